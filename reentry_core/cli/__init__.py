@@ -1,0 +1,115 @@
+"""The ``reentry`` command line. The CLI holds no business rule: each command reads its
+options, calls one service, and prints the answer.
+
+Start-up is kept light: nothing here imports SQLAlchemy, rich or cattrs until a command
+runs, so ``reentry --help`` is quick.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import PluginError, ReentryError
+from ..i18n import _, set_language
+from .output import FORMATS
+from .state import CliState, report_error
+
+EPILOG = _("""Examples:
+
+\b
+  reentry staff add ADM --name "Нигина Каримова" --role admin
+  reentry --as ADM centres add DSH --name "Dushanbe centre" --city Dushanbe
+  reentry --as ADM participants add --name "Ҷамшед Раҳимов" --sex male --birth-date 1985-03-12 --centre DSH
+  reentry --as ADM --format json participants list --centre DSH
+  reentry db info
+
+The database is a SQLite file in your data folder unless --db or REENTRY_DATABASE_URL
+names another (e.g. postgresql://user@server/reentry).""")
+
+
+class RootGroup(click.Group):
+    """The root group: refuses a command name twice, prints errors as one line."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        name = name or cmd.name
+        if name in self.commands:
+            raise PluginError(_("the command name {name!r} is already taken").format(name=name))
+        super().add_command(cmd, name)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ReentryError as exc:
+            report_error(exc)
+            ctx.exit(exc.exit_code)
+        except Exception as exc:
+            sqlalchemy = sys.modules.get("sqlalchemy")
+            if sqlalchemy is not None and isinstance(exc, sqlalchemy.exc.OperationalError):
+                reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+                click.echo(_("Error: the database refused the action: {reason}").format(reason=reason), err=True)
+                ctx.exit(4)
+            raise
+        finally:
+            state = ctx.obj
+            if isinstance(state, CliState):
+                state.close()
+
+
+def build_cli(plugins=None) -> click.Group:
+    """Make the command tree: the core's groups, then each plugin's ``register_commands``."""
+    from .. import __version__
+    from ..plugins import load_plugins
+
+    pm = plugins if plugins is not None else load_plugins()
+
+    @click.group(cls=RootGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+    @click.option("--db", "db", metavar="URL", envvar="REENTRY_DATABASE_URL",
+                  help=_("Database URL (default: a SQLite file in your data folder)."))
+    @click.option("--as", "acting_as", metavar="STAFF_CODE", envvar="REENTRY_USER",
+                  help=_("The staff member acting; needed by every command that changes data."))
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", envvar="REENTRY_FORMAT",
+                  show_default=True, help=_("Output: tables for people, json or csv for scripts."))
+    @click.option("--lang", metavar="LANG", envvar="REENTRY_LANG", help=_("Language of messages (en; ru, tg to come)."))
+    @click.version_option(__version__, prog_name="reentry")
+    @click.pass_context
+    def cli(click_ctx: click.Context, db, acting_as, fmt, lang):
+        """reentry: reintegration centres, training, microgrants and mentoring for people after prison."""
+        set_language(lang)
+        click_ctx.obj = CliState(db, acting_as, fmt, pm)
+
+    from . import audit, centres, db, participants, plugins, referrals, staff
+
+    for module in (db, centres, staff, participants, referrals, audit, plugins):
+        cli.add_command(module.group)
+    for impl in pm.hook.register_commands.get_hookimpls():
+        try:
+            impl.function(cli=cli)
+        except Exception as exc:  # contained: one broken plugin does not take the CLI down
+            info = pm.infos.get(impl.plugin_name)
+            if info is not None:
+                info.state = "failed"
+                info.error = _("register_commands failed: {reason}").format(reason=exc)
+            pm.unregister(name=impl.plugin_name)
+    return cli
+
+
+def _language_from_argv(argv: list[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    set_language(_language_from_argv(argv))  # help texts are translated when built
+    from ..plugins import load_plugins, warn_failures
+
+    pm = load_plugins()
+    cli = build_cli(pm)
+    warn_failures(pm)
+    cli.main(args=argv, prog_name="reentry")

@@ -1,0 +1,93 @@
+"""reentry db: where the data is, the schema, backups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..i18n import _
+from .output import emit_record, emit_rows
+from .state import CliState, pass_state
+
+
+@click.group("db")
+def group():
+    """The database: schema upgrades, where it is, backups."""
+
+
+@group.command("upgrade")
+@pass_state
+def upgrade(state: CliState):
+    """Bring the database to the newest schema of the core and every plugin.
+
+    \b
+    Example:
+      reentry db upgrade
+      reentry --db postgresql://reentry@server/reentry db upgrade
+    """
+    programme = state.programme(check_schema=False)
+    before = programme.schema_status()
+    programme.upgrade()
+    after = programme.schema_status()
+    changed = [b for b, a in zip(before.branches, after.branches) if b.current != a.current]
+    if not changed and len(before.branches) == len(after.branches):
+        click.echo(_("The database {url} is up to date.").format(url=programme.url))
+        return
+    for branch in after.branches:
+        click.echo(_("{label}: at {rev}").format(label=branch.label, rev=branch.current))
+    click.echo(_("Upgraded {url}.").format(url=programme.url))
+
+
+@group.command("info")
+@pass_state
+def info(state: CliState):
+    """Where the data is, the schema revision of each branch, the plugins.
+
+    \b
+    Example:
+      reentry db info
+      reentry --format json db info
+    """
+    programme = state.programme(check_schema=False)
+    status = programme.schema_status()
+    engine = programme.engine
+    record = {
+        "url": programme.url,
+        "backend": engine.dialect.name,
+        "schema": _("up to date") if status.up_to_date else (_("empty: run reentry db upgrade") if status.empty
+                                                              else _("behind: run reentry db upgrade")),
+    }
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        path = Path(engine.url.database)
+        record["file"] = str(path.resolve())
+        record["size_bytes"] = path.stat().st_size if path.exists() else 0
+    record["plugins"] = ", ".join(state.plugins.loaded_names())
+    if state.format == "table":
+        emit_record(record, state.format)
+        emit_rows(
+            [{"branch": b.label, "current": b.current or "-", "head": b.head,
+              "state": _("up to date") if b.up_to_date else _("behind")} for b in status.branches],
+            ["branch", "current", "head", "state"], state.format,
+        )
+    else:
+        record["branches"] = [{"branch": b.label, "current": b.current, "head": b.head} for b in status.branches]
+        emit_record(record, state.format)
+
+
+@group.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help=_("Overwrite PATH if it exists."))
+@pass_state
+def backup(state: CliState, path: Path, force: bool):
+    """Copy a SQLite database to PATH, consistently, even while it is in use.
+
+    \b
+    Example:
+      reentry db backup ~/backups/reentry-2026-11-23.db
+    """
+    from ..storage.backup import backup_sqlite
+
+    programme = state.programme(check_schema=False)
+    size = backup_sqlite(programme.engine, path, force=force)
+    click.echo(_("Backed up {url} to {path} ({size} bytes).").format(url=programme.url, path=path, size=size))

@@ -1,0 +1,251 @@
+"""reentry participants: registration, details, consent, exit, import and export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..i18n import _
+from .output import done, emit_record, emit_rows
+from .state import CliState, pass_state
+
+SEXES = ["female", "male"]
+OFFENCES = ["property", "violent", "drug_related", "economic", "traffic", "other"]
+EXIT_REASONS = ["completed", "moved_away", "withdrew", "lost_contact", "reoffended", "deceased", "other"]
+LIST_COLUMNS = ["code", "full_name", "sex", "birth_date", "centre", "registered_on", "status"]
+SENSITIVE = ["release_date", "facility", "offence_category"]
+DETAIL_COLUMNS = ["code", "full_name", "sex", "birth_date", "centre", "registered_on", "phone", *SENSITIVE,
+                  "status", "exit_reason", "exited_on", "exit_note"]
+
+
+def _record(participant, sees_sensitive: bool) -> dict:
+    from ..convert import unstructure
+
+    data = unstructure(participant)
+    return {k: data.get(k) for k in DETAIL_COLUMNS if sees_sensitive or k not in SENSITIVE}
+
+
+def detail_options(required: bool):
+    """The options shared by ``add`` and ``update``."""
+    def decorate(func):
+        options = [
+            click.option("--name", "full_name", required=required, help=_("Full name, in Cyrillic or Latin letters.")),
+            click.option("--sex", required=required, type=click.Choice(SEXES, case_sensitive=False)),
+            click.option("--birth-date", "birth_date", metavar="DATE", required=required,
+                         help=_("YYYY-MM-DD or DD.MM.YYYY.")),
+            click.option("--phone", help=_("e.g. +992 93 123 4567.")),
+            click.option("--release-date", "release_date", metavar="DATE", help=_("Date of release (sensitive).")),
+            click.option("--facility", help=_("Releasing facility, e.g. 'Nurek 3/8' (sensitive).")),
+            click.option("--offence", "offence_category", type=click.Choice(OFFENCES),
+                         help=_("Offence category (sensitive, optional).")),
+        ]
+        for option in reversed(options):
+            func = option(func)
+        return func
+    return decorate
+
+
+@click.group("participants")
+def group():
+    """Participants: people after release taking part in the programme."""
+
+
+@group.command("add")
+@detail_options(required=True)
+@click.option("--centre", required=True, help=_("The centre registering them, e.g. DSH."))
+@click.option("--registered-on", "registered_on", metavar="DATE", help=_("Registration date (default today)."))
+@click.option("--allow-same-name", is_flag=True,
+              help=_("Register even if someone with the same name and birth date is at this centre."))
+@pass_state
+def add(state: CliState, allow_same_name, **fields):
+    """Register a participant; prints the public code they keep (e.g. DSH-2026-0042).
+
+    \b
+    Example:
+      reentry --as CW1 participants add --name "Ҷамшед Раҳимов" --sex male \\
+          --birth-date 12.03.1985 --centre DSH --release-date 2026-09-30 --facility "Yavan 3/6"
+    """
+    ctx = state.ctx()
+    participant = ctx.participants.register(allow_same_name=allow_same_name, **fields)
+    done(_("Registered {name} as {code}.").format(name=participant.full_name, code=participant.code),
+         state.format, _record(participant, ctx.participants.sees_sensitive))
+
+
+@group.command("list")
+@click.option("--centre", help=_("Only this centre."))
+@click.option("--status", type=click.Choice(["active", "exited"]))
+@click.option("--sex", type=click.Choice(SEXES))
+@click.option("--search", help=_("Part of a name or code."))
+@click.option("--limit", type=click.IntRange(1))
+@pass_state
+def list_(state: CliState, centre, status, sex, search, limit):
+    """List participants, by code.
+
+    \b
+    Examples:
+      reentry --as CW1 participants list --centre DSH --status active
+      reentry --as CW1 participants list --search раҳим
+    """
+    from ..convert import unstructure
+
+    people = state.ctx().participants.list(centre=centre, status=status, sex=sex, search=search, limit=limit)
+    emit_rows([unstructure(p) for p in people], LIST_COLUMNS, state.format, empty=_("No participants found."))
+
+
+@group.command("show")
+@click.argument("code")
+@pass_state
+def show(state: CliState, code):
+    """Show one participant with their consent and referrals.
+
+    Facility, release date and offence are shown only to admins and case workers.
+
+    \b
+    Example:
+      reentry --as CW1 participants show DSH-2026-0001
+    """
+    ctx = state.ctx()
+    participant = ctx.participants.get(code)
+    record = _record(participant, ctx.participants.sees_sensitive)
+    consent = ctx.participants.current_consent(participant.code)
+    record["consent"] = (
+        _("given {on} ({scope})").format(on=consent.given_on.isoformat(),
+                                         scope=", ".join(sorted(s.value for s in consent.scope)))
+        if consent else _("none on file")
+    )
+    if ctx.can("referrals.view"):
+        referrals = ctx.referrals.list(participant=participant.code)
+        record["referrals"] = [f"{r.id}: {r.service_type.value} → {r.to_whom} ({r.status.value})" for r in referrals]
+    emit_record(record, state.format, title=participant.full_name)
+
+
+@group.command("update")
+@click.argument("code")
+@detail_options(required=False)
+@pass_state
+def update(state: CliState, code, **changes):
+    """Change a participant's details. An empty value (--phone "") clears an optional field.
+
+    \b
+    Example:
+      reentry --as CW1 participants update DSH-2026-0001 --phone "+992 93 555 0101"
+    """
+    if all(v is None for v in changes.values()):
+        raise click.UsageError(_("say what to change, e.g. --phone or --name"))
+    ctx = state.ctx()
+    participant = ctx.participants.update(code, **changes)
+    done(_("Updated {code}.").format(code=participant.code), state.format,
+         _record(participant, ctx.participants.sees_sensitive))
+
+
+@group.command("exit")
+@click.argument("code")
+@click.option("--reason", required=True, type=click.Choice(EXIT_REASONS))
+@click.option("--on", metavar="DATE", help=_("Date they left (default today)."))
+@click.option("--note", help=_("Anything worth keeping about it."))
+@pass_state
+def exit_(state: CliState, code, reason, on, note):
+    """Record that a participant left the programme.
+
+    \b
+    Example:
+      reentry --as CW1 participants exit DSH-2026-0001 --reason moved_away --note "moved to Khujand"
+    """
+    ctx = state.ctx()
+    participant = ctx.participants.exit(code, reason, on, note)
+    done(_("{code} left the programme ({reason}).").format(code=participant.code, reason=reason), state.format,
+         _record(participant, ctx.participants.sees_sensitive))
+
+
+@group.command("consent")
+@click.argument("code")
+@click.option("--given-on", metavar="DATE", help=_("Date consent was given (default today)."))
+@click.option("--scope", default="programme,referrals", show_default=True,
+              help=_("What they agreed to: programme, referrals, research, media (comma-separated)."))
+@click.option("--withdraw", is_flag=True, help=_("Record that consent was withdrawn."))
+@click.option("--on", metavar="DATE", help=_("With --withdraw: the date (default today)."))
+@click.option("--history", is_flag=True, help=_("Show every consent record instead of changing anything."))
+@pass_state
+def consent(state: CliState, code, given_on, scope, withdraw, on, history):
+    """Record, withdraw or show a participant's informed consent.
+
+    \b
+    Examples:
+      reentry --as CW1 participants consent DSH-2026-0001 --given-on 2026-11-20
+      reentry --as CW1 participants consent DSH-2026-0001 --withdraw
+      reentry --as CW1 participants consent DSH-2026-0001 --history
+    """
+    from ..convert import unstructure
+
+    ctx = state.ctx()
+    if history:
+        rows = [unstructure(c) for c in ctx.participants.consents(code)]
+        emit_rows(rows, ["id", "participant", "given_on", "scope", "withdrawn_on"], state.format,
+                  empty=_("No consent on file."))
+        return
+    if withdraw:
+        record = ctx.participants.withdraw_consent(code, on)
+        done(_("Consent of {code} withdrawn on {on}.").format(code=record.participant, on=record.withdrawn_on),
+             state.format, unstructure(record))
+        return
+    record = ctx.participants.record_consent(code, given_on, scope)
+    done(_("Consent of {code} recorded ({scope}).").format(
+        code=record.participant, scope=", ".join(sorted(s.value for s in record.scope))), state.format,
+        unstructure(record))
+
+
+@group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help=_("Check every row, import nothing."))
+@click.option("--encoding", help=_("Encoding of a CSV file if not UTF-8, e.g. cp1251."))
+@pass_state
+def import_(state: CliState, path, dry_run, encoding):
+    """Import participants from a CSV or XLSX file: all rows, or none.
+
+    \b
+    Columns (header row, any order):
+      required: full_name, sex, birth_date, centre
+      optional: phone, release_date, facility, offence_category, registered_on,
+                consent_given_on, consent_scope
+    Dates as YYYY-MM-DD or DD.MM.YYYY. A row with the same name and birth date as
+    someone already at that centre is reported as a duplicate and skipped.
+
+    \b
+    Example:
+      reentry --as CW1 participants import intake-november.xlsx --dry-run
+    """
+    from .progress import file_progress
+
+    ctx = state.ctx()
+    with file_progress(path) as progress:
+        report = ctx.participants.import_file(path, dry_run=dry_run, encoding=encoding, progress=progress)
+    for line in report.duplicates:
+        click.echo(_("Skipped duplicate: {line}").format(line=line))
+    if report.dry_run:
+        click.echo(_("Dry run: all {rows} rows of {file} are valid; {n} would be imported, {d} duplicates skipped.").format(
+            rows=report.rows, file=path.name, n=report.imported, d=len(report.duplicates)))
+    else:
+        click.echo(_("Imported {n} participants from {file} ({first} … {last}); {d} duplicates skipped.").format(
+            n=report.imported, file=path.name, first=report.first_code or "-", last=report.last_code or "-",
+            d=len(report.duplicates)))
+
+
+@group.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--file-format", type=click.Choice(["csv", "xlsx", "json"]),
+              help=_("Default: from the file's extension."))
+@click.option("--pseudonymise", is_flag=True,
+              help=_("Replace names, phones, codes and sensitive fields with stable pseudonyms (for researchers)."))
+@click.option("--centre", help=_("Only this centre."))
+@pass_state
+def export(state: CliState, path, file_format, pseudonymise, centre):
+    """Export participants to CSV, XLSX or JSON.
+
+    \b
+    Examples:
+      reentry --as CW1 participants export dushanbe.xlsx --centre DSH
+      reentry --as ME1 participants export research.csv --pseudonymise
+    """
+    count = state.ctx().participants.export_file(path, fmt=file_format, pseudonymise=pseudonymise, centre=centre)
+    click.echo(_("Wrote {n} participants to {path}.").format(n=count, path=path))

@@ -1,0 +1,393 @@
+"""The core's entities and the rules that need no database: attrs classes, choices, checks.
+
+Nothing here does I/O. Storage turns rows into these classes, services apply the rules
+that need the database (unique codes, consent on file), the CLI only reads and prints.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from datetime import date, datetime
+
+import attrs
+
+from .errors import InvalidInput
+from .i18n import _
+
+
+class Choice(str, enum.Enum):
+    """A closed list of values; ``str`` so it compares and serialises as its value."""
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def values(cls) -> list[str]:
+        return [m.value for m in cls]
+
+    @classmethod
+    def parse(cls, value):
+        """Accept the value in any case, with spaces or hyphens, or a known alias."""
+        if isinstance(value, cls):
+            return value
+        text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+        text = CHOICE_ALIASES.get(cls.__name__, {}).get(text, text)
+        try:
+            return cls(text)
+        except ValueError:
+            raise InvalidInput(
+                _("{value!r} is not one of {choices}").format(value=str(value), choices=", ".join(cls.values()))
+            ) from None
+
+
+#: Other spellings people type for a choice (lower-cased), by choice class name.
+CHOICE_ALIASES: dict[str, dict[str, str]] = {
+    "Sex": {
+        "f": "female", "w": "female", "woman": "female", "ж": "female", "жен": "female",
+        "женский": "female", "зан": "female", "занона": "female",
+        "m": "male", "man": "male", "м": "male", "муж": "male", "мужской": "male", "мард": "male",
+        "мардона": "male",
+    },
+}
+
+
+class Role(Choice):
+    ADMIN = "admin"
+    CASE_WORKER = "case_worker"
+    TRAINER = "trainer"
+    COMMITTEE_MEMBER = "committee_member"
+    FINANCE_OFFICER = "finance_officer"
+    MENTOR = "mentor"
+    ME_OFFICER = "me_officer"
+
+
+class Sex(Choice):
+    FEMALE = "female"
+    MALE = "male"
+
+
+class ParticipantStatus(Choice):
+    ACTIVE = "active"
+    EXITED = "exited"
+
+
+class ExitReason(Choice):
+    COMPLETED = "completed"
+    MOVED_AWAY = "moved_away"
+    WITHDREW = "withdrew"
+    LOST_CONTACT = "lost_contact"
+    REOFFENDED = "reoffended"
+    DECEASED = "deceased"
+    OTHER = "other"
+
+
+class OffenceCategory(Choice):
+    PROPERTY = "property"
+    VIOLENT = "violent"
+    DRUG_RELATED = "drug_related"
+    ECONOMIC = "economic"
+    TRAFFIC = "traffic"
+    OTHER = "other"
+
+
+class ConsentScope(Choice):
+    """What a participant agreed to. ``referrals`` allows passing details to another service."""
+
+    PROGRAMME = "programme"
+    REFERRALS = "referrals"
+    RESEARCH = "research"
+    MEDIA = "media"
+
+
+class ServiceType(Choice):
+    LEGAL = "legal"
+    PSYCHOLOGICAL = "psychological"
+    DRUG_TREATMENT = "drug_treatment"
+    EMPLOYMENT = "employment"
+    DOCUMENTS = "documents"
+    OTHER = "other"
+
+
+class ReferralStatus(Choice):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DONE = "done"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+#: The referral status loop: open → accepted → done, or declined / cancelled.
+REFERRAL_TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
+    ReferralStatus.OPEN: frozenset({ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, ReferralStatus.CANCELLED}),
+    ReferralStatus.ACCEPTED: frozenset({ReferralStatus.DONE, ReferralStatus.CANCELLED}),
+    ReferralStatus.DONE: frozenset(),
+    ReferralStatus.DECLINED: frozenset(),
+    ReferralStatus.CANCELLED: frozenset(),
+}
+
+#: Participant fields shown only to roles holding ``participants.view_sensitive``.
+SENSITIVE_FIELDS = ("release_date", "facility", "offence_category")
+
+MINIMUM_AGE = 14  # the age of criminal responsibility in Tajikistan
+
+_CENTRE_CODE = re.compile(r"^[A-Z]{2,6}$")
+_STAFF_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,19}$")
+_NAME_PUNCTUATION = frozenset(" -'’.")
+
+
+# --- normalisers (attrs converters) -------------------------------------------------
+
+
+def normalise_name(value: str) -> str:
+    """NFC-normalise, trim and collapse inner spaces, so one person is spelled one way."""
+    if not isinstance(value, str):
+        raise InvalidInput(_("a name must be text"))
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+def normalise_code(value: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(_("a code must be text"))
+    return value.strip().upper()
+
+
+def normalise_optional_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(unicodedata.normalize("NFC", str(value)).split())
+    return text or None
+
+
+def normalise_phone(value: str | None) -> str | None:
+    """Keep a leading ``+`` and the digits; spaces, dashes and brackets are presentation."""
+    if value is None:
+        return None
+    raw = str(value).strip()
+    if not raw:
+        return None
+    digits = re.sub(r"[\s().-]", "", raw)
+    if not re.fullmatch(r"\+?\d{6,15}", digits):
+        raise InvalidInput(_("phone {value!r} is not a phone number (digits, optionally starting with +)").format(value=raw))
+    return digits
+
+
+def as_choice(cls: type[Choice], optional: bool = False) -> attrs.Converter:
+    """An attrs converter that parses a choice and names the field when the value is wrong."""
+
+    def convert(value, field: attrs.Attribute):
+        if value is None or (optional and value == ""):
+            if optional:
+                return None
+            raise InvalidInput(_("{field} is missing").format(field=field.name))
+        try:
+            return cls.parse(value)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{field.name}: {exc.message}") from None
+
+    return attrs.Converter(convert, takes_field=True)
+
+
+# --- validators ---------------------------------------------------------------------
+
+
+def _field(attribute: attrs.Attribute) -> str:
+    return attribute.name
+
+
+def valid_name(instance, attribute, value: str) -> None:
+    if not value:
+        raise InvalidInput(_("{field} is empty").format(field=_field(attribute)))
+    if len(value) > 200:
+        raise InvalidInput(_("{field} is longer than 200 characters").format(field=_field(attribute)))
+    if not any(ch.isalpha() for ch in value):
+        raise InvalidInput(_("{field} {value!r} has no letters").format(field=_field(attribute), value=value))
+    for ch in value:
+        if not (ch.isalpha() or ch in _NAME_PUNCTUATION or unicodedata.category(ch) == "Mn"):
+            raise InvalidInput(
+                _("{field} {value!r} contains {char!r}; use letters, spaces, hyphens and apostrophes").format(
+                    field=_field(attribute), value=value, char=ch
+                )
+            )
+
+
+def valid_centre_code(instance, attribute, value: str) -> None:
+    if not _CENTRE_CODE.match(value):
+        raise InvalidInput(_("centre code {value!r} must be 2 to 6 Latin capital letters, e.g. DSH").format(value=value))
+
+
+def valid_staff_code(instance, attribute, value: str) -> None:
+    if not _STAFF_CODE.match(value):
+        raise InvalidInput(
+            _("staff code {value!r} must be 2 to 20 Latin letters, digits, '-' or '_'").format(value=value)
+        )
+
+
+def valid_text(max_length: int):
+    def check(instance, attribute, value: str | None) -> None:
+        if value is None:
+            return
+        if not value.strip():
+            raise InvalidInput(_("{field} is empty").format(field=_field(attribute)))
+        if len(value) > max_length:
+            raise InvalidInput(
+                _("{field} is longer than {n} characters").format(field=_field(attribute), n=max_length)
+            )
+
+    return check
+
+
+# --- entities -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class Centre:
+    """A reintegration centre (service desk) in a city; staff and participants belong to one."""
+
+    code: str = attrs.field(converter=normalise_code, validator=valid_centre_code)
+    name: str = attrs.field(converter=normalise_name, validator=valid_text(120))
+    city: str = attrs.field(converter=normalise_name, validator=valid_text(80))
+
+
+def _roles(value) -> frozenset[Role]:
+    if isinstance(value, str):
+        value = [v for v in value.split(",") if v.strip()]
+    return frozenset(Role.parse(v) for v in value)
+
+
+def _non_empty_roles(instance, attribute, value: frozenset[Role]) -> None:
+    if not value:
+        raise InvalidInput(_("roles: give at least one of {roles}").format(roles=", ".join(Role.values())))
+
+
+@attrs.frozen
+class Staff:
+    """A user of the tool. ``centre`` is empty for programme-level staff (head office)."""
+
+    code: str = attrs.field(converter=normalise_code, validator=valid_staff_code)
+    full_name: str = attrs.field(converter=normalise_name, validator=valid_name)
+    roles: frozenset[Role] = attrs.field(converter=_roles, validator=_non_empty_roles)
+    centre: str | None = attrs.field(default=None, converter=attrs.converters.optional(normalise_code))
+    active: bool = True
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+
+@attrs.frozen
+class Participant:
+    """A person after release taking part in the programme.
+
+    ``code`` is given by the service when the participant is registered
+    (``<centre>-<year>-<number>``); before that it is ``None``.
+    """
+
+    full_name: str = attrs.field(converter=normalise_name, validator=valid_name)
+    sex: Sex = attrs.field(converter=as_choice(Sex))
+    birth_date: date
+    centre: str = attrs.field(converter=normalise_code)
+    registered_on: date | None = None
+    phone: str | None = attrs.field(default=None, converter=normalise_phone)
+    release_date: date | None = None
+    facility: str | None = attrs.field(default=None, converter=normalise_optional_text, validator=valid_text(120))
+    offence_category: OffenceCategory | None = attrs.field(
+        default=None, converter=as_choice(OffenceCategory, optional=True)
+    )
+    code: str | None = None
+    status: ParticipantStatus = attrs.field(default=ParticipantStatus.ACTIVE, converter=as_choice(ParticipantStatus))
+    exit_reason: ExitReason | None = attrs.field(default=None, converter=as_choice(ExitReason, optional=True))
+    exited_on: date | None = None
+    exit_note: str | None = attrs.field(default=None, converter=normalise_optional_text)
+
+    def date_problems(self, today: date) -> list[str]:
+        """Rules that depend on today's date: born in the past, old enough, released after birth."""
+        problems = []
+        if self.birth_date > today:
+            problems.append(_("birth_date {d} is in the future").format(d=self.birth_date.isoformat()))
+        elif age_on(self.birth_date, today) < MINIMUM_AGE:
+            problems.append(
+                _("birth_date {d} makes the participant younger than {n}").format(
+                    d=self.birth_date.isoformat(), n=MINIMUM_AGE
+                )
+            )
+        if self.release_date is not None and self.release_date < self.birth_date:
+            problems.append(
+                _("release_date {r} is before birth_date {b}").format(
+                    r=self.release_date.isoformat(), b=self.birth_date.isoformat()
+                )
+            )
+        if self.registered_on is not None and self.registered_on > today:
+            problems.append(_("registered_on {d} is in the future").format(d=self.registered_on.isoformat()))
+        return problems
+
+    def age_on(self, day: date) -> int:
+        return age_on(self.birth_date, day)
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Whole years between ``birth_date`` and ``day``."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def participant_code(centre: str, year: int, number: int) -> str:
+    """The stable public code, e.g. ``DSH-2026-0042``."""
+    return f"{centre}-{year}-{number:04d}"
+
+
+def _scope(value) -> frozenset[ConsentScope]:
+    if isinstance(value, str):
+        value = [v for v in value.split(",") if v.strip()]
+    return frozenset(ConsentScope.parse(v) for v in value)
+
+
+@attrs.frozen
+class Consent:
+    """A participant's informed consent: when it was given, to what, and when withdrawn."""
+
+    participant: str
+    given_on: date
+    scope: frozenset[ConsentScope] = attrs.field(converter=_scope)
+    withdrawn_on: date | None = None
+    id: int | None = None
+
+    def is_active(self, on: date) -> bool:
+        return self.given_on <= on and (self.withdrawn_on is None or self.withdrawn_on > on)
+
+    def covers(self, scope: ConsentScope, on: date) -> bool:
+        return self.is_active(on) and scope in self.scope
+
+
+@attrs.frozen
+class Referral:
+    """A hand-over to another service, followed through its status loop."""
+
+    participant: str
+    service_type: ServiceType = attrs.field(converter=as_choice(ServiceType))
+    to_whom: str = attrs.field(converter=normalise_name, validator=valid_text(200))
+    reason: str = attrs.field(converter=normalise_optional_text, validator=valid_text(1000))
+    opened_on: date
+    status: ReferralStatus = attrs.field(default=ReferralStatus.OPEN, converter=as_choice(ReferralStatus))
+    accepted_on: date | None = None
+    closed_on: date | None = None
+    note: str | None = attrs.field(default=None, converter=normalise_optional_text)
+    id: int | None = None
+
+    def can_move_to(self, status: ReferralStatus) -> bool:
+        return status in REFERRAL_TRANSITIONS[self.status]
+
+
+@attrs.frozen
+class AuditEvent:
+    """One append-only entry of the audit trail, chained to the one before by its hash."""
+
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_key: str
+    before: dict | None
+    after: dict | None
+    prev_hash: str
+    hash: str

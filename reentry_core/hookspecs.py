@@ -1,0 +1,62 @@
+"""The hooks a plugin may implement. Each spec is a bare function with a docstring.
+
+Call hooks with keyword arguments only. Documented in full, with examples, in
+``docs/plugins.md``; a test fails when a hook here is missing from that document.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("reentry")
+hookimpl = pluggy.HookimplMarker("reentry")
+
+
+@hookspec
+def register_hookspecs(add):
+    """Add a plugin's own hookspecs (e.g. its domain events) by calling ``add(module)``."""
+
+
+@hookspec
+def register_commands(cli):
+    """Add the plugin's click group(s) to the ``reentry`` command line."""
+
+
+@hookspec
+def register_migrations():
+    """Return the folder of the plugin's Alembic versions (one branch per plugin)."""
+
+
+@hookspec
+def register_tables():
+    """Return the plugin's SQLAlchemy tables, declared on ``reentry_core.storage.metadata``."""
+
+
+@hookspec
+def register_permissions(register):
+    """Declare permissions: ``register(name, description, roles=[...])``."""
+
+
+@hookspec
+def register_indicators(register):
+    """Contribute report indicators: ``register(key, label, definition, compute)``."""
+
+
+@hookspec
+def register_converter_hooks(converter):
+    """Add cattrs structure/unstructure hooks for the plugin's own types."""
+
+
+@hookspec
+def eligibility_problems(tx, participant, purpose):
+    """Return reasons (strings) why ``participant`` is not eligible for ``purpose``."""
+
+
+@hookspec
+def participant_registered(tx, participant):
+    """A participant was registered; runs inside the registering transaction."""
+
+
+@hookspec
+def participant_exited(tx, participant):
+    """A participant left the programme; runs inside the same transaction."""

@@ -1,0 +1,149 @@
+"""The one place plugins are loaded: the ``reentry.plugins`` entry-point group.
+
+The built-in plugins come through the same door as outside ones. A plugin that fails to
+import, or implements a hook that does not exist, is reported by name and left out, so
+the rest of the tool keeps working; ``reentry plugins list`` shows its state.
+``REENTRY_DISABLE_PLUGINS=a,b`` leaves plugins out by name.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from types import ModuleType
+from typing import Any, Iterable
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from .i18n import _
+
+ENTRY_POINT_GROUP = "reentry.plugins"
+CORE = "core"
+
+
+@attrs.define
+class PluginInfo:
+    """What ``reentry plugins list`` shows for one plugin."""
+
+    name: str
+    version: str
+    state: str  # loaded | disabled | failed
+    hooks: list[str] = attrs.Factory(list)
+    error: str | None = None
+    module: str | None = None
+
+
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager, plus what the loader learned about each plugin."""
+
+    def __init__(self) -> None:
+        super().__init__("reentry")
+        self.add_hookspecs(hookspecs)
+        self.infos: dict[str, PluginInfo] = {}
+
+    @property
+    def failures(self) -> list[PluginInfo]:
+        return [info for info in self.infos.values() if info.state == "failed"]
+
+    def loaded_names(self) -> list[str]:
+        return [name for name, info in self.infos.items() if info.state == "loaded"]
+
+
+def disabled_names(environ: dict[str, str] | None = None) -> set[str]:
+    raw = (environ if environ is not None else os.environ).get("REENTRY_DISABLE_PLUGINS", "")
+    return {name.strip() for name in raw.split(",") if name.strip()}
+
+
+def _entry_points() -> Iterable[Any]:
+    from importlib.metadata import entry_points
+
+    return entry_points(group=ENTRY_POINT_GROUP)
+
+
+def load_plugins(
+    extra: Iterable[tuple[str, object]] = (),
+    disabled: set[str] | None = None,
+    entry_points: bool = True,
+) -> PluginManager:
+    """Build the plugin manager: the core, every entry point not disabled, then ``extra``.
+
+    ``extra`` is ``(name, plugin_object)`` pairs: tests and notebooks register inline
+    plugins this way.
+    """
+    from . import core_hooks
+
+    pm = PluginManager()
+    disabled = disabled_names() if disabled is None else disabled
+    _register(pm, CORE, core_hooks, _core_version())
+    if entry_points:
+        for ep in sorted(_entry_points(), key=lambda e: e.name):
+            version = ep.dist.version if ep.dist else "?"
+            if ep.name in disabled:
+                pm.infos[ep.name] = PluginInfo(ep.name, version, "disabled", module=ep.value)
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # a broken plugin must not take the CLI down
+                pm.infos[ep.name] = PluginInfo(
+                    ep.name, version, "failed", error=_("cannot import {module}: {reason}").format(
+                        module=ep.value, reason=f"{type(exc).__name__}: {exc}"), module=ep.value,
+                )
+                continue
+            _register(pm, ep.name, plugin, version)
+    for name, plugin in extra:
+        if name in disabled:
+            pm.infos[name] = PluginInfo(name, _version_of(plugin), "disabled")
+            continue
+        _register(pm, name, plugin, _version_of(plugin))
+    pm.hook.register_hookspecs(add=pm.add_hookspecs)
+    _check_pending(pm)
+    return pm
+
+
+def _register(pm: PluginManager, name: str, plugin: object, version: str) -> None:
+    module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
+    try:
+        pm.register(plugin, name=name)
+    except (pluggy.PluginValidationError, ValueError) as exc:
+        pm.infos[name] = PluginInfo(name, version, "failed", error=str(exc), module=module)
+        return
+    pm.infos[name] = PluginInfo(name, version, "loaded", module=module)
+
+
+def _check_pending(pm: PluginManager) -> None:
+    """Like ``check_pending()``, but a misspelled hook disables that plugin, by name."""
+    while True:
+        try:
+            pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            name = pm.get_name(exc.plugin)
+            pm.unregister(exc.plugin)
+            info = pm.infos[name]
+            info.state = "failed"
+            info.error = str(exc).replace(f"unknown hook ", _("unknown hook "))
+            continue
+        break
+    for name, info in pm.infos.items():
+        if info.state != "loaded":
+            continue
+        plugin = pm.get_plugin(name)
+        info.hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
+
+
+def _version_of(plugin: object) -> str:
+    return str(getattr(plugin, "__version__", None) or getattr(plugin, "VERSION", None) or "-")
+
+
+def _core_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def warn_failures(pm: PluginManager, stream=None) -> None:
+    """One line per broken plugin on stderr: loud, but the tool goes on."""
+    stream = stream or sys.stderr
+    for info in pm.failures:
+        print(_("Warning: plugin {name!r} is not loaded: {reason}").format(name=info.name, reason=info.error), file=stream)

@@ -1,0 +1,242 @@
+"""The programme (an open database plus its plugins), the staff member acting on it,
+and the one transaction each user action runs in.
+
+    programme = open_programme(url)          # engine, plugins, permissions, converter
+    ctx = programme.act_as("ADM")            # who is acting
+    with ctx.transaction() as tx:            # all or nothing, audited
+        tx.require("participants.register")
+        ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime, timezone
+from typing import Any, Callable, Iterator
+
+import sqlalchemy as sa
+
+from .. import convert
+from ..domain import Staff
+from ..errors import NotFound, PermissionDenied, ReentryError
+from ..i18n import _
+from ..permissions import PermissionRegistry, collect_permissions
+from ..storage import engine as engines
+from ..storage import schema
+from ..storage import tables as t
+from . import audit
+
+
+class Clock:
+    """Today and now; tests and the demo replace it to work on fixed dates."""
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def today(self) -> date:
+        return date.today()
+
+
+class FixedClock(Clock):
+    def __init__(self, today: date):
+        self._today = today
+
+    def now(self) -> datetime:
+        return datetime(self._today.year, self._today.month, self._today.day, 12, tzinfo=timezone.utc)
+
+    def today(self) -> date:
+        return self._today
+
+
+class Programme:
+    """One programme's database with the plugins loaded for it."""
+
+    def __init__(self, engine: sa.Engine, pm, clock: Clock | None = None):
+        self.engine = engine
+        self.pm = pm
+        self.clock = clock or Clock()
+        self.permissions: PermissionRegistry = collect_permissions(pm)
+        self.converter = convert.converter
+        pm.hook.register_converter_hooks(converter=self.converter)
+        self._centre_ids: dict[str, int] = {}
+
+    # --- schema -------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return engines.display_url(self.engine.url)
+
+    def upgrade(self) -> None:
+        schema.upgrade(self.engine, self.pm)
+
+    def schema_status(self) -> schema.SchemaStatus:
+        return schema.status(self.engine, self.pm)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- acting -------------------------------------------------------------------
+    def act_as(self, staff_code: str | None) -> "StaffContext":
+        """The context every service call runs in. Nobody acts anonymously."""
+        if not staff_code:
+            raise PermissionDenied(_("say who is acting: --as STAFF_CODE or REENTRY_USER"))
+        from .staff import load_staff
+
+        with self.reading() as conn:
+            member = load_staff(conn, staff_code)
+        if member is None:
+            raise NotFound(_("staff code {code!r}: no such staff member").format(code=staff_code.upper()))
+        if not member.active:
+            raise PermissionDenied(_("staff member {code} is deactivated").format(code=member.code))
+        return StaffContext(self, member)
+
+    def bootstrap_admin(self, code: str, full_name: str, roles=("admin",), centre: str | None = None) -> Staff:
+        """Create the first admin of an empty database; refused once anyone exists."""
+        from .staff import create_first_admin
+
+        return create_first_admin(self, code, full_name, roles, centre)
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sa.Connection]:
+        """A read-only connection (SQLite: a deferred transaction, no write lock)."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(sqlite_begin="DEFERRED")
+            try:
+                yield conn
+            finally:
+                conn.rollback()
+
+    def centre_id(self, conn: sa.Connection, code: str) -> int:
+        code = code.strip().upper()
+        if code not in self._centre_ids:
+            self._centre_ids = dict(conn.execute(sa.select(t.centre.c.code, t.centre.c.id)).all())
+        try:
+            return self._centre_ids[code]
+        except KeyError:
+            known = ", ".join(sorted(self._centre_ids)) or _("none yet")
+            raise NotFound(_("centre {code!r} does not exist (known: {known})").format(code=code, known=known)) from None
+
+    def __enter__(self) -> "Programme":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class StaffContext:
+    """A staff member acting on a programme: the door to every service."""
+
+    def __init__(self, programme: Programme, member: Staff):
+        self.programme = programme
+        self.member = member
+
+    @property
+    def code(self) -> str:
+        return self.member.code
+
+    def can(self, permission: str) -> bool:
+        return self.programme.permissions.allows(self.member.roles, permission)
+
+    def require(self, permission: str) -> None:
+        if self.can(permission):
+            return
+        perm = self.programme.permissions.get(permission)
+        roles = ", ".join(sorted(r.value for r in perm.roles))
+        mine = ", ".join(sorted(r.value for r in self.member.roles))
+        raise PermissionDenied(
+            _("{code} ({mine}) may not {what}: that needs the role {roles}").format(
+                code=self.member.code, mine=mine, what=perm.description, roles=roles
+            )
+        )
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["Transaction"]:
+        """One user action: everything it writes, its audit events and the hooks it fires
+        commit together or not at all."""
+        with self.programme.engine.connect() as conn:
+            with conn.begin():
+                tx = Transaction(self, conn)
+                yield tx
+                tx.flush_audit()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sa.Connection]:
+        with self.programme.reading() as conn:
+            yield conn
+
+    # --- the core's services --------------------------------------------------------
+    @property
+    def centres(self):
+        from .centres import CentreService
+
+        return CentreService(self)
+
+    @property
+    def staff(self):
+        from .staff import StaffService
+
+        return StaffService(self)
+
+    @property
+    def participants(self):
+        from .participants import ParticipantService
+
+        return ParticipantService(self)
+
+    @property
+    def referrals(self):
+        from .referrals import ReferralService
+
+        return ReferralService(self)
+
+    @property
+    def audit(self):
+        from .audit_log import AuditService
+
+        return AuditService(self)
+
+
+class Transaction:
+    """What a service sees while it writes: the connection, who, when, audit and events."""
+
+    def __init__(self, ctx: StaffContext, conn: sa.Connection):
+        self.ctx = ctx
+        self.conn = conn
+        self.programme = ctx.programme
+        self.now = ctx.programme.clock.now()
+        self.today = ctx.programme.clock.today()
+        self._events: list[audit.PendingEvent] = []
+
+    @property
+    def actor(self) -> Staff:
+        return self.ctx.member
+
+    def require(self, permission: str) -> None:
+        self.ctx.require(permission)
+
+    def audit(self, action: str, entity: str, key: Any, before: Any = None, after: Any = None) -> None:
+        """Record one change; ``before``/``after`` are attrs objects or plain data."""
+        self._events.append(audit.PendingEvent(
+            self.now, self.actor.code, action, entity, str(key),
+            audit.canonical_json(_plain(before)), audit.canonical_json(_plain(after)),
+        ))
+
+    def emit(self, event: str, **kwargs: Any) -> list:
+        """Fire a domain event hook inside this transaction (keyword arguments only)."""
+        caller: Callable[..., list] = getattr(self.programme.pm.hook, event)
+        return caller(tx=self, **kwargs)
+
+    def flush_audit(self) -> None:
+        audit.write_events(self.conn, self._events)
+        self._events.clear()
+
+    def centre_id(self, code: str) -> int:
+        return self.programme.centre_id(self.conn, code)
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (dict, list, str, int)):
+        return value
+    return convert.unstructure(value)
+
+
+__all__ = ["Programme", "StaffContext", "Transaction", "Clock", "FixedClock", "ReentryError"]

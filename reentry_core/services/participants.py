@@ -1,0 +1,315 @@
+"""Participants: registration with a public code, details, consent, exit.
+
+The public code is ``<centre>-<year>-<number>`` (``DSH-2026-0042``): a counter per centre
+and registration year, taken under a row lock so two desks never hand out the same one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Iterable
+
+import attrs
+import sqlalchemy as sa
+
+from ..convert import parse_date, structure, unstructure
+from ..domain import (
+    SENSITIVE_FIELDS, Consent, ConsentScope, ExitReason, Participant, ParticipantStatus, Sex,
+    participant_code,
+)
+from ..errors import Conflict, InvalidInput, NotFound
+from ..i18n import _
+from ..storage import tables as t
+
+#: Fields ``update`` may change; the code, centre and registration date are fixed.
+EDITABLE = ("full_name", "sex", "birth_date", "phone", "release_date", "facility", "offence_category")
+DEFAULT_CONSENT_SCOPE = (ConsentScope.PROGRAMME, ConsentScope.REFERRALS)
+
+_P = t.participant
+
+
+def name_key(full_name: str) -> str:
+    """What makes two spellings of a name the same for duplicate checks."""
+    return full_name.casefold()
+
+
+def _select():
+    return sa.select(_P, t.centre.c.code.label("centre_code")).select_from(_P.join(t.centre))
+
+
+def from_row(row) -> Participant:
+    return Participant(
+        full_name=row.full_name, sex=row.sex, birth_date=row.birth_date, centre=row.centre_code,
+        registered_on=row.registered_on, phone=row.phone, release_date=row.release_date,
+        facility=row.facility, offence_category=row.offence_category, code=row.code, status=row.status,
+        exit_reason=row.exit_reason, exited_on=row.exited_on, exit_note=row.exit_note,
+    )
+
+
+def to_row(p: Participant, centre_id: int) -> dict[str, Any]:
+    return {
+        "code": p.code, "centre_id": centre_id, "full_name": p.full_name, "name_key": name_key(p.full_name),
+        "sex": p.sex.value, "birth_date": p.birth_date, "registered_on": p.registered_on, "phone": p.phone,
+        "release_date": p.release_date, "facility": p.facility,
+        "offence_category": p.offence_category.value if p.offence_category else None,
+        "status": p.status.value, "exit_reason": p.exit_reason.value if p.exit_reason else None,
+        "exited_on": p.exited_on, "exit_note": p.exit_note,
+    }
+
+
+def redact(p: Participant) -> Participant:
+    """The participant as seen by a role without ``participants.view_sensitive``."""
+    return attrs.evolve(p, **{f: None for f in SENSITIVE_FIELDS})
+
+
+def reserve_codes(conn: sa.Connection, centre_id: int, centre: str, year: int, count: int) -> list[str]:
+    """Take ``count`` consecutive numbers from the centre's counter for ``year``."""
+    counter = t.participant_code_counter
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(counter).values(centre_id=centre_id, year=year, last_number=count)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[counter.c.centre_id, counter.c.year],
+        set_={"last_number": counter.c.last_number + count},
+    ).returning(counter.c.last_number)
+    last = conn.execute(stmt).scalar_one()
+    return [participant_code(centre, year, n) for n in range(last - count + 1, last + 1)]
+
+
+def find_duplicates(conn: sa.Connection, keys: Iterable[tuple[int, str, date]]) -> dict[tuple, str]:
+    """Existing participants with the same centre, name and birth date → their codes."""
+    keys = list(set(keys))
+    found: dict[tuple, str] = {}
+    for start in range(0, len(keys), 300):
+        chunk = keys[start:start + 300]
+        rows = conn.execute(
+            sa.select(_P.c.centre_id, _P.c.name_key, _P.c.birth_date, _P.c.code).where(
+                sa.tuple_(_P.c.centre_id, _P.c.name_key, _P.c.birth_date).in_(chunk)
+            )
+        )
+        for row in rows:
+            found.setdefault((row.centre_id, row.name_key, row.birth_date), row.code)
+    return found
+
+
+class ParticipantService:
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    # --- reading -----------------------------------------------------------------
+    @property
+    def sees_sensitive(self) -> bool:
+        return self.ctx.can("participants.view_sensitive")
+
+    def _shown(self, p: Participant) -> Participant:
+        return p if self.sees_sensitive else redact(p)
+
+    def get(self, code: str) -> Participant:
+        self.ctx.require("participants.view")
+        with self.ctx.reading() as conn:
+            return self._shown(self._load(conn, code))
+
+    def _load(self, conn: sa.Connection, code: str) -> Participant:
+        row = conn.execute(_select().where(_P.c.code == code.strip().upper())).first()
+        if row is None:
+            raise NotFound(_("participant {code!r} does not exist").format(code=code.strip().upper()))
+        return from_row(row)
+
+    def list(self, *, centre: str | None = None, status: str | None = None, sex: str | None = None,
+             search: str | None = None, limit: int | None = None) -> list[Participant]:
+        """Participants ordered by code; ``search`` matches part of a name or code."""
+        self.ctx.require("participants.view")
+        with self.ctx.reading() as conn:
+            query = _select().order_by(_P.c.code)
+            if centre:
+                query = query.where(_P.c.centre_id == self.ctx.programme.centre_id(conn, centre))
+            if status:
+                query = query.where(_P.c.status == ParticipantStatus.parse(status).value)
+            if sex:
+                query = query.where(_P.c.sex == Sex.parse(sex).value)
+            if search:
+                needle = f"%{search.strip().casefold()}%"
+                query = query.where(sa.or_(_P.c.name_key.like(needle), sa.func.lower(_P.c.code).like(needle)))
+            if limit:
+                query = query.limit(limit)
+            return [self._shown(from_row(row)) for row in conn.execute(query)]
+
+    # --- writing -----------------------------------------------------------------
+    def register(self, *, allow_same_name: bool = False, **fields: Any) -> Participant:
+        """Register a participant and give them their public code.
+
+        A person with the same name and birth date at the same centre is refused as a
+        probable duplicate unless ``allow_same_name`` (two people can share both).
+        """
+        data = {k: v for k, v in fields.items() if v is not None and v != ""}
+        candidate = structure(data, Participant)
+        with self.ctx.transaction() as tx:
+            tx.require("participants.register")
+            participant = self._insert(tx, candidate, allow_same_name)
+        return participant
+
+    def _insert(self, tx, candidate: Participant, allow_same_name: bool) -> Participant:
+        if candidate.code is not None:
+            raise InvalidInput(_("code: a participant's code is given on registration, not chosen"))
+        registered_on = candidate.registered_on or tx.today
+        candidate = attrs.evolve(candidate, registered_on=registered_on)
+        problems = candidate.date_problems(tx.today)
+        if problems:
+            raise InvalidInput("; ".join(problems))
+        centre_id = tx.centre_id(candidate.centre)
+        if not allow_same_name:
+            key = (centre_id, name_key(candidate.full_name), candidate.birth_date)
+            existing = find_duplicates(tx.conn, [key]).get(key)
+            if existing:
+                raise Conflict(
+                    _("{name}, born {born}, is already registered at {centre} as {code} "
+                      "(register anyway with --allow-same-name if this is another person)").format(
+                        name=candidate.full_name, born=candidate.birth_date.isoformat(),
+                        centre=candidate.centre, code=existing)
+                )
+        code = reserve_codes(tx.conn, centre_id, candidate.centre, registered_on.year, 1)[0]
+        participant = attrs.evolve(candidate, code=code)
+        tx.conn.execute(_P.insert().values(**to_row(participant, centre_id)))
+        tx.audit("participant.register", "participant", code, after=participant)
+        tx.emit("participant_registered", participant=participant)
+        return participant
+
+    def update(self, code: str, **changes: Any) -> Participant:
+        """Change details; ``None`` leaves a field alone, ``""`` clears an optional one."""
+        unknown = set(changes) - set(EDITABLE)
+        if unknown:
+            raise InvalidInput(_("cannot change {fields}; editable: {editable}").format(
+                fields=", ".join(sorted(unknown)), editable=", ".join(EDITABLE)))
+        with self.ctx.transaction() as tx:
+            tx.require("participants.register")
+            if any(f in SENSITIVE_FIELDS for f, v in changes.items() if v is not None):
+                tx.require("participants.view_sensitive")
+            before = self._load(tx.conn, code)
+            data = unstructure(before)
+            for field, value in changes.items():
+                if value is None:
+                    continue
+                if value == "":
+                    data.pop(field, None)
+                else:
+                    data[field] = value
+            after = structure({k: v for k, v in data.items() if v is not None}, Participant)
+            if after == before:
+                return self._shown(before)
+            problems = after.date_problems(tx.today)
+            if problems:
+                raise InvalidInput(f"{before.code}: " + "; ".join(problems))
+            tx.conn.execute(_P.update().where(_P.c.code == before.code).values(
+                **{k: v for k, v in to_row(after, tx.centre_id(after.centre)).items() if k in EDITABLE or k == "name_key"}
+            ))
+            tx.audit("participant.update", "participant", before.code, before=before, after=after)
+        return self._shown(after)
+
+    def exit(self, code: str, reason: str, on: date | str | None = None, note: str | None = None) -> Participant:
+        """Record that a participant left the programme, and why."""
+        with self.ctx.transaction() as tx:
+            tx.require("participants.exit")
+            before = self._load(tx.conn, code)
+            if before.status is ParticipantStatus.EXITED:
+                raise Conflict(_("{code} already left the programme on {on}").format(
+                    code=before.code, on=before.exited_on.isoformat() if before.exited_on else "?"))
+            exited_on = parse_date(on) if on else tx.today
+            if exited_on > tx.today:
+                raise InvalidInput(_("exit date {d} is in the future").format(d=exited_on.isoformat()))
+            if exited_on < before.registered_on:
+                raise InvalidInput(_("exit date {d} is before registration on {r}").format(
+                    d=exited_on.isoformat(), r=before.registered_on.isoformat()))
+            after = attrs.evolve(before, status=ParticipantStatus.EXITED, exit_reason=ExitReason.parse(reason),
+                                 exited_on=exited_on, exit_note=note)
+            tx.conn.execute(_P.update().where(_P.c.code == before.code).values(
+                status=after.status.value, exit_reason=after.exit_reason.value, exited_on=exited_on,
+                exit_note=after.exit_note))
+            tx.audit("participant.exit", "participant", before.code, before=before, after=after)
+            tx.emit("participant_exited", participant=after)
+        return self._shown(after)
+
+    # --- consent -----------------------------------------------------------------
+    def record_consent(self, code: str, given_on: date | str | None = None, scope=DEFAULT_CONSENT_SCOPE) -> Consent:
+        """Record informed consent; a new record replaces the scope of the old one."""
+        with self.ctx.transaction() as tx:
+            tx.require("consent.record")
+            participant = self._load(tx.conn, code)
+            consent = structure(
+                {"participant": participant.code, "given_on": given_on or tx.today, "scope": scope}, Consent)
+            if not consent.scope:
+                raise InvalidInput(_("scope: give at least one of {s}").format(s=", ".join(ConsentScope.values())))
+            if consent.given_on > tx.today:
+                raise InvalidInput(_("given_on {d} is in the future").format(d=consent.given_on.isoformat()))
+            pid = self._id(tx.conn, participant.code)
+            # an older consent still in force ends where the new one starts
+            tx.conn.execute(t.consent.update().where(
+                t.consent.c.participant_id == pid, t.consent.c.withdrawn_on.is_(None)
+            ).values(withdrawn_on=consent.given_on))
+            new_id = tx.conn.execute(t.consent.insert().values(
+                participant_id=pid, given_on=consent.given_on, scope=",".join(sorted(s.value for s in consent.scope))
+            )).inserted_primary_key[0]
+            consent = attrs.evolve(consent, id=new_id)
+            tx.audit("consent.record", "participant", participant.code, after=consent)
+        return consent
+
+    def withdraw_consent(self, code: str, on: date | str | None = None) -> Consent:
+        with self.ctx.transaction() as tx:
+            tx.require("consent.record")
+            participant = self._load(tx.conn, code)
+            current = current_consent(tx.conn, self._id(tx.conn, participant.code), tx.today)
+            if current is None:
+                raise Conflict(_("{code} has no consent in force to withdraw").format(code=participant.code))
+            day = parse_date(on) if on else tx.today
+            if day < current.given_on or day > tx.today:
+                raise InvalidInput(_("withdrawal date {d} must be between {a} and today").format(
+                    d=day.isoformat(), a=current.given_on.isoformat()))
+            tx.conn.execute(t.consent.update().where(t.consent.c.id == current.id).values(withdrawn_on=day))
+            after = attrs.evolve(current, withdrawn_on=day)
+            tx.audit("consent.withdraw", "participant", participant.code, before=current, after=after)
+        return after
+
+    def consents(self, code: str) -> list[Consent]:
+        """The consent history, oldest first."""
+        self.ctx.require("participants.view")
+        with self.ctx.reading() as conn:
+            participant = self._load(conn, code)
+            rows = conn.execute(sa.select(t.consent).where(
+                t.consent.c.participant_id == self._id(conn, participant.code)).order_by(t.consent.c.id))
+            return [_consent(participant.code, row) for row in rows]
+
+    def current_consent(self, code: str) -> Consent | None:
+        with self.ctx.reading() as conn:
+            participant = self._load(conn, code)
+            return current_consent(conn, self._id(conn, participant.code), self.ctx.programme.clock.today())
+
+    @staticmethod
+    def _id(conn: sa.Connection, code: str) -> int:
+        return conn.execute(sa.select(_P.c.id).where(_P.c.code == code)).scalar_one()
+
+    # --- files -------------------------------------------------------------------
+    def import_file(self, path, *, dry_run: bool = False, encoding: str | None = None, progress=None):
+        from .participant_files import import_participants
+
+        return import_participants(self.ctx, path, dry_run=dry_run, encoding=encoding, progress=progress)
+
+    def export_file(self, path, *, fmt: str | None = None, pseudonymise: bool = False, centre: str | None = None):
+        from .participant_files import export_participants
+
+        return export_participants(self.ctx, path, fmt=fmt, pseudonymise=pseudonymise, centre=centre)
+
+
+def _consent(code: str, row) -> Consent:
+    return Consent(participant=code, given_on=row.given_on, scope=row.scope, withdrawn_on=row.withdrawn_on, id=row.id)
+
+
+def current_consent(conn: sa.Connection, participant_id: int, on: date) -> Consent | None:
+    """The consent in force on ``on``, if any."""
+    row = conn.execute(
+        sa.select(t.consent, _P.c.code).select_from(t.consent.join(_P))
+        .where(t.consent.c.participant_id == participant_id, t.consent.c.given_on <= on,
+               sa.or_(t.consent.c.withdrawn_on.is_(None), t.consent.c.withdrawn_on > on))
+        .order_by(t.consent.c.given_on.desc(), t.consent.c.id.desc())
+    ).first()
+    return _consent(row.code, row) if row else None

@@ -1,0 +1,127 @@
+"""Referrals to other services (lawyer, psychologist, drug treatment …) and their status loop.
+
+A referral passes a person's details to someone outside the programme, so it needs a
+consent in force that covers ``referrals``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+import sqlalchemy as sa
+
+from ..convert import parse_date, structure
+from ..domain import REFERRAL_TRANSITIONS, ConsentScope, Referral, ReferralStatus, ServiceType
+from ..errors import Conflict, InvalidInput, NotFound
+from ..i18n import _
+from ..storage import tables as t
+from .participants import current_consent
+
+_R = t.referral
+_P = t.participant
+
+
+def _select():
+    return sa.select(_R, _P.c.code.label("participant_code")).select_from(_R.join(_P))
+
+
+def _from_row(row) -> Referral:
+    return Referral(
+        participant=row.participant_code, service_type=row.service_type, to_whom=row.to_whom, reason=row.reason,
+        opened_on=row.opened_on, status=row.status, accepted_on=row.accepted_on, closed_on=row.closed_on,
+        note=row.note, id=row.id,
+    )
+
+
+def open_referral(tx, participant: str, service_type: str, to_whom: str, reason: str,
+                  opened_on: date | str | None = None) -> Referral:
+    """Open a referral inside a running transaction (plugins call this, e.g. on a risk flag)."""
+    tx.require("referrals.manage")
+    referral = structure({
+        "participant": participant.strip().upper(), "service_type": service_type, "to_whom": to_whom,
+        "reason": reason, "opened_on": opened_on or tx.today,
+    }, Referral)
+    if referral.opened_on > tx.today:
+        raise InvalidInput(_("opened_on {d} is in the future").format(d=referral.opened_on.isoformat()))
+    row = tx.conn.execute(sa.select(_P.c.id, _P.c.status).where(_P.c.code == referral.participant)).first()
+    if row is None:
+        raise NotFound(_("participant {code!r} does not exist").format(code=referral.participant))
+    consent = current_consent(tx.conn, row.id, referral.opened_on)
+    if consent is None or ConsentScope.REFERRALS not in consent.scope:
+        raise Conflict(
+            _("{code} has no consent on file for referrals; record it first: "
+              "reentry participants consent {code} --scope programme,referrals").format(code=referral.participant)
+        )
+    new_id = tx.conn.execute(_R.insert().values(
+        participant_id=row.id, service_type=referral.service_type.value, to_whom=referral.to_whom,
+        reason=referral.reason, status=referral.status.value, opened_on=referral.opened_on,
+    )).inserted_primary_key[0]
+    referral = attrs.evolve(referral, id=new_id)
+    tx.audit("referral.open", "referral", new_id, after=referral)
+    return referral
+
+
+class ReferralService:
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def add(self, participant: str, service_type: str, to_whom: str, reason: str,
+            opened_on: date | str | None = None) -> Referral:
+        with self.ctx.transaction() as tx:
+            return open_referral(tx, participant, service_type, to_whom, reason, opened_on)
+
+    def update(self, referral_id: int, status: str, on: date | str | None = None, note: str | None = None) -> Referral:
+        """Move a referral along its loop: open → accepted → done, or declined / cancelled."""
+        new_status = ReferralStatus.parse(status)
+        with self.ctx.transaction() as tx:
+            tx.require("referrals.manage")
+            before = self._load(tx.conn, referral_id)
+            if not before.can_move_to(new_status):
+                allowed = ", ".join(sorted(s.value for s in REFERRAL_TRANSITIONS[before.status])) or _(
+                    "none: it is closed")
+                raise Conflict(_("referral {id} is {status}; it cannot become {new} (possible: {allowed})").format(
+                    id=referral_id, status=before.status.value, new=new_status.value, allowed=allowed))
+            day = parse_date(on) if on else tx.today
+            if day < before.opened_on or day > tx.today:
+                raise InvalidInput(_("date {d} must be between the referral's opening ({o}) and today").format(
+                    d=day.isoformat(), o=before.opened_on.isoformat()))
+            changes = {"status": new_status}
+            if new_status is ReferralStatus.ACCEPTED:
+                changes["accepted_on"] = day
+            else:
+                changes["closed_on"] = day
+            if note:
+                changes["note"] = note
+            after = attrs.evolve(before, **changes)
+            tx.conn.execute(_R.update().where(_R.c.id == before.id).values(
+                status=after.status.value, accepted_on=after.accepted_on, closed_on=after.closed_on, note=after.note))
+            tx.audit("referral.update", "referral", before.id, before=before, after=after)
+        return after
+
+    def get(self, referral_id: int) -> Referral:
+        self.ctx.require("referrals.view")
+        with self.ctx.reading() as conn:
+            return self._load(conn, referral_id)
+
+    def list(self, *, participant: str | None = None, status: str | None = None,
+             service_type: str | None = None, centre: str | None = None) -> list[Referral]:
+        self.ctx.require("referrals.view")
+        with self.ctx.reading() as conn:
+            query = _select().order_by(_R.c.id)
+            if participant:
+                query = query.where(_P.c.code == participant.strip().upper())
+            if status:
+                query = query.where(_R.c.status == ReferralStatus.parse(status).value)
+            if service_type:
+                query = query.where(_R.c.service_type == ServiceType.parse(service_type).value)
+            if centre:
+                query = query.where(_P.c.centre_id == self.ctx.programme.centre_id(conn, centre))
+            return [_from_row(row) for row in conn.execute(query)]
+
+    @staticmethod
+    def _load(conn: sa.Connection, referral_id: int) -> Referral:
+        row = conn.execute(_select().where(_R.c.id == int(referral_id))).first()
+        if row is None:
+            raise NotFound(_("referral {id} does not exist").format(id=referral_id))
+        return _from_row(row)

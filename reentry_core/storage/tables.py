@@ -1,0 +1,140 @@
+"""The core's tables. Plugins declare theirs on the same ``metadata`` with a name prefix."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+#: Constraint names Alembic can rely on (SQLite batch migrations need them).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+UtcDateTime = sa.DateTime(timezone=True)
+
+centre = sa.Table(
+    "centre",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(6), nullable=False, unique=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("city", sa.String(80), nullable=False),
+)
+
+staff = sa.Table(
+    "staff",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(20), nullable=False, unique=True),
+    sa.Column("full_name", sa.String(200), nullable=False),
+    sa.Column("centre_id", sa.ForeignKey("centre.id"), nullable=True, index=True),
+    sa.Column("active", sa.Boolean, nullable=False),
+)
+
+staff_role = sa.Table(
+    "staff_role",
+    metadata,
+    sa.Column("staff_id", sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("role", sa.String(30), primary_key=True),
+)
+
+participant = sa.Table(
+    "participant",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(20), nullable=False, unique=True),
+    sa.Column("centre_id", sa.ForeignKey("centre.id"), nullable=False),
+    sa.Column("full_name", sa.String(200), nullable=False),
+    # casefolded name: finds "ҶАМШЕД РАҲИМОВ" and "Ҷамшед Раҳимов" as the same person
+    sa.Column("name_key", sa.String(200), nullable=False),
+    sa.Column("sex", sa.String(10), nullable=False),
+    sa.Column("birth_date", sa.Date, nullable=False),
+    sa.Column("registered_on", sa.Date, nullable=False),
+    sa.Column("phone", sa.String(20)),
+    sa.Column("release_date", sa.Date),
+    sa.Column("facility", sa.String(120)),
+    sa.Column("offence_category", sa.String(20)),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("exit_reason", sa.String(20)),
+    sa.Column("exited_on", sa.Date),
+    sa.Column("exit_note", sa.Text),
+    sa.Index("ix_participant_identity", "centre_id", "name_key", "birth_date"),
+)
+
+participant_code_counter = sa.Table(
+    "participant_code_counter",
+    metadata,
+    sa.Column("centre_id", sa.ForeignKey("centre.id"), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("last_number", sa.Integer, nullable=False),
+)
+
+consent = sa.Table(
+    "consent",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("participant_id", sa.ForeignKey("participant.id"), nullable=False, index=True),
+    sa.Column("given_on", sa.Date, nullable=False),
+    sa.Column("scope", sa.String(100), nullable=False),  # comma-separated, sorted
+    sa.Column("withdrawn_on", sa.Date),
+)
+
+referral = sa.Table(
+    "referral",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("participant_id", sa.ForeignKey("participant.id"), nullable=False, index=True),
+    sa.Column("service_type", sa.String(20), nullable=False),
+    sa.Column("to_whom", sa.String(200), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("opened_on", sa.Date, nullable=False),
+    sa.Column("accepted_on", sa.Date),
+    sa.Column("closed_on", sa.Date),
+    sa.Column("note", sa.Text),
+)
+
+audit_event = sa.Table(
+    "audit_event",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("actor", sa.String(20), nullable=False),
+    sa.Column("action", sa.String(60), nullable=False),
+    sa.Column("entity", sa.String(40), nullable=False),
+    sa.Column("entity_key", sa.String(60), nullable=False),
+    # canonical JSON text, exactly as hashed
+    sa.Column("before", sa.Text),
+    sa.Column("after", sa.Text),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Index("ix_audit_event_entity", "entity", "entity_key"),
+)
+
+# One row: the newest event's number and hash. Writers lock it, so the chain never forks,
+# and `audit verify` can tell when events were cut from the end.
+audit_head = sa.Table(
+    "audit_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+# Settings of one database, e.g. the secret behind stable export pseudonyms.
+setting = sa.Table(
+    "setting",
+    metadata,
+    sa.Column("key", sa.String(60), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+#: The core's own tables, as answered to ``register_tables``.
+CORE_TABLES = (
+    centre, staff, staff_role, participant, participant_code_counter, consent, referral, audit_event, audit_head, setting,
+)
