@@ -9,6 +9,7 @@ from .output import emit_rows
 from .state import CliState, pass_state
 
 COLUMNS = ["seq", "at", "actor", "action", "entity", "entity_key", "before", "after"]
+TABLE_COLUMNS = ["seq", "at", "actor", "action", "record", "changes"]
 
 
 @click.group("audit")
@@ -39,23 +40,33 @@ def log(state: CliState, entity, key, actor, action, since, until, limit):
         entity=entity, key=key.upper() if key else None, actor=actor, action=action,
         since=parse_date(since) if since else None, until=parse_date(until) if until else None, limit=limit,
     )
-    rows = []
-    for ev in events:
-        rows.append({"seq": ev.seq, "at": ev.at.strftime("%Y-%m-%d %H:%M:%S") if state.format == "table" else ev.at,
-                     "actor": ev.actor, "action": ev.action, "entity": ev.entity, "entity_key": ev.entity_key,
-                     "before": _changes(ev.before, ev.after, "before") if state.format == "table" else ev.before,
-                     "after": _changes(ev.before, ev.after, "after") if state.format == "table" else ev.after})
-    emit_rows(rows, COLUMNS, state.format, empty=_("No audit events match."))
+    if state.format == "table":
+        rows = [{"seq": ev.seq, "at": ev.at.strftime("%Y-%m-%d %H:%M"), "actor": ev.actor, "action": ev.action,
+                 "record": f"{ev.entity} {ev.entity_key}", "changes": describe_change(ev.before, ev.after)}
+                for ev in events]
+        emit_rows(rows, TABLE_COLUMNS, state.format, empty=_("No audit events match."))
+        return
+    rows = [{"seq": ev.seq, "at": ev.at, "actor": ev.actor, "action": ev.action, "entity": ev.entity,
+             "entity_key": ev.entity_key, "before": ev.before, "after": ev.after} for ev in events]
+    emit_rows(rows, COLUMNS, state.format)
 
 
-def _changes(before, after, side: str) -> str:
-    """For a table: only the fields that changed, as ``field=value``."""
-    mine = before if side == "before" else after
-    other = after if side == "before" else before
-    if not mine:
-        return ""
-    keys = [k for k in mine if other is None or mine.get(k) != (other or {}).get(k)] if other else list(mine)
-    return "; ".join(f"{k}={mine[k]}" for k in keys if mine[k] not in (None, [], ""))
+def describe_change(before: dict | None, after: dict | None) -> str:
+    """For people: what a change did, in a few words (``phone: — → +99293…``)."""
+    if before is None:
+        return _("created")
+    if after is None:
+        return _("deleted")
+    changed = [k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
+    return "; ".join(f"{k}: {_short(before.get(k))} → {_short(after.get(k))}" for k in changed)
+
+
+def _short(value) -> str:
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
 
 
 @group.command("verify")

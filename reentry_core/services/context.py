@@ -143,7 +143,7 @@ class StaffContext:
         roles = ", ".join(sorted(r.value for r in perm.roles))
         mine = ", ".join(sorted(r.value for r in self.member.roles))
         raise PermissionDenied(
-            _("{code} ({mine}) may not {what}: that needs the role {roles}").format(
+            _("{code} ({mine}) may not {what}: that needs one of the roles {roles}").format(
                 code=self.member.code, mine=mine, what=perm.description, roles=roles
             )
         )

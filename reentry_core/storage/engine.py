@@ -20,6 +20,7 @@ def default_database_url() -> str:
     from platformdirs import user_data_dir
 
     folder = Path(user_data_dir("reentry", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'reentry.db'}"
 
 
@@ -60,8 +61,9 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_engine(url: URL) -> Engine:
     database = url.database
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if database and database != ":memory:" and not Path(database).expanduser().parent.is_dir():
+        raise DatabaseError(_("cannot open database {url}: folder {folder} does not exist").format(
+            url=display_url(url), folder=Path(database).expanduser().parent))
     engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")

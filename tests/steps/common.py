@@ -1,0 +1,1 @@
+"""Gherkin steps shared by every feature (centres, staff, acting as someone)."""
