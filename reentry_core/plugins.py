@@ -13,7 +13,6 @@ import sys
 from types import ModuleType
 from typing import Any, Iterable
 
-import attrs
 import pluggy
 
 from . import hookspecs
@@ -23,16 +22,25 @@ ENTRY_POINT_GROUP = "reentry.plugins"
 CORE = "core"
 
 
-@attrs.define
 class PluginInfo:
-    """What ``reentry plugins list`` shows for one plugin."""
+    """What ``reentry plugins list`` shows for one plugin.
 
-    name: str
-    version: str
-    state: str  # loaded | disabled | failed
-    hooks: list[str] = attrs.Factory(list)
-    error: str | None = None
-    module: str | None = None
+    A plain class, not attrs: this module is imported on every ``reentry`` call.
+    """
+
+    __slots__ = ("name", "version", "state", "hooks", "error", "module")
+
+    def __init__(self, name: str, version: str, state: str, hooks: list[str] | None = None,
+                 error: str | None = None, module: str | None = None):
+        self.name = name
+        self.version = version
+        self.state = state  # loaded | disabled | failed
+        self.hooks = hooks or []
+        self.error = error
+        self.module = module
+
+    def __repr__(self) -> str:
+        return f"PluginInfo({self.name!r}, {self.version!r}, {self.state!r}, error={self.error!r})"
 
 
 class PluginManager(pluggy.PluginManager):

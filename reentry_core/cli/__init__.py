@@ -92,7 +92,31 @@ def build_cli(plugins=None) -> click.Group:
                 info.state = "failed"
                 info.error = _("register_commands failed: {reason}").format(reason=exc)
             pm.unregister(name=impl.plugin_name)
+    translate_help(cli)
     return cli
+
+
+def walk_commands(command: click.Command):
+    """Every command and group below ``command``, itself included."""
+    yield command
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            yield from walk_commands(sub)
+
+
+def translate_help(cli: click.Group) -> None:
+    """Command docstrings are messages too: pass them through the catalogue."""
+    for command in walk_commands(cli):
+        if command.help:
+            command.help = _(inspect_clean(command.help))
+        if command.short_help:
+            command.short_help = _(command.short_help)
+
+
+def inspect_clean(text: str) -> str:
+    import inspect
+
+    return inspect.cleandoc(text)
 
 
 def _language_from_argv(argv: list[str]) -> str | None:
