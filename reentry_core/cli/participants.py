@@ -224,11 +224,11 @@ def import_(state: CliState, path, dry_run, encoding):
         click.echo(_("Skipped duplicate: {line}").format(line=line))
     if report.dry_run:
         click.echo(_("Dry run: all {rows} rows of {file} are valid; {n} would be imported, {d} duplicates skipped.").format(
-            rows=report.rows, file=path.name, n=report.imported, d=len(report.duplicates)))
+            rows=report.rows, file=path.name, n=report.imported, d=report.duplicate_count))
     else:
         click.echo(_("Imported {n} participants from {file} ({first} … {last}); {d} duplicates skipped.").format(
             n=report.imported, file=path.name, first=report.first_code or "-", last=report.last_code or "-",
-            d=len(report.duplicates)))
+            d=report.duplicate_count))
 
 
 @group.command("export")
