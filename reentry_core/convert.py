@@ -113,7 +113,9 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(Decimal, lambda v, _t: parse_decimal(v))
     conv.register_structure_hook(bool, lambda v, _t: _parse_bool(v))
     conv.register_structure_hook(str, lambda v, _t: _parse_str(v))
-    conv.register_structure_hook_func(_is_choice, parse_choice)
+    # a class hook, not a predicate: class hooks win over predicate hooks in cattrs, and the
+    # ``str`` hook above would otherwise take every Choice (they subclass str) unparsed
+    conv.register_structure_hook(Choice, parse_choice)
     conv.register_structure_hook_func(_is_choice_set, _parse_choice_set)
     conv.register_unstructure_hook(date, lambda d: d.isoformat())
     conv.register_unstructure_hook(datetime, lambda d: d.isoformat())

@@ -160,6 +160,14 @@ def normalise_optional_text(value: str | None) -> str | None:
     return text or None
 
 
+def normalise_text(value: str) -> str:
+    """Required text: like :func:`normalise_optional_text`, but blank stays ``""`` so the
+    field's validator reports it as empty (``None`` would slip past it to the database)."""
+    if value is None:
+        return ""
+    return " ".join(unicodedata.normalize("NFC", str(value)).split())
+
+
 def normalise_phone(value: str | None) -> str | None:
     """Keep a leading ``+`` and the digits; spaces, dashes and brackets are presentation."""
     if value is None:
@@ -365,7 +373,7 @@ class Referral:
     participant: str
     service_type: ServiceType = attrs.field(converter=as_choice(ServiceType))
     to_whom: str = attrs.field(converter=normalise_name, validator=valid_text(200))
-    reason: str = attrs.field(converter=normalise_optional_text, validator=valid_text(1000))
+    reason: str = attrs.field(converter=normalise_text, validator=valid_text(1000))
     opened_on: date
     status: ReferralStatus = attrs.field(default=ReferralStatus.OPEN, converter=as_choice(ReferralStatus))
     accepted_on: date | None = None

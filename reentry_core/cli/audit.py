@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from .output import emit_rows
 from .state import CliState, pass_state
 
@@ -82,6 +82,8 @@ def verify(state: CliState):
     for problem in result.problems:
         click.echo(problem, err=True)
     if not result.ok:
-        click.echo(_("Error: the audit trail was tampered with ({n} problems).").format(n=len(result.problems)), err=True)
+        click.echo(ngettext("Error: the audit trail was tampered with ({n} problem).",
+                            "Error: the audit trail was tampered with ({n} problems).", len(result.problems)).format(
+            n=len(result.problems)), err=True)
         raise SystemExit(6)
     click.echo(_("The audit trail is intact: {n} events, last hash {hash}.").format(n=result.checked, hash=result.head_hash))

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from ..convert import parse_date, structure, unstructure
 from ..domain import (
-    SENSITIVE_FIELDS, Consent, ConsentScope, ExitReason, Participant, ParticipantStatus, Sex,
+    SENSITIVE_FIELDS, normalise_name, Consent, ConsentScope, ExitReason, Participant, ParticipantStatus, Sex,
     participant_code,
 )
 from ..errors import Conflict, InvalidInput, NotFound
@@ -130,8 +130,10 @@ class ParticipantService:
             if sex:
                 query = query.where(_P.c.sex == Sex.parse(sex).value)
             if search:
-                needle = f"%{search.strip().casefold()}%"
-                query = query.where(sa.or_(_P.c.name_key.like(needle), sa.func.lower(_P.c.code).like(needle)))
+                text = name_key(normalise_name(search)).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                needle = f"%{text}%"
+                query = query.where(sa.or_(_P.c.name_key.like(needle, escape="\\"),
+                                           sa.func.lower(_P.c.code).like(needle, escape="\\")))
             if limit:
                 query = query.limit(limit)
             return [self._shown(from_row(row)) for row in conn.execute(query)]
@@ -242,7 +244,14 @@ class ParticipantService:
                 raise InvalidInput(_("scope: give at least one of {s}").format(s=", ".join(ConsentScope.values())))
             if consent.given_on > tx.today:
                 raise InvalidInput(_("given_on {d} is in the future").format(d=consent.given_on.isoformat()))
+            if consent.given_on < participant.birth_date:
+                raise InvalidInput(_("given_on {d} is before the participant's birth").format(d=consent.given_on.isoformat()))
             pid = self._id(tx.conn, participant.code)
+            latest = current_consent(tx.conn, pid, tx.today)
+            if latest is not None and consent.given_on < latest.given_on:
+                raise InvalidInput(_("given_on {d} is before the consent in force (given {g}); "
+                                     "consent history is recorded in order").format(
+                    d=consent.given_on.isoformat(), g=latest.given_on.isoformat()))
             # an older consent still in force ends where the new one starts
             tx.conn.execute(t.consent.update().where(
                 t.consent.c.participant_id == pid, t.consent.c.withdrawn_on.is_(None)

@@ -83,6 +83,9 @@ class ReferralService:
                 raise Conflict(_("referral {id} is {status}; it cannot become {new} (possible: {allowed})").format(
                     id=referral_id, status=before.status.value, new=new_status.value, allowed=allowed))
             day = parse_date(on) if on else tx.today
+            if before.accepted_on and day < before.accepted_on:
+                raise InvalidInput(_("date {d} is before the referral was accepted ({a})").format(
+                    d=day.isoformat(), a=before.accepted_on.isoformat()))
             if day < before.opened_on or day > tx.today:
                 raise InvalidInput(_("date {d} must be between the referral's opening ({o}) and today").format(
                     d=day.isoformat(), o=before.opened_on.isoformat()))
