@@ -458,15 +458,8 @@ def _iso_or_none(value):
 
 
 class _TwinLookup:
-    """Like :func:`find_duplicates` (same centre, name key and birth date → code), but
-    asked as ``(centre_id = ? AND name_key = ? AND birth_date = ?) OR ...``, which the
-    identity index answers key by key.
-
-    ``find_duplicates`` asks with a row-value ``IN (VALUES ...)``, which SQLite answers
-    by scanning the whole table once per 300 keys, so an import (and every
-    ``register``) slows down with the size of the register. The SQL is compiled once per
-    chunk length and run straight on the driver.
-    """
+    """:func:`find_duplicates` for imports: the same index-friendly query, compiled once
+    per chunk length and run straight on the driver (tens of thousands of keys)."""
 
     CHUNK = 300  # 900 parameters: under SQLite's oldest limit of 999
 
