@@ -19,6 +19,7 @@ export from one database, while nobody without the secret can link it to a code.
 
 from __future__ import annotations
 
+import abc
 import codecs
 import csv
 import hashlib
@@ -157,22 +158,23 @@ def _extra_problem(fields: list, cells) -> str | None:
     return None
 
 
-class _Source:
-    """An open import file: its columns, its rows, and how far reading has got."""
+class _Source(abc.ABC):
+    """An open import file (CSV or XLSX): its columns, its rows, and how far reading has got."""
 
     name: str
     fields: list[str | None]
     bytes_total: int
 
+    @abc.abstractmethod
     def rows(self) -> Iterator[tuple[int, dict[str, Any], str | None]]:
         """``(row number, {field: value} without empty cells, problem or None)`` per non-empty row."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def bytes_done(self) -> int:
-        raise NotImplementedError
+        """How much of the file has been read, for the progress bar."""
 
     def close(self) -> None:
-        pass
+        """Release the file; sources holding nothing open need not override it."""
 
 
 def _text_codec(name: str, encoding: str | None) -> str:
