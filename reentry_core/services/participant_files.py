@@ -43,7 +43,7 @@ from ..domain import SENSITIVE_FIELDS, ConsentScope, OffenceCategory, Participan
 from ..errors import InvalidInput, NotFound, RowErrors
 from ..i18n import _
 from ..storage import tables as t
-from .participants import name_key, reserve_codes, to_row
+from .participants import TwinLookup, name_key, reserve_codes, to_row
 
 _P = t.participant
 
@@ -434,7 +434,7 @@ class _BulkInsert:
             if dialect.name == "sqlite" and isinstance(column_type, sa.Date) and not isinstance(column_type, sa.DateTime):
                 processors.append((i, key, _iso_or_none))
                 continue
-            proc = column_type._cached_bind_processor(dialect)
+            proc = column_type.bind_processor(dialect)
             if proc is not None:
                 processors.append((i, key, proc))
         self.processors = processors
@@ -457,51 +457,6 @@ def _iso_or_none(value):
 
 
 # --- import ------------------------------------------------------------------------------
-
-
-class _TwinLookup:
-    """:func:`find_duplicates` for imports: the same index-friendly query, compiled once
-    per chunk length and run straight on the driver (tens of thousands of keys)."""
-
-    CHUNK = 300  # 900 parameters: under SQLite's oldest limit of 999
-
-    def __init__(self, conn: sa.Connection):
-        self.conn = conn
-        self.sqlite = conn.dialect.name == "sqlite"
-        self._compiled: dict[int, tuple[str, list[str] | None]] = {}
-
-    def _statement(self, size: int):
-        found = self._compiled.get(size)
-        if found is None:
-            terms = [
-                sa.and_(_P.c.centre_id == sa.bindparam(f"c{i}", type_=sa.Integer),
-                        _P.c.name_key == sa.bindparam(f"k{i}", type_=sa.String),
-                        _P.c.birth_date == sa.bindparam(f"b{i}", type_=sa.Date))
-                for i in range(size)
-            ]
-            query = sa.select(_P.c.centre_id, _P.c.name_key, _P.c.birth_date, _P.c.code).where(sa.or_(*terms))
-            compiled = query.compile(dialect=self.conn.dialect)
-            found = (str(compiled), list(compiled.positiontup) if compiled.positional else None)
-            self._compiled[size] = found
-        return found
-
-    def __call__(self, keys) -> dict[tuple, str]:
-        keys = list(keys)
-        found: dict[tuple, str] = {}
-        for start in range(0, len(keys), self.CHUNK):
-            chunk = keys[start:start + self.CHUNK]
-            sql, order = self._statement(len(chunk))
-            params: dict[str, Any] = {}
-            for i, (centre_id, key, born) in enumerate(chunk):
-                params[f"c{i}"] = centre_id
-                params[f"k{i}"] = key
-                params[f"b{i}"] = born.isoformat() if self.sqlite else born
-            args = tuple(params[name] for name in order) if order is not None else params
-            for centre_id, key, born, code in self.conn.exec_driver_sql(sql, args):
-                if isinstance(born, str):
-                    born = date.fromisoformat(born)
-                found.setdefault((centre_id, key, born), code)
-        return found
 
 
 def _date(value: Any) -> date:
@@ -545,7 +500,7 @@ class _Import:
         self.scopes: dict[str, str] = {}
         sample = to_row(Participant(full_name="A", sex=Sex.FEMALE, birth_date=date(2000, 1, 1), centre="AA"), 0)
         self.insert_participants = _BulkInsert(self.conn, _P, list(sample))
-        self.twins = _TwinLookup(self.conn)
+        self.twins = TwinLookup(self.conn)
         # no plugin listens: skip the (per row) hook call, which would do nothing
         self.listened = bool(tx.programme.pm.hook.participant_registered.get_hookimpls())
         self.insert_consents = _BulkInsert(self.conn, t.consent, ["participant_id", "given_on", "scope"])
@@ -718,8 +673,7 @@ class _Import:
             key = (centre_id, name_key(p.full_name), p.birth_date)
             earlier = seen.get(key)
             if earlier is not None:
-                dups.append((n, _("row {n}: {name}, born {born}, is the same person as row {m}").format(
-                    n=n, name=p.full_name, born=p.birth_date.isoformat(), m=earlier)))
+                dups.append((n, _same_person(n, p, earlier)))
                 continue
             seen[key] = n
             keep.append((key, item))
@@ -730,12 +684,9 @@ class _Import:
             code = existing.get(key)
             if code is not None:
                 row = self._same_row(code)
-                dups.append((n,
-                    _("row {n}: {name}, born {born}, is the same person as row {m}").format(
-                        n=n, name=p.full_name, born=p.birth_date.isoformat(), m=row)
-                    if row is not None else
-                    _("row {n}: {name}, born {born}, is already registered as {code}").format(
-                        n=n, name=p.full_name, born=p.birth_date.isoformat(), code=code)))
+                dups.append((n, _same_person(n, p, row) if row is not None else
+                             _("row {n}: {name}, born {born}, is already registered as {code}").format(
+                                 n=n, name=p.full_name, born=p.birth_date.isoformat(), code=code)))
                 continue
             groups.setdefault((item[2], p.centre, p.registered_on.year), []).append(item)
         for _n, line in sorted(dups):
@@ -781,6 +732,11 @@ class _Import:
         if self.first_code is None:
             self.first_code = written[0][1].code
         self.last_code = written[-1][1].code
+
+
+def _same_person(n: int, p: Participant, earlier_row: int) -> str:
+    return _("row {n}: {name}, born {born}, is the same person as row {m}").format(
+        n=n, name=p.full_name, born=p.birth_date.isoformat(), m=earlier_row)
 
 
 def import_participants(ctx, path, dry_run: bool = False, encoding: str | None = None,

@@ -78,22 +78,59 @@ def reserve_codes(conn: sa.Connection, centre_id: int, centre: str, year: int, c
     return [participant_code(centre, year, n) for n in range(last - count + 1, last + 1)]
 
 
-def find_duplicates(conn: sa.Connection, keys: Iterable[tuple[int, str, date]]) -> dict[tuple, str]:
-    """Existing participants with the same centre, name and birth date → their codes.
+class TwinLookup:
+    """Existing participants with the same centre, name key and birth date → their codes.
 
     Asked as ``(centre_id = ? AND name_key = ? AND birth_date = ?) OR ...`` so the identity
-    index answers key by key (a row-value ``IN`` makes SQLite scan the whole table).
-    Imports use the compiled variant ``participant_files._TwinLookup``.
+    index answers key by key (a row-value ``IN`` makes SQLite scan the whole table). The
+    SQL is compiled once per chunk length and run on the driver: imports ask for tens of
+    thousands of keys.
     """
-    keys = list(set(keys))
-    found: dict[tuple, str] = {}
-    for start in range(0, len(keys), 300):
-        terms = [sa.and_(_P.c.centre_id == c, _P.c.name_key == k, _P.c.birth_date == b)
-                 for c, k, b in keys[start:start + 300]]
-        rows = conn.execute(sa.select(_P.c.centre_id, _P.c.name_key, _P.c.birth_date, _P.c.code).where(sa.or_(*terms)))
-        for row in rows:
-            found.setdefault((row.centre_id, row.name_key, row.birth_date), row.code)
-    return found
+
+    CHUNK = 300  # 900 parameters: under SQLite's oldest limit of 999
+
+    def __init__(self, conn: sa.Connection):
+        self.conn = conn
+        self.sqlite = conn.dialect.name == "sqlite"
+        self._compiled: dict[int, tuple[str, list[str] | None]] = {}
+
+    def _statement(self, size: int):
+        found = self._compiled.get(size)
+        if found is None:
+            terms = [
+                sa.and_(_P.c.centre_id == sa.bindparam(f"c{i}", type_=sa.Integer),
+                        _P.c.name_key == sa.bindparam(f"k{i}", type_=sa.String),
+                        _P.c.birth_date == sa.bindparam(f"b{i}", type_=sa.Date))
+                for i in range(size)
+            ]
+            query = sa.select(_P.c.centre_id, _P.c.name_key, _P.c.birth_date, _P.c.code).where(sa.or_(*terms))
+            compiled = query.compile(dialect=self.conn.dialect)
+            found = (str(compiled), list(compiled.positiontup) if compiled.positional else None)
+            self._compiled[size] = found
+        return found
+
+    def __call__(self, keys) -> dict[tuple, str]:
+        keys = list(keys)
+        found: dict[tuple, str] = {}
+        for start in range(0, len(keys), self.CHUNK):
+            chunk = keys[start:start + self.CHUNK]
+            sql, order = self._statement(len(chunk))
+            params: dict[str, Any] = {}
+            for i, (centre_id, key, born) in enumerate(chunk):
+                params[f"c{i}"] = centre_id
+                params[f"k{i}"] = key
+                params[f"b{i}"] = born.isoformat() if self.sqlite else born
+            args = tuple(params[name] for name in order) if order is not None else params
+            for centre_id, key, born, code in self.conn.exec_driver_sql(sql, args):
+                if isinstance(born, str):
+                    born = date.fromisoformat(born)
+                found.setdefault((centre_id, key, born), code)
+        return found
+
+
+def find_duplicates(conn: sa.Connection, keys: Iterable[tuple[int, str, date]]) -> dict[tuple, str]:
+    """Existing participants with the same centre, name key and birth date → their codes."""
+    return TwinLookup(conn)(keys)
 
 
 class ParticipantService:
