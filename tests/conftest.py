@@ -141,13 +141,15 @@ def case_worker(staff_as):
 
 @pytest.fixture
 def run_cli(database_url, plugin_manager):
-    """Run the ``reentry`` CLI in-process against the test database; returns click's Result."""
+    """Run the ``reentry`` CLI in-process against the test database, on the same fixed
+    "today" as the ``programme`` fixture; returns click's Result."""
     from click.testing import CliRunner
 
     from reentry_core.cli import build_cli
+    from reentry_core.services import FixedClock
 
     def run(*args: str, input: str | None = None):
-        cli = build_cli(plugin_manager)
+        cli = build_cli(plugin_manager, clock=FixedClock(TODAY))
         runner = CliRunner()
         return runner.invoke(cli, ["--db", database_url, *args], input=input, catch_exceptions=False)
 

@@ -57,8 +57,11 @@ class RootGroup(click.Group):
                 state.close()
 
 
-def build_cli(plugins=None) -> click.Group:
-    """Make the command tree: the core's groups, then each plugin's ``register_commands``."""
+def build_cli(plugins=None, clock=None) -> click.Group:
+    """Make the command tree: the core's groups, then each plugin's ``register_commands``.
+
+    ``clock`` fixes "today" for every command (tests); ``None`` is the real date.
+    """
     from .. import __version__
     from ..plugins import load_plugins
 
@@ -77,7 +80,7 @@ def build_cli(plugins=None) -> click.Group:
     def cli(click_ctx: click.Context, db, acting_as, fmt, lang):
         """reentry: reintegration centres, training, microgrants and mentoring for people after prison."""
         set_language(lang)
-        click_ctx.obj = CliState(db, acting_as, fmt, pm)
+        click_ctx.obj = CliState(db, acting_as, fmt, pm, clock)
 
     from . import audit, centres, db, participants, plugins, referrals, staff
 

@@ -14,18 +14,20 @@ from ..i18n import _
 class CliState:
     """Global options; opens the database only when a command first needs it."""
 
-    def __init__(self, db: str | None, acting_as: str | None, fmt: str, plugins):
+    def __init__(self, db: str | None, acting_as: str | None, fmt: str, plugins, clock=None):
         self.db = db
         self.acting_as = acting_as
         self.format = fmt
         self.plugins = plugins
+        self.clock = clock  # None: the real date; tests fix it
         self._programme = None
 
     def programme(self, check_schema: bool = True):
         if self._programme is None:
             from ..services import open_programme
 
-            self._programme = open_programme(self.db, plugins=self.plugins, check_schema=check_schema)
+            self._programme = open_programme(self.db, plugins=self.plugins, clock=self.clock,
+                                             check_schema=check_schema)
         return self._programme
 
     def ctx(self):
