@@ -68,6 +68,18 @@ def parse_decimal(value: Any) -> Decimal:
     return number
 
 
+def parse_money(value: Any, *, allow_zero: bool = False) -> Decimal:
+    """An amount of money: a number with at most two decimals, above zero (or zero when
+    ``allow_zero``). Raises :class:`InvalidInput` saying which rule the value breaks."""
+    amount = parse_decimal(value)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidInput(_("{value} has more than two decimals").format(value=str(value).strip()))
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise InvalidInput(_("{value} must be more than zero").format(value=str(value).strip()) if not allow_zero
+                           else _("{value} is negative").format(value=str(value).strip()))
+    return amount.quantize(Decimal("0.01"))
+
+
 def parse_choice(value: Any, cls: type[Choice]) -> Choice:
     return cls.parse(value)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .hookspecs import hookimpl
+from .i18n import _
 
 A, CW, TR, CM, FO, MN, ME = (
     "admin", "case_worker", "trainer", "committee_member", "finance_officer", "mentor", "me_officer",
@@ -40,3 +41,27 @@ def register_tables():
     from .storage.tables import CORE_TABLES
 
     return list(CORE_TABLES)
+
+
+@hookimpl
+def eligibility_problems(tx, participant):
+    from .services.eligibility import core_problems
+
+    return core_problems(tx, participant)
+
+
+@hookimpl
+def register_indicators(register):
+    import sqlalchemy as sa
+
+    from .storage import tables as t
+
+    register("participants.registered", _("Participants registered"),
+             _("People registered in the period (by their registration date)."),
+             lambda period: sa.select(t.participant.c.id.label("participant_id"))
+             .where(period.covers(t.participant.c.registered_on)),
+             aggregate="people", unit="people")
+    register("referrals.opened", _("Referrals opened"),
+             _("Referrals to other services opened in the period, of any type and status."),
+             lambda period: sa.select(t.referral.c.participant_id).where(period.covers(t.referral.c.opened_on)),
+             aggregate="count", unit="referrals")

@@ -338,6 +338,27 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+#: Age bands of donor reports and pseudonymised exports: (label, lowest age in the band).
+AGE_BANDS = (("<18", 0), ("18-24", 18), ("25-34", 25), ("35-44", 35), ("45-54", 45), ("55+", 55))
+
+
+def age_band(age: int) -> str:
+    """The band of :data:`AGE_BANDS` that ``age`` falls in."""
+    label = AGE_BANDS[0][0]
+    for band, lowest in AGE_BANDS:
+        if age >= lowest:
+            label = band
+    return label
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day ``years`` earlier; 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def participant_code(centre: str, year: int, number: int) -> str:
     """The stable public code, e.g. ``DSH-2026-0042``."""
     return f"{centre}-{year}-{number:04d}"

@@ -38,8 +38,13 @@ def register_permissions(register):
 
 
 @hookspec
+def register_services(register):
+    """Offer a service on the staff context: ``register(name, factory)``; ``ctx.<name>`` is ``factory(ctx)``."""
+
+
+@hookspec
 def register_indicators(register):
-    """Contribute report indicators: ``register(key, label, definition, compute)``."""
+    """Contribute report indicators: ``register(key, label, definition, query, aggregate=..., unit=...)``."""
 
 
 @hookspec
@@ -48,8 +53,13 @@ def register_converter_hooks(converter):
 
 
 @hookspec
-def eligibility_problems(tx, participant, purpose):
-    """Return reasons (strings) why ``participant`` is not eligible for ``purpose``."""
+def register_eligibility_rules(register):
+    """Declare the eligibility requirements this plugin can check: ``register(key, description)``."""
+
+
+@hookspec
+def eligibility_problems(tx, participant, purpose, requirements):
+    """Return reasons (strings) why ``participant`` is not eligible for ``purpose`` under ``requirements``."""
 
 
 @hookspec

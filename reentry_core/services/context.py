@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from .. import convert
 from ..domain import Staff
-from ..errors import NotFound, PermissionDenied, ReentryError
+from ..errors import NotFound, PermissionDenied, PluginError, ReentryError
 from ..i18n import _
 from ..permissions import PermissionRegistry, collect_permissions
 from ..storage import engine as engines
@@ -58,7 +58,9 @@ class Programme:
         self.permissions: PermissionRegistry = collect_permissions(pm)
         self.converter = convert.converter
         pm.hook.register_converter_hooks(converter=self.converter)
+        self.services: dict[str, Callable[[StaffContext], Any]] = collect_services(pm)
         self._centre_ids: dict[str, int] = {}
+        self._indicators = None
 
     # --- schema -------------------------------------------------------------------
     @property
@@ -73,6 +75,15 @@ class Programme:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @property
+    def indicators(self):
+        """Every report indicator of the loaded plugins (:mod:`reentry_core.reporting`)."""
+        if self._indicators is None:
+            from ..reporting import collect_indicators
+
+            self._indicators = collect_indicators(self.pm)
+        return self._indicators
 
     # --- acting -------------------------------------------------------------------
     def act_as(self, staff_code: str | None) -> "StaffContext":
@@ -194,6 +205,15 @@ class StaffContext:
 
         return AuditService(self)
 
+    def __getattr__(self, name: str):
+        """Services plugins offer through ``register_services`` (``ctx.plans``, ``ctx.grants`` …)."""
+        programme = self.__dict__.get("programme")  # not yet set while unpickling or copying
+        services = programme.services if programme is not None else {}
+        if name not in services:
+            raise AttributeError(_("no service {name!r}; loaded: {names}").format(
+                name=name, names=", ".join(sorted(CORE_SERVICES | set(services)))))
+        return services[name](self)
+
 
 class Transaction:
     """What a service sees while it writes: the connection, who, when, audit and events."""
@@ -231,6 +251,29 @@ class Transaction:
 
     def centre_id(self, code: str) -> int:
         return self.programme.centre_id(self.conn, code)
+
+
+#: The core's own services on :class:`StaffContext`; a plugin cannot take these names.
+CORE_SERVICES = frozenset({"centres", "staff", "participants", "referrals", "audit"})
+
+
+def collect_services(pm) -> dict[str, Callable[[StaffContext], Any]]:
+    """Ask every loaded plugin for the services it offers on the staff context."""
+    services: dict[str, Callable[[StaffContext], Any]] = {}
+    owners: dict[str, str] = {}
+    for impl in pm.hook.register_services.get_hookimpls():
+
+        def register(name: str, factory: Callable[[StaffContext], Any], _plugin: str = impl.plugin_name) -> None:
+            if not name.isidentifier() or name.startswith("_"):
+                raise PluginError(_("plugin {plugin!r}: {name!r} is not a service name").format(plugin=_plugin, name=name))
+            if name in CORE_SERVICES or name in services or hasattr(StaffContext, name):
+                raise PluginError(_("plugin {plugin!r}: the service name {name!r} is already taken{by}").format(
+                    plugin=_plugin, name=name, by=f" ({owners[name]})" if name in owners else ""))
+            services[name] = factory
+            owners[name] = _plugin
+
+        impl.function(register=register)
+    return services
 
 
 def _plain(value: Any) -> Any:

@@ -39,7 +39,7 @@ import attrs
 import sqlalchemy as sa
 
 from ..convert import parse_date, structure
-from ..domain import SENSITIVE_FIELDS, ConsentScope, OffenceCategory, Participant, Sex, age_on
+from ..domain import SENSITIVE_FIELDS, ConsentScope, OffenceCategory, Participant, Sex, age_band, age_on
 from ..errors import InvalidInput, NotFound, RowErrors
 from ..i18n import _
 from ..storage import tables as t
@@ -774,15 +774,6 @@ IDENTIFIED_COLUMNS = ("code", "full_name", "sex", "birth_date", "centre", "regis
 PSEUDONYMISED_COLUMNS = ("pseudonym", "sex", "birth_year", "age_band", "centre", "registered_on", "status",
                          "exit_reason", "exited_on")
 PSEUDONYM_SETTING = "pseudonym_secret"
-
-
-def age_band(age: int) -> str:
-    if age < 18:
-        return "<18"
-    for low, high in ((18, 24), (25, 34), (35, 44), (45, 54)):
-        if age <= high:
-            return f"{low}-{high}"
-    return "55+"
 
 
 def pseudonym(secret: str, code: str) -> str:

@@ -336,6 +336,17 @@ class ParticipantService:
     def _id(conn: sa.Connection, code: str) -> int:
         return conn.execute(sa.select(_P.c.id).where(_P.c.code == code)).scalar_one()
 
+    # --- eligibility -------------------------------------------------------------
+    def eligibility(self, code: str, purpose: str, requirements: dict | None = None) -> list[str]:
+        """Why ``code`` is not eligible for ``purpose`` (e.g. ``"grant"``) under ``requirements``
+        (e.g. ``{"shortlisted_plan": True}``); an empty list means eligible."""
+        from .context import Transaction
+        from .eligibility import eligibility_problems
+
+        self.ctx.require("participants.view")
+        with self.ctx.reading() as conn:  # the answering hooks only read
+            return eligibility_problems(Transaction(self.ctx, conn), code, purpose, requirements)
+
     # --- files -------------------------------------------------------------------
     def import_file(self, path, *, dry_run: bool = False, encoding: str | None = None, progress=None):
         from .participant_files import import_participants

@@ -1,0 +1,231 @@
+"""Report indicators: declared by the core and by every plugin, computed here.
+
+A plugin does not compute its own figures. It declares an indicator whose ``query``
+returns *unit records*, a SQLAlchemy ``select`` with one row per thing counted:
+
+* a ``participant_id`` column (the participant the row is about), and
+* for sums and means, a ``value`` column (a :class:`~reentry_core.storage.types.Money`
+  column keeps money exact).
+
+The report joins those rows to the participant and groups them by sex, age band and
+centre, so every plugin's figures are disaggregated the same way, and small counts can
+be protected in one place. A rate names two other indicators, its numerator and its
+denominator. An indicator that is not about participants (a round's budget, say) sets
+``per_participant=False``: its rows have only ``value`` and it is given as a total.
+
+    @hookimpl
+    def register_indicators(register):
+        register("plans.submitted", "Plans submitted", "Business plans submitted in the period",
+                 lambda period: sa.select(plan.c.participant_id).where(period.covers(plan.c.submitted_on)),
+                 aggregate="count", unit="plans")
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable, Iterable
+
+import attrs
+import sqlalchemy as sa
+
+from .domain import AGE_BANDS, years_before
+from .errors import InvalidInput, PluginError
+from .i18n import _
+from .storage import tables as t
+
+#: count: rows; people: distinct participants; sum / mean: of ``value``; rate: numerator / denominator.
+AGGREGATES = ("count", "people", "sum", "mean", "rate")
+#: What a report can be broken down by.
+DIMENSIONS = ("sex", "age_band", "centre")
+
+
+@attrs.frozen
+class Period:
+    """The dates a report covers, both ends inclusive; an open end is unbounded."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.start and self.end and self.start > self.end:
+            raise InvalidInput(_("the period starts ({start}) after it ends ({end})").format(
+                start=self.start.isoformat(), end=self.end.isoformat()))
+
+    def covers(self, column) -> sa.ColumnElement[bool]:
+        """``column`` (a date) lies in the period."""
+        terms = []
+        if self.start is not None:
+            terms.append(column >= self.start)
+        if self.end is not None:
+            terms.append(column <= self.end)
+        return sa.and_(sa.true(), *terms)
+
+    def until(self, today: date) -> date:
+        """The last day of the period, or today for an open end (ages are taken then)."""
+        return self.end if self.end is not None and self.end < today else today
+
+
+@attrs.frozen
+class Indicator:
+    key: str
+    label: str
+    definition: str
+    query: Callable[[Period], Any] | None
+    aggregate: str = "count"
+    unit: str = ""
+    numerator: str | None = None
+    denominator: str | None = None
+    per_participant: bool = True
+    plugin: str = "core"
+
+
+@attrs.frozen
+class Figure:
+    """One cell of a report: the value, and the number of people behind it (what the
+    small-count protection looks at). A rate also carries its two parts."""
+
+    value: Decimal | int | None
+    people: int
+    numerator: Decimal | int | None = None
+    denominator: Decimal | int | None = None
+
+
+class IndicatorRegistry:
+    """Every indicator of the loaded plugins, in the order they were declared."""
+
+    def __init__(self) -> None:
+        self._indicators: dict[str, Indicator] = {}
+
+    def register(self, key: str, label: str, definition: str, query: Callable[[Period], Any] | None = None, *,
+                 aggregate: str = "count", unit: str = "", numerator: str | None = None,
+                 denominator: str | None = None, per_participant: bool = True, plugin: str = "core") -> None:
+        if key in self._indicators:
+            raise PluginError(_("indicator {key!r} is declared twice (by {a} and {b})").format(
+                key=key, a=self._indicators[key].plugin, b=plugin))
+        if aggregate not in AGGREGATES:
+            raise PluginError(_("indicator {key!r}: aggregate {aggregate!r} is not one of {known}").format(
+                key=key, aggregate=aggregate, known=", ".join(AGGREGATES)))
+        if (aggregate == "rate") != (query is None) or (aggregate == "rate") != bool(numerator and denominator):
+            raise PluginError(_("indicator {key!r}: a rate names a numerator and a denominator and has no query; "
+                                "any other indicator has a query").format(key=key))
+        self._indicators[key] = Indicator(key, label, definition, query, aggregate, unit, numerator, denominator,
+                                          per_participant, plugin)
+
+    def check(self) -> None:
+        """Every rate's parts exist."""
+        for indicator in self._indicators.values():
+            for part in (indicator.numerator, indicator.denominator):
+                if part is not None and part not in self._indicators:
+                    raise PluginError(_("indicator {key!r} divides by or into {part!r}, which nobody declared").format(
+                        key=indicator.key, part=part))
+
+    def get(self, key: str) -> Indicator:
+        try:
+            return self._indicators[key]
+        except KeyError:
+            raise InvalidInput(_("no indicator {key!r}; see: reentry report indicators").format(key=key)) from None
+
+    def __iter__(self):
+        return iter(self._indicators.values())
+
+    def __len__(self) -> int:
+        return len(self._indicators)
+
+
+def collect_indicators(pm) -> IndicatorRegistry:
+    """Ask every loaded plugin for its indicators, remembering who declared each."""
+    registry = IndicatorRegistry()
+    for impl in reversed(pm.hook.register_indicators.get_hookimpls()):  # pluggy lists the last registered first
+
+        def register(key, label, definition, query=None, _plugin=impl.plugin_name, **options):
+            registry.register(key, label, definition, query, plugin=_plugin, **options)
+
+        impl.function(register=register)
+    registry.check()
+    return registry
+
+
+# --- computing ---------------------------------------------------------------------------
+
+
+def age_band_column(birth_date, on: date):
+    """The age band (as in :data:`reentry_core.domain.AGE_BANDS`) of a birth date column on
+    ``on``, in plain SQL: the same on SQLite and PostgreSQL."""
+    whens = [(birth_date <= years_before(on, lowest), label) for label, lowest in reversed(AGE_BANDS) if lowest]
+    return sa.case(*whens, else_=AGE_BANDS[0][0])
+
+
+def _dimension_columns(by: Iterable[str], on: date) -> list:
+    p, c = t.participant, t.centre
+    known = {"sex": p.c.sex, "centre": c.c.code, "age_band": age_band_column(p.c.birth_date, on)}
+    columns = []
+    for name in by:
+        if name not in known:
+            raise InvalidInput(_("cannot break a report down by {name!r}; use {known}").format(
+                name=name, known=", ".join(DIMENSIONS)))
+        columns.append(known[name].label(name))
+    return columns
+
+
+def _as_number(value: Any) -> Decimal | int | None:
+    if value is None or isinstance(value, (int, Decimal)):
+        return value
+    return Decimal(str(value))  # a float from SQLite's AVG or a REAL column: through text, never binary
+
+
+def compute(conn: sa.Connection, registry: IndicatorRegistry, key: str, period: Period, *,
+            by: tuple[str, ...] = (), centre: str | None = None, today: date) -> dict[tuple, Figure]:
+    """The indicator ``key`` for ``period``, one :class:`Figure` per group of ``by``
+    (``()`` is the one group of everybody). Groups with no rows are absent.
+
+    ``centre`` keeps only participants of that centre. An indicator that is not per
+    participant is only ever given as a total (``by`` and ``centre`` must be empty).
+    """
+    indicator = registry.get(key)
+    if indicator.aggregate == "rate":
+        top = compute(conn, registry, indicator.numerator, period, by=by, centre=centre, today=today)
+        bottom = compute(conn, registry, indicator.denominator, period, by=by, centre=centre, today=today)
+        figures = {}
+        for group, base in bottom.items():
+            part = top.get(group, Figure(0, 0))
+            value = Decimal(part.value) / Decimal(base.value) if base.value else None
+            figures[group] = Figure(value, base.people, part.value, base.value)
+        return figures
+
+    units = indicator.query(period).subquery("units")
+    if not indicator.per_participant:
+        if by or centre:
+            return {}
+        total = conn.execute(sa.select(sa.func.count(), _aggregate(indicator, units)).select_from(units)).one()
+        return {(): Figure(_as_number(total[1]), 0)} if total[0] else {}
+
+    p, c = t.participant, t.centre
+    dims = _dimension_columns(by, period.until(today))
+    # a mean is over the rows that have a value
+    rows_counted = sa.func.count(units.c.value) if indicator.aggregate == "mean" else sa.func.count()
+    query = (sa.select(*dims, sa.func.count(sa.distinct(units.c.participant_id)), _aggregate(indicator, units),
+                       rows_counted)
+             .select_from(units.join(p, p.c.id == units.c.participant_id).join(c, c.c.id == p.c.centre_id)))
+    if centre:
+        query = query.where(c.c.code == centre.strip().upper())
+    if dims:
+        query = query.group_by(*dims)
+    figures = {}
+    for row in conn.execute(query):
+        group, people, value, rows = tuple(row[:len(dims)]), row[-3], row[-2], row[-1]
+        if not rows:
+            continue
+        value = _as_number(value)
+        if indicator.aggregate == "mean":
+            value = Decimal(value) / rows if value is not None else None
+        figures[group] = Figure(value, people)
+    return figures
+
+
+def _aggregate(indicator: Indicator, units):
+    if indicator.aggregate == "count":
+        return sa.func.count()
+    if indicator.aggregate == "people":
+        return sa.func.count(sa.distinct(units.c.participant_id))
+    return sa.func.sum(units.c.value)  # sum, and the mean's numerator (exact for Money)

@@ -1,0 +1,59 @@
+"""Eligibility: may this participant take part in something (a grant, say)?
+
+The asking plugin names a ``purpose`` and the ``requirements`` it sets (a grant round
+may require a shortlisted plan and completed training). The core always checks that
+the participant is active and has consent in force for the programme; every loaded
+plugin answers the requirements it declared through ``register_eligibility_rules``.
+A requirement no loaded plugin can check is itself a problem, never silently passed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+
+from ..domain import ConsentScope, Participant, ParticipantStatus
+from ..i18n import _
+from ..storage import tables as t
+
+
+def collect_rules(pm) -> dict[str, str]:
+    """Requirement key → description, from every loaded plugin."""
+    rules: dict[str, str] = {}
+    for impl in pm.hook.register_eligibility_rules.get_hookimpls():
+        impl.function(register=lambda key, description: rules.setdefault(key, description))
+    return rules
+
+
+def core_problems(tx, participant: Participant) -> list[str]:
+    """The checks every purpose shares: still in the programme, consent in force."""
+    from .participants import current_consent
+
+    problems = []
+    if participant.status is not ParticipantStatus.ACTIVE:
+        problems.append(_("{code} left the programme on {on}").format(
+            code=participant.code, on=participant.exited_on.isoformat() if participant.exited_on else "?"))
+    pid = tx.conn.execute(sa.select(t.participant.c.id).where(t.participant.c.code == participant.code)).scalar_one()
+    consent = current_consent(tx.conn, pid, tx.today)
+    if consent is None or ConsentScope.PROGRAMME not in consent.scope:
+        problems.append(_("{code} has no consent in force for the programme").format(code=participant.code))
+    return problems
+
+
+def eligibility_problems(tx, participant_code: str, purpose: str,
+                         requirements: Mapping[str, Any] | None = None) -> list[str]:
+    """Every reason ``participant_code`` is not eligible; an empty list means eligible."""
+    from .participants import ParticipantService
+
+    requirements = {k: v for k, v in (requirements or {}).items() if v not in (None, False)}
+    participant = ParticipantService(tx.ctx)._load(tx.conn, participant_code)
+    known = collect_rules(tx.programme.pm)
+    problems = [
+        _("the requirement {key!r} cannot be checked: no loaded plugin checks it").format(key=key)
+        for key in sorted(requirements) if key not in known
+    ]
+    for answer in tx.emit("eligibility_problems", participant=participant, purpose=purpose,
+                          requirements=requirements):
+        problems.extend(answer or ())
+    return problems
