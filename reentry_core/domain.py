@@ -135,6 +135,8 @@ MINIMUM_AGE = 14  # the age of criminal responsibility in Tajikistan
 _CENTRE_CODE = re.compile(r"^[A-Z]{2,6}$")
 _STAFF_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,19}$")
 _NAME_PUNCTUATION = frozenset(" -'’.")
+_NAME_PUNCTUATION_GONE = str.maketrans("", "", "".join(_NAME_PUNCTUATION))
+_PHONE_PRESENTATION_GONE = str.maketrans("", "", " \t().-")
 
 
 # --- normalisers (attrs converters) -------------------------------------------------
@@ -175,8 +177,11 @@ def normalise_phone(value: str | None) -> str | None:
     raw = str(value).strip()
     if not raw:
         return None
-    digits = re.sub(r"[\s().-]", "", raw)
-    if not re.fullmatch(r"\+?\d{6,15}", digits):
+    digits = raw.replace(" ", "")
+    if not digits.lstrip("+").isdigit():
+        digits = digits.translate(_PHONE_PRESENTATION_GONE)
+    number = digits[1:] if digits.startswith("+") else digits
+    if not (6 <= len(number) <= 15 and number.isascii() and number.isdigit()):
         raise InvalidInput(_("phone {value!r} is not a phone number (digits, optionally starting with +)").format(value=raw))
     return digits
 
@@ -209,6 +214,8 @@ def valid_name(instance, attribute, value: str) -> None:
         raise InvalidInput(_("{field} is empty").format(field=_field(attribute)))
     if len(value) > 200:
         raise InvalidInput(_("{field} is longer than 200 characters").format(field=_field(attribute)))
+    if value.replace(" ", "").isalpha() or value.translate(_NAME_PUNCTUATION_GONE).isalpha():
+        return  # letters and the allowed punctuation only: the common case, checked in C
     if not any(ch.isalpha() for ch in value):
         raise InvalidInput(_("{field} {value!r} has no letters").format(field=_field(attribute), value=value))
     for ch in value:
@@ -420,3 +427,5 @@ class AuditEvent:
     after: dict | None
     prev_hash: str
     hash: str
+    #: a batch event's records (their keys); ``None`` for an event about one record
+    record_keys: tuple[str, ...] | None = None

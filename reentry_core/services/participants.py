@@ -64,18 +64,35 @@ def redact(p: Participant) -> Participant:
 
 def reserve_codes(conn: sa.Connection, centre_id: int, centre: str, year: int, count: int) -> list[str]:
     """Take ``count`` consecutive numbers from the centre's counter for ``year``."""
-    counter = t.participant_code_counter
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(counter).values(centre_id=centre_id, year=year, last_number=count)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[counter.c.centre_id, counter.c.year],
-        set_={"last_number": counter.c.last_number + count},
-    ).returning(counter.c.last_number)
-    last = conn.execute(stmt).scalar_one()
+    sql, order = _reserve_statement(conn.dialect)
+    params = {"centre_id": centre_id, "year": year, "count": count, "more": count}
+    last = conn.exec_driver_sql(sql, tuple(params[k] for k in order) if order else params).scalar_one()
     return [participant_code(centre, year, n) for n in range(last - count + 1, last + 1)]
+
+
+_RESERVE_SQL: dict[str, tuple[str, list[str] | None]] = {}
+
+
+def _reserve_statement(dialect) -> tuple[str, list[str] | None]:
+    """The counter's upsert (``INSERT … ON CONFLICT DO UPDATE … RETURNING``), compiled once
+    per dialect: an import calls it for every centre and year of every batch."""
+    found = _RESERVE_SQL.get(dialect.name)
+    if found is None:
+        counter = t.participant_code_counter
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(counter).values(
+            centre_id=sa.bindparam("centre_id", type_=sa.Integer), year=sa.bindparam("year", type_=sa.Integer),
+            last_number=sa.bindparam("count", type_=sa.Integer),
+        ).on_conflict_do_update(
+            index_elements=[counter.c.centre_id, counter.c.year],
+            set_={"last_number": counter.c.last_number + sa.bindparam("more", type_=sa.Integer)},
+        ).returning(counter.c.last_number)
+        compiled = stmt.compile(dialect=dialect)
+        found = _RESERVE_SQL[dialect.name] = (str(compiled), list(compiled.positiontup) if compiled.positional else None)
+    return found
 
 
 class TwinLookup:
