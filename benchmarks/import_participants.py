@@ -7,9 +7,11 @@ centres, birth / release / registration dates, phones, facilities), then times:
 
 * raw: a fresh SQLite file with the same ``participant`` table (DDL from
   ``reentry_core.storage.metadata``), the CSV read with ``csv`` and inserted with one
-  ``sqlite3`` ``executemany`` in one transaction — no checks, no audit, no hooks;
+  ``sqlite3`` ``executemany`` in one transaction (and the consent rows with another) —
+  no checks, no audit, no hooks;
 * reentry: a fresh database through ``open_programme``, an admin and the three centres,
-  then ``ctx.participants.import_file(path)`` — every check, codes, audit trail, hooks.
+  then ``ctx.participants.import_file(path)`` — every check, codes, duplicates, the audit
+  trail (one hash-chained event per batch of 1,000, indexed by each person's code), hooks.
 
 Each is run ``--repeat`` times on a fresh database and the median is printed, with the
 ratio (target: at most 4x). Peak memory (tracemalloc, in separate runs since tracing
@@ -118,8 +120,11 @@ def raw_import(db: Path, csv_path: Path) -> float:
         today = TODAY.isoformat()
         counters = {}
         params = []
-        for name, sex, birth, centre, phone, release, facility, offence, registered, _cg, _cs in reader:
+        consents = []
+        for name, sex, birth, centre, phone, release, facility, offence, registered, given, scope in reader:
             number = counters[centre] = counters.get(centre, 0) + 1
+            if given:  # the fresh table numbers participants 1, 2, … in file order
+                consents.append((len(params) + 1, given, scope))
             params.append((f"{centre}-{TODAY.year}-{number:04d}", centre_ids[centre], name, name.casefold(), sex,
                            birth, registered or today, phone or None, release or None, facility or None,
                            offence or None, "active"))
@@ -127,6 +132,7 @@ def raw_import(db: Path, csv_path: Path) -> float:
     con.executemany(
         "INSERT INTO participant (code, centre_id, full_name, name_key, sex, birth_date, registered_on, phone, "
         "release_date, facility, offence_category, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", params)
+    con.executemany("INSERT INTO consent (participant_id, given_on, scope) VALUES (?, ?, ?)", consents)
     con.execute("COMMIT")
     con.close()
     return time.perf_counter() - start

@@ -27,6 +27,24 @@ Feature: The audit trail
       | CW1   | consent.record       | participant DSH-2026-0001 | created                  |
       | CW1   | participant.update   | participant DSH-2026-0001 | phone: — → +992935550101 |
 
+  Scenario: An imported person's history shows the import that brought them in
+    Given a file "intake.csv" with:
+      | full_name       | sex    | birth_date | centre | consent_given_on |
+      | Ҷамшед Раҳимов  | male   | 12.03.1985 | DSH    | 20.11.2026       |
+      | Мадина Сафарова | female | 1992-07-01 | DSH    |                  |
+    And the case worker CW1 has already imported "intake.csv"
+    When the administrator types "reentry --as ADM audit log --key DSH-2026-0001"
+    Then they see these rows:
+      | actor | action             | record                                  | changes |
+      | CW1   | participant.import | participant DSH-2026-0001…DSH-2026-0002 | created |
+      | CW1   | consent.record     | participant DSH-2026-0001               | created |
+    When the administrator types "reentry --as ADM audit log --action participant.import"
+    Then they see these rows:
+      | actor | action             | changes           |
+      | CW1   | participant.import | 2 records created |
+    When the M&E officer types "reentry --as ME1 audit verify"
+    Then they see "The audit trail is intact"
+
   Scenario: The admin's own changes carry the admin's code
     When the administrator types "reentry --as ADM centres add KHG --name 'Khorog reintegration centre' --city Khorog"
     And the administrator types "reentry --as ADM audit log --actor ADM --action centre.*"

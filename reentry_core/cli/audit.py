@@ -54,6 +54,9 @@ def log(state: CliState, entity, key, actor, action, since, until, limit):
 def describe_change(before: dict | None, after: dict | None) -> str:
     """For people: what a change did, in a few words (``phone: — → +99293…``)."""
     if before is None:
+        records = after.get("records") if isinstance(after, dict) else None
+        if isinstance(records, dict) and len(records) != 1:  # a batch event (an import)
+            return ngettext("{n} record created", "{n} records created", len(records)).format(n=len(records))
         return _("created")
     if after is None:
         return _("deleted")

@@ -240,6 +240,24 @@ class Transaction:
             audit.canonical_json(_plain(before)), audit.canonical_json(_plain(after)),
         ))
 
+    def audit_batch(self, action: str, entity: str, records: dict[str, Any], **about: Any) -> None:
+        """Record one change to many records (e.g. one batch of an import) as one event.
+
+        ``records`` maps each record's key (its code) to its new state; ``about`` adds
+        plain facts about the batch (``file="intake.csv"``). ``audit log --key`` finds the
+        event by any of the keys and shows just that record.
+        """
+        if not records:
+            return
+        keys = tuple(records)
+        if any("," in key for key in keys):
+            raise ValueError("a batch event's record keys cannot contain commas")
+        after = {**about, "records": {key: _plain(value) for key, value in records.items()}}
+        self._events.append(audit.PendingEvent(
+            self.now, self.actor.code, action, entity, f"{keys[0]}…{keys[-1]}"[:60] if len(keys) > 1 else keys[0],
+            None, audit.batch_json(after), keys,
+        ))
+
     def emit(self, event: str, **kwargs: Any) -> list:
         """Fire a domain event hook inside this transaction (keyword arguments only)."""
         caller: Callable[..., list] = getattr(self.programme.pm.hook, event)

@@ -38,11 +38,12 @@ from typing import Any, Callable, Iterator
 import attrs
 import sqlalchemy as sa
 
-from ..convert import parse_date, structure
+from ..convert import parse_date, structure, unstructure
 from ..domain import SENSITIVE_FIELDS, ConsentScope, OffenceCategory, Participant, Sex, age_band, age_on
 from ..errors import InvalidInput, NotFound, RowErrors
 from ..i18n import _
 from ..storage import tables as t
+from ..storage.bulk import BulkInsert
 from .participants import TwinLookup, name_key, reserve_codes, to_row
 
 _P = t.participant
@@ -403,59 +404,6 @@ def _open_source(path: Path, name: str, encoding: str | None) -> _Source:
     return _CsvSource(path, name, encoding)
 
 
-# --- writing rows fast -------------------------------------------------------------------
-
-
-class _BulkInsert:
-    """One INSERT compiled once for the connection's dialect, run as a driver executemany.
-
-    Going through ``conn.execute(table.insert(), dicts)`` costs more per row than SQLite
-    takes to store it (parameter processing per row); here the values are prepared once
-    per row from the same ``to_row`` dictionary, with the dialect's own bind processors,
-    except that SQLite dates are written with ``date.isoformat`` (the same text
-    SQLAlchemy's SQLite ``Date`` stores, ``YYYY-MM-DD``).
-    """
-
-    def __init__(self, conn: sa.Connection, table: sa.Table, keys: list[str]):
-        dialect = conn.dialect
-        compiled = table.insert().compile(dialect=dialect, column_keys=keys)
-        self.sql = str(compiled)
-        self.conn = conn
-        self.keys = keys
-        self.positional = compiled.positional
-        order = list(compiled.positiontup) if compiled.positional else list(keys)
-        if set(order) != set(keys):
-            raise RuntimeError(f"unexpected parameters {order} for {keys}")
-        self.in_order = order == keys
-        self.order = order
-        processors = []
-        for i, key in enumerate(order):
-            column_type = table.c[key].type
-            if dialect.name == "sqlite" and isinstance(column_type, sa.Date) and not isinstance(column_type, sa.DateTime):
-                processors.append((i, key, _iso_or_none))
-                continue
-            proc = column_type.bind_processor(dialect)
-            if proc is not None:
-                processors.append((i, key, proc))
-        self.processors = processors
-
-    def params(self, row: dict[str, Any]):
-        values = list(row.values()) if self.in_order else [row[k] for k in self.order]
-        for i, _key, proc in self.processors:
-            values[i] = proc(values[i])
-        if self.positional:
-            return tuple(values)
-        return dict(zip(self.order, values))
-
-    def run(self, params: list) -> None:
-        if params:
-            self.conn.exec_driver_sql(self.sql, params)
-
-
-def _iso_or_none(value):
-    return value.isoformat() if value is not None else None
-
-
 # --- import ------------------------------------------------------------------------------
 
 
@@ -499,11 +447,11 @@ class _Import:
         self.centre_ids: dict[str, int | str] = {}
         self.scopes: dict[str, str] = {}
         sample = to_row(Participant(full_name="A", sex=Sex.FEMALE, birth_date=date(2000, 1, 1), centre="AA"), 0)
-        self.insert_participants = _BulkInsert(self.conn, _P, list(sample))
+        self.insert_participants = BulkInsert(self.conn, _P, list(sample))
         self.twins = TwinLookup(self.conn)
         # no plugin listens: skip the (per row) hook call, which would do nothing
         self.listened = bool(tx.programme.pm.hook.participant_registered.get_hookimpls())
-        self.insert_consents = _BulkInsert(self.conn, t.consent, ["participant_id", "given_on", "scope"])
+        self.insert_consents = BulkInsert(self.conn, t.consent, ["participant_id", "given_on", "scope"])
 
     # problems and duplicates --------------------------------------------------------------
     def _problem(self, line: str) -> None:
@@ -717,16 +665,17 @@ class _Import:
                 cparams({"participant_id": ids[item[1].code], "given_on": item[3][0], "scope": item[3][1]})
                 for item in with_consent
             ])
-        audit, emit, listened = tx.audit, tx.emit, self.listened
-        for n, p, _centre_id, consent in written:
-            audit("participant.import", "participant", p.code, after=p)
-            if consent is not None:
-                audit("consent.record", "participant", p.code, after={
-                    "participant": p.code, "given_on": consent[0].isoformat(), "scope": consent[1].split(","),
-                    "withdrawn_on": None,
-                })
-            if listened:
-                emit("participant_registered", participant=p)
+        # one audit event per batch: `audit log --key CODE` finds it and shows that person
+        tx.audit_batch("participant.import", "participant",
+                       {p.code: unstructure(p) for _n, p, _c, _consent in written}, file=self.name)
+        tx.audit_batch("consent.record", "participant", {
+            p.code: {"participant": p.code, "given_on": consent[0].isoformat(), "scope": consent[1].split(","),
+                     "withdrawn_on": None}
+            for _n, p, _c, consent in written if consent is not None
+        }, file=self.name)
+        if self.listened:
+            for _n, p, _centre_id, _consent in written:
+                tx.emit("participant_registered", participant=p)
         tx.flush_audit()  # chained into the same transaction now, so memory stays flat
         self.imported += len(written)
         if self.first_code is None:

@@ -113,7 +113,20 @@ audit_event = sa.Table(
     sa.Column("after", sa.Text),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    # an event about many records (one batch of an import): their keys, comma-separated,
+    # hashed with the event; audit_event_key indexes them
+    sa.Column("record_keys", sa.Text),
     sa.Index("ix_audit_event_entity", "entity", "entity_key"),
+)
+
+# Which batch event holds a record, so `audit log --key` finds it. Derived from
+# audit_event.record_keys (which the hash covers); `audit verify` checks the two agree.
+audit_event_key = sa.Table(
+    "audit_event_key",
+    metadata,
+    sa.Column("entity_key", sa.String(60), primary_key=True),
+    sa.Column("seq", sa.ForeignKey("audit_event.seq"), primary_key=True),
+    sqlite_with_rowid=False,  # one B-tree, not two: imports write a row per person
 )
 
 # One row: the newest event's number and hash. Writers lock it, so the chain never forks,
@@ -136,5 +149,6 @@ setting = sa.Table(
 
 #: The core's own tables, as answered to ``register_tables``.
 CORE_TABLES = (
-    centre, staff, staff_role, participant, participant_code_counter, consent, referral, audit_event, audit_head, setting,
+    centre, staff, staff_role, participant, participant_code_counter, consent, referral, audit_event, audit_event_key,
+    audit_head, setting,
 )

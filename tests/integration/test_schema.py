@@ -21,7 +21,8 @@ from reentry_core.storage import metadata, schema
 from tests.conftest import BACKENDS, PG_URL, TODAY, pg_url_with_schema
 
 CORE_TABLES = {"centre", "staff", "staff_role", "participant", "participant_code_counter", "consent", "referral",
-               "audit_event", "audit_head", "setting"}
+               "audit_event", "audit_event_key", "audit_head", "setting"}
+CORE_HEAD = "c0002"
 
 
 @pytest.fixture(params=BACKENDS)
@@ -87,9 +88,46 @@ def test_upgrade_from_nothing_gives_the_declared_schema(fresh_url, plugin_manage
     state = schema.status(engine, plugin_manager)
     assert state.up_to_date and not state.empty and state.behind == []
     core = next(b for b in state.branches if b.label == "core")
-    assert core.current == core.head == "c0001" and core.up_to_date
+    assert core.current == core.head == CORE_HEAD and core.up_to_date
     schema.upgrade(engine, plugin_manager)  # a second upgrade is harmless
     assert schema.schema_differences(engine, plugin_manager) == []
+
+
+def test_an_audit_trail_written_before_batch_events_still_verifies_after_the_upgrade(fresh_url, plugin_manager,
+                                                                                   engine_of, tmp_path):
+    """c0002 adds batch events to the audit trail; the hashes of older events must not change."""
+    from datetime import datetime, timezone
+
+    from alembic import command
+
+    from reentry_core.services.audit import GENESIS, event_hash
+
+    engine = engine_of(fresh_url)
+    with engine.begin() as conn:
+        command.upgrade(schema.alembic_config(plugin_manager, conn), "c0001")
+    at = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+    after = '{"city":"Dushanbe","code":"DSH","name":"Dushanbe centre"}'
+    digest = event_hash(1, at, "ADM", "centre.add", "centre", "DSH", None, after, GENESIS)
+    with engine.begin() as conn:  # an event exactly as the code before c0002 wrote it
+        conn.execute(sa.text("INSERT INTO audit_event (seq, at, actor, action, entity, entity_key, before, after, "
+                             "prev_hash, hash) VALUES (1, :at, 'ADM', 'centre.add', 'centre', 'DSH', NULL, :after, "
+                             ":prev, :hash)"), {"at": at, "after": after, "prev": GENESIS, "hash": digest})
+        conn.execute(sa.text("UPDATE audit_head SET seq = 1, hash = :hash"), {"hash": digest})
+    schema.upgrade(engine, plugin_manager)
+    assert schema.schema_differences(engine, plugin_manager) == []
+    with open_programme(fresh_url, plugins=plugin_manager, clock=FixedClock(TODAY)) as prog:
+        with prog.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO centre (code, name, city) VALUES ('DSH', 'Dushanbe centre', 'Dushanbe')"))
+            conn.execute(sa.text("INSERT INTO staff (code, full_name, active) VALUES ('ADM', 'Нигина Каримова', :t)"),
+                         {"t": True})
+            conn.execute(sa.text("INSERT INTO staff_role (staff_id, role) SELECT id, 'admin' FROM staff"))
+        ctx = prog.act_as("ADM")
+        intake = tmp_path / "intake.csv"
+        intake.write_text("full_name,sex,birth_date,centre\nЗарина Ашурова,female,1991-07-04,DSH\n"
+                          "Ҷамшед Раҳимов,male,1985-03-12,DSH\n", encoding="utf-8")
+        ctx.participants.import_file(intake)
+        result = ctx.audit.verify()
+        assert result.ok and result.checked == 2, result.problems
 
 
 def test_the_comparison_notices_a_missing_column(fresh_url, plugin_manager, engine_of):
@@ -105,7 +143,7 @@ def test_the_comparison_notices_a_missing_column(fresh_url, plugin_manager, engi
 def test_status_reports_the_core_branch_up_to_date(programme):
     state = programme.schema_status()
     assert state.up_to_date and not state.empty
-    assert [(b.label, b.current, b.head) for b in state.branches if b.label == "core"] == [("core", "c0001", "c0001")]
+    assert [(b.label, b.current, b.head) for b in state.branches if b.label == "core"] == [("core", CORE_HEAD, CORE_HEAD)]
 
 
 def test_a_brand_new_sqlite_file_is_initialised_by_open_programme(tmp_path, plugin_manager):
@@ -133,7 +171,7 @@ def test_a_database_with_tables_but_an_older_revision_is_refused(fresh_url, plug
         conn.exec_driver_sql("DELETE FROM alembic_version")
     with pytest.raises(SchemaBehind) as err:
         open_programme(fresh_url, plugins=plugin_manager)
-    assert "core (none → c0001)" in err.value.message
+    assert f"core (none → {CORE_HEAD})" in err.value.message
     assert err.value.message.endswith("run: reentry db upgrade")
     assert err.value.exit_code == 4
 
@@ -214,7 +252,7 @@ def test_a_plugin_branch_not_yet_applied_makes_the_database_behind(fresh_url, pl
     state = schema.status(engine, testplug)
     assert not state.up_to_date and not state.empty
     assert [(b.label, b.current, b.head) for b in state.behind] == [("testplug", None, "t0001")]
-    assert [(b.label, b.current) for b in state.branches] == [("core", "c0001"), ("testplug", None)]
+    assert [(b.label, b.current) for b in state.branches] == [("core", CORE_HEAD), ("testplug", None)]
 
     with pytest.raises(SchemaBehind) as err:
         open_programme(fresh_url, plugins=testplug)
@@ -248,7 +286,7 @@ def test_db_upgrade_applies_the_plugin_branch_and_db_info_shows_it(fresh_url, pl
     assert record["schema"] == "up to date"
     assert record["backend"] == engine.dialect.name
     assert {"branch": "testplug", "current": "t0001", "head": "t0001"} in record["branches"]
-    assert {"branch": "core", "current": "c0001", "head": "c0001"} in record["branches"]
+    assert {"branch": "core", "current": CORE_HEAD, "head": CORE_HEAD} in record["branches"]
     assert "testplug" in record["plugins"].split(", ")
 
     table = cli(testplug, fresh_url, "db", "info")

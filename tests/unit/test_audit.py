@@ -238,3 +238,83 @@ def test_each_service_call_is_audited_with_before_and_after(programme, case_work
     exit_event = events[0]
     assert exit_event.before["status"] == "active" and exit_event.after["status"] == "exited"
     assert exit_event.after["exit_reason"] == "completed"
+
+
+# --- batch events (imports) ---------------------------------------------------------
+
+
+@pytest.fixture
+def imported(programme, case_worker, tmp_path):
+    """Three people imported in one file, the first two with consent: two batch events."""
+    intake = tmp_path / "intake.csv"
+    intake.write_text(
+        "full_name,sex,birth_date,centre,consent_given_on\n"
+        "Ҷамшед Раҳимов,male,1985-03-12,DSH,2026-11-20\n"
+        "Мадина Сафарова,female,1992-07-01,DSH,2026-11-21\n"
+        "Нигора Саидова,female,1990-07-01,KHJ,\n", encoding="utf-8")
+    case_worker.participants.import_file(intake)
+    return programme.act_as("ADM")
+
+
+def batch_events(programme):
+    return sorted((r for r in rows(programme, t.audit_event) if r.record_keys), key=lambda r: r.seq)
+
+
+def test_an_import_batch_is_one_event_that_names_every_record(programme, imported):
+    people, consents = batch_events(programme)
+    assert (people.action, people.entity, people.entity_key) == (
+        "participant.import", "participant", "DSH-2026-0001…KHJ-2026-0001")
+    assert people.record_keys == "DSH-2026-0001,DSH-2026-0002,KHJ-2026-0001"
+    after = json.loads(people.after)
+    assert after["file"].endswith("intake.csv")
+    assert list(after["records"]) == ["DSH-2026-0001", "DSH-2026-0002", "KHJ-2026-0001"]
+    assert after["records"]["KHJ-2026-0001"]["full_name"] == "Нигора Саидова"
+    assert consents.action == "consent.record" and consents.record_keys == "DSH-2026-0001,DSH-2026-0002"
+    assert sorted(rows(programme, t.audit_event_key)) == sorted(
+        [(k, people.seq) for k in people.record_keys.split(",")] + [(k, consents.seq) for k in
+                                                                   consents.record_keys.split(",")])
+    assert verify(programme).ok
+
+
+def test_a_persons_log_finds_the_batch_and_shows_only_that_person(imported):
+    events = imported.audit.log(key="DSH-2026-0002")
+    assert [e.action for e in events] == ["consent.record", "participant.import"]
+    assert list(events[1].after["records"]) == ["DSH-2026-0002"]
+    assert events[1].after["records"]["DSH-2026-0002"]["full_name"] == "Мадина Сафарова"
+    assert events[0].after["records"]["DSH-2026-0002"]["given_on"] == "2026-11-21"
+    assert [e.action for e in imported.audit.log(key="KHJ-2026-0001", entity="participant")] == ["participant.import"]
+
+
+def test_a_record_edited_inside_a_batch_event_is_reported(programme, imported):
+    people = batch_events(programme)[0]
+    after = json.loads(people.after)
+    after["records"]["DSH-2026-0002"]["full_name"] = "Someone Else"
+    execute(programme, t.audit_event.update().where(t.audit_event.c.seq == people.seq)
+            .values(after=json.dumps(after, ensure_ascii=False)))
+    assert verify(programme).problems == (
+        f"event {people.seq} (participant.import DSH-2026-0001…KHJ-2026-0001) was changed after it was written",)
+
+
+def test_a_record_key_cut_from_a_batch_event_is_reported(programme, imported):
+    people = batch_events(programme)[0]
+    execute(programme, t.audit_event.update().where(t.audit_event.c.seq == people.seq)
+            .values(record_keys="DSH-2026-0001,DSH-2026-0002"))
+    problems = verify(programme).problems
+    assert f"event {people.seq} (participant.import DSH-2026-0001…KHJ-2026-0001) was changed after it was written" \
+        in problems
+
+
+@pytest.mark.parametrize("damage", ["delete", "add", "move"])
+def test_a_key_index_that_no_longer_matches_its_events_is_reported(programme, imported, damage):
+    people, consents = batch_events(programme)
+    k = t.audit_event_key
+    if damage == "delete":  # hides a person's import from `audit log --key`
+        execute(programme, k.delete().where(k.c.entity_key == "KHJ-2026-0001"))
+        wrong = people.seq
+    elif damage == "add":
+        execute(programme, k.insert().values(entity_key="KHJ-2026-0001", seq=consents.seq))
+        wrong = consents.seq
+    else:  # the index of a whole event removed
+        execute(programme, k.delete().where(k.c.seq == consents.seq))
+        wrong = consents.seq
+    assert verify(programme).problems == (f"the key index of event {wrong} does not match the records it holds",)
