@@ -29,6 +29,8 @@ def register_permissions(register):
     register("referrals.manage", "open referrals and follow their status", [A, CW, MN])
     register("referrals.view", "list referrals", [A, CW, MN, ME])
     register("audit.view", "read the audit trail", [A, ME])
+    register("reports.view", "make programme reports (small counts hidden)", [A, ME])
+    register("reports.unsuppressed", "make programme reports showing small counts", [A])
 
 
 @hookimpl
@@ -54,14 +56,26 @@ def eligibility_problems(tx, participant):
 def register_indicators(register):
     import sqlalchemy as sa
 
+    from .domain import ReferralStatus, ServiceType
     from .storage import tables as t
 
+    p, r, c = t.participant, t.referral, t.consent
     register("participants.registered", _("Participants registered"),
              _("People registered in the period (by their registration date)."),
-             lambda period: sa.select(t.participant.c.id.label("participant_id"))
-             .where(period.covers(t.participant.c.registered_on)),
+             lambda period: sa.select(p.c.id.label("participant_id")).where(period.covers(p.c.registered_on)),
+             aggregate="people", unit="people", funnel_stage=10)
+    register("participants.consented", _("Participants who gave consent"),
+             _("People who gave informed consent in the period (a renewed consent counts once)."),
+             lambda period: sa.select(c.c.participant_id).where(period.covers(c.c.given_on)),
              aggregate="people", unit="people")
-    register("referrals.opened", _("Referrals opened"),
-             _("Referrals to other services opened in the period, of any type and status."),
-             lambda period: sa.select(t.referral.c.participant_id).where(period.covers(t.referral.c.opened_on)),
-             aggregate="count", unit="referrals")
+    register("referrals.by_type", _("Referrals opened, by service"),
+             _("Referrals to other services opened in the period, by the kind of service."),
+             lambda period: sa.select(r.c.participant_id, r.c.service_type.label("category"))
+             .where(period.covers(r.c.opened_on)),
+             aggregate="count", unit="referrals", categories=ServiceType.values())
+    register("referrals.by_status", _("Referrals opened, by status now"),
+             _("Referrals opened in the period, by where they stand today (open, accepted, done, declined, "
+               "cancelled)."),
+             lambda period: sa.select(r.c.participant_id, r.c.status.label("category"))
+             .where(period.covers(r.c.opened_on)),
+             aggregate="count", unit="referrals", categories=ReferralStatus.values())

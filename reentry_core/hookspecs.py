@@ -48,6 +48,11 @@ def register_indicators(register):
 
 
 @hookspec
+def report_analyses(conn, period, centre, today, threshold):
+    """Return tables of the plugin's own (``reentry_core.services.reports.Analysis``) for the programme report."""
+
+
+@hookspec
 def register_converter_hooks(converter):
     """Add cattrs structure/unstructure hooks for the plugin's own types."""
 

@@ -78,6 +78,10 @@ class Indicator:
     denominator: str | None = None
     per_participant: bool = True
     plugin: str = "core"
+    #: the values of the ``category`` column the query returns: one report row each
+    categories: tuple[str, ...] = ()
+    #: its place in the programme funnel (registered → … → operating at 12 months)
+    funnel_stage: int | None = None
 
 
 @attrs.frozen
@@ -99,7 +103,8 @@ class IndicatorRegistry:
 
     def register(self, key: str, label: str, definition: str, query: Callable[[Period], Any] | None = None, *,
                  aggregate: str = "count", unit: str = "", numerator: str | None = None,
-                 denominator: str | None = None, per_participant: bool = True, plugin: str = "core") -> None:
+                 denominator: str | None = None, per_participant: bool = True, plugin: str = "core",
+                 categories: Iterable[str] = (), funnel_stage: int | None = None) -> None:
         if key in self._indicators:
             raise PluginError(_("indicator {key!r} is declared twice (by {a} and {b})").format(
                 key=key, a=self._indicators[key].plugin, b=plugin))
@@ -109,8 +114,11 @@ class IndicatorRegistry:
         if (aggregate == "rate") != (query is None) or (aggregate == "rate") != bool(numerator and denominator):
             raise PluginError(_("indicator {key!r}: a rate names a numerator and a denominator and has no query; "
                                 "any other indicator has a query").format(key=key))
+        if categories and (aggregate == "rate" or not per_participant):
+            raise PluginError(_("indicator {key!r}: only a per-participant count, sum or mean has categories").format(
+                key=key))
         self._indicators[key] = Indicator(key, label, definition, query, aggregate, unit, numerator, denominator,
-                                          per_participant, plugin)
+                                          per_participant, plugin, tuple(categories), funnel_stage)
 
     def check(self) -> None:
         """Every rate's parts exist."""
@@ -174,6 +182,77 @@ def _as_number(value: Any) -> Decimal | int | None:
     return Decimal(str(value))  # a float from SQLite's AVG or a REAL column: through text, never binary
 
 
+@attrs.frozen
+class Parts:
+    """What one group's figure is made of; parts of disjoint groups add up to their margin
+    (every participant is in exactly one group of sex, age band and centre)."""
+
+    rows: int = 0                       # unit records (for a mean: those with a value)
+    people: int = 0                     # distinct participants
+    total: Decimal | int | None = None  # the sum of ``value`` (sums and means)
+
+    def __add__(self, other: "Parts") -> "Parts":
+        if self.total is None or other.total is None:
+            total = self.total if other.total is None else other.total
+        else:
+            total = self.total + other.total
+        return Parts(self.rows + other.rows, self.people + other.people, total)
+
+
+def value_of(indicator: Indicator, parts: Parts) -> Decimal | int | None:
+    """The figure an indicator shows for its parts (not for rates: see :func:`rate_of`)."""
+    if indicator.aggregate == "count":
+        return parts.rows
+    if indicator.aggregate == "people":
+        return parts.people
+    if indicator.aggregate == "sum":
+        return parts.total if parts.total is not None else 0
+    if indicator.aggregate == "mean":
+        return Decimal(parts.total) / parts.rows if parts.rows and parts.total is not None else None
+    raise ValueError(indicator.aggregate)
+
+
+def rate_of(top: Decimal | int | None, bottom: Decimal | int | None) -> Decimal | None:
+    return Decimal(top or 0) / Decimal(bottom) if bottom else None
+
+
+def compute_parts(conn: sa.Connection, indicator: Indicator, period: Period, *, by: tuple[str, ...] = (),
+                  centre: str | None = None, today: date, by_category: bool = False,
+                  registered_in: Period | None = None) -> dict[tuple, Parts]:
+    """One query: the :class:`Parts` of every group of ``by`` that has rows. With
+    ``by_category`` the group starts with the row's ``category``; ``registered_in`` keeps
+    only people registered in that period (a cohort, as the funnel follows)."""
+    units = indicator.query(period).subquery("units")
+    if not indicator.per_participant:
+        if by or centre:
+            return {}
+        rows, total = conn.execute(sa.select(sa.func.count(), sa.func.sum(units.c.value) if indicator.aggregate
+                                             in ("sum", "mean") else sa.null()).select_from(units)).one()
+        return {(): Parts(rows, 0, _as_number(total))} if rows else {}
+    p, c = t.participant, t.centre
+    dims = _dimension_columns(by, period.until(today))
+    if by_category:
+        dims.insert(0, units.c.category)
+    summed = indicator.aggregate in ("sum", "mean")
+    query = (sa.select(*dims,
+                       sa.func.count(units.c.value) if indicator.aggregate == "mean" else sa.func.count(),
+                       sa.func.count(sa.distinct(units.c.participant_id)),
+                       sa.func.sum(units.c.value) if summed else sa.null())  # exact for Money columns
+             .select_from(units.join(p, p.c.id == units.c.participant_id).join(c, c.c.id == p.c.centre_id)))
+    if centre:
+        query = query.where(c.c.code == centre.strip().upper())
+    if registered_in is not None:
+        query = query.where(registered_in.covers(p.c.registered_on))
+    if dims:
+        query = query.group_by(*dims)
+    found = {}
+    for row in conn.execute(query):
+        rows, people, total = row[-3], row[-2], row[-1]
+        if rows or people:
+            found[tuple(row[:len(dims)])] = Parts(rows, people, _as_number(total))
+    return found
+
+
 def compute(conn: sa.Connection, registry: IndicatorRegistry, key: str, period: Period, *,
             by: tuple[str, ...] = (), centre: str | None = None, today: date) -> dict[tuple, Figure]:
     """The indicator ``key`` for ``period``, one :class:`Figure` per group of ``by``
@@ -184,48 +263,14 @@ def compute(conn: sa.Connection, registry: IndicatorRegistry, key: str, period: 
     """
     indicator = registry.get(key)
     if indicator.aggregate == "rate":
-        top = compute(conn, registry, indicator.numerator, period, by=by, centre=centre, today=today)
-        bottom = compute(conn, registry, indicator.denominator, period, by=by, centre=centre, today=today)
+        top_indicator, bottom_indicator = registry.get(indicator.numerator), registry.get(indicator.denominator)
+        top = compute_parts(conn, top_indicator, period, by=by, centre=centre, today=today)
+        bottom = compute_parts(conn, bottom_indicator, period, by=by, centre=centre, today=today)
         figures = {}
         for group, base in bottom.items():
-            part = top.get(group, Figure(0, 0))
-            value = Decimal(part.value) / Decimal(base.value) if base.value else None
-            figures[group] = Figure(value, base.people, part.value, base.value)
+            part = value_of(top_indicator, top.get(group, Parts()))
+            whole = value_of(bottom_indicator, base)
+            figures[group] = Figure(rate_of(part, whole), base.people, part, whole)
         return figures
-
-    units = indicator.query(period).subquery("units")
-    if not indicator.per_participant:
-        if by or centre:
-            return {}
-        total = conn.execute(sa.select(sa.func.count(), _aggregate(indicator, units)).select_from(units)).one()
-        return {(): Figure(_as_number(total[1]), 0)} if total[0] else {}
-
-    p, c = t.participant, t.centre
-    dims = _dimension_columns(by, period.until(today))
-    # a mean is over the rows that have a value
-    rows_counted = sa.func.count(units.c.value) if indicator.aggregate == "mean" else sa.func.count()
-    query = (sa.select(*dims, sa.func.count(sa.distinct(units.c.participant_id)), _aggregate(indicator, units),
-                       rows_counted)
-             .select_from(units.join(p, p.c.id == units.c.participant_id).join(c, c.c.id == p.c.centre_id)))
-    if centre:
-        query = query.where(c.c.code == centre.strip().upper())
-    if dims:
-        query = query.group_by(*dims)
-    figures = {}
-    for row in conn.execute(query):
-        group, people, value, rows = tuple(row[:len(dims)]), row[-3], row[-2], row[-1]
-        if not rows:
-            continue
-        value = _as_number(value)
-        if indicator.aggregate == "mean":
-            value = Decimal(value) / rows if value is not None else None
-        figures[group] = Figure(value, people)
-    return figures
-
-
-def _aggregate(indicator: Indicator, units):
-    if indicator.aggregate == "count":
-        return sa.func.count()
-    if indicator.aggregate == "people":
-        return sa.func.count(sa.distinct(units.c.participant_id))
-    return sa.func.sum(units.c.value)  # sum, and the mean's numerator (exact for Money)
+    return {group: Figure(value_of(indicator, parts), parts.people)
+            for group, parts in compute_parts(conn, indicator, period, by=by, centre=centre, today=today).items()}

@@ -205,6 +205,12 @@ class StaffContext:
 
         return AuditService(self)
 
+    @property
+    def reports(self):
+        from .reports import ReportService
+
+        return ReportService(self)
+
     def __getattr__(self, name: str):
         """Services plugins offer through ``register_services`` (``ctx.plans``, ``ctx.grants`` …)."""
         programme = self.__dict__.get("programme")  # not yet set while unpickling or copying
@@ -272,7 +278,7 @@ class Transaction:
 
 
 #: The core's own services on :class:`StaffContext`; a plugin cannot take these names.
-CORE_SERVICES = frozenset({"centres", "staff", "participants", "referrals", "audit"})
+CORE_SERVICES = frozenset({"centres", "staff", "participants", "referrals", "audit", "reports"})
 
 
 def collect_services(pm) -> dict[str, Callable[[StaffContext], Any]]:

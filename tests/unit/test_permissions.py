@@ -37,6 +37,8 @@ EXPECTED = {
     "referrals.manage": {"admin", "case_worker", "mentor"},
     "referrals.view": {"admin", "case_worker", "mentor", "me_officer"},
     "audit.view": {"admin", "me_officer"},
+    "reports.view": {"admin", "me_officer"},
+    "reports.unsuppressed": {"admin"},
     "staff.manage": {"admin"},
     "centres.manage": {"admin"},
     "participants.view": {r.value for r in Role},

@@ -1,0 +1,301 @@
+"""The programme report as people read it (tables, a workbook) and as scripts read it
+(JSON, CSV). Hidden cells stay hidden in every form: their value is never written.
+
+Layout of a table: one row per indicator (per category, and per value of every
+dimension but the last), one column per value of the last dimension and a total.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidInput
+from ..i18n import _
+from .reports import ProgrammeReport, ReportCell, ReportRow, hidden_text, share_of_first
+
+FILE_FORMATS = ("csv", "json", "xlsx")
+MONEY_UNITS = frozenset({"TJS", "EUR", "USD", "somoni"})
+
+
+# --- one value --------------------------------------------------------------------------
+
+
+def shown(cell: ReportCell | None, row: ReportRow, threshold: int | None) -> str:
+    """A cell as printed: ``<5`` when hidden, ``—`` when there is nothing to show."""
+    if cell is None or cell.value is None:
+        return "—"
+    if cell.hidden and threshold is not None:
+        return hidden_text(threshold)
+    return format_value(cell.value, row)
+
+
+def format_value(value, row: ReportRow) -> str:
+    if row.aggregate == "rate":
+        return f"{Decimal(value) * 100:.1f}%"
+    if row.unit in MONEY_UNITS:
+        return f"{Decimal(value):,.2f}".replace(",", " ")
+    if isinstance(value, Decimal) and value != value.to_integral_value():
+        return f"{value:.1f}"
+    return f"{int(value):,}".replace(",", " ")
+
+
+def machine_value(cell: ReportCell | None, row: ReportRow) -> Any:
+    """A cell for scripts: ``None`` when hidden or empty; numbers as JSON-safe text or ints."""
+    if cell is None or cell.value is None or cell.hidden:
+        return None
+    if isinstance(cell.value, Decimal):
+        return str(round(cell.value, 6).normalize()) if row.aggregate in ("rate", "mean") else str(cell.value)
+    return cell.value
+
+
+# --- the wide layout ----------------------------------------------------------------------
+
+
+def columns(report: ProgrammeReport) -> list[tuple[str, Any]]:
+    """(header, value of the last dimension or None for the total)."""
+    if not report.by:
+        return [(_("value"), None)]
+    return [(str(v), v) for v in report.levels[-1]] + [(_("total"), None)]
+
+
+def lead_groups(report: ProgrammeReport) -> list[tuple]:
+    """The values of every dimension but the last, margins (``None``) last."""
+    options = [list(values) + [None] for values in report.levels[:-1]]
+    return list(itertools.product(*options))
+
+
+def row_label(row: ReportRow, lead: tuple) -> str:
+    label = row.label + (f": {row.category or _('all')}" if row.categorised else "")
+    if lead:
+        label += " — " + " · ".join(_("all") if v is None else str(v) for v in lead)
+    return label
+
+
+def table_lines(report: ProgrammeReport, rows: list[ReportRow]) -> list[tuple[str, list[ReportCell | None], ReportRow]]:
+    """(label, cells in column order, row) for each printed line of a section."""
+    cols = columns(report)
+    lines = []
+    for row in rows:
+        for lead in lead_groups(report) if report.by else [()]:
+            if not row.per_participant and any(v is not None for v in lead):
+                continue
+            cells = [row.cells.get(lead + (value,)) if report.by else row.cells.get(()) for _h, value in cols]
+            lines.append((row_label(row, lead), cells, row))
+    return lines
+
+
+def funnel_lines(report: ProgrammeReport, name: str) -> tuple[list[str], list[list[str]]]:
+    """The funnel by ``name``: per stage, people and share of the first stage, per group."""
+    rows = report.funnel.get(name, [])
+    groups = list(rows[0].cells) if rows else []  # each value, then the total (None)
+    header = [_("stage")] + [str(g[0]) if g[0] is not None else _("total") for g in groups]
+    shares = {g: share_of_first(rows, g) for g in groups}
+    lines = []
+    for i, row in enumerate(rows):
+        line = [row.label]
+        for g in groups:
+            text = shown(row.cells.get(g), row, report.threshold)
+            share = shares[g][i] if i < len(shares[g]) else None
+            line.append(text if share is None or i == 0 else f"{text} ({share * 100:.0f}%)")
+        lines.append(line)
+    return header, lines
+
+
+# --- scripts: JSON and CSV -------------------------------------------------------------------
+
+
+def _group_dict(report: ProgrammeReport, key: tuple) -> dict[str, Any]:
+    return {name: value for name, value in zip(report.by, key)}
+
+
+def as_json(report: ProgrammeReport) -> dict[str, Any]:
+    """The whole report as one JSON object (documented keys, stable)."""
+    def cells(row: ReportRow):
+        return [{**_group_dict(report, key), "value": machine_value(cell, row),
+                 "shown": shown(cell, row, report.threshold), "hidden": cell.hidden}
+                for key, cell in row.cells.items()]
+
+    return {
+        "period": {"from": _iso(report.period.start), "to": _iso(report.period.end)},
+        "centre": report.centre, "by": list(report.by), "threshold": report.threshold,
+        "small_counts_hidden": report.threshold is not None, "made_on": report.made_on.isoformat(),
+        "made_by": report.made_by,
+        "sections": [{"title": s.title, "plugin": s.plugin, "indicators": [
+            {"key": r.key, "label": r.label, "category": r.category, "unit": r.unit, "aggregate": r.aggregate,
+             "cells": cells(r)} for r in s.rows]} for s in report.sections],
+        "funnel": {name: [{"key": r.key, "label": r.label, "cells": cells_of(report, r, name)} for r in rows]
+                   for name, rows in report.funnel.items()},
+        "analyses": [{"key": a.key, "title": a.title, "columns": a.columns, "rows": [[_plain(v) for v in r]
+                                                                                  for r in a.rows], "note": a.note}
+                     for a in report.analyses],
+    }
+
+
+def cells_of(report: ProgrammeReport, row: ReportRow, name: str) -> list[dict]:
+    return [{name: key[0], "value": machine_value(cell, row), "shown": shown(cell, row, report.threshold),
+             "hidden": cell.hidden} for key, cell in row.cells.items()]
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _plain(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def csv_rows(report: ProgrammeReport) -> tuple[list[str], list[list[Any]]]:
+    """The long form: one line per indicator, category and group (margins say ``all``)."""
+    header = ["section", "indicator", "label", "category", *report.by, "value", "shown", "unit"]
+    lines = []
+    for section in report.sections:
+        for row in section.rows:
+            for key, cell in row.cells.items():
+                lines.append([section.title, row.key, row.label, row.category or "",
+                              *[("all" if v is None else v) for v in key],
+                              "" if machine_value(cell, row) is None else machine_value(cell, row),
+                              shown(cell, row, report.threshold), row.unit])
+    return header, lines
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+def file_format(path: Path, fmt: str | None) -> str:
+    kind = (fmt or path.suffix.lstrip(".")).lower()
+    if kind not in FILE_FORMATS:
+        raise InvalidInput(_("{file}: give a .csv, .json or .xlsx file, or --format csv|json|xlsx").format(
+            file=str(path)))
+    return kind
+
+
+def write_report(report: ProgrammeReport, path, fmt: str | None = None) -> Path:
+    """Write the report to ``path`` (CSV, JSON or XLSX) via a temporary file: a failed
+    write never leaves half a report."""
+    path = Path(path)
+    kind = file_format(path, fmt)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InvalidInput(_("cannot write {file}: the folder {folder} does not exist").format(
+            file=str(path), folder=str(folder)))
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    os.close(handle)
+    try:
+        if kind == "xlsx":
+            write_workbook(report, temp)
+        elif kind == "json":
+            Path(temp).write_text(json.dumps(as_json(report), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        else:
+            header, lines = csv_rows(report)
+            with open(temp, "w", encoding="utf-8", newline="") as f:
+                writer = csv.writer(f)
+                writer.writerow(header)
+                writer.writerows(lines)
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+    return path
+
+
+def _number_format(row: ReportRow) -> str:
+    if row.aggregate == "rate":
+        return "0.0%"
+    if row.unit in MONEY_UNITS:
+        return "#,##0.00"
+    if row.aggregate == "mean":
+        return "#,##0.0"
+    return "#,##0"
+
+
+def _sheet_name(title: str, taken: set[str]) -> str:
+    name = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "sheet"
+    base, n = name, 2
+    while name in taken:
+        suffix = f" {n}"
+        name, n = base[:31 - len(suffix)] + suffix, n + 1
+    taken.add(name)
+    return name
+
+
+def write_workbook(report: ProgrammeReport, target: str) -> None:
+    """One sheet per section, the funnel and each analysis; bold frozen headers, number
+    formats, hidden cells written as text (``<5``), never as their number."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    about = book.active
+    about.title = _("About")
+    bold = Font(bold=True)
+    taken = {about.title}
+    facts = [
+        (_("Programme report"), ""),
+        (_("Period"), f"{_iso(report.period.start) or '…'} – {_iso(report.period.end) or report.made_on.isoformat()}"),
+        (_("Centre"), report.centre or _("all centres")),
+        (_("Broken down by"), ", ".join(report.by) or _("nothing (totals)")),
+        (_("Small counts"), _("counts below {n} are shown as {text}, with other cells hidden so that they cannot be "
+                              "worked out from the totals").format(n=report.threshold, text=hidden_text(
+                                  report.threshold)) if report.threshold else _("NOT hidden (made by an admin)")),
+        (_("Made on"), report.made_on.isoformat()),
+        (_("Made by"), report.made_by),
+    ]
+    for label, value in facts:
+        about.append([label, value])
+        about.cell(about.max_row, 1).font = bold
+    about.column_dimensions["A"].width = 22
+    about.column_dimensions["B"].width = 90
+
+    headers = [_("indicator")] + [h for h, _v in columns(report)] + [_("unit")]
+    for section in report.sections:
+        sheet = book.create_sheet(_sheet_name(section.title, taken))
+        sheet.append(headers)
+        for cell in sheet[1]:
+            cell.font = bold
+        sheet.freeze_panes = "B2"
+        for label, cells, row in table_lines(report, section.rows):
+            values = [label]
+            for cell in cells:
+                value = machine_value(cell, row)
+                values.append(float(value) if isinstance(value, str) else value if value is not None else
+                              shown(cell, row, report.threshold))
+            values.append(row.unit)
+            sheet.append(values)
+            for cell in sheet[sheet.max_row][1:-1]:
+                if isinstance(cell.value, (int, float)):
+                    cell.number_format = _number_format(row)
+                else:
+                    cell.alignment = Alignment(horizontal="right")
+        sheet.column_dimensions["A"].width = 48
+
+    for name in report.funnel:
+        header, lines = funnel_lines(report, name)
+        if not lines:
+            continue
+        sheet = book.create_sheet(_sheet_name(_("Funnel by {name}").format(name=name), taken))
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = bold
+        for line in lines:
+            sheet.append(line)
+        sheet.column_dimensions["A"].width = 40
+    for analysis in report.analyses:
+        sheet = book.create_sheet(_sheet_name(analysis.title, taken))
+        sheet.append(analysis.columns)
+        for cell in sheet[1]:
+            cell.font = bold
+        for line in analysis.rows:
+            sheet.append([float(v) if isinstance(v, Decimal) else v for v in line])
+        if analysis.note:
+            sheet.append([])
+            sheet.append([analysis.note])
+        sheet.column_dimensions["A"].width = 30
+    book.save(target)
