@@ -182,3 +182,25 @@ def test_cli_lists_the_indicators_with_their_definitions(run_cli, me_officer):
     keys = {row["key"]: row for row in json.loads(result.stdout)}
     assert "participants.registered" in keys and keys["referrals.by_type"]["plugin"] == "core"
     assert keys["participants.registered"]["definition"].startswith("People registered in the period")
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice is not installed (.ci/run installs it)")
+def test_the_workbook_opens_in_libreoffice(run_cli, programme_data, me_officer, tmp_path):
+    """LibreOffice reads the workbook and saves it again with every sheet and value intact."""
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    made = tmp_path / "report.xlsx"
+    assert run_cli("--as", "ME1", "report", "programme", "--by", "sex,centre", "--out", str(made)).exit_code == 0
+    out = tmp_path / "converted"
+    profile = tmp_path / "lo-profile"
+    done = subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+                           "xlsx", "--outdir", str(out), str(made)], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    ours, theirs = load_workbook(made), load_workbook(out / "report.xlsx")
+    assert theirs.sheetnames == ours.sheetnames
+    for name in ours.sheetnames:
+        mine = [[c for c in row] for row in ours[name].iter_rows(values_only=True)]
+        read = [[c for c in row] for row in theirs[name].iter_rows(values_only=True)]
+        assert read == mine, name
