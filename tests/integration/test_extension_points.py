@@ -17,7 +17,7 @@ from reentry_core.reporting import Period, age_band_column, compute
 from reentry_core.services import FixedClock, open_programme
 from reentry_core.storage import tables as t
 from reentry_core.storage.types import Money
-from tests.conftest import TODAY
+from reentry_core.testing import TODAY
 
 
 @pytest.fixture

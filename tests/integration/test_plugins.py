@@ -16,7 +16,7 @@ from reentry_core.errors import InvalidInput, PluginError
 from reentry_core.plugins import disabled_names, load_plugins, warn_failures
 from reentry_core.services import FixedClock, open_programme
 from reentry_core.storage import tables as t
-from tests.conftest import TODAY
+from reentry_core.testing import TODAY
 
 BUILT_IN = {"business_plans", "microgrants", "mentoring"}
 PERSON = {"full_name": "Ҷамшед Раҳимов", "sex": "male", "birth_date": "1985-03-12", "centre": "DSH"}

@@ -18,7 +18,7 @@ from reentry_core.plugins import load_plugins
 from reentry_core.services import FixedClock, open_programme
 from reentry_core.storage import engine as engines
 from reentry_core.storage import metadata, schema
-from tests.conftest import BACKENDS, PG_URL, TODAY, pg_url_with_schema
+from reentry_core.testing import BACKENDS, PG_URL, TODAY, pg_url_with_schema
 
 CORE_TABLES = {"centre", "staff", "staff_role", "participant", "participant_code_counter", "consent", "referral",
                "audit_event", "audit_event_key", "audit_head", "setting"}

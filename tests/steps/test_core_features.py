@@ -18,7 +18,7 @@ from tests.steps.common import explain, last_result
 
 # Steps ask for the database lazily, so the scenarios must ask for it up front: that is
 # what runs each scenario once on SQLite and once on PostgreSQL (``database_url`` is
-# parametrised over the backends in tests/conftest.py).
+# parametrised over the backends in reentry_core/testing.py).
 pytestmark = pytest.mark.usefixtures("database_url")
 
 scenarios("core")

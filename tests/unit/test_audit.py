@@ -13,7 +13,7 @@ from reentry_core.plugins import load_plugins
 from reentry_core.services import FixedClock, open_programme
 from reentry_core.services.audit import GENESIS, event_hash, verify_chain
 from reentry_core.storage import tables as t
-from tests.conftest import TODAY
+from reentry_core.testing import TODAY
 
 PERSON = {"full_name": "Ҷамшед Раҳимов", "sex": "male", "birth_date": "1985-03-12", "centre": "DSH"}
 
