@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from pathlib import Path
+
 from ..i18n import _
 from .output import emit_rows
 from .state import CliState, pass_state
@@ -34,3 +36,24 @@ def list_(state: CliState):
         for row, info in zip(rows, state.plugins.infos.values()):
             row["error"] = info.error
     emit_rows(rows, ["name", "version", "state", "hooks"] + ([] if state.format == "table" else ["error"]), state.format)
+
+
+@group.command("new")
+@click.argument("name")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help=_("Where to create the plugin's project folder."))
+def new(name, folder):
+    """Create a ready plugin project NAME: entry point, command group, table and
+    Alembic branch, permission, report indicator, event subscriber, a Gherkin feature
+    with its steps, tests and a README.
+
+    \b
+    Example:
+      reentry plugins new savings_groups --dir ~/src
+      cd ~/src/reentry-savings-groups && pip install -e ".[test]" && python -m pytest
+    """
+    from ..scaffold import create
+
+    root = create(name, folder)
+    click.echo(_("Created {path}. Next: cd {path} && pip install -e \".[test]\" && reentry db upgrade && "
+                 "python -m pytest").format(path=root))
