@@ -126,15 +126,16 @@ class ReportService:
         programme = self.ctx.programme
         registry = programme.indicators
         today = programme.clock.today()
-        with self.ctx.transaction() as tx:
-            if not suppress:
+        centre_code = centre.strip().upper() if centre else None
+        if centre_code:
+            with self.ctx.reading() as conn:
+                programme.centre_id(conn, centre_code)  # an unknown centre is named
+        if not suppress:  # recorded before anything is shown
+            with self.ctx.transaction() as tx:
                 tx.require("reports.unsuppressed")
                 tx.audit("report.unsuppressed", "report", "programme", after={
-                    "from": period.start, "to": period.end, "centre": centre, "by": list(dims)})
-            conn = tx.conn
-            centre_code = centre.strip().upper() if centre else None
-            if centre_code:
-                tx.centre_id(centre_code)  # an unknown centre is named
+                    "from": period.start, "to": period.end, "centre": centre_code, "by": list(dims)})
+        with self.ctx.reading() as conn:  # a report only reads: it never holds up the writers
             levels = tuple(_levels(conn, name, centre_code) for name in dims)
             limit = threshold if suppress else None
             build = _Builder(conn, registry, period, centre_code, today, limit)
@@ -142,9 +143,9 @@ class ReportService:
             for indicator in registry:
                 sections.setdefault(indicator.plugin, []).extend(build.rows(indicator, dims, levels))
             funnel = {name: build.funnel(name, (_levels(conn, name, centre_code),)) for name in ("sex", "centre")}
-            analyses = [analysis for impl_answer in programme.pm.hook.report_analyses(
+            analyses = [analysis for answer in programme.pm.hook.report_analyses(
                 conn=conn, period=period, centre=centre_code, today=today, threshold=limit) for analysis in
-                (impl_answer or [])]
+                (answer or [])]
         return ProgrammeReport(
             period=period, centre=centre_code, by=dims, levels=levels, threshold=limit, made_on=today,
             made_by=self.ctx.code,

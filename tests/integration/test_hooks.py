@@ -1,0 +1,171 @@
+"""Every hook of the core: documented in docs/plugins.md and exercised by a test (as in
+llm and datasette). The hooks no other test implements are exercised here."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import types
+from pathlib import Path
+
+import attrs
+import pytest
+
+from reentry_core import hookimpl, hookspecs
+from reentry_core.plugins import load_plugins
+from reentry_core.services import FixedClock, open_programme
+from reentry_core.services.reports import Analysis
+from reentry_core.testing import TODAY
+
+ROOT = Path(__file__).resolve().parents[2]
+SPECS = sorted(name for name, value in vars(hookspecs).items()
+               if inspect.isfunction(value) and hasattr(value, "reentry_spec"))
+
+
+def test_the_core_has_hooks():
+    assert {"register_commands", "register_indicators", "eligibility_problems", "report_analyses"} <= set(SPECS)
+
+
+@pytest.mark.parametrize("hook", SPECS)
+def test_every_hook_is_documented_with_its_arguments(hook):
+    spec = getattr(hookspecs, hook)
+    arguments = ", ".join(inspect.signature(spec).parameters)
+    text = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    assert f"`{hook}({arguments})`" in text, f"docs/plugins.md does not document {hook}({arguments})"
+    assert spec.__doc__ and spec.__doc__.strip(), f"{hook} has no docstring"
+
+
+def _implemented_in_tests() -> set[str]:
+    found = set()
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and any(
+                    "hookimpl" in ast.unparse(d) for d in node.decorator_list):
+                found.add(node.name)
+    return found
+
+
+@pytest.mark.parametrize("hook", SPECS)
+def test_every_hook_is_implemented_by_a_test_plugin(hook):
+    assert hook in _implemented_in_tests(), f"no test implements the hook {hook}"
+
+
+# --- the hooks not exercised elsewhere -------------------------------------------------
+
+@pytest.fixture
+def open_with(database_url):
+    opened = []
+
+    def make(*plugins):
+        prog = open_programme(database_url, plugins=load_plugins(extra=list(plugins), entry_points=False),
+                              clock=FixedClock(TODAY))
+        opened.append(prog)
+        return prog
+
+    yield make
+    for prog in opened:
+        prog.close()
+
+
+def _setup(prog):
+    prog.bootstrap_admin("ADM", "Нигина Каримова")
+    ctx = prog.act_as("ADM")
+    ctx.centres.add("DSH", "Dushanbe centre", "Dushanbe")
+    return ctx
+
+
+events = types.ModuleType("savings_events")
+exec(compile('''
+import pluggy
+hookspec = pluggy.HookspecMarker("reentry")
+
+@hookspec
+def savings_deposited(tx, participant, amount):
+    """A member paid into a savings group."""
+''', "savings_events", "exec"), events.__dict__)
+
+
+class SavingsPlugin:
+    """Owns the event ``savings_deposited`` and fires it."""
+
+    @hookimpl
+    def register_hookspecs(self, add):
+        add(events)
+
+
+class SavingsListener:
+    heard: list
+
+    def __init__(self):
+        self.heard = []
+
+    @hookimpl(optionalhook=True)
+    def savings_deposited(self, tx, participant, amount):
+        self.heard.append((participant, amount, tx.actor.code))
+
+    @hookimpl
+    def participant_exited(self, tx, participant):
+        self.heard.append((participant.code, participant.exit_reason.value))
+
+
+def test_a_plugin_owns_an_event_another_one_hears(open_with):
+    listener = SavingsListener()
+    prog = open_with(("savings", SavingsPlugin()), ("listener", listener))
+    ctx = _setup(prog)
+    with ctx.transaction() as tx:
+        tx.emit("savings_deposited", participant="DSH-2026-0001", amount=50)
+    assert listener.heard == [("DSH-2026-0001", 50, "ADM")]
+
+
+def test_the_listener_still_loads_without_the_events_owner(open_with):
+    prog = open_with(("listener", SavingsListener()))
+    assert prog.pm.infos["listener"].state == "loaded"
+
+
+def test_a_plugin_hears_a_participant_leave(open_with):
+    listener = SavingsListener()
+    ctx = _setup(open_with(("listener", listener)))
+    person = ctx.participants.register(full_name="Зарина Ашурова", sex="female", birth_date="1991-07-04",
+                                       centre="DSH")
+    ctx.participants.exit(person.code, "moved_away")
+    assert listener.heard == [(person.code, "moved_away")]
+
+
+@attrs.frozen
+class Somoni:
+    dirams: int
+
+
+class MoneyPlugin:
+    @hookimpl
+    def register_converter_hooks(self, converter):
+        converter.register_structure_hook(Somoni, lambda value, _type: Somoni(round(float(value) * 100)))
+
+
+def test_a_plugin_teaches_the_converter_its_own_types(open_with):
+    prog = open_with(("money", MoneyPlugin()))
+    assert prog.converter.structure("12.5", Somoni) == Somoni(1250)
+
+
+class AnalysisPlugin:
+    @hookimpl
+    def report_analyses(self, conn, period, centre, today, threshold):
+        return [Analysis("demo.check", "A check of our own", ["what", "how many"], [["answers", 1]],
+                         note=f"threshold {threshold}, centre {centre}, today {today.isoformat()}")]
+
+
+def test_a_plugin_adds_its_own_table_to_the_programme_report(open_with, database_url):
+    from click.testing import CliRunner
+
+    from reentry_core.cli import build_cli
+
+    prog = open_with(("analysis", AnalysisPlugin()))
+    ctx = _setup(prog)
+    report = ctx.reports.programme(centre="DSH")
+    assert [a.title for a in report.analyses] == ["A check of our own"]
+    assert report.analyses[0].note == f"threshold 5, centre DSH, today {TODAY.isoformat()}"
+    result = CliRunner().invoke(build_cli(prog.pm, clock=FixedClock(TODAY)),
+                                ["--db", database_url, "--as", "ADM", "report", "programme"])
+    assert result.exit_code == 0 and "A check of our own" in result.output and re.search(r"answers\s+│\s+1",
+                                                                                        result.output)
