@@ -79,3 +79,17 @@ def register_indicators(register):
              lambda period: sa.select(r.c.participant_id, r.c.status.label("category"))
              .where(period.covers(r.c.opened_on)),
              aggregate="count", unit="referrals", categories=ReferralStatus.values())
+
+
+@hookimpl
+def demo_setup(demo):
+    from . import demo as core_demo
+
+    core_demo.setup(demo)
+
+
+@hookimpl
+def demo_month(demo, month):
+    from . import demo as core_demo
+
+    core_demo.month(demo, month)

@@ -75,3 +75,13 @@ def participant_registered(tx, participant):
 @hookspec
 def participant_exited(tx, participant):
     """A participant left the programme; runs inside the same transaction."""
+
+
+@hookspec
+def demo_setup(demo):
+    """Prepare the plugin's part of ``reentry demo`` (profiles, rubrics …) through its services."""
+
+
+@hookspec
+def demo_month(demo, month):
+    """Add one month of the demo programme's activity (``month``: its first day) through the services."""

@@ -82,10 +82,11 @@ def build_cli(plugins=None, clock=None) -> click.Group:
         set_language(lang)
         click_ctx.obj = CliState(db, acting_as, fmt, pm, clock)
 
-    from . import audit, centres, db, participants, plugins, referrals, report, staff
+    from . import audit, centres, db, demo, participants, plugins, referrals, report, staff
 
     for module in (db, centres, staff, participants, referrals, audit, report, plugins):
         cli.add_command(module.group)
+    cli.add_command(demo.command)
     for impl in pm.hook.register_commands.get_hookimpls():
         try:
             impl.function(cli=cli)

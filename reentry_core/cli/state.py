@@ -40,6 +40,12 @@ class CliState:
         if self._programme is not None:
             self._programme.close()
 
+    def reopen(self):
+        """Close the database and open it again (after its file was replaced)."""
+        self.close()
+        self._programme = None
+        return self.programme()
+
 
 pass_state = click.make_pass_decorator(CliState)
 

@@ -169,3 +169,32 @@ def test_a_plugin_adds_its_own_table_to_the_programme_report(open_with, database
                                 ["--db", database_url, "--as", "ADM", "report", "programme"])
     assert result.exit_code == 0 and "A check of our own" in result.output and re.search(r"answers\s+│\s+1",
                                                                                         result.output)
+
+
+class DemoPlugin:
+    """Adds its own part to the demo: a note of every month it saw."""
+
+    seen: list
+
+    def __init__(self):
+        self.seen = []
+
+    @hookimpl
+    def demo_setup(self, demo):
+        self.seen.append(("setup", demo.scale.name, len(demo.staff_codes("trainer", "DSH"))))
+
+    @hookimpl
+    def demo_month(self, demo, month):
+        self.seen.append((month.isoformat(), demo.today.isoformat(), demo.rng("plugin", month).random()))
+
+
+def test_a_plugin_adds_its_part_to_the_demo_after_the_core(open_with):
+    from reentry_core.demo import run
+
+    plugin = DemoPlugin()
+    prog = open_with(("demo_plugin", plugin))
+    demo = run(prog, "small", seed=4)
+    months = demo.scale.months
+    assert plugin.seen[0] == ("setup", "small", 3)  # the core's staff exist already
+    assert [s[0] for s in plugin.seen[1:]] == [m.isoformat() for m in months]
+    assert plugin.seen[1][1] == "2025-05-31"
