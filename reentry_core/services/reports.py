@@ -142,7 +142,7 @@ class ReportService:
             sections: dict[str, list[ReportRow]] = {}
             for indicator in registry:
                 sections.setdefault(indicator.plugin, []).extend(build.rows(indicator, dims, levels))
-            funnel = {name: build.funnel(name, (_levels(conn, name, centre_code),)) for name in ("sex", "centre")}
+            funnel = build.funnel(_levels(conn, "sex", centre_code), _levels(conn, "centre", centre_code))
             analyses = [analysis for answer in programme.pm.hook.report_analyses(
                 conn=conn, period=period, centre=centre_code, today=today, threshold=limit) for analysis in
                 (answer or [])]
@@ -271,18 +271,20 @@ class _Builder:
             rows.append(attrs.evolve(row, categorised=True))
         return rows
 
-    def funnel(self, name: str, levels) -> list[ReportRow]:
-        """The people registered in the period, stage by stage, by ``name`` (sex or centre)."""
+    def funnel(self, sexes: tuple[str, ...], centres: tuple[str, ...]) -> dict[str, list[ReportRow]]:
+        """The people registered in the period, stage by stage, by sex and by centre (one
+        query per stage, by both; each breakdown is summed from it and protected alone)."""
         stages = sorted((i for i in self.registry if i.funnel_stage is not None and i.per_participant
                          and i.aggregate in ("people", "count")), key=lambda i: i.funnel_stage)
-        rows = []
+        funnel: dict[str, list[ReportRow]] = {"sex": [], "centre": []}
         for indicator in stages:
-            parts = self._parts(indicator, (name,), levels, cohort=True)
-            people_only = {key: Parts(p.people, p.people) for key, p in parts.items()}  # a stage counts people
-            hidden = self._hide(people_only, levels)
-            cells = {key: ReportCell(p.people, p.people, key in hidden) for key, p in people_only.items()}
-            rows.append(ReportRow(indicator.key, indicator.label, "people", "people", None, cells))
-        return rows
+            both = self._parts(indicator, ("sex", "centre"), (sexes, centres), cohort=True)
+            for name, position, levels in (("sex", 0, (sexes,)), ("centre", 1, (centres,))):
+                parts = {(key[position],): p for key, p in both.items() if key[1 - position] is None}
+                hidden = self._hide(parts, levels)  # a stage counts people
+                cells = {key: ReportCell(p.people, p.people, key in hidden) for key, p in parts.items()}
+                funnel[name].append(ReportRow(indicator.key, indicator.label, "people", "people", None, cells))
+        return funnel
 
 
 def share_of_first(funnel: list[ReportRow], key: tuple) -> list[Decimal | None]:

@@ -1,0 +1,114 @@
+"""How fast is the programme report on a national programme?
+
+    python benchmarks/programme_report.py [--db sqlite:///national.db] [--repeat 5]
+
+Without ``--db`` it first builds the national demo (60,000 participants …) in a
+temporary file, which takes a few minutes. Then, each ``--repeat`` times, it times:
+
+* the whole programme report ``--by sex,centre`` with every loaded plugin (target: under 3 s);
+* the same report with the core's indicators only (the plugins disabled);
+* hand-written SQL computing the same core figures by sex and centre with ``sqlite3``
+  (registered, consented, referrals by service and by status: one GROUP BY each),
+
+and prints the medians and the ratio core report / hand-written SQL (target: at most 2x).
+The report does more than the SQL (margins, small-count protection, the funnel), which
+is the price the ratio shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+HAND_SQL = [
+    # participants registered, by sex and centre
+    """SELECT p.sex, c.code, COUNT(DISTINCT p.id) FROM participant p JOIN centre c ON c.id = p.centre_id
+       GROUP BY p.sex, c.code""",
+    # participants who gave consent
+    """SELECT p.sex, c.code, COUNT(DISTINCT k.participant_id) FROM consent k JOIN participant p ON p.id = k.participant_id
+       JOIN centre c ON c.id = p.centre_id GROUP BY p.sex, c.code""",
+    # referrals by service, and by all services
+    """SELECT r.service_type, p.sex, c.code, COUNT(*), COUNT(DISTINCT r.participant_id) FROM referral r
+       JOIN participant p ON p.id = r.participant_id JOIN centre c ON c.id = p.centre_id
+       GROUP BY r.service_type, p.sex, c.code""",
+    """SELECT p.sex, c.code, COUNT(*), COUNT(DISTINCT r.participant_id) FROM referral r
+       JOIN participant p ON p.id = r.participant_id JOIN centre c ON c.id = p.centre_id GROUP BY p.sex, c.code""",
+    # referrals by status, and by all statuses
+    """SELECT r.status, p.sex, c.code, COUNT(*), COUNT(DISTINCT r.participant_id) FROM referral r
+       JOIN participant p ON p.id = r.participant_id JOIN centre c ON c.id = p.centre_id
+       GROUP BY r.status, p.sex, c.code""",
+    """SELECT p.sex, c.code, COUNT(*), COUNT(DISTINCT r.participant_id) FROM referral r
+       JOIN participant p ON p.id = r.participant_id JOIN centre c ON c.id = p.centre_id GROUP BY p.sex, c.code""",
+]
+
+
+def hand_written(path: str) -> float:
+    start = time.perf_counter()
+    con = sqlite3.connect(path)
+    for sql in HAND_SQL:
+        con.execute(sql).fetchall()
+    con.close()
+    return time.perf_counter() - start
+
+
+def report_time(url: str, plugins) -> tuple[float, int]:
+    from reentry_core import open_programme
+
+    with open_programme(url, plugins=plugins) as programme:
+        ctx = programme.act_as("ME1")
+        start = time.perf_counter()
+        report = ctx.reports.programme(by="sex,centre")
+        elapsed = time.perf_counter() - start
+        return elapsed, sum(len(s.rows) for s in report.sections)
+
+
+def main(argv=None) -> int:
+    from reentry_core.plugins import load_plugins
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", help="an existing national demo database (sqlite:///…)")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="reentry-report-bench-") as tmp:
+        url = args.db
+        if url is None:
+            from reentry_core import open_programme
+            from reentry_core.demo import run
+
+            url = f"sqlite:///{Path(tmp) / 'national.db'}"
+            start = time.perf_counter()
+            with open_programme(url) as programme:
+                run(programme, "national", seed=1)
+            print(f"built the national demo in {time.perf_counter() - start:.0f} s")
+        path = url.removeprefix("sqlite:///")
+        every, core_only = load_plugins(), load_plugins(entry_points=False)
+        full, core, hand = [], [], []
+        rows = core_rows = 0
+        for _i in range(args.repeat):
+            elapsed, rows = report_time(url, every)
+            full.append(elapsed)
+            elapsed, core_rows = report_time(url, core_only)
+            core.append(elapsed)
+            hand.append(hand_written(path))
+        full_s, core_s, hand_s = (statistics.median(v) for v in (full, core, hand))
+        with sqlite3.connect(path) as con:
+            people = con.execute("SELECT COUNT(*) FROM participant").fetchone()[0]
+        print(f"database: {people} participants; plugins: {', '.join(every.loaded_names())}")
+        print(f"programme report --by sex,centre, every plugin: {full_s:.2f} s ({rows} indicator rows) "
+              f"(target < 3 s) -> {'OK' if full_s < 3 else 'NOT MET'}")
+        print(f"core indicators only: report {core_s * 1000:.0f} ms ({core_rows} rows), hand-written SQL "
+              f"{hand_s * 1000:.0f} ms, ratio {core_s / hand_s:.2f}x (target <= 2x) -> "
+              f"{'OK' if core_s / hand_s <= 2 else 'NOT MET'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
