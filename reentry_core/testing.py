@@ -124,13 +124,38 @@ def programme(database_url, plugin_manager, reentry_today):
 
 
 @pytest.fixture
-def admin(programme):
-    """The first admin (ADM), with the Dushanbe and Khujand centres in place."""
+def programme_with(database_url, reentry_today):
+    """``programme_with(("name", plugin_object), …)`` opens the test database with inline
+    plugins (and the installed ones too with ``installed=True``), or with exactly the
+    plugin manager given as ``plugins=``. Closed at the end of the test."""
+    from .services import FixedClock, open_programme
+
+    opened = []
+
+    def open_(*extra, installed: bool = False, plugins=None):
+        pm = plugins if plugins is not None else load_plugins(extra=list(extra), entry_points=installed)
+        prog = open_programme(database_url, plugins=pm, clock=FixedClock(reentry_today))
+        opened.append(prog)
+        return prog
+
+    yield open_
+    for prog in opened:
+        prog.close()
+
+
+def set_up(programme):
+    """The first admin (ADM) and the Dushanbe and Khujand centres; returns ADM's context."""
     programme.bootstrap_admin("ADM", "Нигина Каримова")
     ctx = programme.act_as("ADM")
     ctx.centres.add("DSH", "Dushanbe reintegration centre", "Dushanbe")
     ctx.centres.add("KHJ", "Khujand reintegration centre", "Khujand")
     return ctx
+
+
+@pytest.fixture
+def admin(programme):
+    """The first admin (ADM), with the Dushanbe and Khujand centres in place."""
+    return set_up(programme)
 
 
 @pytest.fixture

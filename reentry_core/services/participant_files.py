@@ -26,10 +26,8 @@ import hashlib
 import hmac
 import io
 import json
-import os
 import re
 import secrets
-import tempfile
 from array import array
 from datetime import date, datetime
 from pathlib import Path
@@ -41,6 +39,7 @@ import sqlalchemy as sa
 from ..convert import parse_date, structure, unstructure
 from ..domain import SENSITIVE_FIELDS, ConsentScope, OffenceCategory, Participant, Sex, age_band, age_on
 from ..errors import InvalidInput, NotFound, RowErrors
+from ..files import written_whole
 from ..i18n import _
 from ..storage import tables as t
 from ..storage.bulk import BulkInsert
@@ -854,10 +853,6 @@ def export_participants(ctx, path, fmt: str | None = None, pseudonymise: bool = 
     ctx.require("participants.export_pseudonymised" if pseudonymise else "participants.export")
     path = Path(path)
     kind = _export_format(path, fmt)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InvalidInput(_("cannot export to {file}: the folder {folder} does not exist").format(
-            file=str(path), folder=str(folder)))
     if pseudonymise:
         columns = PSEUDONYMISED_COLUMNS
         secret = _pseudonym_secret(ctx)
@@ -865,30 +860,17 @@ def export_participants(ctx, path, fmt: str | None = None, pseudonymise: bool = 
         columns = IDENTIFIED_COLUMNS + (SENSITIVE_FIELDS if ctx.can("participants.view_sensitive") else ())
         secret = None
     centre_code = centre.strip().upper() if centre else None
-    handle_fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
-    try:
+    with written_whole(path) as temp:
         with ctx.reading() as conn:
             centre_id = ctx.programme.centre_id(conn, centre_code) if centre_code else None
             rows = _iter_export(ctx, conn, columns, pseudonymise, centre_id, secret)
             if kind == "xlsx":
-                os.close(handle_fd)
-                handle_fd = None
                 count = _write_xlsx(temp, columns, rows)
             else:
-                with open(handle_fd, "w", encoding="utf-8", newline="") as handle:
-                    handle_fd = None
+                with open(temp, "w", encoding="utf-8", newline="") as handle:
                     count = (_write_csv if kind == "csv" else _write_json)(handle, columns, rows)
         # recorded before the file appears: an export that happened is never missing from the trail
         with ctx.transaction() as tx:
             tx.audit("participants.export", "export", path.name[:60],
                      after={"rows": count, "pseudonymised": pseudonymise, "centre": centre_code})
-        os.replace(temp, path)
-    except BaseException:
-        if handle_fd is not None:
-            os.close(handle_fd)
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
     return count

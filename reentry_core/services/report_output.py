@@ -10,13 +10,12 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput
+from ..files import written_whole
 from ..i18n import _
 from .reports import ProgrammeReport, ReportCell, ReportRow, hidden_text, share_of_first
 
@@ -181,13 +180,7 @@ def write_report(report: ProgrammeReport, path, fmt: str | None = None) -> Path:
     write never leaves half a report."""
     path = Path(path)
     kind = file_format(path, fmt)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InvalidInput(_("cannot write {file}: the folder {folder} does not exist").format(
-            file=str(path), folder=str(folder)))
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
-    os.close(handle)
-    try:
+    with written_whole(path) as temp:
         if kind == "xlsx":
             write_workbook(report, temp)
         elif kind == "json":
@@ -198,11 +191,6 @@ def write_report(report: ProgrammeReport, path, fmt: str | None = None) -> Path:
                 writer = csv.writer(f)
                 writer.writerow(header)
                 writer.writerows(lines)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
     return path
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import attrs
 

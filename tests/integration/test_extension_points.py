@@ -12,27 +12,10 @@ import sqlalchemy as sa
 from reentry_core import hookimpl
 from reentry_core.convert import parse_money
 from reentry_core.errors import InvalidInput, PluginError
-from reentry_core.plugins import load_plugins
 from reentry_core.reporting import Period, age_band_column, compute
-from reentry_core.services import FixedClock, open_programme
 from reentry_core.storage import tables as t
 from reentry_core.storage.types import Money
-from reentry_core.testing import TODAY
-
-
-@pytest.fixture
-def open_with(database_url):
-    opened = []
-
-    def make(*plugins):
-        pm = load_plugins(extra=list(plugins), entry_points=False)
-        prog = open_programme(database_url, plugins=pm, clock=FixedClock(TODAY))
-        opened.append(prog)
-        return prog
-
-    yield make
-    for prog in opened:
-        prog.close()
+from reentry_core.testing import TODAY, set_up
 
 
 def person(ctx, name, sex, born, centre="DSH", consent=True):
@@ -40,14 +23,6 @@ def person(ctx, name, sex, born, centre="DSH", consent=True):
     if consent:
         ctx.participants.record_consent(p.code)
     return p
-
-
-def setup_admin(prog):
-    prog.bootstrap_admin("ADM", "Нигина Каримова")
-    ctx = prog.act_as("ADM")
-    ctx.centres.add("DSH", "Dushanbe centre", "Dushanbe")
-    ctx.centres.add("KHJ", "Khujand centre", "Khujand")
-    return ctx
 
 
 # --- services --------------------------------------------------------------------------
@@ -67,32 +42,32 @@ class GreeterPlugin:
         register("greeter", Greeter)
 
 
-def test_a_plugin_service_is_reached_on_the_staff_context(open_with):
-    ctx = setup_admin(open_with(("greeter", GreeterPlugin())))
+def test_a_plugin_service_is_reached_on_the_staff_context(programme_with):
+    ctx = set_up(programme_with(("greeter", GreeterPlugin())))
     assert ctx.greeter.hello() == "hello ADM"
     with pytest.raises(AttributeError, match="no service 'nothing'"):
         ctx.nothing  # noqa: B018
 
 
 @pytest.mark.parametrize("name", ["participants", "audit", "not a name", "_hidden", "transaction"])
-def test_a_service_cannot_take_a_core_or_bad_name(open_with, name):
+def test_a_service_cannot_take_a_core_or_bad_name(programme_with, name):
     class Thief:
         @hookimpl
         def register_services(self, register):
             register(name, Greeter)
 
     with pytest.raises(PluginError, match="thief"):
-        open_with(("thief", Thief()))
+        programme_with(("thief", Thief()))
 
 
-def test_two_plugins_cannot_offer_the_same_service(open_with):
+def test_two_plugins_cannot_offer_the_same_service(programme_with):
     class Other:
         @hookimpl
         def register_services(self, register):
             register("greeter", Greeter)
 
     with pytest.raises(PluginError, match="already taken"):
-        open_with(("greeter", GreeterPlugin()), ("other", Other()))
+        programme_with(("greeter", GreeterPlugin()), ("other", Other()))
 
 
 # --- eligibility ---------------------------------------------------------------------------
@@ -114,8 +89,8 @@ class TrainingRule:
         return []
 
 
-def test_eligibility_joins_the_core_checks_and_the_plugins_answers(open_with):
-    ctx = setup_admin(open_with(("training", TrainingRule())))
+def test_eligibility_joins_the_core_checks_and_the_plugins_answers(programme_with):
+    ctx = set_up(programme_with(("training", TrainingRule())))
     ready = person(ctx, "Зарина Ашурова", "female", "1991-07-04")
     untrained = person(ctx, "Ҷамшед Раҳимов", "male", "1985-03-12")
     no_consent = person(ctx, "Фирдавс Назаров", "male", "1990-01-01", consent=False)
@@ -133,8 +108,8 @@ def test_eligibility_joins_the_core_checks_and_the_plugins_answers(open_with):
         f"{ready.code} left the programme on {TODAY.isoformat()}"]
 
 
-def test_a_requirement_nobody_can_check_is_a_problem_not_a_pass(open_with):
-    ctx = setup_admin(open_with())
+def test_a_requirement_nobody_can_check_is_a_problem_not_a_pass(programme_with):
+    ctx = set_up(programme_with())
     p = person(ctx, "Зарина Ашурова", "female", "1991-07-04")
     assert ctx.participants.eligibility(p.code, "grant", {"shortlisted_plan": True}) == [
         "the requirement 'shortlisted_plan' cannot be checked: no loaded plugin checks it"]
@@ -225,9 +200,9 @@ def probe_table(database_url):
     engine.dispose()
 
 
-def test_indicators_are_disaggregated_by_sex_age_band_and_centre(open_with, probe_table):
-    prog = open_with(("probe", GrantFigures()))
-    ctx = setup_admin(prog)
+def test_indicators_are_disaggregated_by_sex_age_band_and_centre(programme_with, probe_table):
+    prog = programme_with(("probe", GrantFigures()))
+    ctx = set_up(prog)
     zarina = person(ctx, "Зарина Ашурова", "female", "1991-07-04")           # 35: 35-44
     jamshed = person(ctx, "Ҷамшед Раҳимов", "male", "2005-01-10")             # 21: 18-24
     person(ctx, "Фирдавс Назаров", "male", "1970-05-05", centre="KHJ")        # 56: 55+
@@ -281,12 +256,12 @@ def test_age_bands_in_sql_agree_with_whole_years_at_a_leap_day(database_url):
         engine.dispose()
 
 
-def test_a_malformed_indicator_is_refused_naming_it(open_with):
+def test_a_malformed_indicator_is_refused_naming_it(programme_with):
     class Bad:
         @hookimpl
         def register_indicators(self, register):
             register("bad.rate", "Bad", "a rate of nothing", aggregate="rate", numerator="x", denominator="y")
 
-    prog = open_with(("bad", Bad()))
+    prog = programme_with(("bad", Bad()))
     with pytest.raises(PluginError, match="'bad.rate' divides by or into 'x'"):
         prog.indicators  # noqa: B018

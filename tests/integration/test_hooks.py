@@ -13,10 +13,9 @@ import attrs
 import pytest
 
 from reentry_core import hookimpl, hookspecs
-from reentry_core.plugins import load_plugins
-from reentry_core.services import FixedClock, open_programme
+from reentry_core.services import FixedClock
 from reentry_core.services.reports import Analysis
-from reentry_core.testing import TODAY
+from reentry_core.testing import TODAY, set_up
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted(name for name, value in vars(hookspecs).items()
@@ -53,28 +52,6 @@ def test_every_hook_is_implemented_by_a_test_plugin(hook):
 
 # --- the hooks not exercised elsewhere -------------------------------------------------
 
-@pytest.fixture
-def open_with(database_url):
-    opened = []
-
-    def make(*plugins):
-        prog = open_programme(database_url, plugins=load_plugins(extra=list(plugins), entry_points=False),
-                              clock=FixedClock(TODAY))
-        opened.append(prog)
-        return prog
-
-    yield make
-    for prog in opened:
-        prog.close()
-
-
-def _setup(prog):
-    prog.bootstrap_admin("ADM", "Нигина Каримова")
-    ctx = prog.act_as("ADM")
-    ctx.centres.add("DSH", "Dushanbe centre", "Dushanbe")
-    return ctx
-
-
 events = types.ModuleType("savings_events")
 exec(compile('''
 import pluggy
@@ -109,23 +86,23 @@ class SavingsListener:
         self.heard.append((participant.code, participant.exit_reason.value))
 
 
-def test_a_plugin_owns_an_event_another_one_hears(open_with):
+def test_a_plugin_owns_an_event_another_one_hears(programme_with):
     listener = SavingsListener()
-    prog = open_with(("savings", SavingsPlugin()), ("listener", listener))
-    ctx = _setup(prog)
+    prog = programme_with(("savings", SavingsPlugin()), ("listener", listener))
+    ctx = set_up(prog)
     with ctx.transaction() as tx:
         tx.emit("savings_deposited", participant="DSH-2026-0001", amount=50)
     assert listener.heard == [("DSH-2026-0001", 50, "ADM")]
 
 
-def test_the_listener_still_loads_without_the_events_owner(open_with):
-    prog = open_with(("listener", SavingsListener()))
+def test_the_listener_still_loads_without_the_events_owner(programme_with):
+    prog = programme_with(("listener", SavingsListener()))
     assert prog.pm.infos["listener"].state == "loaded"
 
 
-def test_a_plugin_hears_a_participant_leave(open_with):
+def test_a_plugin_hears_a_participant_leave(programme_with):
     listener = SavingsListener()
-    ctx = _setup(open_with(("listener", listener)))
+    ctx = set_up(programme_with(("listener", listener)))
     person = ctx.participants.register(full_name="Зарина Ашурова", sex="female", birth_date="1991-07-04",
                                        centre="DSH")
     ctx.participants.exit(person.code, "moved_away")
@@ -143,8 +120,8 @@ class MoneyPlugin:
         converter.register_structure_hook(Somoni, lambda value, _type: Somoni(round(float(value) * 100)))
 
 
-def test_a_plugin_teaches_the_converter_its_own_types(open_with):
-    prog = open_with(("money", MoneyPlugin()))
+def test_a_plugin_teaches_the_converter_its_own_types(programme_with):
+    prog = programme_with(("money", MoneyPlugin()))
     assert prog.converter.structure("12.5", Somoni) == Somoni(1250)
 
 
@@ -155,13 +132,13 @@ class AnalysisPlugin:
                          note=f"threshold {threshold}, centre {centre}, today {today.isoformat()}")]
 
 
-def test_a_plugin_adds_its_own_table_to_the_programme_report(open_with, database_url):
+def test_a_plugin_adds_its_own_table_to_the_programme_report(programme_with, database_url):
     from click.testing import CliRunner
 
     from reentry_core.cli import build_cli
 
-    prog = open_with(("analysis", AnalysisPlugin()))
-    ctx = _setup(prog)
+    prog = programme_with(("analysis", AnalysisPlugin()))
+    ctx = set_up(prog)
     report = ctx.reports.programme(centre="DSH")
     assert [a.title for a in report.analyses] == ["A check of our own"]
     assert report.analyses[0].note == f"threshold 5, centre DSH, today {TODAY.isoformat()}"
@@ -188,11 +165,11 @@ class DemoPlugin:
         self.seen.append((month.isoformat(), demo.today.isoformat(), demo.rng("plugin", month).random()))
 
 
-def test_a_plugin_adds_its_part_to_the_demo_after_the_core(open_with):
+def test_a_plugin_adds_its_part_to_the_demo_after_the_core(programme_with):
     from reentry_core.demo import run
 
     plugin = DemoPlugin()
-    prog = open_with(("demo_plugin", plugin))
+    prog = programme_with(("demo_plugin", plugin))
     demo = run(prog, "small", seed=4)
     months = demo.scale.months
     assert plugin.seen[0] == ("setup", "small", 3)  # the core's staff exist already

@@ -14,9 +14,8 @@ from reentry_core import hookimpl
 from reentry_core.cli import build_cli
 from reentry_core.errors import InvalidInput, PluginError
 from reentry_core.plugins import disabled_names, load_plugins, warn_failures
-from reentry_core.services import FixedClock, open_programme
+from reentry_core.services import open_programme
 from reentry_core.storage import tables as t
-from reentry_core.testing import TODAY
 
 BUILT_IN = {"business_plans", "microgrants", "mentoring"}
 PERSON = {"full_name": "Ҷамшед Раҳимов", "sex": "male", "birth_date": "1985-03-12", "centre": "DSH"}
@@ -26,20 +25,6 @@ def invoke(pm, *args, db=None):
     cli = build_cli(pm)
     argv = (["--db", db] if db else []) + list(args)
     return CliRunner().invoke(cli, argv, catch_exceptions=False)
-
-
-@pytest.fixture
-def open_with(database_url):
-    opened = []
-
-    def make(pm):
-        prog = open_programme(database_url, plugins=pm, clock=FixedClock(TODAY))
-        opened.append(prog)
-        return prog
-
-    yield make
-    for prog in opened:
-        prog.close()
 
 
 # --- the built-in plugins -----------------------------------------------------------
@@ -150,9 +135,9 @@ def test_inline_plugin_adds_a_command_group(tmp_path):
     assert "notes" in invoke(pm, "--help").stdout
 
 
-def test_inline_plugin_permission_is_held_by_roles_and_shown(admin, open_with, database_url):
+def test_inline_plugin_permission_is_held_by_roles_and_shown(admin, programme_with, database_url):
     pm = load_plugins(extra=[("notes", NotesPlugin())])
-    prog = open_with(pm)
+    prog = programme_with(plugins=pm)
     permission = prog.permissions.get("notes.write")
     assert permission.plugin == "notes" and {r.value for r in permission.roles} == {"case_worker", "mentor"}
     admin.staff.add("CW1", "Case Worker", ["case_worker"], "DSH")
@@ -167,9 +152,9 @@ def test_inline_plugin_permission_is_held_by_roles_and_shown(admin, open_with, d
     assert "notes.write" not in table["trainer"] and "notes.write" not in table["admin"]
 
 
-def test_inline_plugin_hears_registration_inside_the_transaction(programme, admin, open_with):
+def test_inline_plugin_hears_registration_inside_the_transaction(programme, admin, programme_with):
     listener = NotesPlugin()
-    prog = open_with(load_plugins(extra=[("notes", listener)]))
+    prog = programme_with(("notes", listener), installed=True)
     admin.staff.add("CW1", "Case Worker", ["case_worker"], "DSH")
     p = prog.act_as("CW1").participants.register(**PERSON)
     assert listener.heard == [("DSH-2026-0001", "Ҷамшед Раҳимов", "CW1")]
