@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any, Hashable, Iterable, Sequence
+from typing import Any, Hashable, Iterable, NamedTuple, Sequence
 
 import attrs
 
@@ -48,16 +48,51 @@ def weighted_total(pairs: Iterable[tuple[int, Decimal]], scale_min: int, scale_m
 
 def mean_of(totals: Sequence[Decimal]) -> Decimal:
     """The exact mean of two-decimal totals, rounded half-up to two decimals."""
-    return round_half_up(sum((Fraction(t) for t in totals), Fraction(0)) / len(totals))
+    return points(mean_cents(sum(_cents(t) for t in totals), len(totals)))
 
 
-@attrs.frozen
-class Sheet:
-    """What aggregation needs of a score sheet: the plan version, the trainer, the total."""
+def _cents(total: Decimal) -> int:
+    """A two-decimal total in hundredths of a point (73.33 → 7333)."""
+    return int(total.scaleb(2))
+
+
+def points(cents: int) -> Decimal:
+    """Hundredths of a point as a two-decimal ``Decimal`` (7333 → 73.33)."""
+    return Decimal(cents).scaleb(-2)
+
+
+class Points(dict):
+    """``points[cents]``: :func:`points`, remembered (ranking a cohort set converts the
+    same few thousand values tens of thousands of times)."""
+
+    def __missing__(self, cents: int) -> Decimal:
+        value = self[cents] = points(cents)
+        return value
+
+
+def mean_cents(total: int, n: int) -> int:
+    """``total / n`` rounded half-up (away from zero on a tie), in whole hundredths."""
+    if total < 0:
+        return -mean_cents(-total, n)
+    return (2 * total + n) // (2 * n)
+
+
+class Sheet(NamedTuple):
+    """What aggregation needs of a score sheet: the plan version, the trainer, and the
+    weighted total in hundredths of a point (``Sheet.of`` takes a Decimal total). A plain
+    tuple: a cohort set has tens of thousands of sheets."""
 
     plan: Hashable
     trainer: Hashable
-    total: Decimal
+    cents: int
+
+    @classmethod
+    def of(cls, plan: Hashable, trainer: Hashable, total: Decimal) -> "Sheet":
+        return cls(plan, trainer, _cents(total))
+
+    @property
+    def total(self) -> Decimal:
+        return points(self.cents)
 
 
 @attrs.frozen
@@ -70,7 +105,14 @@ class Panel:
     raw_score: Decimal
     score: Decimal
     spread: Decimal
-    totals: tuple[Decimal, ...]
+
+    @classmethod
+    def from_sums(cls, plan: Hashable, sheets: int, total: int, lowest: int, highest: int,
+                  score: Decimal | None = None) -> "Panel":
+        """A panel from its sheets' count, sum, lowest and highest total (in hundredths):
+        what a grouped SQL query gives. ``score`` defaults to the raw mean."""
+        raw = points(mean_cents(total, sheets))
+        return cls(plan, sheets, raw, raw if score is None else score, points(highest - lowest))
 
 
 def normalised_totals(sheets: Sequence[Sheet]) -> list[float]:
@@ -79,7 +121,7 @@ def normalised_totals(sheets: Sequence[Sheet]) -> list[float]:
     sheet the same, gives z = 0 (their sheets count at the cohort mean)."""
     if not sheets:
         return []
-    values = [float(s.total) for s in sheets]
+    values = [s.cents / 100 for s in sheets]
     grand_mean = math.fsum(values) / len(values)
     grand_sd = math.sqrt(math.fsum((v - grand_mean) ** 2 for v in values) / len(values))
     by_trainer: dict[Hashable, list[float]] = {}
@@ -98,7 +140,7 @@ def normalised_totals(sheets: Sequence[Sheet]) -> list[float]:
     return out
 
 
-def _float_to_cent(value: float) -> Decimal:
+def _float_to_points(value: float) -> Decimal:
     return Decimal(repr(value)).quantize(CENT, ROUND_HALF_UP)
 
 
@@ -110,13 +152,10 @@ def panels(sheets: Sequence[Sheet], normalise: bool = False) -> dict[Hashable, P
     adjusted = normalised_totals(sheets) if normalise else None
     result = {}
     for plan, indexes in grouped.items():
-        totals = tuple(sorted(sheets[i].total for i in indexes))
-        raw = mean_of(totals)
-        if adjusted is not None:
-            score = _float_to_cent(math.fsum(adjusted[i] for i in indexes) / len(indexes))
-        else:
-            score = raw
-        result[plan] = Panel(plan, len(totals), raw, score, totals[-1] - totals[0], totals)
+        totals = [sheets[i].cents for i in indexes]
+        score = (_float_to_points(math.fsum(adjusted[i] for i in indexes) / len(indexes))
+                 if adjusted is not None else None)
+        result[plan] = Panel.from_sums(plan, len(totals), sum(totals), min(totals), max(totals), score)
     return result
 
 
@@ -203,11 +242,11 @@ def complete_block(sheets: Iterable[Sheet]) -> Block:
     and the plans every one of them scored. The k giving the most scores (plans × k) wins,
     the larger k on a tie. Plans outside the block, and trainers left out, are counted
     and reported, never silently mixed in."""
-    by_plan: dict[Hashable, dict[Hashable, Decimal]] = {}
+    by_plan: dict[Hashable, dict[Hashable, int]] = {}
     counts: dict[Hashable, int] = {}
-    for sheet in sheets:
-        by_plan.setdefault(sheet.plan, {})[sheet.trainer] = sheet.total
-        counts[sheet.trainer] = counts.get(sheet.trainer, 0) + 1
+    for plan, trainer, cents in sheets:
+        by_plan.setdefault(plan, {})[trainer] = cents
+        counts[trainer] = counts.get(trainer, 0) + 1
     order = sorted(counts, key=lambda t: (-counts[t], str(t)))
     bit = {t: 1 << i for i, t in enumerate(order)}
     masks = {plan: sum(bit[t] for t in scores) for plan, scores in by_plan.items()}
@@ -223,7 +262,7 @@ def complete_block(sheets: Iterable[Sheet]) -> Block:
     trainers = tuple(order[:k])
     want = (1 << k) - 1
     plans = tuple(sorted((p for p, m in masks.items() if m & want == want), key=str))
-    matrix = tuple(tuple(float(by_plan[p][t]) for t in trainers) for p in plans)
+    matrix = tuple(tuple(by_plan[p][t] / 100 for t in trainers) for p in plans)
     return Block(trainers, plans, matrix, len(by_plan) - len(plans), tuple(order[k:]))
 
 
@@ -238,27 +277,39 @@ class Deviation:
 
 
 def deviations(sheets: Sequence[Sheet]) -> list[Deviation]:
-    by_plan: dict[Hashable, list[Decimal]] = {}
+    """Each trainer's :class:`Deviation`, exactly: a gap ``x − S/n`` is kept as
+    ``(n·x − S)·(L/n)`` in units of ``1/L`` with ``L`` the least common multiple of the
+    panel sizes, so the sums stay whole numbers."""
+    by_plan: dict[Hashable, list[int]] = {}
     for sheet in sheets:
-        by_plan.setdefault(sheet.plan, []).append(sheet.total)
-    means = {plan: sum((Fraction(t) for t in totals), Fraction(0)) / len(totals)
-             for plan, totals in by_plan.items() if len(totals) >= 2}
-    gaps: dict[Hashable, list[Fraction]] = {}
+        by_plan.setdefault(sheet.plan, []).append(sheet.cents)
+    sums = {plan: (sum(c), len(c)) for plan, c in by_plan.items() if len(c) >= 2}
+    unit = math.lcm(*{n for _s, n in sums.values()}) if sums else 1
+    gaps: dict[Hashable, list[int]] = {}
     written: dict[Hashable, int] = {}
-    for sheet in sheets:
-        written[sheet.trainer] = written.get(sheet.trainer, 0) + 1
-        if sheet.plan in means:
-            gaps.setdefault(sheet.trainer, []).append(Fraction(sheet.total) - means[sheet.plan])
+    for plan, trainer, cents in sheets:
+        written[trainer] = written.get(trainer, 0) + 1
+        if plan in sums:
+            total, n = sums[plan]
+            own = gaps.setdefault(trainer, [0, 0])
+            own[0] += (n * cents - total) * (unit // n)
+            own[1] += 1
     result = []
     for trainer in sorted(written, key=str):
-        own = gaps.get(trainer)
-        mean = _signed_round(sum(own, Fraction(0)) / len(own)) if own else None
+        if trainer in gaps:
+            gap, count = gaps[trainer]
+            mean = points(_signed_round(Fraction(gap, unit * count)))
+        else:
+            mean = None
         result.append(Deviation(trainer, written[trainer], mean))
     return result
 
 
-def _signed_round(value: Fraction) -> Decimal:
-    return -round_half_up(-value) if value < 0 else round_half_up(value)
+def _signed_round(value: Fraction) -> int:
+    """A fraction of hundredths rounded half-up (away from zero) to whole hundredths."""
+    if value < 0:
+        return -_signed_round(-value)
+    return math.floor(value + Fraction(1, 2))
 
 
 def describe(value: Any) -> str:

@@ -71,7 +71,8 @@ class PlanningService:
 
     def _insert_version(self, tx, plan_id: int, plan: Plan) -> int:
         version_id = tx.conn.execute(bp_plan_version.insert().values(
-            plan_id=plan_id, version=plan.version, created_on=tx.today, **store.version_values(plan),
+            plan_id=plan_id, version=plan.version, created_on=tx.today, sheets=0, sheet_sum=0,
+            **store.version_values(plan),
         )).inserted_primary_key[0]
         store.write_costs(tx.conn, version_id, plan.costs)
         return version_id

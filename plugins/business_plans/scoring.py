@@ -11,7 +11,7 @@ import tomllib
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 import attrs
 import sqlalchemy as sa
@@ -82,9 +82,8 @@ def require_moderator(tx, cohort_id: int, cohort_code: str) -> None:
                                  "({lead}) may").format(code=tx.actor.code, cohort=cohort_code, lead=lead))
 
 
-@attrs.frozen
-class RankedPlan:
-    """One line of a cohort's ranking."""
+class RankedPlan(NamedTuple):
+    """One line of a cohort's ranking (a named tuple: a cohort set has thousands)."""
 
     rank: int | None
     plan: str
@@ -145,10 +144,11 @@ class Agreement:
 
 
 def _sheet_rows(conn: sa.Connection, cohort_id: int):
-    """``(version id, trainer code, total)`` of the current versions of a cohort's ranked plans."""
+    """``(version id, trainer code, total in hundredths)`` of the current versions of a
+    cohort's ranked plans."""
     v = bp_plan_version
     return conn.execute(
-        sa.select(bp_sheet.c.version_id, t.staff.c.code, bp_sheet.c.total)
+        sa.select(bp_sheet.c.version_id, t.staff.c.code, sa.type_coerce(bp_sheet.c.total, sa.BigInteger))
         .select_from(bp_sheet.join(v, v.c.id == bp_sheet.c.version_id)
                      .join(bp_plan, sa.and_(bp_plan.c.id == v.c.plan_id, bp_plan.c.current_version == v.c.version))
                      .join(t.staff, t.staff.c.id == bp_sheet.c.trainer_id))
@@ -157,31 +157,51 @@ def _sheet_rows(conn: sa.Connection, cohort_id: int):
 
 def cohort_ranking(conn: sa.Connection, cohort) -> list[RankedPlan]:
     """Every ranked plan of a cohort (``cohort`` is its row): counted plans by panel score,
-    best first (ties by code), then the plans with too few sheets."""
+    best first (ties by code), then the plans with too few sheets, by code.
+
+    Raw panels come from each version's stored sheet count, sum, lowest and highest
+    total (in hundredths, kept up to date by every sheet written); with normalisation
+    every sheet is read, as the z-scores need them. Rows are plain tuples: a cohort set
+    has thousands."""
     v = bp_plan_version
-    plans = conn.execute(
-        sa.select(v.c.id, bp_plan.c.code, v.c.version, _P.c.code.label("participant"), _P.c.full_name, v.c.title,
-                  v.c.sector, v.c.status, v.c.requested_funding, v.c.currency, bp_moderation.c.version_id.label("mod"))
+    whole = sa.BigInteger
+    rows = conn.execute(
+        sa.select(v.c.id, bp_plan.c.code, v.c.version, _P.c.code, _P.c.full_name, v.c.title, v.c.sector, v.c.status,
+                  sa.type_coerce(v.c.requested_funding, whole), v.c.currency, bp_moderation.c.version_id,
+                  v.c.sheets, sa.type_coerce(v.c.sheet_sum, whole), sa.type_coerce(v.c.sheet_low, whole),
+                  sa.type_coerce(v.c.sheet_high, whole))
         .select_from(bp_plan.join(v, sa.and_(v.c.plan_id == bp_plan.c.id, v.c.version == bp_plan.c.current_version))
                      .join(_P, _P.c.id == bp_plan.c.participant_id)
                      .outerjoin(bp_moderation, bp_moderation.c.version_id == v.c.id))
         .where(bp_plan.c.cohort_id == cohort.id, v.c.status.in_(store.RANKED_STATUSES))).all()
-    sheets = [aggregation.Sheet(vid, trainer, total) for vid, trainer, total in _sheet_rows(conn, cohort.id)]
-    panels = aggregation.panels(sheets, normalise=cohort.normalise)
-    limit, minimum = cohort.spread_limit, cohort.min_sheets
+    normalised = (aggregation.panels(list(map(aggregation.Sheet._make, _sheet_rows(conn, cohort.id))), normalise=True)
+                  if cohort.normalise else None)
+    minimum, limit = cohort.min_sheets, int(cohort.spread_limit.scaleb(2))
+    mean_cents, points = aggregation.mean_cents, aggregation.Points()
+    counted, waiting = [], []
+    for row in rows:
+        n = row[11]
+        if n >= minimum:
+            raw = mean_cents(int(row[12]), n)
+            score = raw if normalised is None else int(normalised[row[0]].score.scaleb(2))
+            counted.append((-score, row[1], score, raw, row))
+        else:
+            waiting.append((row[1], None, None, mean_cents(int(row[12]), n) if n else None, row))
+    counted.sort()
+    waiting.sort()
+    code = cohort.code
+    make = RankedPlan._make
     lines = []
-    for p in plans:
-        panel = panels.get(p.id)
-        count = panel.sheets if panel else 0
-        counted = count >= minimum
-        wide = panel is not None and count >= 2 and panel.spread > limit
-        lines.append(RankedPlan(
-            None, p.code, cohort.code, p.version, p.participant, p.full_name, p.title, p.sector, p.status, count,
-            panel.score if counted else None, panel.raw_score if panel else None,
-            panel.spread if panel and count >= 2 else None, wide and p.mod is None, wide and p.mod is not None,
-            p.requested_funding, p.currency))
-    lines.sort(key=lambda r: (r.panel_score is None, -(r.panel_score or 0), r.plan))
-    return [attrs.evolve(r, rank=i) if r.counted else r for i, r in enumerate(lines, 1)]
+    for rank, (_key, _code, score, raw, row) in enumerate(counted + waiting, 1):
+        n, lowest, highest, mod = row[11], row[13], row[14], row[10]
+        spread = highest - lowest if n >= 2 else None
+        wide = spread is not None and spread > limit
+        lines.append(make((
+            rank if score is not None else None, row[1], code, row[2], row[3], row[4], row[5], row[6], row[7], n,
+            points[score] if score is not None else None, points[raw] if raw is not None else None,
+            points[spread] if spread is not None else None, wide and mod is None, wide and mod is not None,
+            points[row[8]], row[9])))
+    return lines
 
 
 class ScoringService:
@@ -401,7 +421,7 @@ class ScoringService:
                 tx.conn, tx.actor.code).id, resolved_on=tx.today, spread=line.spread, reason=text))
             tx.audit("plan.moderate", "plan", row.code, after={"version": row.version, "spread": str(line.spread),
                                                                 "panel_score": str(line.panel_score), "reason": text})
-        return attrs.evolve(line, needs_moderation=False, moderated=True)
+        return line._replace(needs_moderation=False, moderated=True)
 
     def shortlist(self, cohort: str, *, min_score=None, top=None) -> Shortlist:
         """Shortlist the cohort's scored plans with a panel score of at least ``min_score``,
@@ -449,8 +469,8 @@ class ScoringService:
                 _decide(tx, line, status)
             for line in chosen:
                 tx.emit("plan_shortlisted", plan=line.summary(PlanStatus.SHORTLISTED.value))
-        return Shortlist(row.code, [attrs.evolve(r, status="shortlisted") for r in chosen],
-                         [attrs.evolve(r, status="not_selected") for r in rest], tie)
+        return Shortlist(row.code, [r._replace(status="shortlisted") for r in chosen],
+                         [r._replace(status="not_selected") for r in rest], tie)
 
     def agreement(self, cohort: str) -> Agreement:
         """How far the panel agrees: ICC(1,1), ICC(2,1), ICC(3,1) and ICC(1,k), ICC(2,k),
@@ -459,7 +479,7 @@ class ScoringService:
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
             row = store.cohort_row(conn, cohort)
-            sheets = [aggregation.Sheet(vid, trainer, total) for vid, trainer, total in _sheet_rows(conn, row.id)]
+            sheets = list(map(aggregation.Sheet._make, _sheet_rows(conn, row.id)))
         block = aggregation.complete_block(sheets)
         deviations = aggregation.deviations(sheets)
         if len(block.plans) < 2:
@@ -527,6 +547,19 @@ class _Prepared:
     comments: dict[str, str]
     comment: str | None
     min_sheets: int
+
+
+def _update_sums(conn: sa.Connection, version_id: int) -> int:
+    """Store a plan version's sheet count, sum, lowest and highest total; returns the count."""
+    total = sa.type_coerce(bp_sheet.c.total, sa.BigInteger)
+    n, whole, low, high = conn.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(total), 0), sa.func.min(total), sa.func.max(total))
+        .where(bp_sheet.c.version_id == version_id)).one()
+    v = bp_plan_version
+    conn.execute(v.update().where(v.c.id == version_id).values({
+        v.c.sheets: n, sa.type_coerce(v.c.sheet_sum, sa.BigInteger): int(whole),
+        sa.type_coerce(v.c.sheet_low, sa.BigInteger): low, sa.type_coerce(v.c.sheet_high, sa.BigInteger): high}))
+    return n
 
 
 class _Scorer:
@@ -616,9 +649,8 @@ class _Scorer:
         if reopened:
             tx.audit("plan.moderation_reopened", "plan", row.code,
                      after={"version": row.version, "because": f"sheet of {self.me.code} changed"})
+        count = _update_sums(conn, row.id)
         if row.status == PlanStatus.SUBMITTED.value:
-            count = conn.execute(sa.select(sa.func.count()).select_from(bp_sheet)
-                                 .where(bp_sheet.c.version_id == row.id)).scalar_one()
             if count >= item.min_sheets:
                 conn.execute(bp_plan_version.update().where(bp_plan_version.c.id == row.id)
                              .values(status=PlanStatus.SCORED.value, scored_on=tx.today))

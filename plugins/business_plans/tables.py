@@ -1,7 +1,9 @@
 """The business_plans tables (prefix ``bp_``), on the core's shared metadata.
 
 Each score sheet stores its weighted total (in hundredths of a point) when it is
-written, so ranking a cohort is one grouped query over the sheets, whatever the rubric.
+written, and each plan version keeps the count, sum, lowest and highest of its sheets'
+totals, updated in the same transaction: ranking a cohort reads one row per plan,
+whatever the rubric and however many trainers.
 """
 
 from __future__ import annotations
@@ -146,6 +148,11 @@ bp_plan_version = sa.Table(
     sa.Column("decided_on", sa.Date),
     sa.Column("panel_score", Points),  # the score it was decided with
     sa.Column("note", sa.Text),
+    # its sheets' count, sum, lowest and highest total: updated with every sheet written
+    sa.Column("sheets", sa.Integer, nullable=False),
+    sa.Column("sheet_sum", Points, nullable=False),
+    sa.Column("sheet_low", Points),
+    sa.Column("sheet_high", Points),
     sa.UniqueConstraint("plan_id", "version", name="uq_bp_plan_version_plan_id_version"),
 )
 

@@ -141,6 +141,10 @@ def upgrade():
     sa.Column('decided_on', sa.Date(), nullable=True),
     sa.Column('panel_score', sa.BigInteger(), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('sheets', sa.Integer(), nullable=False),
+    sa.Column('sheet_sum', sa.BigInteger(), nullable=False),
+    sa.Column('sheet_low', sa.BigInteger(), nullable=True),
+    sa.Column('sheet_high', sa.BigInteger(), nullable=True),
     sa.ForeignKeyConstraint(['plan_id'], ['bp_plan.id'], name=op.f('fk_bp_plan_version_plan_id_bp_plan')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bp_plan_version')),
     sa.UniqueConstraint('plan_id', 'version', name='uq_bp_plan_version_plan_id_version')
