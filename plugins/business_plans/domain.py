@@ -135,7 +135,7 @@ def parse_quantity(value: Any) -> Decimal:
         raise InvalidInput(_("{value} must be more than zero").format(value=str(value).strip()))
     if number != number.quantize(Decimal("0.001")):
         raise InvalidInput(_("{value} has more than three decimals").format(value=str(value).strip()))
-    return number.normalize() if number == number.to_integral_value() else number
+    return number.to_integral_value() if number == number.to_integral_value() else number.normalize()
 
 
 def parse_weight(value: Any) -> Decimal:

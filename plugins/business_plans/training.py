@@ -274,20 +274,17 @@ class TrainingService:
             for n, cells in rows:
                 missing = [c for c in ("session", "participant", "mark") if not cells.get(c)]
                 if missing:
-                    problems.append(_("row {n}: {columns}: missing").format(n=n, columns=", ".join(missing)))
+                    problems.append((n, _("row {n}: {columns}: missing").format(n=n, columns=", ".join(missing))))
                     continue
                 try:
                     number = self._session_number(tx.conn, row, cells["session"])
                 except (InvalidInput, NotFound) as exc:
-                    problems.append(_("row {n}: session: {reason}").format(n=n, reason=exc.message))
+                    problems.append((n, _("row {n}: session: {reason}").format(n=n, reason=exc.message)))
                     continue
                 entries.append((n, number, cells["participant"].upper(), cells["mark"]))
-            if problems:
-                raise RowErrors(_("{file}: {bad} of {rows} rows are invalid; nothing was recorded").format(
-                    file=str(path), bad=len(problems), rows=len(rows)), problems)
-            if not entries:
+            if not entries and not problems:
                 raise InvalidInput(_("{file} has no rows").format(file=str(path)))
-            recorded = self._record_marks(tx, row, entries, file=str(path), total_rows=len(rows))
+            recorded = self._record_marks(tx, row, entries, file=str(path), total_rows=len(rows), earlier=problems)
         return len(recorded)
 
     def _session_number(self, conn: sa.Connection, row, session) -> int:
@@ -306,38 +303,42 @@ class TrainingService:
         return found.number
 
     def _record_marks(self, tx, row, entries, others: str | None = None, session_for_others: int | None = None,
-                      file: str | None = None, total_rows: int = 0) -> dict[tuple[int, str], AttendanceMark]:
+                      file: str | None = None, total_rows: int = 0,
+                      earlier=()) -> dict[tuple[int, str], AttendanceMark]:
         """Check every entry ``(row number or None, session number, participant, mark)``; write
-        all or raise naming every bad one."""
+        all or raise naming every bad one (with the ``earlier`` ``(row, problem)`` of a file)."""
         conn = tx.conn
         sessions = {r.number: (r.id, r.day) for r in conn.execute(
             sa.select(bp_session.c.id, bp_session.c.number, bp_session.c.day).where(bp_session.c.cohort_id == row.id))}
         enrolled = dict(conn.execute(sa.select(_P.c.code, _P.c.id).select_from(bp_enrolment.join(_P))
                                      .where(bp_enrolment.c.cohort_id == row.id)).all())
-        problems: list[str] = []
+        found: list[tuple[int, str]] = list(earlier)
         marks: dict[tuple[int, str], AttendanceMark] = {}
         for n, number, code, mark in entries:
             where = _("row {n}: ").format(n=n) if n is not None else ""
             session_id, day = sessions[number]
             if day > tx.today:
-                problems.append(where + _("session {s} is on {d}, in the future").format(s=number, d=day.isoformat()))
+                found.append((n or 0, where + _("session {s} is on {d}, in the future").format(
+                    s=number, d=day.isoformat())))
                 continue
             if code not in enrolled:
-                problems.append(where + _("participant: {code} is not enrolled in {cohort}").format(
-                    code=code, cohort=row.code))
+                found.append((n or 0, where + _("participant: {code} is not enrolled in {cohort}").format(
+                    code=code, cohort=row.code)))
                 continue
             try:
                 marks[(number, code)] = AttendanceMark.parse(mark)
             except InvalidInput as exc:
-                problems.append(where + _("mark: {reason}").format(reason=exc.message))
+                found.append((n or 0, where + _("mark: {reason}").format(reason=exc.message)))
+        problems = [text for _n, text in sorted(found, key=lambda item: item[0])]
         if others is not None and session_for_others is not None:
             try:
                 fill = AttendanceMark.parse(others)
             except InvalidInput as exc:
                 raise InvalidInput(_("others: {reason}").format(reason=exc.message)) from None
             session_id, day = sessions[session_for_others]
-            if day > tx.today:
-                problems.append(_("session {s} is on {d}, in the future").format(s=session_for_others, d=day.isoformat()))
+            future = _("session {s} is on {d}, in the future").format(s=session_for_others, d=day.isoformat())
+            if day > tx.today and future not in problems:
+                problems.append(future)
             known = set(conn.execute(sa.select(_P.c.code).select_from(bp_attendance.join(_P))
                                      .where(bp_attendance.c.session_id == session_id)).scalars())
             for code in enrolled:
