@@ -134,6 +134,28 @@ def cohort_show(state: CliState, code):
     emit_record(record, state.format, title=found.title)
 
 
+@cohort.command("settings")
+@click.argument("code")
+@click.option("--title", help=_("A new title."))
+@click.option("--completion", "completion_threshold", type=click.IntRange(1, 100),
+              help=_("Share of held sessions to attend to complete, in %."))
+@click.option("--spread", "spread_limit", metavar="POINTS", help=_("Sheets further apart than this need moderation."))
+@click.option("--normalise/--raw", "normalise", default=None,
+              help=_("Rank by per-trainer z-normalised scores, or by the raw mean of the sheets."))
+@pass_state
+def cohort_settings(state: CliState, code, **changes):
+    """Change a cohort's title, completion threshold, moderation spread or normalisation.
+
+    \b
+    Example:
+      reentry --as TR1 plans cohort settings DSH-26A --normalise --spread 25
+    """
+    found = state.ctx().plans.update_cohort(code, **changes)
+    done(_("Cohort {code}: completion {completion}%, spread {spread}, {mode} scores.").format(
+        code=found.code, completion=found.completion_threshold, spread=found.spread_limit,
+        mode=_("normalised") if found.normalise else _("raw")), state.format, _cohort_record(found))
+
+
 @cohort.command("session")
 @click.argument("code")
 @click.option("--on", required=True, metavar="DATE", help=_("The session's date."))
@@ -522,7 +544,7 @@ def score(state: CliState, code, values, notes, comment, rubric_ref):
     given = _pairs(values, "--value")
     comments = _pairs(notes, "--note")
     if not given:
-        found = plans_api.rubric_for(code)
+        found = plans_api.rubric_to_score(code)
         click.echo(_("Scoring {code} with rubric {ref} (scale {scale}).").format(
             code=code.upper(), ref=found.ref, scale=found.scale))
         for criterion in found.criteria:

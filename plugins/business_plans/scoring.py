@@ -29,7 +29,7 @@ from .domain import (
 )
 from .files import read_table, write_table
 from .tables import (
-    bp_cohort, bp_conflict, bp_criterion, bp_moderation, bp_plan, bp_plan_version, bp_rubric, bp_score, bp_sheet,
+    bp_conflict, bp_criterion, bp_moderation, bp_plan, bp_plan_version, bp_rubric, bp_score, bp_sheet,
 )
 
 _P = t.participant
@@ -252,13 +252,16 @@ class ScoringService:
         with self.ctx.transaction() as tx:
             ensure_default_rubric(tx)
 
-    def rubric_for(self, plan: str) -> Rubric:
-        """The rubric version a plan is scored with: its cohort's."""
-        self.ctx.require("plans.view")
+    def rubric_to_score(self, plan: str) -> Rubric:
+        """The rubric (the cohort's version) the acting trainer scores ``plan`` with; refused,
+        as ``score`` would be, if they may not score it (a draft, not on the panel, a
+        conflict): so nobody is asked for values that will be refused."""
+        from reentry_core.services.context import Transaction
+
+        self.ctx.require("plans.score")
         with self.ctx.reading() as conn:
-            row = store.plan_row(conn, plan)
-            rid = conn.execute(sa.select(bp_cohort.c.rubric_id).where(bp_cohort.c.id == row.cohort_id)).scalar_one()
-            return store.rubric_by_id(conn, rid)
+            _row, _cohort, rubric = _Scorer(Transaction(self.ctx, conn)).target(plan)
+            return rubric
 
     # --- conflicts --------------------------------------------------------------------
     def declare_conflict(self, participant: str, kind: str, note: str | None = None,
@@ -586,8 +589,8 @@ class _Scorer:
             self._rubrics[rubric_id] = store.rubric_by_id(self.conn, rubric_id)
         return self._rubrics[rubric_id]
 
-    def check(self, plan: str, values: Mapping[str, Any], comments: Mapping[str, str], comment: str | None,
-              rubric_ref: str | None, version: int | None = None, columns=None) -> _Prepared:
+    def target(self, plan: str, rubric_ref: str | None = None, version: int | None = None):
+        """The plan's current version, its cohort and rubric, if the acting trainer may score it."""
         row = store.plan_row(self.conn, plan)
         cohort = self._cohort(row.cohort_id, row.cohort_code)
         rubric = self._rubric(cohort.rubric_id)
@@ -608,6 +611,11 @@ class _Scorer:
             if (key, ver or rubric.version) != (rubric.key, rubric.version):
                 raise Conflict(_("plan {code} is scored with rubric {ref} (its cohort's), not {given}").format(
                     code=row.code, ref=rubric.ref, given=rubric_ref))
+        return row, cohort, rubric
+
+    def check(self, plan: str, values: Mapping[str, Any], comments: Mapping[str, str], comment: str | None,
+              rubric_ref: str | None, version: int | None = None, columns=None) -> _Prepared:
+        row, cohort, rubric = self.target(plan, rubric_ref, version)
         if columns is not None:
             missing = [k for k in rubric.keys if k not in columns]
             if missing:

@@ -138,6 +138,31 @@ class TrainingService:
             return conn.execute(sa.select(sa.func.count()).select_from(bp_enrolment)
                                 .where(bp_enrolment.c.cohort_id == row.id)).scalar_one()
 
+    def update_cohort(self, code: str, *, title: str | None = None, completion_threshold=None, spread_limit=None,
+                      normalise: bool | None = None) -> Cohort:
+        """Change a cohort's title or its settings: the completion threshold, the spread that
+        needs moderation, per-trainer normalisation. Rankings follow at once; decisions
+        already taken (shortlisted, not selected) keep the score they were taken with."""
+        changes = {k: v for k, v in {"title": title, "completion_threshold": completion_threshold,
+                                     "spread_limit": spread_limit, "normalise": normalise}.items() if v is not None}
+        if not changes:
+            raise InvalidInput(_("say what changes, e.g. --normalise or --spread 25"))
+        with self.ctx.transaction() as tx:
+            tx.require("plans.cohorts")
+            row = store.cohort_row(tx.conn, code)
+            before = store.load_cohort(tx.conn, code, row)
+            from reentry_core.convert import unstructure
+
+            data = {k: v for k, v in unstructure(before).items() if k != "sessions"}
+            after = structure({**data, **changes}, Cohort)
+            after = attrs.evolve(after, sessions=before.sessions)
+            tx.conn.execute(bp_cohort.update().where(bp_cohort.c.id == row.id).values(
+                title=after.title, completion_threshold=after.completion_threshold, spread_limit=after.spread_limit,
+                normalise=after.normalise))
+            tx.audit("cohort.update", "cohort", row.code, before={k: str(getattr(before, k)) for k in changes},
+                     after={k: str(getattr(after, k)) for k in changes})
+        return after
+
     def add_session(self, cohort: str, on, topic: str) -> TrainingSession:
         """Plan one more session; sessions are numbered by date."""
         session = structure({"on": on, "topic": topic}, TrainingSession)

@@ -745,3 +745,35 @@ def test_every_plans_command_explains_itself_with_an_example(plugin_manager):
     names = set(group.commands)
     assert {"cohort", "enrol", "attend", "completion", "add", "submit", "resubmit", "show", "list", "rubric", "score",
             "scoresheet", "scores", "ranking", "moderate", "shortlist", "agreement", "conflict"} <= names
+
+
+def test_cohort_settings_change_the_ranking_at_once(scored, run_cli):
+    result = run_cli("--as", "TR1", "plans", "cohort", "settings", "DSH-26A", "--spread", "80", "--normalise")
+    assert result.output.strip() == "Cohort DSH-26A: completion 80%, spread 80, normalised scores."
+    assert all(not r.flags for r in scored.act("TR1").ranking("DSH-26A"))
+    assert scored.admin.audit.log(action="cohort.update")[0].after == {"spread_limit": "80", "normalise": "True"}
+    assert "say what changes" in refused(run_cli, scored.admin, "--as", "TR1", "plans", "cohort", "settings",
+                                         "DSH-26A")
+    assert "spread_limit must be between 0 and 100, not 120" in refused(
+        run_cli, scored.admin, "--as", "TR1", "plans", "cohort", "settings", "DSH-26A", "--spread", "120")
+
+
+def test_a_score_sheet_of_another_rubric_version_is_refused(world, run_cli, tmp_path):
+    plan_for(world)
+    path = tmp_path / "sheet.csv"
+    world.act("TR1").scoresheet("DSH-26A", path)
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    rows[1][5] = "default@2"
+    rows[1][6:12] = ["4"] * 6
+    write_csv(path, rows)
+    result = run_cli("--as", "TR1", "plans", "scores", "import", str(path))
+    assert result.exit_code == 1
+    assert "row 2: plan DSH-26A-P001 is scored with rubric default@1 (its cohort's), not default@2" in result.output
+
+
+def test_nobody_is_asked_for_values_that_would_be_refused(world, run_cli):
+    plan_for(world, submit=False)
+    result = run_cli("--as", "TR1", "plans", "score", "DSH-26A-P001", input="4\n")
+    assert result.exit_code == 1 and "Market understanding" not in result.output
+    assert error_line(result) == "Error: plan DSH-26A-P001 is a draft; it can be scored once it is submitted"
