@@ -16,7 +16,7 @@ import attrs
 
 from reentry_core.convert import parse_decimal, parse_money
 from reentry_core.domain import (
-    CHOICE_ALIASES, Choice, as_choice, normalise_code, normalise_name, normalise_optional_text, normalise_text,
+    CHOICE_ALIASES, Choice, as_choice, normalise_code, normalise_optional_text, normalise_text,
     valid_text,
 )
 from reentry_core.errors import InvalidInput

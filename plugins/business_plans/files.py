@@ -74,7 +74,7 @@ def read_table(path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     numbered = [(n, [_cell(c) for c in cells]) for n, cells in enumerate(raw, 1) if any(_cell(c) for c in cells)]
     if not numbered:
         raise InvalidInput(_("{file} is empty").format(file=path.name))
-    (_n, header_cells), body = numbered[0], numbered[1:]
+    header_cells, body = numbered[0][1], numbered[1:]
     header = [normal_header(c) for c in header_cells]
     twice = sorted({h for h in header if h and header.count(h) > 1})
     if twice:

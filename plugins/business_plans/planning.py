@@ -12,7 +12,6 @@ import attrs
 import sqlalchemy as sa
 
 from reentry_core.convert import structure
-from reentry_core.domain import normalise_optional_text
 from reentry_core.errors import Conflict, InvalidInput
 from reentry_core.i18n import _
 
@@ -135,15 +134,11 @@ class PlanningService:
     def return_for_revision(self, code: str, reason: str) -> Plan:
         """Send a submitted or scored plan back to its author: → needs_revision, with the
         reason. Only an admin or the cohort's lead trainer may."""
-        from .scoring import require_moderator
+        from .scoring import moderated_plan
 
-        note = normalise_optional_text(reason)
-        if not note:
-            raise InvalidInput(_("reason: say what the plan needs, e.g. --reason 'get real quotes for the oven'"))
         with self.ctx.transaction() as tx:
-            tx.require("plans.moderate")
-            row = store.plan_row(tx.conn, code)
-            require_moderator(tx, row.cohort_id, row.cohort_code)
+            row, note = moderated_plan(tx, code, reason, _(
+                "reason: say what the plan needs, e.g. --reason 'get real quotes for the oven'"))
             before = store.load_plans(tx.conn, [row])[0]
             if not before.can_move_to(PlanStatus.NEEDS_REVISION):
                 raise Conflict(_("plan {code} is {status}; only a submitted or scored plan can be returned for "

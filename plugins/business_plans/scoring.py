@@ -72,6 +72,18 @@ def ensure_default_rubric(tx) -> int:
     return rid
 
 
+def moderated_plan(tx, code: str, reason: str, ask: str):
+    """The plan ``code`` (current version) and the reason given, if the acting staff member
+    may moderate its cohort; ``ask`` is the line shown when the reason is missing."""
+    text = normalise_optional_text(reason)
+    if not text:
+        raise InvalidInput(ask)
+    tx.require("plans.moderate")
+    row = store.plan_row(tx.conn, code)
+    require_moderator(tx, row.cohort_id, row.cohort_code)
+    return row, text
+
+
 def require_moderator(tx, cohort_id: int, cohort_code: str) -> None:
     """An admin, or the cohort's lead trainer."""
     if Role.ADMIN in tx.actor.roles:
@@ -405,13 +417,9 @@ class ScoringService:
         """Resolve a plan's needs-moderation flag with a recorded reason (an admin or the
         cohort's lead trainer). Its panel score stands; a trainer who changes their mind
         corrects their sheet instead, which clears the flag once the spread is small."""
-        text = normalise_optional_text(reason)
-        if not text:
-            raise InvalidInput(_("reason: say why the scores stand, e.g. --reason 'discussed; both views fair'"))
         with self.ctx.transaction() as tx:
-            tx.require("plans.moderate")
-            row = store.plan_row(tx.conn, plan)
-            require_moderator(tx, row.cohort_id, row.cohort_code)
+            row, text = moderated_plan(tx, plan, reason, _(
+                "reason: say why the scores stand, e.g. --reason 'discussed; both views fair'"))
             cohort = store.cohort_row(tx.conn, row.cohort_code)
             line = next((r for r in cohort_ranking(tx.conn, cohort) if r.plan == row.code), None)
             if line is None or not line.needs_moderation:
