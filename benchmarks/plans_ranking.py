@@ -24,6 +24,7 @@ checks that every panel score agrees to the cent.
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import statistics
 import sys
@@ -140,8 +141,12 @@ def build(url: str, plans: int, trainers: int, seed: int = 11):
 
 
 def timed(func, repeat: int):
+    """Median and runs of ``func()``; each run starts after a garbage collection with the
+    previous answer dropped, the same for the service and the SQL query."""
     times, result = [], None
     for _ in range(repeat):
+        result = None
+        gc.collect()
         start = time.perf_counter()
         result = func()
         times.append(time.perf_counter() - start)
