@@ -58,7 +58,7 @@ Feature: The cohort is ranked and shortlisted
     And they see "TR1: 2.78 (3 sheets)"
     And they see "TR2: -5.56 (3 sheets)"
     And they see "TR3: 2.78 (3 sheets)"
-    And they see "icc3 k"
+    And they see "ICC(3,3)"
 
   Scenario: A trainer scores offline in a spreadsheet
     Given DSH-2026-0001 is enrolled in a new cohort DSH-26B with trainer TR2 and wrote plan DSH-26B-P001 there

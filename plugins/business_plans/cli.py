@@ -714,10 +714,13 @@ def agreement(state: CliState, cohort_code):
     icc = result.icc
     record = {"cohort": result.cohort, "plans": result.plans, "trainers": list(result.trainers),
               "plans_left_out": result.plans_left_out, "trainers_left_out": list(result.trainers_left_out)}
-    names = ("icc1_1", "icc2_1", "icc3_1", "icc1_k", "icc2_k", "icc3_k")
-    for name in names:
+    k = len(result.trainers) or "k"
+    for name in ("icc1_1", "icc2_1", "icc3_1", "icc1_k", "icc2_k", "icc3_k"):
         value = getattr(icc, name) if icc else None
-        record[name] = (round(value, 4) if value is not None else None) if state.format != "table" else describe(value)
+        if state.format == "table":  # as Shrout & Fleiss write them: ICC(2,1), ICC(2,4)
+            record[f"ICC({name[3]},{k if name.endswith('k') else 1})"] = describe(value)
+        else:
+            record[name] = round(value, 4) if value is not None else None
     record["deviations"] = [{"trainer": d.trainer, "sheets": d.sheets, "mean_deviation": d.mean_deviation}
                             for d in result.deviations]
     if result.note:

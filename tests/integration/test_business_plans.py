@@ -552,7 +552,7 @@ def test_agreement_of_the_panel(scored, run_cli):
     deviations = {d["trainer"]: d for d in result["deviations"]}
     assert deviations["TR2"]["mean_deviation"] == "-19.44" and deviations["TR2"]["sheets"] == 3
     table = run_cli("--as", "TR2", "plans", "agreement", "DSH-26A")
-    assert "icc2 1" in table.output and "TR2: -19.44 (3 sheets)" in table.output
+    assert "ICC(2,1)" in table.output and "ICC(3,3)" in table.output and "TR2: -19.44 (3 sheets)" in table.output
 
 
 def test_agreement_needs_two_plans_scored_by_the_same_trainers(world, run_cli):
