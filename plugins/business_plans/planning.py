@@ -17,7 +17,7 @@ from reentry_core.i18n import _
 
 from . import store
 from .domain import PLAN_FIELDS, RESUBMITTABLE, Plan, PlanStatus
-from .tables import bp_enrolment, bp_plan, bp_plan_version, bp_sheet
+from .tables import bp_cohort, bp_enrolment, bp_plan, bp_plan_version, bp_sheet
 
 
 def _fields(changes: dict[str, Any]) -> dict[str, Any]:
@@ -46,6 +46,7 @@ class PlanningService:
             tx.require("plans.write")
             conn = tx.conn
             cohort_row = store.cohort_row(conn, plan.cohort)
+            store.lock(conn, bp_cohort, cohort_row.id)  # plan numbers are handed out in order
             person = store.participant_row(conn, plan.participant)
             if not conn.execute(sa.select(bp_enrolment.c.cohort_id).where(
                     bp_enrolment.c.cohort_id == cohort_row.id, bp_enrolment.c.participant_id == person.id)).first():

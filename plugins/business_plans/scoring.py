@@ -29,7 +29,7 @@ from .domain import (
 )
 from .files import read_table, write_table
 from .tables import (
-    bp_conflict, bp_criterion, bp_moderation, bp_plan, bp_plan_version, bp_rubric, bp_score, bp_sheet,
+    bp_cohort, bp_conflict, bp_criterion, bp_moderation, bp_plan, bp_plan_version, bp_rubric, bp_score, bp_sheet,
 )
 
 _P = t.participant
@@ -453,6 +453,7 @@ class ScoringService:
             tx.require("plans.shortlist")
             row = store.cohort_row(tx.conn, cohort)
             require_moderator(tx, row.id, row.code)
+            store.lock(tx.conn, bp_cohort, row.id)  # one shortlisting at a time
             lines = cohort_ranking(tx.conn, row)
             flagged = [r.plan for r in lines if r.needs_moderation and r.status in SCORABLE]
             if flagged:
@@ -639,6 +640,7 @@ class _Scorer:
 
     def write(self, item: _Prepared) -> tuple[ScoreSheet, bool]:
         tx, conn, row = self.tx, self.conn, item.row
+        store.lock(conn, bp_plan_version, row.id)  # its sums count every sheet written at the same time
         total = item.rubric.weighted_total(item.values)
         sheet = ScoreSheet(row.code, row.version, self.me.code, item.rubric.ref, item.values, total, item.comments,
                            item.comment, tx.today)

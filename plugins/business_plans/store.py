@@ -88,6 +88,12 @@ def cohort_row(conn: sa.Connection, code: str):
     return row
 
 
+def lock(conn: sa.Connection, table: sa.Table, row_id: int) -> None:
+    """Hold a row until the transaction ends (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
+    write lock already serialises writers), so two desks never number or sum past each other."""
+    conn.execute(sa.select(table.c.id).where(table.c.id == row_id).with_for_update())
+
+
 def cohort_trainers(conn: sa.Connection, cohort_id: int) -> list[tuple[str, bool, int]]:
     """``(staff code, is lead, staff id)`` in the order they were named."""
     return [tuple(r) for r in conn.execute(
