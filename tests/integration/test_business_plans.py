@@ -777,3 +777,19 @@ def test_nobody_is_asked_for_values_that_would_be_refused(world, run_cli):
     result = run_cli("--as", "TR1", "plans", "score", "DSH-26A-P001", input="4\n")
     assert result.exit_code == 1 and "Market understanding" not in result.output
     assert error_line(result) == "Error: plan DSH-26A-P001 is a draft; it can be scored once it is submitted"
+
+
+def test_a_score_sheet_may_carry_comments_per_criterion(world, run_cli, tmp_path):
+    plan_for(world)
+    path = write_csv(tmp_path / "sheet.csv", [
+        ["plan", "rubric", *GOOD, "financial_viability_comment", "comment"],
+        ["DSH-26A-P001", "default@1", *GOOD.values(), "rent is missing", "promising"]])
+    result = run_cli("--as", "TR3", "plans", "scores", "import", str(path))
+    assert result.output.strip() == "Loaded sheet.csv: 1 new sheets, 0 replaced, 0 empty rows skipped."
+    sheet = world.act("TR3").sheets("DSH-26A-P001")[0]
+    assert (sheet.total, sheet.comments, sheet.comment) == (Decimal("77.50"), {"financial_viability": "rent is missing"},
+                                                            "promising")
+    typo = write_csv(tmp_path / "typo.csv", [["plan", "rubric", *GOOD, "charm"],
+                                             ["DSH-26A-P001", "default@1", *GOOD.values(), "5"]])
+    result = run_cli("--as", "TR3", "plans", "scores", "import", str(typo))
+    assert result.exit_code == 1 and "row 2: plan DSH-26A-P001: unknown criterion 'charm'" in result.output
