@@ -138,6 +138,14 @@ def parse_quantity(value: Any) -> Decimal:
     return number.to_integral_value() if number == number.to_integral_value() else number.normalize()
 
 
+def parse_points(value: Any) -> Decimal:
+    """Points on the 0–100 scale, to the hundredth (a spread limit, a minimum score)."""
+    number = parse_decimal(value)
+    if number != number.quantize(CENT):
+        raise InvalidInput(_("{value} has more than two decimals").format(value=str(value).strip()))
+    return number
+
+
 def parse_weight(value: Any) -> Decimal:
     """A criterion's weight: a number above zero with at most three decimals."""
     if isinstance(value, bool) or value is None:
@@ -240,7 +248,7 @@ class Cohort:
                                             validator=_between(1, 100))
     min_sheets: int = attrs.field(default=DEFAULT_MIN_SHEETS, converter=_named(parse_whole),
                                   validator=_between(1, 20))
-    spread_limit: Decimal = attrs.field(default=DEFAULT_SPREAD, converter=_named(parse_decimal),
+    spread_limit: Decimal = attrs.field(default=DEFAULT_SPREAD, converter=_named(parse_points),
                                         validator=_between(0, 100))
     normalise: bool = False
     sessions: tuple[TrainingSession, ...] = ()
