@@ -144,7 +144,8 @@ class IndicatorRegistry:
 def collect_indicators(pm) -> IndicatorRegistry:
     """Ask every loaded plugin for its indicators, remembering who declared each."""
     registry = IndicatorRegistry()
-    for impl in reversed(pm.hook.register_indicators.get_hookimpls()):  # pluggy lists the last registered first
+    impls = sorted(pm.hook.register_indicators.get_hookimpls(), key=lambda impl: impl.plugin_name != "core")
+    for impl in impls:  # the core's first, then the plugins' in the order they were loaded
 
         def register(key, label, definition, query=None, _plugin=impl.plugin_name, **options):
             registry.register(key, label, definition, query, plugin=_plugin, **options)

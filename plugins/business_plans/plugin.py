@@ -1,23 +1,104 @@
 """Entry point of the business_plans plugin (group ``reentry.plugins``).
 
-Kept light: it is imported on every ``reentry`` call, so heavy modules load inside
-the commands that need them.
+Kept light: it is imported on every ``reentry`` call, so the commands (click only) are
+added here and everything heavy (SQLAlchemy, the services) loads inside the hooks that
+need it.
 """
 
 from __future__ import annotations
 
-import click
+from pathlib import Path
 
 from reentry_core import hookimpl
 
 from . import __version__  # noqa: F401  (shown by ``reentry plugins list``)
 
+A, TR, CW, CM, ME = "admin", "trainer", "case_worker", "committee_member", "me_officer"
+EVERYONE = (A, CW, TR, CM, "finance_officer", "mentor", ME)
 
-@click.group("plans")
-def plans():
-    """Business-training cohorts, business plans, rubric scoring and ranking."""
+
+@hookimpl
+def register_hookspecs(add):
+    from . import hookspecs
+
+    add(hookspecs)
 
 
 @hookimpl
 def register_commands(cli):
+    from .cli import plans
+
     cli.add_command(plans)
+
+
+@hookimpl
+def register_migrations():
+    return Path(__file__).parent / "migrations" / "versions"
+
+
+@hookimpl
+def register_tables():
+    from .tables import TABLES
+
+    return list(TABLES)
+
+
+@hookimpl
+def register_permissions(register):
+    register("plans.view", "see cohorts, plans, scores and rankings", EVERYONE)
+    register("plans.cohorts", "open training cohorts, plan sessions and enrol participants", [A, TR, CW])
+    register("plans.attendance", "record attendance at training sessions", [A, TR])
+    register("plans.write", "write, submit and resubmit business plans", [A, TR, CW])
+    register("plans.rubrics", "add scoring rubrics", [A])
+    register("plans.score", "score business plans (trainers of the cohort)", [TR])
+    register("plans.conflicts", "declare a conflict of interest with a participant", [A, TR])
+    register("plans.moderate", "moderate wide disagreements and return plans for revision", [A, TR])
+    register("plans.shortlist", "shortlist a cohort's plans", [A, TR])
+
+
+@hookimpl
+def register_services(register):
+    def plans(ctx):
+        from .services import PlansService
+
+        return PlansService(ctx)
+
+    register("plans", plans)
+
+
+@hookimpl
+def register_converter_hooks(converter):
+    from .domain import CostItem, structure_cost
+
+    converter.register_structure_hook(CostItem, structure_cost)
+
+
+@hookimpl
+def register_indicators(register):
+    from .indicators import register as register_all
+
+    register_all(register)
+
+
+@hookimpl
+def register_eligibility_rules(register):
+    register("training_completed", "completed a business-training cohort (attendance threshold)")
+    register("shortlisted_plan", "has a shortlisted business plan")
+    register("min_plan_score", "the panel score (0-100) of their shortlisted or latest scored plan is at least this")
+
+
+@hookimpl
+def eligibility_problems(tx, participant, purpose, requirements):
+    ours = {"training_completed", "shortlisted_plan", "min_plan_score"}
+    if not ours & set(requirements):
+        return []
+    from .services import eligibility_problems as problems
+
+    return problems(tx, participant, requirements)
+
+
+@hookimpl(optionalhook=True)
+def grant_plan(tx, participant):
+    from .services import grant_plan as find
+
+    return find(tx, participant)

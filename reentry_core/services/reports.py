@@ -150,9 +150,17 @@ class ReportService:
             period=period, centre=centre_code, by=dims, levels=levels, threshold=limit, made_on=today,
             made_by=self.ctx.code,
             sections=[Section(SECTION_TITLES.get(plugin, plugin.replace("_", " ").capitalize()), plugin, rows)
-                      for plugin, rows in sections.items()],
+                      for plugin, rows in sorted(sections.items(), key=lambda item: _journey_order(registry,
+                                                                                                  item[0]))],
             funnel=funnel, analyses=analyses,
         )
+
+
+def _journey_order(registry, plugin: str) -> tuple:
+    """Sections follow a participant's journey: the core, then each plugin by the earliest
+    funnel stage it declares (training before grants before mentoring), then by name."""
+    stages = [i.funnel_stage for i in registry if i.plugin == plugin and i.funnel_stage is not None]
+    return (plugin != "core", min(stages) if stages else 10**6, plugin)
 
 
 def _levels(conn, name: str, centre: str | None) -> tuple[str, ...]:

@@ -104,6 +104,12 @@ def status(engine: Engine, pm) -> SchemaStatus:
     # "heads", and once applied alembic_version holds only the plugin's revision. So: each
     # branch label's own head, and everything applied including what the current
     # revisions depend on.
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current - known:
+        # revisions of a plugin that is not loaded (disabled): every plugin branch
+        # depends on the core's first revision, so that much was applied with them
+        current = (current & known) | {rev.revision for rev in script.walk_revisions()
+                                       if "core" in (rev.branch_labels or ()) and rev.down_revision is None}
     labels = {label for rev in script.walk_revisions() for label in rev.branch_labels or ()}
     heads = {script.get_revision(f"{label}@head") for label in labels}
     heads |= {rev for rev in script.get_revisions("heads") if not rev.branch_labels}

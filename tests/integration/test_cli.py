@@ -147,7 +147,7 @@ def test_a_database_behind_the_code_exits_4(run_cli, desk, database_url):
 
     engine = engines.make_engine(database_url)
     with engine.begin() as conn:
-        (version,) = conn.exec_driver_sql("SELECT version_num FROM alembic_version").one()
+        versions = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
         conn.exec_driver_sql("DELETE FROM alembic_version")
     try:
         before = state(desk)
@@ -156,7 +156,8 @@ def test_a_database_behind_the_code_exits_4(run_cli, desk, database_url):
     finally:
         with engine.begin() as conn:  # PostgreSQL's schema is shared by the session's tests
             conn.exec_driver_sql("DELETE FROM alembic_version")
-            conn.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": version})
+            conn.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
+                         [{"v": v} for v in versions])
         engine.dispose()
 
 

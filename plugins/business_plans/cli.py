@@ -1,0 +1,778 @@
+"""reentry plans: training cohorts, attendance, business plans, scoring, ranking.
+
+Each command reads its options, calls one method of ``ctx.plans`` and prints. Only
+click is imported at the top: this module is loaded on every ``reentry`` call.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reentry_core.cli.output import done, emit_record, emit_rows
+from reentry_core.cli.state import CliState, pass_state
+from reentry_core.i18n import _
+
+SECTORS = ["sewing", "car_repair", "cooking", "confectionery", "carpentry", "welding", "hairdressing", "agriculture",
+           "trade", "services", "other"]
+STATUSES = ["draft", "submitted", "scored", "shortlisted", "needs_revision", "not_selected"]
+MARKS = ["present", "absent", "excused"]
+CONFLICTS = ["relative", "neighbour", "former_cellmate", "business_partner", "friend", "other"]
+PLAN_COLUMNS = ["code", "version", "status", "participant", "title", "sector", "total_cost", "requested_funding",
+                "currency", "submitted_on", "panel_score"]
+RANKING_COLUMNS = ["rank", "plan", "participant", "full_name", "title", "sector", "status", "sheets", "panel_score",
+                   "raw_score", "spread", "flags"]
+
+
+def _split(values) -> list[str]:
+    return [v.strip() for value in values or () for v in value.split(",") if v.strip()]
+
+
+def _pairs(values, option: str) -> dict[str, str]:
+    pairs = {}
+    for text in values or ():
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip():
+            raise click.UsageError(_("{option} takes KEY=VALUE, e.g. {option} market_understanding=4").format(
+                option=option))
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+@click.group("plans")
+def plans():
+    """Business training: cohorts, attendance, business plans, rubric scoring, ranking and shortlists."""
+
+
+# --- cohorts ---------------------------------------------------------------------------------
+
+
+def _cohort_record(cohort, enrolled: int | None = None) -> dict:
+    record = {
+        "code": cohort.code, "centre": cohort.centre, "title": cohort.title,
+        "start_date": cohort.start_date, "end_date": cohort.end_date, "trainers": list(cohort.trainers),
+        "lead_trainer": cohort.lead_trainer, "rubric": cohort.rubric,
+        "completion_threshold": f"{cohort.completion_threshold}%", "min_sheets": cohort.min_sheets,
+        "spread_limit": cohort.spread_limit, "normalise": cohort.normalise,
+        "sessions": len(cohort.sessions), "held": sum(1 for s in cohort.sessions if s.held),
+    }
+    if enrolled is not None:
+        record["enrolled"] = enrolled
+    return record
+
+
+@plans.group("cohort")
+def cohort():
+    """Training cohorts: a group at a centre with its trainers and sessions."""
+
+
+@cohort.command("add")
+@click.argument("code")
+@click.option("--centre", required=True, help=_("The centre running it, e.g. DSH."))
+@click.option("--title", required=True, help=_("e.g. 'Business training, autumn 2026'."))
+@click.option("--start", "start_date", required=True, metavar="DATE", help=_("First day."))
+@click.option("--end", "end_date", required=True, metavar="DATE", help=_("Last day."))
+@click.option("--trainer", "trainers", multiple=True, required=True,
+              help=_("A trainer's staff code (repeat, or separate with commas); the first is the lead."))
+@click.option("--lead", "lead_trainer", help=_("The lead trainer, if not the first named."))
+@click.option("--session", "sessions", multiple=True, metavar="DATE:TOPIC",
+              help=_("A planned session (repeatable), e.g. 2026-09-07:business_planning. Topics: business_planning, "
+                     "marketing, bookkeeping, personal_development, civic_education, legal_literacy, other."))
+@click.option("--rubric", help=_("Rubric KEY or KEY@VERSION (default: the newest default rubric)."))
+@click.option("--completion", "completion_threshold", type=click.IntRange(1, 100),
+              help=_("Share of held sessions to attend to complete, in % (default 80)."))
+@click.option("--min-sheets", type=click.IntRange(1, 20), help=_("Score sheets a plan needs to count (default 2)."))
+@click.option("--spread", "spread_limit", metavar="POINTS",
+              help=_("Sheets further apart than this need moderation (default 20)."))
+@click.option("--normalise", is_flag=True, help=_("Rank by per-trainer z-normalised scores (harsh/lenient trainers)."))
+@pass_state
+def cohort_add(state: CliState, code, trainers, sessions, **options):
+    """Open a training cohort with its trainers and planned sessions.
+
+    \b
+    Example:
+      reentry --as TR1 plans cohort add DSH-26A --centre DSH --title "Business training, autumn 2026" \\
+          --start 2026-09-01 --end 2026-11-20 --trainer TR1 --trainer TR2,TR3 \\
+          --session 2026-09-07:business_planning --session 2026-09-14:marketing
+    """
+    made = state.ctx().plans.add_cohort(code, trainers=_split(trainers), sessions=sessions, **options)
+    done(_("Opened cohort {code} with {n} planned sessions; rubric {rubric}.").format(
+        code=made.code, n=len(made.sessions), rubric=made.rubric), state.format, _cohort_record(made))
+
+
+@cohort.command("list")
+@click.option("--centre", help=_("Only this centre."))
+@pass_state
+def cohort_list(state: CliState, centre):
+    """List cohorts, oldest first.
+
+    \b
+    Example:
+      reentry --as TR1 plans cohort list --centre DSH
+    """
+    rows = [_cohort_record(c) for c in state.ctx().plans.cohorts(centre=centre)]
+    emit_rows(rows, ["code", "centre", "title", "start_date", "end_date", "lead_trainer", "trainers", "sessions", "held",
+                     "rubric"], state.format, empty=_("No cohorts yet."))
+
+
+@cohort.command("show")
+@click.argument("code")
+@pass_state
+def cohort_show(state: CliState, code):
+    """Show a cohort: settings, trainers and sessions (held once attendance is recorded).
+
+    \b
+    Example:
+      reentry --as TR1 plans cohort show DSH-26A
+    """
+    plans_api = state.ctx().plans
+    found = plans_api.cohort(code)
+    record = _cohort_record(found, plans_api.enrolled_count(code))
+    record["sessions"] = [f"{s.number}. {s.on.isoformat()} {s.topic.value}{' (held)' if s.held else ''}"
+                          for s in found.sessions]
+    emit_record(record, state.format, title=found.title)
+
+
+@cohort.command("settings")
+@click.argument("code")
+@click.option("--title", help=_("A new title."))
+@click.option("--completion", "completion_threshold", type=click.IntRange(1, 100),
+              help=_("Share of held sessions to attend to complete, in %."))
+@click.option("--spread", "spread_limit", metavar="POINTS", help=_("Sheets further apart than this need moderation."))
+@click.option("--normalise/--raw", "normalise", default=None,
+              help=_("Rank by per-trainer z-normalised scores, or by the raw mean of the sheets."))
+@pass_state
+def cohort_settings(state: CliState, code, **changes):
+    """Change a cohort's title, completion threshold, moderation spread or normalisation.
+
+    \b
+    Example:
+      reentry --as TR1 plans cohort settings DSH-26A --normalise --spread 25
+    """
+    found = state.ctx().plans.update_cohort(code, **changes)
+    done(_("Cohort {code}: completion {completion}%, spread {spread}, {mode} scores.").format(
+        code=found.code, completion=found.completion_threshold, spread=found.spread_limit,
+        mode=_("normalised") if found.normalise else _("raw")), state.format, _cohort_record(found))
+
+
+@cohort.command("session")
+@click.argument("code")
+@click.option("--on", required=True, metavar="DATE", help=_("The session's date."))
+@click.option("--topic", required=True, help=_("business_planning, marketing, bookkeeping, personal_development, "
+                                               "civic_education, legal_literacy or other."))
+@pass_state
+def cohort_session(state: CliState, code, on, topic):
+    """Plan one more session (sessions are numbered by date).
+
+    \b
+    Example:
+      reentry --as TR1 plans cohort session DSH-26A --on 2026-10-05 --topic bookkeeping
+    """
+    from reentry_core.convert import unstructure
+
+    session = state.ctx().plans.add_session(code, on, topic)
+    done(_("Planned session {n} of {code} on {on} ({topic}).").format(
+        n=session.number, code=code.upper(), on=session.on.isoformat(), topic=session.topic.value), state.format,
+        unstructure(session))
+
+
+@cohort.command("trainers")
+@click.argument("code")
+@click.option("--add", "add", multiple=True, help=_("Add a trainer (repeatable)."))
+@click.option("--remove", "remove", multiple=True, help=_("Remove a trainer who has not scored yet."))
+@click.option("--lead", help=_("Make this trainer the lead."))
+@pass_state
+def cohort_trainers(state: CliState, code, add, remove, lead):
+    """Change a cohort's trainers or its lead trainer.
+
+    \b
+    Example:
+      reentry --as ADM plans cohort trainers DSH-26A --add TR4 --lead TR2
+    """
+    if not (add or remove or lead):
+        raise click.UsageError(_("say what changes: --add, --remove or --lead"))
+    found = state.ctx().plans.set_trainers(code, add=_split(add), remove=_split(remove), lead=lead)
+    done(_("{code} trainers: {trainers} (lead {lead}).").format(
+        code=found.code, trainers=", ".join(found.trainers), lead=found.lead_trainer), state.format,
+        _cohort_record(found))
+
+
+@plans.command("enrol")
+@click.argument("cohort_code", metavar="COHORT")
+@click.argument("participants", nargs=-1, required=True)
+@click.option("--on", metavar="DATE", help=_("Enrolment date (default today)."))
+@pass_state
+def enrol(state: CliState, cohort_code, participants, on):
+    """Enrol participants in a cohort: all of them, or nobody.
+
+    \b
+    Example:
+      reentry --as TR1 plans enrol DSH-26A DSH-2026-0001 DSH-2026-0002
+    """
+    codes = state.ctx().plans.enrol(cohort_code, _split(participants), on=on)
+    done(_("Enrolled {n} in {cohort}: {codes}.").format(n=len(codes), cohort=cohort_code.upper(),
+                                                        codes=", ".join(codes)), state.format,
+         {"cohort": cohort_code.upper(), "enrolled": codes})
+
+
+@plans.command("attend")
+@click.argument("cohort_code", metavar="COHORT")
+@click.argument("session", required=False)
+@click.option("--present", multiple=True, help=_("Participant codes present (repeat or separate with commas)."))
+@click.option("--absent", multiple=True, help=_("Participant codes absent."))
+@click.option("--excused", multiple=True, help=_("Participant codes absent with a reason."))
+@click.option("--others", type=click.Choice(MARKS), help=_("Mark every other enrolled participant not yet marked."))
+@click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path),
+              help=_("A CSV/XLSX register with columns session, participant, mark (all rows or none)."))
+@pass_state
+def attend(state: CliState, cohort_code, session, present, absent, excused, others, path):
+    """Record attendance at a session (its number or date), or a whole register from a file.
+
+    \b
+    Examples:
+      reentry --as TR1 plans attend DSH-26A 1 --present DSH-2026-0001,DSH-2026-0002 --excused DSH-2026-0003
+      reentry --as TR1 plans attend DSH-26A 2026-09-14 --absent DSH-2026-0002 --others present
+      reentry --as TR1 plans attend DSH-26A --file register.csv
+    """
+    plans_api = state.ctx().plans
+    if path is not None:
+        if session or present or absent or excused or others:
+            raise click.UsageError(_("give either --file or a SESSION with marks, not both"))
+        count = plans_api.import_attendance(cohort_code, path)
+        done(_("Recorded {n} attendance marks for {cohort} from {file}.").format(
+            n=count, cohort=cohort_code.upper(), file=path.name), state.format, {"marks": count})
+        return
+    if not session:
+        raise click.UsageError(_("name the SESSION (number or date), or give --file"))
+    marks = plans_api.attend(cohort_code, session, present=_split(present), absent=_split(absent),
+                             excused=_split(excused), others=others)
+    counts = {m: sum(1 for v in marks.values() if v.value == m) for m in MARKS}
+    done(_("Session {session} of {cohort}: {present} present, {absent} absent, {excused} excused recorded.").format(
+        session=session, cohort=cohort_code.upper(), **counts), state.format,
+        {"session": session, "marks": {c: m.value for c, m in marks.items()}})
+
+
+@plans.command("completion")
+@click.argument("cohort_code", metavar="COHORT")
+@pass_state
+def completion(state: CliState, cohort_code):
+    """Each enrolled participant's attendance and whether they completed the training.
+
+    Completion: present at the cohort's threshold (default 80%) of held sessions;
+    an excused absence is recorded but is not attendance.
+
+    \b
+    Example:
+      reentry --as TR1 plans completion DSH-26A
+    """
+    rows = [{"participant": c.participant, "full_name": c.full_name, "present": c.present, "absent": c.absent,
+             "excused": c.excused, "held": c.held, "rate": f"{c.rate}%" if c.rate is not None else "",
+             "completed": c.completed} for c in state.ctx().plans.completion(cohort_code)]
+    emit_rows(rows, ["participant", "full_name", "present", "absent", "excused", "held", "rate", "completed"],
+              state.format, empty=_("Nobody is enrolled yet."))
+
+
+# --- plans ---------------------------------------------------------------------------------
+
+
+def plan_options(required: bool):
+    def decorate(func):
+        options = [
+            click.option("--title", required=required, help=_("e.g. 'Sewing workshop'.")),
+            click.option("--sector", required=required, type=click.Choice(SECTORS)),
+            click.option("--summary", help=_("A few lines on the business.")),
+            click.option("--cost", "costs", multiple=True, required=required, metavar="ITEM:QTY:UNIT_COST",
+                         help=_("A start-up cost (repeatable), e.g. 'Sewing machine:2:1800'.")),
+            click.option("--own", "own_contribution", required=required, metavar="AMOUNT",
+                         help=_("The participant's own contribution (0 allowed).")),
+            click.option("--request", "requested_funding", required=required, metavar="AMOUNT",
+                         help=_("Funding requested; not more than the total cost.")),
+            click.option("--revenue", "monthly_revenue", required=required, metavar="AMOUNT",
+                         help=_("Forecast monthly revenue.")),
+            click.option("--costs", "monthly_costs", required=required, metavar="AMOUNT",
+                         help=_("Forecast monthly running costs.")),
+            click.option("--currency", help=_("Currency code (default TJS).")),
+        ]
+        for option in reversed(options):
+            func = option(func)
+        return func
+    return decorate
+
+
+def _plan_record(plan) -> dict:
+    return {
+        "code": plan.code, "version": plan.version, "status": plan.status.value, "participant": plan.participant,
+        "cohort": plan.cohort, "title": plan.title, "sector": plan.sector.value, "summary": plan.summary,
+        "costs": [f"{c.item}: {c.quantity} × {c.unit_cost} = {c.total}" for c in plan.costs],
+        "total_cost": plan.total_cost, "own_contribution": plan.own_contribution,
+        "requested_funding": plan.requested_funding, "funding_gap": plan.funding_gap,
+        "monthly_revenue": plan.monthly_revenue, "monthly_costs": plan.monthly_costs,
+        "monthly_profit": plan.monthly_profit, "payback_months": plan.payback_months, "currency": plan.currency,
+        "submitted_on": plan.submitted_on, "scored_on": plan.scored_on, "decided_on": plan.decided_on,
+        "panel_score": plan.panel_score, "note": plan.note,
+    }
+
+
+def _changes(options: dict) -> dict:
+    if options.get("costs") == ():
+        options["costs"] = None
+    return {k: v for k, v in options.items() if v is not None}
+
+
+@plans.command("add")
+@click.argument("participant")
+@click.option("--cohort", "cohort_code", required=True, help=_("The cohort the participant is enrolled in."))
+@plan_options(required=True)
+@click.option("--submit", "submit_now", is_flag=True, help=_("Submit at once instead of keeping a draft."))
+@pass_state
+def add(state: CliState, participant, cohort_code, submit_now, **fields):
+    """Write a participant's business plan (a draft until submitted).
+
+    \b
+    Example:
+      reentry --as TR1 plans add DSH-2026-0001 --cohort DSH-26A --title "Sewing workshop" --sector sewing \\
+          --cost "Sewing machine:2:1800" --cost "Overlock:1:2500" --own 500 --request 5000 \\
+          --revenue 3000 --costs 1200
+    """
+    plan = state.ctx().plans.add_plan(participant, cohort_code, submit=submit_now, **_changes(fields))
+    done(_("Plan {code} of {participant}: {status}, total cost {total} {cur}, requested {request} {cur}.").format(
+        code=plan.code, participant=plan.participant, status=plan.status.value, total=plan.total_cost,
+        request=plan.requested_funding, cur=plan.currency), state.format, _plan_record(plan))
+
+
+@plans.command("edit")
+@click.argument("code")
+@plan_options(required=False)
+@pass_state
+def edit(state: CliState, code, **fields):
+    """Change a draft plan (given --cost options replace all cost items).
+
+    \b
+    Example:
+      reentry --as TR1 plans edit DSH-26A-P001 --request 4500
+    """
+    plan = state.ctx().plans.edit_plan(code, **_changes(fields))
+    done(_("Updated draft {code}.").format(code=plan.code), state.format, _plan_record(plan))
+
+
+@plans.command("submit")
+@click.argument("code")
+@pass_state
+def submit(state: CliState, code):
+    """Submit a draft plan to the panel.
+
+    \b
+    Example:
+      reentry --as TR1 plans submit DSH-26A-P001
+    """
+    plan = state.ctx().plans.submit(code)
+    done(_("Plan {code} submitted (version {version}).").format(code=plan.code, version=plan.version), state.format,
+         _plan_record(plan))
+
+
+@plans.command("resubmit")
+@click.argument("code")
+@plan_options(required=False)
+@pass_state
+def resubmit(state: CliState, code, **fields):
+    """Submit a new version of a plan; earlier versions keep their score sheets.
+
+    \b
+    Example:
+      reentry --as TR1 plans resubmit DSH-26A-P001 --cost "Oven:1:3200" --request 3000
+    """
+    plan = state.ctx().plans.resubmit(code, **_changes(fields))
+    done(_("Plan {code} resubmitted as version {version}.").format(code=plan.code, version=plan.version),
+         state.format, _plan_record(plan))
+
+
+@plans.command("return")
+@click.argument("code")
+@click.option("--reason", required=True, help=_("What the plan needs."))
+@pass_state
+def return_(state: CliState, code, reason):
+    """Return a plan to its author for revision (admin or lead trainer).
+
+    \b
+    Example:
+      reentry --as TR1 plans return DSH-26A-P001 --reason "get written quotes for the machines"
+    """
+    plan = state.ctx().plans.return_for_revision(code, reason)
+    done(_("Plan {code} needs revision: {reason}").format(code=plan.code, reason=plan.note), state.format,
+         _plan_record(plan))
+
+
+@plans.command("show")
+@click.argument("code")
+@click.option("--version", type=click.IntRange(1), help=_("An earlier version (default: the current one)."))
+@pass_state
+def show(state: CliState, code, version):
+    """Show a plan: its figures, its versions and the score sheets of the version shown.
+
+    \b
+    Example:
+      reentry --as TR1 plans show DSH-26A-P001 --version 1
+    """
+    plans_api = state.ctx().plans
+    plan = plans_api.get(code, version)
+    record = _plan_record(plan)
+    record["versions"] = [
+        f"{h['plan'].version}: {h['plan'].status.value}, {h['sheets']} sheets"
+        + (f", raw score {h['raw_score']}" if h["raw_score"] is not None else "")
+        for h in plans_api.history(code)]
+    record["sheets"] = [f"{s.trainer}: {s.total} ({', '.join(f'{k}={v}' for k, v in s.values.items())})"
+                        + (f" — {s.comment}" if s.comment else "") for s in plans_api.sheets(code, plan.version)]
+    emit_record(record, state.format, title=f"{plan.code} v{plan.version}: {plan.title}")
+
+
+@plans.command("list")
+@click.option("--cohort", "cohort_code", help=_("Only this cohort."))
+@click.option("--status", type=click.Choice(STATUSES))
+@click.option("--participant", help=_("Only this participant's plans."))
+@pass_state
+def list_(state: CliState, cohort_code, status, participant):
+    """List plans at their current versions.
+
+    \b
+    Example:
+      reentry --as TR1 plans list --cohort DSH-26A --status submitted
+    """
+    rows = [_plan_record(p) for p in state.ctx().plans.list(cohort=cohort_code, status=status,
+                                                              participant=participant)]
+    emit_rows(rows, PLAN_COLUMNS, state.format, empty=_("No plans found."))
+
+
+# --- rubrics ----------------------------------------------------------------------------------
+
+
+@plans.group("rubric")
+def rubric():
+    """Scoring rubrics: weighted criteria on a scale, versioned, written in TOML."""
+
+
+def _rubric_rows(found) -> list[dict]:
+    return [{"key": c.key, "label": c.label, "weight": c.weight, "description": c.description}
+            for c in found.criteria]
+
+
+@rubric.command("add")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@pass_state
+def rubric_add(state: CliState, path):
+    """Add a rubric from a TOML file; the same key again makes a new version.
+
+    \b
+    The file:
+      key = "default"
+      title = "Business plan rubric"
+      scale = [1, 5]
+      [[criteria]]
+      key = "market_understanding"
+      label = "Market understanding"
+      weight = 20
+      description = "Knows customers, competitors and prices."   # optional
+    \b
+    Example:
+      reentry --as ADM plans rubric add rubric-2027.toml
+    """
+    found = state.ctx().plans.add_rubric(path)
+    done(_("Added rubric {ref} with {n} criteria on the scale {scale}.").format(
+        ref=found.ref, n=len(found.criteria), scale=found.scale), state.format,
+        {"rubric": found.ref, "title": found.title, "scale": found.scale, "criteria": _rubric_rows(found)})
+
+
+@rubric.command("list")
+@pass_state
+def rubric_list(state: CliState):
+    """List every rubric version.
+
+    \b
+    Example:
+      reentry --as TR1 plans rubric list
+    """
+    rows = [{"rubric": r.ref, "title": r.title, "scale": r.scale, "criteria": r.keys}
+            for r in state.ctx().plans.rubrics()]
+    emit_rows(rows, ["rubric", "title", "scale", "criteria"], state.format)
+
+
+@rubric.command("show")
+@click.argument("ref", default="default")
+@pass_state
+def rubric_show(state: CliState, ref):
+    """Show a rubric's criteria: KEY (newest version) or KEY@VERSION.
+
+    \b
+    Example:
+      reentry --as TR1 plans rubric show default@1
+    """
+    found = state.ctx().plans.rubric(ref)
+    emit_rows(_rubric_rows(found), ["key", "label", "weight", "description"], state.format,
+              title=_("{ref}: {title}, scale {scale}").format(ref=found.ref, title=found.title, scale=found.scale))
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+
+def _sheet_record(sheet) -> dict:
+    return {"plan": sheet.plan, "version": sheet.version, "trainer": sheet.trainer, "rubric": sheet.rubric,
+            "total": sheet.total, "values": sheet.values, "comments": sheet.comments, "comment": sheet.comment,
+            "scored_on": sheet.scored_on}
+
+
+@plans.command("score")
+@click.argument("code")
+@click.option("--value", "values", multiple=True, metavar="CRITERION=N",
+              help=_("A criterion's value (repeat for every criterion); without any, you are asked one by one."))
+@click.option("--note", "notes", multiple=True, metavar="CRITERION=TEXT", help=_("A comment on one criterion."))
+@click.option("--comment", help=_("An overall comment."))
+@click.option("--rubric", "rubric_ref", metavar="KEY@VERSION", help=_("The rubric version you scored with (checked)."))
+@pass_state
+def score(state: CliState, code, values, notes, comment, rubric_ref):
+    """Score the current version of a plan as the acting trainer.
+
+    Scoring the same version again replaces your earlier sheet.
+
+    \b
+    Examples:
+      reentry --as TR1 plans score DSH-26A-P001          (asks criterion by criterion)
+      reentry --as TR1 plans score DSH-26A-P001 --value market_understanding=4 --value financial_viability=3 \\
+          --value skills_experience=5 --value realistic_budget=4 --value commitment=5 \\
+          --value benefit_family_community=4 --comment "strong, check the rent"
+    """
+    plans_api = state.ctx().plans
+    given = _pairs(values, "--value")
+    comments = _pairs(notes, "--note")
+    if not given:
+        found = plans_api.rubric_to_score(code)
+        click.echo(_("Scoring {code} with rubric {ref} (scale {scale}).").format(
+            code=code.upper(), ref=found.ref, scale=found.scale))
+        for criterion in found.criteria:
+            given[criterion.key] = click.prompt(
+                _("{label} [{key}], weight {weight}").format(label=criterion.label, key=criterion.key,
+                                                             weight=criterion.weight),
+                type=click.IntRange(found.scale_min, found.scale_max))
+            note = click.prompt(_("  comment (Enter for none)"), default="", show_default=False)
+            if note.strip():
+                comments[criterion.key] = note
+        if comment is None:
+            comment = click.prompt(_("Overall comment (Enter for none)"), default="", show_default=False) or None
+        rubric_ref = rubric_ref or found.ref
+    sheet = plans_api.score(code, given, comments=comments, comment=comment, rubric=rubric_ref)
+    done(_("Scored {code} v{version}: {total} of 100 ({trainer}).").format(
+        code=sheet.plan, version=sheet.version, total=sheet.total, trainer=sheet.trainer), state.format,
+        _sheet_record(sheet))
+
+
+@plans.command("sheets")
+@click.argument("code")
+@click.option("--version", type=click.IntRange(1), help=_("An earlier version (default: the current one)."))
+@pass_state
+def sheets(state: CliState, code, version):
+    """List the score sheets of a plan version.
+
+    \b
+    Example:
+      reentry --as TR1 plans sheets DSH-26A-P001
+    """
+    rows = [_sheet_record(s) for s in state.ctx().plans.sheets(code, version)]
+    emit_rows(rows, ["trainer", "version", "rubric", "total", "values", "comment", "scored_on"], state.format,
+              empty=_("No score sheets yet."))
+
+
+@plans.command("scoresheet")
+@click.argument("cohort_code", metavar="COHORT")
+@click.option("-o", "--output", "path", type=click.Path(dir_okay=False, path_type=Path),
+              help=_("A .xlsx or .csv file (default: COHORT-TRAINER.xlsx)."))
+@pass_state
+def scoresheet(state: CliState, cohort_code, path):
+    """Write your score sheet for offline scoring: one row per plan, one column per criterion.
+
+    Fill in the values (whole numbers on the rubric's scale), leave a row empty to skip
+    it, then load it with: reentry plans scores import FILE
+
+    \b
+    Example:
+      reentry --as TR1 plans scoresheet DSH-26A -o DSH-26A-TR1.xlsx
+    """
+    ctx = state.ctx()
+    path = path or Path(f"{cohort_code.upper()}-{ctx.code}.xlsx")
+    count = ctx.plans.scoresheet(cohort_code, path)
+    done(_("Wrote {n} plans to {file}.").format(n=count, file=path), state.format,
+         {"file": str(path), "plans": count})
+
+
+@plans.group("scores")
+def scores():
+    """Score sheets in bulk."""
+
+
+@scores.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@pass_state
+def scores_import(state: CliState, path):
+    """Load a filled-in score sheet (CSV or XLSX) as the acting trainer: every row or none.
+
+    \b
+    Example:
+      reentry --as TR1 plans scores import DSH-26A-TR1.xlsx
+    """
+    counts = state.ctx().plans.import_scores(path)
+    done(_("Loaded {file}: {added} new sheets, {replaced} replaced, {skipped} empty rows skipped.").format(
+        file=path.name, **counts), state.format, counts)
+
+
+# --- ranking, moderation, shortlist, agreement -------------------------------------------------
+
+
+def _ranking_row(line) -> dict:
+    return {"rank": line.rank, "plan": line.plan, "version": line.version, "participant": line.participant,
+            "full_name": line.full_name, "title": line.title, "sector": line.sector, "status": line.status,
+            "sheets": line.sheets, "panel_score": line.panel_score, "raw_score": line.raw_score,
+            "spread": line.spread, "flags": line.flags, "requested_funding": line.requested_funding,
+            "currency": line.currency}
+
+
+@plans.command("ranking")
+@click.argument("cohort_code", metavar="COHORT")
+@pass_state
+def ranking(state: CliState, cohort_code):
+    """Rank a cohort's plans by panel score, with sheets, spread, flags and status.
+
+    Plans with fewer sheets than the cohort's minimum are listed last, unranked.
+
+    \b
+    Example:
+      reentry --as TR1 plans ranking DSH-26A
+    """
+    rows = [_ranking_row(r) for r in state.ctx().plans.ranking(cohort_code)]
+    emit_rows(rows, RANKING_COLUMNS, state.format, empty=_("No submitted plans yet."))
+
+
+@plans.command("moderate")
+@click.argument("code")
+@click.option("--reason", required=True, help=_("Why the scores stand after discussing them."))
+@pass_state
+def moderate(state: CliState, code, reason):
+    """Resolve a plan's needs-moderation flag with a recorded reason (admin or lead trainer).
+
+    \b
+    Example:
+      reentry --as TR1 plans moderate DSH-26A-P003 --reason "TR3 knows the market; scores stand"
+    """
+    line = state.ctx().plans.moderate(code, reason)
+    done(_("Plan {code} moderated: panel score {score}, spread {spread}.").format(
+        code=line.plan, score=line.panel_score, spread=line.spread), state.format, _ranking_row(line))
+
+
+@plans.command("shortlist")
+@click.argument("cohort_code", metavar="COHORT")
+@click.option("--min-score", metavar="N", help=_("Shortlist every scored plan with a panel score of at least N."))
+@click.option("--top", type=click.IntRange(1), help=_("Shortlist the K best (ties at the cut all go in)."))
+@pass_state
+def shortlist(state: CliState, cohort_code, min_score, top):
+    """Shortlist a cohort's scored plans; the other scored plans become not_selected.
+
+    Refused while a plan needs moderation or a submitted plan has too few sheets.
+
+    \b
+    Examples:
+      reentry --as TR1 plans shortlist DSH-26A --min-score 60
+      reentry --as ADM plans shortlist DSH-26A --top 10
+    """
+    result = state.ctx().plans.shortlist(cohort_code, min_score=min_score, top=top)
+    if state.format == "table":
+        click.echo(_("Shortlisted {n} plan(s) of {cohort}: {plans}.").format(
+            n=len(result.shortlisted), cohort=result.cohort, plans=", ".join(r.plan for r in result.shortlisted)))
+        click.echo(_("Not selected: {n}.").format(n=len(result.not_selected)))
+        if result.tie_at_cut:
+            click.echo(_("More than {k} because of a tie at the cut.").format(k=top))
+        return
+    emit_rows([_ranking_row(r) for r in result.shortlisted + result.not_selected], RANKING_COLUMNS, state.format)
+
+
+@plans.command("agreement")
+@click.argument("cohort_code", metavar="COHORT")
+@pass_state
+def agreement(state: CliState, cohort_code):
+    """How far the trainers agree: intraclass correlations and each trainer's deviation.
+
+    ICC(1,1), ICC(2,1), ICC(3,1) and the average-measure ICC(1,k), ICC(2,k), ICC(3,k)
+    (Shrout & Fleiss 1979) on the weighted totals of the plans scored by the same
+    trainers: the trainers who scored most, as many as give the most scores in a
+    complete block; plans and trainers left out are counted. The deviation is a
+    trainer's mean (own total − panel's raw score) over plans with 2+ sheets:
+    negative means harsh.
+
+    \b
+    Example:
+      reentry --as TR1 plans agreement DSH-26A
+    """
+    from reentry_business_plans.aggregation import describe
+
+    result = state.ctx().plans.agreement(cohort_code)
+    icc = result.icc
+    record = {"cohort": result.cohort, "plans": result.plans, "trainers": list(result.trainers),
+              "plans_left_out": result.plans_left_out, "trainers_left_out": list(result.trainers_left_out)}
+    k = len(result.trainers) or "k"
+    for name in ("icc1_1", "icc2_1", "icc3_1", "icc1_k", "icc2_k", "icc3_k"):
+        value = getattr(icc, name) if icc else None
+        if state.format == "table":  # as Shrout & Fleiss write them: ICC(2,1), ICC(2,4)
+            record[f"ICC({name[3]},{k if name.endswith('k') else 1})"] = describe(value)
+        else:
+            record[name] = round(value, 4) if value is not None else None
+    record["deviations"] = [{"trainer": d.trainer, "sheets": d.sheets, "mean_deviation": d.mean_deviation}
+                            for d in result.deviations]
+    if result.note:
+        record["note"] = result.note
+    if state.format == "table":
+        record["deviations"] = [f"{d.trainer}: {d.mean_deviation if d.mean_deviation is not None else 'n/a'} "
+                                f"({d.sheets} sheets)" for d in result.deviations]
+    emit_record(record, state.format, title=_("Agreement of the panel of {cohort}").format(cohort=result.cohort))
+
+
+# --- conflicts -----------------------------------------------------------------------------------
+
+
+@plans.group("conflict")
+def conflict():
+    """Conflicts of interest between trainers and participants."""
+
+
+@conflict.command("declare")
+@click.argument("participant")
+@click.option("--kind", required=True, type=click.Choice(CONFLICTS))
+@click.option("--note", help=_("Anything worth keeping about it."))
+@click.option("--trainer", help=_("Admins: the trainer declaring (default: you)."))
+@pass_state
+def conflict_declare(state: CliState, participant, kind, note, trainer):
+    """Declare a tie to a participant; you will not score their plans.
+
+    \b
+    Example:
+      reentry --as TR2 plans conflict declare DSH-2026-0001 --kind neighbour
+    """
+    from reentry_core.convert import unstructure
+
+    found = state.ctx().plans.declare_conflict(participant, kind, note, trainer)
+    done(_("{trainer} declared a conflict ({kind}) with {participant}.").format(
+        trainer=found.trainer, kind=found.kind.value, participant=found.participant), state.format,
+        unstructure(found))
+
+
+@conflict.command("list")
+@click.option("--trainer", help=_("Only this trainer's conflicts."))
+@click.option("--participant", help=_("Only conflicts with this participant."))
+@pass_state
+def conflict_list(state: CliState, trainer, participant):
+    """List declared conflicts.
+
+    \b
+    Example:
+      reentry --as ADM plans conflict list --trainer TR2
+    """
+    from reentry_core.convert import unstructure
+
+    rows = [unstructure(c) for c in state.ctx().plans.conflicts(trainer=trainer, participant=participant)]
+    emit_rows(rows, ["trainer", "participant", "kind", "note", "declared_on"], state.format,
+              empty=_("No conflicts declared."))

@@ -1,0 +1,677 @@
+"""Rubrics, score sheets, conflicts, ranking, moderation, shortlisting and agreement.
+
+Rules: only the cohort's trainers score, never a participant they declared a conflict
+with; one sheet per trainer and plan version (a correction replaces it, audited);
+every criterion of the cohort's rubric version, each a whole number on its scale.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping, NamedTuple
+
+import attrs
+import sqlalchemy as sa
+
+from reentry_core.convert import parse_decimal, structure
+from reentry_core.domain import Role, normalise_optional_text
+from reentry_core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowErrors
+from reentry_core.i18n import _
+from reentry_core.storage import tables as t
+
+from . import aggregation, store
+from .domain import (
+    DEFAULT_RUBRIC, SCORABLE, Conflict as ConflictDeclaration, PlanStatus, PlanSummary, Rubric, ScoreSheet,
+    parse_rubric_ref, parse_whole, rubric_from_toml,
+)
+from .files import read_table, write_table
+from .tables import (
+    bp_cohort, bp_conflict, bp_criterion, bp_moderation, bp_plan, bp_plan_version, bp_rubric, bp_score, bp_sheet,
+)
+
+_P = t.participant
+
+
+# --- rubrics -------------------------------------------------------------------------------
+
+
+def default_rubric_text() -> str:
+    return resources.files("reentry_business_plans").joinpath("rubrics/default.toml").read_text(encoding="utf-8")
+
+
+def parse_rubric_text(text: str, where: str) -> Rubric:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(_("{file} is not valid TOML: {reason}").format(file=where, reason=str(exc))) from None
+    return rubric_from_toml(data, where)
+
+
+def _store_rubric(tx, rubric: Rubric) -> tuple[int, Rubric]:
+    conn = tx.conn
+    last = conn.execute(sa.select(sa.func.max(bp_rubric.c.version)).where(bp_rubric.c.key == rubric.key)).scalar()
+    rubric = attrs.evolve(rubric, version=(last or 0) + 1)
+    rid = conn.execute(bp_rubric.insert().values(
+        key=rubric.key, version=rubric.version, title=rubric.title, scale_min=rubric.scale_min,
+        scale_max=rubric.scale_max, added_on=tx.today)).inserted_primary_key[0]
+    conn.execute(bp_criterion.insert(), [
+        {"rubric_id": rid, "position": i, "key": c.key, "label": c.label, "weight": c.weight,
+         "description": c.description} for i, c in enumerate(rubric.criteria, 1)])
+    tx.audit("rubric.add", "rubric", rubric.ref, after=rubric)
+    return rid, rubric
+
+
+def ensure_default_rubric(tx) -> int:
+    """The newest version of the default rubric; the shipped one is stored on first use."""
+    rid = store.rubric_id(tx.conn, DEFAULT_RUBRIC, None)
+    if rid is None:
+        rid, _rubric = _store_rubric(tx, parse_rubric_text(default_rubric_text(), "default.toml"))
+    return rid
+
+
+def moderated_plan(tx, code: str, reason: str, ask: str):
+    """The plan ``code`` (current version) and the reason given, if the acting staff member
+    may moderate its cohort; ``ask`` is the line shown when the reason is missing."""
+    text = normalise_optional_text(reason)
+    if not text:
+        raise InvalidInput(ask)
+    tx.require("plans.moderate")
+    row = store.plan_row(tx.conn, code)
+    require_moderator(tx, row.cohort_id, row.cohort_code)
+    return row, text
+
+
+def require_moderator(tx, cohort_id: int, cohort_code: str) -> None:
+    """An admin, or the cohort's lead trainer."""
+    if Role.ADMIN in tx.actor.roles:
+        return
+    lead = next((code for code, is_lead, _sid in store.cohort_trainers(tx.conn, cohort_id) if is_lead), None)
+    if tx.actor.code != lead:
+        raise PermissionDenied(_("{code} may not moderate cohort {cohort}: only an admin or its lead trainer "
+                                 "({lead}) may").format(code=tx.actor.code, cohort=cohort_code, lead=lead))
+
+
+class RankedPlan(NamedTuple):
+    """One line of a cohort's ranking (a named tuple: a cohort set has thousands)."""
+
+    rank: int | None
+    plan: str
+    cohort: str
+    version: int
+    participant: str
+    full_name: str
+    title: str
+    sector: str
+    status: str
+    sheets: int
+    panel_score: Decimal | None
+    raw_score: Decimal | None
+    spread: Decimal | None
+    needs_moderation: bool
+    moderated: bool
+    requested_funding: Decimal
+    currency: str
+
+    @property
+    def counted(self) -> bool:
+        return self.panel_score is not None
+
+    @property
+    def flags(self) -> list[str]:
+        flags = []
+        if self.needs_moderation:
+            flags.append("needs moderation")
+        if self.moderated:
+            flags.append("moderated")
+        return flags
+
+    def summary(self, status: str | None = None) -> PlanSummary:
+        return PlanSummary(self.plan, self.participant, self.cohort, self.title, self.sector, self.version,
+                           self.panel_score, self.requested_funding, self.currency, status or self.status)
+
+
+@attrs.frozen
+class Shortlist:
+    cohort: str
+    shortlisted: list[RankedPlan]
+    not_selected: list[RankedPlan]
+    tie_at_cut: bool = False
+
+
+@attrs.frozen
+class Agreement:
+    """The panel's agreement on one cohort (see :func:`aggregation.complete_block`)."""
+
+    cohort: str
+    icc: aggregation.Icc | None
+    trainers: tuple[str, ...]
+    plans: int
+    plans_left_out: int
+    trainers_left_out: tuple[str, ...]
+    deviations: list[aggregation.Deviation]
+    note: str | None = None
+
+
+def _sheet_rows(conn: sa.Connection, cohort_id: int):
+    """``(version id, trainer code, total in hundredths)`` of the current versions of a
+    cohort's ranked plans."""
+    v = bp_plan_version
+    return conn.execute(
+        sa.select(bp_sheet.c.version_id, t.staff.c.code, sa.type_coerce(bp_sheet.c.total, sa.BigInteger))
+        .select_from(bp_sheet.join(v, v.c.id == bp_sheet.c.version_id)
+                     .join(bp_plan, sa.and_(bp_plan.c.id == v.c.plan_id, bp_plan.c.current_version == v.c.version))
+                     .join(t.staff, t.staff.c.id == bp_sheet.c.trainer_id))
+        .where(bp_plan.c.cohort_id == cohort_id, v.c.status.in_(store.RANKED_STATUSES))).all()
+
+
+def cohort_ranking(conn: sa.Connection, cohort) -> list[RankedPlan]:
+    """Every ranked plan of a cohort (``cohort`` is its row): counted plans by panel score,
+    best first (ties by code), then the plans with too few sheets, by code.
+
+    Raw panels come from each version's stored sheet count, sum, lowest and highest
+    total (in hundredths, kept up to date by every sheet written); with normalisation
+    every sheet is read, as the z-scores need them. Rows are plain tuples: a cohort set
+    has thousands."""
+    v = bp_plan_version
+    whole = sa.BigInteger
+    rows = conn.execute(
+        sa.select(v.c.id, bp_plan.c.code, v.c.version, _P.c.code, _P.c.full_name, v.c.title, v.c.sector, v.c.status,
+                  sa.type_coerce(v.c.requested_funding, whole), v.c.currency, bp_moderation.c.version_id,
+                  v.c.sheets, sa.type_coerce(v.c.sheet_sum, whole), sa.type_coerce(v.c.sheet_low, whole),
+                  sa.type_coerce(v.c.sheet_high, whole))
+        .select_from(bp_plan.join(v, sa.and_(v.c.plan_id == bp_plan.c.id, v.c.version == bp_plan.c.current_version))
+                     .join(_P, _P.c.id == bp_plan.c.participant_id)
+                     .outerjoin(bp_moderation, bp_moderation.c.version_id == v.c.id))
+        .where(bp_plan.c.cohort_id == cohort.id, v.c.status.in_(store.RANKED_STATUSES))).all()
+    normalised = (aggregation.panels(list(map(aggregation.Sheet._make, _sheet_rows(conn, cohort.id))), normalise=True)
+                  if cohort.normalise else None)
+    minimum, limit = cohort.min_sheets, int(cohort.spread_limit.scaleb(2))
+    mean_cents, points = aggregation.mean_cents, aggregation.Points()
+    counted, waiting = [], []
+    for row in rows:
+        n = row[11]
+        if n >= minimum:
+            raw = mean_cents(int(row[12]), n)
+            score = raw if normalised is None else int(normalised[row[0]].score.scaleb(2))
+            counted.append((-score, row[1], score, raw, row))
+        else:
+            waiting.append((row[1], None, None, mean_cents(int(row[12]), n) if n else None, row))
+    counted.sort()
+    waiting.sort()
+    code = cohort.code
+    make = RankedPlan._make
+    lines = []
+    for rank, (_key, _code, score, raw, row) in enumerate(counted + waiting, 1):
+        n, lowest, highest, mod = row[11], row[13], row[14], row[10]
+        spread = highest - lowest if n >= 2 else None
+        wide = spread is not None and spread > limit
+        lines.append(make((
+            rank if score is not None else None, row[1], code, row[2], row[3], row[4], row[5], row[6], row[7], n,
+            points[score] if score is not None else None, points[raw] if raw is not None else None,
+            points[spread] if spread is not None else None, wide and mod is None, wide and mod is not None,
+            points[row[8]], row[9])))
+    return lines
+
+
+class ScoringService:
+    """Rubrics, conflicts, score sheets, ranking, moderation, shortlist, agreement (``ctx.plans``)."""
+
+    ctx = None
+
+    # --- rubrics ------------------------------------------------------------------------
+    def add_rubric(self, path) -> Rubric:
+        """Add a rubric from a TOML file; a key already in use gets its next version."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InvalidInput(_("{file} does not exist").format(file=str(path))) from None
+        except UnicodeDecodeError:
+            raise InvalidInput(_("{file} is not UTF-8 text").format(file=str(path))) from None
+        rubric = parse_rubric_text(text, path.name)
+        with self.ctx.transaction() as tx:
+            tx.require("plans.rubrics")
+            if rubric.key != DEFAULT_RUBRIC:
+                ensure_default_rubric(tx)
+            _rid, rubric = _store_rubric(tx, rubric)
+        return rubric
+
+    def rubrics(self) -> list[Rubric]:
+        """Every version of every rubric (the shipped default included)."""
+        self._ensure_default()
+        with self.ctx.reading() as conn:
+            ids = conn.execute(sa.select(bp_rubric.c.id).order_by(bp_rubric.c.key, bp_rubric.c.version)).scalars()
+            return [store.rubric_by_id(conn, rid) for rid in ids]
+
+    def rubric(self, ref: str = DEFAULT_RUBRIC) -> Rubric:
+        """``KEY`` (its newest version) or ``KEY@VERSION``."""
+        self._ensure_default()
+        key, version = parse_rubric_ref(ref)
+        with self.ctx.reading() as conn:
+            rid = store.rubric_id(conn, key, version)
+            if rid is None:
+                raise NotFound(_("rubric {ref!r} does not exist; see: reentry plans rubric list").format(ref=ref))
+            return store.rubric_by_id(conn, rid)
+
+    def _ensure_default(self) -> None:
+        self.ctx.require("plans.view")
+        with self.ctx.reading() as conn:
+            if store.rubric_id(conn, DEFAULT_RUBRIC, None) is not None:
+                return
+        with self.ctx.transaction() as tx:
+            ensure_default_rubric(tx)
+
+    def rubric_to_score(self, plan: str) -> Rubric:
+        """The rubric (the cohort's version) the acting trainer scores ``plan`` with; refused,
+        as ``score`` would be, if they may not score it (a draft, not on the panel, a
+        conflict): so nobody is asked for values that will be refused."""
+        from reentry_core.services.context import Transaction
+
+        self.ctx.require("plans.score")
+        with self.ctx.reading() as conn:
+            _row, _cohort, rubric = _Scorer(Transaction(self.ctx, conn)).target(plan)
+            return rubric
+
+    # --- conflicts --------------------------------------------------------------------
+    def declare_conflict(self, participant: str, kind: str, note: str | None = None,
+                         trainer: str | None = None) -> ConflictDeclaration:
+        """Declare a tie to a participant (relative, neighbour, former cellmate …): the
+        trainer then cannot score that person's plans. An admin may declare for a trainer."""
+        with self.ctx.transaction() as tx:
+            tx.require("plans.conflicts")
+            who = (trainer or tx.actor.code).strip().upper()
+            if who != tx.actor.code and Role.ADMIN not in tx.actor.roles:
+                raise PermissionDenied(_("{code} may declare only their own conflicts").format(code=tx.actor.code))
+            staff = store.staff_row(tx.conn, who)
+            person = store.participant_row(tx.conn, participant)
+            declared = structure({"trainer": staff.code, "participant": person.code, "kind": kind, "note": note,
+                                  "declared_on": tx.today}, ConflictDeclaration)
+            if tx.conn.execute(sa.select(bp_conflict.c.kind).where(bp_conflict.c.staff_id == staff.id,
+                                                                   bp_conflict.c.participant_id == person.id)).first():
+                raise Conflict(_("{trainer} already declared a conflict with {code}").format(
+                    trainer=staff.code, code=person.code))
+            tx.conn.execute(bp_conflict.insert().values(staff_id=staff.id, participant_id=person.id,
+                                                        kind=declared.kind.value, note=declared.note,
+                                                        declared_on=tx.today))
+            tx.audit("conflict.declare", "conflict", f"{staff.code}/{person.code}", after=declared)
+        return declared
+
+    def conflicts(self, trainer: str | None = None, participant: str | None = None) -> list[ConflictDeclaration]:
+        self.ctx.require("plans.view")
+        with self.ctx.reading() as conn:
+            query = (sa.select(t.staff.c.code.label("trainer"), _P.c.code.label("participant"), bp_conflict.c.kind,
+                               bp_conflict.c.note, bp_conflict.c.declared_on)
+                     .select_from(bp_conflict.join(t.staff).join(_P)).order_by(t.staff.c.code, _P.c.code))
+            if trainer:
+                query = query.where(t.staff.c.code == trainer.strip().upper())
+            if participant:
+                query = query.where(_P.c.code == participant.strip().upper())
+            return [ConflictDeclaration(r.trainer, r.participant, r.kind, r.note, r.declared_on)
+                    for r in conn.execute(query)]
+
+    # --- scoring ---------------------------------------------------------------------
+    def score(self, plan: str, values: Mapping[str, Any], *, comments: Mapping[str, str] | None = None,
+              comment: str | None = None, rubric: str | None = None) -> ScoreSheet:
+        """Score the current version of ``plan`` as the acting trainer: a value for every
+        criterion, optional comments per criterion (``comments``) and overall. Scoring
+        the same version again replaces the earlier sheet (audited). ``rubric`` (optional)
+        is the rubric version the scorer used; it must be the cohort's."""
+        with self.ctx.transaction() as tx:
+            tx.require("plans.score")
+            scorer = _Scorer(tx)
+            prepared = scorer.check(plan, values, comments or {}, comment, rubric)
+            sheet, _replaced = scorer.write(prepared)
+        return sheet
+
+    def scoresheet(self, cohort: str, path) -> int:
+        """Write the acting trainer's score sheet for offline scoring (CSV or XLSX): one row
+        per plan they may score, one column per criterion, filled with their earlier
+        values if any. Returns the number of plans."""
+        with self.ctx.reading() as conn:
+            self.ctx.require("plans.score")
+            row = store.cohort_row(conn, cohort)
+            rubric = store.rubric_by_id(conn, row.rubric_id)
+            me = store.staff_row(conn, self.ctx.code)
+            _require_panel_member(conn, row, me, self.ctx.code)
+            v = bp_plan_version
+            conflicted = sa.select(bp_conflict.c.participant_id).where(bp_conflict.c.staff_id == me.id)
+            plans = conn.execute(
+                sa.select(v.c.id, bp_plan.c.code, v.c.version, _P.c.code.label("participant"), v.c.title, v.c.sector)
+                .select_from(bp_plan.join(v, sa.and_(v.c.plan_id == bp_plan.c.id,
+                                                     v.c.version == bp_plan.c.current_version)).join(_P))
+                .where(bp_plan.c.cohort_id == row.id, v.c.status.in_([s.value for s in SCORABLE]),
+                       bp_plan.c.participant_id.not_in(conflicted))
+                .order_by(bp_plan.c.code)).all()
+            earlier = _earlier_values(conn, me.id, [p.id for p in plans])
+        columns = list(SHEET_INFO) + rubric.keys + ["comment"]
+        rows = []
+        for p in plans:
+            mine = earlier.get(p.id, {})
+            rows.append([p.code, p.version, p.participant, p.title, p.sector, rubric.ref,
+                         *[mine.get(k, "") for k in rubric.keys], mine.get("comment") or ""])
+        write_table(path, columns, rows, sheet=row.code)
+        return len(rows)
+
+    def import_scores(self, path) -> dict[str, int]:
+        """Score sheets from a filled-in score-sheet file, as the acting trainer: every row
+        or none. A row whose criterion cells are all empty is skipped (not scored). Columns:
+        plan, rubric, one per criterion; optional version, participant, title, sector,
+        comment and ``<criterion>_comment``. Returns ``{"added": n, "replaced": m, "skipped": k}``."""
+        name = Path(path).name
+        header, rows = read_table(path)
+        with self.ctx.transaction() as tx:
+            tx.require("plans.score")
+            scorer = _Scorer(tx)
+            if "plan" not in header:
+                raise InvalidInput(_("{file}: missing column plan").format(file=name))
+            problems, prepared, skipped = [], [], 0
+            criteria_columns = [h for h in header if h not in SHEET_INFO and h != "comment"
+                                and not h.endswith("_comment")]
+            for n, cells in rows:
+                if not any(cells.get(c) for c in criteria_columns):
+                    skipped += 1
+                    continue
+                try:
+                    plan_code = cells.get("plan")
+                    if not plan_code:
+                        raise InvalidInput(_("plan: missing"))
+                    version = cells.get("version")
+                    values = {c: cells.get(c) for c in criteria_columns}
+                    comments = {h[:-len("_comment")]: v for h, v in cells.items() if h.endswith("_comment") and v}
+                    item = scorer.check(plan_code, values, comments, cells.get("comment"), cells.get("rubric"),
+                                        version=parse_whole(version) if version else None, columns=criteria_columns)
+                    if any(p.row.code == item.row.code for p in prepared):
+                        raise InvalidInput(_("plan {code} is on an earlier row too").format(code=item.row.code))
+                    prepared.append(item)
+                except (InvalidInput, NotFound, Conflict, PermissionDenied) as exc:
+                    problems.append(_("row {n}: {reason}").format(n=n, reason=exc.message))
+            if problems:
+                raise RowErrors(_("{file}: {bad} of {rows} rows are invalid; no score was recorded").format(
+                    file=name, bad=len(problems), rows=len(rows)), problems)
+            if not prepared:
+                raise InvalidInput(_("{file}: no row has scores").format(file=name))
+            counts = {"added": 0, "replaced": 0, "skipped": skipped}
+            for item in prepared:
+                _sheet, replaced = scorer.write(item)
+                counts["replaced" if replaced else "added"] += 1
+        return counts
+
+    def sheets(self, plan: str, version: int | None = None) -> list[ScoreSheet]:
+        """The score sheets of one plan version (default: the current one)."""
+        self.ctx.require("plans.view")
+        with self.ctx.reading() as conn:
+            row = store.plan_row(conn, plan, version)
+            return _load_sheets(conn, row)
+
+    # --- ranking, moderation, shortlist -----------------------------------------------------
+    def ranking(self, cohort: str) -> list[RankedPlan]:
+        """The cohort's plans by panel score (see :func:`cohort_ranking`)."""
+        self.ctx.require("plans.view")
+        with self.ctx.reading() as conn:
+            return cohort_ranking(conn, store.cohort_row(conn, cohort))
+
+    def moderate(self, plan: str, reason: str) -> RankedPlan:
+        """Resolve a plan's needs-moderation flag with a recorded reason (an admin or the
+        cohort's lead trainer). Its panel score stands; a trainer who changes their mind
+        corrects their sheet instead, which clears the flag once the spread is small."""
+        with self.ctx.transaction() as tx:
+            row, text = moderated_plan(tx, plan, reason, _(
+                "reason: say why the scores stand, e.g. --reason 'discussed; both views fair'"))
+            cohort = store.cohort_row(tx.conn, row.cohort_code)
+            line = next((r for r in cohort_ranking(tx.conn, cohort) if r.plan == row.code), None)
+            if line is None or not line.needs_moderation:
+                if line is not None and line.moderated:
+                    raise Conflict(_("plan {code} was already moderated").format(code=row.code))
+                spread = line.spread if line is not None and line.spread is not None else Decimal("0")
+                raise Conflict(_("plan {code} does not need moderation: its sheets differ by {spread} points, "
+                                 "the limit is {limit}").format(code=row.code, spread=spread, limit=cohort.spread_limit))
+            tx.conn.execute(bp_moderation.insert().values(version_id=row.id, moderator_id=store.staff_row(
+                tx.conn, tx.actor.code).id, resolved_on=tx.today, spread=line.spread, reason=text))
+            tx.audit("plan.moderate", "plan", row.code, after={"version": row.version, "spread": str(line.spread),
+                                                                "panel_score": str(line.panel_score), "reason": text})
+        return line._replace(needs_moderation=False, moderated=True)
+
+    def shortlist(self, cohort: str, *, min_score=None, top=None) -> Shortlist:
+        """Shortlist the cohort's scored plans with a panel score of at least ``min_score``,
+        or the ``top`` best (plans tied at the cut all go in); the other scored plans
+        become not_selected. Refused while a plan needs moderation or a submitted plan
+        has too few sheets. Fires ``plan_shortlisted`` once per plan shortlisted."""
+        if (min_score is None) == (top is None):
+            raise InvalidInput(_("give either --min-score N or --top K"))
+        if min_score is not None:
+            min_score = parse_decimal(min_score)
+            if not 0 <= min_score <= 100:
+                raise InvalidInput(_("min-score must be between 0 and 100, not {n}").format(n=min_score))
+        if top is not None:
+            top = parse_whole(top)
+            if top < 1:
+                raise InvalidInput(_("top must be 1 or more, not {n}").format(n=top))
+        with self.ctx.transaction() as tx:
+            tx.require("plans.shortlist")
+            row = store.cohort_row(tx.conn, cohort)
+            require_moderator(tx, row.id, row.code)
+            store.lock(tx.conn, bp_cohort, row.id)  # one shortlisting at a time
+            lines = cohort_ranking(tx.conn, row)
+            flagged = [r.plan for r in lines if r.needs_moderation and r.status in SCORABLE]
+            if flagged:
+                raise Conflict(_("{n} plan(s) of {cohort} need moderation first: {plans} (reentry plans moderate PLAN "
+                                 "--reason ...)").format(n=len(flagged), cohort=row.code, plans=", ".join(flagged)))
+            waiting = [f"{r.plan} ({r.sheets}/{row.min_sheets})" for r in lines
+                       if r.status == PlanStatus.SUBMITTED and not r.counted]
+            if waiting:
+                raise Conflict(_("{n} submitted plan(s) of {cohort} have fewer than {m} score sheets: {plans}; "
+                                 "score them or return them for revision first").format(
+                    n=len(waiting), cohort=row.code, m=row.min_sheets, plans=", ".join(waiting)))
+            candidates = [r for r in lines if r.status == PlanStatus.SCORED and r.counted]
+            if not candidates:
+                raise Conflict(_("cohort {cohort} has no scored plan waiting for a decision").format(cohort=row.code))
+            if min_score is not None:
+                chosen = [r for r in candidates if r.panel_score >= min_score]
+                tie = False
+            else:
+                cut = candidates[min(top, len(candidates)) - 1].panel_score
+                chosen = [r for r in candidates if r.panel_score >= cut]
+                tie = len(chosen) > top
+            rest = [r for r in candidates if r not in chosen]
+            for line, status in [(r, PlanStatus.SHORTLISTED) for r in chosen] + [
+                    (r, PlanStatus.NOT_SELECTED) for r in rest]:
+                _decide(tx, line, status)
+            for line in chosen:
+                tx.emit("plan_shortlisted", plan=line.summary(PlanStatus.SHORTLISTED.value))
+        return Shortlist(row.code, [r._replace(status="shortlisted") for r in chosen],
+                         [r._replace(status="not_selected") for r in rest], tie)
+
+    def agreement(self, cohort: str) -> Agreement:
+        """How far the panel agrees: ICC(1,1), ICC(2,1), ICC(3,1) and ICC(1,k), ICC(2,k),
+        ICC(3,k) on the weighted totals of a complete plans × trainers block, and each
+        trainer's mean deviation from the panel over all their sheets."""
+        self.ctx.require("plans.view")
+        with self.ctx.reading() as conn:
+            row = store.cohort_row(conn, cohort)
+            sheets = list(map(aggregation.Sheet._make, _sheet_rows(conn, row.id)))
+        block = aggregation.complete_block(sheets)
+        deviations = aggregation.deviations(sheets)
+        if len(block.plans) < 2:
+            return Agreement(row.code, None, (), 0, block.plans_left_out, block.trainers_left_out, deviations,
+                             _("agreement needs at least 2 plans scored by the same 2 or more trainers"))
+        return Agreement(row.code, aggregation.icc(block.matrix), tuple(block.trainers), len(block.plans),
+                         block.plans_left_out, tuple(block.trainers_left_out), deviations)
+
+
+#: The score-sheet columns that describe the plan (the rest are criteria and comments).
+SHEET_INFO = ("plan", "version", "participant", "title", "sector", "rubric")
+
+
+def _decide(tx, line: RankedPlan, status: PlanStatus) -> None:
+    v = bp_plan_version
+    version_id = tx.conn.execute(sa.select(v.c.id).select_from(v.join(bp_plan)).where(
+        bp_plan.c.code == line.plan, v.c.version == line.version)).scalar_one()
+    tx.conn.execute(v.update().where(v.c.id == version_id).values(status=status.value, decided_on=tx.today,
+                                                                  panel_score=line.panel_score))
+    tx.audit(f"plan.{status.value}", "plan", line.plan, before={"status": line.status},
+             after={"status": status.value, "version": line.version, "panel_score": str(line.panel_score)})
+
+
+def _require_panel_member(conn: sa.Connection, cohort, staff, code: str) -> None:
+    trainers = store.cohort_trainers(conn, cohort.id)
+    if staff.id not in [sid for _c, _lead, sid in trainers] or not store.is_trainer(conn, staff.id):
+        raise PermissionDenied(_("{code} is not a trainer of cohort {cohort} (its trainers: {trainers}); only they "
+                                 "score its plans").format(code=code, cohort=cohort.code,
+                                                           trainers=", ".join(c for c, _l, _s in trainers)))
+
+
+def _earlier_values(conn: sa.Connection, trainer_id: int, version_ids: list[int]) -> dict[int, dict[str, Any]]:
+    found: dict[int, dict[str, Any]] = {}
+    if not version_ids:
+        return found
+    rows = conn.execute(sa.select(bp_sheet.c.version_id, bp_sheet.c.comment, bp_criterion.c.key, bp_score.c.value)
+                        .select_from(bp_sheet.join(bp_score).join(bp_criterion))
+                        .where(bp_sheet.c.trainer_id == trainer_id, bp_sheet.c.version_id.in_(version_ids)))
+    for vid, comment, key, value in rows:
+        found.setdefault(vid, {"comment": comment})[key] = value
+    return found
+
+
+def _load_sheets(conn: sa.Connection, row) -> list[ScoreSheet]:
+    sheets = conn.execute(sa.select(bp_sheet, t.staff.c.code.label("trainer"), bp_rubric.c.key, bp_rubric.c.version)
+                          .select_from(bp_sheet.join(t.staff).join(bp_rubric))
+                          .where(bp_sheet.c.version_id == row.id).order_by(t.staff.c.code)).all()
+    scores: dict[int, list] = {}
+    for r in conn.execute(sa.select(bp_score.c.sheet_id, bp_criterion.c.key, bp_score.c.value, bp_score.c.comment)
+                          .select_from(bp_score.join(bp_criterion))
+                          .where(bp_score.c.sheet_id.in_([s.id for s in sheets])).order_by(bp_criterion.c.position)):
+        scores.setdefault(r.sheet_id, []).append(r)
+    return [ScoreSheet(row.code, row.version, s.trainer, f"{s.key}@{s.version}",
+                       {r.key: r.value for r in scores.get(s.id, [])}, s.total,
+                       {r.key: r.comment for r in scores.get(s.id, []) if r.comment}, s.comment, s.scored_on)
+            for s in sheets]
+
+
+@attrs.frozen
+class _Prepared:
+    row: Any
+    rubric: Rubric
+    rubric_id: int
+    values: dict[str, int]
+    comments: dict[str, str]
+    comment: str | None
+    min_sheets: int
+
+
+def _update_sums(conn: sa.Connection, version_id: int) -> int:
+    """Store a plan version's sheet count, sum, lowest and highest total; returns the count."""
+    total = sa.type_coerce(bp_sheet.c.total, sa.BigInteger)
+    n, whole, low, high = conn.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(total), 0), sa.func.min(total), sa.func.max(total))
+        .where(bp_sheet.c.version_id == version_id)).one()
+    v = bp_plan_version
+    conn.execute(v.update().where(v.c.id == version_id).values({
+        v.c.sheets: n, sa.type_coerce(v.c.sheet_sum, sa.BigInteger): int(whole),
+        sa.type_coerce(v.c.sheet_low, sa.BigInteger): low, sa.type_coerce(v.c.sheet_high, sa.BigInteger): high}))
+    return n
+
+
+class _Scorer:
+    """Checks and writes score sheets for the acting trainer inside one transaction."""
+
+    def __init__(self, tx):
+        self.tx = tx
+        self.conn = tx.conn
+        self.me = store.staff_row(tx.conn, tx.actor.code)
+        self._cohorts: dict[int, Any] = {}
+        self._rubrics: dict[int, Rubric] = {}
+        self._conflicts = set(tx.conn.execute(sa.select(bp_conflict.c.participant_id)
+                                              .where(bp_conflict.c.staff_id == self.me.id)).scalars())
+
+    def _cohort(self, cohort_id: int, code: str):
+        if cohort_id not in self._cohorts:
+            row = store.cohort_row(self.conn, code)
+            _require_panel_member(self.conn, row, self.me, self.me.code)
+            self._cohorts[cohort_id] = row
+        return self._cohorts[cohort_id]
+
+    def _rubric(self, rubric_id: int) -> Rubric:
+        if rubric_id not in self._rubrics:
+            self._rubrics[rubric_id] = store.rubric_by_id(self.conn, rubric_id)
+        return self._rubrics[rubric_id]
+
+    def target(self, plan: str, rubric_ref: str | None = None, version: int | None = None):
+        """The plan's current version, its cohort and rubric, if the acting trainer may score it."""
+        row = store.plan_row(self.conn, plan)
+        cohort = self._cohort(row.cohort_id, row.cohort_code)
+        rubric = self._rubric(cohort.rubric_id)
+        status = PlanStatus(row.status)
+        if status is PlanStatus.DRAFT:
+            raise Conflict(_("plan {code} is a draft; it can be scored once it is submitted").format(code=row.code))
+        if status not in SCORABLE:
+            raise Conflict(_("plan {code} is {status}; only submitted or scored plans are scored").format(
+                code=row.code, status=status.value))
+        if version is not None and version != row.version:
+            raise Conflict(_("plan {code} is at version {current}, not {version}; score the current version").format(
+                code=row.code, current=row.version, version=version))
+        if row.participant_id in self._conflicts:
+            raise PermissionDenied(_("{trainer} declared a conflict with {participant} and may not score plan {code}")
+                                   .format(trainer=self.me.code, participant=row.participant_code, code=row.code))
+        if rubric_ref:
+            key, ver = parse_rubric_ref(rubric_ref)
+            if (key, ver or rubric.version) != (rubric.key, rubric.version):
+                raise Conflict(_("plan {code} is scored with rubric {ref} (its cohort's), not {given}").format(
+                    code=row.code, ref=rubric.ref, given=rubric_ref))
+        return row, cohort, rubric
+
+    def check(self, plan: str, values: Mapping[str, Any], comments: Mapping[str, str], comment: str | None,
+              rubric_ref: str | None, version: int | None = None, columns=None) -> _Prepared:
+        row, cohort, rubric = self.target(plan, rubric_ref, version)
+        if columns is not None:
+            missing = [k for k in rubric.keys if k not in columns]
+            if missing:
+                raise InvalidInput(_("no column for criterion {keys} of rubric {ref}").format(
+                    keys=", ".join(missing), ref=rubric.ref))
+        checked = rubric.check_values({k: v for k, v in values.items()}, where=_("plan {code}").format(code=row.code))
+        notes = {k: normalise_optional_text(v) for k, v in comments.items() if normalise_optional_text(v)}
+        unknown = [k for k in notes if k not in rubric.keys]
+        if unknown:
+            raise InvalidInput(_("comment on unknown criterion {keys}").format(keys=", ".join(unknown)))
+        return _Prepared(row, rubric, cohort.rubric_id, checked, notes, normalise_optional_text(comment),
+                         cohort.min_sheets)
+
+    def write(self, item: _Prepared) -> tuple[ScoreSheet, bool]:
+        tx, conn, row = self.tx, self.conn, item.row
+        store.lock(conn, bp_plan_version, row.id)  # its sums count every sheet written at the same time
+        total = item.rubric.weighted_total(item.values)
+        sheet = ScoreSheet(row.code, row.version, self.me.code, item.rubric.ref, item.values, total, item.comments,
+                           item.comment, tx.today)
+        existing = conn.execute(sa.select(bp_sheet.c.id).where(bp_sheet.c.version_id == row.id,
+                                                               bp_sheet.c.trainer_id == self.me.id)).scalar()
+        before = None
+        if existing is not None:
+            before = next(s for s in _load_sheets(conn, row) if s.trainer == self.me.code)
+            conn.execute(bp_score.delete().where(bp_score.c.sheet_id == existing))
+            conn.execute(bp_sheet.update().where(bp_sheet.c.id == existing).values(
+                rubric_id=item.rubric_id, total=total, comment=item.comment, scored_on=tx.today))
+            sheet_id = existing
+        else:
+            sheet_id = conn.execute(bp_sheet.insert().values(
+                version_id=row.id, trainer_id=self.me.id, rubric_id=item.rubric_id, total=total,
+                comment=item.comment, scored_on=tx.today)).inserted_primary_key[0]
+        ids = store.criterion_ids(conn, item.rubric_id)
+        conn.execute(bp_score.insert(), [{"sheet_id": sheet_id, "criterion_id": ids[k], "value": v,
+                                          "comment": item.comments.get(k)} for k, v in item.values.items()])
+        key = f"{row.code}/{row.version}/{self.me.code}"
+        tx.audit("score_sheet.replace" if before else "score_sheet.add", "score_sheet", key, before=before,
+                 after=sheet)
+        reopened = conn.execute(bp_moderation.delete().where(bp_moderation.c.version_id == row.id)).rowcount
+        if reopened:
+            tx.audit("plan.moderation_reopened", "plan", row.code,
+                     after={"version": row.version, "because": f"sheet of {self.me.code} changed"})
+        count = _update_sums(conn, row.id)
+        if row.status == PlanStatus.SUBMITTED.value:
+            if count >= item.min_sheets:
+                conn.execute(bp_plan_version.update().where(bp_plan_version.c.id == row.id)
+                             .values(status=PlanStatus.SCORED.value, scored_on=tx.today))
+                tx.audit("plan.scored", "plan", row.code, before={"status": row.status},
+                         after={"status": PlanStatus.SCORED.value, "version": row.version, "sheets": count})
+        return sheet, before is not None

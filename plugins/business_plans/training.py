@@ -1,0 +1,412 @@
+"""Training: cohorts, their trainers and sessions, enrolment, attendance and completion.
+
+A session counts as *held* once attendance has been recorded for it; completion is
+the share of held sessions a participant was present at (an excused absence is kept on
+record but, like any absence, is not attendance), against the cohort's threshold.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+import attrs
+import sqlalchemy as sa
+
+from reentry_core.convert import parse_date, structure
+from reentry_core.domain import ParticipantStatus
+from reentry_core.errors import Conflict, InvalidInput, NotFound, RowErrors
+from reentry_core.i18n import _
+from reentry_core.storage import tables as t
+
+from . import store
+from .domain import AttendanceMark, Cohort, Completion, TrainingSession, parse_rubric_ref
+from .files import read_table, require_columns
+from .tables import bp_attendance, bp_cohort, bp_cohort_trainer, bp_enrolment, bp_session
+
+_P = t.participant
+
+
+def _codes(values) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    return [c.strip().upper() for v in values for c in str(v).split(",") if c.strip()]
+
+
+def completions(conn: sa.Connection, cohort_id: int, threshold: int, participant_id: int | None = None) -> list[Completion]:
+    """Each enrolled participant's attendance in one cohort."""
+    held = conn.execute(sa.select(sa.func.count(sa.distinct(bp_attendance.c.session_id)))
+                        .select_from(bp_attendance.join(bp_session))
+                        .where(bp_session.c.cohort_id == cohort_id)).scalar_one()
+    marks = (sa.select(bp_attendance.c.participant_id, bp_attendance.c.mark, sa.func.count().label("n"))
+             .select_from(bp_attendance.join(bp_session)).where(bp_session.c.cohort_id == cohort_id)
+             .group_by(bp_attendance.c.participant_id, bp_attendance.c.mark))
+    counts: dict[int, dict[str, int]] = {}
+    for pid, mark, n in conn.execute(marks):
+        counts.setdefault(pid, {})[mark] = n
+    people = (sa.select(_P.c.id, _P.c.code, _P.c.full_name).select_from(bp_enrolment.join(_P))
+              .where(bp_enrolment.c.cohort_id == cohort_id).order_by(_P.c.code))
+    if participant_id is not None:
+        people = people.where(_P.c.id == participant_id)
+    result = []
+    for pid, code, name in conn.execute(people):
+        own = counts.get(pid, {})
+        result.append(Completion(code, name, own.get("present", 0), own.get("absent", 0), own.get("excused", 0),
+                                 held, threshold))
+    return result
+
+
+class TrainingService:
+    """Cohorts, sessions, enrolment, attendance (part of ``ctx.plans``)."""
+
+    ctx = None  # set by PlansService
+
+    # --- cohorts ------------------------------------------------------------------------
+    def add_cohort(self, code: str, centre: str, title: str, start_date, end_date, trainers, *,
+                   lead_trainer: str | None = None, sessions: Iterable = (), rubric: str | None = None,
+                   completion_threshold=None, min_sheets=None, spread_limit=None, normalise: bool = False) -> Cohort:
+        """Open a cohort with its trainers (staff with the trainer role) and planned sessions
+        (``TrainingSession`` objects, dicts or ``"DATE:TOPIC"`` texts). ``rubric`` is
+        ``KEY`` (its newest version) or ``KEY@VERSION``; default: the shipped default rubric."""
+        from .scoring import ensure_default_rubric
+
+        planned = [s if isinstance(s, TrainingSession) else
+                   structure(s, TrainingSession) if isinstance(s, Mapping) else TrainingSession.parse(s)
+                   for s in sessions]
+        options = {k: v for k, v in {"completion_threshold": completion_threshold, "min_sheets": min_sheets,
+                                     "spread_limit": spread_limit}.items() if v is not None}
+        cohort = structure({"code": code, "centre": centre, "title": title, "start_date": start_date,
+                            "end_date": end_date, "trainers": _codes(trainers), "lead_trainer": lead_trainer,
+                            "normalise": normalise, **options}, Cohort)
+        planned.sort(key=lambda s: s.on)
+        for session in planned:
+            cohort.check_session_date(session.on)
+        with self.ctx.transaction() as tx:
+            tx.require("plans.cohorts")
+            conn = tx.conn
+            if conn.execute(sa.select(bp_cohort.c.id).where(bp_cohort.c.code == cohort.code)).first():
+                raise Conflict(_("cohort {code} already exists").format(code=cohort.code))
+            centre_id = tx.centre_id(cohort.centre)
+            if rubric:
+                key, version = parse_rubric_ref(rubric)
+                rid = store.rubric_id(conn, key, version)
+                if rid is None:
+                    raise NotFound(_("rubric {ref!r} does not exist; see: reentry plans rubric list").format(ref=rubric))
+            else:
+                rid = ensure_default_rubric(tx)
+            trainer_ids = [self._trainer_id(conn, code) for code in cohort.trainers]
+            cohort_id = conn.execute(bp_cohort.insert().values(
+                code=cohort.code, centre_id=centre_id, title=cohort.title, start_date=cohort.start_date,
+                end_date=cohort.end_date, rubric_id=rid, completion_threshold=cohort.completion_threshold,
+                min_sheets=cohort.min_sheets, spread_limit=cohort.spread_limit, normalise=cohort.normalise,
+            )).inserted_primary_key[0]
+            conn.execute(bp_cohort_trainer.insert(), [
+                {"cohort_id": cohort_id, "staff_id": sid, "lead": code == cohort.lead_trainer, "position": i}
+                for i, (code, sid) in enumerate(zip(cohort.trainers, trainer_ids))])
+            if planned:
+                conn.execute(bp_session.insert(), [
+                    {"cohort_id": cohort_id, "number": n, "day": s.on, "topic": s.topic.value}
+                    for n, s in enumerate(planned, 1)])
+            made = store.load_cohort(conn, cohort.code)
+            tx.audit("cohort.add", "cohort", made.code, after=made)
+        return made
+
+    def _trainer_id(self, conn: sa.Connection, code: str) -> int:
+        row = store.staff_row(conn, code)
+        if not store.is_trainer(conn, row.id) or not row.active:
+            raise InvalidInput(_("{code} is not an active staff member with the trainer role").format(code=row.code))
+        return row.id
+
+    def cohort(self, code: str) -> Cohort:
+        self.ctx.require("plans.view")
+        with self.ctx.reading() as conn:
+            return store.load_cohort(conn, code)
+
+    def cohorts(self, centre: str | None = None) -> list[Cohort]:
+        self.ctx.require("plans.view")
+        with self.ctx.reading() as conn:
+            query = sa.select(bp_cohort.c.code).order_by(bp_cohort.c.start_date, bp_cohort.c.code)
+            if centre:
+                query = query.where(bp_cohort.c.centre_id == self.ctx.programme.centre_id(conn, centre))
+            return [store.load_cohort(conn, code) for code in conn.execute(query).scalars()]
+
+    def enrolled_count(self, cohort: str) -> int:
+        self.ctx.require("plans.view")
+        with self.ctx.reading() as conn:
+            row = store.cohort_row(conn, cohort)
+            return conn.execute(sa.select(sa.func.count()).select_from(bp_enrolment)
+                                .where(bp_enrolment.c.cohort_id == row.id)).scalar_one()
+
+    def update_cohort(self, code: str, *, title: str | None = None, completion_threshold=None, spread_limit=None,
+                      normalise: bool | None = None) -> Cohort:
+        """Change a cohort's title or its settings: the completion threshold, the spread that
+        needs moderation, per-trainer normalisation. Rankings follow at once; decisions
+        already taken (shortlisted, not selected) keep the score they were taken with."""
+        changes = {k: v for k, v in {"title": title, "completion_threshold": completion_threshold,
+                                     "spread_limit": spread_limit, "normalise": normalise}.items() if v is not None}
+        if not changes:
+            raise InvalidInput(_("say what changes, e.g. --normalise or --spread 25"))
+        with self.ctx.transaction() as tx:
+            tx.require("plans.cohorts")
+            row = store.cohort_row(tx.conn, code)
+            before = store.load_cohort(tx.conn, code, row)
+            from reentry_core.convert import unstructure
+
+            data = {k: v for k, v in unstructure(before).items() if k != "sessions"}
+            after = structure({**data, **changes}, Cohort)
+            after = attrs.evolve(after, sessions=before.sessions)
+            tx.conn.execute(bp_cohort.update().where(bp_cohort.c.id == row.id).values(
+                title=after.title, completion_threshold=after.completion_threshold, spread_limit=after.spread_limit,
+                normalise=after.normalise))
+            tx.audit("cohort.update", "cohort", row.code, before={k: str(getattr(before, k)) for k in changes},
+                     after={k: str(getattr(after, k)) for k in changes})
+        return after
+
+    def add_session(self, cohort: str, on, topic: str) -> TrainingSession:
+        """Plan one more session; sessions are numbered by date."""
+        session = structure({"on": on, "topic": topic}, TrainingSession)
+        with self.ctx.transaction() as tx:
+            tx.require("plans.cohorts")
+            row = store.cohort_row(tx.conn, cohort)
+            before = store.load_cohort(tx.conn, cohort, row)
+            before.check_session_date(session.on)
+            existing = before.sessions
+            if any(s.held and s.on > session.on for s in existing):
+                raise Conflict(_("a session on {on} would come before sessions already held; sessions are numbered "
+                                 "by date").format(on=session.on.isoformat()))
+            ordered = sorted([*existing, session], key=lambda s: (s.on, s.number or 10**6))
+            # renumber by date: later sessions move up one
+            for n, s in reversed(list(enumerate(ordered, 1))):
+                if s.number is not None and s.number != n:
+                    tx.conn.execute(bp_session.update().where(bp_session.c.cohort_id == row.id,
+                                                              bp_session.c.number == s.number).values(number=n))
+            number = ordered.index(session) + 1
+            tx.conn.execute(bp_session.insert().values(cohort_id=row.id, number=number, day=session.on,
+                                                       topic=session.topic.value))
+            made = attrs.evolve(session, number=number)
+            tx.audit("cohort.session", "cohort", row.code, after=made)
+        return made
+
+    def set_trainers(self, cohort: str, add=(), remove=(), lead: str | None = None) -> Cohort:
+        """Add or remove trainers, or name another lead trainer. A trainer who has scored
+        in the cohort stays (their sheets keep their name)."""
+        from .tables import bp_plan, bp_plan_version, bp_sheet
+
+        add, remove = _codes(add), _codes(remove)
+        with self.ctx.transaction() as tx:
+            tx.require("plans.cohorts")
+            conn = tx.conn
+            row = store.cohort_row(conn, cohort)
+            before = store.load_cohort(conn, cohort, row)
+            trainers = [c for c in before.trainers if c not in remove]
+            for code in add:
+                self._trainer_id(conn, code)
+                if code not in trainers:
+                    trainers.append(code)
+            for code in remove:
+                if code not in before.trainers:
+                    raise InvalidInput(_("{code} is not a trainer of cohort {cohort}").format(code=code, cohort=row.code))
+                sid = store.staff_row(conn, code).id
+                scored = conn.execute(sa.select(sa.func.count()).select_from(
+                    bp_sheet.join(bp_plan_version).join(bp_plan))
+                    .where(bp_plan.c.cohort_id == row.id, bp_sheet.c.trainer_id == sid)).scalar_one()
+                if scored:
+                    raise Conflict(_("{code} has scored {n} plan(s) of cohort {cohort} and stays on its panel").format(
+                        code=code, n=scored, cohort=row.code))
+            lead_code = (lead.strip().upper() if lead else before.lead_trainer)
+            if lead_code in remove and not lead:
+                raise InvalidInput(_("{code} is the lead trainer; name another lead with --lead first").format(
+                    code=lead_code))
+            after = attrs.evolve(before, trainers=tuple(trainers), lead_trainer=lead_code)
+            conn.execute(bp_cohort_trainer.delete().where(bp_cohort_trainer.c.cohort_id == row.id))
+            conn.execute(bp_cohort_trainer.insert(), [
+                {"cohort_id": row.id, "staff_id": store.staff_row(conn, code).id, "lead": code == after.lead_trainer,
+                 "position": i} for i, code in enumerate(after.trainers)])
+            tx.audit("cohort.trainers", "cohort", row.code, before={"trainers": list(before.trainers),
+                                                                    "lead": before.lead_trainer},
+                     after={"trainers": list(after.trainers), "lead": after.lead_trainer})
+        return after
+
+    # --- enrolment ---------------------------------------------------------------------------
+    def enrol(self, cohort: str, participants, on=None) -> list[str]:
+        """Enrol participants (codes); returns the codes enrolled. Someone already enrolled,
+        who left the programme, or who belongs to another centre is refused, naming them."""
+        codes = _codes(participants)
+        if not codes:
+            raise InvalidInput(_("name at least one participant to enrol"))
+        with self.ctx.transaction() as tx:
+            tx.require("plans.cohorts")
+            conn = tx.conn
+            row = store.cohort_row(conn, cohort)
+            day = parse_date(on) if on else tx.today
+            if day > tx.today:
+                raise InvalidInput(_("enrolment date {d} is in the future").format(d=day.isoformat()))
+            problems, rows = [], []
+            for code in codes:
+                try:
+                    person = store.participant_row(conn, code)
+                except NotFound as exc:
+                    problems.append(exc.message)
+                    continue
+                if person.status != ParticipantStatus.ACTIVE.value:
+                    problems.append(_("{code} has left the programme").format(code=person.code))
+                elif conn.execute(sa.select(bp_enrolment.c.cohort_id).where(
+                        bp_enrolment.c.cohort_id == row.id, bp_enrolment.c.participant_id == person.id)).first():
+                    problems.append(_("{code} is already enrolled in {cohort}").format(code=person.code, cohort=row.code))
+                else:
+                    rows.append(person)
+            if problems:
+                raise InvalidInput("; ".join(problems) + _("; nobody was enrolled"))
+            conn.execute(bp_enrolment.insert(), [{"cohort_id": row.id, "participant_id": p.id, "enrolled_on": day}
+                                                 for p in rows])
+            for person in rows:
+                tx.audit("cohort.enrol", "enrolment", f"{row.code}/{person.code}",
+                         after={"cohort": row.code, "participant": person.code, "enrolled_on": day.isoformat()})
+        return [p.code for p in rows]
+
+    # --- attendance ----------------------------------------------------------------------
+    def attend(self, cohort: str, session, marks: Mapping[str, str] | None = None, *, present=(), absent=(),
+               excused=(), others: str | None = None) -> dict[str, AttendanceMark]:
+        """Record attendance at one session (its number, or its date). ``marks`` maps
+        participant codes to present/absent/excused; ``present``/``absent``/``excused``
+        list codes; ``others`` marks every enrolled participant not yet marked for this
+        session. A mark given again replaces the old one (audited)."""
+        wanted: dict[str, str] = {}
+        for mark, codes in (("present", present), ("absent", absent), ("excused", excused)):
+            for code in _codes(codes):
+                wanted[code] = mark
+        for code, mark in (marks or {}).items():
+            wanted[code.strip().upper()] = mark
+        with self.ctx.transaction() as tx:
+            tx.require("plans.attendance")
+            row = store.cohort_row(tx.conn, cohort)
+            number = self._session_number(tx.conn, row, session)
+            recorded = self._record_marks(tx, row, [(None, number, code, mark) for code, mark in wanted.items()],
+                                          others=others, session_for_others=number)
+        return {code: mark for (_n, code), mark in recorded.items()}
+
+    def import_attendance(self, cohort: str, path) -> int:
+        """Attendance from a CSV/XLSX register with columns ``session`` (number or date),
+        ``participant`` (code) and ``mark`` (present/absent/excused, or p/a/e): every row
+        or none. Returns the number of marks recorded."""
+        header, rows = read_table(path)
+        require_columns(path, header, ("session", "participant", "mark"), ("session", "participant", "mark", "name"))
+        with self.ctx.transaction() as tx:
+            tx.require("plans.attendance")
+            row = store.cohort_row(tx.conn, cohort)
+            problems, entries = [], []
+            for n, cells in rows:
+                missing = [c for c in ("session", "participant", "mark") if not cells.get(c)]
+                if missing:
+                    problems.append((n, _("row {n}: {columns}: missing").format(n=n, columns=", ".join(missing))))
+                    continue
+                try:
+                    number = self._session_number(tx.conn, row, cells["session"])
+                except (InvalidInput, NotFound) as exc:
+                    problems.append((n, _("row {n}: session: {reason}").format(n=n, reason=exc.message)))
+                    continue
+                entries.append((n, number, cells["participant"].upper(), cells["mark"]))
+            if not entries and not problems:
+                raise InvalidInput(_("{file} has no rows").format(file=str(path)))
+            recorded = self._record_marks(tx, row, entries, file=str(path), total_rows=len(rows), earlier=problems)
+        return len(recorded)
+
+    def _session_number(self, conn: sa.Connection, row, session) -> int:
+        query = sa.select(bp_session.c.number, bp_session.c.day).where(bp_session.c.cohort_id == row.id)
+        text = str(session).strip()
+        if text.isdigit():
+            found = conn.execute(query.where(bp_session.c.number == int(text))).first()
+            what = _("no session {n}").format(n=text)
+        else:
+            day = parse_date(text)
+            found = conn.execute(query.where(bp_session.c.day == day)).first()
+            what = _("no session on {d}").format(d=day.isoformat())
+        if found is None:
+            raise NotFound(_("cohort {cohort} has {what}; see: reentry plans cohort show {cohort}").format(
+                cohort=row.code, what=what))
+        return found.number
+
+    def _record_marks(self, tx, row, entries, others: str | None = None, session_for_others: int | None = None,
+                      file: str | None = None, total_rows: int = 0,
+                      earlier=()) -> dict[tuple[int, str], AttendanceMark]:
+        """Check every entry ``(row number or None, session number, participant, mark)``; write
+        all or raise naming every bad one (with the ``earlier`` ``(row, problem)`` of a file)."""
+        conn = tx.conn
+        sessions = {r.number: (r.id, r.day) for r in conn.execute(
+            sa.select(bp_session.c.id, bp_session.c.number, bp_session.c.day).where(bp_session.c.cohort_id == row.id))}
+        enrolled = dict(conn.execute(sa.select(_P.c.code, _P.c.id).select_from(bp_enrolment.join(_P))
+                                     .where(bp_enrolment.c.cohort_id == row.id)).all())
+        found: list[tuple[int, str]] = list(earlier)
+        marks: dict[tuple[int, str], AttendanceMark] = {}
+        for n, number, code, mark in entries:
+            where = _("row {n}: ").format(n=n) if n is not None else ""
+            session_id, day = sessions[number]
+            if day > tx.today:
+                found.append((n or 0, where + _("session {s} is on {d}, in the future").format(
+                    s=number, d=day.isoformat())))
+                continue
+            if code not in enrolled:
+                found.append((n or 0, where + _("participant: {code} is not enrolled in {cohort}").format(
+                    code=code, cohort=row.code)))
+                continue
+            try:
+                marks[(number, code)] = AttendanceMark.parse(mark)
+            except InvalidInput as exc:
+                found.append((n or 0, where + _("mark: {reason}").format(reason=exc.message)))
+        problems = [text for _n, text in sorted(found, key=lambda item: item[0])]
+        if others is not None and session_for_others is not None:
+            try:
+                fill = AttendanceMark.parse(others)
+            except InvalidInput as exc:
+                raise InvalidInput(_("others: {reason}").format(reason=exc.message)) from None
+            session_id, day = sessions[session_for_others]
+            future = _("session {s} is on {d}, in the future").format(s=session_for_others, d=day.isoformat())
+            if day > tx.today and future not in problems:
+                problems.append(future)
+            known = set(conn.execute(sa.select(_P.c.code).select_from(bp_attendance.join(_P))
+                                     .where(bp_attendance.c.session_id == session_id)).scalars())
+            for code in enrolled:
+                if code not in known:
+                    marks.setdefault((session_for_others, code), fill)
+        if problems:
+            if file is not None:
+                raise RowErrors(_("{file}: {bad} of {rows} rows are invalid; nothing was recorded").format(
+                    file=file, bad=len(problems), rows=total_rows), problems)
+            raise InvalidInput("; ".join(problems) + _("; nothing was recorded"))
+        if not marks:
+            raise InvalidInput(_("give at least one mark, e.g. --present DSH-2026-0001, or --others present"))
+        old = {(r.session_id, r.participant_id): r.mark for r in conn.execute(
+            sa.select(bp_attendance).where(bp_attendance.c.session_id.in_([sessions[s][0] for s, _c in marks])))}
+        inserts = []
+        for (number, code), mark in sorted(marks.items()):
+            key = (sessions[number][0], enrolled[code])
+            before = old.get(key)
+            if before == mark.value:
+                continue
+            if before is None:
+                inserts.append({"session_id": key[0], "participant_id": key[1], "mark": mark.value})
+            else:
+                conn.execute(bp_attendance.update().where(bp_attendance.c.session_id == key[0],
+                                                          bp_attendance.c.participant_id == key[1]).values(mark=mark.value))
+            tx.audit("attendance.record", "attendance", f"{row.code}/{number}/{code}",
+                     before={"mark": before} if before else None, after={"mark": mark.value})
+        if inserts:
+            conn.execute(bp_attendance.insert(), inserts)
+        return marks
+
+    def completion(self, cohort: str) -> list[Completion]:
+        """Each enrolled participant's attendance and whether they completed the training."""
+        self.ctx.require("plans.view")
+        with self.ctx.reading() as conn:
+            row = store.cohort_row(conn, cohort)
+            return completions(conn, row.id, row.completion_threshold)
+
+
+def participant_completions(conn: sa.Connection, participant_id: int) -> list[tuple[str, Completion]]:
+    """``(cohort code, completion)`` for every cohort the participant is enrolled in."""
+    rows = conn.execute(sa.select(bp_cohort.c.id, bp_cohort.c.code, bp_cohort.c.completion_threshold)
+                        .select_from(bp_enrolment.join(bp_cohort))
+                        .where(bp_enrolment.c.participant_id == participant_id).order_by(bp_cohort.c.start_date))
+    return [(code, completions(conn, cid, threshold, participant_id)[0]) for cid, code, threshold in rows]
+
