@@ -292,7 +292,7 @@ def due(state: CliState, mentor, centre, overdue, within):
     found = state.ctx().mentoring.due(mentor=mentor, centre=centre, overdue=overdue, within=within)
     rows = []
     for r in found:
-        row = {**_plain(r), "overdue": r.overdue, "visit": _("{label} visit").format(label=_month(r.months)),
+        row = {**_plain(r), "overdue": r.overdue, "visit": _visit_label(r.months),
                "window": f"{r.window_start.isoformat()} … {r.window_end.isoformat()}"}
         if state.format == "table":
             row["mentor"] = r.mentor or _("nobody assigned")
@@ -307,10 +307,10 @@ def due(state: CliState, mentor, centre, overdue, within):
     emit_rows(rows, columns, state.format, empty=_("No visits due."))
 
 
-def _month(months: int) -> str:
-    from .domain import month_label
+def _visit_label(months: int) -> str:
+    from .domain import visit_label
 
-    return month_label(months)
+    return visit_label(months)
 
 
 # --- visits ---------------------------------------------------------------------------------
@@ -427,7 +427,7 @@ def caseload(state: CliState, mentor):
         row = _plain(r)
         if state.format == "table":
             row["mentor"] = f"{r.mentor} {r.mentor_name or ''}".strip()
-            row["next_due"] = (f"{r.next_due.isoformat()} ({_month(r.next_due_months)}, "
+            row["next_due"] = (f"{r.next_due.isoformat()} ({_visit_label(r.next_due_months)}, "
                                f"{_state_text(r.next_due_state.value)})" if r.next_due else "-")
             row["last_visit"] = (f"{r.last_visit.isoformat()} ({r.last_status.value})" if r.last_visit else "-")
         rows.append(row)

@@ -233,7 +233,8 @@ class Settings:
             raise InvalidInput(_("window_days: must be between 0 and {n}").format(n=MAX_WINDOW_DAYS))
         if self.window_days >= 28 * self.offsets[0]:
             raise InvalidInput(_("window_days: a window of ±{w} days would open before the follow-up starts "
-                                 "(first visit at {m} months)").format(w=self.window_days, m=self.offsets[0]))
+                                 "(the first visit is due after {label})").format(
+                w=self.window_days, label=month_label(self.offsets[0])))
         gaps = [b - a for a, b in zip(self.offsets, self.offsets[1:])]
         if gaps and 2 * self.window_days >= 28 * min(gaps):
             raise InvalidInput(_(
@@ -522,6 +523,11 @@ class DueVisit:
 
 def month_label(months: int) -> str:
     return _("1 month") if months == 1 else _("{n} months").format(n=months)
+
+
+def visit_label(months: int) -> str:
+    """``3-month visit``: a due visit by its offset."""
+    return _("{n}-month visit").format(n=months)
 
 
 def plan_due_visits(start: date, offsets: Sequence[int], window_days: int) -> tuple[DueVisit, ...]:

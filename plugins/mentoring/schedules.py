@@ -174,16 +174,16 @@ class SchedulesMixin:
             require_active(row)
             day = action_date(start, tx, _("start date"), row.registered_on,
                               _("{code}'s registration").format(code=row.code))
-            current = store.active_schedule(tx.conn, row.id, lock=True)
-            if current is not None:
-                raise Conflict(_("{code} already follows a schedule ({what}, started {on}); end it first: "
-                                 "reentry mentoring schedule {code} --end REASON").format(
-                    code=row.code, what=_describe(current), on=current.started_on.isoformat()))
             existing = store.schedule_for_grant(tx.conn, grant, lock=True) if grant else None
             if existing is not None and (existing.participant != row.code
                                          or existing.status is not ScheduleStatus.PENDING):
                 raise Conflict(_("grant {grant} already has a follow-up schedule ({code}, {status})").format(
                     grant=grant, code=existing.participant, status=existing.status.value))
+            current = store.active_schedule(tx.conn, row.id, lock=True)
+            if current is not None:
+                raise Conflict(_("{code} already follows a schedule ({what}, started {on}); end it first: "
+                                 "reentry mentoring schedule {code} --end REASON").format(
+                    code=row.code, what=_describe(current), on=current.started_on.isoformat()))
             if existing is None:
                 sector = store.mentee(tx.conn, row.id, row.code).sector
                 existing = _insert_schedule(tx, row.id, Schedule(

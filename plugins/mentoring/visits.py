@@ -26,7 +26,7 @@ from . import store
 from . import tables as t
 from .domain import (
     OWED, BusinessStatus, CaseloadRow, EndReason, Fulfilment, RiskFlag, RiskOutcome, RiskResult, Schedule, Visit,
-    VisitEvidence, VisitReport, evidence_of, month_label, place_visit, split_list,
+    VisitEvidence, VisitReport, evidence_of, place_visit, split_list, visit_label,
 )
 from .schedules import end
 
@@ -289,4 +289,4 @@ def describe_placement(visit: Visit) -> str:
     if visit.due_months is None:
         return _("an extra visit (no due visit is waiting on {d})").format(d=visit.visited_on.isoformat())
     how = _("on time") if visit.fulfilment is Fulfilment.ON_TIME else _("late")
-    return _("the {label} visit, {how}").format(label=month_label(visit.due_months), how=how)
+    return _("the {label}, {how}").format(label=visit_label(visit.due_months), how=how)

@@ -129,3 +129,10 @@ def test_outcomes_through_the_service_name_every_indicator(admin, followed):
     assert [(o.group, o.value) for o in by_sex] == [(("female",), 2), (("male",), 2)]
     khj = {o.key: o.value for o in admin.mentoring.outcomes(centre="KHJ")}
     assert khj["mentoring.businesses"] == 1 and khj["mentoring.survival_12m.not_operating"] == 1
+
+
+def test_an_open_period_is_taken_as_of_the_database_today(programme, followed):
+    """Without an end, due-visit figures are as of the database's CURRENT_DATE (here: after
+    every 6-month window of the example closed, whatever the calendar says)."""
+    assert figures(programme, "mentoring.survival_6m.reached", Period()) == {(): (3, 3)}
+    assert figures(programme, "mentoring.survival_6m.not_operating", Period()) == {(): (2, 2)}
