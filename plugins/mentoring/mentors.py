@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from reentry_core.convert import parse_date, structure, unstructure
 from reentry_core.domain import ParticipantStatus, Role
 from reentry_core.errors import Conflict, InvalidInput, NotFound
-from reentry_core.i18n import _
+from reentry_core.i18n import _, ngettext
 
 from . import store
 from . import tables as t
@@ -219,9 +219,11 @@ class MentorsMixin:
             used_override = None
             if load >= profile.capacity:
                 if override_capacity is None:
-                    raise Conflict(_("{mentor} already follows {n} people, the capacity of their profile; an admin "
-                                     "can assign anyway with --override-capacity REASON").format(
-                        mentor=staff_row.code, n=load))
+                    raise Conflict(ngettext(
+                        "{mentor} already follows {n} person, the capacity of their profile; an admin can assign "
+                        "anyway with --override-capacity REASON",
+                        "{mentor} already follows {n} people, the capacity of their profile; an admin can assign "
+                        "anyway with --override-capacity REASON", load).format(mentor=staff_row.code, n=load))
                 tx.require("mentoring.override_capacity")
                 used_override = override_capacity
             previous = None

@@ -68,7 +68,7 @@ def test_assign_reassign_and_capacity_from_the_command_line(run_cli, desk, admin
     other = register(admin, "Гулнора Ҳасанова", "female")
     before = written(programme)
     assert one_error(run_cli("--as", "CW1", "mentoring", "assign", other, "--mentor", "MN1")) == (
-        "Error: MN1 already follows 1 people, the capacity of their profile; an admin can assign anyway with "
+        "Error: MN1 already follows 1 person, the capacity of their profile; an admin can assign anyway with "
         "--override-capacity REASON")
     assert one_error(run_cli("--as", "CW1", "mentoring", "assign", other, "--mentor", "CW1")) == (
         "Error: CW1 (case_worker) is not a mentor; give them the role first: reentry staff roles CW1 --add mentor")
