@@ -49,6 +49,14 @@ def action_date(value, tx, what: str, not_before: date | None = None, before_wha
     return day
 
 
+def need_reason(reason: str | None, why: str) -> str:
+    """A reason the user must give: trimmed, never blank."""
+    text = (reason or "").strip()
+    if not text:
+        raise InvalidInput(_("reason: say why {why}").format(why=why))
+    return text
+
+
 def with_mentor_role(conn, code: str):
     """The staff row of ``code``, who must hold the mentor role."""
     row, roles = store.staff(conn, code)
@@ -241,9 +249,7 @@ class MentorsMixin:
 
     def unassign(self, participant: str, reason: str, *, on: date | str | None = None) -> Assignment:
         """End the participant's current assignment, with a reason."""
-        reason = (reason or "").strip()
-        if not reason:
-            raise InvalidInput(_("reason: say why the assignment ends"))
+        reason = need_reason(reason, _("the assignment ends"))
         with self.ctx.transaction() as tx:
             tx.require("mentoring.assign")
             row = store.participant(tx.conn, participant)
