@@ -234,7 +234,7 @@ class SchedulesMixin:
                     t.assignment.c.mentor_id == staff_row.id, t.assignment.c.ended_on.is_(None))
                 where = sa.and_(where, t.schedule.c.participant_id.in_(followed))
             found = store.schedules(conn, where)
-            people = _people(conn, [s.participant for s in found])
+            people = _people(conn, where)
         rows = []
         horizon = today + timedelta(days=int(within)) if within is not None else None
         for schedule in found:
@@ -255,14 +255,12 @@ def _describe(schedule: Schedule) -> str:
             else _("started by hand") if schedule.source is ScheduleSource.HAND else _("no grant"))
 
 
-def _people(conn, codes):
-    """Code → name, centre and current mentor of each participant in ``codes``."""
-    if not codes:
-        return {}
-    p, a, s = core.participant, t.assignment, core.staff
-    query = (sa.select(p.c.code, p.c.full_name, core.centre.c.code.label("centre"), s.c.code.label("mentor"))
-             .select_from(p.join(core.centre).outerjoin(a, sa.and_(a.c.participant_id == p.c.id,
-                                                                    a.c.ended_on.is_(None)))
-                          .outerjoin(s, s.c.id == a.c.mentor_id))
-             .where(p.c.code.in_(set(codes))))
+def _people(conn, where):
+    """Code → name, centre and current mentor of the participants whose schedules match ``where``."""
+    p, a, st, s = core.participant, t.assignment, core.staff, t.schedule
+    query = (sa.select(p.c.code, p.c.full_name, core.centre.c.code.label("centre"), st.c.code.label("mentor"))
+             .select_from(s.join(p, p.c.id == s.c.participant_id).join(core.centre)
+                          .outerjoin(a, sa.and_(a.c.participant_id == p.c.id, a.c.ended_on.is_(None)))
+                          .outerjoin(st, st.c.id == a.c.mentor_id))
+             .where(where))
     return {row.code: row for row in conn.execute(query)}

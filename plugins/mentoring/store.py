@@ -64,13 +64,6 @@ def staff(conn: sa.Connection, code: str):
     return row, roles
 
 
-def staff_codes(conn: sa.Connection, ids: Iterable[int]) -> dict[int, str]:
-    ids = set(ids)
-    if not ids:
-        return {}
-    return dict(conn.execute(sa.select(_S.c.id, _S.c.code).where(_S.c.id.in_(ids))).all())
-
-
 # --- mentors and mentees ----------------------------------------------------------------------
 
 
@@ -191,8 +184,9 @@ def schedules(conn: sa.Connection, where, lock: bool = False) -> list[Schedule]:
         return []
     d = t.due_visit
     dues: dict[int, list[DueVisit]] = {}
-    for row in conn.execute(sa.select(d).where(d.c.schedule_id.in_([r.id for r in rows]))
-                            .order_by(d.c.schedule_id, d.c.months)):
+    for row in conn.execute(sa.select(d).select_from(d.join(s, s.c.id == d.c.schedule_id)
+                                                     .join(_P, _P.c.id == s.c.participant_id))
+                            .where(where).order_by(d.c.schedule_id, d.c.months)):
         dues.setdefault(row.schedule_id, []).append(_due_from_row(row))
     return [Schedule(row.participant_code, row.status, row.source, row.grant_code, row.sector, row.started_on,
                      row.ended_on, row.ended_because, row.end_note, tuple(dues.get(row.id, ())), row.id)
@@ -245,7 +239,7 @@ def visits(conn: sa.Connection, query) -> list[Visit]:
     if rows:
         r = t.visit_risk
         for visit_id, flag in conn.execute(sa.select(r.c.visit_id, r.c.flag).where(
-                r.c.visit_id.in_([row.id for row in rows]))):
+                r.c.visit_id.in_(query.with_only_columns(t.visit.c.id)))):
             flags.setdefault(visit_id, []).append(flag)
     return [Visit(
         participant=row.participant_code, mentor=row.mentor_code, visited_on=row.visited_on, mode=row.mode,

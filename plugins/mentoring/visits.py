@@ -25,8 +25,8 @@ from reentry_core.storage import tables as core
 from . import store
 from . import tables as t
 from .domain import (
-    OWED, BusinessStatus, CaseloadRow, EndReason, Fulfilment, RiskFlag, RiskOutcome, RiskResult, Schedule, Visit,
-    VisitEvidence, VisitReport, evidence_of, place_visit, split_list, visit_label,
+    OWED, BusinessStatus, CaseloadRow, EndReason, Fulfilment, RiskFlag, RiskOutcome, RiskResult, Schedule,
+    ScheduleStatus, Visit, VisitEvidence, VisitReport, evidence_of, place_visit, split_list, visit_label,
 )
 from .schedules import end
 
@@ -233,17 +233,21 @@ class VisitsMixin:
         self.ctx.require("mentoring.view")
         today = self.ctx.programme.clock.today()
         with self.ctx.reading() as conn:
-            mentor_id = store.staff(conn, mentor)[0].id if mentor else None
+            a = t.assignment
+            followed = sa.select(a.c.participant_id).where(a.c.ended_on.is_(None))
+            mentor_id = None
+            if mentor:
+                mentor_id = store.staff(conn, mentor)[0].id
+                followed = followed.where(a.c.mentor_id == mentor_id)
             current = store.assignments(conn, mentor_id=mentor_id, active=True)
             if not current:
                 return []
             p = core.participant
             people = {row.code: row for row in conn.execute(
-                sa.select(p.c.id, p.c.code, p.c.full_name).where(p.c.code.in_([a.participant for a in current])))}
-            ids = [people[a.participant].id for a in current]
-            last = _last_visits(conn, ids)
+                sa.select(p.c.id, p.c.code, p.c.full_name).where(p.c.id.in_(followed)))}
+            last = _last_visits(conn, followed)
             schedules = {s.participant: s for s in store.schedules(conn, sa.and_(
-                t.schedule.c.participant_id.in_(ids), t.schedule.c.status == "active"))}
+                t.schedule.c.participant_id.in_(followed), t.schedule.c.status == ScheduleStatus.ACTIVE.value))}
             names = dict(conn.execute(sa.select(core.staff.c.code, core.staff.c.full_name).where(
                 core.staff.c.code.in_({a.mentor for a in current}))).all())
         rows = []
@@ -260,19 +264,20 @@ class VisitsMixin:
         return rows
 
 
-def _last_visits(conn, participant_ids: list[int]) -> dict[int, tuple]:
-    """Participant id → (their last visit's row, its risk flags described with their referral)."""
+def _last_visits(conn, participants) -> dict[int, tuple]:
+    """Participant id → (their last visit's row, its risk flags described with their referral),
+    for the participants the subquery ``participants`` selects."""
     v, r, ref = t.visit, t.visit_risk, core.referral
     ranked = sa.select(v.c.id, v.c.participant_id, v.c.visited_on, v.c.business_status, sa.func.row_number().over(
         partition_by=v.c.participant_id, order_by=(v.c.visited_on.desc(), v.c.id.desc())).label("n")).where(
-        v.c.participant_id.in_(participant_ids)).subquery()
+        v.c.participant_id.in_(participants)).subquery()
     latest = {row.id: row for row in conn.execute(sa.select(ranked).where(ranked.c.n == 1))}
     risks: dict[int, list[str]] = {}
     if latest:
         for row in conn.execute(
                 sa.select(r.c.visit_id, r.c.flag, r.c.outcome, r.c.referral_id, ref.c.status)
                 .select_from(r.outerjoin(ref, ref.c.id == r.c.referral_id))
-                .where(r.c.visit_id.in_(list(latest))).order_by(r.c.flag)):
+                .where(r.c.visit_id.in_(sa.select(ranked.c.id).where(ranked.c.n == 1))).order_by(r.c.flag)):
             flag = row.flag.replace("_", " ")
             if row.referral_id is not None:
                 text = _("{flag} (referral {id}: {status})").format(flag=flag, id=row.referral_id, status=row.status)
