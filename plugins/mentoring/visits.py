@@ -128,14 +128,16 @@ def _raise_risk(tx, participant_id: int, visit: Visit, flag: RiskFlag, settings)
 
 
 def verifying_visit(tx, participant: str, since) -> VisitEvidence | None:
-    """The latest visit on or after ``since`` that found the business operating with the
-    grant's equipment there (microgrants' ``tranche_verification``), or ``None``."""
+    """The latest visit on or after ``since`` (any time, when ``None``) that found the
+    business operating with the grant's equipment there (microgrants'
+    ``tranche_verification``), or ``None``."""
     v = t.visit
     query = (store.visits_query().where(
-        core.participant.c.code == str(participant).strip().upper(), v.c.visited_on >= parse_date(since),
-        v.c.visited_on <= tx.today, v.c.business_status == BusinessStatus.OPERATING.value,
-        v.c.equipment_seen.is_(True))
+        core.participant.c.code == str(participant).strip().upper(), v.c.visited_on <= tx.today,
+        v.c.business_status == BusinessStatus.OPERATING.value, v.c.equipment_seen.is_(True))
         .order_by(None).order_by(v.c.visited_on.desc(), v.c.id.desc()).limit(1))
+    if since not in (None, ""):
+        query = query.where(v.c.visited_on >= parse_date(since))
     found = store.visits(tx.conn, query)
     return evidence_of(found[0]) if found else None
 

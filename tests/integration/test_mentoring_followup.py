@@ -199,6 +199,7 @@ def test_the_one_month_visit_fulfils_its_due_visit_and_verifies_the_business(adm
     assert evidence.mentor == "MN1" and "operating, equipment seen" in evidence.note
     assert admin.mentoring.verification(code, RELEASED) == evidence
     assert admin.mentoring.verification(code, date(2026, 7, 13)) is None
+    assert admin.mentoring.verification(code, None) == evidence
 
 
 def test_a_later_tranche_waits_when_no_visit_saw_the_equipment(admin, programme, grants, funded, clock):
