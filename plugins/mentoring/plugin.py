@@ -1,23 +1,110 @@
 """Entry point of the mentoring plugin (group ``reentry.plugins``).
 
-Kept light: it is imported on every ``reentry`` call, so heavy modules load inside
-the commands that need them.
+Kept light: it is imported on every ``reentry`` call, so it holds only hook
+implementations; SQLAlchemy, cattrs and the services load inside the hooks and
+commands that need them.
+
+Mentoring learns about grants only through microgrants' events (``grant_approved``,
+``tranche_released``) and answers its question (``tranche_verification``); those
+implementations are ``optionalhook`` so mentoring loads when microgrants is disabled.
 """
 
 from __future__ import annotations
 
-import click
+from pathlib import Path
 
 from reentry_core import hookimpl
 
 from . import __version__  # noqa: F401  (shown by ``reentry plugins list``)
 
+A, CW, MN, ME = "admin", "case_worker", "mentor", "me_officer"
 
-@click.group("mentoring")
-def mentoring():
-    """Mentor matching, follow-up visits, risks and outcomes."""
+
+@hookimpl
+def register_hookspecs(add):
+    from . import hookspecs
+
+    add(hookspecs)
 
 
 @hookimpl
 def register_commands(cli):
-    cli.add_command(mentoring)
+    from .cli import group
+
+    cli.add_command(group)
+
+
+@hookimpl
+def register_tables():
+    from .tables import TABLES
+
+    return list(TABLES)
+
+
+@hookimpl
+def register_migrations():
+    return Path(__file__).parent / "migrations" / "versions"
+
+
+@hookimpl
+def register_permissions(register):
+    register("mentoring.mentors", "set up mentor profiles", [A])
+    register("mentoring.mentees", "record a participant's languages, sector and mentor preference", [A, CW, MN])
+    register("mentoring.assign", "assign mentors to participants", [A, CW])
+    register("mentoring.override_capacity", "assign a mentor beyond their capacity", [A])
+    register("mentoring.schedule", "start or end a follow-up schedule by hand", [A, CW])
+    register("mentoring.visit", "log mentoring visits", [A, MN])
+    register("mentoring.visit_any", "log visits for a participant another mentor follows", [A])
+    register("mentoring.view", "see mentors, follow-up schedules, visits and outcomes", [A, CW, MN, ME])
+    register("mentoring.configure", "change the follow-up offsets, windows and risk referrals", [A])
+
+
+@hookimpl
+def register_services(register):
+    def mentoring(ctx):
+        from .service import MentoringService
+
+        return MentoringService(ctx)
+
+    register("mentoring", mentoring)
+
+
+@hookimpl
+def register_indicators(register):
+    from .outcomes import declare_indicators
+
+    declare_indicators(register)
+
+
+# --- microgrants' events and question -------------------------------------------------------
+
+
+@hookimpl(optionalhook=True)
+def grant_approved(tx, application):
+    from .schedules import on_grant_approved
+
+    on_grant_approved(tx, application)
+
+
+@hookimpl(optionalhook=True)
+def tranche_released(tx, application, tranche):
+    from .schedules import on_tranche_released
+
+    on_tranche_released(tx, application, tranche)
+
+
+@hookimpl(optionalhook=True)
+def tranche_verification(tx, application, tranche, since):
+    from .visits import verifying_visit
+
+    return verifying_visit(tx, application.participant, since)
+
+
+# --- the core's events ----------------------------------------------------------------------
+
+
+@hookimpl
+def participant_exited(tx, participant):
+    from .schedules import on_participant_exited
+
+    on_participant_exited(tx, participant)

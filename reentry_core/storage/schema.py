@@ -13,12 +13,14 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ..errors import PluginError, SchemaBehind
+from ..errors import DatabaseError, PluginError, SchemaBehind
 from ..i18n import _
 from .engine import display_url
 from .tables import metadata
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+#: The core revision every plugin branch depends on (``depends_on="c0001"``).
+PLUGIN_BASE = "c0001"
 
 
 @attrs.frozen
@@ -104,16 +106,15 @@ def status(engine: Engine, pm) -> SchemaStatus:
     # "heads", and once applied alembic_version holds only the plugin's revision. So: each
     # branch label's own head, and everything applied including what the current
     # revisions depend on.
-    known = {rev.revision for rev in script.walk_revisions()}
-    if current - known:
-        # revisions of a plugin that is not loaded (disabled): every plugin branch
-        # depends on the core's first revision, so that much was applied with them
-        current = (current & known) | {rev.revision for rev in script.walk_revisions()
-                                       if "core" in (rev.branch_labels or ()) and rev.down_revision is None}
     labels = {label for rev in script.walk_revisions() for label in rev.branch_labels or ()}
     heads = {script.get_revision(f"{label}@head") for label in labels}
     heads |= {rev for rev in script.get_revisions("heads") if not rev.branch_labels}
-    applied = {r.revision for rev in current for r in script.iterate_revisions(rev, "base")}
+    known = {rev for rev in current if _known(script, rev)}
+    applied = {r.revision for rev in known for r in script.iterate_revisions(rev, "base")}
+    if current - known:
+        # revisions of plugins not loaded now (disabled): every plugin branch depends on the
+        # core's first revision (docs/plugins.md), so at least that much of the core is there
+        applied |= {r.revision for r in script.iterate_revisions(PLUGIN_BASE, "base")}
     branches = []
     for head in sorted(heads, key=lambda r: _label(r)):
         label = _label(head)
@@ -122,6 +123,17 @@ def status(engine: Engine, pm) -> SchemaStatus:
         here = next((r.revision for r in lineage if ours(r) and r.revision in applied), None)
         branches.append(BranchStatus(label, here, head.revision))
     return SchemaStatus(tuple(branches), empty)
+
+
+def _known(script, revision: str) -> bool:
+    """Whether ``revision`` is in a loaded plugin's (or the core's) migrations."""
+    from alembic.script.revision import ResolutionError
+    from alembic.util import CommandError
+
+    try:
+        return script.get_revision(revision) is not None
+    except (ResolutionError, CommandError):
+        return False
 
 
 def _label(revision) -> str:
@@ -135,8 +147,23 @@ def upgrade(engine: Engine, pm) -> None:
     """Bring the database to the head of every branch, in one transaction."""
     from alembic import command
 
+    unknown = _unknown_revisions(engine, pm)
+    if unknown:
+        raise DatabaseError(_(
+            "the database {url} has migrations of plugins that are not loaded ({revisions}); load them "
+            "(see reentry plugins list and REENTRY_DISABLE_PLUGINS) to upgrade").format(
+            url=display_url(engine.url), revisions=", ".join(sorted(unknown))))
     with engine.begin() as conn:
         command.upgrade(alembic_config(pm, conn), "heads")
+
+
+def _unknown_revisions(engine: Engine, pm) -> set[str]:
+    """Revisions in ``alembic_version`` that no loaded migrations know (a disabled plugin's)."""
+    current = current_revisions(engine) or set()
+    if not current:
+        return set()
+    script = _script(pm)
+    return {rev for rev in current if not _known(script, rev)}
 
 
 def declared_heads(pm) -> set[str] | None:

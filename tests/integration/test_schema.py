@@ -319,6 +319,19 @@ def test_a_database_with_a_disabled_plugins_branch_still_opens(fresh_url, plugin
         assert prog.schema_status().up_to_date
 
 
+def test_a_database_opens_with_a_plugin_disabled_whose_branch_is_applied(fresh_url, plugin_manager, testplug):
+    """REENTRY_DISABLE_PLUGINS on a database the plugin already migrated: its revision is
+    unknown to the loaded migrations, yet the rest of the schema is up to date."""
+    with open_programme(fresh_url, plugins=testplug):
+        pass
+    for without in (plugin_manager, load_plugins(entry_points=False)):  # testplug left out; then the core alone
+        with open_programme(fresh_url, plugins=without) as prog:
+            state = prog.schema_status()
+            assert state.up_to_date, state
+            assert "testplug" not in [b.label for b in state.branches]
+            assert ("core", CORE_HEAD) in [(b.label, b.current) for b in state.branches]
+
+
 def test_a_plugin_table_on_other_metadata_is_refused(plugin_manager):
     from reentry_core.errors import PluginError
 
@@ -377,3 +390,12 @@ def test_a_password_in_the_url_is_never_printed(plugin_manager):
     result = cli(plugin_manager, "postgresql://nobody:s3cret@127.0.0.1:1/x", "db", "info")
     assert result.exit_code == 4
     assert "s3cret" not in result.output and "***" in result.stderr
+
+
+def test_db_upgrade_with_a_migrated_plugin_disabled_says_what_to_do(fresh_url, plugin_manager, testplug):
+    with open_programme(fresh_url, plugins=testplug):
+        pass
+    result = cli(plugin_manager, fresh_url, "db", "upgrade")  # testplug is not loaded now
+    assert result.exit_code == 4
+    assert "has migrations of plugins that are not loaded (t0001)" in result.output
+    assert "REENTRY_DISABLE_PLUGINS" in result.output

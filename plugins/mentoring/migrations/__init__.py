@@ -1,0 +1,1 @@
+"""Mentoring's Alembic branch (label ``mentoring``); run through ``reentry db upgrade``."""

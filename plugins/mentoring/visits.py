@@ -1,0 +1,299 @@
+"""Visits: logging what a mentor found, fulfilling due visits, turning risks into referrals,
+verifying a business for microgrants, and each mentor's caseload.
+
+Only the mentor assigned on the visit's date logs it (or someone who may log for any
+participant, e.g. an admin). A risk flag opens a core referral of the type the settings
+map it to, only with consent on file; otherwise the visit is still logged and the
+answer says plainly why no referral was opened.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+import sqlalchemy as sa
+
+from reentry_core.convert import parse_date, structure
+from reentry_core.domain import ConsentScope, ReferralStatus, Role
+from reentry_core.errors import Conflict, InvalidInput, PermissionDenied
+from reentry_core.i18n import _
+from reentry_core.services.participants import current_consent
+from reentry_core.services.referrals import open_referral
+from reentry_core.storage import tables as core
+
+from . import store
+from . import tables as t
+from .domain import (
+    OWED, BusinessStatus, CaseloadRow, EndReason, Fulfilment, RiskFlag, RiskOutcome, RiskResult, Schedule,
+    ScheduleStatus, Visit, VisitEvidence, VisitReport, evidence_of, place_visit, split_list, visit_label,
+)
+from .schedules import end
+
+#: The fields of :class:`Visit` a caller gives to :meth:`VisitsMixin.log_visit`.
+VISIT_FIELDS = ("mode", "business_status", "revenue", "costs", "owners", "family_workers", "hired_workers",
+                "equipment_seen", "discussed", "advice", "next_steps", "risk_flags", "risk_note")
+
+_OPEN_REFERRAL = (ReferralStatus.OPEN.value, ReferralStatus.ACCEPTED.value)
+
+
+def flag_label(flag: RiskFlag) -> str:
+    return flag.value.replace("_", " ")
+
+
+def _schedule_on(conn, participant_id: int, code: str, day: date) -> Schedule:
+    """The schedule a visit on ``day`` belongs to, or a one-line refusal saying why none does."""
+    started = [s for s in store.schedules(conn, t.schedule.c.participant_id == participant_id, lock=True)
+               if s.started_on is not None]
+    if not started:
+        raise Conflict(_("{code} has no follow-up schedule yet; it starts when the first tranche is released, or "
+                         "by hand: reentry mentoring schedule {code} --from DATE").format(code=code))
+    covering = [s for s in started if s.started_on <= day and (s.ended_on is None or day <= s.ended_on)]
+    if covering:
+        return max(covering, key=lambda s: (s.started_on, s.id))
+    first = min(started, key=lambda s: s.started_on)
+    if day < first.started_on:
+        raise InvalidInput(_("visit date {d} is before {code}'s follow-up started ({on})").format(
+            d=day.isoformat(), code=code, on=first.started_on.isoformat()))
+    last = max(started, key=lambda s: (s.ended_on or date.max, s.id))
+    raise Conflict(_("{code}'s follow-up ended on {on} ({why}); a visit on {d} cannot be logged").format(
+        code=code, on=last.ended_on.isoformat(), d=day.isoformat(),
+        why=": ".join(filter(None, [last.ended_because.value.replace("_", " "), last.end_note]))))
+
+
+def _visiting_mentor(tx, participant_id: int, code: str, day: date, mentor: str | None):
+    """The staff row of the mentor a visit is logged for; refuses anyone else."""
+    assigned = store.assignment_on(tx.conn, participant_id, day)
+    actor = tx.actor.code
+    if not tx.ctx.can("mentoring.visit_any"):
+        if mentor and mentor.strip().upper() != actor:
+            raise PermissionDenied(_("{actor} may log only their own visits, not {mentor}'s").format(
+                actor=actor, mentor=mentor.strip().upper()))
+        if assigned is None or assigned.mentor != actor:
+            who = (_("{mentor} is, since {on}").format(mentor=assigned.mentor, on=assigned.started_on.isoformat())
+                   if assigned else _("nobody is assigned on {d}").format(d=day.isoformat()))
+            raise PermissionDenied(_("{actor} is not the mentor of {code} ({who}); only the assigned mentor or "
+                                     "an admin logs visits").format(actor=actor, code=code, who=who))
+        return store.staff(tx.conn, actor)[0]
+    chosen = (mentor or "").strip() or (assigned.mentor if assigned else actor)
+    row, roles = store.staff(tx.conn, chosen)
+    if not roles & {Role.MENTOR, Role.ADMIN}:
+        raise Conflict(_("{code} ({roles}) is not a mentor").format(
+            code=row.code, roles=", ".join(sorted(r.value for r in roles))))
+    return row
+
+
+def _place(tx, schedule: Schedule, visit: Visit) -> tuple[Visit, int | None]:
+    """Fulfil the due visit this visit falls in; a late visit it takes the place of becomes extra."""
+    placed = place_visit(schedule.due_visits, visit.visited_on)
+    if placed is None:
+        return visit, None
+    index, how = placed
+    due = schedule.due_visits[index]
+    tx.conn.execute(t.due_visit.update().where(t.due_visit.c.id == due.id).values(
+        visit_id=visit.id, fulfilment=how.value))
+    return attrs.evolve(visit, due_months=due.months, fulfilment=how), due.visit_id
+
+
+def _raise_risk(tx, participant_id: int, visit: Visit, flag: RiskFlag, settings) -> RiskResult:
+    """Open the referral ``flag`` maps to, or say plainly why none was opened."""
+    code, label = visit.participant, flag_label(flag)
+    target = settings.referral_for(flag)
+    if target is None:
+        return RiskResult(flag, RiskOutcome.NOT_MAPPED, None, _(
+            "No referral opened for {flag}: the mentoring settings open none for it.").format(flag=label))
+    reason = _("{flag} raised at mentoring visit {id} on {on} by {mentor}").format(
+        flag=label, id=visit.id, on=visit.visited_on.isoformat(), mentor=visit.mentor)
+    if visit.risk_note:
+        reason = f"{reason}: {visit.risk_note}"
+    consent = current_consent(tx.conn, participant_id, tx.today)
+    if consent is None or ConsentScope.REFERRALS not in consent.scope:
+        return RiskResult(flag, RiskOutcome.NO_CONSENT, None, _(
+            "No referral opened for {flag}: {code} has no consent on file for referrals. Record it first "
+            "(reentry participants consent {code} --scope programme,referrals), then: reentry referrals add {code} "
+            "--service {service} --to \"{to}\" --reason \"{reason}\"").format(
+            flag=label, code=code, service=target.service_type.value, to=target.to_whom, reason=reason))
+    r = core.referral
+    already = tx.conn.execute(sa.select(r.c.id, r.c.to_whom).where(
+        r.c.participant_id == participant_id, r.c.service_type == target.service_type.value,
+        r.c.status.in_(_OPEN_REFERRAL)).order_by(r.c.id)).first()
+    if already is not None:
+        return RiskResult(flag, RiskOutcome.ALREADY_OPEN, already.id, _(
+            "No new referral for {flag}: referral {id} ({service} → {to}) is still open.").format(
+            flag=label, id=already.id, service=target.service_type.value, to=already.to_whom))
+    referral = open_referral(tx, code, target.service_type.value, target.to_whom, reason)
+    return RiskResult(flag, RiskOutcome.OPENED, referral.id, _(
+        "Opened referral {id} for {flag}: {service} → {to}.").format(
+        id=referral.id, flag=label, service=target.service_type.value, to=target.to_whom))
+
+
+def verifying_visit(tx, participant: str, since) -> VisitEvidence | None:
+    """The latest visit on or after ``since`` (any time, when ``None``) that found the
+    business operating with the grant's equipment there (microgrants'
+    ``tranche_verification``), or ``None``."""
+    v = t.visit
+    query = (store.visits_query().where(
+        core.participant.c.code == str(participant).strip().upper(), v.c.visited_on <= tx.today,
+        v.c.business_status == BusinessStatus.OPERATING.value, v.c.equipment_seen.is_(True))
+        .order_by(None).order_by(v.c.visited_on.desc(), v.c.id.desc()).limit(1))
+    if since not in (None, ""):
+        query = query.where(v.c.visited_on >= parse_date(since))
+    found = store.visits(tx.conn, query)
+    return evidence_of(found[0]) if found else None
+
+
+class VisitsMixin:
+    """``ctx.mentoring``: visits, verification and caseloads."""
+
+    ctx: object
+
+    def log_visit(self, participant: str, *, visited_on: date | str | None = None, mentor: str | None = None,
+                  end_follow_up: str | None = None, **fields) -> VisitReport:
+        """Log a visit (fields: see :class:`reentry_mentoring.domain.Visit`; ``mode`` and
+        ``business_status`` are required). ``visited_on`` defaults to today; ``mentor`` to the
+        actor (to the assigned mentor when an admin logs). ``end_follow_up``: a reason, when a
+        visit that found the business closed ends the follow-up."""
+        unknown = set(fields) - set(VISIT_FIELDS)
+        if unknown:
+            raise InvalidInput(_("unknown visit field(s): {names}").format(names=", ".join(sorted(unknown))))
+        end_follow_up = (end_follow_up or "").strip() or None
+        with self.ctx.transaction() as tx:
+            tx.require("mentoring.visit")
+            row = store.participant(tx.conn, participant)
+            day = parse_date(visited_on) if visited_on not in (None, "") else tx.today
+            if day > tx.today:
+                raise InvalidInput(_("visit date {d} is in the future").format(d=day.isoformat()))
+            mentor_row = _visiting_mentor(tx, row.id, row.code, day, mentor)
+            data = {k: v for k, v in fields.items() if v is not None and v != ""}
+            if "risk_flags" in data:
+                data["risk_flags"] = split_list(data["risk_flags"])
+            visit = structure({**data, "participant": row.code, "mentor": mentor_row.code, "visited_on": day}, Visit)
+            if end_follow_up and visit.business_status is not BusinessStatus.CLOSED:
+                raise InvalidInput(_("end_follow_up: only a visit that finds the business closed ends the "
+                                     "follow-up (this one found it {status})").format(
+                    status=visit.business_status.value.replace("_", " ")))
+            schedule = _schedule_on(tx.conn, row.id, row.code, day)
+            if end_follow_up:
+                later = tx.conn.execute(sa.select(sa.func.max(t.visit.c.visited_on)).where(
+                    t.visit.c.schedule_id == schedule.id)).scalar()
+                if later is not None and later > day:
+                    raise Conflict(_("end_follow_up: a later visit ({on}) is logged; the follow-up cannot end on "
+                                     "{d}").format(on=later.isoformat(), d=day.isoformat()))
+            new_id = tx.conn.execute(t.visit.insert().values(
+                participant_id=row.id, mentor_id=mentor_row.id, schedule_id=schedule.id, visited_on=day,
+                mode=visit.mode.value, business_status=visit.business_status.value, revenue=visit.revenue,
+                costs=visit.costs, owners=visit.owners, family_workers=visit.family_workers,
+                hired_workers=visit.hired_workers, equipment_seen=visit.equipment_seen, discussed=visit.discussed,
+                advice=visit.advice, next_steps=visit.next_steps, risk_note=visit.risk_note,
+            )).inserted_primary_key[0]
+            visit, displaced = _place(tx, schedule, attrs.evolve(visit, id=new_id))
+            settings = store.settings(tx.conn)
+            risks = tuple(_raise_risk(tx, row.id, visit, flag, settings) for flag in sorted(visit.risk_flags))
+            if risks:
+                tx.conn.execute(t.visit_risk.insert(), [
+                    {"visit_id": new_id, "flag": r.flag.value, "outcome": r.outcome.value,
+                     "referral_id": r.referral_id} for r in risks])
+            tx.audit("mentoring.visit", "participant", row.code, after=visit)
+            ended = False
+            if end_follow_up:
+                end(tx, schedule, day, EndReason.BUSINESS_CLOSED, end_follow_up)
+                ended = True
+            tx.emit("visit_logged", visit=visit)
+        return VisitReport(visit, risks, displaced, ended,
+                           visit.business_status is BusinessStatus.CLOSED and not ended)
+
+    def visits(self, participant: str | None = None, *, mentor: str | None = None, centre: str | None = None,
+               since: date | str | None = None, until: date | str | None = None) -> list[Visit]:
+        """Visits, oldest first, each with the due visit it fulfilled (``due_months``, ``fulfilment``)."""
+        self.ctx.require("mentoring.view")
+        v = t.visit
+        with self.ctx.reading() as conn:
+            query = store.visits_query()
+            if participant:
+                query = query.where(v.c.participant_id == store.participant(conn, participant).id)
+            if mentor:
+                query = query.where(v.c.mentor_id == store.staff(conn, mentor)[0].id)
+            if centre:
+                query = query.where(core.participant.c.centre_id == self.ctx.programme.centre_id(conn, centre))
+            if since:
+                query = query.where(v.c.visited_on >= parse_date(since))
+            if until:
+                query = query.where(v.c.visited_on <= parse_date(until))
+            return store.visits(conn, query)
+
+    def verification(self, participant: str, since: date | str) -> VisitEvidence | None:
+        """What mentoring answers microgrants before a tranche that needs a verified visit."""
+        self.ctx.require("mentoring.view")
+        with self.ctx.reading() as conn:
+            from reentry_core.services.context import Transaction
+
+            return verifying_visit(Transaction(self.ctx, conn), participant, since)
+
+    def caseload(self, mentor: str | None = None) -> list[CaseloadRow]:
+        """Each mentor's current mentees with their last visit, next due visit and open risks
+        (the risks flagged at the last visit, with their referral's status)."""
+        self.ctx.require("mentoring.view")
+        today = self.ctx.programme.clock.today()
+        with self.ctx.reading() as conn:
+            a = t.assignment
+            followed = sa.select(a.c.participant_id).where(a.c.ended_on.is_(None))
+            mentor_id = None
+            if mentor:
+                mentor_id = store.staff(conn, mentor)[0].id
+                followed = followed.where(a.c.mentor_id == mentor_id)
+            current = store.assignments(conn, mentor_id=mentor_id, active=True)
+            if not current:
+                return []
+            p = core.participant
+            people = {row.code: row for row in conn.execute(
+                sa.select(p.c.id, p.c.code, p.c.full_name).where(p.c.id.in_(followed)))}
+            last = _last_visits(conn, followed)
+            schedules = {s.participant: s for s in store.schedules(conn, sa.and_(
+                t.schedule.c.participant_id.in_(followed), t.schedule.c.status == ScheduleStatus.ACTIVE.value))}
+            names = dict(conn.execute(sa.select(core.staff.c.code, core.staff.c.full_name).where(
+                core.staff.c.code.in_({a.mentor for a in current}))).all())
+        rows = []
+        for a in sorted(current, key=lambda a: (a.mentor, a.participant)):
+            person = people[a.participant]
+            visit, risks = last.get(person.id, (None, ()))
+            schedule = schedules.get(a.participant)
+            upcoming = [(d, s) for d, s in schedule.states(today) if s in OWED] if schedule else []
+            nxt, state = upcoming[0] if upcoming else (None, None)
+            rows.append(CaseloadRow(
+                a.mentor, names.get(a.mentor), a.participant, person.full_name, a.started_on,
+                visit.visited_on if visit else None, BusinessStatus(visit.business_status) if visit else None,
+                nxt.due_on if nxt else None, nxt.months if nxt else None, state, risks))
+        return rows
+
+
+def _last_visits(conn, participants) -> dict[int, tuple]:
+    """Participant id → (their last visit's row, its risk flags described with their referral),
+    for the participants the subquery ``participants`` selects."""
+    v, r, ref = t.visit, t.visit_risk, core.referral
+    ranked = sa.select(v.c.id, v.c.participant_id, v.c.visited_on, v.c.business_status, sa.func.row_number().over(
+        partition_by=v.c.participant_id, order_by=(v.c.visited_on.desc(), v.c.id.desc())).label("n")).where(
+        v.c.participant_id.in_(participants)).subquery()
+    latest = {row.id: row for row in conn.execute(sa.select(ranked).where(ranked.c.n == 1))}
+    risks: dict[int, list[str]] = {}
+    if latest:
+        for row in conn.execute(
+                sa.select(r.c.visit_id, r.c.flag, r.c.outcome, r.c.referral_id, ref.c.status)
+                .select_from(r.outerjoin(ref, ref.c.id == r.c.referral_id))
+                .where(r.c.visit_id.in_(sa.select(ranked.c.id).where(ranked.c.n == 1))).order_by(r.c.flag)):
+            flag = row.flag.replace("_", " ")
+            if row.referral_id is not None:
+                text = _("{flag} (referral {id}: {status})").format(flag=flag, id=row.referral_id, status=row.status)
+            elif row.outcome == RiskOutcome.NO_CONSENT.value:
+                text = _("{flag} (no referral: no consent)").format(flag=flag)
+            else:
+                text = _("{flag} (no referral)").format(flag=flag)
+            risks.setdefault(row.visit_id, []).append(text)
+    return {row.participant_id: (row, tuple(risks.get(row.id, ()))) for row in latest.values()}
+
+
+def describe_placement(visit: Visit) -> str:
+    """``the 1-month visit, on time`` or ``an extra visit``: for the answer to a logged visit."""
+    if visit.due_months is None:
+        return _("an extra visit (no due visit is waiting on {d})").format(d=visit.visited_on.isoformat())
+    how = _("on time") if visit.fulfilment is Fulfilment.ON_TIME else _("late")
+    return _("the {label}, {how}").format(label=visit_label(visit.due_months), how=how)
