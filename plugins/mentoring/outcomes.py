@@ -161,7 +161,9 @@ def declare_indicators(register) -> None:
             register(f"{key}.{part}", label.format(n=months), definition.format(n=months),
                      lambda p, _m=months, _part=part: _due(p, _not_replaced_away(), survival_conditions(p)[_part],
                                                            months=_m),
-                     unit=_("businesses"))
+                     unit=_("businesses"),
+                     # the programme funnel ends with businesses still operating at 6, then 12 months
+                     funnel_stage=60 + months if part == "operating" else None)
         register(key, _("Survival at {n} months").format(n=months),
                  _("Businesses operating at the {n}-month visit / businesses reaching it (unknowns stay in the "
                    "denominator).").format(n=months),

@@ -91,7 +91,10 @@ def print_tables(report) -> None:
 
     from ..services.report_output import columns, funnel_lines, shown, table_lines
 
-    console = Console(soft_wrap=True)
+    import sys
+
+    # a terminal shows its own width; a file or a pipe gets lines wide enough not to fold the tables
+    console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 220)
     period = f"{report.period.start.isoformat() if report.period.start else '…'} – " \
              f"{(report.period.end or report.made_on).isoformat()}"
     console.print(_("Programme report, {period}{centre}").format(

@@ -38,11 +38,16 @@ def shown(cell: ReportCell | None, row: ReportRow, threshold: int | None) -> str
 def format_value(value, row: ReportRow) -> str:
     if row.aggregate == "rate":
         return f"{Decimal(value) * 100:.1f}%"
-    if row.unit in MONEY_UNITS:
+    if _is_money(row):
         return f"{Decimal(value):,.2f}".replace(",", " ")
     if isinstance(value, Decimal) and value != value.to_integral_value():
         return f"{value:.1f}"
     return f"{int(value):,}".replace(",", " ")
+
+
+def _is_money(row: ReportRow) -> bool:
+    """An amount of money: its unit starts with a currency ("TJS", "TJS per month")."""
+    return bool(row.unit) and row.unit.split()[0] in MONEY_UNITS
 
 
 def machine_value(cell: ReportCell | None, row: ReportRow) -> Any:
@@ -197,7 +202,7 @@ def write_report(report: ProgrammeReport, path, fmt: str | None = None) -> Path:
 def _number_format(row: ReportRow) -> str:
     if row.aggregate == "rate":
         return "0.0%"
-    if row.unit in MONEY_UNITS:
+    if _is_money(row):
         return "#,##0.00"
     if row.aggregate == "mean":
         return "#,##0.0"
