@@ -46,6 +46,10 @@ def main() -> int:
     print(f"reentry --help                           : {help_time * 1000:7.1f} ms (median of {args.runs})")
     print(f"ratio {ratio:.2f}x (target <= {TARGET:.1f}x) -> {'OK' if ratio <= TARGET else 'OVER TARGET'}")
     print(f"--help imported sqlalchemy: {modules[0]}, rich: {modules[1]}")
+    loaded = subprocess.run([python, "-c", "from reentry_core.plugins import load_plugins\n"
+                             "print(', '.join(load_plugins().loaded_names()))"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    print(f"plugins loaded: {loaded} (install tests/proof_plugin to measure with a fourth)")
     return 0
 
 

@@ -33,12 +33,22 @@ def build_catalog() -> Catalog:
             flags = ("python-brace-format",) if "{" in (message if isinstance(message, str) else message[0]) else ()
             catalog.add(message, None, flags=flags)
     from reentry_core.cli import build_cli, inspect_clean, walk_commands
-    from reentry_core.plugins import load_plugins
+    from reentry_core.plugins import _entry_points, load_plugins
 
-    for command in walk_commands(build_cli(load_plugins())):
+    # only this project's plugins: another installed plugin has its own catalogue
+    others = {ep.name for ep in _entry_points()} - set(built_in_plugins())
+    for command in walk_commands(build_cli(load_plugins(disabled=others))):
         if command.help:
             catalog.add(inspect_clean(command.help), None)
     return catalog
+
+
+def built_in_plugins() -> list[str]:
+    """The plugins this project's pyproject.toml registers in the reentry.plugins group."""
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return list(tomllib.load(f)["project"]["entry-points"]["reentry.plugins"])
 
 
 def render(catalog: Catalog) -> bytes:
