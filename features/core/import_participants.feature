@@ -1,4 +1,3 @@
-@needs_participant_files
 Feature: Importing participants from a file
   At intake a centre often has a spreadsheet of new participants. A case worker imports
   it in one go: every row is checked first, and the file is imported whole or not at

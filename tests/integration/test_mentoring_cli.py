@@ -15,7 +15,7 @@ from reentry_mentoring import tables as t
 from tests.integration.mentoring_support import (  # noqa: F401  (fixtures)
     add_mentor, clock, grants, grants_pm, programme, register, run_cli,
 )
-from tests.steps.common import table_rows
+from reentry_core.testing import table_rows
 
 
 @pytest.fixture(autouse=True)

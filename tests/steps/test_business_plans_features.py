@@ -1,6 +1,6 @@
 """Steps of the business_plans features (``features/business_plans``): trainers running a
 cohort, scoring plans, moderating and shortlisting. Given steps set things up through the
-Python API; the shared When/Then steps (``tests/steps/common.py``) run the CLI as typed."""
+Python API; the shared When/Then steps (``reentry_core.testing``) run the CLI as typed."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The core's features (features/core/*.feature) and the steps only they use.
 
-Steps shared by every feature live in ``tests/steps/common.py``.
+Steps shared by every feature live in ``reentry_core.testing``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from tests.steps.common import explain, last_result
+from reentry_core.testing import explain, last_result
 
 # Steps ask for the database lazily, so the scenarios must ask for it up front: that is
 # what runs each scenario once on SQLite and once on PostgreSQL (``database_url`` is
