@@ -13,6 +13,7 @@ import attrs
 import pytest
 
 from reentry_core import hookimpl, hookspecs
+from reentry_core.plugins import load_plugins
 from reentry_core.services import FixedClock
 from reentry_core.services.reports import Analysis
 from reentry_core.testing import TODAY, set_up
@@ -20,6 +21,20 @@ from reentry_core.testing import TODAY, set_up
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted(name for name, value in vars(hookspecs).items()
                if inspect.isfunction(value) and hasattr(value, "reentry_spec"))
+
+
+def _plugin_specs() -> list[tuple[str, str]]:
+    """(plugin, hook) for every hookspec the loaded plugins add through register_hookspecs."""
+    pm = load_plugins()
+    found = []
+    for name, caller in vars(pm.hook).items():
+        spec = getattr(caller, "spec", None)
+        if spec is not None and name not in SPECS:
+            found.append((spec.namespace.__name__.split(".")[0], name))
+    return sorted(found)
+
+
+PLUGIN_SPECS = _plugin_specs()
 
 
 def test_the_core_has_hooks():
@@ -48,6 +63,27 @@ def _implemented_in_tests() -> set[str]:
 @pytest.mark.parametrize("hook", SPECS)
 def test_every_hook_is_implemented_by_a_test_plugin(hook):
     assert hook in _implemented_in_tests(), f"no test implements the hook {hook}"
+
+
+@pytest.mark.parametrize("owner, hook", PLUGIN_SPECS)
+def test_every_plugin_owned_hook_is_documented_and_exercised(owner, hook):
+    """The events and questions one plugin offers the others are part of the contract too."""
+    spec = getattr(load_plugins().hook, hook).spec
+    arguments = ", ".join(spec.argnames)
+    text = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    assert f"`{hook}({arguments})`" in text, f"docs/plugins.md does not document {owner}'s {hook}({arguments})"
+    assert spec.function.__doc__, f"{owner}'s {hook} has no docstring"
+    implemented = _implemented_in_tests() | _implemented_in_plugins()
+    assert hook in implemented, f"nothing implements {owner}'s hook {hook}"
+
+
+def _implemented_in_plugins() -> set[str]:
+    found = set()
+    for path in (ROOT / "plugins").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and any("hookimpl" in ast.unparse(d) for d in node.decorator_list):
+                found.add(node.name)
+    return found
 
 
 # --- the hooks not exercised elsewhere -------------------------------------------------
