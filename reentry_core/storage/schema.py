@@ -100,6 +100,13 @@ def status(engine: Engine, pm) -> SchemaStatus:
     with engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
         empty = not sa.inspect(conn).get_table_names()
+    # A disabled plugin's revisions stay in alembic_version; Alembic cannot resolve them
+    # without that plugin's versions folder, so they are left out. Every plugin branch
+    # depends on the core's first revision, so that one was applied.
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current - known:
+        current = (current & known) | {base for base in script.get_bases()
+                                       if "core" in (script.get_revision(base).branch_labels or ())}
     # A plugin revision with ``depends_on="c0001"`` stops c0001 being one of Alembic's
     # "heads", and once applied alembic_version holds only the plugin's revision. So: each
     # branch label's own head, and everything applied including what the current

@@ -268,6 +268,19 @@ def test_a_new_database_gets_the_plugin_tables_too(fresh_url, testplug):
         assert schema.schema_differences(prog.engine, testplug) == []
 
 
+def test_a_plugin_disabled_after_its_branch_was_applied_leaves_the_database_usable(fresh_url, testplug):
+    with open_programme(fresh_url, plugins=testplug) as prog:  # every branch applied, testplug's too
+        prog.bootstrap_admin("ADM", "Нигина Каримова")
+    without = load_plugins(disabled={"testplug"})
+    with open_programme(fresh_url, plugins=without) as prog:
+        state = prog.schema_status()
+        assert state.up_to_date and "testplug" not in [b.label for b in state.branches]
+        assert prog.act_as("ADM").audit.verify().ok
+    only_core = load_plugins(entry_points=False)  # no loaded branch depends on the core's first revision
+    with open_programme(fresh_url, plugins=only_core) as prog:
+        assert [(b.label, b.current) for b in prog.schema_status().branches] == [("core", "c0001")]
+
+
 def test_a_plugin_table_on_other_metadata_is_refused(plugin_manager):
     from reentry_core.errors import PluginError
 
