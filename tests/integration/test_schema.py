@@ -214,7 +214,8 @@ def test_a_plugin_branch_not_yet_applied_makes_the_database_behind(fresh_url, pl
     state = schema.status(engine, testplug)
     assert not state.up_to_date and not state.empty
     assert [(b.label, b.current, b.head) for b in state.behind] == [("testplug", None, "t0001")]
-    assert [(b.label, b.current) for b in state.branches] == [("core", "c0001"), ("testplug", None)]
+    assert [(b.label, b.current) for b in state.branches if b.label in {"core", "testplug"}] == [
+        ("core", "c0001"), ("testplug", None)]  # the built-in plugins' branches are there too
 
     with pytest.raises(SchemaBehind) as err:
         open_programme(fresh_url, plugins=testplug)
