@@ -104,7 +104,8 @@ class FakeMentoring:
         if not found:
             return None
         day = max(found)
-        return Evidence(f"mentoring visit of {day.isoformat()}", day, "MN1", "business operating, equipment seen")
+        number = self.visits[application.participant].index(day) + 1
+        return Evidence(f"mentoring visit {number}", day, "MN1", "business operating, equipment seen")
 
     @hookimpl(optionalhook=True)
     def grant_approved(self, tx, application):
