@@ -32,6 +32,14 @@ def check_move(app: Application, status: ApplicationStatus, action: str) -> None
             code=app.code, status=app.status.value, action=action, allowed=allowed))
 
 
+def read_application(ctx, code: str, read):
+    """``read(conn, application_id, application)`` on a reading connection, for viewers."""
+    ctx.require("grants.view")
+    with ctx.reading() as conn:
+        app_id, app = store.load_application(conn, code)
+        return read(conn, app_id, app)
+
+
 def _check_request(rnd: GrantRound, app: Application) -> None:
     problem = rnd.request_problem(app.requested)
     if problem:
@@ -166,9 +174,7 @@ class ApplicationsMixin:
     # --- reading --------------------------------------------------------------------------
 
     def get(self, code: str) -> Application:
-        self.ctx.require("grants.view")
-        with self.ctx.reading() as conn:
-            return store.load_application(conn, code)[1]
+        return read_application(self.ctx, code, lambda conn, app_id, app: app)
 
     def applications(self, *, round: str | None = None, status: str | None = None,
                      participant: str | None = None) -> list[Application]:

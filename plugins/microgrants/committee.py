@@ -11,6 +11,7 @@ from reentry_core.i18n import _
 
 from . import store
 from . import tables as t
+from .applications import read_application
 from .domain import (
     IN_REVIEW, ApplicationStatus, ConflictOfInterest, Decision, Outcome, Vote, VoteChoice, explain, money_text, tally,
 )
@@ -62,10 +63,7 @@ class CommitteeMixin:
         return conflict
 
     def conflicts(self, code: str) -> list[ConflictOfInterest]:
-        self.ctx.require("grants.view")
-        with self.ctx.reading() as conn:
-            app_id, app = store.load_application(conn, code)
-            return store.conflicts(conn, app_id, app.code)
+        return read_application(self.ctx, code, lambda conn, app_id, app: store.conflicts(conn, app_id, app.code))
 
     def vote(self, code: str, choice: str, *, amount=None, reason: str | None = None, note: str | None = None,
              change: bool = False) -> Vote:
@@ -74,7 +72,7 @@ class CommitteeMixin:
         One vote per member; ``change=True`` replaces one's vote (audited)."""
         with self.ctx.transaction() as tx:
             tx.require("grants.vote")
-            round_id, app_id, rnd, app = store.locked_application(tx.conn, code)
+            _round_id, app_id, rnd, app = store.locked_application(tx.conn, code)
             _in_review(app, _("votes are taken"))
             me = store.staff_row(tx.conn, tx.actor.code)
             if me.code not in rnd.committee:
@@ -95,7 +93,7 @@ class CommitteeMixin:
                 if vote.amount < rnd.min_grant:
                     raise InvalidInput(_("amount {amount} is below the round's minimum grant of {limit}").format(
                         amount=money_text(vote.amount), limit=money_text(rnd.min_grant, rnd.currency)))
-            earlier = next((v for v in store.votes(tx.conn, app_id, app.code, round_id) if v.member == me.code), None)
+            earlier = next((v for v in store.votes(tx.conn, app_id, app.code) if v.member == me.code), None)
             values = {"choice": vote.choice.value, "amount": vote.amount,
                       "reason": vote.reason.value if vote.reason else None, "note": vote.note}
             if earlier is None:
@@ -113,11 +111,8 @@ class CommitteeMixin:
         return vote
 
     def votes(self, code: str) -> list[Vote]:
-        self.ctx.require("grants.view")
-        with self.ctx.reading() as conn:
-            round_id = store.application_row(conn, code).round_id
-            app_id, app = store.load_application(conn, code)
-            return store.votes(conn, app_id, app.code, round_id)
+        """Every vote, each ``counted`` or not (a conflict, or no longer on the committee)."""
+        return read_application(self.ctx, code, lambda conn, app_id, app: store.votes(conn, app_id, app.code))
 
     def decide(self, code: str) -> Decision:
         """Record the committee's decision from the valid votes: refused without quorum;
@@ -136,7 +131,7 @@ class CommitteeMixin:
                 if _conflict_of(tx.conn, app_id, me.id) is not None:
                     raise PermissionDenied(_("{code} declared a conflict of interest on {app} and cannot record its "
                                              "decision").format(code=me.code, app=app.code))
-            votes = store.votes(tx.conn, app_id, app.code, round_id)
+            votes = store.votes(tx.conn, app_id, app.code)
             result = tally(votes, rnd.quorum, rnd.rule)
             if not result.has_quorum:
                 raise Conflict(self._no_quorum(tx.conn, app_id, rnd, app, votes, result.valid))
@@ -185,10 +180,7 @@ class CommitteeMixin:
             app=app.code, valid=valid, quorum=rnd.quorum, details=f" ({'; '.join(details)})" if details else "")
 
     def decisions(self, code: str) -> list[Decision]:
-        self.ctx.require("grants.view")
-        with self.ctx.reading() as conn:
-            app_id, app = store.load_application(conn, code)
-            return store.decisions(conn, app_id, app.code)
+        return read_application(self.ctx, code, lambda conn, app_id, app: store.decisions(conn, app_id, app.code))
 
 
 def _vote_text(vote: Vote) -> str:

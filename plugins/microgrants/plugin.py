@@ -45,7 +45,7 @@ def register_tables():
 
 @hookimpl
 def register_permissions(register):
-    register("grants.view", "see grant rounds, applications, votes, decisions and tranches", [A, CW, CM, FO, ME])
+    register("grants.view", "see grant rounds, applications, votes, decisions and tranches", [A, CW, CM, FO, MN, ME])
     register("grants.manage_rounds", "set up grant rounds, open and close them, appoint their committee", [A])
     register("grants.apply", "make, change, submit and withdraw grant applications", [A, CW])
     register("grants.vote", "vote on grant applications as a committee member", [CM])

@@ -56,38 +56,26 @@ class RoundsMixin:
 
     def open_round(self, code: str) -> GrantRound:
         """Open a draft round for applications; its committee must be able to reach quorum."""
-        with self.ctx.transaction() as tx:
-            tx.require("grants.manage_rounds")
-            round_id, before = store.load_round(tx.conn, code, lock=True)
-            if before.status is not RoundStatus.DRAFT:
-                raise Conflict(_("round {code} is {status}; only a draft round is opened").format(
-                    code=before.code, status=before.status.value))
-            if len(before.committee) < before.quorum:
-                raise Conflict(_("round {code} cannot open: its committee has {n} members, fewer than its quorum "
-                                 "of {quorum}; add members with: reentry grants committee add {code} STAFF").format(
-                    code=before.code, n=len(before.committee), quorum=before.quorum))
-            if before.closes_on < tx.today:
-                raise Conflict(_("round {code} cannot open: its closing date {on} has passed").format(
-                    code=before.code, on=before.closes_on.isoformat()))
-            return self._set_round_status(tx, round_id, before, RoundStatus.OPEN)
+        return self._move_round(code, RoundStatus.OPEN)
 
     def close_round(self, code: str) -> GrantRound:
         """Stop taking applications; the committee still decides and finance still pays."""
+        return self._move_round(code, RoundStatus.CLOSED)
+
+    def _move_round(self, code: str, status: RoundStatus) -> GrantRound:
+        source = RoundStatus.DRAFT if status is RoundStatus.OPEN else RoundStatus.OPEN
         with self.ctx.transaction() as tx:
             tx.require("grants.manage_rounds")
             round_id, before = store.load_round(tx.conn, code, lock=True)
-            if before.status is not RoundStatus.OPEN:
-                raise Conflict(_("round {code} is {status}; only an open round is closed").format(
-                    code=before.code, status=before.status.value))
-            return self._set_round_status(tx, round_id, before, RoundStatus.CLOSED)
-
-    @staticmethod
-    def _set_round_status(tx, round_id: int, before: GrantRound, status: RoundStatus) -> GrantRound:
-        tx.conn.execute(t.grant_round.update().where(t.grant_round.c.id == round_id).values(status=status.value))
-        after = attrs.evolve(before, status=status)
-        tx.audit(f"grants.round.{'open' if status is RoundStatus.OPEN else 'close'}", "grant_round", before.code,
-                 before={"status": before.status.value}, after={"status": status.value})
-        return after
+            if before.status is not source:
+                raise Conflict(_("round {code} is {status}; only a round that is {source} can become {new}").format(
+                    code=before.code, status=before.status.value, source=source.value, new=status.value))
+            if status is RoundStatus.OPEN:
+                _check_opening(before, tx.today)
+            tx.conn.execute(t.grant_round.update().where(t.grant_round.c.id == round_id).values(status=status.value))
+            tx.audit(f"grants.round.{'open' if status is RoundStatus.OPEN else 'close'}", "grant_round", before.code,
+                     before={"status": before.status.value}, after={"status": status.value})
+        return attrs.evolve(before, status=status)
 
     # --- the committee ---------------------------------------------------------------------
 
@@ -145,6 +133,16 @@ class RoundsMixin:
         self.ctx.require("grants.view")
         with self.ctx.reading() as conn:
             return store.budget(conn, store.round_row(conn, round_code).id)
+
+
+def _check_opening(rnd: GrantRound, today: date) -> None:
+    if len(rnd.committee) < rnd.quorum:
+        raise Conflict(_("round {code} cannot open: its committee has {n} members, fewer than its quorum of {quorum}; "
+                         "add members with: reentry grants committee add {code} STAFF").format(
+            code=rnd.code, n=len(rnd.committee), quorum=rnd.quorum))
+    if rnd.closes_on < today:
+        raise Conflict(_("round {code} cannot open: its closing date {on} has passed").format(
+            code=rnd.code, on=rnd.closes_on.isoformat()))
 
 
 def _list(values) -> list[str]:

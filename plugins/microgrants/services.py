@@ -48,7 +48,7 @@ class GrantService(RoundsMixin, ApplicationsMixin, CommitteeMixin, TranchesMixin
             app_id, app = store.load_application(conn, code)
             rnd = store.round_from_row(conn, store.round_row(conn, round_id=row.round_id))
             return Story(app, rnd, store.conflicts(conn, app_id, app.code),
-                         store.votes(conn, app_id, app.code, row.round_id), store.decisions(conn, app_id, app.code),
+                         store.votes(conn, app_id, app.code), store.decisions(conn, app_id, app.code),
                          store.tranches(conn, app_id, app.code, app.currency),
                          [o for _id, o in store.overrides(conn, app_id, app.code)], store.events(conn, app_id))
 

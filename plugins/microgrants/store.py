@@ -234,10 +234,11 @@ def conflicts(conn: sa.Connection, app_id: int, app_code: str) -> list[ConflictO
     return [ConflictOfInterest(app_code, r.member, r.kind, r.note, r.recorder, r.recorded_on) for r in rows]
 
 
-def votes(conn: sa.Connection, app_id: int, app_code: str, round_id: int) -> list[Vote]:
+def votes(conn: sa.Connection, app_id: int, app_code: str) -> list[Vote]:
     """Every vote on the application; ``counted`` is False for a member who declared a
     conflict or is no longer on the committee."""
     v, cm, c = t.vote, t.committee_member, t.conflict
+    round_id = sa.select(A.c.round_id).where(A.c.id == app_id).scalar_subquery()
     on_committee = sa.exists().where(cm.c.round_id == round_id, cm.c.staff_id == v.c.staff_id)
     conflicted = sa.exists().where(c.c.application_id == app_id, c.c.staff_id == v.c.staff_id)
     rows = conn.execute(sa.select(v, ST.c.code.label("member"), on_committee.label("on_committee"),

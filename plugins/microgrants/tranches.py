@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import attrs
-import sqlalchemy as sa
 
 from reentry_core.convert import parse_date, parse_money
 from reentry_core.errors import Conflict, InvalidInput, PermissionDenied
@@ -14,7 +13,7 @@ from reentry_core.i18n import _
 
 from . import store
 from . import tables as t
-from .applications import check_move
+from .applications import check_move, read_application
 from .domain import (
     FUNDED_STATUSES, Application, ApplicationStatus, GrantRound, Override, Tranche, Verification, describe_plan,
     gated_steps, money_text, next_planned_amount,
@@ -141,10 +140,8 @@ class TranchesMixin:
         return override
 
     def tranches(self, code: str) -> list[Tranche]:
-        self.ctx.require("grants.view")
-        with self.ctx.reading() as conn:
-            app_id, app = store.load_application(conn, code)
-            return store.tranches(conn, app_id, app.code, app.currency)
+        return read_application(self.ctx, code,
+                                lambda conn, app_id, app: store.tranches(conn, app_id, app.code, app.currency))
 
     # --- giving money back to the budget ------------------------------------------------------
 

@@ -29,7 +29,7 @@ def test_a_round_is_set_up_opened_and_closed(desk):
                                                                         ("EU", "BMZ"))
     assert [r.code for r in grants.rounds(status="open")] == ["R2026"]
     assert grants.close_round("R2026").status.value == "closed"
-    with pytest.raises(Conflict, match="round R2026 is closed; only an open round is closed"):
+    with pytest.raises(Conflict, match="round R2026 is closed; only a round that is open can become closed"):
         grants.close_round("R2026")
     with pytest.raises(Conflict, match="cannot apply: round R2026 is closed"):
         desk.apply(0)
