@@ -1,23 +1,80 @@
 """Entry point of the microgrants plugin (group ``reentry.plugins``).
 
-Kept light: it is imported on every ``reentry`` call, so heavy modules load inside
-the commands that need them.
+Kept light: it is imported on every ``reentry`` call, so heavy modules (SQLAlchemy,
+cattrs, rich) load inside the hooks and commands that need them.
 """
 
 from __future__ import annotations
 
-import click
+from pathlib import Path
 
 from reentry_core import hookimpl
 
 from . import __version__  # noqa: F401  (shown by ``reentry plugins list``)
 
+A, CW, TR, CM, FO, MN, ME = (
+    "admin", "case_worker", "trainer", "committee_member", "finance_officer", "mentor", "me_officer",
+)
 
-@click.group("grants")
-def grants():
-    """Grant rounds, applications, committee decisions and tranches."""
+
+@hookimpl
+def register_hookspecs(add):
+    from . import hookspecs
+
+    add(hookspecs)
 
 
 @hookimpl
 def register_commands(cli):
+    from .cli import grants
+
     cli.add_command(grants)
+
+
+@hookimpl
+def register_migrations():
+    return Path(__file__).parent / "migrations" / "versions"
+
+
+@hookimpl
+def register_tables():
+    from .tables import TABLES
+
+    return list(TABLES)
+
+
+@hookimpl
+def register_permissions(register):
+    register("grants.view", "see grant rounds, applications, votes, decisions and tranches", [A, CW, CM, FO, MN, ME])
+    register("grants.manage_rounds", "set up grant rounds, open and close them, appoint their committee", [A])
+    register("grants.apply", "make, change, submit and withdraw grant applications", [A, CW])
+    register("grants.vote", "vote on grant applications as a committee member", [CM])
+    register("grants.declare_conflict", "declare one's own conflict of interest on an application", [CM])
+    register("grants.record_conflict", "record a committee member's conflict of interest", [A])
+    register("grants.decide", "record the committee's decision on an application", [A, CM])
+    register("grants.disburse", "record the release of a grant tranche", [A, FO])
+    register("grants.override_verification", "let a tranche go out without a verified visit, with a reason", [A])
+    register("grants.cancel", "cancel or reduce an approved grant", [A])
+
+
+@hookimpl
+def register_converter_hooks(converter):
+    from .domain import TrancheStep, parse_tranche_plan
+
+    # a round's tranche plan is typed as text ("60,40:verified"), not as a list of steps
+    converter.register_structure_hook_func(lambda t: t == tuple[TrancheStep, ...],
+                                           lambda value, _t: parse_tranche_plan(value))
+
+
+@hookimpl
+def register_services(register):
+    from .services import GrantService
+
+    register("grants", GrantService)
+
+
+@hookimpl
+def register_indicators(register):
+    from .indicators import declare
+
+    declare(register)

@@ -220,8 +220,7 @@ class _Builder:
         if not indicator.per_participant:  # a programme-wide figure: the grand total only
             cells = {}
             if not self.centre:
-                parts = compute_parts(self.conn, indicator, self.period, today=self.today).get((), Parts())
-                cells[(None,) * len(dims)] = ReportCell(value_of(indicator, parts), 0)
+                cells[(None,) * len(dims)] = ReportCell(self._total(indicator), 0)
             return [ReportRow(indicator.key, indicator.label, indicator.unit, indicator.aggregate, None, cells,
                               per_participant=False)]
         if indicator.aggregate == "rate":
@@ -231,6 +230,14 @@ class _Builder:
         parts = self._parts(indicator, dims, levels)
         hidden = self._hide(parts, levels)
         return [self._row(indicator, None, parts, hidden)]
+
+    def _total(self, indicator: Indicator):
+        """A programme-wide figure (a rate of two of them, or one total)."""
+        if indicator.aggregate == "rate":
+            return rate_of(self._total(self.registry.get(indicator.numerator)),
+                           self._total(self.registry.get(indicator.denominator)))
+        parts = compute_parts(self.conn, indicator, self.period, today=self.today).get((), Parts())
+        return value_of(indicator, parts)
 
     def _row(self, indicator: Indicator, category: str | None, parts: dict[tuple, Parts], hidden: set[tuple]):
         cells = {key: ReportCell(value_of(indicator, p), p.people, key in hidden) for key, p in parts.items()}

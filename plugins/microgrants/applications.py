@@ -1,0 +1,194 @@
+"""Applications: made in an open round with budget lines, submitted (eligibility is
+checked then), withdrawn before a decision; listed and told as a story."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import attrs
+import sqlalchemy as sa
+
+from reentry_core.errors import Conflict, InvalidInput
+from reentry_core.i18n import _
+from reentry_core.services.eligibility import eligibility_problems
+
+from . import store
+from . import tables as t
+from .domain import (
+    FUNDED_STATUSES, OPEN_STATUSES, TRANSITIONS, Application, ApplicationStatus, GrantRound, money_text,
+)
+from .lines import to_lines
+
+S = ApplicationStatus
+A = t.application
+
+
+def check_move(app: Application, status: ApplicationStatus, action: str) -> None:
+    """Refuse a step the lifecycle does not allow, saying what is possible."""
+    if not app.can_move_to(status):
+        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[app.status])) or _("none: it is closed")
+        raise Conflict(_("application {code} is {status}; it cannot be {action} (possible next: {allowed})").format(
+            code=app.code, status=app.status.value, action=action, allowed=allowed))
+
+
+def read_application(ctx, code: str, read):
+    """``read(conn, application_id, application)`` on a reading connection, for viewers."""
+    ctx.require("grants.view")
+    with ctx.reading() as conn:
+        app_id, app = store.load_application(conn, code)
+        return read(conn, app_id, app)
+
+
+def _check_request(rnd: GrantRound, app: Application) -> None:
+    problem = rnd.request_problem(app.requested)
+    if problem:
+        raise InvalidInput(problem)
+
+
+def _plan_values(plan) -> dict:
+    """The plan the owner of plans answered (``grant_plan``), as stored with the application."""
+    if plan is None:
+        return {}
+    score = getattr(plan, "panel_score", None)
+    return {"plan_code": str(plan.code), "plan_version": getattr(plan, "version", None),
+            "plan_title": getattr(plan, "title", None), "plan_sector": getattr(plan, "sector", None),
+            "plan_score": Decimal(str(score)) if score is not None else None,
+            "plan_status": str(getattr(plan, "status", "") or "") or None}
+
+
+class ApplicationsMixin:
+    """``ctx.grants``: applications."""
+
+    ctx: object
+
+    def apply(self, round_code: str, participant: str, lines, *, own_contribution="0",
+              submit: bool = False) -> Application:
+        """Make a (draft) application of ``participant`` in an open round; ``submit`` submits
+        it in the same action. ``lines``: :class:`BudgetLine` objects, dicts or typed text
+        (``"item;quantity;unit cost;cash|in_kind;supplier"``)."""
+        lines = to_lines(lines)
+        with self.ctx.transaction() as tx:
+            tx.require("grants.apply")
+            round_id, rnd = store.load_round(tx.conn, round_code, lock=True)
+            closed = rnd.closed_reason(tx.today)
+            if closed:
+                raise Conflict(_("cannot apply: {reason}").format(reason=closed))
+            person, person_id = store.participant(tx.conn, participant)
+            self._refuse_second(tx.conn, round_id, rnd, person_id, person.code)
+            app = Application(rnd.code, person.code, lines, own_contribution, currency=rnd.currency,
+                              participant_name=person.full_name, created_on=tx.today)
+            _check_request(rnd, app)
+            plan = _plan_values(tx.emit("grant_plan", participant=person))
+            number = tx.conn.execute(sa.select(sa.func.coalesce(sa.func.max(A.c.number), 0))
+                                     .where(A.c.round_id == round_id)).scalar_one() + 1
+            code = f"{rnd.code}-{number:03d}"
+            app_id = tx.conn.execute(A.insert().values(
+                code=code, round_id=round_id, number=number, participant_id=person_id, status=S.DRAFT.value,
+                own_contribution=app.own_contribution, requested=app.requested, created_on=tx.today,
+                created_by=store.staff_id(tx.conn, tx.actor.code), **plan)).inserted_primary_key[0]
+            store.insert_lines(tx.conn, app_id, app.lines)
+            store.add_event(tx, app_id, S.DRAFT.value, _("application made"))
+            app = store.load_application(tx.conn, code)[1]
+            tx.audit("grants.apply", "grant_application", code, after=app)
+            if submit:
+                app = self._submit(tx, app_id, rnd, app)
+        return app
+
+    @staticmethod
+    def _refuse_second(conn, round_id: int, rnd: GrantRound, person_id: int, person_code: str) -> None:
+        """One open application per participant per round, and no second grant."""
+        row = conn.execute(sa.select(A.c.code, A.c.status).where(
+            A.c.round_id == round_id, A.c.participant_id == person_id,
+            A.c.status.in_([s.value for s in OPEN_STATUSES | FUNDED_STATUSES]))).first()
+        if row is not None:
+            raise Conflict(_("{person} already has application {code} ({status}) in round {round}").format(
+                person=person_code, code=row.code, status=row.status, round=rnd.code))
+
+    def update(self, code: str, *, lines=None, own_contribution=None) -> Application:
+        """Change a draft: replace its budget lines and/or its own contribution."""
+        new_lines = to_lines(lines) if lines is not None else None
+        if new_lines is None and own_contribution is None:
+            raise InvalidInput(_("say what to change: the budget lines or the own contribution"))
+        with self.ctx.transaction() as tx:
+            tx.require("grants.apply")
+            _round_id, app_id, rnd, before = store.locked_application(tx.conn, code)
+            if before.status is not S.DRAFT:
+                raise Conflict(_("application {code} is {status}; only a draft is changed").format(
+                    code=before.code, status=before.status.value))
+            changes = {}
+            if new_lines is not None:
+                changes["lines"] = new_lines
+            if own_contribution is not None:
+                changes["own_contribution"] = own_contribution  # checked by the field's converter
+            after = attrs.evolve(before, **changes)
+            _check_request(rnd, after)
+            tx.conn.execute(A.update().where(A.c.id == app_id).values(own_contribution=after.own_contribution,
+                                                                      requested=after.requested))
+            store.insert_lines(tx.conn, app_id, after.lines)
+            store.add_event(tx, app_id, "updated", _("requested {amount}").format(
+                amount=money_text(after.requested, after.currency)))
+            tx.audit("grants.update", "grant_application", before.code, before=before, after=after)
+        return after
+
+    def submit(self, code: str) -> Application:
+        """Submit a draft: eligibility is checked now. An ineligible application is kept,
+        with its reasons; an eligible one goes to the committee (under_review)."""
+        with self.ctx.transaction() as tx:
+            tx.require("grants.apply")
+            _round_id, app_id, rnd, app = store.locked_application(tx.conn, code)
+            return self._submit(tx, app_id, rnd, app)
+
+    @staticmethod
+    def _submit(tx, app_id: int, rnd: GrantRound, before: Application) -> Application:
+        check_move(before, S.SUBMITTED, _("submitted"))
+        closed = rnd.closed_reason(tx.today)
+        if closed:
+            raise Conflict(_("cannot submit {code}: {reason}").format(code=before.code, reason=closed))
+        _check_request(rnd, before)
+        store.set_status(tx, app_id, S.SUBMITTED, submitted_on=tx.today)
+        problems = eligibility_problems(tx, before.participant, "grant", rnd.requirements())
+        if problems:
+            store.set_status(tx, app_id, S.INELIGIBLE, "; ".join(problems), closed_on=tx.today,
+                             eligibility_problems=json.dumps(problems, ensure_ascii=False))
+        else:
+            store.set_status(tx, app_id, S.UNDER_REVIEW, _("eligible"))
+        after = store.load_application(tx.conn, before.code)[1]
+        tx.audit("grants.submit", "grant_application", before.code, before={"status": before.status.value},
+                 after={"status": after.status.value, "eligibility_problems": list(after.eligibility_problems)})
+        return after
+
+    def withdraw(self, code: str, reason: str | None = None) -> Application:
+        """The applicant withdraws before a decision (a deferred application still may)."""
+        reason = (reason or "").strip() or None
+        with self.ctx.transaction() as tx:
+            tx.require("grants.apply")
+            _round_id, app_id, _rnd, before = store.locked_application(tx.conn, code)
+            check_move(before, S.WITHDRAWN, _("withdrawn"))
+            store.set_status(tx, app_id, S.WITHDRAWN, reason, closed_on=tx.today, close_reason=reason)
+            after = attrs.evolve(before, status=S.WITHDRAWN, closed_on=tx.today, close_reason=reason)
+            tx.audit("grants.withdraw", "grant_application", before.code, before={"status": before.status.value},
+                     after={"status": after.status.value, "reason": reason})
+        return after
+
+    # --- reading --------------------------------------------------------------------------
+
+    def get(self, code: str) -> Application:
+        return read_application(self.ctx, code, lambda conn, app_id, app: app)
+
+    def applications(self, *, round: str | None = None, status: str | None = None,
+                     participant: str | None = None) -> list[Application]:
+        """Applications by round and number, optionally of one round, status or participant."""
+        self.ctx.require("grants.view")
+        with self.ctx.reading() as conn:
+            conditions = []
+            if round:
+                conditions.append(A.c.round_id == store.round_row(conn, round).id)
+            if status:
+                conditions.append(A.c.status == S.parse(status).value)
+            if participant:
+                conditions.append(A.c.participant_id == store.participant(conn, participant)[1])
+            return store.find_applications(conn, *conditions)
+
+
+__all__ = ["ApplicationsMixin", "check_move"]

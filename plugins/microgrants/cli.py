@@ -1,0 +1,627 @@
+"""``reentry grants``: rounds, applications, the committee, decisions and tranches.
+
+Each command parses its options, calls one method of ``ctx.grants`` and prints the
+answer. Only click is imported at the top: the rest loads when a command runs. Amounts
+are passed on as typed; the service checks them (``reentry_core.convert.parse_money``).
+"""
+
+from __future__ import annotations
+
+import click
+
+from reentry_core.cli.output import done, emit_record, emit_rows
+from reentry_core.cli.state import CliState, pass_state
+from reentry_core.i18n import _
+
+# the choices as click shows them; tests check they match reentry_microgrants.domain
+APPLICATION_STATUSES = ["draft", "submitted", "ineligible", "under_review", "approved", "rejected", "deferred",
+                        "disbursing", "completed", "withdrawn", "cancelled"]
+ROUND_STATUSES = ["draft", "open", "closed"]
+VOTE_CHOICES = ["approve", "reject", "abstain"]
+REJECT_REASONS = ["weak_plan", "not_viable", "costs_unrealistic", "low_contribution", "outside_priorities",
+                  "funded_elsewhere", "other"]
+CONFLICT_KINDS = ["relative", "neighbour", "business_partner", "other"]
+METHODS = ["cash", "bank_transfer", "in_kind"]
+
+ROUND_COLUMNS = ["code", "title", "status", "currency", "budget", "min_grant", "max_grant", "opens_on", "closes_on",
+                 "quorum", "committee"]
+APP_COLUMNS = ["code", "participant", "name", "status", "requested", "approved", "granted", "disbursed",
+               "submitted_on", "plan"]
+LINE_COLUMNS = ["item", "quantity", "unit_cost", "kind", "supplier", "total"]
+VOTE_COLUMNS = ["member", "vote", "amount", "reason", "note", "cast_on", "changed_on", "counted"]
+CONFLICT_COLUMNS = ["member", "kind", "note", "recorded_by", "recorded_on"]
+DECISION_COLUMNS = ["number", "outcome", "amount", "decided_on", "decided_by", "explanation"]
+TRANCHE_COLUMNS = ["number", "amount", "released_on", "method", "items", "supplier", "receipt", "reference",
+                   "eur_rate", "amount_eur", "recorded_by", "verification"]
+EVENT_COLUMNS = ["on", "event", "by", "note"]
+
+
+# --- records: what is printed ------------------------------------------------------------------
+
+
+def _amount(value):
+    return None if value is None else f"{value:.2f}"
+
+
+def round_record(rnd) -> dict:
+    from .domain import describe_plan
+
+    return {"code": rnd.code, "title": rnd.title, "status": rnd.status.value, "donors": list(rnd.donors),
+            "currency": rnd.currency, "budget": _amount(rnd.budget), "min_grant": _amount(rnd.min_grant),
+            "max_grant": _amount(rnd.max_grant), "opens_on": rnd.opens_on, "closes_on": rnd.closes_on,
+            "require_shortlisted_plan": rnd.require_shortlisted_plan, "require_training": rnd.require_training,
+            "min_plan_score": rnd.min_plan_score, "quorum": rnd.quorum, "rule": rnd.rule.value,
+            "tranche_plan": describe_plan(rnd.tranche_plan), "committee": list(rnd.committee)}
+
+
+def budget_record(budget) -> dict:
+    share = budget.women_share
+    return {"round": budget.round, "currency": budget.currency, "budget": _amount(budget.budget),
+            "approved": _amount(budget.approved), "returned": _amount(budget.returned),
+            "committed": _amount(budget.committed), "disbursed": _amount(budget.disbursed),
+            "remaining": _amount(budget.remaining), "grants": budget.grants, "grants_to_women": budget.grants_to_women,
+            "women_share": None if share is None else f"{share}%"}
+
+
+def app_record(app) -> dict:
+    return {"code": app.code, "round": app.round, "participant": app.participant, "name": app.participant_name,
+            "status": app.status.value, "currency": app.currency, "requested": _amount(app.requested),
+            "own_contribution": _amount(app.own_contribution), "approved": _amount(app.amount_approved),
+            "granted": _amount(app.amount_granted), "disbursed": _amount(app.disbursed),
+            "created_on": app.created_on, "submitted_on": app.submitted_on, "decided_on": app.decided_on,
+            "closed_on": app.closed_on, "close_reason": app.close_reason, "plan": _plan_text(app),
+            "eligibility_problems": list(app.eligibility_problems)}
+
+
+def _plan_text(app) -> str | None:
+    if app.plan is None:
+        return None
+    parts = [app.plan + (f" v{app.plan_version}" if app.plan_version else "")]
+    if app.plan_title:
+        parts.append(f'"{app.plan_title}"')
+    details = [d for d in (app.sector, f"score {app.plan_score}" if app.plan_score is not None else None,
+                           app.plan_status) if d]
+    if details:
+        parts.append(f"({', '.join(details)})")
+    return " ".join(parts)
+
+
+def line_record(line) -> dict:
+    return {"item": line.item, "quantity": line.quantity, "unit_cost": _amount(line.unit_cost),
+            "kind": line.kind.value, "supplier": line.supplier, "total": _amount(line.total)}
+
+
+def vote_record(vote) -> dict:
+    return {"member": vote.member, "vote": vote.choice.value, "amount": _amount(vote.amount),
+            "reason": vote.reason.value if vote.reason else None, "note": vote.note, "cast_on": vote.cast_on,
+            "changed_on": vote.changed_on, "counted": vote.counted}
+
+
+def conflict_record(conflict) -> dict:
+    return {"member": conflict.member, "kind": conflict.kind.value, "note": conflict.note,
+            "recorded_by": conflict.recorded_by, "recorded_on": conflict.recorded_on}
+
+
+def decision_record(decision) -> dict:
+    return {"number": decision.number, "outcome": decision.outcome.value, "amount": _amount(decision.amount),
+            "decided_on": decision.decided_on, "decided_by": decision.decided_by,
+            "explanation": decision.explanation}
+
+
+def tranche_record(tranche) -> dict:
+    v = tranche.verification
+    if v is None:
+        verification = None
+    elif v.overridden:
+        verification = _("override by {by}: {reason}").format(by=v.overridden_by, reason=v.override_reason)
+    else:
+        verification = _("{reference}, visit of {on} by {mentor}").format(
+            reference=v.reference, on=v.visited_on.isoformat() if v.visited_on else "?", mentor=v.mentor or "?")
+    return {"number": tranche.number, "amount": _amount(tranche.amount), "released_on": tranche.released_on,
+            "method": tranche.method.value, "items": tranche.items, "supplier": tranche.supplier,
+            "receipt": tranche.receipt, "reference": tranche.reference, "eur_rate": tranche.eur_rate,
+            "amount_eur": _amount(tranche.amount_eur), "recorded_by": tranche.recorded_by,
+            "verification": verification}
+
+
+def _money(amount, currency: str = "") -> str:
+    from .domain import money_text
+
+    return money_text(amount, currency)
+
+
+# --- the group -------------------------------------------------------------------------------
+
+
+@click.group("grants")
+def grants():
+    """Grant rounds, applications, committee decisions and tranches.
+
+    \b
+    A round's life:
+      reentry --as ADM grants round add R2026 --title "Start-up grants 2026" --budget 20000 \\
+          --min 3000 --max 10000 --opens 2026-11-01 --closes 2026-12-15 --tranche-plan 60,40:verified
+      reentry --as ADM grants committee add R2026 CM1 CM2 CM3
+      reentry --as ADM grants round open R2026
+      reentry --as CW1 grants apply R2026 DSH-2026-0001 --line "Sewing machine;2;3500;in_kind;Textile LLC" --submit
+      reentry --as CM1 grants vote R2026-001 approve
+      reentry --as CM1 grants decide R2026-001
+      reentry --as FO1 grants disburse R2026-001 --method bank_transfer --reference TR-118
+    """
+
+
+# --- rounds ------------------------------------------------------------------------------------
+
+
+@grants.group("round")
+def round_group():
+    """Grant rounds: a budget, grant limits, eligibility, a committee and a tranche plan."""
+
+
+@round_group.command("add")
+@click.argument("code")
+@click.option("--title", required=True, help=_("What the round is called."))
+@click.option("--budget", required=True, metavar="AMOUNT", help=_("The total the round may commit."))
+@click.option("--min", "min_grant", required=True, metavar="AMOUNT", help=_("The smallest grant."))
+@click.option("--max", "max_grant", required=True, metavar="AMOUNT", help=_("The largest grant."))
+@click.option("--opens", "opens_on", required=True, metavar="DATE", help=_("First day applications are taken."))
+@click.option("--closes", "closes_on", required=True, metavar="DATE", help=_("Last day applications are taken."))
+@click.option("--donor", "donors", multiple=True, help=_("A donor (repeat, or separate with commas)."))
+@click.option("--currency", default="TJS", show_default=True, help=_("Three-letter currency code."))
+@click.option("--require-shortlisted-plan", is_flag=True, help=_("Only participants with a shortlisted plan."))
+@click.option("--require-training", is_flag=True, help=_("Only participants who completed business training."))
+@click.option("--min-plan-score", metavar="SCORE", help=_("The plan's panel score (0-100) must be at least this."))
+@click.option("--quorum", default=3, show_default=True, type=int, help=_("Valid votes needed for a decision."))
+@click.option("--tranche-plan", default="100", show_default=True,
+              help=_("Percentages of each tranche; ':verified' marks one released after a verified mentor visit, "
+                     "e.g. 60,40:verified."))
+@pass_state
+def round_add(state: CliState, code, title, **fields):
+    """Set up a grant round as a draft (open it once its committee is appointed).
+
+    \b
+    Example:
+      reentry --as ADM grants round add R2026 --title "Start-up grants 2026" --donor EU --donor BMZ \\
+          --budget 20000 --min 3000 --max 10000 --opens 2026-11-01 --closes 2026-12-15 \\
+          --require-shortlisted-plan --require-training --min-plan-score 60 --tranche-plan 60,40:verified
+    """
+    rnd = state.ctx().grants.add_round(code, title, **fields)
+    done(_("Added round {code} ({status}): budget {budget}, grants of {low} to {high}. Appoint its committee "
+           "(grants committee add {code} …), then open it (grants round open {code}).").format(
+        code=rnd.code, status=rnd.status.value, budget=_money(rnd.budget, rnd.currency), low=_money(rnd.min_grant),
+        high=_money(rnd.max_grant, rnd.currency)), state.format, round_record(rnd))
+
+
+@round_group.command("list")
+@click.option("--status", type=click.Choice(ROUND_STATUSES))
+@pass_state
+def round_list(state: CliState, status):
+    """List grant rounds.
+
+    \b
+    Example:
+      reentry --as ADM grants round list --status open
+    """
+    rounds = state.ctx().grants.rounds(status=status)
+    emit_rows([round_record(r) for r in rounds], ROUND_COLUMNS, state.format, empty=_("No grant rounds found."))
+
+
+@round_group.command("show")
+@click.argument("code")
+@pass_state
+def round_show(state: CliState, code):
+    """Show a round: its settings, committee and budget.
+
+    \b
+    Example:
+      reentry --as ADM grants round show R2026
+    """
+    grants_ = state.ctx().grants
+    rnd = grants_.get_round(code)
+    record = round_record(rnd)
+    budget = budget_record(grants_.budget(code))
+    for key in ("approved", "committed", "disbursed", "remaining", "grants", "women_share"):
+        record[key] = budget[key]
+    emit_record(record, state.format, title=_("Round {code}: {title}").format(code=rnd.code, title=rnd.title))
+
+
+@round_group.command("open")
+@click.argument("code")
+@pass_state
+def round_open(state: CliState, code):
+    """Open a draft round for applications (its committee must reach the quorum).
+
+    \b
+    Example:
+      reentry --as ADM grants round open R2026
+    """
+    rnd = state.ctx().grants.open_round(code)
+    done(_("Round {code} is open for applications from {opens} to {closes}.").format(
+        code=rnd.code, opens=rnd.opens_on.isoformat(), closes=rnd.closes_on.isoformat()), state.format,
+        round_record(rnd))
+
+
+@round_group.command("close")
+@click.argument("code")
+@pass_state
+def round_close(state: CliState, code):
+    """Stop taking applications; the committee still decides, finance still pays.
+
+    \b
+    Example:
+      reentry --as ADM grants round close R2026
+    """
+    rnd = state.ctx().grants.close_round(code)
+    done(_("Round {code} is closed for applications.").format(code=rnd.code), state.format, round_record(rnd))
+
+
+@grants.command("budget")
+@click.argument("round_code", metavar="ROUND")
+@pass_state
+def budget(state: CliState, round_code):
+    """Where a round's money stands: budget, committed (approved less what cancellations and
+    reductions returned), disbursed, remaining, number of grants and women's share.
+
+    \b
+    Example:
+      reentry --as ADM grants budget R2026
+    """
+    record = budget_record(state.ctx().grants.budget(round_code))
+    emit_record(record, state.format, title=_("Budget of round {code} ({currency})").format(
+        code=record["round"], currency=record["currency"]))
+
+
+# --- the committee --------------------------------------------------------------------------------
+
+
+@grants.group("committee")
+def committee_group():
+    """A round's committee: staff with the committee_member role."""
+
+
+@committee_group.command("add")
+@click.argument("round_code", metavar="ROUND")
+@click.argument("members", nargs=-1, required=True)
+@pass_state
+def committee_add(state: CliState, round_code, members):
+    """Put staff members (with the committee_member role) on a round's committee.
+
+    \b
+    Example:
+      reentry --as ADM grants committee add R2026 CM1 CM2 CM3 CM4
+    """
+    rnd = state.ctx().grants.add_committee_members(round_code, members)
+    done(_("The committee of round {code}: {members} (quorum {quorum}).").format(
+        code=rnd.code, members=", ".join(rnd.committee), quorum=rnd.quorum), state.format, round_record(rnd))
+
+
+@committee_group.command("remove")
+@click.argument("round_code", metavar="ROUND")
+@click.argument("member")
+@pass_state
+def committee_remove(state: CliState, round_code, member):
+    """Take a member off a round's committee (not once they have voted in it).
+
+    \b
+    Example:
+      reentry --as ADM grants committee remove R2026 CM4
+    """
+    rnd = state.ctx().grants.remove_committee_member(round_code, member)
+    done(_("The committee of round {code}: {members} (quorum {quorum}).").format(
+        code=rnd.code, members=", ".join(rnd.committee) or "-", quorum=rnd.quorum), state.format, round_record(rnd))
+
+
+# --- applications ----------------------------------------------------------------------------------
+
+
+def line_options(func):
+    """``--line`` (repeatable) and ``--lines-file``: the budget lines of an application."""
+    func = click.option("--lines-file", type=click.Path(dir_okay=False),
+                        help=_("A CSV file with the columns item, quantity, unit_cost, kind, supplier."))(func)
+    return click.option("--line", "lines", multiple=True, metavar='"ITEM;QTY;UNIT COST;cash|in_kind;SUPPLIER"',
+                        help=_("A budget line (repeat for more); kind and supplier may be left off."))(func)
+
+
+def _lines(lines, lines_file):
+    if lines_file:
+        from .lines import read_lines_file
+
+        return list(lines) + list(read_lines_file(lines_file))
+    return list(lines)
+
+
+def _application_done(app, state: CliState) -> None:
+    if app.status.value == "ineligible":
+        message = _("{code} of {participant} is ineligible and kept with its reasons: {reasons}").format(
+            code=app.code, participant=app.participant, reasons="; ".join(app.eligibility_problems))
+    else:
+        message = _("{code} of {participant}: {requested} requested, {status}.").format(
+            code=app.code, participant=app.participant, requested=_money(app.requested, app.currency),
+            status=app.status.value.replace("_", " "))
+    done(message, state.format, app_record(app))
+
+
+@grants.command("apply")
+@click.argument("round_code", metavar="ROUND")
+@click.argument("participant")
+@line_options
+@click.option("--contribution", "own_contribution", default="0", metavar="AMOUNT",
+              help=_("What the participant puts in themselves."))
+@click.option("--submit", is_flag=True, help=_("Submit at once (eligibility is checked)."))
+@pass_state
+def apply(state: CliState, round_code, participant, lines, lines_file, own_contribution, submit):
+    """Make PARTICIPANT's application in an open ROUND, with its budget lines. The amount
+    requested is the sum of the lines, between the round's minimum and maximum grant.
+
+    \b
+    Examples:
+      reentry --as CW1 grants apply R2026 DSH-2026-0001 --contribution 1500 \\
+          --line "Sewing machine;2;3500;in_kind;Textile LLC" --line "Fabric;10;120;cash" --submit
+      reentry --as CW1 grants apply R2026 DSH-2026-0002 --lines-file budget.csv
+    """
+    app = state.ctx().grants.apply(round_code, participant, _lines(lines, lines_file),
+                                   own_contribution=own_contribution, submit=submit)
+    _application_done(app, state)
+
+
+@grants.command("update")
+@click.argument("code")
+@line_options
+@click.option("--contribution", "own_contribution", metavar="AMOUNT", help=_("A new own contribution."))
+@pass_state
+def update(state: CliState, code, lines, lines_file, own_contribution):
+    """Change a draft application: new budget lines (they replace the old ones) or a new
+    own contribution.
+
+    \b
+    Example:
+      reentry --as CW1 grants update R2026-001 --line "Sewing machine;2;3300;in_kind;Textile LLC"
+    """
+    new_lines = _lines(lines, lines_file) or None
+    app = state.ctx().grants.update(code, lines=new_lines, own_contribution=own_contribution)
+    _application_done(app, state)
+
+
+@grants.command("submit")
+@click.argument("code")
+@pass_state
+def submit(state: CliState, code):
+    """Submit a draft: eligibility is checked now. An ineligible application is kept with
+    its reasons; an eligible one goes to the committee.
+
+    \b
+    Example:
+      reentry --as CW1 grants submit R2026-001
+    """
+    _application_done(state.ctx().grants.submit(code), state)
+
+
+@grants.command("withdraw")
+@click.argument("code")
+@click.option("--reason", help=_("Why the applicant withdraws."))
+@pass_state
+def withdraw(state: CliState, code, reason):
+    """Withdraw an application before the committee approves or rejects it.
+
+    \b
+    Example:
+      reentry --as CW1 grants withdraw R2026-001 --reason "found a job in Khujand"
+    """
+    app = state.ctx().grants.withdraw(code, reason)
+    done(_("{code} is withdrawn.").format(code=app.code), state.format, app_record(app))
+
+
+@grants.command("list")
+@click.option("--round", "round_code", metavar="ROUND", help=_("Only this round."))
+@click.option("--status", type=click.Choice(APPLICATION_STATUSES))
+@click.option("--participant", help=_("Only this participant's applications."))
+@pass_state
+def list_(state: CliState, round_code, status, participant):
+    """List applications by round and number.
+
+    \b
+    Example:
+      reentry --as CM1 grants list --round R2026 --status under_review
+    """
+    apps = state.ctx().grants.applications(round=round_code, status=status, participant=participant)
+    emit_rows([app_record(a) for a in apps], APP_COLUMNS, state.format, empty=_("No applications found."))
+
+
+@grants.command("show")
+@click.argument("code")
+@pass_state
+def show(state: CliState, code):
+    """The whole story of an application: lines, eligibility, votes with conflicts,
+    decisions, tranches and every change of state.
+
+    \b
+    Example:
+      reentry --as ADM grants show R2026-001
+    """
+    story = state.ctx().grants.story(code)
+    app = story.application
+    record = app_record(app)
+    record["round"] = f"{story.round.code}: {story.round.title}"
+    sections = {
+        "lines": [line_record(line) for line in app.lines],
+        "conflicts": [conflict_record(c) for c in story.conflicts],
+        "votes": [vote_record(v) for v in story.votes],
+        "decisions": [decision_record(d) for d in story.decisions],
+        "tranches": [tranche_record(t) for t in story.tranches],
+        "history": story.events,
+    }
+    if state.format == "json":
+        emit_record({**record, **sections}, "json")
+        return
+    if state.format == "csv":
+        emit_record(record, "csv")
+        return
+    record["eligibility"] = ("; ".join(app.eligibility_problems) if app.eligibility_problems
+                             else _("eligible") if app.submitted_on else _("not yet checked (a draft)"))
+    del record["eligibility_problems"]
+    emit_record(record, "table", title=_("Application {code} of {name} ({participant})").format(
+        code=app.code, name=app.participant_name, participant=app.participant))
+    titles = {"lines": _("Budget lines"), "conflicts": _("Conflicts of interest"), "votes": _("Votes"),
+              "decisions": _("Decisions"), "tranches": _("Tranches"), "history": _("History")}
+    columns = {"lines": LINE_COLUMNS, "conflicts": CONFLICT_COLUMNS, "votes": VOTE_COLUMNS,
+               "decisions": DECISION_COLUMNS, "tranches": TRANCHE_COLUMNS, "history": EVENT_COLUMNS}
+    for key, rows in sections.items():
+        if rows:
+            emit_rows(rows, columns[key], "table", title=titles[key])
+
+
+# --- the committee at work ---------------------------------------------------------------------------
+
+
+@grants.group("conflict")
+def conflict_group():
+    """Conflicts of interest of committee members."""
+
+
+@conflict_group.command("declare")
+@click.argument("code")
+@click.option("--kind", required=True, type=click.Choice(CONFLICT_KINDS))
+@click.option("--note", required=True, help=_("What the tie is."))
+@click.option("--member", help=_("(admin) Record the conflict of this committee member."))
+@pass_state
+def conflict_declare(state: CliState, code, kind, note, member):
+    """Declare a conflict of interest on an application: the member then neither votes nor
+    counts towards the quorum on it. An admin records one for a member with --member.
+
+    \b
+    Examples:
+      reentry --as CM4 grants conflict declare R2026-001 --kind neighbour --note "lives next door"
+      reentry --as ADM grants conflict declare R2026-002 --member CM2 --kind relative --note "cousin"
+    """
+    conflict = state.ctx().grants.declare_conflict(code, kind, note, member=member)
+    done(_("Recorded: {member} has a conflict of interest ({kind}) on {code}.").format(
+        member=conflict.member, kind=conflict.kind.value, code=conflict.application), state.format,
+        conflict_record(conflict))
+
+
+@grants.command("vote")
+@click.argument("code")
+@click.argument("choice", type=click.Choice(VOTE_CHOICES))
+@click.option("--amount", metavar="AMOUNT", help=_("approve: how much (default: the amount requested)."))
+@click.option("--reason", type=click.Choice(REJECT_REASONS), help=_("reject: why."))
+@click.option("--note", help=_("reject: say more (required); otherwise optional."))
+@click.option("--change", is_flag=True, help=_("Replace your earlier vote (the change is audited)."))
+@pass_state
+def vote(state: CliState, code, choice, amount, reason, note, change):
+    """Vote on an application as a member of its round's committee.
+
+    \b
+    Examples:
+      reentry --as CM1 grants vote R2026-001 approve --amount 7500
+      reentry --as CM2 grants vote R2026-002 reject --reason costs_unrealistic --note "machine prices doubled"
+      reentry --as CM3 grants vote R2026-002 approve --change
+    """
+    cast = state.ctx().grants.vote(code, choice, amount=amount, reason=reason, note=note, change=change)
+    done(_("{member} votes {vote} on {code}.").format(
+        member=cast.member, vote=cast.choice.value + (f" {_money(cast.amount)}" if cast.amount else ""),
+        code=cast.application), state.format, vote_record(cast))
+
+
+@grants.command("decide")
+@click.argument("code")
+@pass_state
+def decide(state: CliState, code):
+    """Record the committee's decision from the valid votes. Refused without quorum, or
+    when an approval would commit more than the round has left. An approval's amount is
+    the median of the approving votes' amounts; deferred keeps the application open.
+
+    \b
+    Example:
+      reentry --as CM1 grants decide R2026-001
+    """
+    decision = state.ctx().grants.decide(code)
+    amount = f" ({_money(decision.amount)})" if decision.amount is not None else ""
+    done(_("{code} is {outcome}{amount}: {explanation}.").format(
+        code=decision.application, outcome=decision.outcome.value, amount=amount,
+        explanation=decision.explanation), state.format, decision_record(decision))
+
+
+# --- paying out ---------------------------------------------------------------------------------------
+
+
+@grants.command("disburse")
+@click.argument("code")
+@click.option("--amount", metavar="AMOUNT", help=_("Default: the next part of the round's tranche plan."))
+@click.option("--on", metavar="DATE", help=_("Date released (default today)."))
+@click.option("--method", type=click.Choice(METHODS), default="cash", show_default=True)
+@click.option("--items", help=_("in_kind: what was handed over."))
+@click.option("--supplier", help=_("in_kind: who supplied it."))
+@click.option("--receipt", help=_("Receipt number (required in kind)."))
+@click.option("--reference", help=_("Bank transfer or payment reference."))
+@click.option("--eur-rate", metavar="RATE", help=_("How many units of the round's currency one euro cost that day."))
+@pass_state
+def disburse(state: CliState, code, **fields):
+    """Record a tranche of an approved grant (finance). Never beyond the amount granted,
+    never by whoever recorded the approval, and a part of the plan marked verified only
+    after a verified mentor visit (or an admin's override).
+
+    \b
+    Examples:
+      reentry --as FO1 grants disburse R2026-001 --method in_kind --items "2 sewing machines" \\
+          --supplier "Textile LLC" --receipt 0457 --eur-rate 11.65
+      reentry --as FO1 grants disburse R2026-001 --method bank_transfer --reference TR-2026-118
+    """
+    tranche = state.ctx().grants.disburse(code, **fields)
+    done(_("Tranche {n} of {code}: {amount} released on {on} ({method}).").format(
+        n=tranche.number, code=tranche.application, amount=_money(tranche.amount, tranche.currency),
+        on=tranche.released_on.isoformat(), method=tranche.method.value), state.format, tranche_record(tranche))
+
+
+@grants.command("override")
+@click.argument("code")
+@click.option("--reason", required=True, help=_("Why the tranche may go out without a verified visit."))
+@pass_state
+def override(state: CliState, code, reason):
+    """(admin) Let the next tranche that needs a verified visit go out without one. The
+    reason is kept with that tranche.
+
+    \b
+    Example:
+      reentry --as ADM grants override R2026-001 --reason "mentor on leave; director saw the workshop"
+    """
+    granted = state.ctx().grants.override_verification(code, reason)
+    done(_("The next verified tranche of {code} may go out without a visit: {reason}").format(
+        code=granted.application, reason=granted.reason), state.format,
+        {"application": granted.application, "reason": granted.reason, "granted_by": granted.granted_by,
+         "granted_on": granted.granted_on})
+
+
+@grants.command("cancel")
+@click.argument("code")
+@click.option("--reason", required=True, help=_("Why the grant is cancelled."))
+@pass_state
+def cancel(state: CliState, code, reason):
+    """Cancel an approved grant; what is not yet paid out returns to the round's budget.
+
+    \b
+    Example:
+      reentry --as ADM grants cancel R2026-002 --reason "moved to Russia for work"
+    """
+    app = state.ctx().grants.cancel(code, reason)
+    done(_("{code} is cancelled; the {paid} paid out stays committed, the rest is back in the budget of round "
+           "{round}.").format(code=app.code, paid=_money(app.disbursed, app.currency), round=app.round),
+         state.format, app_record(app))
+
+
+@grants.command("reduce")
+@click.argument("code")
+@click.option("--to", "to", required=True, metavar="AMOUNT", help=_("The new amount of the grant."))
+@click.option("--reason", required=True, help=_("Why the grant is reduced."))
+@pass_state
+def reduce(state: CliState, code, to, reason):
+    """Lower an approved grant (not below what was paid out); the difference returns to
+    the round's budget.
+
+    \b
+    Example:
+      reentry --as ADM grants reduce R2026-001 --to 7000 --reason "the supplier lowered the price"
+    """
+    app = state.ctx().grants.reduce(code, to, reason)
+    done(_("{code} is reduced to {amount} ({status}).").format(
+        code=app.code, amount=_money(app.amount_granted, app.currency), status=app.status.value), state.format,
+        app_record(app))

@@ -1,0 +1,191 @@
+"""The committee at work: conflicts of interest, votes, and decisions within the budget."""
+
+from __future__ import annotations
+
+import attrs
+import sqlalchemy as sa
+
+from reentry_core.domain import Role
+from reentry_core.errors import Conflict, InvalidInput, PermissionDenied
+from reentry_core.i18n import _
+
+from . import store
+from . import tables as t
+from .applications import read_application
+from .domain import (
+    IN_REVIEW, ApplicationStatus, ConflictOfInterest, Decision, Outcome, Vote, VoteChoice, explain, money_text, tally,
+)
+
+S = ApplicationStatus
+OUTCOME_STATUS = {Outcome.APPROVED: S.APPROVED, Outcome.REJECTED: S.REJECTED, Outcome.DEFERRED: S.DEFERRED}
+
+
+def _in_review(app, what: str) -> None:
+    if app.status not in IN_REVIEW:
+        raise Conflict(_("application {code} is {status}; {what} only while it is under review or deferred").format(
+            code=app.code, status=app.status.value, what=what))
+
+
+def _conflict_of(conn, app_id: int, member_id: int):
+    return conn.execute(sa.select(t.conflict.c.kind).where(t.conflict.c.application_id == app_id,
+                                                           t.conflict.c.staff_id == member_id)).first()
+
+
+class CommitteeMixin:
+    """``ctx.grants``: conflicts of interest, votes and decisions."""
+
+    ctx: object
+
+    def declare_conflict(self, code: str, kind: str, note: str, *, member: str | None = None) -> ConflictOfInterest:
+        """A committee member declares a conflict of interest on an application (kind:
+        relative, neighbour, business_partner, other; with a note). An admin records one
+        for a member by naming ``member``. The member then neither votes nor counts
+        towards the quorum on it."""
+        with self.ctx.transaction() as tx:
+            own = member is None or store.normal(member) == tx.actor.code
+            tx.require("grants.declare_conflict" if own else "grants.record_conflict")
+            _round_id, app_id, rnd, app = store.locked_application(tx.conn, code)
+            staff = store.staff_row(tx.conn, tx.actor.code if own else member)
+            conflict = ConflictOfInterest(app.code, staff.code, kind, note, tx.actor.code, tx.today)
+            if conflict.note is None:
+                raise InvalidInput(_("note: say what the conflict of interest is"))
+            if staff.code not in rnd.committee:
+                raise Conflict(_("{code} is not on the committee of round {round}").format(
+                    code=staff.code, round=rnd.code))
+            existing = _conflict_of(tx.conn, app_id, staff.id)
+            if existing is not None:
+                raise Conflict(_("{code} has already declared a conflict of interest ({kind}) on {app}").format(
+                    code=staff.code, kind=existing.kind, app=app.code))
+            tx.conn.execute(t.conflict.insert().values(
+                application_id=app_id, staff_id=staff.id, kind=conflict.kind.value, note=conflict.note,
+                recorded_by=store.staff_id(tx.conn, tx.actor.code), recorded_on=tx.today))
+            tx.audit("grants.conflict", "grant_application", app.code, after=conflict)
+        return conflict
+
+    def conflicts(self, code: str) -> list[ConflictOfInterest]:
+        return read_application(self.ctx, code, lambda conn, app_id, app: store.conflicts(conn, app_id, app.code))
+
+    def vote(self, code: str, choice: str, *, amount=None, reason: str | None = None, note: str | None = None,
+             change: bool = False) -> Vote:
+        """Vote as a member of the round's committee: approve (with an amount, by default the
+        amount requested, at most that), reject (with a reason and a note) or abstain.
+        One vote per member; ``change=True`` replaces one's vote (audited)."""
+        with self.ctx.transaction() as tx:
+            tx.require("grants.vote")
+            _round_id, app_id, rnd, app = store.locked_application(tx.conn, code)
+            _in_review(app, _("votes are taken"))
+            me = store.staff_row(tx.conn, tx.actor.code)
+            if me.code not in rnd.committee:
+                raise PermissionDenied(_("{code} is not on the committee of round {round} and cannot vote on {app}")
+                                       .format(code=me.code, round=rnd.code, app=app.code))
+            conflicted = _conflict_of(tx.conn, app_id, me.id)
+            if conflicted is not None:
+                raise PermissionDenied(_("{code} declared a conflict of interest ({kind}) on {app} and cannot vote "
+                                         "on it").format(code=me.code, kind=conflicted.kind, app=app.code))
+            if VoteChoice.parse(choice) is VoteChoice.APPROVE and amount in (None, ""):
+                amount = app.requested
+            vote = Vote(app.code, me.code, choice, amount, reason, note, tx.today)
+            if vote.amount is not None:
+                if vote.amount > app.requested:
+                    raise InvalidInput(_("amount {amount} is more than the {requested} requested in {app}").format(
+                        amount=money_text(vote.amount), requested=money_text(app.requested, app.currency),
+                        app=app.code))
+                if vote.amount < rnd.min_grant:
+                    raise InvalidInput(_("amount {amount} is below the round's minimum grant of {limit}").format(
+                        amount=money_text(vote.amount), limit=money_text(rnd.min_grant, rnd.currency)))
+            earlier = next((v for v in store.votes(tx.conn, app_id, app.code) if v.member == me.code), None)
+            values = {"choice": vote.choice.value, "amount": vote.amount,
+                      "reason": vote.reason.value if vote.reason else None, "note": vote.note}
+            if earlier is None:
+                tx.conn.execute(t.vote.insert().values(application_id=app_id, staff_id=me.id, cast_on=tx.today,
+                                                       **values))
+                tx.audit("grants.vote", "grant_application", app.code, after=vote)
+                return vote
+            if not change:
+                raise Conflict(_("{code} has already voted on {app} ({choice}); to change the vote say so "
+                                 "(--change)").format(code=me.code, app=app.code, choice=_vote_text(earlier)))
+            vote = attrs.evolve(vote, cast_on=earlier.cast_on, changed_on=tx.today)
+            tx.conn.execute(t.vote.update().where(t.vote.c.application_id == app_id, t.vote.c.staff_id == me.id)
+                            .values(changed_on=tx.today, **values))
+            tx.audit("grants.vote.change", "grant_application", app.code, before=earlier, after=vote)
+        return vote
+
+    def votes(self, code: str) -> list[Vote]:
+        """Every vote, each ``counted`` or not (a conflict, or no longer on the committee)."""
+        return read_application(self.ctx, code, lambda conn, app_id, app: store.votes(conn, app_id, app.code))
+
+    def decide(self, code: str) -> Decision:
+        """Record the committee's decision from the valid votes: refused without quorum;
+        outcome by the round's rule; an approval's amount is the median of the approving
+        amounts, refused if the round's remaining budget cannot cover it. Deferred keeps
+        the application open for another decision."""
+        with self.ctx.transaction() as tx:
+            tx.require("grants.decide")
+            round_id, app_id, rnd, app = store.locked_application(tx.conn, code)
+            _in_review(app, _("a decision is made"))
+            me = store.staff_row(tx.conn, tx.actor.code)
+            if Role.ADMIN not in tx.actor.roles:
+                if me.code not in rnd.committee:
+                    raise PermissionDenied(_("{code} is not on the committee of round {round} and cannot record its "
+                                             "decisions").format(code=me.code, round=rnd.code))
+                if _conflict_of(tx.conn, app_id, me.id) is not None:
+                    raise PermissionDenied(_("{code} declared a conflict of interest on {app} and cannot record its "
+                                             "decision").format(code=me.code, app=app.code))
+            votes = store.votes(tx.conn, app_id, app.code)
+            result = tally(votes, rnd.quorum, rnd.rule)
+            if not result.has_quorum:
+                raise Conflict(self._no_quorum(tx.conn, app_id, rnd, app, votes, result.valid))
+            if result.outcome is Outcome.APPROVED:
+                money = store.budget(tx.conn, round_id)
+                if result.amount > money.remaining:
+                    raise Conflict(_(
+                        "approving {app} for {amount} would commit more than round {round} has left: budget "
+                        "{budget}, committed {committed}, remaining {remaining}").format(
+                        app=app.code, amount=money_text(result.amount, rnd.currency), round=rnd.code,
+                        budget=money_text(money.budget), committed=money_text(money.committed),
+                        remaining=money_text(money.remaining, rnd.currency)))
+            number = tx.conn.execute(sa.select(sa.func.count()).where(t.decision.c.application_id == app_id)
+                                     ).scalar_one() + 1
+            decision = Decision(app.code, number, result.outcome, result.amount, tx.today, me.code, result.valid,
+                                result.approve, result.reject, result.abstain, rnd.quorum, rnd.rule,
+                                explain(result, rnd.currency))
+            tx.conn.execute(t.decision.insert().values(
+                application_id=app_id, number=number, outcome=decision.outcome.value, amount=decision.amount,
+                decided_on=tx.today, decided_by=me.id, valid_votes=result.valid, approve_votes=result.approve,
+                reject_votes=result.reject, abstain_votes=result.abstain, quorum=rnd.quorum, rule=rnd.rule.value,
+                explanation=decision.explanation))
+            values = {}
+            if result.outcome is Outcome.APPROVED:
+                values = {"amount_approved": result.amount, "amount_granted": result.amount, "approved_on": tx.today}
+            elif result.outcome is Outcome.REJECTED:
+                values = {"closed_on": tx.today}
+            store.set_status(tx, app_id, OUTCOME_STATUS[result.outcome], decision.explanation, **values)
+            tx.audit("grants.decide", "grant_application", app.code, before={"status": app.status.value},
+                     after=decision)
+            if result.outcome is Outcome.APPROVED:
+                tx.emit("grant_approved", application=store.load_application(tx.conn, app.code)[1])
+        return decision
+
+    @staticmethod
+    def _no_quorum(conn, app_id: int, rnd, app, votes, valid: int) -> str:
+        voted = {v.member for v in votes}
+        conflicted = {c.member for c in store.conflicts(conn, app_id, app.code)}
+        waiting = [m for m in rnd.committee if m not in voted and m not in conflicted]
+        details = []
+        if conflicted:
+            details.append(_("conflict of interest: {codes}").format(codes=", ".join(sorted(conflicted))))
+        if waiting:
+            details.append(_("not yet voted: {codes}").format(codes=", ".join(waiting)))
+        return _("no quorum on {app}: {valid} valid votes, {quorum} needed{details}").format(
+            app=app.code, valid=valid, quorum=rnd.quorum, details=f" ({'; '.join(details)})" if details else "")
+
+    def decisions(self, code: str) -> list[Decision]:
+        return read_application(self.ctx, code, lambda conn, app_id, app: store.decisions(conn, app_id, app.code))
+
+
+def _vote_text(vote: Vote) -> str:
+    if vote.choice is VoteChoice.APPROVE:
+        return f"{vote.choice.value} {money_text(vote.amount)}"
+    if vote.choice is VoteChoice.REJECT:
+        return f"{vote.choice.value}: {vote.reason.value}"
+    return vote.choice.value

@@ -1,0 +1,153 @@
+"""Grant rounds: set up, opened, closed; their committee; their budget."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import attrs
+import sqlalchemy as sa
+
+from reentry_core.convert import structure
+from reentry_core.domain import Role
+from reentry_core.errors import Conflict, InvalidInput
+from reentry_core.i18n import _
+
+from . import store
+from . import tables as t
+from .domain import Budget, GrantRound, RoundStatus
+
+
+class RoundsMixin:
+    """``ctx.grants``: rounds and their committees."""
+
+    ctx: object
+
+    def add_round(self, code: str, title: str, *, budget, min_grant, max_grant, opens_on: date | str,
+                  closes_on: date | str, donors=(), currency: str = "TJS", require_shortlisted_plan: bool = False,
+                  require_training: bool = False, min_plan_score: Decimal | str | None = None, quorum: int = 3,
+                  rule: str = "simple_majority", tranche_plan: str = "100") -> GrantRound:
+        """Set up a round as a draft; ``open_round`` opens it for applications."""
+        data = {"code": code, "title": title, "budget": budget, "min_grant": min_grant, "max_grant": max_grant,
+                "opens_on": opens_on, "closes_on": closes_on, "donors": _list(donors), "currency": currency,
+                "require_shortlisted_plan": require_shortlisted_plan, "require_training": require_training,
+                "min_plan_score": min_plan_score, "quorum": quorum, "rule": rule, "tranche_plan": tranche_plan}
+        rnd = structure({k: v for k, v in data.items() if v is not None}, GrantRound)
+        with self.ctx.transaction() as tx:
+            tx.require("grants.manage_rounds")
+            if tx.conn.execute(sa.select(t.grant_round.c.id).where(t.grant_round.c.code == rnd.code)).first():
+                raise Conflict(_("grant round {code} already exists").format(code=rnd.code))
+            tx.conn.execute(t.grant_round.insert().values(**store.round_to_row(rnd)))
+            tx.audit("grants.round.add", "grant_round", rnd.code, after=rnd)
+        return rnd
+
+    def rounds(self, status: str | None = None) -> list[GrantRound]:
+        self.ctx.require("grants.view")
+        with self.ctx.reading() as conn:
+            query = sa.select(t.grant_round).order_by(t.grant_round.c.opens_on, t.grant_round.c.code)
+            if status:
+                query = query.where(t.grant_round.c.status == RoundStatus.parse(status).value)
+            return [store.round_from_row(conn, row) for row in conn.execute(query)]
+
+    def get_round(self, code: str) -> GrantRound:
+        self.ctx.require("grants.view")
+        with self.ctx.reading() as conn:
+            return store.load_round(conn, code)[1]
+
+    def open_round(self, code: str) -> GrantRound:
+        """Open a draft round for applications; its committee must be able to reach quorum."""
+        return self._move_round(code, RoundStatus.OPEN)
+
+    def close_round(self, code: str) -> GrantRound:
+        """Stop taking applications; the committee still decides and finance still pays."""
+        return self._move_round(code, RoundStatus.CLOSED)
+
+    def _move_round(self, code: str, status: RoundStatus) -> GrantRound:
+        source = RoundStatus.DRAFT if status is RoundStatus.OPEN else RoundStatus.OPEN
+        with self.ctx.transaction() as tx:
+            tx.require("grants.manage_rounds")
+            round_id, before = store.load_round(tx.conn, code, lock=True)
+            if before.status is not source:
+                raise Conflict(_("round {code} is {status}; only a round that is {source} can become {new}").format(
+                    code=before.code, status=before.status.value, source=source.value, new=status.value))
+            if status is RoundStatus.OPEN:
+                _check_opening(before, tx.today)
+            tx.conn.execute(t.grant_round.update().where(t.grant_round.c.id == round_id).values(status=status.value))
+            tx.audit(f"grants.round.{'open' if status is RoundStatus.OPEN else 'close'}", "grant_round", before.code,
+                     before={"status": before.status.value}, after={"status": status.value})
+        return attrs.evolve(before, status=status)
+
+    # --- the committee ---------------------------------------------------------------------
+
+    def add_committee_members(self, round_code: str, members) -> GrantRound:
+        """Put staff with the committee_member role on the round's committee."""
+        with self.ctx.transaction() as tx:
+            tx.require("grants.manage_rounds")
+            round_id, before = store.load_round(tx.conn, round_code, lock=True)
+            codes = _list(members)
+            if not codes:
+                raise InvalidInput(_("name at least one staff member to add to the committee"))
+            for code in codes:
+                member = store.staff_row(tx.conn, code)
+                if Role.COMMITTEE_MEMBER not in store.staff_roles(tx.conn, member.id):
+                    raise InvalidInput(_("{code} does not have the committee_member role; give it first: "
+                                         "reentry staff roles {code} --add committee_member").format(code=member.code))
+                if not member.active:
+                    raise InvalidInput(_("staff member {code} is deactivated").format(code=member.code))
+                if member.code in before.committee:
+                    raise Conflict(_("{code} is already on the committee of round {round}").format(
+                        code=member.code, round=before.code))
+                tx.conn.execute(t.committee_member.insert().values(round_id=round_id, staff_id=member.id,
+                                                                   added_on=tx.today))
+            after = store.round_from_row(tx.conn, store.round_row(tx.conn, round_id=round_id))
+            tx.audit("grants.committee.add", "grant_round", before.code, before={"committee": list(before.committee)},
+                     after={"committee": list(after.committee)})
+        return after
+
+    def remove_committee_member(self, round_code: str, member: str) -> GrantRound:
+        """Take a member off the committee; refused once they have voted in the round."""
+        with self.ctx.transaction() as tx:
+            tx.require("grants.manage_rounds")
+            round_id, before = store.load_round(tx.conn, round_code, lock=True)
+            staff = store.staff_row(tx.conn, member)
+            if staff.code not in before.committee:
+                raise Conflict(_("{code} is not on the committee of round {round}").format(
+                    code=staff.code, round=before.code))
+            voted = tx.conn.execute(
+                sa.select(sa.func.count()).select_from(t.vote.join(t.application))
+                .where(t.vote.c.staff_id == staff.id, t.application.c.round_id == round_id)).scalar_one()
+            if voted:
+                raise Conflict(_("{code} has voted in round {round} and stays on its committee").format(
+                    code=staff.code, round=before.code))
+            tx.conn.execute(t.committee_member.delete().where(t.committee_member.c.round_id == round_id,
+                                                              t.committee_member.c.staff_id == staff.id))
+            after = attrs.evolve(before, committee=tuple(c for c in before.committee if c != staff.code))
+            tx.audit("grants.committee.remove", "grant_round", before.code,
+                     before={"committee": list(before.committee)}, after={"committee": list(after.committee)})
+        return after
+
+    # --- the budget -------------------------------------------------------------------------
+
+    def budget(self, round_code: str) -> Budget:
+        """Budget, approved, returned, committed, disbursed, remaining, grants, women's share."""
+        self.ctx.require("grants.view")
+        with self.ctx.reading() as conn:
+            return store.budget(conn, store.round_row(conn, round_code).id)
+
+
+def _check_opening(rnd: GrantRound, today: date) -> None:
+    if len(rnd.committee) < rnd.quorum:
+        raise Conflict(_("round {code} cannot open: its committee has {n} members, fewer than its quorum of {quorum}; "
+                         "add members with: reentry grants committee add {code} STAFF").format(
+            code=rnd.code, n=len(rnd.committee), quorum=rnd.quorum))
+    if rnd.closes_on < today:
+        raise Conflict(_("round {code} cannot open: its closing date {on} has passed").format(
+            code=rnd.code, on=rnd.closes_on.isoformat()))
+
+
+def _list(values) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    return [v.strip() for value in values for v in str(value).split(",") if v.strip()]

@@ -1,0 +1,298 @@
+"""Reading and writing the ``mg_`` tables: rows to attrs objects and back, and the round
+lock every action that moves money takes.
+
+The lock: an action that changes an application (and so, perhaps, the round's budget)
+first locks its round's row — ``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the
+transaction already holds the write lock from ``BEGIN IMMEDIATE`` — and only then reads
+the budget and the application. Two decisions in two processes therefore queue, and the
+second one sees what the first committed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from decimal import Decimal
+from typing import Iterable
+
+import sqlalchemy as sa
+
+from reentry_core.domain import Role
+from reentry_core.errors import NotFound
+from reentry_core.i18n import _
+from reentry_core.services.participants import from_row as participant_from_row
+from reentry_core.storage import tables as core
+
+from . import tables as t
+from .domain import (
+    FUNDED_STATUSES, Application, ApplicationStatus, Budget, BudgetLine, ConflictOfInterest, Decision, GrantRound,
+    Outcome, Override, Tranche, Verification, Vote, plan_text,
+)
+
+R, A, L = t.grant_round, t.application, t.budget_line
+P, ST = core.participant, core.staff
+ZERO = Decimal("0.00")
+
+
+def normal(code: str) -> str:
+    return str(code).strip().upper()
+
+
+# --- staff and participants ------------------------------------------------------------------
+
+
+def staff_row(conn: sa.Connection, code: str):
+    """The staff member's id, code, active flag and roles, or NotFound."""
+    row = conn.execute(sa.select(ST.c.id, ST.c.code, ST.c.full_name, ST.c.active).where(ST.c.code == normal(code))).first()
+    if row is None:
+        raise NotFound(_("staff code {code!r}: no such staff member").format(code=normal(code)))
+    return row
+
+
+def staff_roles(conn: sa.Connection, staff_id: int) -> set[Role]:
+    return {Role.parse(r) for r in conn.execute(
+        sa.select(core.staff_role.c.role).where(core.staff_role.c.staff_id == staff_id)).scalars()}
+
+
+def staff_id(conn: sa.Connection, code: str) -> int:
+    return staff_row(conn, code).id
+
+
+def participant(conn: sa.Connection, code: str):
+    """The core ``Participant`` (the payload of ``grant_plan``) and its row id."""
+    row = conn.execute(sa.select(P, core.centre.c.code.label("centre_code")).select_from(P.join(core.centre))
+                       .where(P.c.code == normal(code))).first()
+    if row is None:
+        raise NotFound(_("participant {code!r} does not exist").format(code=normal(code)))
+    return participant_from_row(row), row.id
+
+
+# --- rounds ----------------------------------------------------------------------------------
+
+
+def round_row(conn: sa.Connection, code: str | None = None, *, round_id: int | None = None, lock: bool = False):
+    """A round's row, by code or id; ``lock`` takes the round lock (see the module doc)."""
+    query = sa.select(R).where(R.c.code == normal(code) if round_id is None else R.c.id == round_id)
+    if lock:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    if row is None:
+        raise NotFound(_("grant round {code!r} does not exist").format(code=normal(code or round_id)))
+    return row
+
+
+def committee(conn: sa.Connection, round_id: int) -> tuple[str, ...]:
+    cm = t.committee_member
+    return tuple(conn.execute(sa.select(ST.c.code).select_from(cm.join(ST)).where(cm.c.round_id == round_id)
+                              .order_by(ST.c.code)).scalars())
+
+
+def round_from_row(conn: sa.Connection, row) -> GrantRound:
+    return GrantRound(
+        code=row.code, title=row.title, budget=row.budget, min_grant=row.min_grant, max_grant=row.max_grant,
+        opens_on=row.opens_on, closes_on=row.closes_on, donors=tuple(json.loads(row.donors)), currency=row.currency,
+        require_shortlisted_plan=row.require_shortlisted_plan, require_training=row.require_training,
+        min_plan_score=row.min_plan_score, quorum=row.quorum, rule=row.rule, tranche_plan=row.tranche_plan,
+        status=row.status, committee=committee(conn, row.id),
+    )
+
+
+def round_to_row(rnd: GrantRound) -> dict:
+    return {
+        "code": rnd.code, "title": rnd.title, "donors": json.dumps(list(rnd.donors), ensure_ascii=False),
+        "currency": rnd.currency, "budget": rnd.budget, "min_grant": rnd.min_grant, "max_grant": rnd.max_grant,
+        "opens_on": rnd.opens_on, "closes_on": rnd.closes_on, "require_shortlisted_plan": rnd.require_shortlisted_plan,
+        "require_training": rnd.require_training, "min_plan_score": rnd.min_plan_score, "quorum": rnd.quorum,
+        "rule": rnd.rule.value, "tranche_plan": plan_text(rnd.tranche_plan), "status": rnd.status.value,
+    }
+
+
+def load_round(conn: sa.Connection, code: str, lock: bool = False) -> tuple[int, GrantRound]:
+    row = round_row(conn, code, lock=lock)
+    return row.id, round_from_row(conn, row)
+
+
+def budget(conn: sa.Connection, round_id: int) -> Budget:
+    """Where the round's money stands, summed in SQL (exact: Money columns)."""
+    rnd = round_row(conn, round_id=round_id)
+    funded = [s.value for s in FUNDED_STATUSES]
+    sums = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(A.c.amount_approved), 0),
+                  sa.func.coalesce(sa.func.sum(A.c.amount_granted), 0),
+                  _count(A.c.status.in_(funded)),
+                  _count(sa.and_(A.c.status.in_(funded), P.c.sex == "female")))
+        .select_from(A.join(P)).where(A.c.round_id == round_id)).one()
+    tr = t.tranche
+    disbursed = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(tr.c.amount), 0))
+                             .select_from(tr.join(A)).where(A.c.round_id == round_id)).scalar_one()
+    approved, committed = _money(sums[0]), _money(sums[1])
+    return Budget(rnd.code, rnd.currency, rnd.budget, approved, approved - committed, committed, _money(disbursed),
+                  rnd.budget - committed, sums[2], sums[3])
+
+
+def _count(condition):
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _money(value) -> Decimal:
+    """A ``SUM`` over a Money column is a Decimal; ``COALESCE(…, 0)`` of nothing is the integer 0."""
+    return value if isinstance(value, Decimal) else Decimal(value).quantize(Decimal("0.01"))
+
+
+# --- applications -----------------------------------------------------------------------------
+
+
+def _application_select():
+    d = t.decision
+    decided_on = sa.select(sa.func.max(d.c.decided_on)).where(d.c.application_id == A.c.id).scalar_subquery()
+    disbursed = (sa.select(sa.func.sum(t.tranche.c.amount)).where(t.tranche.c.application_id == A.c.id)
+                 .scalar_subquery())
+    return (sa.select(A, R.c.code.label("round_code"), R.c.currency, P.c.code.label("participant_code"),
+                      P.c.full_name, decided_on.label("decided_on"), disbursed.label("disbursed"))
+            .select_from(A.join(R).join(P)))
+
+
+def _lines(conn: sa.Connection, ids: Iterable[int]) -> dict[int, list[BudgetLine]]:
+    found: dict[int, list[BudgetLine]] = defaultdict(list)
+    ids = list(ids)
+    for start in range(0, len(ids), 500):
+        rows = conn.execute(sa.select(L).where(L.c.application_id.in_(ids[start:start + 500]))
+                            .order_by(L.c.application_id, L.c.line_no))
+        for row in rows:
+            found[row.application_id].append(BudgetLine(row.item, row.quantity, row.unit_cost, row.kind, row.supplier))
+    return found
+
+
+def _from_row(row, lines: list[BudgetLine]) -> Application:
+    return Application(
+        round=row.round_code, participant=row.participant_code, lines=tuple(lines),
+        own_contribution=row.own_contribution, code=row.code, status=row.status, currency=row.currency,
+        participant_name=row.full_name, created_on=row.created_on, submitted_on=row.submitted_on,
+        eligibility_problems=tuple(json.loads(row.eligibility_problems)) if row.eligibility_problems else (),
+        plan=row.plan_code, plan_version=row.plan_version, plan_title=row.plan_title, sector=row.plan_sector,
+        plan_score=row.plan_score, plan_status=row.plan_status, amount_approved=row.amount_approved,
+        amount_granted=row.amount_granted, disbursed=_money(row.disbursed or 0), decided_on=row.decided_on,
+        closed_on=row.closed_on, close_reason=row.close_reason,
+    )
+
+
+def application_row(conn: sa.Connection, code: str):
+    row = conn.execute(_application_select().where(A.c.code == normal(code))).first()
+    if row is None:
+        raise NotFound(_("application {code!r} does not exist").format(code=normal(code)))
+    return row
+
+
+def load_application(conn: sa.Connection, code: str) -> tuple[int, Application]:
+    row = application_row(conn, code)
+    return row.id, _from_row(row, _lines(conn, [row.id])[row.id])
+
+
+def find_applications(conn: sa.Connection, *conditions) -> list[Application]:
+    rows = conn.execute(_application_select().where(*conditions).order_by(R.c.code, A.c.number)).all()
+    lines = _lines(conn, [row.id for row in rows])
+    return [_from_row(row, lines[row.id]) for row in rows]
+
+
+def locked_application(conn: sa.Connection, code: str) -> tuple[int, int, GrantRound, Application]:
+    """Lock the application's round, then read both: ``(round_id, application_id, round, application)``."""
+    round_id = conn.execute(sa.select(A.c.round_id).where(A.c.code == normal(code))).scalar()
+    if round_id is None:
+        raise NotFound(_("application {code!r} does not exist").format(code=normal(code)))
+    rnd = round_from_row(conn, round_row(conn, round_id=round_id, lock=True))
+    app_id, app = load_application(conn, code)
+    return round_id, app_id, rnd, app
+
+
+def insert_lines(conn: sa.Connection, app_id: int, lines: Iterable[BudgetLine]) -> None:
+    conn.execute(L.delete().where(L.c.application_id == app_id))
+    conn.execute(L.insert(), [
+        {"application_id": app_id, "line_no": n, "item": line.item, "quantity": line.quantity,
+         "unit_cost": line.unit_cost, "total": line.total, "kind": line.kind.value, "supplier": line.supplier}
+        for n, line in enumerate(lines, start=1)])
+
+
+def add_event(tx, app_id: int, kind: str, note: str | None = None) -> None:
+    """One entry of the application's story (``grants show``)."""
+    tx.conn.execute(t.event.insert().values(application_id=app_id, at=tx.now, happened_on=tx.today,
+                                            actor_id=staff_id(tx.conn, tx.actor.code), kind=kind, note=note))
+
+
+def set_status(tx, app_id: int, status: ApplicationStatus, note: str | None = None, **values) -> None:
+    tx.conn.execute(A.update().where(A.c.id == app_id).values(status=status.value, **values))
+    add_event(tx, app_id, status.value, note)
+
+
+# --- the committee ------------------------------------------------------------------------------
+
+
+def conflicts(conn: sa.Connection, app_id: int, app_code: str) -> list[ConflictOfInterest]:
+    c, by = t.conflict, ST.alias("recorder")
+    rows = conn.execute(sa.select(c, ST.c.code.label("member"), by.c.code.label("recorder"))
+                        .select_from(c.join(ST, ST.c.id == c.c.staff_id).join(by, by.c.id == c.c.recorded_by))
+                        .where(c.c.application_id == app_id).order_by(ST.c.code))
+    return [ConflictOfInterest(app_code, r.member, r.kind, r.note, r.recorder, r.recorded_on) for r in rows]
+
+
+def votes(conn: sa.Connection, app_id: int, app_code: str) -> list[Vote]:
+    """Every vote on the application; ``counted`` is False for a member who declared a
+    conflict or is no longer on the committee."""
+    v, cm, c = t.vote, t.committee_member, t.conflict
+    round_id = sa.select(A.c.round_id).where(A.c.id == app_id).scalar_subquery()
+    on_committee = sa.exists().where(cm.c.round_id == round_id, cm.c.staff_id == v.c.staff_id)
+    conflicted = sa.exists().where(c.c.application_id == app_id, c.c.staff_id == v.c.staff_id)
+    rows = conn.execute(sa.select(v, ST.c.code.label("member"), on_committee.label("on_committee"),
+                                  conflicted.label("conflicted"))
+                        .select_from(v.join(ST)).where(v.c.application_id == app_id).order_by(ST.c.code))
+    return [Vote(app_code, r.member, r.choice, r.amount, r.reason, r.note, r.cast_on, r.changed_on,
+                 counted=bool(r.on_committee) and not r.conflicted) for r in rows]
+
+
+def decisions(conn: sa.Connection, app_id: int, app_code: str) -> list[Decision]:
+    d = t.decision
+    rows = conn.execute(sa.select(d, ST.c.code.label("by")).select_from(d.join(ST))
+                        .where(d.c.application_id == app_id).order_by(d.c.number))
+    return [Decision(app_code, r.number, r.outcome, r.amount, r.decided_on, r.by, r.valid_votes, r.approve_votes,
+                     r.reject_votes, r.abstain_votes, r.quorum, r.rule, r.explanation) for r in rows]
+
+
+def approval(conn: sa.Connection, app_id: int, app_code: str) -> Decision | None:
+    approved = [d for d in decisions(conn, app_id, app_code) if d.outcome is Outcome.APPROVED]
+    return approved[-1] if approved else None
+
+
+# --- tranches -----------------------------------------------------------------------------------
+
+
+def tranches(conn: sa.Connection, app_id: int, app_code: str, currency: str) -> list[Tranche]:
+    tr, o, by = t.tranche, t.override, ST.alias("overrider")
+    rows = conn.execute(
+        sa.select(tr, ST.c.code.label("recorder"), o.c.reason.label("override_reason"),
+                  by.c.code.label("overridden_by"))
+        .select_from(tr.join(ST, ST.c.id == tr.c.recorded_by).outerjoin(o, o.c.id == tr.c.override_id)
+                     .outerjoin(by, by.c.id == o.c.granted_by))
+        .where(tr.c.application_id == app_id).order_by(tr.c.number))
+    found = []
+    for r in rows:
+        verification = None
+        if r.verification_reference or r.override_reason:
+            verification = Verification(r.verification_reference, r.verified_on, r.verified_by, r.verification_note,
+                                        r.override_reason, r.overridden_by)
+        found.append(Tranche(app_code, r.number, r.amount, r.released_on, r.method, currency, r.items, r.supplier,
+                             r.receipt, r.reference, r.eur_rate, r.recorder, verification))
+    return found
+
+
+def overrides(conn: sa.Connection, app_id: int, app_code: str) -> list[tuple[int, Override]]:
+    o, tr = t.override, t.tranche
+    rows = conn.execute(sa.select(o, ST.c.code.label("by"), tr.c.number.label("tranche"))
+                        .select_from(o.join(ST).outerjoin(tr, tr.c.override_id == o.c.id))
+                        .where(o.c.application_id == app_id).order_by(o.c.id))
+    return [(r.id, Override(app_code, r.reason, r.by, r.granted_on, r.tranche)) for r in rows]
+
+
+def events(conn: sa.Connection, app_id: int) -> list[dict]:
+    e = t.event
+    rows = conn.execute(sa.select(e.c.happened_on, e.c.at, e.c.kind, e.c.note, ST.c.code.label("by"))
+                        .select_from(e.join(ST)).where(e.c.application_id == app_id).order_by(e.c.id))
+    return [{"on": r.happened_on, "event": r.kind, "by": r.by, "note": r.note} for r in rows]

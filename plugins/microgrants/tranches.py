@@ -1,0 +1,208 @@
+"""Paying out: tranches (four-eyes, never beyond the grant, verified where the plan says),
+admin overrides of a missing verification, cancellations and reductions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+
+from reentry_core.convert import parse_date, parse_money
+from reentry_core.errors import Conflict, InvalidInput, PermissionDenied
+from reentry_core.i18n import _
+
+from . import store
+from . import tables as t
+from .applications import check_move, read_application
+from .domain import (
+    FUNDED_STATUSES, Application, ApplicationStatus, GrantRound, Override, Tranche, Verification, describe_plan,
+    gated_steps, money_text, next_planned_amount,
+)
+
+S = ApplicationStatus
+PAYABLE = frozenset({S.APPROVED, S.DISBURSING})
+
+
+def _payable(app: Application, what: str) -> None:
+    if app.status not in PAYABLE:
+        raise Conflict(_("application {code} is {status}; {what} only for an approved grant that is not yet fully "
+                         "paid").format(code=app.code, status=app.status.value, what=what))
+
+
+def _evidence_value(evidence, name: str):
+    """An attribute of the verifier's answer (an attrs object; a mapping is read too)."""
+    if isinstance(evidence, dict):
+        return evidence.get(name)
+    return getattr(evidence, name, None)
+
+
+class TranchesMixin:
+    """``ctx.grants``: tranches, overrides, cancellations and reductions."""
+
+    ctx: object
+
+    def disburse(self, code: str, *, amount=None, on: date | str | None = None, method: str = "cash",
+                 items: str | None = None, supplier: str | None = None, receipt: str | None = None,
+                 reference: str | None = None, eur_rate=None) -> Tranche:
+        """Record a tranche (finance): by default the plan's next part. Never beyond the
+        amount granted; never by whoever recorded the approval; a part the plan marks
+        ``verified`` needs a verified visit since the previous release (asked through
+        ``tranche_verification``) or an admin's override."""
+        with self.ctx.transaction() as tx:
+            tx.require("grants.disburse")
+            _round_id, app_id, rnd, app = store.locked_application(tx.conn, code)
+            _payable(app, _("tranches are released"))
+            approval = store.approval(tx.conn, app_id, app.code)
+            if approval.decided_by == tx.actor.code:
+                raise PermissionDenied(_("four eyes: {code} recorded the approval of {app}, so someone else records "
+                                         "its tranches").format(code=tx.actor.code, app=app.code))
+            day = parse_date(on) if on not in (None, "") else tx.today
+            if day > tx.today:
+                raise InvalidInput(_("released_on {d} is in the future").format(d=day.isoformat()))
+            if day < approval.decided_on:
+                raise InvalidInput(_("released_on {d} is before the grant was approved ({a})").format(
+                    d=day.isoformat(), a=approval.decided_on.isoformat()))
+            earlier = store.tranches(tx.conn, app_id, app.code, app.currency)
+            if amount in (None, ""):
+                amount = next_planned_amount(rnd.tranche_plan, app.amount_granted, app.disbursed)
+            tranche = Tranche(app.code, len(earlier) + 1, amount, day, method, app.currency, items, supplier, receipt,
+                              reference, eur_rate, tx.actor.code)
+            if app.disbursed + tranche.amount > app.amount_granted:
+                raise Conflict(_("a tranche of {amount} would bring {app} to {total}, beyond the {granted} granted "
+                                 "({left} left)").format(
+                    amount=money_text(tranche.amount), app=app.code, total=money_text(app.disbursed + tranche.amount),
+                    granted=money_text(app.amount_granted, app.currency),
+                    left=money_text(app.undisbursed, app.currency)))
+            since = earlier[-1].released_on if earlier else approval.decided_on
+            verification, override_id = self._verification(tx, app_id, rnd, app, tranche, since)
+            tranche = attrs.evolve(tranche, verification=verification)
+            tx.conn.execute(t.tranche.insert().values(
+                application_id=app_id, number=tranche.number, amount=tranche.amount, released_on=day,
+                method=tranche.method.value, items=tranche.items, supplier=tranche.supplier, receipt=tranche.receipt,
+                reference=tranche.reference, eur_rate=tranche.eur_rate, amount_eur=tranche.amount_eur,
+                recorded_by=store.staff_id(tx.conn, tx.actor.code), override_id=override_id,
+                **({"verification_reference": verification.reference, "verified_on": verification.visited_on,
+                    "verified_by": verification.mentor, "verification_note": verification.note}
+                   if verification is not None and not verification.overridden else {})))
+            paid = app.disbursed + tranche.amount
+            status = S.COMPLETED if paid == app.amount_granted else S.DISBURSING
+            check_move(app, status, status.value)
+            store.set_status(tx, app_id, status, _("tranche {n}: {amount} ({method})").format(
+                n=tranche.number, amount=money_text(tranche.amount, app.currency), method=tranche.method.value),
+                **({"closed_on": tx.today} if status is S.COMPLETED else {}))
+            tx.audit("grants.tranche", "grant_application", app.code, after=tranche)
+            tx.emit("tranche_released", application=store.load_application(tx.conn, app.code)[1], tranche=tranche)
+        return tranche
+
+    @staticmethod
+    def _verification(tx, app_id: int, rnd: GrantRound, app: Application, tranche: Tranche,
+                      since: date) -> tuple[Verification | None, int | None]:
+        """What lets a tranche of a ``verified`` part go out: the verifier's evidence of a
+        visit on or after ``since``, else an unused admin override; otherwise refused."""
+        parts = gated_steps(rnd.tranche_plan, app.amount_granted, app.disbursed, tranche.amount)
+        if not parts:
+            return None, None
+        evidence = tx.emit("tranche_verification", application=app, tranche=tranche, since=since)
+        visited_on = _evidence_value(evidence, "visited_on") if evidence is not None else None
+        if visited_on is not None:
+            visited_on = parse_date(visited_on)
+            if since <= visited_on <= tranche.released_on:
+                return Verification(str(_evidence_value(evidence, "reference") or ""), visited_on,
+                                    _evidence_value(evidence, "mentor"), _evidence_value(evidence, "note")), None
+        unused = [(oid, o) for oid, o in store.overrides(tx.conn, app_id, app.code) if o.used_by_tranche is None]
+        if unused:
+            oid, o = unused[0]
+            return Verification(override_reason=o.reason, overridden_by=o.granted_by), oid
+        nobody = not tx.programme.pm.hook.tranche_verification.get_hookimpls()
+        raise Conflict(_("tranche {n} of {app} draws on part {parts} of the plan ({plan}) and needs a verified visit "
+                         "on or after {since}; {why}. An admin may override: reentry grants override {app} "
+                         "--reason TEXT").format(
+            n=tranche.number, app=app.code, parts=", ".join(str(p) for p in parts),
+            plan=describe_plan(rnd.tranche_plan), since=since.isoformat(),
+            why=_("no loaded plugin can verify visits") if nobody else _("none is on file")))
+
+    def override_verification(self, code: str, reason: str) -> Override:
+        """An admin lets the next tranche that needs a verified visit go out without one;
+        the reason is kept with that tranche."""
+        with self.ctx.transaction() as tx:
+            tx.require("grants.override_verification")
+            _round_id, app_id, _rnd, app = store.locked_application(tx.conn, code)
+            _payable(app, _("a verification is overridden"))
+            override = Override(app.code, reason, tx.actor.code, tx.today)
+            if any(o.used_by_tranche is None for _id, o in store.overrides(tx.conn, app_id, app.code)):
+                raise Conflict(_("{app} already has an override waiting for its next verified tranche").format(
+                    app=app.code))
+            tx.conn.execute(t.override.insert().values(application_id=app_id, reason=override.reason,
+                                                       granted_by=store.staff_id(tx.conn, tx.actor.code),
+                                                       granted_on=tx.today))
+            store.add_event(tx, app_id, "override", override.reason)
+            tx.audit("grants.override", "grant_application", app.code, after=override)
+        return override
+
+    def tranches(self, code: str) -> list[Tranche]:
+        return read_application(self.ctx, code,
+                                lambda conn, app_id, app: store.tranches(conn, app_id, app.code, app.currency))
+
+    # --- giving money back to the budget ------------------------------------------------------
+
+    def cancel(self, code: str, reason: str) -> Application:
+        """Cancel an approved grant: what is not yet paid out returns to the round's budget."""
+        reason = _required_reason(reason)
+        with self.ctx.transaction() as tx:
+            tx.require("grants.cancel")
+            _round_id, app_id, _rnd, before = store.locked_application(tx.conn, code)
+            if before.status not in FUNDED_STATUSES:
+                hint = _("; withdraw it instead") if before.can_move_to(S.WITHDRAWN) else ""
+                raise Conflict(_("application {code} is {status}; only an approved grant is cancelled{hint}").format(
+                    code=before.code, status=before.status.value, hint=hint))
+            check_move(before, S.CANCELLED, _("cancelled"))
+            note = _("{amount} returned to the budget: {reason}").format(
+                amount=money_text(before.undisbursed, before.currency), reason=reason)
+            store.set_status(tx, app_id, S.CANCELLED, note, amount_granted=before.disbursed, closed_on=tx.today,
+                             close_reason=reason)
+            after = attrs.evolve(before, status=S.CANCELLED, amount_granted=before.disbursed, closed_on=tx.today,
+                                 close_reason=reason)
+            tx.audit("grants.cancel", "grant_application", before.code, before=before, after=after)
+        return after
+
+    def reduce(self, code: str, to, reason: str) -> Application:
+        """Lower an approved grant to ``to`` (not below what was paid out); the difference
+        returns to the round's budget. Reduced to what was paid, the grant is completed."""
+        reason = _required_reason(reason)
+        try:
+            new = parse_money(to)
+        except InvalidInput as exc:
+            raise InvalidInput(f"to: {exc.message}") from None
+        with self.ctx.transaction() as tx:
+            tx.require("grants.cancel")
+            _round_id, app_id, _rnd, before = store.locked_application(tx.conn, code)
+            _payable(before, _("a grant is reduced"))
+            if new >= before.amount_granted:
+                raise InvalidInput(_("{amount} is not below the {granted} granted to {app}").format(
+                    amount=money_text(new), granted=money_text(before.amount_granted, before.currency),
+                    app=before.code))
+            if new < before.disbursed:
+                raise InvalidInput(_("{app} cannot be reduced to {amount}: {paid} is already paid out").format(
+                    app=before.code, amount=money_text(new), paid=money_text(before.disbursed, before.currency)))
+            status = S.COMPLETED if new == before.disbursed else before.status
+            note = _("reduced from {old} to {new}, {back} returned to the budget: {reason}").format(
+                old=money_text(before.amount_granted), new=money_text(new, before.currency),
+                back=money_text(before.amount_granted - new, before.currency), reason=reason)
+            tx.conn.execute(t.application.update().where(t.application.c.id == app_id).values(
+                amount_granted=new, **({"closed_on": tx.today} if status is S.COMPLETED else {})))
+            store.add_event(tx, app_id, "reduced", note)
+            if status is not before.status:
+                store.set_status(tx, app_id, status)
+            after = attrs.evolve(before, amount_granted=new, status=status)
+            tx.audit("grants.reduce", "grant_application", before.code, before=before, after=after)
+        return after
+
+
+def _required_reason(reason: str | None) -> str:
+    text = " ".join(str(reason or "").split())
+    if not text:
+        raise InvalidInput(_("reason: say why"))
+    return text
+
+
+__all__ = ["TranchesMixin"]

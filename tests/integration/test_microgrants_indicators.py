@@ -1,0 +1,78 @@
+"""The indicators microgrants contributes, computed and disaggregated by the core."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from reentry_core.reporting import Period, compute
+from reentry_core.testing import TODAY
+from tests.grants_support import desk, fakes, grants_pm, programme, run_cli  # noqa: F401  (fixtures)
+
+D = Decimal
+
+
+@pytest.fixture
+def figures(desk, programme):
+    """Zarina approved 8,000 (4,800 paid in kind at 12 TJS/EUR); Jamshed approved 6,000 (3,600
+    paid in cash, then cancelled); Madina rejected; Firdavs deferred; Firuza's application a draft."""
+    zarina = desk.approved(0, "8000")
+    desk.grants("FO1").disburse(zarina, method="in_kind", items="2 sewing machines", supplier="Textile LLC",
+                                receipt="0457", eur_rate="12")
+    jamshed = desk.approved(1, "6000")
+    desk.grants("FO1").disburse(jamshed)
+    desk.admin.grants.cancel(jamshed, "moved away")
+    madina = desk.apply(2).code
+    desk.votes(madina, "reject", "reject", "reject")
+    desk.grants("CM1").decide(madina)
+    firdavs = desk.apply(3).code
+    desk.votes(firdavs, "approve", "reject", "abstain")
+    desk.grants("CM1").decide(firdavs)
+    desk.apply(4, submit=False)
+
+    def get(key, by=(), period=Period()):
+        with programme.engine.connect() as conn:
+            return {group: f.value for group, f in
+                    compute(conn, programme.indicators, key, period, by=by, today=TODAY).items()}
+
+    return get
+
+
+def test_applications_approvals_and_the_approval_rate(figures):
+    assert figures("grants.applications") == {(): 4}
+    assert figures("grants.applications", by=("sex",)) == {("female",): 2, ("male",): 2}
+    assert figures("grants.approvals", by=("sex",)) == {("female",): 1, ("male",): 1}
+    assert figures("grants.decided", by=("sex",)) == {("female",): 2, ("male",): 1}
+    assert figures("grants.approval_rate") == {(): D(2) / D(3)}
+    assert figures("grants.approval_rate", by=("sex",)) == {("female",): D("0.5"), ("male",): D(1)}
+    assert figures("grants.approvals", by=("age_band", "centre")) == {("35-44", "DSH"): 2}
+
+
+def test_amounts_approved_and_disbursed_in_tjs_and_eur(figures):
+    assert figures("grants.amount_approved", by=("sex",)) == {("female",): D("8000.00"), ("male",): D("6000.00")}
+    assert figures("grants.amount_disbursed") == {(): D("8400.00")}
+    assert figures("grants.amount_disbursed_eur") == {(): D("400.00")}
+    assert figures("grants.amount_in_kind") == {(): D("4800.00")}
+    assert figures("grants.in_kind_share") == {(): D("4800.00") / D("8400.00")}
+
+
+def test_budget_use_is_a_programme_figure(figures):
+    assert figures("grants.budget") == {(): D("20000.00")}
+    assert figures("grants.budget_committed") == {(): D("11600.00")}
+    assert figures("grants.budget_use") == {(): D("0.58")}
+    assert figures("grants.budget_use", by=("sex",)) == {}
+
+
+def test_the_period_selects_by_date(figures):
+    later = Period(TODAY + timedelta(days=1), None)
+    for key in ("grants.applications", "grants.approvals", "grants.amount_disbursed", "grants.budget"):
+        assert figures(key, period=later) == {}, key
+    assert figures("grants.approvals", period=Period(TODAY, TODAY)) == {(): 2}
+
+
+def test_every_indicator_is_documented(programme):
+    ours = [i for i in programme.indicators if i.key.startswith("grants.")]
+    assert {i.plugin for i in ours} == {"microgrants"}
+    assert len(ours) == 12 and all(i.label and i.definition for i in ours)
