@@ -102,3 +102,10 @@ def grant_plan(tx, participant):
     from .services import grant_plan as find
 
     return find(tx, participant)
+
+
+@hookimpl
+def demo_month(demo, month):
+    from .demo import month as run_month
+
+    run_month(demo, month)
