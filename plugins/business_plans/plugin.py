@@ -109,3 +109,10 @@ def demo_month(demo, month):
     from .demo import month as run_month
 
     run_month(demo, month)
+
+
+@hookimpl
+def report_analyses(conn, centre, threshold, hook):
+    from .analysis import analyses
+
+    return analyses(conn, hook, centre, threshold)
