@@ -48,8 +48,8 @@ def register_indicators(register):
 
 
 @hookspec
-def report_analyses(conn, period, centre, today, threshold):
-    """Return tables of the plugin's own (``reentry_core.services.reports.Analysis``) for the programme report."""
+def report_analyses(conn, period, centre, today, threshold, hook):
+    """Return tables of the plugin's own (``reentry_core.services.reports.Analysis``) for the programme report; ``hook`` asks other plugins' questions."""
 
 
 @hookspec

@@ -13,3 +13,8 @@ from reentry_core.hookspecs import hookspec
 @hookspec
 def plan_shortlisted(tx, plan):
     """A plan was shortlisted (once per plan); ``plan`` has code, participant, cohort, title, sector, version, panel_score, requested_funding, currency."""
+
+
+@hookspec(firstresult=True)
+def business_outcomes(conn, months):
+    """Return a SQLAlchemy select of (participant_id, operating) with one row per business whose ``months``-month outcome is known (operating true or false); businesses with an unknown outcome are left out."""

@@ -102,3 +102,17 @@ def grant_plan(tx, participant):
     from .services import grant_plan as find
 
     return find(tx, participant)
+
+
+@hookimpl
+def demo_month(demo, month):
+    from .demo import month as run_month
+
+    run_month(demo, month)
+
+
+@hookimpl
+def report_analyses(conn, centre, threshold, hook):
+    from .analysis import analyses
+
+    return analyses(conn, hook, centre, threshold)

@@ -144,7 +144,8 @@ class ReportService:
                 sections.setdefault(indicator.plugin, []).extend(build.rows(indicator, dims, levels))
             funnel = build.funnel(_levels(conn, "sex", centre_code), _levels(conn, "centre", centre_code))
             analyses = [analysis for answer in programme.pm.hook.report_analyses(
-                conn=conn, period=period, centre=centre_code, today=today, threshold=limit) for analysis in
+                conn=conn, period=period, centre=centre_code, today=today, threshold=limit,
+                hook=programme.pm.hook) for analysis in
                 (answer or [])]
         return ProgrammeReport(
             period=period, centre=centre_code, by=dims, levels=levels, threshold=limit, made_on=today,

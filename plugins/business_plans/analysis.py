@@ -1,0 +1,124 @@
+""""Does the plan score predict survival?": the programme report's analysis of business_plans.
+
+For every business whose 12-month outcome is known (asked of the plugin that follows the
+businesses, through ``business_outcomes``) and whose owner has a shortlisted plan: how many
+are still operating, by the panel score the plan was shortlisted with, and the Spearman
+rank correlation between that score and survival.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Sequence
+
+import sqlalchemy as sa
+
+from reentry_core.i18n import _
+from reentry_core.services.reports import Analysis, hidden_text
+from reentry_core.storage import tables as t
+from reentry_core.suppression import protect, with_margins
+
+from .domain import PlanStatus
+from .tables import bp_plan, bp_plan_version
+
+MONTHS = 12
+#: Panel-score bands: label and lowest score of the band (each runs up to the next one's).
+BANDS = [("<60", Decimal(0)), ("60–69", Decimal(60)), ("70–79", Decimal(70)), ("80–89", Decimal(80)),
+         ("90+", Decimal(90))]
+MIN_FOR_CORRELATION = 10
+
+
+def band_of(score: Decimal) -> str:
+    return [label for label, low in BANDS if score >= low][-1]
+
+
+def average_ranks(values: Sequence) -> list[Decimal]:
+    """Ranks from 1, tied values sharing the average of their ranks."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks: list[Decimal] = [Decimal(0)] * len(values)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+            end += 1
+        shared = Decimal(start + end + 2) / 2
+        for i in order[start:end + 1]:
+            ranks[i] = shared
+        start = end + 1
+    return ranks
+
+
+def spearman(xs: Sequence, ys: Sequence) -> Decimal | None:
+    """Spearman's rank correlation (Pearson's on average ranks); ``None`` when either side
+    has no variation."""
+    rx, ry = average_ranks(xs), average_ranks(ys)
+    n = len(xs)
+    mx, my = sum(rx) / n, sum(ry) / n
+    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
+    sxx = sum((a - mx) ** 2 for a in rx)
+    syy = sum((b - my) ** 2 for b in ry)
+    if not sxx or not syy:
+        return None
+    return sxy / (sxx * syy).sqrt()
+
+
+def pairs(conn: sa.Connection, outcomes, centre: str | None) -> list[tuple[Decimal, bool]]:
+    """(panel score of the shortlisted plan, operating) for each business with a known outcome."""
+    known = outcomes.subquery()
+    v = bp_plan_version
+    score = sa.func.max(v.c.panel_score).label("score")
+    query = (sa.select(score, known.c.operating)
+             .select_from(bp_plan.join(v, sa.and_(v.c.plan_id == bp_plan.c.id, v.c.version == bp_plan.c.current_version))
+                          .join(known, known.c.participant_id == bp_plan.c.participant_id))
+             .where(v.c.status == PlanStatus.SHORTLISTED.value, v.c.panel_score.is_not(None))
+             .group_by(bp_plan.c.participant_id, known.c.operating))
+    if centre:
+        query = (query.join(t.participant, t.participant.c.id == bp_plan.c.participant_id)
+                 .join(t.centre, t.centre.c.id == t.participant.c.centre_id).where(t.centre.c.code == centre))
+    return [(Decimal(s), bool(operating)) for s, operating in conn.execute(query).all()]
+
+
+def survival_by_score(found: list[tuple[Decimal, bool]], threshold: int | None) -> Analysis:
+    """The analysis table from (score, operating) pairs: bands protected with ``threshold``."""
+    labels = [label for label, _low in BANDS]
+    businesses = {(label,): 0 for label in labels}
+    operating = {(label,): 0 for label in labels}
+    for score, alive in found:
+        key = (band_of(score),)
+        businesses[key] += 1
+        operating[key] += alive
+    counts = with_margins(businesses, [labels])
+    alive_counts = with_margins(operating, [labels])
+    hidden = protect(counts, [labels], threshold) if threshold is not None else set()
+    rows = []
+    for key in [(label,) for label in labels] + [(None,)]:
+        label = key[0] if key[0] is not None else _("all")
+        n = counts[key]
+        if key in hidden:
+            rows.append([label, hidden_text(threshold), hidden_text(threshold)])
+        else:
+            rate = f"{Decimal(alive_counts[key]) * 100 / n:.1f}%" if n else None
+            rows.append([label, n, rate])
+    n = len(found)
+    rho = spearman([s for s, _alive in found], [a for _s, a in found]) if n >= MIN_FOR_CORRELATION else None
+    if n < MIN_FOR_CORRELATION:
+        note = _("Spearman rank correlation between panel score and survival: too little data (n = {n}; "
+                 "at least {m} businesses are needed).").format(n=n, m=MIN_FOR_CORRELATION)
+    elif rho is None:
+        note = _("Spearman rank correlation between panel score and survival: not defined, every business "
+                 "had the same outcome or every plan the same score (n = {n}).").format(n=n)
+    else:
+        note = _("Spearman rank correlation between panel score and survival: {rho} (n = {n}).").format(
+            rho=f"{rho:.2f}", n=n)
+    note += " " + _("Businesses with a known {months}-month outcome whose owner has a shortlisted plan, by the "
+                    "panel score the plan was shortlisted with.").format(months=MONTHS)
+    return Analysis("business_plans.score_survival", _("Does the plan score predict survival?"),
+                    [_("panel score"), _("businesses"), _("operating at {months} months").format(months=MONTHS)],
+                    rows, note)
+
+
+def analyses(conn: sa.Connection, hook, centre: str | None, threshold: int | None) -> list[Analysis]:
+    outcomes = hook.business_outcomes(conn=conn, months=MONTHS)
+    if outcomes is None:  # nobody follows the businesses: no outcome to compare with
+        return []
+    return [survival_by_score(pairs(conn, outcomes, centre), threshold)]

@@ -1,0 +1,232 @@
+"""business_plans' part of ``reentry demo``: cohorts trained, plans written, scored and shortlisted.
+
+Every month each centre with enough people waiting opens cohorts of 12-15 participants
+(the oldest registrations first). The cohort meets weekly during the month (business
+planning, marketing, bookkeeping, personal development, civic education); its trainers
+import the attendance register; most attend, a few drop out. At the month's end those
+who completed the training write plans in the programme's trades. The next month the
+three trainers of the centre fill in their score sheets offline and import them; one of
+them is harsher than the others, and now and then a sheet differs widely, which the lead
+trainer moderates; then about a third of each cohort is shortlisted.
+
+Everything goes through ``ctx.plans`` (the services a trainer uses); the random choices
+come from ``demo.rng("business_plans", month)``, so the same seed gives the same plans.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from reentry_core.storage import tables as t
+
+from .tables import bp_cohort, bp_enrolment, bp_plan
+
+NAME = "business_plans"
+#: People per cohort, and roughly how many of them end with a plan (completers who write one).
+COHORT_SIZE = (12, 15)
+PLANS_PER_COHORT = 11
+SESSIONS = [(2, "business_planning"), (8, "marketing"), (14, "bookkeeping"), (20, "personal_development"),
+            (26, "civic_education")]
+CRITERIA = ["market_understanding", "financial_viability", "skills_experience", "realistic_budget", "commitment",
+            "benefit_family_community"]
+HARSH = -0.3  # the third trainer of every centre scores lower than the other two
+MODERATION_REASONS = [
+    "discussed at the panel; both views are fair, the scores stand",
+    "the trainer who scored low had visited the market; the panel accepts both views",
+    "rechecked the budget with the participant; the scores stand",
+]
+
+#: The trades of the programme: weight, plan titles, cost items (item, quantity range, unit cost range in
+#: TJS) and the monthly revenue range.
+TRADES = {
+    "sewing": (22, ["Sewing workshop", "Tailoring at home", "Curtains and bedding to order"],
+               [("Sewing machine", (1, 2), (3000, 4200)), ("Overlock machine", (1, 1), (2200, 3000)),
+                ("Fabric and thread", (1, 3), (600, 1500)), ("Ironing board and iron", (1, 1), (350, 600))],
+               (2500, 5000)),
+    "car_repair": (10, ["Car repair garage", "Tyre service", "Car electrics"],
+                   [("Tool set", (1, 1), (2500, 4500)), ("Hydraulic jack", (1, 2), (900, 1600)),
+                    ("Compressor", (1, 1), (2800, 4000)), ("Spare parts stock", (1, 1), (1500, 3000))],
+                   (3500, 7000)),
+    "cooking": (12, ["Bakery (non)", "Samsa and sambusa stall", "Home catering"],
+                [("Tandoor oven", (1, 1), (2500, 4000)), ("Flour and ingredients", (1, 3), (500, 1200)),
+                 ("Kitchen utensils", (1, 1), (600, 1200)), ("Refrigerator", (1, 1), (3000, 4500))],
+                (3000, 6000)),
+    "confectionery": (8, ["Cakes to order", "Sweets and pastries"],
+                      [("Electric oven", (1, 1), (2500, 4000)), ("Mixer", (1, 1), (800, 1500)),
+                       ("Baking trays and moulds", (2, 6), (60, 150)), ("Ingredients", (1, 2), (600, 1200))],
+                      (2500, 5000)),
+    "carpentry": (10, ["Carpentry workshop", "Doors and windows to order", "Furniture repair"],
+                  [("Circular saw", (1, 1), (2000, 3500)), ("Electric planer", (1, 1), (1200, 2000)),
+                   ("Hand tools", (1, 1), (800, 1500)), ("Timber", (1, 3), (900, 2000))],
+                  (3000, 6500)),
+    "welding": (9, ["Welding workshop", "Gates and fences"],
+                [("Welding inverter", (1, 1), (2500, 4000)), ("Angle grinder", (1, 2), (600, 1000)),
+                 ("Electrodes and metal", (1, 2), (700, 1500)), ("Protective gear", (1, 1), (300, 600))],
+                (3500, 7000)),
+    "hairdressing": (11, ["Hairdresser", "Barber shop", "Beauty salon at home"],
+                     [("Hairdresser's chair", (1, 2), (1200, 2200)), ("Clippers and scissors", (1, 1), (500, 900)),
+                      ("Mirror and shelves", (1, 1), (600, 1200)), ("Hair dryer", (1, 2), (300, 600))],
+                     (2000, 4500)),
+    "trade": (10, ["Grocery stall at the bazaar", "Mobile phone accessories", "Clothes trade"],
+              [("Stall rent (3 months)", (1, 1), (900, 1800)), ("Goods for sale", (1, 1), (3000, 6000)),
+               ("Shelves and scales", (1, 1), (500, 1000))],
+              (3500, 8000)),
+    "agriculture": (8, ["Greenhouse vegetables", "Poultry", "Sheep fattening"],
+                    [("Greenhouse frame and film", (1, 1), (2500, 4500)), ("Seeds and seedlings", (1, 2), (300, 800)),
+                     ("Chickens", (30, 80), (35, 60)), ("Feed", (1, 3), (500, 1000))],
+                    (2000, 5000)),
+}
+
+
+def _month_end(month: date) -> date:
+    following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def month(demo, month: date) -> None:
+    """This month: score and shortlist last month's cohorts, then train new cohorts."""
+    rng = demo.rng(NAME, month)
+    with tempfile.TemporaryDirectory(prefix="reentry-demo-plans-") as folder:
+        work = Path(folder)
+        for centre, code in _waiting_cohorts(demo, month):
+            _score_and_shortlist(demo, rng, work, centre, code)
+        if month < demo.scale.months[-1]:  # cohorts of the last month would never be scored
+            for centre, people, number in _new_cohorts(demo, rng, month):
+                _train(demo, rng, work, centre, people, month, number)
+
+
+# --- new cohorts ----------------------------------------------------------------------------------
+
+
+def _new_cohorts(demo, rng: random.Random, month: date):
+    """Which cohorts open this month: about ``scale.plans / 11`` over the timeline, at the centres
+    with the most people waiting (active, consented, registered before the month, never enrolled)."""
+    months = demo.scale.months
+    i = months.index(month)
+    planned = round(demo.scale.plans / PLANS_PER_COHORT)
+    due = round(planned * (i + 1) / (len(months) - 1))
+    p = t.participant
+    consented = sa.select(t.consent.c.participant_id).where(t.consent.c.withdrawn_on.is_(None))
+    with demo.programme.reading() as conn:
+        opened = conn.execute(sa.select(sa.func.count()).select_from(bp_cohort)).scalar_one()
+        rows = conn.execute(
+            sa.select(p.c.code, t.centre.c.code.label("centre")).select_from(p.join(t.centre))
+            .where(p.c.status == "active", p.c.registered_on < month, p.c.id.in_(consented),
+                   p.c.id.not_in(sa.select(bp_enrolment.c.participant_id)))
+            .order_by(p.c.registered_on, p.c.code)).all()
+    pools: dict[str, list[str]] = {c: [] for c in demo.centres}
+    for code, centre in rows:
+        pools[centre].append(code)
+    numbers = {c: 0 for c in demo.centres}
+    for _n in range(max(0, due - opened)):
+        centre = max(demo.centres, key=lambda c: len(pools[c]))
+        if len(pools[centre]) < COHORT_SIZE[0]:
+            break
+        size = min(rng.randint(*COHORT_SIZE), len(pools[centre]))
+        people, pools[centre] = pools[centre][:size], pools[centre][size:]
+        numbers[centre] += 1
+        yield centre, people, numbers[centre]
+
+
+def _train(demo, rng: random.Random, work: Path, centre: str, people: list[str], month: date, number: int) -> None:
+    trainers = demo.staff_codes("trainer", centre)
+    lead = demo.act_as(trainers[0])
+    code = f"{centre}-{month:%y%m}-{number:02d}"
+    plans = lead.plans
+    plans.add_cohort(code, centre, f"Business training {month:%B %Y}, group {number}", month, _month_end(month),
+                     trainers, sessions=[f"{month.replace(day=day).isoformat()}:{topic}" for day, topic in SESSIONS])
+    plans.enrol(code, people, on=month)
+    register = work / f"attendance-{code}.csv"
+    with register.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["session", "participant", "mark"])
+        for person in people:
+            drops_at = rng.randint(2, len(SESSIONS)) if rng.random() < 0.1 else None
+            for n in range(1, len(SESSIONS) + 1):
+                if drops_at and n >= drops_at:
+                    mark = "absent"
+                else:
+                    roll = rng.random()
+                    mark = "present" if roll < 0.92 else "excused" if roll < 0.96 else "absent"
+                writer.writerow([n, person, mark])
+    plans.import_attendance(code, register)
+    for done in plans.completion(code):
+        if done.completed and rng.random() < 0.92:
+            plans.add_plan(done.participant, code, submit=True, **_plan_fields(rng))
+
+
+def _plan_fields(rng: random.Random) -> dict:
+    names = list(TRADES)
+    sector = rng.choices(names, weights=[TRADES[n][0] for n in names])[0]
+    _weight, titles, items, revenue = TRADES[sector]
+    chosen = [items[0]] + [item for item in items[1:] if rng.random() < 0.7]
+    costs, total = [], 0
+    for item, (low_q, high_q), (low, high) in chosen:
+        qty, unit = rng.randint(low_q, high_q), rng.randrange(low, high + 1, 50)
+        costs.append(f"{item}:{qty}:{unit}")
+        total += qty * unit
+    own = int(total * rng.uniform(0.05, 0.2)) // 50 * 50
+    # most ask for exactly what their contribution leaves; some leave a gap they will cover later
+    requested = total - own if rng.random() < 0.85 else (total - own) // 100 * 100 - rng.choice([100, 200, 500])
+    income = rng.randrange(revenue[0], revenue[1] + 1, 100)
+    return {"title": rng.choice(titles), "sector": sector, "costs": costs, "own_contribution": str(own),
+            "requested_funding": str(max(500, requested)), "monthly_revenue": str(income),
+            "monthly_costs": str(int(income * rng.uniform(0.35, 0.7)) // 50 * 50)}
+
+
+# --- scoring --------------------------------------------------------------------------------------
+
+
+def _waiting_cohorts(demo, month: date) -> list[tuple[str, str]]:
+    """Last month's cohorts that have submitted plans."""
+    previous = (month - timedelta(days=1)).replace(day=1)
+    with demo.programme.reading() as conn:
+        rows = conn.execute(
+            sa.select(t.centre.c.code, bp_cohort.c.code).select_from(bp_cohort.join(t.centre))
+            .where(bp_cohort.c.start_date == previous,
+                   sa.exists().where(bp_plan.c.cohort_id == bp_cohort.c.id))
+            .order_by(bp_cohort.c.code)).all()
+    return [(centre, code) for centre, code in rows]
+
+
+def _score_and_shortlist(demo, rng: random.Random, work: Path, centre: str, cohort: str) -> None:
+    trainers = demo.staff_codes("trainer", centre)
+    sheets = {code: work / f"scores-{cohort}-{code}.csv" for code in trainers}
+    for code in trainers:
+        demo.act_as(code).plans.scoresheet(cohort, sheets[code])
+    with sheets[trainers[0]].open(encoding="utf-8", newline="") as f:
+        plan_codes = [row["plan"] for row in csv.DictReader(f)]
+    # how good each plan is, how each trainer sees it, and now and then one trainer who sees it very differently
+    quality = {plan: rng.betavariate(4, 2.2) for plan in plan_codes}
+    outlier = {plan: (rng.choice(trainers), rng.choice([-1.7, 1.5])) for plan in plan_codes if rng.random() < 0.05}
+    for position, code in enumerate(trainers):
+        path = sheets[code]
+        with path.open(encoding="utf-8", newline="") as f:
+            reader = csv.DictReader(f)
+            columns, rows = list(reader.fieldnames or []), list(reader)
+        for row in rows:
+            plan = row["plan"]
+            bias = rng.gauss(0, 0.1) + (HARSH if position == 2 else 0)
+            if outlier.get(plan, (None,))[0] == code:
+                bias += outlier[plan][1]
+            for key in CRITERIA:
+                row[key] = str(min(5, max(1, round(1 + 4 * quality[plan] + bias + rng.gauss(0, 0.4)))))
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, columns)
+            writer.writeheader()
+            writer.writerows(rows)
+        demo.act_as(code).plans.import_scores(path)
+    lead = demo.act_as(trainers[0]).plans
+    for line in lead.ranking(cohort):
+        if line.needs_moderation:
+            lead.moderate(line.plan, rng.choice(MODERATION_REASONS))
+    scored = sum(1 for line in lead.ranking(cohort) if line.status == "scored")
+    if scored:
+        lead.shortlist(cohort, top=max(1, round(scored / 3)))
+
