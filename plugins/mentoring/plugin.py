@@ -108,3 +108,20 @@ def participant_exited(tx, participant):
     from .schedules import on_participant_exited
 
     on_participant_exited(tx, participant)
+
+
+# --- reentry demo -----------------------------------------------------------------------------
+
+
+@hookimpl
+def demo_setup(demo):
+    from .demo import setup
+
+    setup(demo)
+
+
+@hookimpl
+def demo_month(demo, month):
+    from .demo import month as demo_month_of
+
+    demo_month_of(demo, month)
