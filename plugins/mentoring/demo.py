@@ -196,7 +196,7 @@ def month(demo: Demo, month: date) -> None:
             if due.fulfilled or due.window_start > today:
                 continue
             following = dues[i + 1] if i + 1 < len(dues) else None
-            if month <= due.due_on:  # due this month: done in its window, or not (yet)
+            if month <= due.due_on <= today:  # due this month: done in its window, or not (yet)
                 if rng.random() >= ON_TIME:
                     continue
                 first, last = max(due.window_start, assigned_on), min(due.window_end, today)

@@ -100,6 +100,16 @@ def tranche_verification(tx, application, tranche, since):
     return verifying_visit(tx, application.participant, since)
 
 
+# --- business_plans' question ---------------------------------------------------------------
+
+
+@hookimpl(optionalhook=True)
+def business_outcomes(conn, months):
+    from .outcomes import business_outcomes as known_outcomes
+
+    return known_outcomes(months)
+
+
 # --- the core's events ----------------------------------------------------------------------
 
 
