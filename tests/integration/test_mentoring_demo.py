@@ -1,49 +1,25 @@
 """Mentoring's part of ``reentry demo``: mentors get profiles, the businesses whose follow-up
 started are matched and visited, risks become referrals, and the same seed gives the same visits.
 
-Microgrants is replaced by an inline stand-in whose ``demo_month`` approves grants and
-releases first tranches through the contract's events, as the real one does in the demo.
+Microgrants is replaced by an inline stand-in (``DemoGrants``) whose ``demo_month`` approves
+grants and releases first tranches through the contract's events, as the real one does in the demo.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pytest
 import sqlalchemy as sa
 
-from reentry_core import hookimpl
 from reentry_core.demo import run
 from reentry_core.services import open_programme
-from reentry_core.storage import tables as core
 from reentry_mentoring import tables as t
-from tests.integration.mentoring_support import FakeMicrogrants, mentoring_plugins
+from tests.integration.mentoring_support import DemoGrants, mentoring_plugins
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
 
-class DemoGrants(FakeMicrogrants):
-    """Each month, funds about one newcomer in five registered the month before (first tranche released)."""
-
-    @hookimpl
-    def demo_month(self, demo, month):
-        rng = demo.rng("fake_microgrants", month)
-        start = (month - timedelta(days=1)).replace(day=1)
-        p = core.participant
-        with demo.programme.reading() as conn:
-            people = conn.execute(sa.select(p.c.code, p.c.registered_on).where(
-                p.c.registered_on.between(start, month - timedelta(days=1))).order_by(p.c.code)).all()
-        admin = demo.act_as("ADM")
-        for code, registered in people:
-            if rng.random() < 0.2:
-                day = month + timedelta(days=rng.randint(0, 20))
-                application = self.approve(admin, code, code=f"G-{code}", sector=rng.choice(["sewing", "welding"]),
-                                           on=day)
-                self.release(admin, application, 1, day)
-
-
 def build(url, seed):
-    prog = open_programme(url, plugins=mentoring_plugins(("fake_microgrants", DemoGrants())))
+    prog = open_programme(url, plugins=mentoring_plugins(("fake_microgrants", DemoGrants(share=0.2))))
     demo = run(prog, "small", seed=seed)
     return prog, demo
 
