@@ -3,9 +3,9 @@
     python benchmarks/demo_mentoring.py [--scale national] [--seed 1] [--db URL]
 
 Runs the whole demo timeline (core + mentoring) on a fresh database. Microgrants is
-stood in for by the tests' ``DemoGrants`` (tests/integration/mentoring_support.py) that, each month, approves an even share of
-``scale.grants`` among the people registered the month before and releases their first
-tranche through the contract's events (``grant_approved``, ``tranche_released``), as the
+stood in for by the tests' ``DemoGrants`` (tests/integration/mentoring_support.py) that,
+each month, approves an even share of ``scale.grants`` among the people registered the
+month before and releases their first tranche through the contract's events (``grant_approved``, ``tranche_released``), as the
 real one does; mentoring's follow-up schedules start from those events.
 
 Prints the seconds spent in each plugin's ``demo_setup`` + ``demo_month`` hooks, the
@@ -51,6 +51,7 @@ def main() -> int:
         if clock["plugin"]:
             spent[clock["plugin"]] += now - clock["at"]
         clock["plugin"], clock["at"] = (what.split(" ", 1)[1] if " " in what else None), now
+        print(f"  {what} ({dict((k, round(v, 1)) for k, v in spent.items())})", file=sys.stderr, flush=True)
 
     with tempfile.TemporaryDirectory() as folder:
         url = args.db or f"sqlite:///{Path(folder) / 'demo.db'}"

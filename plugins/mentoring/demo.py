@@ -16,6 +16,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+import attrs
 import sqlalchemy as sa
 
 from reentry_core.demo import Demo, person_name
@@ -23,7 +24,7 @@ from reentry_core.storage import tables as core
 
 from . import store
 from . import tables as t
-from .domain import BusinessStatus, DueVisit, Schedule, ScheduleStatus
+from .domain import BusinessStatus, Schedule, ScheduleStatus, place_visit
 
 #: Business sectors mentors know (the trades the programme funds).
 SECTORS = ["sewing", "car_repair", "cooking", "confectionery", "carpentry", "welding", "hairdressing", "trade",
@@ -45,7 +46,7 @@ TRADE = {
     "agriculture": ((1500, 6000), (0.40, 0.60)),
 }
 #: The chance a business is found operating at its due visit, by months after the first tranche.
-OPERATING = {1: 0.94, 3: 0.90, 6: 0.85, 12: 0.78}
+OPERATING = {1: 0.95, 3: 0.92, 6: 0.90, 12: 0.82}
 #: How often a due visit is done in its window; of the rest, how often a month late.
 ON_TIME, LATE = 0.82, 0.5
 RISKS = [("debt", 25, "owes a supplier for materials bought on credit"),
@@ -141,27 +142,30 @@ def _between(rng: random.Random, first: date, last: date) -> date:
     return first + timedelta(days=rng.randint(0, (last - first).days))
 
 
-def _log(demo: Demo, rng: random.Random, schedule: Schedule, due: DueVisit, mentor: str, day: date,
-         sector: str | None, closed_before: bool) -> tuple[BusinessStatus, bool]:
-    """Log the visit the mentor made on ``day``: what it found, and whether it ended the follow-up."""
-    chance = 0.3 if closed_before else OPERATING.get(due.months, 0.85)
+def _log(demo: Demo, rng: random.Random, schedule: Schedule, mentor: str, day: date, sector: str | None,
+         closed_before: bool, months: int, mode: str | None = None, check_in: bool = False
+         ) -> tuple[BusinessStatus, bool]:
+    """Log the visit the mentor made on ``day``, ``months`` into the follow-up: what it found, and
+    whether it ended the follow-up. A check-in between due visits seldom finds a change."""
+    milestone = min([m for m in OPERATING if m >= months] or [max(OPERATING)])
+    chance = 0.3 if closed_before else 0.98 if check_in else OPERATING[milestone]
     if rng.random() < chance:
         status = BusinessStatus.OPERATING
-    elif due.months == 1 and rng.random() < 0.3:
+    elif months <= 1 and rng.random() < 0.3:
         status = BusinessStatus.NOT_STARTED
     else:
         status = BusinessStatus.CLOSED if rng.random() < 0.4 else BusinessStatus.TEMPORARILY_CLOSED
-    mode = rng.choices(["on_site", "phone", "video"], [70, 25, 5])[0]
+    mode = mode or rng.choices(["on_site", "phone", "video"], [70, 25, 5])[0]
     fields = {"mode": mode, "business_status": status.value,
               "discussed": rng.choice(DISCUSSED[status.value]), "advice": rng.choice(ADVICE)}
     if status is BusinessStatus.OPERATING:
         (low, high), (c_low, c_high) = TRADE.get(sector or "", TRADE["trade"])
-        growth = 0.7 + 0.4 * min(due.months, 12) / 12
+        growth = 0.7 + 0.4 * min(months, 12) / 12
         revenue = round(rng.uniform(low, high) * growth, -1)
         fields.update(revenue=Decimal(revenue), costs=Decimal(round(revenue * rng.uniform(c_low, c_high), -1)),
                       owners=2 if rng.random() < 0.1 else 1,
                       family_workers=rng.choices([0, 1, 2], [50, 35, 15])[0],
-                      hired_workers=rng.choices([0, 1, 2, 3], [70 - 2 * due.months, 20, 7, 3])[0],
+                      hired_workers=rng.choices([0, 1, 2, 3], [70 - 2 * min(months, 12), 20, 7, 3])[0],
                       equipment_seen=mode != "phone" and rng.random() < 0.93)
     elif mode == "on_site":
         fields["equipment_seen"] = rng.random() < 0.4
@@ -182,16 +186,53 @@ def _finish(demo: Demo, rng: random.Random, schedule: Schedule, centre: str, rea
 
 
 def month(demo: Demo, month: date) -> None:
+    """The month's follow-up: mentors for new follow-ups, the due visits, extra check-ins up to
+    the scale's share of visits, and the follow-ups that are over."""
     rng = demo.rng("mentoring", month)
-    today = demo.today
-    previous = (month - timedelta(days=1)).replace(day=1)
     followed, closed = _followed(demo)
+    logged, open_ = 0, []
     for schedule, person in followed:
         mentor, assigned_on, sector = person.mentor, person.assigned_on, person.sector
         if mentor is None:
             mentor, assigned_on, sector = _assign(demo, rng, schedule, person, month)
-        dues = schedule.due_visits
-        closed_before = schedule.id in closed
+        visit = Visiting(schedule, person.centre, mentor, assigned_on, sector, schedule.id in closed)
+        logged += visit.due(demo, rng, month)
+        if not visit.ended:
+            open_.append(visit)
+    extra = demo.per_month(demo.scale.visits) - logged
+    for visit in rng.sample(open_, min(len(open_), max(extra, 0))):
+        visit.check_in(demo, rng, month)
+
+
+@attrs.define
+class Visiting:
+    """One follow-up as the month goes by: its mentor, what the visits found, whether it ended."""
+
+    schedule: Schedule
+    centre: str
+    mentor: str
+    assigned_on: date
+    sector: str | None
+    closed_before: bool
+    ended: bool = False
+    last_visit: date | None = None
+
+    def _log(self, demo: Demo, rng: random.Random, day: date, mode: str | None = None) -> None:
+        months = round((day - self.schedule.started_on).days / 30.44)
+        status, ended = _log(demo, rng, self.schedule, self.mentor, day, self.sector, self.closed_before,
+                             max(months, 1), mode, check_in=mode is not None)
+        self.closed_before = self.closed_before or status is BusinessStatus.CLOSED
+        self.last_visit = max(day, self.last_visit or day)
+        if ended:
+            self.ended = True
+            demo.as_role("case_worker", self.centre, rng).mentoring.unassign(
+                self.schedule.participant, "follow-up ended: business closed", on=day)
+
+    def due(self, demo: Demo, rng: random.Random, month: date) -> int:
+        """Log the due visits of the month (most in their window; a missed one, perhaps, a month
+        late); end the follow-up when its last due visit is behind. Returns the visits logged."""
+        today, previous = demo.today, (month - timedelta(days=1)).replace(day=1)
+        dues, logged = list(self.schedule.due_visits), 0
         for i, due in enumerate(dues):
             if due.fulfilled or due.window_start > today:
                 continue
@@ -199,25 +240,38 @@ def month(demo: Demo, month: date) -> None:
             if month <= due.due_on <= today:  # due this month: done in its window, or not (yet)
                 if rng.random() >= ON_TIME:
                     continue
-                first, last = max(due.window_start, assigned_on), min(due.window_end, today)
+                first, last = max(due.window_start, self.assigned_on), min(due.window_end, today)
             elif previous <= due.window_end < month:  # its window closed last month: a late visit, or missed
                 if rng.random() >= LATE:
                     continue
-                first = max(due.window_end + timedelta(days=1), month, assigned_on)
+                first = max(due.window_end + timedelta(days=1), month, self.assigned_on)
                 last = min(today, following.window_start - timedelta(days=1)) if following else today
             else:
                 continue
             if first > last:
                 continue
             day = _between(rng, first, last)
-            status, ended = _log(demo, rng, schedule, due, mentor, day, sector, closed_before)
-            closed_before = closed_before or status is BusinessStatus.CLOSED
-            if ended:
-                demo.as_role("case_worker", person.centre, rng).mentoring.unassign(
-                    schedule.participant, "follow-up ended: business closed", on=day)
-                break
-        else:
-            last = dues[-1] if dues else None
-            if last is not None and (last.window_end < previous or (last.fulfilled and last.window_end < month)):
-                # the last due visit is behind (done, or missed for good): the follow-up is over
-                _finish(demo, rng, schedule, person.centre, "follow-up completed", month)
+            dues[i] = attrs.evolve(due, visit_id=0)
+            self._log(demo, rng, day)
+            logged += 1
+            if self.ended:
+                return logged
+        self.schedule = attrs.evolve(self.schedule, due_visits=tuple(dues))
+        last = dues[-1] if dues else None
+        if last is not None and (last.window_end < previous or (last.fulfilled and last.window_end < month)):
+            # the last due visit is behind (done, or missed for good): the follow-up is over
+            _finish(demo, rng, self.schedule, self.centre, "follow-up completed",
+                    max(month, self.last_visit or month))
+            self.ended = True
+        return logged
+
+    def check_in(self, demo: Demo, rng: random.Random, month: date) -> None:
+        """An extra visit or call between due visits, on a day no due visit is waiting for."""
+        first = max(month, self.assigned_on, self.last_visit or month)
+        if first > demo.today:
+            return
+        for _try in range(3):
+            day = _between(rng, first, demo.today)
+            if place_visit(self.schedule.due_visits, day) is None:
+                self._log(demo, rng, day, mode=rng.choice(["phone", "on_site"]))
+                return
