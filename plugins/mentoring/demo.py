@@ -69,7 +69,7 @@ ADVICE = ["keep a sales book every day", "agree prices with the bazaar traders",
 
 def mentor_capacity(demo: Demo) -> int:
     """Mentees a mentor follows at once: a real caseload at national scale, a few in a small demo."""
-    return 6 if demo.scale.grants <= 100 else 30
+    return 6 if demo.scale.grants <= 100 else 60
 
 
 def mentor_profile(demo: Demo, rng: random.Random, code: str, centre: str) -> None:
