@@ -83,6 +83,20 @@ def survival_conditions(period: Period) -> dict[str, sa.ColumnElement[bool]]:
             "reached": sa.or_(operating, not_operating, unknown)}
 
 
+def business_outcomes(months: int):
+    """business_plans' ``business_outcomes`` question: (participant_id, operating), one row per
+    business (follow-up schedule) whose ``months``-month outcome is known today, by the survival
+    conditions above: operating at the visit that closed the milestone → true; found not
+    operating, or closed before that window closed → false; unknown outcomes are left out."""
+    today = survival_conditions(Period())
+    operating = sa.case((today["operating"], sa.true()), else_=sa.false())
+    return (sa.select(_s.c.participant_id, sa.type_coerce(operating, sa.Boolean).label("operating"))
+            .select_from(_d.join(_s, _s.c.id == _d.c.schedule_id).outerjoin(_v, _v.c.id == _d.c.visit_id))
+            .where(_d.c.months == int(months), _not_replaced_away(),
+                   sa.or_(today["operating"], today["not_operating"]))
+            .order_by(_s.c.participant_id, _s.c.id))
+
+
 def _businesses(period: Period):
     terms = [_s.c.started_on.is_not(None), _s.c.started_on <= as_of(period)]
     if period.start is not None:

@@ -100,6 +100,16 @@ def tranche_verification(tx, application, tranche, since):
     return verifying_visit(tx, application.participant, since)
 
 
+# --- business_plans' question ---------------------------------------------------------------
+
+
+@hookimpl(optionalhook=True)
+def business_outcomes(conn, months):
+    from .outcomes import business_outcomes as known_outcomes
+
+    return known_outcomes(months)
+
+
 # --- the core's events ----------------------------------------------------------------------
 
 
@@ -108,3 +118,20 @@ def participant_exited(tx, participant):
     from .schedules import on_participant_exited
 
     on_participant_exited(tx, participant)
+
+
+# --- reentry demo -----------------------------------------------------------------------------
+
+
+@hookimpl
+def demo_setup(demo):
+    from .demo import setup
+
+    setup(demo)
+
+
+@hookimpl
+def demo_month(demo, month):
+    from .demo import month as demo_month_of
+
+    demo_month_of(demo, month)

@@ -6,6 +6,7 @@ connection); none opens its own. Codes not found raise :class:`NotFound` naming 
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date
 from typing import Iterable
@@ -76,8 +77,16 @@ def _mentors_query():
 
 
 def mentor_from_row(row) -> MentorProfile:
-    return MentorProfile(mentor=row.staff_code, centre=row.centre_code, sex=row.sex, capacity=row.capacity,
-                         languages=row.languages, sectors=row.sectors, full_name=row.full_name)
+    return _mentor_profile(row.staff_code, row.centre_code, row.sex, row.capacity, row.languages, row.sectors,
+                           row.full_name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _mentor_profile(mentor, centre, sex, capacity, languages, sectors, full_name) -> MentorProfile:
+    """Profiles are frozen and parsing their languages and sectors is not free: ranking mentors
+    for every participant reuses the profile built from the same stored values."""
+    return MentorProfile(mentor=mentor, centre=centre, sex=sex, capacity=capacity, languages=languages,
+                         sectors=sectors, full_name=full_name)
 
 
 def mentor(conn: sa.Connection, code: str) -> MentorProfile | None:

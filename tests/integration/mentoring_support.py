@@ -9,16 +9,18 @@ disabled next to it (two plugins may not declare the same hookspecs).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import attrs
 import pytest
+import sqlalchemy as sa
 
 from reentry_core import hookimpl
 from reentry_core.errors import Conflict
 from reentry_core.plugins import load_plugins
 from reentry_core.services import FixedClock, open_programme
+from reentry_core.storage import tables as core
 from reentry_core.testing import TODAY
 from tests.integration import fake_grant_hookspecs
 
@@ -74,6 +76,30 @@ class FakeMicrogrants:
                 self.evidence.append(evidence)
             tx.emit("tranche_released", application=application, tranche=tranche)
         return tranche
+
+
+class DemoGrants(FakeMicrogrants):
+    """The stand-in in ``reentry demo``: each month it funds some of the people registered the month
+    before (``share`` of them, or an even share of the scale's grants) and releases their first tranche."""
+
+    def __init__(self, share: float | None = None):
+        super().__init__()
+        self.share = share
+
+    @hookimpl
+    def demo_month(self, demo, month):
+        rng = demo.rng("fake_microgrants", month)
+        start = (month - timedelta(days=1)).replace(day=1)
+        p = core.participant
+        with demo.programme.reading() as conn:
+            people = conn.execute(sa.select(p.c.code).where(
+                p.c.registered_on.between(start, month - timedelta(days=1))).order_by(p.c.code)).scalars().all()
+        count = round(len(people) * self.share) if self.share is not None else demo.per_month(demo.scale.grants)
+        admin = demo.act_as("ADM")
+        for code in rng.sample(people, min(len(people), count)):
+            day = month + timedelta(days=rng.randint(0, 25))
+            sector = rng.choice(["sewing", "car_repair", "cooking", "carpentry", "welding", "hairdressing"])
+            self.release(admin, self.approve(admin, code, code=f"G-{code}", sector=sector, on=day), 1, day)
 
 
 class MovableClock(FixedClock):

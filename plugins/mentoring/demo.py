@@ -1,0 +1,277 @@
+"""Mentoring's part of ``reentry demo``: mentors set up, businesses followed month by month.
+
+Everything goes through ``ctx.mentoring`` (and the core's staff service, to hire a
+mentor when a centre's mentors are full); the database is only read to choose whom to
+act on. Schedules are started by microgrants' ``tranche_released`` (or by anyone who
+starts them by hand); every month the businesses whose follow-up started get a mentor
+(the best-ranked mentor of their centre with a free place), the due visits of the month
+are logged by that mentor (most on time, some a month late, some missed), closures end
+the follow-up now and then, risks raised at visits open referrals when consent allows,
+and a follow-up whose last due visit is behind it ends and frees the mentor's place.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import attrs
+import sqlalchemy as sa
+
+from reentry_core.demo import Demo, person_name
+from reentry_core.storage import tables as core
+
+from . import store
+from . import tables as t
+from .domain import BusinessStatus, Schedule, ScheduleStatus, place_visit
+
+#: Business sectors mentors know (the trades the programme funds).
+SECTORS = ["sewing", "car_repair", "cooking", "confectionery", "carpentry", "welding", "hairdressing", "trade",
+           "agriculture"]
+SECTOR_WEIGHTS = [22, 14, 14, 8, 9, 8, 10, 10, 5]
+#: Centres of the north (Sughd), where many people speak Uzbek; Jaihun borders Uzbekistan too.
+UZBEK_CENTRES = {"KHJ", "BGF", "PNJ", "DVS", "JHN"}
+
+#: Monthly revenue in TJS once a business runs (low, high) and the share of it spent on costs.
+TRADE = {
+    "sewing": ((2500, 7000), (0.45, 0.65)),
+    "car_repair": ((4000, 12000), (0.40, 0.60)),
+    "cooking": ((3000, 9000), (0.55, 0.70)),
+    "confectionery": ((2500, 8000), (0.50, 0.65)),
+    "carpentry": ((3000, 10000), (0.45, 0.60)),
+    "welding": ((4000, 11000), (0.45, 0.60)),
+    "hairdressing": ((2000, 6000), (0.35, 0.50)),
+    "trade": ((5000, 15000), (0.70, 0.85)),
+    "agriculture": ((1500, 6000), (0.40, 0.60)),
+}
+#: The chance a business is found operating at its due visit, by months after the first tranche.
+OPERATING = {1: 0.95, 3: 0.92, 6: 0.90, 12: 0.82}
+#: How often a due visit is done in its window; of the rest, how often a month late.
+ON_TIME, LATE = 0.82, 0.5
+RISKS = [("debt", 25, "owes a supplier for materials bought on credit"),
+         ("police_harassment", 18, "the district police keep asking for papers at the stall"),
+         ("family_conflict", 20, "quarrels at home about the money the business brings"),
+         ("health", 15, "has been ill for weeks and could not work"),
+         ("relapse", 10, "signs of drinking again"),
+         ("housing", 12, "the landlord wants the room back")]
+CLOSURE_REASONS = ["business closed: lost the rented premises", "business closed: the participant left for work "
+                   "in Russia", "business closed: not enough customers", "business closed: equipment sold to "
+                   "repay debts"]
+DISCUSSED = {"operating": ["customers and prices", "bookkeeping", "buying materials in bulk", "a second product",
+                           "saving for new equipment"],
+             "temporarily_closed": ["why the work stopped", "when to reopen"],
+             "closed": ["what went wrong", "other work"],
+             "not_started": ["finding premises", "registering the business"]}
+ADVICE = ["keep a sales book every day", "agree prices with the bazaar traders", "ask the centre about the next "
+          "training", "put money aside for repairs", "take orders by phone"]
+
+
+def mentor_capacity(demo: Demo) -> int:
+    """Mentees a mentor follows at once: a real caseload at national scale, a few in a small demo."""
+    return 6 if demo.scale.grants <= 100 else 60
+
+
+def mentor_profile(demo: Demo, rng: random.Random, code: str, centre: str) -> None:
+    """Set up ``code``'s mentor profile: sex, languages of the centre, three or four trades."""
+    languages = ["tg"] + (["ru"] if rng.random() < 0.7 else []) + (
+        ["uz"] if centre in UZBEK_CENTRES and rng.random() < 0.6 else [])
+    sectors = sorted(set(rng.choices(SECTORS, SECTOR_WEIGHTS, k=rng.randint(3, 4))))
+    demo.act_as("ADM").mentoring.set_profile(code, centre=centre, sex="female" if rng.random() < 0.4 else "male",
+                                             capacity=mentor_capacity(demo), languages=",".join(languages),
+                                             sectors=",".join(sectors))
+
+
+def setup(demo: Demo) -> None:
+    rng = demo.rng("mentoring")
+    for centre in demo.centres:
+        for code in demo.staff_codes("mentor", centre):
+            mentor_profile(demo, rng, code, centre)
+
+
+def hire(demo: Demo, rng: random.Random, centre: str) -> str:
+    """A centre whose mentors are all full takes on another mentor."""
+    code = f"{centre}-MN{len(demo.staff_codes('mentor', centre)) + 1}"
+    demo.add_staff(demo.act_as("ADM"), code, person_name(rng, rng.random() < 0.4), ["mentor"], centre)
+    mentor_profile(demo, rng, code, centre)
+    return code
+
+
+def _followed(demo: Demo) -> tuple[list[tuple[Schedule, object]], set[int]]:
+    """The active follow-ups (started by today), each with its participant and current mentor; and
+    the follow-ups whose business a visit already found closed."""
+    s, p, a = t.schedule, core.participant, t.assignment
+    where = sa.and_(s.c.status == ScheduleStatus.ACTIVE.value, s.c.started_on <= demo.today)
+    with demo.programme.reading() as conn:
+        schedules = store.schedules(conn, where)
+        people = {row.code: row for row in conn.execute(
+            sa.select(p.c.code, p.c.sex, core.centre.c.code.label("centre"), core.staff.c.code.label("mentor"),
+                      a.c.started_on.label("assigned_on"), t.mentee.c.sector, t.mentee.c.languages)
+            .select_from(s.join(p, p.c.id == s.c.participant_id).join(core.centre)
+                         .outerjoin(a, sa.and_(a.c.participant_id == p.c.id, a.c.ended_on.is_(None)))
+                         .outerjoin(core.staff, core.staff.c.id == a.c.mentor_id)
+                         .outerjoin(t.mentee, t.mentee.c.participant_id == p.c.id))
+            .where(where))}
+        closed = set(conn.execute(sa.select(t.visit.c.schedule_id).join(s, s.c.id == t.visit.c.schedule_id).where(
+            where, t.visit.c.business_status == BusinessStatus.CLOSED.value)).scalars())
+    return [(schedule, people[schedule.participant]) for schedule in schedules], closed
+
+
+def _assign(demo: Demo, rng: random.Random, schedule: Schedule, person, month: date) -> tuple[str, date, str]:
+    """Record what matching needs, then give the participant the best mentor of their centre with a place;
+    returns the mentor, the day and the business's sector."""
+    worker = demo.as_role("case_worker", person.centre, rng)
+    sector = person.sector
+    if not person.sector or not person.languages:
+        sector = sector or rng.choices(SECTORS, SECTOR_WEIGHTS)[0]
+        languages = ["tg"] + (["ru"] if rng.random() < 0.25 else []) + (
+            ["uz"] if person.centre in UZBEK_CENTRES and rng.random() < 0.3 else [])
+        worker.mentoring.set_mentee(
+            schedule.participant, languages=None if person.languages else ",".join(languages),
+            sector=None if person.sector else sector,
+            same_sex_mentor=person.sex == "female" and rng.random() < 0.5)
+    ranked = worker.mentoring.suggest(schedule.participant)
+    mine = [s for s in ranked if s.has_place and s.centre == person.centre]
+    mentor = mine[0].mentor if mine else hire(demo, rng, person.centre)
+    day = max(schedule.started_on, month)
+    worker.mentoring.assign(schedule.participant, mentor, on=day)
+    return mentor, day, sector
+
+
+def _between(rng: random.Random, first: date, last: date) -> date:
+    return first + timedelta(days=rng.randint(0, (last - first).days))
+
+
+def _log(demo: Demo, rng: random.Random, schedule: Schedule, mentor: str, day: date, sector: str | None,
+         closed_before: bool, months: int, mode: str | None = None, check_in: bool = False
+         ) -> tuple[BusinessStatus, bool]:
+    """Log the visit the mentor made on ``day``, ``months`` into the follow-up: what it found, and
+    whether it ended the follow-up. A check-in between due visits seldom finds a change."""
+    milestone = min([m for m in OPERATING if m >= months] or [max(OPERATING)])
+    chance = 0.3 if closed_before else 0.98 if check_in else OPERATING[milestone]
+    if rng.random() < chance:
+        status = BusinessStatus.OPERATING
+    elif months <= 1 and rng.random() < 0.3:
+        status = BusinessStatus.NOT_STARTED
+    else:
+        status = BusinessStatus.CLOSED if rng.random() < 0.4 else BusinessStatus.TEMPORARILY_CLOSED
+    mode = mode or rng.choices(["on_site", "phone", "video"], [70, 25, 5])[0]
+    fields = {"mode": mode, "business_status": status.value,
+              "discussed": rng.choice(DISCUSSED[status.value]), "advice": rng.choice(ADVICE)}
+    if status is BusinessStatus.OPERATING:
+        (low, high), (c_low, c_high) = TRADE.get(sector or "", TRADE["trade"])
+        growth = 0.7 + 0.4 * min(months, 12) / 12
+        revenue = round(rng.uniform(low, high) * growth, -1)
+        fields.update(revenue=Decimal(revenue), costs=Decimal(round(revenue * rng.uniform(c_low, c_high), -1)),
+                      owners=2 if rng.random() < 0.1 else 1,
+                      family_workers=rng.choices([0, 1, 2], [50, 35, 15])[0],
+                      hired_workers=rng.choices([0, 1, 2, 3], [70 - 2 * min(months, 12), 20, 7, 3])[0],
+                      equipment_seen=mode != "phone" and rng.random() < 0.93)
+    elif mode == "on_site":
+        fields["equipment_seen"] = rng.random() < 0.4
+    if rng.random() < 0.07:
+        flag, _weight, note = rng.choices(RISKS, [r[1] for r in RISKS])[0]
+        fields.update(risk_flags=flag, risk_note=note)
+    end = rng.choice(CLOSURE_REASONS) if status is BusinessStatus.CLOSED and rng.random() < 0.6 else None
+    report = demo.act_as(mentor).mentoring.log_visit(schedule.participant, visited_on=day, end_follow_up=end,
+                                                     **fields)
+    return status, report.schedule_ended
+
+
+def _finish(demo: Demo, rng: random.Random, schedule: Schedule, centre: str, reason: str, day: date) -> None:
+    """The follow-up is over: end it and free the mentor's place."""
+    worker = demo.as_role("case_worker", centre, rng)
+    worker.mentoring.end_schedule(schedule.participant, reason, on=day)
+    worker.mentoring.unassign(schedule.participant, reason, on=day)
+
+
+def month(demo: Demo, month: date) -> None:
+    """The month's follow-up: mentors for new follow-ups, the due visits, extra check-ins up to
+    the scale's share of visits, and the follow-ups that are over."""
+    rng = demo.rng("mentoring", month)
+    followed, closed = _followed(demo)
+    logged, open_ = 0, []
+    for schedule, person in followed:
+        mentor, assigned_on, sector = person.mentor, person.assigned_on, person.sector
+        if mentor is None:
+            mentor, assigned_on, sector = _assign(demo, rng, schedule, person, month)
+        visit = Visiting(schedule, person.centre, mentor, assigned_on, sector, schedule.id in closed)
+        logged += visit.due(demo, rng, month)
+        if not visit.ended:
+            open_.append(visit)
+    extra = demo.per_month(demo.scale.visits) - logged
+    for visit in rng.sample(open_, min(len(open_), max(extra, 0))):
+        visit.check_in(demo, rng, month)
+
+
+@attrs.define
+class Visiting:
+    """One follow-up as the month goes by: its mentor, what the visits found, whether it ended."""
+
+    schedule: Schedule
+    centre: str
+    mentor: str
+    assigned_on: date
+    sector: str | None
+    closed_before: bool
+    ended: bool = False
+    last_visit: date | None = None
+
+    def _log(self, demo: Demo, rng: random.Random, day: date, mode: str | None = None) -> None:
+        months = round((day - self.schedule.started_on).days / 30.44)
+        status, ended = _log(demo, rng, self.schedule, self.mentor, day, self.sector, self.closed_before,
+                             max(months, 1), mode, check_in=mode is not None)
+        self.closed_before = self.closed_before or status is BusinessStatus.CLOSED
+        self.last_visit = max(day, self.last_visit or day)
+        if ended:
+            self.ended = True
+            demo.as_role("case_worker", self.centre, rng).mentoring.unassign(
+                self.schedule.participant, "follow-up ended: business closed", on=day)
+
+    def due(self, demo: Demo, rng: random.Random, month: date) -> int:
+        """Log the due visits of the month (most in their window; a missed one, perhaps, a month
+        late); end the follow-up when its last due visit is behind. Returns the visits logged."""
+        today, previous = demo.today, (month - timedelta(days=1)).replace(day=1)
+        dues, logged = list(self.schedule.due_visits), 0
+        for i, due in enumerate(dues):
+            if due.fulfilled or due.window_start > today:
+                continue
+            following = dues[i + 1] if i + 1 < len(dues) else None
+            if month <= due.due_on <= today:  # due this month: done in its window, or not (yet)
+                if rng.random() >= ON_TIME:
+                    continue
+                first, last = max(due.window_start, self.assigned_on), min(due.window_end, today)
+            elif previous <= due.window_end < month:  # its window closed last month: a late visit, or missed
+                if rng.random() >= LATE:
+                    continue
+                first = max(due.window_end + timedelta(days=1), month, self.assigned_on)
+                last = min(today, following.window_start - timedelta(days=1)) if following else today
+            else:
+                continue
+            if first > last:
+                continue
+            day = _between(rng, first, last)
+            dues[i] = attrs.evolve(due, visit_id=0)
+            self._log(demo, rng, day)
+            logged += 1
+            if self.ended:
+                return logged
+        self.schedule = attrs.evolve(self.schedule, due_visits=tuple(dues))
+        last = dues[-1] if dues else None
+        if last is not None and (last.window_end < previous or (last.fulfilled and last.window_end < month)):
+            # the last due visit is behind (done, or missed for good): the follow-up is over
+            _finish(demo, rng, self.schedule, self.centre, "follow-up completed",
+                    max(month, self.last_visit or month))
+            self.ended = True
+        return logged
+
+    def check_in(self, demo: Demo, rng: random.Random, month: date) -> None:
+        """An extra visit or call between due visits, on a day no due visit is waiting for."""
+        first = max(month, self.assigned_on, self.last_visit or month)
+        if first > demo.today:
+            return
+        for _try in range(3):
+            day = _between(rng, first, demo.today)
+            if place_visit(self.schedule.due_visits, day) is None:
+                self._log(demo, rng, day, mode=rng.choice(["phone", "on_site"]))
+                return
