@@ -34,7 +34,12 @@ def declare(register) -> None:
                "cancelled or reduced."),
              lambda period: sa.select(A.c.participant_id).where(A.c.approved_on.is_not(None),
                                                                 period.covers(A.c.approved_on)),
-             aggregate="count", unit="grants")
+             aggregate="count", unit="grants", funnel_stage=40)
+    register("grants.first_tranche", _("People who received a first tranche"),
+             _("Grantees whose first tranche (money or equipment) was released in the period."),
+             lambda period: sa.select(A.c.participant_id).select_from(T.join(A))
+             .where(T.c.number == 1, period.covers(T.c.released_on)),
+             aggregate="people", unit="people", funnel_stage=50)
     register("grants.decided", _("Grant applications decided"),
              _("Applications approved or rejected in the period (by decision date); deferrals are not counted."),
              lambda period: sa.select(A.c.participant_id).select_from(D.join(A))

@@ -78,3 +78,10 @@ def register_indicators(register):
     from .indicators import declare
 
     declare(register)
+
+
+@hookimpl
+def demo_month(demo, month):
+    from .demo import month as add_month
+
+    add_month(demo, month)

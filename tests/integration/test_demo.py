@@ -86,3 +86,16 @@ def test_cli_demo_prints_the_report_and_fresh_rebuilds_only_a_demo(run_cli, tmp_
     assert run_cli("staff", "add", "ADM", "--name", "Нигина Каримова", "--role", "admin").exit_code == 0
     refused = run_cli("demo", "--fresh")
     assert refused.exit_code == 1 and "already holds a programme" in refused.output
+
+
+def test_the_demo_walks_the_whole_journey_through_every_plugin(demo_programme):
+    """Trained, shortlisted, funded, paid, visited: each stage of the funnel is reached."""
+    _programme, demo = demo_programme
+    report = demo.act_as("ME1").reports.programme()
+    stages = {row.key: row.cells[(None,)].value for row in report.funnel["sex"]}
+    assert stages["participants.registered"] > stages["plans.training_completed"] > stages["plans.shortlisted"] > 0
+    assert stages["plans.shortlisted"] >= stages["grants.approvals"] >= stages["grants.first_tranche"] > 0
+    assert stages["mentoring.survival_6m.operating"] > 0
+    mentoring = next(s for s in report.sections if s.plugin == "mentoring")
+    visits = next(r for r in mentoring.rows if r.key == "mentoring.visits")
+    assert visits.cells[()].value > 0

@@ -1,0 +1,173 @@
+"""microgrants in ``reentry demo``: a grant round each quarter, applications from the
+people the programme's funnel has just brought to the stage before a grant (shortlisted,
+when business_plans is loaded), a committee that votes and decides within the budget,
+and finance releasing the tranches: 60% on signing, 40% after a mentor's verified visit
+(or an admin's override when no visit came). Everything through ``ctx.grants``."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from reentry_core.errors import ReentryError
+from reentry_core.reporting import Period
+from reentry_core.storage import tables as core
+
+from . import tables as t
+
+#: Equipment and stock people ask for, with a typical unit cost in TJS.
+ITEMS = [("sewing machine", 3500), ("overlock machine", 4200), ("fabric and thread", 900), ("oven", 4800),
+         ("dough mixer", 3200), ("baking trays and moulds", 700), ("welding inverter", 3800),
+         ("angle grinder", 900), ("car lift", 6500), ("tool set", 1500), ("hairdressing chair", 2600),
+         ("hair dryer and clippers", 800), ("woodworking bench", 2400), ("circular saw", 2100),
+         ("display counter", 1900), ("stock of goods", 2500), ("seeds and fertiliser", 1200), ("greenhouse film", 1600)]
+SUPPLIERS = ["Корвон bazaar", "Sadbarg market", "Tojik Tekhnika LLC", "Shohmansur bazaar", "Panjshanbe bazaar"]
+REJECT_REASONS = ["weak_plan", "not_viable", "costs_unrealistic", "low_contribution"]
+MIN_GRANT, MAX_GRANT = Decimal("2000"), Decimal("10000")
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(str(round(value / 10) * 10))
+
+
+def _round_code(month: date) -> str:
+    return f"R{month.year}Q{(month.month - 1) // 3 + 1}"
+
+
+def _month_end(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1) - timedelta(days=1)
+
+
+def _candidates(demo, month: date) -> list[tuple[str, str]]:
+    """(code, centre) of the people who reached the funnel stage just before a grant in the
+    last two months; without such a stage, people who registered four to nine months ago."""
+    programme = demo.programme
+    ours = [i.funnel_stage for i in programme.indicators if i.plugin == "microgrants" and i.funnel_stage]
+    before = [i for i in programme.indicators if i.funnel_stage is not None and i.plugin != "microgrants"
+              and i.funnel_stage < min(ours)]
+    p, c = core.participant, core.centre
+    start = (month - timedelta(days=35)).replace(day=1)
+    with programme.reading() as conn:
+        if before and max(before, key=lambda i: i.funnel_stage).plugin != "core":
+            stage = max(before, key=lambda i: i.funnel_stage)
+            units = stage.query(Period(start, _month_end(month))).subquery()
+            query = sa.select(p.c.code, c.c.code).select_from(units.join(p, p.c.id == units.c.participant_id).join(c))
+        else:
+            query = (sa.select(p.c.code, c.c.code).select_from(p.join(c))
+                     .where(p.c.registered_on.between(month - timedelta(days=270), month - timedelta(days=120))))
+        applied = sa.select(t.application.c.participant_id)
+        rows = conn.execute(query.where(p.c.status == "active", p.c.id.not_in(applied)).distinct()
+                            .order_by(p.c.code)).all()
+    return [tuple(r) for r in rows]
+
+
+def _lines(rng: random.Random) -> list[str]:
+    chosen = rng.sample(ITEMS, rng.randint(1, 3))
+    lines = []
+    for item, cost in chosen:
+        kind = "in_kind" if rng.random() < 0.5 else "cash"
+        lines.append(f"{item};{rng.randint(1, 2)};{_money(cost * rng.uniform(0.85, 1.15))};{kind};{rng.choice(SUPPLIERS)}")
+    return lines
+
+
+def _open_round(demo, month: date, rng: random.Random) -> str:
+    admin = demo.act_as("ADM")
+    code = _round_code(month)
+    per_round = max(2, round(demo.scale.grants / max(1, len(demo.scale.months) / 3)))
+    budget = _money(per_round * 6000 * rng.uniform(0.9, 1.0))
+    closes = _month_end(date(month.year + (month.month + 1 > 12), (month.month + 1 - 1) % 12 + 1, 1))
+    requirements = {"require_shortlisted_plan": True, "require_training": True} if _rules_known(demo) else {}
+    admin.grants.add_round(code, f"Start-up grants {code[1:5]}, quarter {code[-1]}", budget=budget,
+                           min_grant=MIN_GRANT, max_grant=MAX_GRANT, opens_on=month, closes_on=closes,
+                           donors=["EU", "BMZ"], tranche_plan="60,40:verified", **requirements)
+    admin.grants.add_committee_members(code, demo.staff_codes("committee_member"))
+    admin.grants.open_round(code)
+    return code
+
+
+def _rules_known(demo) -> bool:
+    from reentry_core.services.eligibility import collect_rules
+
+    return {"shortlisted_plan", "training_completed"} <= set(collect_rules(demo.programme.pm))
+
+
+def month(demo, month: date) -> None:
+    rng = demo.rng("microgrants", month)
+    admin = demo.act_as("ADM")
+    code = _round_code(month)
+    if month.month % 3 == 1 or month == demo.scale.months[0]:
+        if not any(r.code == code for r in admin.grants.rounds()):
+            _open_round(demo, month, rng)
+    days = [month + timedelta(days=d) for d in range((_month_end(month) - month).days + 1)]
+    open_rounds = [r.code for r in admin.grants.rounds(status="open")]
+    # applications from the people just shortlisted, made with their case worker
+    candidates = _candidates(demo, month)
+    rng.shuffle(candidates)
+    for person, centre in candidates if open_rounds else []:
+        worker = demo.as_role("case_worker", centre, rng)
+        try:
+            worker.grants.apply(open_rounds[-1], person, _lines(rng), own_contribution=_money(rng.uniform(200, 1500)),
+                                submit=True)
+        except ReentryError:
+            continue  # e.g. a request outside the round's limits: the case worker does not file it
+    _decide(demo, rng, open_rounds)
+    _disburse(demo, rng, days)
+    for rnd in admin.grants.rounds(status="open"):
+        if rnd.closes_on <= _month_end(month):
+            admin.grants.close_round(rnd.code)
+
+
+def _decide(demo, rng: random.Random, rounds: list[str]) -> None:
+    """The committee meets once a month on every application under review."""
+    admin = demo.act_as("ADM")
+    members = demo.staff_codes("committee_member")
+    for round_code in rounds:
+        for app in admin.grants.applications(round=round_code, status="under_review"):
+            conflicted = rng.choice(members) if rng.random() < 0.06 else None
+            # a deferred application comes back: its votes and conflicts stand
+            voted = {v.member for v in admin.grants.votes(app.code)} | {
+                c.member for c in admin.grants.conflicts(app.code)}
+            conflicted = None if voted else conflicted
+            for member in (m for m in members if m not in voted):
+                ctx = demo.act_as(member)
+                if member == conflicted:
+                    ctx.grants.declare_conflict(app.code, rng.choice(["relative", "neighbour"]),
+                                                "knows the family from the mahalla")
+                    continue
+                roll = rng.random()
+                if roll < 0.78:
+                    amount = app.requested if rng.random() < 0.8 else max(
+                        MIN_GRANT, _money(float(app.requested) * rng.uniform(0.7, 0.95)))
+                    ctx.grants.vote(app.code, "approve", amount=min(amount, app.requested))
+                elif roll < 0.95:
+                    ctx.grants.vote(app.code, "reject", reason=rng.choice(REJECT_REASONS),
+                                    note="the committee's doubts are recorded in the minutes")
+                else:
+                    ctx.grants.vote(app.code, "abstain")
+            try:
+                admin.grants.decide(app.code)
+            except ReentryError:
+                pass  # beyond the remaining budget: it waits for the next round's money
+
+
+def _disburse(demo, rng: random.Random, days: list[date]) -> None:
+    """Finance releases the first tranche after approval, the second after a verified visit."""
+    admin = demo.act_as("ADM")
+    finance = demo.staff_codes("finance_officer")
+    for status in ("approved", "disbursing"):
+        for app in admin.grants.applications(status=status):
+            officer = demo.act_as(rng.choice(finance))
+            method = rng.choice(["cash", "bank_transfer", "in_kind"])
+            extra = {"items": "equipment as listed in the application", "supplier": rng.choice(SUPPLIERS),
+                     "receipt": f"RC-{rng.randint(10000, 99999)}"} if method == "in_kind" else {}
+            try:
+                officer.grants.disburse(app.code, on=rng.choice(days[-10:]), method=method,
+                                        eur_rate=Decimal(str(round(rng.uniform(11.6, 12.4), 2))), **extra)
+            except ReentryError:
+                if status == "disbursing" and app.decided_on and (days[-1] - app.decided_on).days > 200 \
+                        and rng.random() < 0.3:
+                    admin.grants.override_verification(app.code, "the mentor could not reach the village; "
+                                                                 "the business was seen by the case worker")
