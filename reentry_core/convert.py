@@ -80,6 +80,24 @@ def parse_money(value: Any, *, allow_zero: bool = False) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+def as_money(*, allow_zero: bool = False, optional: bool = False):
+    """An attrs converter for an amount (see :func:`parse_money`) whose complaint names the
+    field; ``optional`` lets a blank stay ``None``."""
+    import attrs
+
+    def convert(value, field):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if optional:
+                return None
+            raise InvalidInput(_("{field} is missing").format(field=field.name))
+        try:
+            return parse_money(value, allow_zero=allow_zero)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{field.name}: {exc.message}") from None
+
+    return attrs.Converter(convert, takes_field=True)
+
+
 def parse_choice(value: Any, cls: type[Choice]) -> Choice:
     return cls.parse(value)
 

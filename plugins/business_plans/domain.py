@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 import attrs
 
-from reentry_core.convert import parse_decimal, parse_money
+from reentry_core.convert import as_money, parse_decimal
 from reentry_core.domain import (
     CHOICE_ALIASES, Choice, as_choice, normalise_code, normalise_optional_text, normalise_text,
     valid_text,
@@ -122,10 +122,6 @@ def _named(parse):
             raise InvalidInput(f"{field.name}: {exc.message}") from None
 
     return attrs.Converter(convert, takes_field=True)
-
-
-def _money(allow_zero: bool):
-    return _named(lambda v: parse_money(v, allow_zero=allow_zero))
 
 
 def parse_quantity(value: Any) -> Decimal:
@@ -306,7 +302,7 @@ class CostItem:
 
     item: str = attrs.field(converter=normalise_text, validator=valid_text(200))
     quantity: Decimal = attrs.field(converter=_named(parse_quantity))
-    unit_cost: Decimal = attrs.field(converter=_money(allow_zero=False))
+    unit_cost: Decimal = attrs.field(converter=as_money())
 
     @property
     def total(self) -> Decimal:
@@ -365,10 +361,10 @@ class Plan:
     title: str = attrs.field(converter=normalise_text, validator=valid_text(200))
     sector: PlanSector = attrs.field(converter=as_choice(PlanSector))
     costs: tuple[CostItem, ...] = attrs.field(converter=_costs)
-    own_contribution: Decimal = attrs.field(converter=_money(allow_zero=True))
-    requested_funding: Decimal = attrs.field(converter=_money(allow_zero=False))
-    monthly_revenue: Decimal = attrs.field(converter=_money(allow_zero=True))
-    monthly_costs: Decimal = attrs.field(converter=_money(allow_zero=True))
+    own_contribution: Decimal = attrs.field(converter=as_money(allow_zero=True))
+    requested_funding: Decimal = attrs.field(converter=as_money())
+    monthly_revenue: Decimal = attrs.field(converter=as_money(allow_zero=True))
+    monthly_costs: Decimal = attrs.field(converter=as_money(allow_zero=True))
     summary: str | None = attrs.field(default=None, converter=normalise_optional_text, validator=valid_text(4000))
     currency: str = attrs.field(default=DEFAULT_CURRENCY, converter=_named(_currency))
     code: str | None = None

@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 
 import attrs
 
-from reentry_core.convert import parse_money
+from reentry_core.convert import as_money
 from reentry_core.domain import (
     CHOICE_ALIASES, Choice, ServiceType, Sex, as_choice, normalise_code, normalise_name, normalise_optional_text,
     valid_text,
@@ -618,16 +618,7 @@ def grant_reference(value) -> str | None:
 # --- visits ------------------------------------------------------------------------------
 
 
-def _money(value, field: attrs.Attribute):
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        return parse_money(value, allow_zero=True)
-    except InvalidInput as exc:
-        raise InvalidInput(f"{field.name}: {exc.message}") from None
-
-
-_MONEY = attrs.Converter(_money, takes_field=True)
+_MONEY = as_money(allow_zero=True, optional=True)
 
 
 def _flags(value) -> frozenset[RiskFlag]:

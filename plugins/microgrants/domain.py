@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 
 import attrs
 
-from reentry_core.convert import parse_decimal, parse_money
+from reentry_core.convert import as_money, parse_decimal
 from reentry_core.domain import Choice, as_choice, normalise_code, normalise_optional_text, normalise_text, valid_text
 from reentry_core.errors import InvalidInput
 from reentry_core.i18n import _
@@ -131,23 +131,6 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
 # --- converters and validators ----------------------------------------------------------
-
-
-def as_money(*, allow_zero: bool = False, optional: bool = False) -> attrs.Converter:
-    """An attrs converter for an amount: at most two decimals, above zero (or zero when
-    ``allow_zero``); the message names the field."""
-
-    def convert(value, field: attrs.Attribute):
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if optional:
-                return None
-            raise InvalidInput(_("{field} is missing").format(field=field.name))
-        try:
-            return parse_money(value, allow_zero=allow_zero)
-        except InvalidInput as exc:
-            raise InvalidInput(f"{field.name}: {exc.message}") from None
-
-    return attrs.Converter(convert, takes_field=True)
 
 
 def as_positive_decimal(places: int, *, optional: bool = False, at_most: Decimal | None = None) -> attrs.Converter:
