@@ -75,4 +75,11 @@ def test_the_period_selects_by_date(figures):
 def test_every_indicator_is_documented(programme):
     ours = [i for i in programme.indicators if i.key.startswith("grants.")]
     assert {i.plugin for i in ours} == {"microgrants"}
-    assert len(ours) == 12 and all(i.label and i.definition for i in ours)
+    assert len(ours) == 13 and all(i.label and i.definition for i in ours)
+    assert [i.key for i in ours if i.funnel_stage] == ["grants.approvals", "grants.first_tranche"]
+
+
+def test_first_tranches_count_people_once(programme):
+    """The funnel's 'first tranche' stage: one row per grantee whose first tranche was released."""
+    indicator = programme.indicators.get("grants.first_tranche")
+    assert (indicator.aggregate, indicator.funnel_stage) == ("people", 50)
