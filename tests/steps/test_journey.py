@@ -1,0 +1,73 @@
+"""features/journey: one participant through all three plugins, on a calendar that moves.
+
+The shared steps (``reentry_core.testing``) type the commands; the programme and the CLI
+here run on a clock the scenario sets ("Given it is 2026-03-10"), as a year passes.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+from pytest_bdd import given, parsers, scenarios, then
+
+from reentry_core.convert import parse_date
+from reentry_core.services import FixedClock, open_programme
+from reentry_core.testing import TODAY, explain, last_result
+
+pytestmark = pytest.mark.usefixtures("database_url")
+
+scenarios("journey")
+
+
+class MovingClock(FixedClock):
+    def move(self, day) -> None:
+        self._today = day
+
+
+@pytest.fixture
+def clock():
+    return MovingClock(TODAY)
+
+
+@pytest.fixture
+def programme(database_url, plugin_manager, clock):
+    prog = open_programme(database_url, plugins=plugin_manager, clock=clock)
+    yield prog
+    prog.close()
+
+
+@pytest.fixture
+def run_cli(database_url, plugin_manager, clock):
+    from reentry_core.cli import build_cli
+
+    def run(*args: str, input: str | None = None):
+        return CliRunner().invoke(build_cli(plugin_manager, clock=clock), ["--db", database_url, *args], input=input,
+                                  catch_exceptions=False)
+
+    return run
+
+
+@given(parsers.parse("it is {day}"))
+def _(clock, day):
+    clock.move(parse_date(day))
+
+
+@then(parsers.parse("grant {code} has {amount} TJS disbursed in two tranches"))
+def _(programme, code, amount):
+    tranches = programme.act_as("ADM").grants.tranches(code)
+    assert len(tranches) == 2, tranches
+    assert sum(t.amount for t in tranches) == Decimal(amount.replace(",", ""))
+
+
+@then(parsers.parse('the report\'s funnel counts Зарина at every stage up to six months, each as "{shown}"'))
+def _(world, shown):
+    result = last_result(world)
+    assert result.exit_code == 0, explain(world)
+    funnel = json.loads(result.stdout)["funnel"]["sex"]
+    stages = {stage["key"]: next(c for c in stage["cells"] if c["sex"] is None) for stage in funnel}
+    for key in ("participants.registered", "plans.training_completed", "plans.shortlisted", "grants.approvals",
+                "grants.first_tranche", "mentoring.survival_6m.operating"):
+        assert stages[key]["shown"] == shown and stages[key]["value"] is None, (key, stages[key])
