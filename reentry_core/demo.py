@@ -179,9 +179,12 @@ def _mark(programme, scale: Scale, seed: int) -> None:
         conn.execute(t.setting.insert().values(key=DEMO_SETTING, value=f"{scale.name} seed {seed}"))
 
 
-def run(programme, scale: str = "small", seed: int = 1, progress: Callable[[int, int, str], None] | None = None
-        ) -> Demo:
-    """Build the demo programme on an empty database; returns the :class:`Demo`."""
+def run(programme, scale: str = "small", seed: int = 1, progress: Callable[[int, int, str], None] | None = None,
+        until: date | None = None) -> Demo:
+    """Build the demo programme on an empty database; returns the :class:`Demo`.
+
+    ``until`` stops after the month holding that day (the benchmarks time part of a timeline);
+    the months walked are the same as in a whole run, so the data so far is too."""
     chosen = SCALES[scale]
     if not _empty(programme):
         raise Conflict(_("the database {url} already holds a programme; run the demo on a new one (e.g. "
@@ -196,7 +199,7 @@ def run(programme, scale: str = "small", seed: int = 1, progress: Callable[[int,
                                                                                     impl.plugin_name))
     for impl in setups:
         impl.function(demo=demo)
-    months = chosen.months
+    months = [m for m in chosen.months if until is None or m <= until]
     for i, month in enumerate(months):
         for impl in hooks:
             demo.set_day(_month_end(month))
@@ -205,7 +208,7 @@ def run(programme, scale: str = "small", seed: int = 1, progress: Callable[[int,
             impl.function(demo=demo, month=month)
     if progress:
         progress(len(months), len(months), "done")
-    demo.set_day(chosen.end)
+    demo.set_day(chosen.end if until is None else _month_end(months[-1]))
     _mark(programme, chosen, seed)
     return demo
 
