@@ -42,7 +42,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db", help="a database URL (default: a new SQLite file)")
     args = parser.parse_args()
-    pm = load_plugins(extra=[("fake_microgrants", DemoGrants())], disabled={"microgrants"})
+    pm = load_plugins(extra=[("fake_microgrants", DemoGrants())], disabled={"microgrants", "business_plans"})
     spent: dict[str, float] = defaultdict(float)
     clock = {"plugin": None, "at": time.perf_counter()}
 

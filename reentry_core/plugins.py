@@ -197,7 +197,7 @@ def _check_pending(pm: PluginManager) -> None:
             pm.unregister(exc.plugin)
             info = pm.infos[name]
             info.state = "failed"
-            info.error = str(exc).replace(f"unknown hook ", _("unknown hook "))
+            info.error = str(exc).replace("unknown hook ", _("unknown hook "))
             continue
         break
     for name, info in pm.infos.items():

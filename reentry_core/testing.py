@@ -363,6 +363,16 @@ def _(programme, admin, world, code, to_whom, service, status):
     world["referral"] = referral
 
 
+@given(parsers.re(r'a (?P<kind>register|score sheet|plan sheet|visit sheet|tally sheet) "(?P<name>[^"]+)" with:'))
+def _(tmp_path, monkeypatch, kind, name, datatable):
+    """A spreadsheet the user filled in, saved as CSV in their folder (the one they type commands in)."""
+    import csv
+
+    monkeypatch.chdir(tmp_path)
+    with open(tmp_path / name, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(datatable)
+
+
 # --- When: what the user types --------------------------------------------------------
 
 
@@ -409,6 +419,13 @@ def _(world, text):
     assert result.exit_code != 0, "the command was not refused:" + explain(world)
     assert text in result.output, f"the refusal does not say {text!r}:" + explain(world)
     assert any(line.startswith(("Error:", "Usage:")) for line in output_lines(world)), explain(world)
+
+
+@then(parsers.parse('the refusal names "{text}"'))
+def _(world, text):
+    """One line of a refused file import names a bad row."""
+    result = last_result(world)
+    assert result.exit_code != 0 and text in output_lines(world), explain(world)
 
 
 @then(parsers.parse('the command is refused as not allowed: "{text}"'))

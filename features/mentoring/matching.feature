@@ -62,3 +62,18 @@ Feature: Matching a mentor to a participant
     When the case worker types "reentry --as CW1 mentoring assign DSH-2026-0001 --mentor CW1"
     Then the command is refused with "CW1 (case_worker) is not a mentor; give them the role first: reentry staff roles CW1 --add mentor"
     And DSH-2026-0001 has no mentor
+
+  Scenario: Everyone whose follow-up has started is matched with the best mentor of their centre who has a place
+    Given "Гулнора Ҳасанова", female, born 15.08.1994, was registered at DSH as DSH-2026-0002
+    And "Ҷамшед Раҳимов", male, born 03.03.1988, was registered at DSH as DSH-2026-0003
+    And the case worker started the follow-up of DSH-2026-0001 on 2026-05-01
+    And the case worker started the follow-up of DSH-2026-0002 on 2026-05-01
+    And the case worker started the follow-up of DSH-2026-0003 on 2026-05-01
+    When the case worker types "reentry --as CW1 mentoring mentee DSH-2026-0001 --languages tg --sector sewing --same-sex-mentor yes"
+    And the case worker types "reentry --as CW1 mentoring match --centre DSH"
+    Then they read "Matched 3 participants with a mentor."
+    And they read "DSH-2026-0001 → MN1 from 2026-05-01"
+    And they read "DSH-2026-0002 → MN2 from 2026-05-01"
+    And they read "DSH-2026-0003 → MN2 from 2026-05-01"
+    When the case worker types "reentry --as CW1 mentoring match --centre DSH"
+    Then they read "Matched 0 participants with a mentor."

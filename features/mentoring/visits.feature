@@ -104,3 +104,33 @@ Feature: Mentoring visits
     Then they see "business_closed: sold the sewing machine, works in a shop"
     When the mentor types "reentry --as MN1 mentoring due --mentor MN1"
     Then they read "No visits due."
+
+  Scenario: The mentor imports the month's visit sheet, filled in on the road
+    Given today is 2026-07-31
+    And a visit sheet "visits-MN1-2026-07.csv" with:
+      | participant   | visited_on | mode    | business_status | revenue | costs | equipment_seen | discussed     | risk_flags        | risk_note                            |
+      | DSH-2026-0001 | 2026-07-25 | phone   | operating       |         |       | no             | new orders    | police_harassment | market police ask for money at night |
+      | DSH-2026-0001 | 2026-07-12 | on_site | operating       | 4500    | 2800  | yes            | prices        |                   |                                      |
+    When the mentor types "reentry --as MN1 mentoring import-visits visits-MN1-2026-07.csv"
+    Then they read "Logged 2 visits from visits-MN1-2026-07.csv: 1 on time, 0 late, 1 extra; 1 verify a business for its next tranche."
+    And they read "row 2 (DSH-2026-0001): Opened referral 1 for police harassment: legal → Legal aid."
+    When the mentor types "reentry --as MN1 mentoring visits DSH-2026-0001"
+    Then they see these rows:
+      | id | visited on | mode    | equipment seen | placement        | risk flags        |
+      | 1  | 2026-07-12 | on_site | yes            | 1 month, on time |                   |
+      | 2  | 2026-07-25 | phone   | no             | extra visit      | police_harassment |
+
+  Scenario: A visit sheet with a mistake logs nothing and names the rows
+    Given today is 2026-07-31
+    And a visit sheet "visits.csv" with:
+      | participant   | visited_on | mode    | business_status |
+      | DSH-2026-0001 | 2026-07-12 | on_site | operating       |
+      | DSH-2026-0009 | 2026-07-14 | on_site | operating       |
+      | DSH-2026-0001 | 2026-07-20 | phone   | bankrupt        |
+      | DSH-2026-0001 | 2026-08-02 | phone   | operating       |
+    When the mentor types "reentry --as MN1 mentoring import-visits visits.csv"
+    Then the command is refused with "visits.csv: 3 of 4 rows are invalid; no visit was logged"
+    And the refusal names "row 3: participant: 'DSH-2026-0009' does not exist"
+    And the refusal names "row 4: business_status: 'bankrupt' is not one of operating, temporarily_closed, closed, not_started"
+    And the refusal names "row 5: visit date 2026-08-02 is in the future"
+    And no visit is logged

@@ -190,6 +190,31 @@ def assign(state: CliState, participant, mentor, on, reason, override_capacity):
     done(message, state.format, record)
 
 
+@group.command("match")
+@click.option("--centre", help=_("Only participants of this centre."))
+@click.option("--on", metavar="DATE", help=_("From when (default today; the follow-up's start if later)."))
+@pass_state
+def match(state: CliState, centre, on):
+    """Give everyone whose follow-up has started and who has no mentor the best-ranked
+    mentor of their own centre with a free place (see reentry mentoring suggest), first
+    come first served. Those for whom no mentor of the centre has a place are listed:
+    add a mentor, or raise a mentor's capacity.
+
+    
+    Examples:
+      reentry --as CW1 mentoring match --centre DSH
+      reentry --as ADM mentoring match
+    """
+    result = state.ctx().mentoring.match_waiting(centre=centre, on=on)
+    lines = [_("Matched {n} participants with a mentor.").format(n=len(result.assigned))]
+    lines.extend(_("{code} → {mentor} from {on}").format(code=a.participant, mentor=a.mentor,
+                                                           on=a.started_on.isoformat()) for a in result.assigned)
+    if result.waiting:
+        lines.append(_("Still waiting, no mentor of their centre has a place: {codes}").format(
+            codes=", ".join(result.waiting)))
+    done("\n".join(lines), state.format, _plain(result))
+
+
 @group.command("unassign")
 @click.argument("participant")
 @click.option("--reason", required=True, help=_("Why the mentoring ends."))
@@ -378,6 +403,65 @@ def visit(state: CliState, participant, visited_on, mentor, end_follow_up, risk_
                   risks=[_plain(r) for r in report.risks], displaced=report.displaced,
                   schedule_ended=report.schedule_ended)
     done("\n".join(lines), state.format, record)
+
+
+@group.command("visitsheet")
+@click.argument("path", metavar="FILE")
+@click.option("--mentor", help=_("Whose sheet (default: yours)."))
+@click.option("--within", type=click.IntRange(0), default=31, show_default=True, metavar="DAYS",
+              help=_("The visits due in the next DAYS days (and every overdue one)."))
+@pass_state
+def visitsheet(state: CliState, path, mentor, within):
+    """Write a mentor's visit sheet (CSV or XLSX) to fill in on the road: one row per visit
+    owed, with the participant's name and the due visit's window; the columns of a visit
+    (visited_on, mode, business_status, revenue, costs, …) are left empty. Fill in a row
+    per visit made (add rows for extra visits), then: reentry mentoring import-visits FILE.
+
+    
+    Example:
+      reentry --as MN1 mentoring visitsheet visits-MN1-2026-11.xlsx
+    """
+    count = state.ctx().mentoring.visit_sheet(path, mentor=mentor, within=within)
+    done(_("Wrote {file}: {n} visits owed.").format(file=path, n=count), state.format, {"file": path, "rows": count})
+
+
+@group.command("import-visits")
+@click.argument("path", metavar="FILE")
+@pass_state
+def import_visits(state: CliState, path):
+    """Log every visit of a filled-in visit sheet (CSV or XLSX): every row or none.
+
+    Columns: participant, visited_on, mode, business_status (required); revenue, costs,
+    owners, family_workers, hired_workers, equipment_seen (yes/no), discussed, advice,
+    next_steps, risk_flags (comma-separated), risk_note, end_follow_up (a reason, on a row
+    that found the business closed), mentor (admins: whose visit). Each row follows the
+    rules of reentry mentoring visit; the visits are placed in date order.
+
+    
+    Example:
+      reentry --as MN1 mentoring import-visits visits-MN1-2026-11.xlsx
+    """
+    imported = state.ctx().mentoring.import_visits(path)
+    reports = [item.report for item in imported]
+    on_time = sum(1 for r in reports if r.visit.fulfilment is not None and r.visit.fulfilment.value == "on_time")
+    late = sum(1 for r in reports if r.visit.fulfilment is not None and r.visit.fulfilment.value == "late")
+    lines = [_("Logged {n} visits from {file}: {on_time} on time, {late} late, {extra} extra; {verified} verify "
+               "a business for its next tranche.").format(
+        n=len(reports), file=path, on_time=on_time, late=late, extra=len(reports) - on_time - late,
+        verified=sum(1 for r in reports if r.visit.verifies))]
+    for item in imported:
+        r = item.report
+        notes = [x.message for x in r.risks]
+        if r.schedule_ended:
+            notes.append(_("the follow-up has ended: the business closed."))
+        elif r.closed_but_continuing:
+            notes.append(_("reported closed; the follow-up goes on."))
+        lines.extend(_("row {n} ({code}): {note}").format(n=item.row, code=r.visit.participant, note=note)
+                     for note in notes)
+    records = [{"row": item.row, **_plain(item.report.visit), "placement": item.report.visit.placement(),
+                "risks": [_plain(x) for x in item.report.risks], "schedule_ended": item.report.schedule_ended}
+               for item in imported]
+    done("\n".join(lines), state.format, {"file": path, "visits": records})
 
 
 VISIT_COLUMNS = ["id", "visited_on", "participant", "mentor", "mode", "business_status", "revenue", "costs", "profit",

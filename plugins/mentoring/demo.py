@@ -5,7 +5,8 @@ mentor when a centre's mentors are full); the database is only read to choose wh
 act on. Schedules are started by microgrants' ``tranche_released`` (or by anyone who
 starts them by hand); every month the businesses whose follow-up started get a mentor
 (the best-ranked mentor of their centre with a free place), the due visits of the month
-are logged by that mentor (most on time, some a month late, some missed), closures end
+go on that mentor's visit sheet (most on time, some a month late, some missed), which
+the mentor imports at the month's end (``import_visits``); closures end
 the follow-up now and then, risks raised at visits open referrals when consent allows,
 and a follow-up whose last due visit is behind it ends and frees the mentor's place.
 """
@@ -13,18 +14,22 @@ and a follow-up whose last due visit is behind it ends and frees the mentor's pl
 from __future__ import annotations
 
 import random
+import tempfile
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import attrs
 import sqlalchemy as sa
 
 from reentry_core.demo import Demo, person_name
+from reentry_core.sheets import write_table
 from reentry_core.storage import tables as core
 
 from . import store
 from . import tables as t
 from .domain import BusinessStatus, Schedule, ScheduleStatus, place_visit
+from .visit_sheets import VISIT_COLUMNS
 
 #: Business sectors mentors know (the trades the programme funds).
 SECTORS = ["sewing", "car_repair", "cooking", "confectionery", "carpentry", "welding", "hairdressing", "trade",
@@ -117,36 +122,45 @@ def _followed(demo: Demo) -> tuple[list[tuple[Schedule, object]], set[int]]:
     return [(schedule, people[schedule.participant]) for schedule in schedules], closed
 
 
-def _assign(demo: Demo, rng: random.Random, schedule: Schedule, person, month: date) -> tuple[str, date, str]:
-    """Record what matching needs, then give the participant the best mentor of their centre with a place;
-    returns the mentor, the day and the business's sector."""
-    worker = demo.as_role("case_worker", person.centre, rng)
-    sector = person.sector
-    if not person.sector or not person.languages:
-        sector = sector or rng.choices(SECTORS, SECTOR_WEIGHTS)[0]
-        languages = ["tg"] + (["ru"] if rng.random() < 0.25 else []) + (
-            ["uz"] if person.centre in UZBEK_CENTRES and rng.random() < 0.3 else [])
-        worker.mentoring.set_mentee(
-            schedule.participant, languages=None if person.languages else ",".join(languages),
-            sector=None if person.sector else sector,
-            same_sex_mentor=person.sex == "female" and rng.random() < 0.5)
-    ranked = worker.mentoring.suggest(schedule.participant)
-    mine = [s for s in ranked if s.has_place and s.centre == person.centre]
-    mentor = mine[0].mentor if mine else hire(demo, rng, person.centre)
-    day = max(schedule.started_on, month)
-    worker.mentoring.assign(schedule.participant, mentor, on=day)
-    return mentor, day, sector
+def _match(demo: Demo, rng: random.Random, waiting: list[tuple[Schedule, object]], month: date) -> dict[str, tuple]:
+    """Record what matching needs for the newly followed, then let each centre's case worker give
+    them the best mentor of the centre with a place (hiring a mentor when all are full).
+    Returns participant → (mentor, assigned on, sector)."""
+    sectors = {}
+    for schedule, person in waiting:
+        worker = demo.as_role("case_worker", person.centre, rng)
+        sector = person.sector
+        if not person.sector or not person.languages:
+            sector = sector or rng.choices(SECTORS, SECTOR_WEIGHTS)[0]
+            languages = ["tg"] + (["ru"] if rng.random() < 0.25 else []) + (
+                ["uz"] if person.centre in UZBEK_CENTRES and rng.random() < 0.3 else [])
+            worker.mentoring.set_mentee(
+                schedule.participant, languages=None if person.languages else ",".join(languages),
+                sector=None if person.sector else sector,
+                same_sex_mentor=person.sex == "female" and rng.random() < 0.5)
+        sectors[schedule.participant] = sector
+    matched = {}
+    for centre in sorted({person.centre for _schedule, person in waiting}):
+        worker = demo.as_role("case_worker", centre, rng)
+        while True:
+            result = worker.mentoring.match_waiting(centre=centre, on=month)
+            matched.update({a.participant: (a.mentor, a.started_on, sectors.get(a.participant))
+                            for a in result.assigned})
+            if not result.waiting:
+                break
+            hire(demo, rng, centre)
+    return matched
 
 
 def _between(rng: random.Random, first: date, last: date) -> date:
     return first + timedelta(days=rng.randint(0, (last - first).days))
 
 
-def _log(demo: Demo, rng: random.Random, schedule: Schedule, mentor: str, day: date, sector: str | None,
-         closed_before: bool, months: int, mode: str | None = None, check_in: bool = False
-         ) -> tuple[BusinessStatus, bool]:
-    """Log the visit the mentor made on ``day``, ``months`` into the follow-up: what it found, and
-    whether it ended the follow-up. A check-in between due visits seldom finds a change."""
+def _visit_row(rng: random.Random, participant: str, day: date, sector: str | None, closed_before: bool,
+               months: int, mode: str | None = None, check_in: bool = False) -> dict:
+    """The line of the mentor's visit sheet for the visit made on ``day``, ``months`` into the
+    follow-up: what it found, and whether it ends the follow-up. A check-in between due visits
+    seldom finds a change."""
     milestone = min([m for m in OPERATING if m >= months] or [max(OPERATING)])
     chance = 0.3 if closed_before else 0.98 if check_in else OPERATING[milestone]
     if rng.random() < chance:
@@ -156,8 +170,9 @@ def _log(demo: Demo, rng: random.Random, schedule: Schedule, mentor: str, day: d
     else:
         status = BusinessStatus.CLOSED if rng.random() < 0.4 else BusinessStatus.TEMPORARILY_CLOSED
     mode = mode or rng.choices(["on_site", "phone", "video"], [70, 25, 5])[0]
-    fields = {"mode": mode, "business_status": status.value,
-              "discussed": rng.choice(DISCUSSED[status.value]), "advice": rng.choice(ADVICE)}
+    fields = {"participant": participant, "visited_on": day.isoformat(), "mode": mode,
+              "business_status": status.value, "discussed": rng.choice(DISCUSSED[status.value]),
+              "advice": rng.choice(ADVICE)}
     if status is BusinessStatus.OPERATING:
         (low, high), (c_low, c_high) = TRADE.get(sector or "", TRADE["trade"])
         growth = 0.7 + 0.4 * min(months, 12) / 12
@@ -166,16 +181,40 @@ def _log(demo: Demo, rng: random.Random, schedule: Schedule, mentor: str, day: d
                       owners=2 if rng.random() < 0.1 else 1,
                       family_workers=rng.choices([0, 1, 2], [50, 35, 15])[0],
                       hired_workers=rng.choices([0, 1, 2, 3], [70 - 2 * min(months, 12), 20, 7, 3])[0],
-                      equipment_seen=mode != "phone" and rng.random() < 0.93)
+                      equipment_seen="yes" if mode != "phone" and rng.random() < 0.93 else "no")
     elif mode == "on_site":
-        fields["equipment_seen"] = rng.random() < 0.4
+        fields["equipment_seen"] = "yes" if rng.random() < 0.4 else "no"
     if rng.random() < 0.07:
         flag, _weight, note = rng.choices(RISKS, [r[1] for r in RISKS])[0]
         fields.update(risk_flags=flag, risk_note=note)
-    end = rng.choice(CLOSURE_REASONS) if status is BusinessStatus.CLOSED and rng.random() < 0.6 else None
-    report = demo.act_as(mentor).mentoring.log_visit(schedule.participant, visited_on=day, end_follow_up=end,
-                                                     **fields)
-    return status, report.schedule_ended
+    if status is BusinessStatus.CLOSED and rng.random() < 0.6:
+        fields["end_follow_up"] = rng.choice(CLOSURE_REASONS)
+    return fields
+
+
+def _visits_so_far(demo: Demo) -> int:
+    with demo.programme.reading() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(t.visit)).scalar_one()
+
+
+class VisitSheets:
+    """The month's visit sheets, one per mentor: filled in as the month goes, imported at its end."""
+
+    def __init__(self):
+        self.rows: dict[str, list[dict]] = {}
+
+    def add(self, mentor: str, row: dict) -> None:
+        self.rows.setdefault(mentor, []).append(row)
+
+    def import_all(self, demo: Demo, month: date) -> int:
+        """Each mentor imports their sheet; returns the visits logged."""
+        logged = 0
+        with tempfile.TemporaryDirectory(prefix="reentry-demo-visits-") as folder:
+            for mentor, rows in sorted(self.rows.items()):
+                path = Path(folder) / f"visits-{mentor}-{month:%Y-%m}.csv"
+                write_table(path, VISIT_COLUMNS, [[row.get(c, "") for c in VISIT_COLUMNS] for row in rows])
+                logged += len(demo.act_as(mentor).mentoring.import_visits(path))
+        return logged
 
 
 def _finish(demo: Demo, rng: random.Random, schedule: Schedule, centre: str, reason: str, day: date) -> None:
@@ -187,21 +226,31 @@ def _finish(demo: Demo, rng: random.Random, schedule: Schedule, centre: str, rea
 
 def month(demo: Demo, month: date) -> None:
     """The month's follow-up: mentors for new follow-ups, the due visits, extra check-ins up to
-    the scale's share of visits, and the follow-ups that are over."""
+    the scale's share of visits (each mentor's sheet imported at the month's end), and the
+    follow-ups that are over."""
     rng = demo.rng("mentoring", month)
     followed, closed = _followed(demo)
-    logged, open_ = 0, []
+    sheets = VisitSheets()
+    logged, visiting = 0, []
+    matched = _match(demo, rng, [(schedule, person) for schedule, person in followed if person.mentor is None], month)
     for schedule, person in followed:
         mentor, assigned_on, sector = person.mentor, person.assigned_on, person.sector
         if mentor is None:
-            mentor, assigned_on, sector = _assign(demo, rng, schedule, person, month)
+            mentor, assigned_on, sector = matched[schedule.participant]
         visit = Visiting(schedule, person.centre, mentor, assigned_on, sector, schedule.id in closed)
-        logged += visit.due(demo, rng, month)
-        if not visit.ended:
-            open_.append(visit)
-    extra = demo.per_month(demo.scale.visits) - logged
+        logged += visit.due(demo, rng, month, sheets)
+        visiting.append(visit)
+    open_ = [visit for visit in visiting if not visit.ended]
+    # extra visits and calls keep the programme on course for the scale's visits (the months before
+    # the first businesses opened have none, so the later months make up for them)
+    months = demo.scale.months
+    planned = round(demo.scale.visits * (months.index(month) + 1) / len(months))
+    extra = planned - _visits_so_far(demo) - logged
     for visit in rng.sample(open_, min(len(open_), max(extra, 0))):
-        visit.check_in(demo, rng, month)
+        visit.check_in(demo, rng, month, sheets)
+    sheets.import_all(demo, month)
+    for visit in visiting:
+        visit.close(demo, rng)
 
 
 @attrs.define
@@ -216,21 +265,24 @@ class Visiting:
     closed_before: bool
     ended: bool = False
     last_visit: date | None = None
+    #: after the sheets are in: the mentor's place to free ("business closed") or the follow-up to end
+    closing: str | None = None
+    finishing: date | None = None
 
-    def _log(self, demo: Demo, rng: random.Random, day: date, mode: str | None = None) -> None:
+    def _add(self, rng: random.Random, sheets: VisitSheets, day: date, mode: str | None = None) -> None:
         months = round((day - self.schedule.started_on).days / 30.44)
-        status, ended = _log(demo, rng, self.schedule, self.mentor, day, self.sector, self.closed_before,
-                             max(months, 1), mode, check_in=mode is not None)
-        self.closed_before = self.closed_before or status is BusinessStatus.CLOSED
+        row = _visit_row(rng, self.schedule.participant, day, self.sector, self.closed_before, max(months, 1),
+                         mode, check_in=mode is not None)
+        sheets.add(self.mentor, row)
+        self.closed_before = self.closed_before or row["business_status"] == BusinessStatus.CLOSED.value
         self.last_visit = max(day, self.last_visit or day)
-        if ended:
-            self.ended = True
-            demo.as_role("case_worker", self.centre, rng).mentoring.unassign(
-                self.schedule.participant, "follow-up ended: business closed", on=day)
+        if "end_follow_up" in row:
+            self.ended, self.closing = True, day.isoformat()
 
-    def due(self, demo: Demo, rng: random.Random, month: date) -> int:
-        """Log the due visits of the month (most in their window; a missed one, perhaps, a month
-        late); end the follow-up when its last due visit is behind. Returns the visits logged."""
+    def due(self, demo: Demo, rng: random.Random, month: date, sheets: VisitSheets) -> int:
+        """Put the due visits of the month on the mentor's sheet (most in their window; a missed
+        one, perhaps, a month late); the follow-up ends when its last due visit is behind.
+        Returns the visits put on the sheet."""
         today, previous = demo.today, (month - timedelta(days=1)).replace(day=1)
         dues, logged = list(self.schedule.due_visits), 0
         for i, due in enumerate(dues):
@@ -252,7 +304,7 @@ class Visiting:
                 continue
             day = _between(rng, first, last)
             dues[i] = attrs.evolve(due, visit_id=0)
-            self._log(demo, rng, day)
+            self._add(rng, sheets, day)
             logged += 1
             if self.ended:
                 return logged
@@ -260,12 +312,19 @@ class Visiting:
         last = dues[-1] if dues else None
         if last is not None and (last.window_end < previous or (last.fulfilled and last.window_end < month)):
             # the last due visit is behind (done, or missed for good): the follow-up is over
-            _finish(demo, rng, self.schedule, self.centre, "follow-up completed",
-                    max(month, self.last_visit or month))
-            self.ended = True
+            self.ended, self.finishing = True, max(month, self.last_visit or month)
         return logged
 
-    def check_in(self, demo: Demo, rng: random.Random, month: date) -> None:
+    def close(self, demo: Demo, rng: random.Random) -> None:
+        """Once the sheets are in: free the mentor's place of a business a visit found closed, or
+        end a follow-up whose last due visit is behind."""
+        if self.closing:
+            demo.as_role("case_worker", self.centre, rng).mentoring.unassign(
+                self.schedule.participant, "follow-up ended: business closed", on=self.closing)
+        elif self.finishing:
+            _finish(demo, rng, self.schedule, self.centre, "follow-up completed", self.finishing)
+
+    def check_in(self, demo: Demo, rng: random.Random, month: date, sheets: VisitSheets) -> None:
         """An extra visit or call between due visits, on a day no due visit is waiting for."""
         first = max(month, self.assigned_on, self.last_visit or month)
         if first > demo.today:
@@ -273,5 +332,5 @@ class Visiting:
         for _try in range(3):
             day = _between(rng, first, demo.today)
             if place_visit(self.schedule.due_visits, day) is None:
-                self._log(demo, rng, day, mode=rng.choice(["phone", "on_site"]))
+                self._add(rng, sheets, day, mode=rng.choice(["phone", "on_site"]))
                 return

@@ -17,6 +17,7 @@ from reentry_core.convert import parse_date, structure, unstructure
 from reentry_core.domain import ParticipantStatus, Role
 from reentry_core.errors import Conflict, InvalidInput, NotFound
 from reentry_core.i18n import _, ngettext
+from reentry_core.storage import tables as core
 
 from . import store
 from . import tables as t
@@ -29,6 +30,15 @@ class Assigned:
 
     assignment: Assignment
     previous: Assignment | None = None
+
+
+@attrs.frozen
+class WaitingMatched:
+    """The answer to :meth:`MentorsMixin.match_waiting`: who got a mentor, and who still waits
+    because no mentor of their centre has a place."""
+
+    assigned: tuple[Assignment, ...]
+    waiting: tuple[str, ...]
 
 
 def require_active(row) -> None:
@@ -246,6 +256,49 @@ class MentorsMixin:
             assignment = Assignment(row.code, staff_row.code, day, capacity_override=used_override, id=new_id)
             tx.audit("mentoring.assign", "participant", row.code, after=assignment)
         return Assigned(assignment, previous)
+
+    def match_waiting(self, *, centre: str | None = None, on: date | str | None = None) -> WaitingMatched:
+        """Give everyone whose follow-up has started and who has no mentor yet the best-ranked
+        mentor of their own centre with a free place (the first of :meth:`suggest` there), in
+        one action: first come (follow-up started earliest), first served. Each assignment
+        starts ``on`` (default today), or the day the follow-up started if that is later.
+        Those for whom no mentor of their centre has a place are returned as waiting."""
+        with self.ctx.transaction() as tx:
+            tx.require("mentoring.assign")
+            conn = tx.conn
+            day = action_date(on, tx, _("assignment date"))
+            where = sa.true()
+            if centre:
+                where = core.participant.c.centre_id == tx.centre_id(centre)
+            people = store.waiting_for_mentor(conn, where, tx.today)
+            rows = [m for m in store.mentor_rows(conn, centre, lock=True) if m.active and m.is_mentor]
+            counts = store.active_mentee_counts(conn)
+            by_centre: dict[str, list] = {}
+            for m in rows:
+                by_centre.setdefault(m.centre_code, []).append(m)
+            mentees = store.mentees(conn, {p.id: p.code for p in people})
+            matched, waiting = [], []
+            for person in people:
+                ranked = rank(score_mentor(store.mentor_from_row(m), counts.get(m.staff_id, 0), person.centre,
+                                           person.sex, mentees[person.id]) for m in by_centre.get(person.centre, ()))
+                if not ranked or not ranked[0].has_place:
+                    waiting.append(person.code)
+                    continue
+                chosen = next(m for m in by_centre[person.centre] if m.staff_code == ranked[0].mentor)
+                start = max(day, person.started_on, person.registered_on)
+                matched.append((person, chosen, start))
+                counts[chosen.staff_id] = counts.get(chosen.staff_id, 0) + 1
+            if matched:
+                ids = conn.execute(t.assignment.insert().returning(t.assignment.c.id, sort_by_parameter_order=True), [
+                    {"participant_id": person.id, "mentor_id": chosen.staff_id, "started_on": start}
+                    for person, chosen, start in matched]).scalars().all()
+                assigned = [Assignment(person.code, chosen.staff_code, start, id=new_id)
+                            for (person, chosen, start), new_id in zip(matched, ids)]
+                tx.audit_batch("mentoring.assign", "participant", {a.participant: a for a in assigned},
+                               rule="best-ranked mentor of the centre with a place")
+            else:
+                assigned = []
+        return WaitingMatched(tuple(assigned), tuple(waiting))
 
     def unassign(self, participant: str, reason: str, *, on: date | str | None = None) -> Assignment:
         """End the participant's current assignment, with a reason."""

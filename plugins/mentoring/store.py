@@ -13,7 +13,7 @@ from typing import Iterable
 
 import sqlalchemy as sa
 
-from reentry_core.domain import Role
+from reentry_core.domain import ParticipantStatus, Role
 from reentry_core.errors import NotFound
 from reentry_core.i18n import _
 from reentry_core.storage import tables as core
@@ -37,18 +37,30 @@ def keys(values: Iterable) -> str:
 # --- people -------------------------------------------------------------------------------
 
 
+_PARTICIPANTS = (sa.select(_P.c.id, _P.c.code, _P.c.full_name, _P.c.sex, _P.c.status, _P.c.registered_on,
+                            _P.c.exited_on, core.centre.c.code.label("centre"))
+                  .select_from(_P.join(core.centre, core.centre.c.id == _P.c.centre_id)))
+_PARTICIPANT = _PARTICIPANTS.where(_P.c.code == sa.bindparam("code"))
+
+
 def participant(conn: sa.Connection, code: str):
     """The participant's row (``id``, ``code``, ``full_name``, ``sex``, ``status``, ``registered_on``,
     ``centre``)."""
     code = str(code).strip().upper()
-    row = conn.execute(
-        sa.select(_P.c.id, _P.c.code, _P.c.full_name, _P.c.sex, _P.c.status, _P.c.registered_on,
-                  _P.c.exited_on, core.centre.c.code.label("centre"))
-        .select_from(_P.join(core.centre)).where(_P.c.code == code)
-    ).first()
+    row = conn.execute(_PARTICIPANT, {"code": code}).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=code))
     return row
+
+
+def participants(conn: sa.Connection, codes: Iterable[str]) -> dict:
+    """Code → row (as :func:`participant`) of those of ``codes`` that exist."""
+    codes = sorted(codes)
+    found = {}
+    for start in range(0, len(codes), 500):
+        for row in conn.execute(_PARTICIPANTS.where(_P.c.code.in_(codes[start:start + 500]))):
+            found[row.code] = row
+    return found
 
 
 def staff(conn: sa.Connection, code: str):
@@ -94,13 +106,16 @@ def mentor(conn: sa.Connection, code: str) -> MentorProfile | None:
     return mentor_from_row(row) if row else None
 
 
-def mentor_rows(conn: sa.Connection, centre: str | None = None) -> list:
-    """Every mentor profile's row (with ``staff_id``, ``active`` and whether the mentor role is held)."""
+def mentor_rows(conn: sa.Connection, centre: str | None = None, lock: bool = False) -> list:
+    """Every mentor profile's row (with ``staff_id``, ``active`` and whether the mentor role is held);
+    ``lock`` locks the profiles, so that no other desk fills a place meanwhile."""
     query = _mentors_query().add_columns(
         sa.exists().where(core.staff_role.c.staff_id == t.mentor.c.staff_id,
                           core.staff_role.c.role == Role.MENTOR.value).label("is_mentor"))
     if centre:
         query = query.where(core.centre.c.code == centre.strip().upper())
+    if lock:
+        query = query.with_for_update(of=t.mentor)
     return list(conn.execute(query))
 
 
@@ -113,10 +128,34 @@ def active_mentee_counts(conn: sa.Connection) -> dict[int, int]:
 
 def mentee(conn: sa.Connection, participant_id: int, code: str) -> MenteeProfile:
     """The participant's mentee profile; an empty one when nothing was recorded."""
-    row = conn.execute(sa.select(t.mentee).where(t.mentee.c.participant_id == participant_id)).first()
-    if row is None:
-        return MenteeProfile(code)
-    return MenteeProfile(code, languages=row.languages, sector=row.sector, same_sex_mentor=row.same_sex_mentor)
+    return mentees(conn, {participant_id: code})[participant_id]
+
+
+def mentees(conn: sa.Connection, people: dict[int, str]) -> dict[int, MenteeProfile]:
+    """Participant id → mentee profile (an empty one when nothing was recorded), for ``people``
+    (id → code)."""
+    found = {pid: MenteeProfile(code) for pid, code in people.items()}
+    ids = list(people)
+    for start in range(0, len(ids), 500):
+        for row in conn.execute(sa.select(t.mentee).where(t.mentee.c.participant_id.in_(ids[start:start + 500]))):
+            found[row.participant_id] = MenteeProfile(people[row.participant_id], languages=row.languages,
+                                                      sector=row.sector, same_sex_mentor=row.same_sex_mentor)
+    return found
+
+
+def waiting_for_mentor(conn: sa.Connection, where, today: date) -> list:
+    """Active participants (matching ``where``) whose follow-up has started by ``today`` and who have
+    no mentor: ``id``, ``code``, ``sex``, ``centre``, ``registered_on``, ``started_on``; the
+    follow-ups that started first come first."""
+    s, a = t.schedule, t.assignment
+    return list(conn.execute(
+        sa.select(_P.c.id, _P.c.code, _P.c.sex, _P.c.registered_on, core.centre.c.code.label("centre"),
+                  s.c.started_on)
+        .select_from(s.join(_P, _P.c.id == s.c.participant_id).join(core.centre, core.centre.c.id == _P.c.centre_id))
+        .where(where, s.c.status == ScheduleStatus.ACTIVE.value, s.c.started_on <= today,
+               _P.c.status == ParticipantStatus.ACTIVE.value,
+               ~sa.exists().where(a.c.participant_id == _P.c.id, a.c.ended_on.is_(None)))
+        .order_by(s.c.started_on, _P.c.code)))
 
 
 def save_mentee(conn: sa.Connection, participant_id: int, profile: MenteeProfile) -> None:
@@ -151,14 +190,13 @@ def active_assignment(conn: sa.Connection, participant_id: int, lock: bool = Fal
     return assignment_from_row(row) if row else None
 
 
-def assignment_on(conn: sa.Connection, participant_id: int, day: date) -> Assignment | None:
-    """The assignment that covered ``day`` (the latest one if two meet that day)."""
-    a = t.assignment
-    row = conn.execute(_assignments_query().where(
-        a.c.participant_id == participant_id, a.c.started_on <= day,
-        sa.or_(a.c.ended_on.is_(None), a.c.ended_on >= day)).order_by(None).order_by(a.c.started_on.desc(),
-                                                                                  a.c.id.desc())).first()
-    return assignment_from_row(row) if row else None
+def assignments_of(conn: sa.Connection, participant_ids: list[int]) -> list[Assignment]:
+    """Every assignment, past and present, of the participants ``participant_ids``."""
+    found = []
+    for start in range(0, len(participant_ids), 500):
+        found.extend(assignment_from_row(row) for row in conn.execute(_assignments_query().where(
+            t.assignment.c.participant_id.in_(participant_ids[start:start + 500]))))
+    return found
 
 
 def assignments(conn: sa.Connection, participant_id: int | None = None, mentor_id: int | None = None,

@@ -41,10 +41,10 @@ def flag_label(flag: RiskFlag) -> str:
     return flag.value.replace("_", " ")
 
 
-def _schedule_on(conn, participant_id: int, code: str, day: date) -> Schedule:
-    """The schedule a visit on ``day`` belongs to, or a one-line refusal saying why none does."""
-    started = [s for s in store.schedules(conn, t.schedule.c.participant_id == participant_id, lock=True)
-               if s.started_on is not None]
+def covering_schedule(schedules: list[Schedule], code: str, day: date) -> Schedule:
+    """Of a participant's schedules, the one a visit on ``day`` belongs to, or a one-line
+    refusal saying why none does."""
+    started = [s for s in schedules if s.started_on is not None]
     if not started:
         raise Conflict(_("{code} has no follow-up schedule yet; it starts when the first tranche is released, or "
                          "by hand: reentry mentoring schedule {code} --from DATE").format(code=code))
@@ -61,9 +61,9 @@ def _schedule_on(conn, participant_id: int, code: str, day: date) -> Schedule:
         why=": ".join(filter(None, [last.ended_because.value.replace("_", " "), last.end_note]))))
 
 
-def _visiting_mentor(tx, participant_id: int, code: str, day: date, mentor: str | None):
-    """The staff row of the mentor a visit is logged for; refuses anyone else."""
-    assigned = store.assignment_on(tx.conn, participant_id, day)
+def _visiting_mentor(tx, code: str, day: date, mentor: str | None, assigned, staff=store.staff):
+    """The staff row of the mentor a visit is logged for (``assigned``: the assignment on
+    ``day``); refuses anyone else. ``staff`` looks a staff member up (a cache, in an import)."""
     actor = tx.actor.code
     if not tx.ctx.can("mentoring.visit_any"):
         if mentor and mentor.strip().upper() != actor:
@@ -74,25 +74,32 @@ def _visiting_mentor(tx, participant_id: int, code: str, day: date, mentor: str 
                    if assigned else _("nobody is assigned on {d}").format(d=day.isoformat()))
             raise PermissionDenied(_("{actor} is not the mentor of {code} ({who}); only the assigned mentor or "
                                      "an admin logs visits").format(actor=actor, code=code, who=who))
-        return store.staff(tx.conn, actor)[0]
+        return staff(tx.conn, actor)[0]
     chosen = (mentor or "").strip() or (assigned.mentor if assigned else actor)
-    row, roles = store.staff(tx.conn, chosen)
+    row, roles = staff(tx.conn, chosen)
     if not roles & {Role.MENTOR, Role.ADMIN}:
         raise Conflict(_("{code} ({roles}) is not a mentor").format(
             code=row.code, roles=", ".join(sorted(r.value for r in roles))))
     return row
 
 
-def _place(tx, schedule: Schedule, visit: Visit) -> tuple[Visit, int | None]:
-    """Fulfil the due visit this visit falls in; a late visit it takes the place of becomes extra."""
+_FULFIL = t.due_visit.update().where(t.due_visit.c.id == sa.bindparam("due_id")).values(
+    visit_id=sa.bindparam("new_visit"), fulfilment=sa.bindparam("how"))
+
+
+def _place(tx, schedule: Schedule, visit: Visit) -> tuple[Visit, int | None, Schedule]:
+    """Fulfil the due visit this visit falls in; a late visit it takes the place of becomes extra.
+    Returns the placed visit, the displaced visit's id, and the schedule with the due visit fulfilled."""
     placed = place_visit(schedule.due_visits, visit.visited_on)
     if placed is None:
-        return visit, None
+        return visit, None, schedule
     index, how = placed
     due = schedule.due_visits[index]
-    tx.conn.execute(t.due_visit.update().where(t.due_visit.c.id == due.id).values(
-        visit_id=visit.id, fulfilment=how.value))
-    return attrs.evolve(visit, due_months=due.months, fulfilment=how), due.visit_id
+    tx.conn.execute(_FULFIL, {"due_id": due.id, "new_visit": visit.id, "how": how.value})
+    dues = list(schedule.due_visits)
+    dues[index] = attrs.evolve(due, visit_id=visit.id, fulfilment=how)
+    return (attrs.evolve(visit, due_months=due.months, fulfilment=how), due.visit_id,
+            attrs.evolve(schedule, due_visits=tuple(dues)))
 
 
 def _raise_risk(tx, participant_id: int, visit: Visit, flag: RiskFlag, settings) -> RiskResult:
@@ -142,6 +149,83 @@ def verifying_visit(tx, participant: str, since) -> VisitEvidence | None:
     return evidence_of(found[0]) if found else None
 
 
+@attrs.frozen
+class CheckedVisit:
+    """A visit that passed every check and can be written: who, by whom, in which follow-up."""
+
+    participant_id: int
+    mentor_id: int
+    visit: Visit
+    schedule: Schedule
+    end_follow_up: str | None
+
+
+def check_visit(tx, row, schedules: list[Schedule], assignments, visited_on, mentor: str | None,
+                end_follow_up: str | None, fields: dict, staff=store.staff) -> CheckedVisit:
+    """Every rule a visit must pass before anything is written (``row``: the participant's
+    row; ``schedules`` and ``assignments``: theirs, as they stand now)."""
+    unknown = set(fields) - set(VISIT_FIELDS)
+    if unknown:
+        raise InvalidInput(_("unknown visit field(s): {names}").format(names=", ".join(sorted(unknown))))
+    end_follow_up = (end_follow_up or "").strip() or None
+    day = parse_date(visited_on) if visited_on not in (None, "") else tx.today
+    if day > tx.today:
+        raise InvalidInput(_("visit date {d} is in the future").format(d=day.isoformat()))
+    mentor_row = _visiting_mentor(tx, row.code, day, mentor, covering_assignment(assignments, day), staff)
+    data = {k: v for k, v in fields.items() if v is not None and v != ""}
+    if "risk_flags" in data:
+        data["risk_flags"] = split_list(data["risk_flags"])
+    visit = structure({**data, "participant": row.code, "mentor": mentor_row.code, "visited_on": day}, Visit)
+    if end_follow_up and visit.business_status is not BusinessStatus.CLOSED:
+        raise InvalidInput(_("end_follow_up: only a visit that finds the business closed ends the "
+                             "follow-up (this one found it {status})").format(
+            status=visit.business_status.value.replace("_", " ")))
+    schedule = covering_schedule(schedules, row.code, day)
+    if end_follow_up:
+        later = tx.conn.execute(sa.select(sa.func.max(t.visit.c.visited_on)).where(
+            t.visit.c.schedule_id == schedule.id)).scalar()
+        if later is not None and later > day:
+            raise Conflict(_("end_follow_up: a later visit ({on}) is logged; the follow-up cannot end on "
+                             "{d}").format(on=later.isoformat(), d=day.isoformat()))
+    return CheckedVisit(row.id, mentor_row.id, visit, schedule, end_follow_up)
+
+
+def covering_assignment(assignments, day: date):
+    """Of a participant's assignments, the one that covered ``day`` (the latest one if two meet that day)."""
+    covering = [a for a in assignments if a.started_on <= day and (a.ended_on is None or a.ended_on >= day)]
+    return max(covering, key=lambda a: (a.started_on, a.id)) if covering else None
+
+
+_INSERT_VISIT = t.visit.insert()
+
+
+def record_visit(tx, checked: CheckedVisit, settings) -> tuple[VisitReport, Schedule]:
+    """Write a checked visit: fulfil its due visit, open the referrals its risks call for,
+    end the follow-up if it says so, tell the other plugins. Returns what it did and the
+    follow-up as it stands after it (the caller audits the visit)."""
+    visit, schedule = checked.visit, checked.schedule
+    new_id = tx.conn.execute(_INSERT_VISIT, dict(
+        participant_id=checked.participant_id, mentor_id=checked.mentor_id, schedule_id=schedule.id,
+        visited_on=visit.visited_on, mode=visit.mode.value, business_status=visit.business_status.value,
+        revenue=visit.revenue, costs=visit.costs, owners=visit.owners, family_workers=visit.family_workers,
+        hired_workers=visit.hired_workers, equipment_seen=visit.equipment_seen, discussed=visit.discussed,
+        advice=visit.advice, next_steps=visit.next_steps, risk_note=visit.risk_note,
+    )).inserted_primary_key[0]
+    visit, displaced, schedule = _place(tx, schedule, attrs.evolve(visit, id=new_id))
+    risks = tuple(_raise_risk(tx, checked.participant_id, visit, flag, settings) for flag in sorted(visit.risk_flags))
+    if risks:
+        tx.conn.execute(t.visit_risk.insert(), [
+            {"visit_id": new_id, "flag": r.flag.value, "outcome": r.outcome.value,
+             "referral_id": r.referral_id} for r in risks])
+    ended = False
+    if checked.end_follow_up:
+        schedule = end(tx, schedule, visit.visited_on, EndReason.BUSINESS_CLOSED, checked.end_follow_up)
+        ended = True
+    tx.emit("visit_logged", visit=visit)
+    return VisitReport(visit, risks, displaced, ended,
+                       visit.business_status is BusinessStatus.CLOSED and not ended), schedule
+
+
 class VisitsMixin:
     """``ctx.mentoring``: visits, verification and caseloads."""
 
@@ -153,54 +237,29 @@ class VisitsMixin:
         ``business_status`` are required). ``visited_on`` defaults to today; ``mentor`` to the
         actor (to the assigned mentor when an admin logs). ``end_follow_up``: a reason, when a
         visit that found the business closed ends the follow-up."""
-        unknown = set(fields) - set(VISIT_FIELDS)
-        if unknown:
-            raise InvalidInput(_("unknown visit field(s): {names}").format(names=", ".join(sorted(unknown))))
-        end_follow_up = (end_follow_up or "").strip() or None
         with self.ctx.transaction() as tx:
             tx.require("mentoring.visit")
             row = store.participant(tx.conn, participant)
-            day = parse_date(visited_on) if visited_on not in (None, "") else tx.today
-            if day > tx.today:
-                raise InvalidInput(_("visit date {d} is in the future").format(d=day.isoformat()))
-            mentor_row = _visiting_mentor(tx, row.id, row.code, day, mentor)
-            data = {k: v for k, v in fields.items() if v is not None and v != ""}
-            if "risk_flags" in data:
-                data["risk_flags"] = split_list(data["risk_flags"])
-            visit = structure({**data, "participant": row.code, "mentor": mentor_row.code, "visited_on": day}, Visit)
-            if end_follow_up and visit.business_status is not BusinessStatus.CLOSED:
-                raise InvalidInput(_("end_follow_up: only a visit that finds the business closed ends the "
-                                     "follow-up (this one found it {status})").format(
-                    status=visit.business_status.value.replace("_", " ")))
-            schedule = _schedule_on(tx.conn, row.id, row.code, day)
-            if end_follow_up:
-                later = tx.conn.execute(sa.select(sa.func.max(t.visit.c.visited_on)).where(
-                    t.visit.c.schedule_id == schedule.id)).scalar()
-                if later is not None and later > day:
-                    raise Conflict(_("end_follow_up: a later visit ({on}) is logged; the follow-up cannot end on "
-                                     "{d}").format(on=later.isoformat(), d=day.isoformat()))
-            new_id = tx.conn.execute(t.visit.insert().values(
-                participant_id=row.id, mentor_id=mentor_row.id, schedule_id=schedule.id, visited_on=day,
-                mode=visit.mode.value, business_status=visit.business_status.value, revenue=visit.revenue,
-                costs=visit.costs, owners=visit.owners, family_workers=visit.family_workers,
-                hired_workers=visit.hired_workers, equipment_seen=visit.equipment_seen, discussed=visit.discussed,
-                advice=visit.advice, next_steps=visit.next_steps, risk_note=visit.risk_note,
-            )).inserted_primary_key[0]
-            visit, displaced = _place(tx, schedule, attrs.evolve(visit, id=new_id))
-            settings = store.settings(tx.conn)
-            risks = tuple(_raise_risk(tx, row.id, visit, flag, settings) for flag in sorted(visit.risk_flags))
-            if risks:
-                tx.conn.execute(t.visit_risk.insert(), [
-                    {"visit_id": new_id, "flag": r.flag.value, "outcome": r.outcome.value,
-                     "referral_id": r.referral_id} for r in risks])
-            tx.audit("mentoring.visit", "participant", row.code, after=visit)
-            ended = False
-            if end_follow_up:
-                end(tx, schedule, day, EndReason.BUSINESS_CLOSED, end_follow_up)
-                ended = True
-            tx.emit("visit_logged", visit=visit)
-        return VisitReport(visit, risks, displaced, ended,
-                           visit.business_status is BusinessStatus.CLOSED and not ended)
+            schedules = store.schedules(tx.conn, t.schedule.c.participant_id == row.id, lock=True)
+            checked = check_visit(tx, row, schedules, store.assignments(tx.conn, row.id), visited_on, mentor,
+                                  end_follow_up, fields)
+            report, _schedule = record_visit(tx, checked, store.settings(tx.conn))
+            tx.audit("mentoring.visit", "participant", row.code, after=report.visit)
+        return report
+
+    def import_visits(self, path) -> list:
+        """Log every visit of a filled-in visit sheet (CSV or XLSX), every row or none; see
+        :mod:`reentry_mentoring.visit_sheets`. Returns a ``SheetVisit`` (row, report) per visit."""
+        from .visit_sheets import import_visits
+
+        return import_visits(self, path)
+
+    def visit_sheet(self, path, *, mentor: str | None = None, within: int | None = 31) -> int:
+        """Write ``mentor``'s visit sheet (default: the acting mentor's): the visits owed within
+        ``within`` days and every overdue one, to fill in and import. Returns the rows written."""
+        from .visit_sheets import write_visit_sheet
+
+        return write_visit_sheet(self, path, mentor=mentor, within=within)
 
     def visits(self, participant: str | None = None, *, mentor: str | None = None, centre: str | None = None,
                since: date | str | None = None, until: date | str | None = None) -> list[Visit]:

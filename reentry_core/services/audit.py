@@ -78,13 +78,18 @@ class PendingEvent:
     record_keys: tuple[str, ...] | None = None
 
 
+# Built once: every write of every user action runs these three.
+_READ_HEAD = sa.select(t.audit_head.c.seq, t.audit_head.c.hash).where(t.audit_head.c.id == 1).with_for_update()
+_INSERT_EVENT = t.audit_event.insert()
+_MOVE_HEAD = t.audit_head.update().where(t.audit_head.c.id == 1).values(
+    seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash"))
+
+
 def write_events(conn: sa.Connection, events: list[PendingEvent]) -> None:
     """Chain and insert buffered events; called once, at the end of the transaction."""
     if not events:
         return
-    head = conn.execute(
-        sa.select(t.audit_head.c.seq, t.audit_head.c.hash).where(t.audit_head.c.id == 1).with_for_update()
-    ).one()
+    head = conn.execute(_READ_HEAD).one()
     seq, prev = head.seq, head.hash
     rows = []
     index = []
@@ -101,10 +106,10 @@ def write_events(conn: sa.Connection, events: list[PendingEvent]) -> None:
         if ev.record_keys:
             index.extend((key, seq) for key in ev.record_keys)
         prev = digest
-    conn.execute(t.audit_event.insert(), rows)
+    conn.execute(_INSERT_EVENT, rows)
     if index:
         BulkInsert(conn, t.audit_event_key, ["entity_key", "seq"]).run_tuples(index)
-    conn.execute(t.audit_head.update().where(t.audit_head.c.id == 1).values(seq=seq, hash=prev))
+    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
 
 
 def _as_utc(moment: datetime) -> datetime:

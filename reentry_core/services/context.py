@@ -301,7 +301,9 @@ def collect_services(pm) -> dict[str, Callable[[StaffContext], Any]]:
 
 
 def _plain(value: Any) -> Any:
-    if value is None or isinstance(value, (dict, list, str, int)):
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if value is None or isinstance(value, (dict, str, int)):
         return value
     return convert.unstructure(value)
 

@@ -117,15 +117,3 @@ def _(programme, plan, trainer, total):
 def _(programme, cohort):
     assert all(c.held == 0 for c in plans_of(programme).completion(cohort))
 
-
-@given(parsers.re(r'a (?:register|score sheet) "(?P<name>[^"]+)" with:'))
-def _(tmp_path, monkeypatch, name, datatable):
-    monkeypatch.chdir(tmp_path)  # the trainer types the file name as it is in their folder
-    with open(tmp_path / name, "w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows(datatable)
-
-
-@then(parsers.parse('the refusal names "{text}"'))
-def _(world, text):
-    result = world["result"]
-    assert result.exit_code != 0 and text in result.output.splitlines(), result.output
