@@ -292,8 +292,8 @@ def _referrals(demo: Demo, rng: random.Random, month: date) -> None:
             sa.select(p.c.code, c.c.code.label("centre"), p.c.registered_on).select_from(p.join(c))
             .join(t.consent, t.consent.c.participant_id == p.c.id)
             .where(p.c.registered_on.between(start, end)).distinct().order_by(p.c.code)).all()
-        waiting = conn.execute(sa.select(r.c.id, r.c.opened_on).where(r.c.status.in_(["open", "accepted"]),
-                                                                       r.c.opened_on < start)
+        waiting = conn.execute(sa.select(r.c.id, r.c.status).where(r.c.status.in_(["open", "accepted"]),
+                                                                    r.c.opened_on < start)
                                .order_by(r.c.id)).all()
     kinds, weights = zip(*REFERRAL_MIX)
     for code, centre, registered in newcomers:
@@ -304,11 +304,10 @@ def _referrals(demo: Demo, rng: random.Random, month: date) -> None:
             worker.referrals.add(code, kind, REFERRAL_TO[kind], f"{kind.replace('_', ' ')} help after release",
                                  opened_on=opened)
     admin = demo.act_as("ADM")
-    for referral_id, _opened in waiting:
+    for referral_id, status in waiting:
         roll = rng.random()
         if roll < 0.35:
-            current = admin.referrals.get(referral_id)
-            step = "accepted" if current.status.value == "open" else "done"
-            if current.status.value == "open" and roll < 0.03:
+            step = "accepted" if status == "open" else "done"
+            if status == "open" and roll < 0.03:
                 step = "declined"
             admin.referrals.update(referral_id, step, on=rng.choice(list(days_of(month))))
