@@ -6,9 +6,12 @@ and finance releasing the tranches: 60% on signing, 40% after a mentor's verifie
 
 from __future__ import annotations
 
+import csv
 import random
+import tempfile
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -121,53 +124,73 @@ def month(demo, month: date) -> None:
 
 
 def _decide(demo, rng: random.Random, rounds: list[str]) -> None:
-    """The committee meets once a month on every application under review."""
+    """The committee meets once a month on every application under review: the secretary
+    prints the agenda's tally sheet, the members fill it in (a conflict of interest now
+    and then, some reduced amounts, some rejections and abstentions), and the secretary
+    enters it, the meeting deciding within the budget, highest plan score first."""
     admin = demo.act_as("ADM")
     members = demo.staff_codes("committee_member")
     for round_code in rounds:
-        for app in admin.grants.applications(round=round_code, status="under_review"):
+        rows = []
+        for item in admin.grants.agenda(round_code):
+            # a deferred or held-over application comes back: its votes and conflicts stand
             conflicted = rng.choice(members) if rng.random() < 0.06 else None
-            # a deferred application comes back: its votes and conflicts stand
-            voted = {v.member for v in admin.grants.votes(app.code)} | {
-                c.member for c in admin.grants.conflicts(app.code)}
-            conflicted = None if voted else conflicted
-            for member in (m for m in members if m not in voted):
-                ctx = demo.act_as(member)
+            conflicted = None if len(item.waiting) < len(members) else conflicted
+            for member in item.waiting:
                 if member == conflicted:
-                    ctx.grants.declare_conflict(app.code, rng.choice(["relative", "neighbour"]),
-                                                "knows the family from the mahalla")
+                    rows.append((item.application, member, "conflict", "", rng.choice(["relative", "neighbour"]),
+                                 "knows the family from the mahalla"))
                     continue
                 roll = rng.random()
                 if roll < 0.78:
-                    amount = app.requested if rng.random() < 0.8 else max(
-                        MIN_GRANT, _money(float(app.requested) * rng.uniform(0.7, 0.95)))
-                    ctx.grants.vote(app.code, "approve", amount=min(amount, app.requested))
+                    amount = item.requested if rng.random() < 0.8 else max(
+                        MIN_GRANT, _money(float(item.requested) * rng.uniform(0.7, 0.95)))
+                    rows.append((item.application, member, "approve", min(amount, item.requested), "", ""))
                 elif roll < 0.95:
-                    ctx.grants.vote(app.code, "reject", reason=rng.choice(REJECT_REASONS),
-                                    note="the committee's doubts are recorded in the minutes")
+                    rows.append((item.application, member, "reject", "", rng.choice(REJECT_REASONS),
+                                 "the committee's doubts are recorded in the minutes"))
                 else:
-                    ctx.grants.vote(app.code, "abstain")
-            try:
-                admin.grants.decide(app.code)
-            except ReentryError:
-                pass  # beyond the remaining budget: it waits for the next round's money
+                    rows.append((item.application, member, "abstain", "", "", ""))
+        with tempfile.TemporaryDirectory(prefix="reentry-demo-") as folder:
+            sheet = Path(folder) / f"meeting-{round_code}-{demo.today:%Y-%m}.csv"
+            _write_csv(sheet, ["application", "member", "vote", "amount", "reason", "note"], rows)
+            if rows:
+                admin.grants.record_meeting(round_code, sheet, decide=True)
+            else:
+                admin.grants.decide_round(round_code)  # held over: decided again on the money left
+
+
+def _write_csv(path: Path, header: list[str], rows: list) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
 
 
 def _disburse(demo, rng: random.Random, days: list[date]) -> None:
-    """Finance releases the first tranche after approval, the second after a verified visit."""
+    """Finance pays what its worklist says is ready in one payment run: the first tranche
+    after approval, the second after a verified visit. An admin lets the second out without
+    a visit now and then when it has waited long."""
     admin = demo.act_as("ADM")
-    finance = demo.staff_codes("finance_officer")
-    for status in ("approved", "disbursing"):
-        for app in admin.grants.applications(status=status):
-            officer = demo.act_as(rng.choice(finance))
-            method = rng.choice(["cash", "bank_transfer", "in_kind"])
-            extra = {"items": "equipment as listed in the application", "supplier": rng.choice(SUPPLIERS),
-                     "receipt": f"RC-{rng.randint(10000, 99999)}"} if method == "in_kind" else {}
-            try:
-                officer.grants.disburse(app.code, on=rng.choice(days[-10:]), method=method,
-                                        eur_rate=Decimal(str(round(rng.uniform(11.6, 12.4), 2))), **extra)
-            except ReentryError:
-                if status == "disbursing" and app.decided_on and (days[-1] - app.decided_on).days > 200 \
-                        and rng.random() < 0.3:
-                    admin.grants.override_verification(app.code, "the mentor could not reach the village; "
-                                                                 "the business was seen by the case worker")
+    officer = demo.act_as(rng.choice(demo.staff_codes("finance_officer")))
+    rows = []
+    for due in admin.grants.due_tranches():
+        if not due.ready:
+            if due.number > 1 and (days[-1] - due.approved_on).days > 200 and rng.random() < 0.3:
+                admin.grants.override_verification(due.application, "the mentor could not reach the village; "
+                                                                    "the business was seen by the case worker")
+            continue
+        method = rng.choice(["cash", "bank_transfer", "in_kind"])
+        kind = ("equipment as listed in the application", rng.choice(SUPPLIERS),
+                f"RC-{rng.randint(10000, 99999)}") if method == "in_kind" else ("", "", "")
+        # paid in the month's last ten days, not before the approval or the visit that verified it
+        earliest = max(due.approved_on, (due.verification and due.verification.visited_on) or due.approved_on)
+        on = rng.choice([d for d in days[-10:] if d >= earliest] or days[-1:])
+        rows.append((due.application, on.isoformat(), method, *kind,
+                     str(round(rng.uniform(11.6, 12.4), 2))))
+    if not rows:
+        return
+    with tempfile.TemporaryDirectory(prefix="reentry-demo-") as folder:
+        sheet = Path(folder) / f"payments-{demo.today:%Y-%m}.csv"
+        _write_csv(sheet, ["application", "released_on", "method", "items", "supplier", "receipt", "eur_rate"], rows)
+        officer.grants.record_payments(sheet)

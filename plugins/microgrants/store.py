@@ -292,18 +292,21 @@ def conflicts(conn: sa.Connection, app_id: int, app_code: str) -> list[ConflictO
     return [ConflictOfInterest(app_code, r.member, r.kind, r.note, r.recorder, r.recorded_on) for r in rows]
 
 
-def _votes_select():
+def _votes_select(many: bool = False):
     v, cm, c = t.vote, t.committee_member, t.conflict
     round_id = sa.select(A.c.round_id).where(A.c.id == v.c.application_id).scalar_subquery()
     on_committee = sa.exists().where(cm.c.round_id == round_id, cm.c.staff_id == v.c.staff_id)
     conflicted = sa.exists().where(c.c.application_id == v.c.application_id, c.c.staff_id == v.c.staff_id)
     return (sa.select(v, ST.c.code.label("member"), on_committee.label("on_committee"),
                       conflicted.label("conflicted"))
-            .select_from(v.join(ST, ST.c.id == v.c.staff_id)).where(v.c.application_id == sa.bindparam("app_id"))
-            .order_by(ST.c.code))
+            .select_from(v.join(ST, ST.c.id == v.c.staff_id))
+            .where(v.c.application_id.in_(sa.bindparam("ids", expanding=True)) if many
+                   else v.c.application_id == sa.bindparam("app_id"))
+            .order_by(v.c.application_id, ST.c.code))
 
 
 _VOTES = _votes_select()
+_VOTES_MANY = _votes_select(many=True)
 
 
 def vote_from_row(app_code: str, r) -> Vote:
@@ -320,6 +323,16 @@ def votes(conn: sa.Connection, app_id: int, app_code: str) -> list[Vote]:
 _DECISIONS = (sa.select(t.decision, ST.c.code.label("by"))
               .select_from(t.decision.join(ST, ST.c.id == t.decision.c.decided_by))
               .where(t.decision.c.application_id == sa.bindparam("app_id")).order_by(t.decision.c.number))
+
+
+def votes_by_application(conn: sa.Connection, codes: dict[int, str]) -> dict[int, list[Vote]]:
+    """The votes on many applications (``{id: code}``) in few queries: ``{id: [Vote, …]}``."""
+    found: dict[int, list[Vote]] = defaultdict(list)
+    ids = list(codes)
+    for start in range(0, len(ids), 500):
+        for r in conn.execute(_VOTES_MANY, {"ids": ids[start:start + 500]}):
+            found[r.application_id].append(vote_from_row(codes[r.application_id], r))
+    return found
 
 
 def decisions(conn: sa.Connection, app_id: int, app_code: str) -> list[Decision]:
