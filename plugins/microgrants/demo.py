@@ -76,6 +76,11 @@ def _lines(rng: random.Random) -> list[str]:
     return lines
 
 
+def _requested(lines: list[str]) -> Decimal:
+    """What typed budget lines add up to (the case worker's own sum before filing)."""
+    return sum((Decimal(q) * Decimal(c) for _item, q, c, *_rest in (line.split(";") for line in lines)), Decimal(0))
+
+
 def _open_round(demo, month: date, rng: random.Random) -> str:
     admin = demo.act_as("ADM")
     code = _round_code(month)
@@ -111,11 +116,13 @@ def month(demo, month: date) -> None:
     rng.shuffle(candidates)
     for person, centre in candidates if open_rounds else []:
         worker = demo.as_role("case_worker", centre, rng)
+        lines, contribution = _lines(rng), _money(rng.uniform(200, 1500))
+        if not MIN_GRANT <= _requested(lines) <= MAX_GRANT:
+            continue  # a request outside the round's limits: the case worker does not file it
         try:
-            worker.grants.apply(open_rounds[-1], person, _lines(rng), own_contribution=_money(rng.uniform(200, 1500)),
-                                submit=True)
+            worker.grants.apply(open_rounds[-1], person, lines, own_contribution=contribution, submit=True)
         except ReentryError:
-            continue  # e.g. a request outside the round's limits: the case worker does not file it
+            continue
     _decide(demo, rng, open_rounds)
     _disburse(demo, rng, days)
     for rnd in admin.grants.rounds(status="open"):

@@ -64,10 +64,14 @@ def staff_id(conn: sa.Connection, code: str) -> int:
     return staff_row(conn, code).id
 
 
+_PARTICIPANT = (sa.select(P, core.centre.c.code.label("centre_code"))
+                .select_from(P.join(core.centre, core.centre.c.id == P.c.centre_id))
+                .where(P.c.code == sa.bindparam("code")))
+
+
 def participant(conn: sa.Connection, code: str):
     """The core ``Participant`` (the payload of ``grant_plan``) and its row id."""
-    row = conn.execute(sa.select(P, core.centre.c.code.label("centre_code")).select_from(P.join(core.centre))
-                       .where(P.c.code == normal(code))).first()
+    row = conn.execute(_PARTICIPANT, {"code": normal(code)}).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=normal(code)))
     return participant_from_row(row), row.id
@@ -101,13 +105,23 @@ def committee(conn: sa.Connection, round_id: int) -> tuple[str, ...]:
     return tuple(conn.execute(_COMMITTEE, {"round_id": round_id}).scalars())
 
 
-def round_from_row(conn: sa.Connection, row) -> GrantRound:
+def round_from_row(conn: sa.Connection, row, *, with_committee: bool = True) -> GrantRound:
+    """The round of ``row``; ``with_committee=False`` leaves its committee empty (one query
+    less, for actions that do not need it)."""
+    return _round_object(tuple(row), committee(conn, row.id) if with_committee else ())
+
+
+@functools.lru_cache(maxsize=64)
+def _round_object(values: tuple, members: tuple[str, ...]) -> GrantRound:
+    """A round is immutable (attrs frozen) and checked when built: build each version once."""
+    row = dict(zip(R.c.keys(), values, strict=True))
     return GrantRound(
-        code=row.code, title=row.title, budget=row.budget, min_grant=row.min_grant, max_grant=row.max_grant,
-        opens_on=row.opens_on, closes_on=row.closes_on, donors=tuple(json.loads(row.donors)), currency=row.currency,
-        require_shortlisted_plan=row.require_shortlisted_plan, require_training=row.require_training,
-        min_plan_score=row.min_plan_score, quorum=row.quorum, rule=row.rule, tranche_plan=row.tranche_plan,
-        status=row.status, committee=committee(conn, row.id),
+        code=row["code"], title=row["title"], budget=row["budget"], min_grant=row["min_grant"],
+        max_grant=row["max_grant"], opens_on=row["opens_on"], closes_on=row["closes_on"],
+        donors=tuple(json.loads(row["donors"])), currency=row["currency"],
+        require_shortlisted_plan=row["require_shortlisted_plan"], require_training=row["require_training"],
+        min_plan_score=row["min_plan_score"], quorum=row["quorum"], rule=row["rule"],
+        tranche_plan=row["tranche_plan"], status=row["status"], committee=members,
     )
 
 
@@ -121,9 +135,10 @@ def round_to_row(rnd: GrantRound) -> dict:
     }
 
 
-def load_round(conn: sa.Connection, code: str, lock: bool = False) -> tuple[int, GrantRound]:
+def load_round(conn: sa.Connection, code: str, lock: bool = False,
+               with_committee: bool = True) -> tuple[int, GrantRound]:
     row = round_row(conn, code, lock=lock)
-    return row.id, round_from_row(conn, row)
+    return row.id, round_from_row(conn, row, with_committee=with_committee)
 
 
 def budget(conn: sa.Connection, round_id: int) -> Budget:
@@ -243,9 +258,15 @@ def locked_application(conn: sa.Connection, code: str) -> tuple[int, int, GrantR
     return round_id, app_id, rnd, app
 
 
-def insert_lines(conn: sa.Connection, app_id: int, lines: Iterable[BudgetLine]) -> None:
-    conn.execute(L.delete().where(L.c.application_id == app_id))
-    conn.execute(L.insert(), [
+_DELETE_LINES = L.delete().where(L.c.application_id == sa.bindparam("b_id"))
+_INSERT_LINES = L.insert()
+
+
+def insert_lines(conn: sa.Connection, app_id: int, lines: Iterable[BudgetLine], replace: bool = True) -> None:
+    """Write an application's budget lines (``replace``: instead of the ones it had)."""
+    if replace:
+        conn.execute(_DELETE_LINES, {"b_id": app_id})
+    conn.execute(_INSERT_LINES, [
         {"application_id": app_id, "line_no": n, "item": line.item, "quantity": line.quantity,
          "unit_cost": line.unit_cost, "total": line.total, "kind": line.kind.value, "supplier": line.supplier}
         for n, line in enumerate(lines, start=1)])
@@ -269,8 +290,16 @@ def add_event(tx, app_id: int, kind: str, note: str | None = None) -> None:
                                     "actor_id": actor_id(tx), "kind": kind, "note": note})
 
 
+@functools.cache
+def _status_update(keys: tuple[str, ...]) -> sa.Update:
+    return (A.update().where(A.c.id == sa.bindparam("b_id"))
+            .values(status=sa.bindparam("b_status"), **{k: sa.bindparam(f"b_{k}") for k in keys}))
+
+
 def set_status(tx, app_id: int, status: ApplicationStatus, note: str | None = None, **values) -> None:
-    tx.conn.execute(A.update().where(A.c.id == app_id).values(status=status.value, **values))
+    keys = tuple(sorted(values))
+    tx.conn.execute(_status_update(keys), {"b_id": app_id, "b_status": status.value,
+                                           **{f"b_{k}": values[k] for k in keys}})
     add_event(tx, app_id, status.value, note)
 
 
