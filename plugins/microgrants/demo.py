@@ -1,8 +1,9 @@
 """microgrants in ``reentry demo``: a grant round each quarter, applications from the
 people the programme's funnel has just brought to the stage before a grant (shortlisted,
-when business_plans is loaded), a committee that votes and decides within the budget,
-and finance releasing the tranches: 60% on signing, 40% after a mentor's verified visit
-(or an admin's override when no visit came). Everything through ``ctx.grants``."""
+when business_plans is loaded), a committee that meets monthly (the secretary enters its
+tally sheet; the meeting decides within the budget, best plans first), and finance paying
+from its worklist in a monthly payment run: 60% on signing, 40% after a mentor's verified
+visit (or an admin's override when no visit came). Everything through ``ctx.grants``."""
 
 from __future__ import annotations
 
