@@ -323,12 +323,11 @@ def conflicts(conn: sa.Connection, app_id: int, app_code: str) -> list[ConflictO
 
 def _votes_select(many: bool = False):
     v, cm, c = t.vote, t.committee_member, t.conflict
-    round_id = sa.select(A.c.round_id).where(A.c.id == v.c.application_id).scalar_subquery()
-    on_committee = sa.exists().where(cm.c.round_id == round_id, cm.c.staff_id == v.c.staff_id)
+    on_committee = sa.exists().where(cm.c.round_id == A.c.round_id, cm.c.staff_id == v.c.staff_id)
     conflicted = sa.exists().where(c.c.application_id == v.c.application_id, c.c.staff_id == v.c.staff_id)
     return (sa.select(v, ST.c.code.label("member"), on_committee.label("on_committee"),
                       conflicted.label("conflicted"))
-            .select_from(v.join(ST, ST.c.id == v.c.staff_id))
+            .select_from(v.join(ST, ST.c.id == v.c.staff_id).join(A, A.c.id == v.c.application_id))
             .where(v.c.application_id.in_(sa.bindparam("ids", expanding=True)) if many
                    else v.c.application_id == sa.bindparam("app_id"))
             .order_by(v.c.application_id, ST.c.code))
