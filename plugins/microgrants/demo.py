@@ -31,6 +31,7 @@ ITEMS = [("sewing machine", 3500), ("overlock machine", 4200), ("fabric and thre
 SUPPLIERS = ["Корвон bazaar", "Sadbarg market", "Tojik Tekhnika LLC", "Shohmansur bazaar", "Panjshanbe bazaar"]
 REJECT_REASONS = ["weak_plan", "not_viable", "costs_unrealistic", "low_contribution"]
 MIN_GRANT, MAX_GRANT = Decimal("2000"), Decimal("10000")
+AVERAGE_GRANT = 6500
 
 
 def _money(value: float) -> Decimal:
@@ -69,24 +70,37 @@ def _candidates(demo, month: date) -> list[tuple[str, str]]:
 
 
 def _lines(rng: random.Random) -> list[str]:
+    """One to three things to buy, one or two of each. A request above the round's maximum
+    is cut down with the case worker before it is filed: one of each instead of two, the
+    dearest first, then the dearest thing left out, until it fits."""
     chosen = rng.sample(ITEMS, rng.randint(1, 3))
     lines = []
     for item, cost in chosen:
         kind = "in_kind" if rng.random() < 0.5 else "cash"
-        lines.append(f"{item};{rng.randint(1, 2)};{_money(cost * rng.uniform(0.85, 1.15))};{kind};{rng.choice(SUPPLIERS)}")
-    return lines
+        lines.append([item, rng.randint(1, 2), _money(cost * rng.uniform(0.85, 1.15)), kind, rng.choice(SUPPLIERS)])
+    by_cost = sorted(lines, key=lambda line: line[2], reverse=True)
+    for line in by_cost:
+        if _requested(lines) > MAX_GRANT and line[1] > 1:
+            line[1] = 1
+    for line in by_cost:
+        if _requested(lines) > MAX_GRANT and len(lines) > 1:
+            lines.remove(line)
+    return [";".join(str(part) for part in line) for line in lines]
 
 
-def _requested(lines: list[str]) -> Decimal:
-    """What typed budget lines add up to (the case worker's own sum before filing)."""
-    return sum((Decimal(q) * Decimal(c) for _item, q, c, *_rest in (line.split(";") for line in lines)), Decimal(0))
+def _requested(lines: list) -> Decimal:
+    """What budget lines (typed, or as their parts) add up to: the case worker's own sum."""
+    parts = (line.split(";") if isinstance(line, str) else line for line in lines)
+    return sum((Decimal(q) * Decimal(c) for _item, q, c, *_rest in parts), Decimal(0))
 
 
 def _open_round(demo, month: date, rng: random.Random) -> str:
     admin = demo.act_as("ADM")
     code = _round_code(month)
-    per_round = max(2, round(demo.scale.grants / max(1, len(demo.scale.months) / 3)))
-    budget = _money(per_round * 6000 * rng.uniform(0.9, 1.0))
+    # the scale's grants over the rounds after the first (its quarter goes to training: nobody
+    # is shortlisted yet), at about what a grant comes to
+    per_round = max(2, round(demo.scale.grants / max(1, len(demo.scale.months) / 3 - 1)))
+    budget = _money(per_round * AVERAGE_GRANT * rng.uniform(0.9, 1.0))
     closes = _month_end(date(month.year + (month.month + 1 > 12), (month.month + 1 - 1) % 12 + 1, 1))
     requirements = {"require_shortlisted_plan": True, "require_training": True} if _rules_known(demo) else {}
     admin.grants.add_round(code, f"Start-up grants {code[1:5]}, quarter {code[-1]}", budget=budget,
@@ -119,7 +133,7 @@ def month(demo, month: date) -> None:
         worker = demo.as_role("case_worker", centre, rng)
         lines, contribution = _lines(rng), _money(rng.uniform(200, 1500))
         if not MIN_GRANT <= _requested(lines) <= MAX_GRANT:
-            continue  # a request outside the round's limits: the case worker does not file it
+            continue  # too small a request for the round: the case worker does not file it
         try:
             worker.grants.apply(open_rounds[-1], person, lines, own_contribution=contribution, submit=True)
         except ReentryError:
