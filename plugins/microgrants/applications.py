@@ -24,6 +24,13 @@ S = ApplicationStatus
 A = t.application
 
 
+_LAST_NUMBER = sa.select(sa.func.coalesce(sa.func.max(A.c.number), 0)).where(A.c.round_id == sa.bindparam("round_id"))
+_INSERT = A.insert()
+_OPEN_OR_FUNDED = sa.select(A.c.code, A.c.status).where(
+    A.c.round_id == sa.bindparam("round_id"), A.c.participant_id == sa.bindparam("person_id"),
+    A.c.status.in_([s.value for s in OPEN_STATUSES | FUNDED_STATUSES])).limit(1)
+
+
 def check_move(app: Application, status: ApplicationStatus, action: str) -> None:
     """Refuse a step the lifecycle does not allow, saying what is possible."""
     if not app.can_move_to(status):
@@ -70,7 +77,7 @@ class ApplicationsMixin:
         lines = to_lines(lines)
         with self.ctx.transaction() as tx:
             tx.require("grants.apply")
-            round_id, rnd = store.load_round(tx.conn, round_code, lock=True)
+            round_id, rnd = store.load_round(tx.conn, round_code, lock=True, with_committee=False)
             closed = rnd.closed_reason(tx.today)
             if closed:
                 raise Conflict(_("cannot apply: {reason}").format(reason=closed))
@@ -80,16 +87,20 @@ class ApplicationsMixin:
                               participant_name=person.full_name, created_on=tx.today)
             _check_request(rnd, app)
             plan = _plan_values(tx.emit("grant_plan", participant=person))
-            number = tx.conn.execute(sa.select(sa.func.coalesce(sa.func.max(A.c.number), 0))
-                                     .where(A.c.round_id == round_id)).scalar_one() + 1
+            number = tx.conn.execute(_LAST_NUMBER, {"round_id": round_id}).scalar_one() + 1
             code = f"{rnd.code}-{number:03d}"
-            app_id = tx.conn.execute(A.insert().values(
-                code=code, round_id=round_id, number=number, participant_id=person_id, status=S.DRAFT.value,
-                own_contribution=app.own_contribution, requested=app.requested, created_on=tx.today,
-                created_by=store.staff_id(tx.conn, tx.actor.code), **plan)).inserted_primary_key[0]
-            store.insert_lines(tx.conn, app_id, app.lines)
+            app_id = tx.conn.execute(_INSERT, {
+                "code": code, "round_id": round_id, "number": number, "participant_id": person_id,
+                "status": S.DRAFT.value, "own_contribution": app.own_contribution, "requested": app.requested,
+                "created_on": tx.today, "created_by": store.actor_id(tx), "plan_code": None, "plan_version": None,
+                "plan_title": None, "plan_sector": None, "plan_score": None, "plan_status": None,
+                **plan}).inserted_primary_key[0]
+            store.insert_lines(tx.conn, app_id, app.lines, replace=False)
             store.add_event(tx, app_id, S.DRAFT.value, _("application made"))
-            app = store.load_application(tx.conn, code)[1]
+            # what was written, as reading it back would give it
+            app = attrs.evolve(app, code=code, plan=plan.get("plan_code"), plan_version=plan.get("plan_version"),
+                               plan_title=plan.get("plan_title"), sector=plan.get("plan_sector"),
+                               plan_score=plan.get("plan_score"), plan_status=plan.get("plan_status"))
             tx.audit("grants.apply", "grant_application", code, after=app)
             if submit:
                 app = self._submit(tx, app_id, rnd, app)
@@ -98,9 +109,7 @@ class ApplicationsMixin:
     @staticmethod
     def _refuse_second(conn, round_id: int, rnd: GrantRound, person_id: int, person_code: str) -> None:
         """One open application per participant per round, and no second grant."""
-        row = conn.execute(sa.select(A.c.code, A.c.status).where(
-            A.c.round_id == round_id, A.c.participant_id == person_id,
-            A.c.status.in_([s.value for s in OPEN_STATUSES | FUNDED_STATUSES]))).first()
+        row = conn.execute(_OPEN_OR_FUNDED, {"round_id": round_id, "person_id": person_id}).first()
         if row is not None:
             raise Conflict(_("{person} already has application {code} ({status}) in round {round}").format(
                 person=person_code, code=row.code, status=row.status, round=rnd.code))
@@ -151,9 +160,11 @@ class ApplicationsMixin:
         if problems:
             store.set_status(tx, app_id, S.INELIGIBLE, "; ".join(problems), closed_on=tx.today,
                              eligibility_problems=json.dumps(problems, ensure_ascii=False))
+            after = attrs.evolve(before, status=S.INELIGIBLE, submitted_on=tx.today, closed_on=tx.today,
+                                 eligibility_problems=tuple(problems))
         else:
             store.set_status(tx, app_id, S.UNDER_REVIEW, _("eligible"))
-        after = store.load_application(tx.conn, before.code)[1]
+            after = attrs.evolve(before, status=S.UNDER_REVIEW, submitted_on=tx.today)
         tx.audit("grants.submit", "grant_application", before.code, before={"status": before.status.value},
                  after={"status": after.status.value, "eligibility_problems": list(after.eligibility_problems)})
         return after

@@ -523,22 +523,130 @@ def vote(state: CliState, code, choice, amount, reason, note, change):
 
 
 @grants.command("decide")
-@click.argument("code")
+@click.argument("code", required=False)
+@click.option("--round", "round_code", metavar="ROUND",
+              help=_("Decide every application of ROUND under review, highest plan score first."))
 @pass_state
-def decide(state: CliState, code):
+def decide(state: CliState, code, round_code):
     """Record the committee's decision from the valid votes. Refused without quorum, or
     when an approval would commit more than the round has left. An approval's amount is
     the median of the approving votes' amounts; deferred keeps the application open.
+    With --round instead of CODE, every application of the round under review is decided,
+    highest plan score first, within the budget; those that cannot be decided are listed.
 
     \b
-    Example:
+    Examples:
       reentry --as CM1 grants decide R2026-001
+      reentry --as ADM grants decide --round R2026
     """
+    if bool(code) == bool(round_code):
+        raise click.UsageError(_("name one application (CODE) or one round (--round ROUND)"))
+    if round_code:
+        _meeting_done(state.ctx().grants.decide_round(round_code), state)
+        return
     decision = state.ctx().grants.decide(code)
     amount = f" ({_money(decision.amount)})" if decision.amount is not None else ""
     done(_("{code} is {outcome}{amount}: {explanation}.").format(
         code=decision.application, outcome=decision.outcome.value, amount=amount,
         explanation=decision.explanation), state.format, decision_record(decision))
+
+
+AGENDA_COLUMNS = ["application", "participant", "name", "status", "requested", "plan_score", "voted", "conflicted",
+                  "waiting"]
+MEETING_COLUMNS = ["application", "outcome", "amount", "explanation"]
+
+
+def agenda_record(item) -> dict:
+    return {"application": item.application, "participant": item.participant, "name": item.name,
+            "status": item.status.value, "requested": _amount(item.requested), "plan_score": item.plan_score,
+            "voted": list(item.voted), "conflicted": list(item.conflicted), "waiting": list(item.waiting)}
+
+
+@grants.command("agenda")
+@click.argument("round_code", metavar="ROUND")
+@click.option("--deferred", is_flag=True, help=_("Also the deferred applications, to vote on again."))
+@click.option("--out", type=click.Path(dir_okay=False),
+              help=_("Write the meeting's blank tally sheet (.csv or .xlsx): a row per member still to vote on "
+                     "each application."))
+@pass_state
+def agenda(state: CliState, round_code, deferred, out):
+    """The committee's agenda: the applications of ROUND under review, highest plan score
+    first, with who has voted, who declared a conflict and who has still to vote. With
+    --out, the tally sheet to fill in at the meeting and enter with 'grants meeting'.
+
+    \b
+    Examples:
+      reentry --as ADM grants agenda R2026
+      reentry --as ADM grants agenda R2026 --out meeting-2026-12.xlsx
+    """
+    grants_ = state.ctx().grants
+    if out:
+        count = grants_.write_tally_sheet(round_code, out, deferred=deferred)
+        done(_("Wrote the tally sheet of round {round} to {file}: {n} rows to fill in (vote: approve, reject, "
+               "abstain or conflict).").format(round=round_code.upper(), file=out, n=count), state.format,
+             {"round": round_code.upper(), "file": out, "rows": count})
+        return
+    items = grants_.agenda(round_code, deferred=deferred)
+    emit_rows([agenda_record(i) for i in items], AGENDA_COLUMNS, state.format,
+              empty=_("Nothing is in front of the committee of round {round}.").format(round=round_code.upper()))
+
+
+def _meeting_done(report, state: CliState) -> None:
+    lines = []
+    if report.file is not None:
+        lines.append(_("{file}: {votes} votes, {changed} changed, {conflicts} conflicts of interest recorded on "
+                       "{apps} applications of round {round}.").format(
+            file=report.file, votes=report.votes, changed=report.changed, conflicts=report.conflicts,
+            apps=len(report.applications), round=report.round))
+    if report.decided:
+        counts = {}
+        for d in report.decisions:
+            counts[d.outcome.value] = counts.get(d.outcome.value, 0) + 1
+        lines.append(_("Decided {n}: {approved} approved ({amount}), {rejected} rejected, {deferred} deferred; "
+                       "{left} not decided.").format(
+            n=len(report.decisions), approved=counts.get("approved", 0),
+            amount=_money(sum((d.amount for d in report.decisions if d.amount is not None), 0)),
+            rejected=counts.get("rejected", 0), deferred=counts.get("deferred", 0), left=len(report.not_decided)))
+    record = {"round": report.round, "file": report.file, "rows": report.rows, "votes": report.votes,
+              "changed": report.changed, "conflicts": report.conflicts, "applications": list(report.applications),
+              "decisions": [{"application": d.application, **decision_record(d)} for d in report.decisions],
+              "not_decided": [{"application": n.application, "reason": n.reason} for n in report.not_decided]}
+    if state.format != "table":
+        emit_record(record, state.format)
+        return
+    click.echo("\n".join(lines))
+    if report.decisions:
+        emit_rows([{"application": d.application, "outcome": d.outcome.value, "amount": _amount(d.amount),
+                    "explanation": d.explanation} for d in report.decisions], MEETING_COLUMNS, "table",
+                  title=_("Decisions"))
+    if report.not_decided:
+        emit_rows([{"application": n.application, "reason": n.reason} for n in report.not_decided],
+                  ["application", "reason"], "table", title=_("Not decided"))
+
+
+@grants.command("meeting")
+@click.argument("round_code", metavar="ROUND")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--decide", "decide_", is_flag=True,
+              help=_("Then decide every application under review (and each deferred one on the sheet), highest "
+                     "plan score first, within the budget."))
+@click.option("--change", is_flag=True, help=_("A member who voted before may change the vote on this sheet."))
+@pass_state
+def meeting(state: CliState, round_code, file, decide_, change):
+    """(the committee's secretary) Enter a meeting's tally sheet, a .csv or .xlsx file with
+    the columns application, member, vote, amount, reason, note: one row per member per
+    application. vote is approve (amount: default the amount requested), reject (reason:
+    weak_plan, not_viable, costs_unrealistic, low_contribution, outside_priorities,
+    funded_elsewhere or other, and a note), abstain, or conflict (reason: relative,
+    neighbour, business_partner or other, and a note). Every row is checked; a sheet with
+    a bad row records nothing, and each bad row is listed.
+
+    \b
+    Example:
+      reentry --as ADM grants agenda R2026 --out meeting.csv      # filled in at the meeting
+      reentry --as ADM grants meeting R2026 meeting.csv --decide
+    """
+    _meeting_done(state.ctx().grants.record_meeting(round_code, file, decide=decide_, change=change), state)
 
 
 # --- paying out ---------------------------------------------------------------------------------------
@@ -570,6 +678,86 @@ def disburse(state: CliState, code, **fields):
     done(_("Tranche {n} of {code}: {amount} released on {on} ({method}).").format(
         n=tranche.number, code=tranche.application, amount=_money(tranche.amount, tranche.currency),
         on=tranche.released_on.isoformat(), method=tranche.method.value), state.format, tranche_record(tranche))
+
+
+DUE_COLUMNS = ["application", "participant", "name", "tranche", "amount", "since", "ready", "verification",
+               "waiting"]
+
+
+def due_record(due) -> dict:
+    from .payments import _verification_text
+
+    return {"application": due.application, "participant": due.participant, "name": due.name, "round": due.round,
+            "tranche": due.number, "amount": _amount(due.amount), "currency": due.currency, "since": due.since,
+            "ready": due.ready, "verification": _verification_text(due.verification), "waiting": due.waiting}
+
+
+@grants.command("tranches")
+@click.argument("code", required=False)
+@click.option("--ready", is_flag=True, help=_("Finance's worklist: the tranches that can be released today."))
+@click.option("--due", is_flag=True, help=_("The next tranche of every grant not yet paid, ready or waiting."))
+@click.option("--round", "round_code", metavar="ROUND", help=_("Only this round (with --ready or --due)."))
+@click.option("--out", type=click.Path(dir_okay=False),
+              help=_("With --ready: write the payment sheet (.csv or .xlsx) to fill in and enter with "
+                     "'grants payments'."))
+@pass_state
+def tranches(state: CliState, code, ready, due, round_code, out):
+    """The tranches of one grant (CODE), or finance's worklist: with --ready the tranches
+    that can go out today (a first tranche; a later one whose verified visit came, or
+    that an admin let out), with --due every grant's next tranche and why it waits.
+
+    \b
+    Examples:
+      reentry --as FIN1 grants tranches R2026-001
+      reentry --as FIN1 grants tranches --ready
+      reentry --as FIN1 grants tranches --due --round R2026
+      reentry --as FIN1 grants tranches --ready --out payments-2026-12.xlsx
+    """
+    grants_ = state.ctx().grants
+    if code:
+        if ready or due or round_code or out:
+            raise click.UsageError(_("name a grant (CODE) or ask for the worklist (--ready or --due), not both"))
+        emit_rows([tranche_record(t) for t in grants_.tranches(code)], TRANCHE_COLUMNS, state.format,
+                  empty=_("No tranches of {code} yet.").format(code=code.upper()))
+        return
+    if not (ready or due):
+        raise click.UsageError(_("name a grant (CODE), or ask for --ready or --due"))
+    if out:
+        if not ready:
+            raise click.UsageError(_("--out writes the tranches that are --ready"))
+        count = grants_.write_payment_sheet(out, round_code)
+        done(_("Wrote {n} tranches ready to release to {file}.").format(n=count, file=out), state.format,
+             {"file": out, "rows": count})
+        return
+    found = grants_.due_tranches(round_code, ready=ready)
+    emit_rows([due_record(d) for d in found], DUE_COLUMNS, state.format,
+              empty=_("No tranche is ready to release.") if ready else _("No grant is waiting for a tranche."))
+
+
+@grants.command("payments")
+@click.argument("file", type=click.Path(dir_okay=False))
+@pass_state
+def payments(state: CliState, file):
+    """(finance) Enter a payment run: a .csv or .xlsx file with the columns application,
+    amount, released_on, method, items, supplier, receipt, reference, eur_rate, one
+    tranche per row. Blank amount: the plan's next part; blank released_on: today; blank
+    method: cash (in_kind needs items, supplier and receipt). Every row is checked as
+    'grants disburse' checks it; a file with a bad row records nothing, and each bad row
+    is listed.
+
+    \b
+    Example:
+      reentry --as FIN1 grants tranches --ready --out payments.xlsx      # then fill in method, references
+      reentry --as FIN1 grants payments payments.xlsx
+    """
+    report = state.ctx().grants.record_payments(file)
+    currency = report.tranches[0].currency if report.tranches else ""
+    done(_("{file}: {n} tranches released, {total} in all; {completed} grants fully paid.").format(
+        file=report.file, n=len(report.tranches), total=_money(report.total, currency),
+        completed=len(report.completed)), state.format,
+        {"file": report.file, "tranches": [{"application": t.application, **tranche_record(t)}
+                                           for t in report.tranches],
+         "completed": list(report.completed)})
 
 
 @grants.command("override")

@@ -146,20 +146,7 @@ class CommitteeMixin:
                         remaining=money_text(money.remaining, rnd.currency)))
             number = tx.conn.execute(sa.select(sa.func.count()).where(t.decision.c.application_id == app_id)
                                      ).scalar_one() + 1
-            decision = Decision(app.code, number, result.outcome, result.amount, tx.today, me.code, result.valid,
-                                result.approve, result.reject, result.abstain, rnd.quorum, rnd.rule,
-                                explain(result, rnd.currency))
-            tx.conn.execute(t.decision.insert().values(
-                application_id=app_id, number=number, outcome=decision.outcome.value, amount=decision.amount,
-                decided_on=tx.today, decided_by=me.id, valid_votes=result.valid, approve_votes=result.approve,
-                reject_votes=result.reject, abstain_votes=result.abstain, quorum=rnd.quorum, rule=rnd.rule.value,
-                explanation=decision.explanation))
-            values = {}
-            if result.outcome is Outcome.APPROVED:
-                values = {"amount_approved": result.amount, "amount_granted": result.amount, "approved_on": tx.today}
-            elif result.outcome is Outcome.REJECTED:
-                values = {"closed_on": tx.today}
-            store.set_status(tx, app_id, OUTCOME_STATUS[result.outcome], decision.explanation, **values)
+            decision = record_decision(tx, app_id, app.code, rnd, result, number, me.id, me.code)
             tx.audit("grants.decide", "grant_application", app.code, before={"status": app.status.value},
                      after=decision)
             if result.outcome is Outcome.APPROVED:
@@ -181,6 +168,31 @@ class CommitteeMixin:
 
     def decisions(self, code: str) -> list[Decision]:
         return read_application(self.ctx, code, lambda conn, app_id, app: store.decisions(conn, app_id, app.code))
+
+
+def record_decision(tx, app_id: int, app_code: str, rnd, result, number: int, member_id: int,
+                    member_code: str) -> Decision:
+    """Write a decision the tally reached (``result`` has an outcome): its row, the
+    application's new status and amounts, and the event of its story. The caller audits
+    it and, for an approval, tells the other plugins (``grant_approved``)."""
+    decision = Decision(app_code, number, result.outcome, result.amount, tx.today, member_code, result.valid,
+                        result.approve, result.reject, result.abstain, rnd.quorum, rnd.rule,
+                        explain(result, rnd.currency))
+    tx.conn.execute(_INSERT_DECISION, {
+        "application_id": app_id, "number": number, "outcome": decision.outcome.value, "amount": decision.amount,
+        "decided_on": tx.today, "decided_by": member_id, "valid_votes": result.valid,
+        "approve_votes": result.approve, "reject_votes": result.reject, "abstain_votes": result.abstain,
+        "quorum": rnd.quorum, "rule": rnd.rule.value, "explanation": decision.explanation})
+    values = {}
+    if result.outcome is Outcome.APPROVED:
+        values = {"amount_approved": result.amount, "amount_granted": result.amount, "approved_on": tx.today}
+    elif result.outcome is Outcome.REJECTED:
+        values = {"closed_on": tx.today}
+    store.set_status(tx, app_id, OUTCOME_STATUS[result.outcome], decision.explanation, **values)
+    return decision
+
+
+_INSERT_DECISION = t.decision.insert()
 
 
 def _vote_text(vote: Vote) -> str:

@@ -1,14 +1,18 @@
 """microgrants in ``reentry demo``: a grant round each quarter, applications from the
 people the programme's funnel has just brought to the stage before a grant (shortlisted,
-when business_plans is loaded), a committee that votes and decides within the budget,
-and finance releasing the tranches: 60% on signing, 40% after a mentor's verified visit
-(or an admin's override when no visit came). Everything through ``ctx.grants``."""
+when business_plans is loaded), a committee that meets monthly (the secretary enters its
+tally sheet; the meeting decides within the budget, best plans first), and finance paying
+from its worklist in a monthly payment run: 60% on signing, 40% after a mentor's verified
+visit (or an admin's override when no visit came). Everything through ``ctx.grants``."""
 
 from __future__ import annotations
 
+import csv
 import random
+import tempfile
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -27,6 +31,7 @@ ITEMS = [("sewing machine", 3500), ("overlock machine", 4200), ("fabric and thre
 SUPPLIERS = ["Корвон bazaar", "Sadbarg market", "Tojik Tekhnika LLC", "Shohmansur bazaar", "Panjshanbe bazaar"]
 REJECT_REASONS = ["weak_plan", "not_viable", "costs_unrealistic", "low_contribution"]
 MIN_GRANT, MAX_GRANT = Decimal("2000"), Decimal("10000")
+AVERAGE_GRANT = 6500
 
 
 def _money(value: float) -> Decimal:
@@ -65,19 +70,37 @@ def _candidates(demo, month: date) -> list[tuple[str, str]]:
 
 
 def _lines(rng: random.Random) -> list[str]:
+    """One to three things to buy, one or two of each. A request above the round's maximum
+    is cut down with the case worker before it is filed: one of each instead of two, the
+    dearest first, then the dearest thing left out, until it fits."""
     chosen = rng.sample(ITEMS, rng.randint(1, 3))
     lines = []
     for item, cost in chosen:
         kind = "in_kind" if rng.random() < 0.5 else "cash"
-        lines.append(f"{item};{rng.randint(1, 2)};{_money(cost * rng.uniform(0.85, 1.15))};{kind};{rng.choice(SUPPLIERS)}")
-    return lines
+        lines.append([item, rng.randint(1, 2), _money(cost * rng.uniform(0.85, 1.15)), kind, rng.choice(SUPPLIERS)])
+    by_cost = sorted(lines, key=lambda line: line[2], reverse=True)
+    for line in by_cost:
+        if _requested(lines) > MAX_GRANT and line[1] > 1:
+            line[1] = 1
+    for line in by_cost:
+        if _requested(lines) > MAX_GRANT and len(lines) > 1:
+            lines.remove(line)
+    return [";".join(str(part) for part in line) for line in lines]
+
+
+def _requested(lines: list) -> Decimal:
+    """What budget lines (typed, or as their parts) add up to: the case worker's own sum."""
+    parts = (line.split(";") if isinstance(line, str) else line for line in lines)
+    return sum((Decimal(q) * Decimal(c) for _item, q, c, *_rest in parts), Decimal(0))
 
 
 def _open_round(demo, month: date, rng: random.Random) -> str:
     admin = demo.act_as("ADM")
     code = _round_code(month)
-    per_round = max(2, round(demo.scale.grants / max(1, len(demo.scale.months) / 3)))
-    budget = _money(per_round * 6000 * rng.uniform(0.9, 1.0))
+    # the scale's grants over the rounds after the first (its quarter goes to training: nobody
+    # is shortlisted yet), at about what a grant comes to
+    per_round = max(2, round(demo.scale.grants / max(1, len(demo.scale.months) / 3 - 1)))
+    budget = _money(per_round * AVERAGE_GRANT * rng.uniform(0.9, 1.0))
     closes = _month_end(date(month.year + (month.month + 1 > 12), (month.month + 1 - 1) % 12 + 1, 1))
     requirements = {"require_shortlisted_plan": True, "require_training": True} if _rules_known(demo) else {}
     admin.grants.add_round(code, f"Start-up grants {code[1:5]}, quarter {code[-1]}", budget=budget,
@@ -108,11 +131,13 @@ def month(demo, month: date) -> None:
     rng.shuffle(candidates)
     for person, centre in candidates if open_rounds else []:
         worker = demo.as_role("case_worker", centre, rng)
+        lines, contribution = _lines(rng), _money(rng.uniform(200, 1500))
+        if not MIN_GRANT <= _requested(lines) <= MAX_GRANT:
+            continue  # too small a request for the round: the case worker does not file it
         try:
-            worker.grants.apply(open_rounds[-1], person, _lines(rng), own_contribution=_money(rng.uniform(200, 1500)),
-                                submit=True)
+            worker.grants.apply(open_rounds[-1], person, lines, own_contribution=contribution, submit=True)
         except ReentryError:
-            continue  # e.g. a request outside the round's limits: the case worker does not file it
+            continue
     _decide(demo, rng, open_rounds)
     _disburse(demo, rng, days)
     for rnd in admin.grants.rounds(status="open"):
@@ -121,53 +146,73 @@ def month(demo, month: date) -> None:
 
 
 def _decide(demo, rng: random.Random, rounds: list[str]) -> None:
-    """The committee meets once a month on every application under review."""
+    """The committee meets once a month on every application under review: the secretary
+    prints the agenda's tally sheet, the members fill it in (a conflict of interest now
+    and then, some reduced amounts, some rejections and abstentions), and the secretary
+    enters it, the meeting deciding within the budget, highest plan score first."""
     admin = demo.act_as("ADM")
     members = demo.staff_codes("committee_member")
     for round_code in rounds:
-        for app in admin.grants.applications(round=round_code, status="under_review"):
+        rows = []
+        for item in admin.grants.agenda(round_code):
+            # a deferred or held-over application comes back: its votes and conflicts stand
             conflicted = rng.choice(members) if rng.random() < 0.06 else None
-            # a deferred application comes back: its votes and conflicts stand
-            voted = {v.member for v in admin.grants.votes(app.code)} | {
-                c.member for c in admin.grants.conflicts(app.code)}
-            conflicted = None if voted else conflicted
-            for member in (m for m in members if m not in voted):
-                ctx = demo.act_as(member)
+            conflicted = None if len(item.waiting) < len(members) else conflicted
+            for member in item.waiting:
                 if member == conflicted:
-                    ctx.grants.declare_conflict(app.code, rng.choice(["relative", "neighbour"]),
-                                                "knows the family from the mahalla")
+                    rows.append((item.application, member, "conflict", "", rng.choice(["relative", "neighbour"]),
+                                 "knows the family from the mahalla"))
                     continue
                 roll = rng.random()
                 if roll < 0.78:
-                    amount = app.requested if rng.random() < 0.8 else max(
-                        MIN_GRANT, _money(float(app.requested) * rng.uniform(0.7, 0.95)))
-                    ctx.grants.vote(app.code, "approve", amount=min(amount, app.requested))
+                    amount = item.requested if rng.random() < 0.8 else max(
+                        MIN_GRANT, _money(float(item.requested) * rng.uniform(0.7, 0.95)))
+                    rows.append((item.application, member, "approve", min(amount, item.requested), "", ""))
                 elif roll < 0.95:
-                    ctx.grants.vote(app.code, "reject", reason=rng.choice(REJECT_REASONS),
-                                    note="the committee's doubts are recorded in the minutes")
+                    rows.append((item.application, member, "reject", "", rng.choice(REJECT_REASONS),
+                                 "the committee's doubts are recorded in the minutes"))
                 else:
-                    ctx.grants.vote(app.code, "abstain")
-            try:
-                admin.grants.decide(app.code)
-            except ReentryError:
-                pass  # beyond the remaining budget: it waits for the next round's money
+                    rows.append((item.application, member, "abstain", "", "", ""))
+        with tempfile.TemporaryDirectory(prefix="reentry-demo-") as folder:
+            sheet = Path(folder) / f"meeting-{round_code}-{demo.today:%Y-%m}.csv"
+            _write_csv(sheet, ["application", "member", "vote", "amount", "reason", "note"], rows)
+            if rows:
+                admin.grants.record_meeting(round_code, sheet, decide=True)
+            else:
+                admin.grants.decide_round(round_code)  # held over: decided again on the money left
+
+
+def _write_csv(path: Path, header: list[str], rows: list) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
 
 
 def _disburse(demo, rng: random.Random, days: list[date]) -> None:
-    """Finance releases the first tranche after approval, the second after a verified visit."""
+    """Finance pays what its worklist says is ready in one payment run: the first tranche
+    after approval, the second after a verified visit. An admin lets the second out without
+    a visit now and then when it has waited long."""
     admin = demo.act_as("ADM")
-    finance = demo.staff_codes("finance_officer")
-    for status in ("approved", "disbursing"):
-        for app in admin.grants.applications(status=status):
-            officer = demo.act_as(rng.choice(finance))
-            method = rng.choice(["cash", "bank_transfer", "in_kind"])
-            extra = {"items": "equipment as listed in the application", "supplier": rng.choice(SUPPLIERS),
-                     "receipt": f"RC-{rng.randint(10000, 99999)}"} if method == "in_kind" else {}
-            try:
-                officer.grants.disburse(app.code, on=rng.choice(days[-10:]), method=method,
-                                        eur_rate=Decimal(str(round(rng.uniform(11.6, 12.4), 2))), **extra)
-            except ReentryError:
-                if status == "disbursing" and app.decided_on and (days[-1] - app.decided_on).days > 200 \
-                        and rng.random() < 0.3:
-                    admin.grants.override_verification(app.code, "the mentor could not reach the village; "
-                                                                 "the business was seen by the case worker")
+    officer = demo.act_as(rng.choice(demo.staff_codes("finance_officer")))
+    rows = []
+    for due in admin.grants.due_tranches():
+        if not due.ready:
+            if due.number > 1 and (days[-1] - due.approved_on).days > 200 and rng.random() < 0.3:
+                admin.grants.override_verification(due.application, "the mentor could not reach the village; "
+                                                                    "the business was seen by the case worker")
+            continue
+        method = rng.choice(["cash", "bank_transfer", "in_kind"])
+        kind = ("equipment as listed in the application", rng.choice(SUPPLIERS),
+                f"RC-{rng.randint(10000, 99999)}") if method == "in_kind" else ("", "", "")
+        # paid in the month's last ten days, not before the approval or the visit that verified it
+        earliest = max(due.approved_on, (due.verification and due.verification.visited_on) or due.approved_on)
+        on = rng.choice([d for d in days[-10:] if d >= earliest] or days[-1:])
+        rows.append((due.application, on.isoformat(), method, *kind,
+                     str(round(rng.uniform(11.6, 12.4), 2))))
+    if not rows:
+        return
+    with tempfile.TemporaryDirectory(prefix="reentry-demo-") as folder:
+        sheet = Path(folder) / f"payments-{demo.today:%Y-%m}.csv"
+        _write_csv(sheet, ["application", "released_on", "method", "items", "supplier", "receipt", "eur_rate"], rows)
+        officer.grants.record_payments(sheet)

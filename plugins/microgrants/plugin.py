@@ -51,6 +51,8 @@ def register_permissions(register):
     register("grants.vote", "vote on grant applications as a committee member", [CM])
     register("grants.declare_conflict", "declare one's own conflict of interest on an application", [CM])
     register("grants.record_conflict", "record a committee member's conflict of interest", [A])
+    register("grants.record_meeting", "enter a committee meeting's tally sheet: the votes and conflicts of "
+                                      "interest of its members", [A])
     register("grants.decide", "record the committee's decision on an application", [A, CM])
     register("grants.disburse", "record the release of a grant tranche", [A, FO])
     register("grants.override_verification", "let a tranche go out without a verified visit, with a reason", [A])

@@ -16,6 +16,8 @@ from . import store
 from .applications import ApplicationsMixin
 from .committee import CommitteeMixin
 from .domain import Application, ConflictOfInterest, Decision, GrantRound, Override, Tranche, Vote
+from .meetings import MeetingsMixin
+from .payments import PaymentsMixin
 from .rounds import RoundsMixin
 from .tranches import TranchesMixin
 
@@ -35,8 +37,9 @@ class Story:
     events: list[dict]
 
 
-class GrantService(RoundsMixin, ApplicationsMixin, CommitteeMixin, TranchesMixin):
-    """Rounds, applications, committee decisions and tranches."""
+class GrantService(RoundsMixin, ApplicationsMixin, CommitteeMixin, MeetingsMixin, TranchesMixin, PaymentsMixin):
+    """Rounds, applications, committee decisions (one by one or by a meeting's tally sheet)
+    and tranches (one by one or by a payment run from finance's worklist)."""
 
     def __init__(self, ctx):
         self.ctx = ctx

@@ -10,6 +10,7 @@ second one sees what the first committed.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from decimal import Decimal
@@ -41,9 +42,14 @@ def normal(code: str) -> str:
 # --- staff and participants ------------------------------------------------------------------
 
 
+# The hot statements are built once (module level, with bind parameters): building a
+# select with its joins costs more than running it on SQLite.
+_STAFF = sa.select(ST.c.id, ST.c.code, ST.c.full_name, ST.c.active).where(ST.c.code == sa.bindparam("code"))
+
+
 def staff_row(conn: sa.Connection, code: str):
-    """The staff member's id, code, active flag and roles, or NotFound."""
-    row = conn.execute(sa.select(ST.c.id, ST.c.code, ST.c.full_name, ST.c.active).where(ST.c.code == normal(code))).first()
+    """The staff member's id, code, full name and active flag, or NotFound."""
+    row = conn.execute(_STAFF, {"code": normal(code)}).first()
     if row is None:
         raise NotFound(_("staff code {code!r}: no such staff member").format(code=normal(code)))
     return row
@@ -58,10 +64,14 @@ def staff_id(conn: sa.Connection, code: str) -> int:
     return staff_row(conn, code).id
 
 
+_PARTICIPANT = (sa.select(P, core.centre.c.code.label("centre_code"))
+                .select_from(P.join(core.centre, core.centre.c.id == P.c.centre_id))
+                .where(P.c.code == sa.bindparam("code")))
+
+
 def participant(conn: sa.Connection, code: str):
     """The core ``Participant`` (the payload of ``grant_plan``) and its row id."""
-    row = conn.execute(sa.select(P, core.centre.c.code.label("centre_code")).select_from(P.join(core.centre))
-                       .where(P.c.code == normal(code))).first()
+    row = conn.execute(_PARTICIPANT, {"code": normal(code)}).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=normal(code)))
     return participant_from_row(row), row.id
@@ -70,30 +80,48 @@ def participant(conn: sa.Connection, code: str):
 # --- rounds ----------------------------------------------------------------------------------
 
 
+def _round_select(by_id: bool, lock: bool) -> sa.Select:
+    query = sa.select(R).where(R.c.id == sa.bindparam("key") if by_id else R.c.code == sa.bindparam("key"))
+    return query.with_for_update() if lock else query
+
+
+_ROUND = {(by_id, lock): _round_select(by_id, lock) for by_id in (False, True) for lock in (False, True)}
+
+
 def round_row(conn: sa.Connection, code: str | None = None, *, round_id: int | None = None, lock: bool = False):
     """A round's row, by code or id; ``lock`` takes the round lock (see the module doc)."""
-    query = sa.select(R).where(R.c.code == normal(code) if round_id is None else R.c.id == round_id)
-    if lock:
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+    by_id = round_id is not None
+    row = conn.execute(_ROUND[by_id, lock], {"key": round_id if by_id else normal(code)}).first()
     if row is None:
         raise NotFound(_("grant round {code!r} does not exist").format(code=normal(code or round_id)))
     return row
 
 
+_COMMITTEE = (sa.select(ST.c.code).select_from(t.committee_member.join(ST, ST.c.id == t.committee_member.c.staff_id))
+              .where(t.committee_member.c.round_id == sa.bindparam("round_id")).order_by(ST.c.code))
+
+
 def committee(conn: sa.Connection, round_id: int) -> tuple[str, ...]:
-    cm = t.committee_member
-    return tuple(conn.execute(sa.select(ST.c.code).select_from(cm.join(ST)).where(cm.c.round_id == round_id)
-                              .order_by(ST.c.code)).scalars())
+    return tuple(conn.execute(_COMMITTEE, {"round_id": round_id}).scalars())
 
 
-def round_from_row(conn: sa.Connection, row) -> GrantRound:
+def round_from_row(conn: sa.Connection, row, *, with_committee: bool = True) -> GrantRound:
+    """The round of ``row``; ``with_committee=False`` leaves its committee empty (one query
+    less, for actions that do not need it)."""
+    return _round_object(tuple(row), committee(conn, row.id) if with_committee else ())
+
+
+@functools.lru_cache(maxsize=64)
+def _round_object(values: tuple, members: tuple[str, ...]) -> GrantRound:
+    """A round is immutable (attrs frozen) and checked when built: build each version once."""
+    row = dict(zip(R.c.keys(), values, strict=True))
     return GrantRound(
-        code=row.code, title=row.title, budget=row.budget, min_grant=row.min_grant, max_grant=row.max_grant,
-        opens_on=row.opens_on, closes_on=row.closes_on, donors=tuple(json.loads(row.donors)), currency=row.currency,
-        require_shortlisted_plan=row.require_shortlisted_plan, require_training=row.require_training,
-        min_plan_score=row.min_plan_score, quorum=row.quorum, rule=row.rule, tranche_plan=row.tranche_plan,
-        status=row.status, committee=committee(conn, row.id),
+        code=row["code"], title=row["title"], budget=row["budget"], min_grant=row["min_grant"],
+        max_grant=row["max_grant"], opens_on=row["opens_on"], closes_on=row["closes_on"],
+        donors=tuple(json.loads(row["donors"])), currency=row["currency"],
+        require_shortlisted_plan=row["require_shortlisted_plan"], require_training=row["require_training"],
+        min_plan_score=row["min_plan_score"], quorum=row["quorum"], rule=row["rule"],
+        tranche_plan=row["tranche_plan"], status=row["status"], committee=members,
     )
 
 
@@ -107,24 +135,17 @@ def round_to_row(rnd: GrantRound) -> dict:
     }
 
 
-def load_round(conn: sa.Connection, code: str, lock: bool = False) -> tuple[int, GrantRound]:
+def load_round(conn: sa.Connection, code: str, lock: bool = False,
+               with_committee: bool = True) -> tuple[int, GrantRound]:
     row = round_row(conn, code, lock=lock)
-    return row.id, round_from_row(conn, row)
+    return row.id, round_from_row(conn, row, with_committee=with_committee)
 
 
 def budget(conn: sa.Connection, round_id: int) -> Budget:
     """Where the round's money stands, summed in SQL (exact: Money columns)."""
     rnd = round_row(conn, round_id=round_id)
-    funded = [s.value for s in FUNDED_STATUSES]
-    sums = conn.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(A.c.amount_approved), 0),
-                  sa.func.coalesce(sa.func.sum(A.c.amount_granted), 0),
-                  _count(A.c.status.in_(funded)),
-                  _count(sa.and_(A.c.status.in_(funded), P.c.sex == "female")))
-        .select_from(A.join(P)).where(A.c.round_id == round_id)).one()
-    tr = t.tranche
-    disbursed = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(tr.c.amount), 0))
-                             .select_from(tr.join(A)).where(A.c.round_id == round_id)).scalar_one()
+    sums = conn.execute(_BUDGET_SUMS, {"round_id": round_id}).one()
+    disbursed = conn.execute(_BUDGET_DISBURSED, {"round_id": round_id}).scalar_one()
     approved, committed = _money(sums[0]), _money(sums[1])
     return Budget(rnd.code, rnd.currency, rnd.budget, approved, approved - committed, committed, _money(disbursed),
                   rnd.budget - committed, sums[2], sums[3])
@@ -139,27 +160,57 @@ def _money(value) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(value).quantize(Decimal("0.01"))
 
 
+_FUNDED = [s.value for s in FUNDED_STATUSES]
+_BUDGET_SUMS = (
+    sa.select(sa.func.coalesce(sa.func.sum(A.c.amount_approved), 0),
+              sa.func.coalesce(sa.func.sum(A.c.amount_granted), 0),
+              _count(A.c.status.in_(_FUNDED)),
+              _count(sa.and_(A.c.status.in_(_FUNDED), P.c.sex == "female")))
+    .select_from(A.join(P, P.c.id == A.c.participant_id)).where(A.c.round_id == sa.bindparam("round_id")))
+_BUDGET_DISBURSED = (sa.select(sa.func.coalesce(sa.func.sum(t.tranche.c.amount), 0))
+                     .select_from(t.tranche.join(A, A.c.id == t.tranche.c.application_id))
+                     .where(A.c.round_id == sa.bindparam("round_id")))
+
+
 # --- applications -----------------------------------------------------------------------------
 
 
-def _application_select():
+@functools.cache
+def _application_select() -> sa.Select:
+    """An application with its round, participant, decision date and what was paid: built
+    once (a select is immutable; ``.where`` makes a new one)."""
     d = t.decision
     decided_on = sa.select(sa.func.max(d.c.decided_on)).where(d.c.application_id == A.c.id).scalar_subquery()
     disbursed = (sa.select(sa.func.sum(t.tranche.c.amount)).where(t.tranche.c.application_id == A.c.id)
                  .scalar_subquery())
     return (sa.select(A, R.c.code.label("round_code"), R.c.currency, P.c.code.label("participant_code"),
                       P.c.full_name, decided_on.label("decided_on"), disbursed.label("disbursed"))
-            .select_from(A.join(R).join(P)))
+            .select_from(A.join(R, R.c.id == A.c.round_id).join(P, P.c.id == A.c.participant_id)))
+
+
+@functools.cache
+def _application_by_code() -> sa.Select:
+    return _application_select().where(A.c.code == sa.bindparam("code"))
+
+
+_LINES = (sa.select(L).where(L.c.application_id.in_(sa.bindparam("ids", expanding=True)))
+          .order_by(L.c.application_id, L.c.line_no))
+_LINES_OF_ONE = sa.select(L).where(L.c.application_id == sa.bindparam("id")).order_by(L.c.line_no)
+
+
+def _line(row) -> BudgetLine:
+    return BudgetLine(row.item, row.quantity, row.unit_cost, row.kind, row.supplier)
 
 
 def _lines(conn: sa.Connection, ids: Iterable[int]) -> dict[int, list[BudgetLine]]:
     found: dict[int, list[BudgetLine]] = defaultdict(list)
     ids = list(ids)
+    if len(ids) == 1:
+        found[ids[0]] = [_line(row) for row in conn.execute(_LINES_OF_ONE, {"id": ids[0]})]
+        return found
     for start in range(0, len(ids), 500):
-        rows = conn.execute(sa.select(L).where(L.c.application_id.in_(ids[start:start + 500]))
-                            .order_by(L.c.application_id, L.c.line_no))
-        for row in rows:
-            found[row.application_id].append(BudgetLine(row.item, row.quantity, row.unit_cost, row.kind, row.supplier))
+        for row in conn.execute(_LINES, {"ids": ids[start:start + 500]}):
+            found[row.application_id].append(_line(row))
     return found
 
 
@@ -177,7 +228,7 @@ def _from_row(row, lines: list[BudgetLine]) -> Application:
 
 
 def application_row(conn: sa.Connection, code: str):
-    row = conn.execute(_application_select().where(A.c.code == normal(code))).first()
+    row = conn.execute(_application_by_code(), {"code": normal(code)}).first()
     if row is None:
         raise NotFound(_("application {code!r} does not exist").format(code=normal(code)))
     return row
@@ -194,9 +245,12 @@ def find_applications(conn: sa.Connection, *conditions) -> list[Application]:
     return [_from_row(row, lines[row.id]) for row in rows]
 
 
+_ROUND_OF_APPLICATION = sa.select(A.c.round_id).where(A.c.code == sa.bindparam("code"))
+
+
 def locked_application(conn: sa.Connection, code: str) -> tuple[int, int, GrantRound, Application]:
     """Lock the application's round, then read both: ``(round_id, application_id, round, application)``."""
-    round_id = conn.execute(sa.select(A.c.round_id).where(A.c.code == normal(code))).scalar()
+    round_id = conn.execute(_ROUND_OF_APPLICATION, {"code": normal(code)}).scalar()
     if round_id is None:
         raise NotFound(_("application {code!r} does not exist").format(code=normal(code)))
     rnd = round_from_row(conn, round_row(conn, round_id=round_id, lock=True))
@@ -204,54 +258,113 @@ def locked_application(conn: sa.Connection, code: str) -> tuple[int, int, GrantR
     return round_id, app_id, rnd, app
 
 
-def insert_lines(conn: sa.Connection, app_id: int, lines: Iterable[BudgetLine]) -> None:
-    conn.execute(L.delete().where(L.c.application_id == app_id))
-    conn.execute(L.insert(), [
+_DELETE_LINES = L.delete().where(L.c.application_id == sa.bindparam("b_id"))
+_INSERT_LINES = L.insert()
+
+
+def insert_lines(conn: sa.Connection, app_id: int, lines: Iterable[BudgetLine], replace: bool = True) -> None:
+    """Write an application's budget lines (``replace``: instead of the ones it had)."""
+    if replace:
+        conn.execute(_DELETE_LINES, {"b_id": app_id})
+    conn.execute(_INSERT_LINES, [
         {"application_id": app_id, "line_no": n, "item": line.item, "quantity": line.quantity,
          "unit_cost": line.unit_cost, "total": line.total, "kind": line.kind.value, "supplier": line.supplier}
         for n, line in enumerate(lines, start=1)])
 
 
+_INSERT_EVENT = t.event.insert()
+
+
+def actor_id(tx) -> int:
+    """The acting staff member's row id, looked up once per transaction."""
+    found = getattr(tx, "_mg_actor_id", None)
+    if found is None:
+        found = staff_id(tx.conn, tx.actor.code)
+        tx._mg_actor_id = found
+    return found
+
+
 def add_event(tx, app_id: int, kind: str, note: str | None = None) -> None:
     """One entry of the application's story (``grants show``)."""
-    tx.conn.execute(t.event.insert().values(application_id=app_id, at=tx.now, happened_on=tx.today,
-                                            actor_id=staff_id(tx.conn, tx.actor.code), kind=kind, note=note))
+    tx.conn.execute(_INSERT_EVENT, {"application_id": app_id, "at": tx.now, "happened_on": tx.today,
+                                    "actor_id": actor_id(tx), "kind": kind, "note": note})
+
+
+@functools.cache
+def _status_update(keys: tuple[str, ...]) -> sa.Update:
+    return (A.update().where(A.c.id == sa.bindparam("b_id"))
+            .values(status=sa.bindparam("b_status"), **{k: sa.bindparam(f"b_{k}") for k in keys}))
 
 
 def set_status(tx, app_id: int, status: ApplicationStatus, note: str | None = None, **values) -> None:
-    tx.conn.execute(A.update().where(A.c.id == app_id).values(status=status.value, **values))
+    keys = tuple(sorted(values))
+    tx.conn.execute(_status_update(keys), {"b_id": app_id, "b_status": status.value,
+                                           **{f"b_{k}": values[k] for k in keys}})
     add_event(tx, app_id, status.value, note)
 
 
 # --- the committee ------------------------------------------------------------------------------
 
 
-def conflicts(conn: sa.Connection, app_id: int, app_code: str) -> list[ConflictOfInterest]:
+def _conflicts_select():
     c, by = t.conflict, ST.alias("recorder")
-    rows = conn.execute(sa.select(c, ST.c.code.label("member"), by.c.code.label("recorder"))
-                        .select_from(c.join(ST, ST.c.id == c.c.staff_id).join(by, by.c.id == c.c.recorded_by))
-                        .where(c.c.application_id == app_id).order_by(ST.c.code))
+    return (sa.select(c, ST.c.code.label("member"), by.c.code.label("recorder"))
+            .select_from(c.join(ST, ST.c.id == c.c.staff_id).join(by, by.c.id == c.c.recorded_by))
+            .where(c.c.application_id == sa.bindparam("app_id")).order_by(ST.c.code))
+
+
+_CONFLICTS = _conflicts_select()
+
+
+def conflicts(conn: sa.Connection, app_id: int, app_code: str) -> list[ConflictOfInterest]:
+    rows = conn.execute(_CONFLICTS, {"app_id": app_id})
     return [ConflictOfInterest(app_code, r.member, r.kind, r.note, r.recorder, r.recorded_on) for r in rows]
+
+
+def _votes_select(many: bool = False):
+    v, cm, c = t.vote, t.committee_member, t.conflict
+    on_committee = sa.exists().where(cm.c.round_id == A.c.round_id, cm.c.staff_id == v.c.staff_id)
+    conflicted = sa.exists().where(c.c.application_id == v.c.application_id, c.c.staff_id == v.c.staff_id)
+    return (sa.select(v, ST.c.code.label("member"), on_committee.label("on_committee"),
+                      conflicted.label("conflicted"))
+            .select_from(v.join(ST, ST.c.id == v.c.staff_id).join(A, A.c.id == v.c.application_id))
+            .where(v.c.application_id.in_(sa.bindparam("ids", expanding=True)) if many
+                   else v.c.application_id == sa.bindparam("app_id"))
+            .order_by(v.c.application_id, ST.c.code))
+
+
+_VOTES = _votes_select()
+_VOTES_MANY = _votes_select(many=True)
+
+
+def vote_from_row(app_code: str, r) -> Vote:
+    return Vote(app_code, r.member, r.choice, r.amount, r.reason, r.note, r.cast_on, r.changed_on,
+                counted=bool(r.on_committee) and not r.conflicted)
 
 
 def votes(conn: sa.Connection, app_id: int, app_code: str) -> list[Vote]:
     """Every vote on the application; ``counted`` is False for a member who declared a
     conflict or is no longer on the committee."""
-    v, cm, c = t.vote, t.committee_member, t.conflict
-    round_id = sa.select(A.c.round_id).where(A.c.id == app_id).scalar_subquery()
-    on_committee = sa.exists().where(cm.c.round_id == round_id, cm.c.staff_id == v.c.staff_id)
-    conflicted = sa.exists().where(c.c.application_id == app_id, c.c.staff_id == v.c.staff_id)
-    rows = conn.execute(sa.select(v, ST.c.code.label("member"), on_committee.label("on_committee"),
-                                  conflicted.label("conflicted"))
-                        .select_from(v.join(ST)).where(v.c.application_id == app_id).order_by(ST.c.code))
-    return [Vote(app_code, r.member, r.choice, r.amount, r.reason, r.note, r.cast_on, r.changed_on,
-                 counted=bool(r.on_committee) and not r.conflicted) for r in rows]
+    return [vote_from_row(app_code, r) for r in conn.execute(_VOTES, {"app_id": app_id})]
+
+
+_DECISIONS = (sa.select(t.decision, ST.c.code.label("by"))
+              .select_from(t.decision.join(ST, ST.c.id == t.decision.c.decided_by))
+              .where(t.decision.c.application_id == sa.bindparam("app_id")).order_by(t.decision.c.number))
+
+
+def votes_by_application(conn: sa.Connection, codes: dict[int, str]) -> dict[int, list[Vote]]:
+    """The votes on many applications (``{id: code}``) in few queries: ``{id: [Vote, …]}``."""
+    found: dict[int, list[Vote]] = defaultdict(list)
+    ids = list(codes)
+    for start in range(0, len(ids), 500):
+        for r in conn.execute(_VOTES_MANY, {"ids": ids[start:start + 500]}):
+            found[r.application_id].append(vote_from_row(codes[r.application_id], r))
+    return found
 
 
 def decisions(conn: sa.Connection, app_id: int, app_code: str) -> list[Decision]:
-    d = t.decision
-    rows = conn.execute(sa.select(d, ST.c.code.label("by")).select_from(d.join(ST))
-                        .where(d.c.application_id == app_id).order_by(d.c.number))
+    rows = conn.execute(_DECISIONS, {"app_id": app_id})
     return [Decision(app_code, r.number, r.outcome, r.amount, r.decided_on, r.by, r.valid_votes, r.approve_votes,
                      r.reject_votes, r.abstain_votes, r.quorum, r.rule, r.explanation) for r in rows]
 
@@ -264,16 +377,21 @@ def approval(conn: sa.Connection, app_id: int, app_code: str) -> Decision | None
 # --- tranches -----------------------------------------------------------------------------------
 
 
-def tranches(conn: sa.Connection, app_id: int, app_code: str, currency: str) -> list[Tranche]:
+def _tranches_select():
     tr, o, by = t.tranche, t.override, ST.alias("overrider")
-    rows = conn.execute(
-        sa.select(tr, ST.c.code.label("recorder"), o.c.reason.label("override_reason"),
-                  by.c.code.label("overridden_by"))
-        .select_from(tr.join(ST, ST.c.id == tr.c.recorded_by).outerjoin(o, o.c.id == tr.c.override_id)
-                     .outerjoin(by, by.c.id == o.c.granted_by))
-        .where(tr.c.application_id == app_id).order_by(tr.c.number))
+    return (sa.select(tr, ST.c.code.label("recorder"), o.c.reason.label("override_reason"),
+                      by.c.code.label("overridden_by"))
+            .select_from(tr.join(ST, ST.c.id == tr.c.recorded_by).outerjoin(o, o.c.id == tr.c.override_id)
+                         .outerjoin(by, by.c.id == o.c.granted_by))
+            .where(tr.c.application_id == sa.bindparam("app_id")).order_by(tr.c.number))
+
+
+_TRANCHES = _tranches_select()
+
+
+def tranches(conn: sa.Connection, app_id: int, app_code: str, currency: str) -> list[Tranche]:
     found = []
-    for r in rows:
+    for r in conn.execute(_TRANCHES, {"app_id": app_id}):
         verification = None
         if r.verification_reference or r.override_reason:
             verification = Verification(r.verification_reference, r.verified_on, r.verified_by, r.verification_note,
@@ -283,11 +401,14 @@ def tranches(conn: sa.Connection, app_id: int, app_code: str, currency: str) -> 
     return found
 
 
+_OVERRIDES = (sa.select(t.override, ST.c.code.label("by"), t.tranche.c.number.label("tranche"))
+              .select_from(t.override.join(ST, ST.c.id == t.override.c.granted_by)
+                           .outerjoin(t.tranche, t.tranche.c.override_id == t.override.c.id))
+              .where(t.override.c.application_id == sa.bindparam("app_id")).order_by(t.override.c.id))
+
+
 def overrides(conn: sa.Connection, app_id: int, app_code: str) -> list[tuple[int, Override]]:
-    o, tr = t.override, t.tranche
-    rows = conn.execute(sa.select(o, ST.c.code.label("by"), tr.c.number.label("tranche"))
-                        .select_from(o.join(ST).outerjoin(tr, tr.c.override_id == o.c.id))
-                        .where(o.c.application_id == app_id).order_by(o.c.id))
+    rows = conn.execute(_OVERRIDES, {"app_id": app_id})
     return [(r.id, Override(app_code, r.reason, r.by, r.granted_on, r.tranche)) for r in rows]
 
 

@@ -7,6 +7,7 @@ Given steps set things up through ``ctx.grants`` as the admin, committee or fina
 
 from __future__ import annotations
 
+import csv
 import re
 from datetime import timedelta
 
@@ -109,7 +110,31 @@ def _(admin, member):
     admin.staff.set_roles(member, add=["finance_officer"])
 
 
+@given(parsers.parse("{person}'s shortlisted plan scored {score}"))
+def _(fakes, person, score):
+    fakes.plans.give_plan(person, score=score)
+
+
+@given(parsers.re(r'a (?:tally|payment) sheet "(?P<name>[^"]+)" with:'))
+def _(tmp_path, monkeypatch, name, datatable):
+    monkeypatch.chdir(tmp_path)  # the secretary types the file name as it is in their folder
+    with open(tmp_path / name, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(datatable)
+
+
 # --- Then -----------------------------------------------------------------------------------
+
+
+@then(parsers.parse('the refusal names "{text}"'))
+def _(world, text):
+    result = world["result"]
+    assert result.exit_code != 0 and text in result.output.splitlines(), result.output
+
+
+@then(parsers.re(r"(?P<code>\S+) has (?P<count>\d+) tranches?$"))
+def _(admin, code, count):
+    assert len(admin.grants.tranches(code)) == int(count)
+
 
 
 @then("they read these figures:")

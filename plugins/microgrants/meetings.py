@@ -1,0 +1,440 @@
+"""The committee's meeting: its agenda (what is in front of it, who still has to vote),
+the tally sheet the secretary enters afterwards (one row per member per application), and
+the decisions the meeting takes on it, highest plan score first, within the budget.
+
+A tally sheet is all or nothing: every rule of ``vote`` and ``declare_conflict`` is
+checked on every row, every bad row is named (``row N: field: reason``), and only a sheet
+without a bad row is recorded, in one transaction, audited per batch of applications.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import sqlalchemy as sa
+
+from reentry_core.convert import unstructure
+from reentry_core.domain import Role
+from reentry_core.errors import InvalidInput, PermissionDenied, RowErrors
+from reentry_core.i18n import _
+
+from . import store
+from . import tables as t
+from .committee import record_decision
+from .domain import (
+    IN_REVIEW, ApplicationStatus, ConflictKind, Decision, Outcome, Vote, VoteChoice, money_text, tally,
+)
+from .sheets import read_sheet, write_sheet
+
+S = ApplicationStatus
+A, P, ST = t.application, store.P, store.ST
+
+#: The columns of a tally sheet; ``reason`` is the reason of a vote to reject, or the kind
+#: of a conflict of interest (relative, neighbour, business_partner, other).
+SHEET_COLUMNS = ("application", "member", "vote", "amount", "reason", "note")
+SHEET_REQUIRED = ("application", "member", "vote")
+#: Columns the agenda's blank sheet adds for the people filling it in; the import skips them.
+SHEET_INFO = ("participant", "name", "requested")
+CONFLICT = "conflict"
+BATCH = 1000  # applications per audit event
+
+
+@attrs.frozen
+class AgendaItem:
+    """An application in front of the committee, with who has voted, who declared a
+    conflict of interest and who has still to vote."""
+
+    application: str
+    participant: str
+    name: str
+    status: ApplicationStatus
+    requested: Decimal
+    currency: str
+    plan_score: Decimal | None
+    voted: tuple[str, ...]
+    conflicted: tuple[str, ...]
+    waiting: tuple[str, ...]
+
+
+@attrs.frozen
+class NotDecided:
+    """An application the meeting could not decide, and why (no quorum, over budget)."""
+
+    application: str
+    reason: str
+
+
+@attrs.frozen
+class MeetingReport:
+    """What a tally sheet recorded, and the decisions taken on it (with ``decide``)."""
+
+    round: str
+    file: str | None
+    rows: int
+    votes: int
+    changed: int
+    conflicts: int
+    applications: tuple[str, ...]
+    decided: bool = False
+    decisions: tuple[Decision, ...] = ()
+    not_decided: tuple[NotDecided, ...] = ()
+
+
+def _light_select():
+    return (sa.select(A.c.id, A.c.code, A.c.number, A.c.round_id, A.c.status, A.c.requested, A.c.plan_score,
+                      P.c.code.label("participant"), P.c.full_name)
+            .select_from(A.join(P, P.c.id == A.c.participant_id)))
+
+
+_LIGHT = _light_select()
+_BY_CODES = _LIGHT.where(A.c.code.in_(sa.bindparam("codes", expanding=True)))
+_IN_REVIEW = _LIGHT.where(A.c.round_id == sa.bindparam("round_id"),
+                          sa.or_(A.c.status == S.UNDER_REVIEW.value,
+                                 sa.and_(A.c.status == S.DEFERRED.value, sa.or_(
+                                     sa.bindparam("deferred", type_=sa.Boolean),
+                                     A.c.id.in_(sa.bindparam("ids", expanding=True))))))
+_ROUND_VOTES = (sa.select(t.vote.c.application_id, t.vote.c.staff_id, ST.c.code, t.vote.c.choice, t.vote.c.amount)
+                .select_from(t.vote.join(ST, ST.c.id == t.vote.c.staff_id)
+                             .join(A, A.c.id == t.vote.c.application_id))
+                .where(A.c.round_id == sa.bindparam("round_id")))
+_ROUND_CONFLICTS = (sa.select(t.conflict.c.application_id, t.conflict.c.staff_id, ST.c.code, t.conflict.c.kind)
+                    .select_from(t.conflict.join(ST, ST.c.id == t.conflict.c.staff_id)
+                                 .join(A, A.c.id == t.conflict.c.application_id))
+                    .where(A.c.round_id == sa.bindparam("round_id")))
+_DECISION_COUNTS = (sa.select(t.decision.c.application_id, sa.func.count())
+                    .select_from(t.decision.join(A, A.c.id == t.decision.c.application_id))
+                    .where(A.c.round_id == sa.bindparam("round_id")).group_by(t.decision.c.application_id))
+_COMMITTEE_IDS = (sa.select(ST.c.code, ST.c.id)
+                  .select_from(t.committee_member.join(ST, ST.c.id == t.committee_member.c.staff_id))
+                  .where(t.committee_member.c.round_id == sa.bindparam("round_id")))
+_STAFF_BY_CODES = sa.select(ST.c.id, ST.c.code, ST.c.active).where(ST.c.code.in_(sa.bindparam("codes", expanding=True)))
+_CHANGE_VOTE = (t.vote.update()
+                .where(t.vote.c.application_id == sa.bindparam("b_application"),
+                       t.vote.c.staff_id == sa.bindparam("b_staff"))
+                .values(choice=sa.bindparam("b_choice"), amount=sa.bindparam("b_amount"),
+                        reason=sa.bindparam("b_reason"), note=sa.bindparam("b_note"),
+                        changed_on=sa.bindparam("b_changed_on")))
+
+
+def _score_order(row) -> tuple:
+    """Highest plan score first; applications without a score last; then by number."""
+    return (row.plan_score is None, -(row.plan_score or 0), row.number)
+
+
+def _row_problem(n: int, message: str) -> str:
+    return _("row {n}: {problem}").format(n=n, problem=message)
+
+
+class MeetingsMixin:
+    """``ctx.grants``: the committee's agenda, tally sheets and decisions by the meeting."""
+
+    ctx: object
+
+    def agenda(self, round_code: str, *, deferred: bool = False) -> list[AgendaItem]:
+        """The applications of a round under review (``deferred``: also those deferred), highest
+        plan score first, each with who has voted, who declared a conflict and who has not yet voted."""
+        self.ctx.require("grants.view")
+        with self.ctx.reading() as conn:
+            round_id, rnd = store.load_round(conn, round_code)
+            rows = conn.execute(_IN_REVIEW, {"round_id": round_id, "deferred": deferred, "ids": []}).all()
+            voted, conflicted = defaultdict(set), defaultdict(set)
+            for v in conn.execute(_ROUND_VOTES, {"round_id": round_id}):
+                voted[v.application_id].add(v.code)
+            for c in conn.execute(_ROUND_CONFLICTS, {"round_id": round_id}):
+                conflicted[c.application_id].add(c.code)
+        return [AgendaItem(
+            row.code, row.participant, row.full_name, S(row.status), row.requested, rnd.currency, row.plan_score,
+            tuple(sorted(voted[row.id])), tuple(sorted(conflicted[row.id])),
+            tuple(m for m in rnd.committee if m not in voted[row.id] and m not in conflicted[row.id]))
+            for row in sorted(rows, key=_score_order)]
+
+    def write_tally_sheet(self, round_code: str, path: str | Path, *, deferred: bool = False) -> int:
+        """Write the blank tally sheet of a round's agenda (CSV or XLSX): one row per member
+        still to vote on each application, to fill in at the meeting and enter with
+        :meth:`record_meeting`. Returns the number of rows."""
+        items = self.agenda(round_code, deferred=deferred)
+        rows = [(item.application, item.participant, item.name, item.requested, member, None, None, None, None)
+                for item in items for member in item.waiting]
+        return write_sheet(path, ("application", "participant", "name", "requested", "member") + SHEET_COLUMNS[2:],
+                           rows, title=str(round_code))
+
+    def record_meeting(self, round_code: str, path: str | Path, *, decide: bool = False,
+                       change: bool = False) -> MeetingReport:
+        """Enter a committee meeting's tally sheet (CSV or XLSX; columns application, member,
+        vote, amount, reason, note): one row per member per application, ``vote`` one of
+        approve, reject, abstain or conflict. Each row is checked as ``vote`` and
+        ``declare_conflict`` check it (an approving amount defaults to the amount requested;
+        a rejection needs a reason and a note; a conflict its kind in ``reason`` and a
+        note); a member who voted earlier is refused unless ``change``. All rows or none.
+
+        ``decide``: then decide, in the same action, every application of the round under
+        review and every deferred one the sheet voted on, highest plan score first, within
+        the budget, as :meth:`decide` does; those that cannot be decided (no quorum, over
+        budget) are reported in ``not_decided``."""
+        self.ctx.require("grants.record_meeting")
+        if decide:
+            self.ctx.require("grants.decide")
+        path = Path(path)
+        rows = read_sheet(path, SHEET_COLUMNS, SHEET_REQUIRED, ignored=SHEET_INFO)
+        with self.ctx.transaction() as tx:
+            round_id, rnd = store.load_round(tx.conn, round_code, lock=True)
+            sheet = _Sheet(tx, round_id, rnd, path.name, change)
+            report = sheet.record(rows)
+            if decide:
+                decisions, not_decided = _decide(tx, round_id, rnd, sheet.deferred_ids, file=path.name)
+                report = attrs.evolve(report, decided=True, decisions=tuple(decisions),
+                                      not_decided=tuple(not_decided))
+        return report
+
+    def decide_round(self, round_code: str) -> MeetingReport:
+        """Decide every application of the round under review whose votes are in, highest
+        plan score first, within the budget; those that cannot be decided (no quorum, over
+        budget) are reported, not refused."""
+        self.ctx.require("grants.decide")
+        with self.ctx.transaction() as tx:
+            round_id, rnd = store.load_round(tx.conn, round_code, lock=True)
+            decisions, not_decided = _decide(tx, round_id, rnd, set())
+        return MeetingReport(rnd.code, None, 0, 0, 0, 0, (), True, tuple(decisions), tuple(not_decided))
+
+
+class _Sheet:
+    """One tally sheet being checked and recorded inside the meeting's transaction."""
+
+    def __init__(self, tx, round_id: int, rnd, file: str, change: bool):
+        self.tx, self.round_id, self.rnd, self.file, self.change = tx, round_id, rnd, file, change
+        self.deferred_ids: set[int] = set()
+
+    def record(self, rows: list[tuple[int, dict[str, str]]]) -> MeetingReport:
+        tx, rnd = self.tx, self.rnd
+        conn = tx.conn
+        committee = dict(conn.execute(_COMMITTEE_IDS, {"round_id": self.round_id}).all())
+        codes = sorted({store.normal(r["application"]) for _n, r in rows if r.get("application")})
+        apps = {row.code: row for row in conn.execute(_BY_CODES, {"codes": codes})} if codes else {}
+        members = sorted({store.normal(r["member"]) for _n, r in rows if r.get("member")})
+        staff = {row.code: row for row in conn.execute(_STAFF_BY_CODES, {"codes": members})} if members else {}
+        earlier_votes = {(v.application_id, v.staff_id): v for v in conn.execute(
+            sa.select(t.vote).where(t.vote.c.application_id.in_([a.id for a in apps.values()])))} if apps else {}
+        earlier_conflicts = {(c.application_id, c.staff_id): c.kind for c in conn.execute(
+            sa.select(t.conflict.c.application_id, t.conflict.c.staff_id, t.conflict.c.kind)
+            .where(t.conflict.c.application_id.in_([a.id for a in apps.values()])))} if apps else {}
+
+        problems: list[str] = []
+        checked = []  # (n, app row, staff row, choice, data)
+        seen: dict[tuple[str, str], int] = {}
+        for n, data in rows:
+            try:
+                app, member, choice = self._who(data, apps, staff, committee)
+            except InvalidInput as exc:
+                problems.append(_row_problem(n, exc.message))
+                continue
+            key = (app.code, member.code)
+            if key in seen:
+                problems.append(_row_problem(n, _("member: {member} is already on row {m} for {app}").format(
+                    member=member.code, m=seen[key], app=app.code)))
+                continue
+            seen[key] = n
+            checked.append((n, app, member, choice, data))
+
+        conflicts, votes, changes = [], [], []
+        records: dict[str, dict] = {}
+        for n, app, member, choice, data in checked:
+            try:
+                if choice == CONFLICT:
+                    entry = self._conflict(app, member, data, earlier_conflicts)
+                    conflicts.append(entry)
+                    records.setdefault(app.code, {}).setdefault("conflicts", []).append(
+                        {"member": member.code, "kind": entry["kind"], "note": entry["note"]})
+                    continue
+                kind = earlier_conflicts.get((app.id, member.id))
+                if kind is not None:
+                    raise InvalidInput(_("member: {member} declared a conflict of interest ({kind}) on {app} and "
+                                         "cannot vote on it").format(member=member.code, kind=kind, app=app.code))
+                vote = self._vote(app, member, choice, data)
+            except InvalidInput as exc:
+                problems.append(_row_problem(n, exc.message))
+                continue
+            values = {"choice": vote.choice.value, "amount": vote.amount,
+                      "reason": vote.reason.value if vote.reason else None, "note": vote.note}
+            earlier = earlier_votes.get((app.id, member.id))
+            if earlier is None:
+                votes.append({"application_id": app.id, "staff_id": member.id, "cast_on": tx.today, **values})
+            elif not self.change:
+                problems.append(_row_problem(n, _(
+                    "member: {member} has already voted on {app} ({choice}); to change the vote say so "
+                    "(--change)").format(member=member.code, app=app.code, choice=_earlier_text(earlier))))
+                continue
+            else:
+                changes.append({"b_application": app.id, "b_staff": member.id, "b_changed_on": tx.today,
+                                **{f"b_{k}": v for k, v in values.items()}})
+            record = {"member": member.code, "vote": vote.choice.value, "amount": vote.amount,
+                      "reason": values["reason"], "note": vote.note}
+            records.setdefault(app.code, {}).setdefault("changed" if earlier is not None else "votes", []).append(
+                record)
+        if problems:
+            raise RowErrors(_("{file}: {bad} of {rows} rows are invalid; nothing was recorded").format(
+                file=self.file, bad=len(problems), rows=len(rows)), problems)
+
+        actor = store.actor_id(tx)
+        if conflicts:
+            tx.conn.execute(t.conflict.insert(), [{**c, "recorded_by": actor, "recorded_on": tx.today}
+                                                  for c in conflicts])
+        if votes:
+            tx.conn.execute(t.vote.insert(), votes)
+        if changes:
+            tx.conn.execute(_CHANGE_VOTE, changes)
+        keys = list(records)
+        for start in range(0, len(keys), BATCH):
+            tx.audit_batch("grants.meeting", "grant_application",
+                           {k: unstructure(records[k]) for k in keys[start:start + BATCH]}, round=rnd.code,
+                           file=self.file)
+        self.deferred_ids = {apps[code].id for code in keys if apps[code].status == S.DEFERRED.value}
+        return MeetingReport(rnd.code, self.file, len(rows), len(votes), len(changes), len(conflicts),
+                             tuple(keys))
+
+    def _who(self, data, apps, staff, committee):
+        rnd = self.rnd
+        code = data.get("application")
+        if not code:
+            raise InvalidInput(_("application is missing"))
+        app = apps.get(store.normal(code))
+        if app is None:
+            raise InvalidInput(_("application: {code} does not exist").format(code=store.normal(code)))
+        if app.round_id != self.round_id:
+            raise InvalidInput(_("application: {code} is not in round {round}").format(code=app.code,
+                                                                                       round=rnd.code))
+        if S(app.status) not in IN_REVIEW:
+            raise InvalidInput(_("application: {code} is {status}; votes are taken only while it is under review "
+                                 "or deferred").format(code=app.code, status=app.status))
+        code = data.get("member")
+        if not code:
+            raise InvalidInput(_("member is missing"))
+        member = staff.get(store.normal(code))
+        if member is None:
+            raise InvalidInput(_("member: no staff member {code}").format(code=store.normal(code)))
+        if member.code not in committee:
+            raise InvalidInput(_("member: {code} is not on the committee of round {round}").format(
+                code=member.code, round=rnd.code))
+        if not member.active:
+            raise InvalidInput(_("member: staff member {code} is deactivated").format(code=member.code))
+        text = (data.get("vote") or "").strip().lower()
+        if not text:
+            raise InvalidInput(_("vote is missing"))
+        if text == CONFLICT:
+            return app, member, CONFLICT
+        try:
+            return app, member, VoteChoice.parse(text)
+        except InvalidInput:
+            raise InvalidInput(_("vote: {value!r} is not one of {choices}").format(
+                value=data.get("vote", ""), choices=", ".join([*VoteChoice.values(), CONFLICT]))) from None
+
+    def _conflict(self, app, member, data, earlier_conflicts) -> dict:
+        if data.get("amount"):
+            raise InvalidInput(_("amount: a conflict of interest has no amount"))
+        if not data.get("reason"):
+            raise InvalidInput(_("reason: a conflict of interest gives its kind, one of {kinds}").format(
+                kinds=", ".join(ConflictKind.values())))
+        try:
+            kind = ConflictKind.parse(data["reason"])
+        except InvalidInput as exc:
+            raise InvalidInput(f"reason: {exc.message}") from None
+        note = " ".join(data.get("note", "").split())
+        if not note:
+            raise InvalidInput(_("note: say what the conflict of interest is"))
+        if len(note) > 1000:
+            raise InvalidInput(_("note is longer than {n} characters").format(n=1000))
+        existing = earlier_conflicts.get((app.id, member.id))
+        if existing is not None:
+            raise InvalidInput(_("member: {code} has already declared a conflict of interest ({kind}) on {app}")
+                               .format(code=member.code, kind=existing, app=app.code))
+        return {"application_id": app.id, "staff_id": member.id, "kind": kind.value, "note": note}
+
+    def _vote(self, app, member, choice: VoteChoice, data) -> Vote:
+        rnd = self.rnd
+        amount = data.get("amount")
+        if choice is VoteChoice.APPROVE and not amount:
+            amount = app.requested
+        vote = Vote(app.code, member.code, choice, amount or None, data.get("reason") or None,
+                    data.get("note") or None, self.tx.today)
+        if vote.amount is not None:
+            if vote.amount > app.requested:
+                raise InvalidInput(_("amount: {amount} is more than the {requested} requested in {app}").format(
+                    amount=money_text(vote.amount), requested=money_text(app.requested, rnd.currency), app=app.code))
+            if vote.amount < rnd.min_grant:
+                raise InvalidInput(_("amount: {amount} is below the round's minimum grant of {limit}").format(
+                    amount=money_text(vote.amount), limit=money_text(rnd.min_grant, rnd.currency)))
+        return vote
+
+
+def _earlier_text(row) -> str:
+    if row.choice == VoteChoice.APPROVE.value:
+        return f"{row.choice} {money_text(row.amount)}"
+    if row.choice == VoteChoice.REJECT.value:
+        return f"{row.choice}: {row.reason}"
+    return row.choice
+
+
+def _decide(tx, round_id: int, rnd, deferred_ids: set[int], file: str | None = None):
+    """Decide the round's applications under review (and the deferred ones in ``deferred_ids``)
+    highest plan score first, within the budget: ``(decisions, not decided)``."""
+    conn = tx.conn
+    me = store.staff_row(conn, tx.actor.code)
+    admin = Role.ADMIN in tx.actor.roles
+    if not admin and me.code not in rnd.committee:
+        raise PermissionDenied(_("{code} is not on the committee of round {round} and cannot record its "
+                                 "decisions").format(code=me.code, round=rnd.code))
+    rows = sorted(conn.execute(_IN_REVIEW, {"round_id": round_id, "deferred": False, "ids": sorted(deferred_ids)}),
+                  key=_score_order)
+    if not rows:
+        return [], []
+    code_of = {row.id: row.code for row in rows}
+    votes = store.votes_by_application(conn, code_of)
+    conflicted = defaultdict(set)
+    for c in conn.execute(_ROUND_CONFLICTS, {"round_id": round_id}):
+        conflicted[c.application_id].add(c.code)
+    earlier = dict(conn.execute(_DECISION_COUNTS, {"round_id": round_id}).all())
+    money = store.budget(conn, round_id)
+    committed = money.committed
+    decisions, not_decided, approved, records = [], [], [], {}
+    for row in rows:
+        if not admin and me.code in conflicted[row.id]:
+            not_decided.append(NotDecided(row.code, _("{code} declared a conflict of interest on {app} and cannot "
+                                                      "record its decision").format(code=me.code, app=row.code)))
+            continue
+        result = tally(votes.get(row.id, []), rnd.quorum, rnd.rule)
+        if not result.has_quorum:
+            voted = {v.member for v in votes.get(row.id, [])}
+            waiting = [m for m in rnd.committee if m not in voted and m not in conflicted[row.id]]
+            not_decided.append(NotDecided(row.code, _(
+                "no quorum: {valid} valid votes, {quorum} needed{waiting}").format(
+                valid=result.valid, quorum=rnd.quorum,
+                waiting=_(" (not yet voted: {codes})").format(codes=", ".join(waiting)) if waiting else "")))
+            continue
+        if result.outcome is Outcome.APPROVED and result.amount > rnd.budget - committed:
+            not_decided.append(NotDecided(row.code, _(
+                "approving it for {amount} would commit more than the round has left: committed {committed}, "
+                "remaining {remaining}").format(amount=money_text(result.amount, rnd.currency),
+                                                committed=money_text(committed),
+                                                remaining=money_text(rnd.budget - committed, rnd.currency))))
+            continue
+        decision = record_decision(tx, row.id, row.code, rnd, result, earlier.get(row.id, 0) + 1, me.id, me.code)
+        decisions.append(decision)
+        records[row.code] = {"before": row.status, "decision": decision}
+        if result.outcome is Outcome.APPROVED:
+            committed += result.amount
+            approved.append(row.id)
+    keys = list(records)
+    for start in range(0, len(keys), BATCH):
+        tx.audit_batch("grants.decide", "grant_application",
+                       {k: unstructure(records[k]) for k in keys[start:start + BATCH]}, round=rnd.code,
+                       **({"file": file} if file else {}))
+    if approved:
+        loaded = {app.code: app for app in store.find_applications(conn, A.c.id.in_(approved))}
+        for app_id in approved:
+            tx.emit("grant_approved", application=loaded[code_of[app_id]])
+    return decisions, not_decided
+
+
+__all__ = ["AgendaItem", "MeetingReport", "MeetingsMixin", "NotDecided", "SHEET_COLUMNS"]

@@ -1,0 +1,55 @@
+"""Reading and writing the committee's and finance's sheets (reentry_microgrants.sheets)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from reentry_core.errors import InvalidInput
+from reentry_microgrants.sheets import read_sheet, write_sheet
+
+COLUMNS = ("application", "member", "vote", "amount", "reason", "note")
+
+
+def test_excel_csv_with_semicolons_in_windows_1251_and_blank_rows(tmp_path):
+    path = tmp_path / "заседание.csv"
+    path.write_bytes("Application; Member ;VOTE;amount;reason;note\r\n\r\nR2026-001;cm1;approve;7 000;;\r\n"
+                     "R2026-001;CM2;reject;;weak_plan;нет покупателей\r\n;;;;;\r\n".encode("cp1251"))
+    assert read_sheet(path, COLUMNS, ("application", "member", "vote")) == [
+        (3, {"application": "R2026-001", "member": "cm1", "vote": "approve", "amount": "7 000"}),
+        (4, {"application": "R2026-001", "member": "CM2", "vote": "reject", "reason": "weak_plan",
+             "note": "нет покупателей"}),
+    ]
+
+
+def test_columns_that_do_not_belong_are_named(tmp_path):
+    path = tmp_path / "sheet.csv"
+    path.write_text("application,member,member,colour\nR2026-001,CM1,CM2,red\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        read_sheet(path, COLUMNS, ("application", "member", "vote"))
+    assert caught.value.message == ("sheet.csv: the columns are application, member, vote, amount, reason, note "
+                                    "(unknown: colour; missing: vote; twice: member)")
+    path.write_text("application,member,vote\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="sheet.csv has no rows below its header"):
+        read_sheet(path, COLUMNS, ("application",))
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="sheet.csv is empty"):
+        read_sheet(path, COLUMNS, ("application",))
+
+
+def test_an_xlsx_written_here_reads_back_with_numbers_and_dates_as_text(tmp_path):
+    path = tmp_path / "payments.xlsx"
+    count = write_sheet(path, ["application", "amount", "released_on", "note", "participant"],
+                        [["R2026-001", Decimal("4800.00"), date(2026, 11, 23), "=SUM(A1)", "DSH-2026-0001"],
+                         ["R2026-002", 3000, None, None, None]])
+    assert count == 2
+    rows = read_sheet(path, ("application", "amount", "released_on", "note"), ("application",),
+                      ignored=("participant",))
+    assert rows == [(2, {"application": "R2026-001", "amount": "4800", "released_on": "2026-11-23",
+                         "note": "=SUM(A1)"}),
+                    (3, {"application": "R2026-002", "amount": "3000"})]
+    assert not (tmp_path / "payments.txt").exists()
+    with pytest.raises(InvalidInput, match="payments.txt: give a .csv or .xlsx file"):
+        write_sheet(tmp_path / "payments.txt", ["application"], [])
