@@ -1,22 +1,31 @@
 """Reading and writing the small spreadsheets staff fill in offline and import: attendance
-registers, score sheets, plan forms, a committee's tally, a mentor's visit sheet; as CSV
-(UTF-8, comma, semicolon or tab) or XLSX. Plugins use these for their own sheets.
+registers, score sheets, plan forms, a committee's tally sheet, finance's payment run, a
+mentor's visit sheet. Plugins use these for their own sheets.
 
-Rows are numbered as a spreadsheet shows them (the header is row 1). Reading never
-writes anything; the services check every row and write all or nothing.
+Reading takes CSV (UTF-8 with or without BOM, or Windows-1251 as Excel on a Russian-
+language Windows saves it; comma, semicolon or tab separated) or XLSX (the first sheet).
+The header is matched after strip, lower case, spaces and dashes to ``_``; rows are
+numbered as a spreadsheet shows them (the header is row 1); blank rows are skipped;
+every value comes back as stripped text (an XLSX date as ISO text, a whole number
+without ``.0``). Reading never writes anything; the services check every row and write
+all or nothing.
+
+Writing makes the whole file or nothing (CSV in UTF-8 with a BOM, so Excel shows Cyrillic
+names right; or XLSX with a bold, frozen header), text never turned into a formula.
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
+import io
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from reentry_core.errors import InvalidInput
-from reentry_core.i18n import _
+from .errors import InvalidInput
+from .files import written_whole
+from .i18n import _
 
 KINDS = (".csv", ".xlsx")
 
@@ -33,6 +42,8 @@ def _cell(value: Any) -> str:
         value = value.date()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, bool):
+        return str(value).lower()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -45,34 +56,51 @@ def kind_of(path: Path) -> str:
     return kind
 
 
+def _decode(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1251")  # Excel's "CSV" on a Russian-language Windows
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    text = _decode(path)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max((",", ";", "\t"), key=first.count) if first else ","
+    # read as a file (newline=""), so a quoted cell keeps its line breaks (a spreadsheet's
+    # Alt+Enter); a row is numbered as the spreadsheet shows it, whatever lines it spans
+    try:
+        return [[cell.strip() for cell in row]
+                for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise InvalidInput(_("{file} cannot be read as CSV: {reason}").format(file=path.name, reason=exc)) from None
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile / XML errors of a damaged or mis-named file
+        raise InvalidInput(_("{file} is not a readable .xlsx workbook: {reason}").format(
+            file=path.name, reason=str(exc) or type(exc).__name__)) from None
+    try:
+        if not book.worksheets:
+            return []
+        return [[_cell(c) for c in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
 def read_table(path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """The normalised header and the non-empty rows ``(row number, {column: text})``."""
     path = Path(path)
     kind = kind_of(path)
     if not path.is_file():
         raise InvalidInput(_("{file} does not exist").format(file=str(path)))
-    if kind == ".csv":
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise InvalidInput(_("{file} is not UTF-8; save it as 'CSV UTF-8'").format(file=path.name)) from None
-        lines = text.splitlines()
-        first = next((line for line in lines if line.strip()), "")
-        delimiter = max((",", ";", "\t"), key=first.count) if first else ","
-        raw = list(csv.reader(lines, delimiter=delimiter))
-    else:
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # a damaged or mis-named file
-            raise InvalidInput(_("{file} is not a readable .xlsx workbook: {reason}").format(
-                file=path.name, reason=str(exc) or type(exc).__name__)) from None
-        try:
-            raw = [[_cell(c) for c in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            book.close()
-    numbered = [(n, [_cell(c) for c in cells]) for n, cells in enumerate(raw, 1) if any(_cell(c) for c in cells)]
+    raw = _csv_rows(path) if kind == ".csv" else _xlsx_rows(path)
+    numbered = [(n, cells) for n, cells in enumerate(raw, 1) if any(cells)]  # cells are stripped text
     if not numbered:
         raise InvalidInput(_("{file} is empty").format(file=path.name))
     header_cells, body = numbered[0][1], numbered[1:]
@@ -102,43 +130,58 @@ def require_columns(path, header: Sequence[str], required: Sequence[str], accept
         raise InvalidInput("; ".join(lines))
 
 
-def write_table(path, columns: Sequence[str], rows: Sequence[Sequence[Any]], sheet: str = "sheet") -> None:
-    """Write a CSV or XLSX file whole: into a temporary file beside it, then renamed."""
+def read_sheet(path, columns: Sequence[str], required: Sequence[str],
+               ignored: Sequence[str] = ()) -> list[tuple[int, dict[str, str]]]:
+    """``(row number, {column: text})`` for each filled row of a sheet whose columns must be
+    among ``columns`` (``required`` ones present). Columns in ``ignored`` may be there, for
+    the people filling it in, and are left out."""
+    header, rows = read_table(path)
+    require_columns(path, header, required, tuple(columns) + tuple(ignored))
+    found = [(n, {k: v for k, v in cells.items() if k in columns}) for n, cells in rows]
+    found = [(n, cells) for n, cells in found if cells]
+    if not found:
+        raise InvalidInput(_("{file} has no rows below its header").format(file=Path(path).name))
+    return found
+
+
+def write_table(path, columns: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "sheet") -> int:
+    """Write a CSV or XLSX file whole (or leave none); returns the number of rows below the header."""
     path = Path(path)
     kind = kind_of(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InvalidInput(_("cannot write {file}: the folder {folder} does not exist").format(
-            file=str(path), folder=str(folder)))
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
-    try:
+    count = 0
+    with written_whole(path) as temp:
         if kind == ".csv":
-            with open(fd, "w", encoding="utf-8", newline="") as handle:
+            with open(temp, "w", encoding="utf-8-sig", newline="") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(columns)
-                writer.writerows([["" if v is None else v for v in row] for row in rows])
+                for row in rows:
+                    writer.writerow(["" if v is None else v for v in row])
+                    count += 1
         else:
-            os.close(fd)
             from openpyxl import Workbook
+            from openpyxl.cell import WriteOnlyCell
             from openpyxl.styles import Font
 
-            book = Workbook()
-            ws = book.active
-            ws.title = sheet[:31]
-            ws.append(list(columns))
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
+            book = Workbook(write_only=True)
+            ws = book.create_sheet(sheet[:31])
             ws.freeze_panes = "A2"
+            header = []
+            for name in columns:
+                cell = WriteOnlyCell(ws, value=name)
+                cell.font = Font(bold=True)
+                header.append(cell)
+            ws.append(header)
             for row in rows:
-                ws.append([None if v == "" else v for v in row])
-                for cell in ws[ws.max_row]:
-                    if isinstance(cell.value, str) and cell.value.startswith("="):
+                cells = []
+                for value in row:
+                    cell = WriteOnlyCell(ws, value=None if value == "" else value)
+                    if isinstance(value, str) and value:
                         cell.data_type = "s"  # text, never a formula
+                    cells.append(cell)
+                ws.append(cells)
+                count += 1
             book.save(temp)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
+    return count
+
+
+__all__ = ["KINDS", "kind_of", "normal_header", "read_sheet", "read_table", "require_columns", "write_table"]

@@ -27,7 +27,7 @@ from .committee import record_decision
 from .domain import (
     IN_REVIEW, ApplicationStatus, ConflictKind, Decision, Outcome, Vote, VoteChoice, money_text, tally,
 )
-from .sheets import read_sheet, write_sheet
+from reentry_core.sheets import read_sheet, write_table
 
 S = ApplicationStatus
 A, P, ST = t.application, store.P, store.ST
@@ -158,8 +158,8 @@ class MeetingsMixin:
         items = self.agenda(round_code, deferred=deferred)
         rows = [(item.application, item.participant, item.name, item.requested, member, None, None, None, None)
                 for item in items for member in item.waiting]
-        return write_sheet(path, ("application", "participant", "name", "requested", "member") + SHEET_COLUMNS[2:],
-                           rows, title=str(round_code))
+        return write_table(path, ("application", "participant", "name", "requested", "member") + SHEET_COLUMNS[2:],
+                           rows, sheet=str(round_code))
 
     def record_meeting(self, round_code: str, path: str | Path, *, decide: bool = False,
                        change: bool = False) -> MeetingReport:

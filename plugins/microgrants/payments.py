@@ -33,7 +33,7 @@ from .domain import (
     ApplicationStatus, Outcome, Tranche, TrancheMethod, Verification, describe_plan, gated_steps, money_text,
     next_planned_amount, parse_tranche_plan,
 )
-from .sheets import read_sheet, write_sheet
+from reentry_core.sheets import read_sheet, write_table
 
 S = ApplicationStatus
 A, R, P, ST = t.application, t.grant_round, store.P, store.ST
@@ -223,9 +223,9 @@ class PaymentsMixin:
         ready = self.ready_tranches(round)
         rows = [(d.application, d.participant, d.name, d.number, d.amount, d.currency, None, None, None, None, None,
                  None, None, _verification_text(d.verification)) for d in ready]
-        return write_sheet(path, ("application", "participant", "name", "tranche", "amount", "currency",
+        return write_table(path, ("application", "participant", "name", "tranche", "amount", "currency",
                                   "released_on", "method", "items", "supplier", "receipt", "reference", "eur_rate",
-                                  "verification"), rows, title="payments")
+                                  "verification"), rows, sheet="payments")
 
     def record_payments(self, path: str | Path) -> PaymentReport:
         """Enter a payment run (CSV or XLSX; columns application, amount, released_on,

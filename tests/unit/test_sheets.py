@@ -1,4 +1,4 @@
-"""Reading and writing the committee's and finance's sheets (reentry_microgrants.sheets)."""
+"""Reading and writing the sheets staff fill in offline (reentry_core.sheets)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from reentry_core.errors import InvalidInput
-from reentry_microgrants.sheets import read_sheet, write_sheet
+from reentry_core.sheets import read_sheet, write_table
 
 COLUMNS = ("application", "member", "vote", "amount", "reason", "note")
 
@@ -29,8 +29,12 @@ def test_columns_that_do_not_belong_are_named(tmp_path):
     path.write_text("application,member,member,colour\nR2026-001,CM1,CM2,red\n", encoding="utf-8")
     with pytest.raises(InvalidInput) as caught:
         read_sheet(path, COLUMNS, ("application", "member", "vote"))
-    assert caught.value.message == ("sheet.csv: the columns are application, member, vote, amount, reason, note "
-                                    "(unknown: colour; missing: vote; twice: member)")
+    assert caught.value.message == "sheet.csv: column(s) member appear more than once in the header"
+    path.write_text("application,member,colour\nR2026-001,CM1,red\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        read_sheet(path, COLUMNS, ("application", "member", "vote"))
+    assert caught.value.message == ("sheet.csv: missing column(s) vote; sheet.csv: unknown column(s) colour; "
+                                    "accepted: application, member, vote, amount, reason, note")
     path.write_text("application,member,vote\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match="sheet.csv has no rows below its header"):
         read_sheet(path, COLUMNS, ("application",))
@@ -41,7 +45,7 @@ def test_columns_that_do_not_belong_are_named(tmp_path):
 
 def test_an_xlsx_written_here_reads_back_with_numbers_and_dates_as_text(tmp_path):
     path = tmp_path / "payments.xlsx"
-    count = write_sheet(path, ["application", "amount", "released_on", "note", "participant"],
+    count = write_table(path, ["application", "amount", "released_on", "note", "participant"],
                         [["R2026-001", Decimal("4800.00"), date(2026, 11, 23), "=SUM(A1)", "DSH-2026-0001"],
                          ["R2026-002", 3000, None, None, None]])
     assert count == 2
@@ -51,5 +55,5 @@ def test_an_xlsx_written_here_reads_back_with_numbers_and_dates_as_text(tmp_path
                          "note": "=SUM(A1)"}),
                     (3, {"application": "R2026-002", "amount": "3000"})]
     assert not (tmp_path / "payments.txt").exists()
-    with pytest.raises(InvalidInput, match="payments.txt: give a .csv or .xlsx file"):
-        write_sheet(tmp_path / "payments.txt", ["application"], [])
+    with pytest.raises(InvalidInput, match="payments.txt: use a .csv or .xlsx file"):
+        write_table(tmp_path / "payments.txt", ["application"], [])
