@@ -693,11 +693,11 @@ class VisitEvidence:
     note: str
 
 
-def evidence_of(visit: Visit) -> VisitEvidence:
+def evidence_of(visit_id: int, visited_on: date, mentor: str, mode: str) -> VisitEvidence:
+    """What a verifying visit (number ``visit_id``, by ``mentor``, ``mode``) tells microgrants."""
     return VisitEvidence(
-        reference=_("mentoring visit {id}").format(id=visit.id), visited_on=visit.visited_on, mentor=visit.mentor,
-        note=_("{mode} visit by {mentor}: business operating, equipment seen").format(
-            mode=visit.mode.value, mentor=visit.mentor),
+        reference=_("mentoring visit {id}").format(id=visit_id), visited_on=visited_on, mentor=mentor,
+        note=_("{mode} visit by {mentor}: business operating, equipment seen").format(mode=mode, mentor=mentor),
     )
 
 

@@ -134,19 +134,24 @@ def _raise_risk(tx, participant_id: int, visit: Visit, flag: RiskFlag, settings)
         id=referral.id, flag=label, service=target.service_type.value, to=target.to_whom))
 
 
+_V, _VP, _VS = t.visit, core.participant, core.staff
+# Built once: microgrants asks this before every later tranche, and its finance worklist for many grants.
+_VERIFYING = (sa.select(_V.c.id, _V.c.visited_on, _V.c.mode, _VS.c.code.label("mentor"))
+              .select_from(_V.join(_VP, _VP.c.id == _V.c.participant_id).join(_VS, _VS.c.id == _V.c.mentor_id))
+              .where(_VP.c.code == sa.bindparam("code"), _V.c.visited_on <= sa.bindparam("today"),
+                     _V.c.visited_on >= sa.bindparam("since"),
+                     _V.c.business_status == BusinessStatus.OPERATING.value, _V.c.equipment_seen.is_(True))
+              .order_by(_V.c.visited_on.desc(), _V.c.id.desc()).limit(1))
+
+
 def verifying_visit(tx, participant: str, since) -> VisitEvidence | None:
     """The latest visit on or after ``since`` (any time, when ``None``) that found the
     business operating with the grant's equipment there (microgrants'
     ``tranche_verification``), or ``None``."""
-    v = t.visit
-    query = (store.visits_query().where(
-        core.participant.c.code == str(participant).strip().upper(), v.c.visited_on <= tx.today,
-        v.c.business_status == BusinessStatus.OPERATING.value, v.c.equipment_seen.is_(True))
-        .order_by(None).order_by(v.c.visited_on.desc(), v.c.id.desc()).limit(1))
-    if since not in (None, ""):
-        query = query.where(v.c.visited_on >= parse_date(since))
-    found = store.visits(tx.conn, query)
-    return evidence_of(found[0]) if found else None
+    found = tx.conn.execute(_VERIFYING, {
+        "code": str(participant).strip().upper(), "today": tx.today,
+        "since": parse_date(since) if since not in (None, "") else date.min}).first()
+    return evidence_of(found.id, found.visited_on, found.mentor, found.mode) if found else None
 
 
 @attrs.frozen
