@@ -7,6 +7,7 @@ record but, like any absence, is not attendance), against the cohort's threshold
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Iterable, Mapping
 
 import attrs
@@ -55,6 +56,33 @@ def completions(conn: sa.Connection, cohort_id: int, threshold: int, participant
         result.append(Completion(code, name, own.get("present", 0), own.get("absent", 0), own.get("excused", 0),
                                  held, threshold))
     return result
+
+
+class _SessionFinder:
+    """A cohort's sessions read once; called with a session's number or date, gives its number."""
+
+    def __init__(self, conn: sa.Connection, row):
+        self.cohort = row.code
+        self.numbers: set[int] = set()
+        self.days: dict = {}
+        for number, day in conn.execute(sa.select(bp_session.c.number, bp_session.c.day)
+                                        .where(bp_session.c.cohort_id == row.id).order_by(bp_session.c.number)):
+            self.numbers.add(number)
+            self.days.setdefault(day, number)
+
+    def __call__(self, session) -> int:
+        text = str(session).strip()
+        if text.isdigit():
+            found = int(text) if int(text) in self.numbers else None
+            what = _("no session {n}").format(n=text)
+        else:
+            day = parse_date(text)
+            found = self.days.get(day)
+            what = _("no session on {d}").format(d=day.isoformat())
+        if found is None:
+            raise NotFound(_("cohort {cohort} has {what}; see: reentry plans cohort show {cohort}").format(
+                cohort=self.cohort, what=what))
+        return found
 
 
 class TrainingService:
@@ -242,27 +270,30 @@ class TrainingService:
             day = parse_date(on) if on else tx.today
             if day > tx.today:
                 raise InvalidInput(_("enrolment date {d} is in the future").format(d=day.isoformat()))
+            codes = list(dict.fromkeys(codes))  # a code named twice is enrolled once
+            found = store.participant_rows(conn, codes)  # one query, not one per person
+            already = set(conn.execute(sa.select(bp_enrolment.c.participant_id)
+                                       .where(bp_enrolment.c.cohort_id == row.id)).scalars())
             problems, rows = [], []
             for code in codes:
-                try:
-                    person = store.participant_row(conn, code)
-                except NotFound as exc:
-                    problems.append(exc.message)
-                    continue
-                if person.status != ParticipantStatus.ACTIVE.value:
+                person = found.get(code)
+                if person is None:
+                    problems.append(_("participant {code!r} does not exist").format(code=code))
+                elif person.status != ParticipantStatus.ACTIVE.value:
                     problems.append(_("{code} has left the programme").format(code=person.code))
-                elif conn.execute(sa.select(bp_enrolment.c.cohort_id).where(
-                        bp_enrolment.c.cohort_id == row.id, bp_enrolment.c.participant_id == person.id)).first():
+                elif person.id in already:
                     problems.append(_("{code} is already enrolled in {cohort}").format(code=person.code, cohort=row.code))
                 else:
+                    already.add(person.id)
                     rows.append(person)
             if problems:
                 raise InvalidInput("; ".join(problems) + _("; nobody was enrolled"))
             conn.execute(bp_enrolment.insert(), [{"cohort_id": row.id, "participant_id": p.id, "enrolled_on": day}
                                                  for p in rows])
-            for person in rows:
-                tx.audit("cohort.enrol", "enrolment", f"{row.code}/{person.code}",
-                         after={"cohort": row.code, "participant": person.code, "enrolled_on": day.isoformat()})
+            # one event for the group (audit log --key COHORT/PARTICIPANT shows each person)
+            store.audit_in_batches(tx, "cohort.enrol", "enrolment", {
+                f"{row.code}/{person.code}": {"cohort": row.code, "participant": person.code,
+                                              "enrolled_on": day.isoformat()} for person in rows})
         return [p.code for p in rows]
 
     # --- attendance ----------------------------------------------------------------------
@@ -295,6 +326,7 @@ class TrainingService:
         with self.ctx.transaction() as tx:
             tx.require("plans.attendance")
             row = store.cohort_row(tx.conn, cohort)
+            find = _SessionFinder(tx.conn, row)  # the cohort's sessions, read once
             problems, entries = [], []
             for n, cells in rows:
                 missing = [c for c in ("session", "participant", "mark") if not cells.get(c)]
@@ -302,7 +334,7 @@ class TrainingService:
                     problems.append((n, _("row {n}: {columns}: missing").format(n=n, columns=", ".join(missing))))
                     continue
                 try:
-                    number = self._session_number(tx.conn, row, cells["session"])
+                    number = find(cells["session"])
                 except (InvalidInput, NotFound) as exc:
                     problems.append((n, _("row {n}: session: {reason}").format(n=n, reason=exc.message)))
                     continue
@@ -313,19 +345,7 @@ class TrainingService:
         return len(recorded)
 
     def _session_number(self, conn: sa.Connection, row, session) -> int:
-        query = sa.select(bp_session.c.number, bp_session.c.day).where(bp_session.c.cohort_id == row.id)
-        text = str(session).strip()
-        if text.isdigit():
-            found = conn.execute(query.where(bp_session.c.number == int(text))).first()
-            what = _("no session {n}").format(n=text)
-        else:
-            day = parse_date(text)
-            found = conn.execute(query.where(bp_session.c.day == day)).first()
-            what = _("no session on {d}").format(d=day.isoformat())
-        if found is None:
-            raise NotFound(_("cohort {cohort} has {what}; see: reentry plans cohort show {cohort}").format(
-                cohort=row.code, what=what))
-        return found.number
+        return _SessionFinder(conn, row)(session)
 
     def _record_marks(self, tx, row, entries, others: str | None = None, session_for_others: int | None = None,
                       file: str | None = None, total_rows: int = 0,
@@ -377,8 +397,8 @@ class TrainingService:
         if not marks:
             raise InvalidInput(_("give at least one mark, e.g. --present DSH-2026-0001, or --others present"))
         old = {(r.session_id, r.participant_id): r.mark for r in conn.execute(
-            sa.select(bp_attendance).where(bp_attendance.c.session_id.in_([sessions[s][0] for s, _c in marks])))}
-        inserts = []
+            sa.select(bp_attendance).where(bp_attendance.c.session_id.in_({sessions[s][0] for s, _c in marks})))}
+        inserts, updates, records = [], [], {}
         for (number, code), mark in sorted(marks.items()):
             key = (sessions[number][0], enrolled[code])
             before = old.get(key)
@@ -387,12 +407,19 @@ class TrainingService:
             if before is None:
                 inserts.append({"session_id": key[0], "participant_id": key[1], "mark": mark.value})
             else:
-                conn.execute(bp_attendance.update().where(bp_attendance.c.session_id == key[0],
-                                                          bp_attendance.c.participant_id == key[1]).values(mark=mark.value))
-            tx.audit("attendance.record", "attendance", f"{row.code}/{number}/{code}",
-                     before={"mark": before} if before else None, after={"mark": mark.value})
+                updates.append({"s_id": key[0], "p_id": key[1], "mark": mark.value})
+            if file is None:
+                tx.audit("attendance.record", "attendance", f"{row.code}/{number}/{code}",
+                         before={"mark": before} if before else None, after={"mark": mark.value})
+            else:
+                records[f"{row.code}/{number}/{code}"] = {"mark": mark.value, **({"before": before} if before else {})}
         if inserts:
             conn.execute(bp_attendance.insert(), inserts)
+        if updates:
+            conn.execute(bp_attendance.update().where(bp_attendance.c.session_id == sa.bindparam("s_id"),
+                                                      bp_attendance.c.participant_id == sa.bindparam("p_id")), updates)
+        # a register from a file: one event per 1,000 marks (audit log --key COHORT/SESSION/PARTICIPANT)
+        store.audit_in_batches(tx, "attendance.record", "attendance", records, file=Path(file).name if file else None)
         return marks
 
     def completion(self, cohort: str) -> list[Completion]:
