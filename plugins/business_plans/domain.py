@@ -155,6 +155,8 @@ def parse_whole(value: Any) -> int:
         raise InvalidInput(_("{value!r} is not a whole number").format(value=value))
     if isinstance(value, int):
         return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)  # the common case of a typed cell, "4"
     try:
         number = parse_decimal(value)
     except InvalidInput:

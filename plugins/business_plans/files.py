@@ -58,7 +58,7 @@ def read_table(path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
         lines = text.splitlines()
         first = next((line for line in lines if line.strip()), "")
         delimiter = max((",", ";", "\t"), key=first.count) if first else ","
-        raw = list(csv.reader(lines, delimiter=delimiter))
+        raw = [[cell.strip() for cell in row] for row in csv.reader(lines, delimiter=delimiter)]
     else:
         from openpyxl import load_workbook
 
@@ -71,7 +71,7 @@ def read_table(path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
             raw = [[_cell(c) for c in row] for row in book.worksheets[0].iter_rows(values_only=True)]
         finally:
             book.close()
-    numbered = [(n, [_cell(c) for c in cells]) for n, cells in enumerate(raw, 1) if any(_cell(c) for c in cells)]
+    numbered = [(n, cells) for n, cells in enumerate(raw, 1) if any(cells)]  # cells are stripped text
     if not numbered:
         raise InvalidInput(_("{file} is empty").format(file=path.name))
     header_cells, body = numbered[0][1], numbered[1:]

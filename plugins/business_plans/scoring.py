@@ -337,15 +337,7 @@ class ScoringService:
             rubric = store.rubric_by_id(conn, row.rubric_id)
             me = store.staff_row(conn, self.ctx.code)
             _require_panel_member(conn, row, me, self.ctx.code)
-            v = bp_plan_version
-            conflicted = sa.select(bp_conflict.c.participant_id).where(bp_conflict.c.staff_id == me.id)
-            plans = conn.execute(
-                sa.select(v.c.id, bp_plan.c.code, v.c.version, _P.c.code.label("participant"), v.c.title, v.c.sector)
-                .select_from(bp_plan.join(v, sa.and_(v.c.plan_id == bp_plan.c.id,
-                                                     v.c.version == bp_plan.c.current_version)).join(_P))
-                .where(bp_plan.c.cohort_id == row.id, v.c.status.in_([s.value for s in SCORABLE]),
-                       bp_plan.c.participant_id.not_in(conflicted))
-                .order_by(bp_plan.c.code)).all()
+            plans = conn.execute(_sheet_plans_query(), {"cohort_id": row.id, "staff_id": me.id}).all()
             earlier = _earlier_values(conn, me.id, [p.id for p in plans])
         columns = list(SHEET_INFO) + rubric.keys + ["comment"]
         rows = []
@@ -535,15 +527,34 @@ def _require_panel_member(conn: sa.Connection, cohort, staff, code: str) -> None
                                                            trainers=", ".join(c for c, _l, _s in trainers)))
 
 
+@functools.cache
+def _sheet_plans_query():
+    """The plans of a cohort a trainer may score (current versions in front of the panel,
+    none of a participant they declared a conflict with), by code."""
+    v = bp_plan_version
+    conflicted = sa.select(bp_conflict.c.participant_id).where(bp_conflict.c.staff_id == sa.bindparam("staff_id"))
+    return (sa.select(v.c.id, bp_plan.c.code, v.c.version, _P.c.code.label("participant"), v.c.title, v.c.sector)
+            .select_from(bp_plan.join(v, sa.and_(v.c.plan_id == bp_plan.c.id, v.c.version == bp_plan.c.current_version))
+                         .join(_P, _P.c.id == bp_plan.c.participant_id))
+            .where(bp_plan.c.cohort_id == sa.bindparam("cohort_id"), v.c.status.in_([s.value for s in SCORABLE]),
+                   bp_plan.c.participant_id.not_in(conflicted))
+            .order_by(bp_plan.c.code))
+
+
+@functools.cache
+def _earlier_values_query():
+    return (sa.select(bp_sheet.c.version_id, bp_sheet.c.comment, bp_criterion.c.key, bp_score.c.value)
+            .select_from(bp_sheet.join(bp_score, bp_score.c.sheet_id == bp_sheet.c.id)
+                         .join(bp_criterion, bp_criterion.c.id == bp_score.c.criterion_id))
+            .where(bp_sheet.c.trainer_id == sa.bindparam("trainer_id"),
+                   bp_sheet.c.version_id.in_(sa.bindparam("ids", expanding=True))))
+
+
 def _earlier_values(conn: sa.Connection, trainer_id: int, version_ids: list[int]) -> dict[int, dict[str, Any]]:
     found: dict[int, dict[str, Any]] = {}
-    if not version_ids:
-        return found
-    rows = conn.execute(sa.select(bp_sheet.c.version_id, bp_sheet.c.comment, bp_criterion.c.key, bp_score.c.value)
-                        .select_from(bp_sheet.join(bp_score).join(bp_criterion))
-                        .where(bp_sheet.c.trainer_id == trainer_id, bp_sheet.c.version_id.in_(version_ids)))
-    for vid, comment, key, value in rows:
-        found.setdefault(vid, {"comment": comment})[key] = value
+    for part in store.chunks(version_ids):
+        for vid, comment, key, value in conn.execute(_earlier_values_query(), {"trainer_id": trainer_id, "ids": part}):
+            found.setdefault(vid, {"comment": comment})[key] = value
     return found
 
 
@@ -591,34 +602,40 @@ class _Prepared:
 
 
 @functools.cache
-def _sums_queries():
-    total = sa.type_coerce(bp_sheet.c.total, sa.BigInteger)
+def _sums_update():
+    """Every listed version's sheet count, sum, lowest and highest total (in hundredths) from
+    its sheets, in one statement that gives back the counts."""
     v = bp_plan_version
-    return (sa.select(bp_sheet.c.version_id, sa.func.count(), sa.func.coalesce(sa.func.sum(total), 0),
-                      sa.func.min(total), sa.func.max(total))
-            .where(bp_sheet.c.version_id.in_(sa.bindparam("ids", expanding=True))).group_by(bp_sheet.c.version_id),
-            v.update().where(v.c.id == sa.bindparam("vid")).values(
-                sheets=sa.bindparam("n"), sheet_sum=sa.bindparam("sum"), sheet_low=sa.bindparam("low"),
-                sheet_high=sa.bindparam("high")))
+    total = sa.type_coerce(bp_sheet.c.total, sa.BigInteger)
+
+    def of_sheets(expression):
+        return sa.select(expression).where(bp_sheet.c.version_id == v.c.id).scalar_subquery()
+
+    return (v.update().where(v.c.id.in_(sa.bindparam("ids", expanding=True)))
+            .values({v.c.sheets: of_sheets(sa.func.count()),
+                     v.c.sheet_sum: of_sheets(sa.func.coalesce(sa.func.sum(total), 0)),
+                     v.c.sheet_low: of_sheets(sa.func.min(total)), v.c.sheet_high: of_sheets(sa.func.max(total))})
+            .returning(v.c.id, v.c.sheets))
 
 
 def _update_sums(conn: sa.Connection, version_ids) -> dict[int, int]:
-    """Store each plan version's sheet count, sum, lowest and highest total (one query and one
-    executemany per 500 versions); returns the counts by version id."""
-    count_query, update = _sums_queries()
-    points = Decimal(1).scaleb(-2)
+    """Store each plan version's sheet count, sum, lowest and highest total (one statement per
+    500 versions); returns the counts by version id."""
     counts: dict[int, int] = {}
     for part in store.chunks(sorted(set(version_ids))):
-        found = {vid: (n, whole, low, high) for vid, n, whole, low, high in conn.execute(count_query, {"ids": part})}
-        params = []
-        for vid in part:
-            n, whole, low, high = found.get(vid, (0, 0, None, None))
-            counts[vid] = n
-            params.append({"vid": vid, "n": n, "sum": int(whole) * points,
-                           "low": low * points if low is not None else None,
-                           "high": high * points if high is not None else None})
-        conn.execute(update, params)
+        counts.update(conn.execute(_sums_update(), {"ids": part}).all())
     return counts
+
+
+@functools.cache
+def _insert_sheets():
+    return bp_sheet.insert().returning(bp_sheet.c.version_id, bp_sheet.c.id)
+
+
+@functools.cache
+def _reopen_moderations():
+    return (bp_moderation.delete().where(bp_moderation.c.version_id.in_(sa.bindparam("ids", expanding=True)))
+            .returning(bp_moderation.c.version_id))
 
 
 @functools.cache
@@ -660,12 +677,11 @@ class _Scorer:
 
     def _rubric(self, rubric_id: int) -> Rubric:
         if rubric_id not in self._rubrics:
-            self._rubrics[rubric_id] = store.rubric_by_id(self.conn, rubric_id)
+            self._rubrics[rubric_id], self._criteria[rubric_id] = store.rubric_with_ids(self.conn, rubric_id)
         return self._rubrics[rubric_id]
 
     def _criterion_ids(self, rubric_id: int) -> dict[str, int]:
-        if rubric_id not in self._criteria:
-            self._criteria[rubric_id] = store.criterion_ids(self.conn, rubric_id)
+        self._rubric(rubric_id)
         return self._criteria[rubric_id]
 
     def target(self, plan: str, rubric_ref: str | None = None, version: int | None = None):
@@ -741,22 +757,16 @@ class _Scorer:
             conn.execute(bp_sheet.update().where(bp_sheet.c.id == sa.bindparam("sheet_id")), updates)
         sheet_ids = dict(existing)
         if inserts:
-            conn.execute(bp_sheet.insert(), inserts)
-            new = [i["version_id"] for i in inserts]
-            for part in store.chunks(new):
-                sheet_ids.update(conn.execute(_my_sheets_query(), {"trainer_id": me.id, "ids": part}).all())
+            sheet_ids.update(conn.execute(_insert_sheets(), inserts).all())
         scores = []
         for item in items:
             sheet_id, criteria = sheet_ids[item.row.id], self._criterion_ids(item.rubric_id)
             scores.extend({"sheet_id": sheet_id, "criterion_id": criteria[k], "value": v,
                            "comment": item.comments.get(k)} for k, v in item.values.items())
         conn.execute(bp_score.insert(), scores)
-        reopened: set[int] = set()
+        reopened: set[int] = set()  # a changed sheet reopens its plan's moderation
         for part in store.chunks(ids):
-            reopened.update(conn.execute(sa.select(bp_moderation.c.version_id)
-                                         .where(bp_moderation.c.version_id.in_(part))).scalars())
-        for part in store.chunks(sorted(reopened)):
-            conn.execute(bp_moderation.delete().where(bp_moderation.c.version_id.in_(part)))
+            reopened.update(conn.execute(_reopen_moderations(), {"ids": part}).scalars())
         counts = _update_sums(conn, ids)
         scored = [item for item in items if item.row.status == PlanStatus.SUBMITTED.value
                   and counts[item.row.id] >= item.min_sheets]

@@ -88,8 +88,13 @@ def staff_row(conn: sa.Connection, code: str):
     return row
 
 
+@functools.cache
+def _roles_query():
+    return sa.select(t.staff_role.c.role).where(t.staff_role.c.staff_id == sa.bindparam("staff_id"))
+
+
 def staff_roles(conn: sa.Connection, staff_id: int) -> set[str]:
-    return set(conn.execute(sa.select(t.staff_role.c.role).where(t.staff_role.c.staff_id == staff_id)).scalars())
+    return set(conn.execute(_roles_query(), {"staff_id": staff_id}).scalars())
 
 
 def is_trainer(conn: sa.Connection, staff_id: int) -> bool:
@@ -108,24 +113,35 @@ def _rubric_queries():
 
 
 def rubric_by_id(conn: sa.Connection, rubric_id: int) -> Rubric:
+    return rubric_with_ids(conn, rubric_id)[0]
+
+
+def rubric_with_ids(conn: sa.Connection, rubric_id: int) -> tuple[Rubric, dict[str, int]]:
+    """A rubric and the ids of its criteria by key."""
     rubric_query, criteria_query, _ids = _rubric_queries()
     row = conn.execute(rubric_query, {"rubric_id": rubric_id}).one()
     criteria = conn.execute(criteria_query, {"rubric_id": rubric_id}).all()
-    return Rubric(row.key, row.title, row.scale_min, row.scale_max,
-                  [Criterion(c.key, c.label, c.weight, c.description) for c in criteria], version=row.version)
+    return (Rubric(row.key, row.title, row.scale_min, row.scale_max,
+                   [Criterion(c.key, c.label, c.weight, c.description) for c in criteria], version=row.version),
+            {c.key: c.id for c in criteria})
 
 
 def criterion_ids(conn: sa.Connection, rubric_id: int) -> dict[str, int]:
     return dict(conn.execute(_rubric_queries()[2], {"rubric_id": rubric_id}).all())
 
 
+@functools.cache
+def _rubric_id_queries():
+    query = sa.select(bp_rubric.c.id).where(bp_rubric.c.key == sa.bindparam("key"))
+    return (query.order_by(bp_rubric.c.version.desc()).limit(1),
+            query.where(bp_rubric.c.version == sa.bindparam("version")))
+
+
 def rubric_id(conn: sa.Connection, key: str, version: int | None) -> int | None:
-    query = sa.select(bp_rubric.c.id).where(bp_rubric.c.key == key)
+    newest, given = _rubric_id_queries()
     if version is None:
-        query = query.order_by(bp_rubric.c.version.desc()).limit(1)
-    else:
-        query = query.where(bp_rubric.c.version == version)
-    return conn.execute(query).scalar()
+        return conn.execute(newest, {"key": key}).scalar()
+    return conn.execute(given, {"key": key, "version": version}).scalar()
 
 
 # --- cohorts -------------------------------------------------------------------------------
@@ -156,13 +172,17 @@ def _lock_query(table: sa.Table, many: bool):
 
 def lock(conn: sa.Connection, table: sa.Table, row_id: int) -> None:
     """Hold a row until the transaction ends (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
-    write lock already serialises writers), so two desks never number or sum past each other."""
-    conn.execute(_lock_query(table, False), {"id": row_id})
+    write lock, taken when the transaction began, already serialises writers, so nothing
+    is sent there), so two desks never number or sum past each other."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(_lock_query(table, False), {"id": row_id})
 
 
 def lock_many(conn: sa.Connection, table: sa.Table, row_ids: Iterable[int]) -> None:
     """:func:`lock` for many rows, taken in the order of their ids (two desks locking
     overlapping sets wait for each other instead of deadlocking)."""
+    if conn.dialect.name == "sqlite":
+        return
     for part in chunks(sorted(set(row_ids))):
         conn.execute(_lock_query(table, True), {"ids": part}).all()
 
