@@ -4,7 +4,8 @@ Every month each centre with enough people waiting opens cohorts of 12-15 partic
 (the oldest registrations first). The cohort meets weekly during the month (business
 planning, marketing, bookkeeping, personal development, civic education); its trainers
 import the attendance register; most attend, a few drop out. At the month's end those
-who completed the training write plans in the programme's trades. The next month the
+who completed the training write plans in the programme's trades on paper forms, which a
+trainer types into the cohort's plans sheet and imports. The next month the
 three trainers of the centre fill in their score sheets offline and import them; one of
 them is harsher than the others, and now and then a sheet differs widely, which the lead
 trainer moderates; then about a third of each cohort is shortlisted.
@@ -156,9 +157,31 @@ def _train(demo, rng: random.Random, work: Path, centre: str, people: list[str],
                     mark = "present" if roll < 0.92 else "excused" if roll < 0.96 else "absent"
                 writer.writerow([n, person, mark])
     plans.import_attendance(code, register)
-    for done in plans.completion(code):
-        if done.completed and rng.random() < 0.92:
-            plans.add_plan(done.participant, code, submit=True, **_plan_fields(rng))
+    # those who completed write their plans on paper forms; a trainer types them into the
+    # cohort's plans sheet and imports it, submitted
+    sheet, typed = work / f"plans-{code}.csv", work / f"plans-{code}-typed.csv"
+    plans.plansheet(code, sheet)
+    with sheet.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        columns, rows = list(reader.fieldnames or []), list(reader)
+    written = 0
+    for row in rows:
+        if rng.random() < 0.92:
+            fields = _plan_fields(rng)
+            row.update(fields, costs="; ".join(fields["costs"]))
+            written += 1
+    if written:
+        _write_csv(typed, columns, rows)
+        plans.import_plans(code, typed, submit=True)
+
+
+def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
+    """A filled-in sheet, saved under a new name (overwriting a file makes the file system
+    flush it first: slow when done thousands of times)."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, columns)
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def _plan_fields(rng: random.Random) -> dict:
@@ -197,19 +220,19 @@ def _waiting_cohorts(demo, month: date) -> list[tuple[str, str]]:
 
 def _score_and_shortlist(demo, rng: random.Random, work: Path, centre: str, cohort: str) -> None:
     trainers = demo.staff_codes("trainer", centre)
-    sheets = {code: work / f"scores-{cohort}-{code}.csv" for code in trainers}
-    for code in trainers:
-        demo.act_as(code).plans.scoresheet(cohort, sheets[code])
-    with sheets[trainers[0]].open(encoding="utf-8", newline="") as f:
-        plan_codes = [row["plan"] for row in csv.DictReader(f)]
+    # the lead prints the cohort's score sheet for the panel (nobody in the demo declares a
+    # conflict, so each trainer's sheet lists the same plans); each fills in a copy offline
+    blank = work / f"scores-{cohort}.csv"
+    demo.act_as(trainers[0]).plans.scoresheet(cohort, blank)
+    with blank.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        columns, blank_rows = list(reader.fieldnames or []), list(reader)
+    plan_codes = [row["plan"] for row in blank_rows]
     # how good each plan is, how each trainer sees it, and now and then one trainer who sees it very differently
     quality = {plan: rng.betavariate(4, 2.2) for plan in plan_codes}
     outlier = {plan: (rng.choice(trainers), rng.choice([-1.7, 1.5])) for plan in plan_codes if rng.random() < 0.05}
     for position, code in enumerate(trainers):
-        path = sheets[code]
-        with path.open(encoding="utf-8", newline="") as f:
-            reader = csv.DictReader(f)
-            columns, rows = list(reader.fieldnames or []), list(reader)
+        rows = [dict(row) for row in blank_rows]
         for row in rows:
             plan = row["plan"]
             bias = rng.gauss(0, 0.1) + (HARSH if position == 2 else 0)
@@ -217,16 +240,15 @@ def _score_and_shortlist(demo, rng: random.Random, work: Path, centre: str, coho
                 bias += outlier[plan][1]
             for key in CRITERIA:
                 row[key] = str(min(5, max(1, round(1 + 4 * quality[plan] + bias + rng.gauss(0, 0.4)))))
-        with path.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, columns)
-            writer.writeheader()
-            writer.writerows(rows)
-        demo.act_as(code).plans.import_scores(path)
+        filled = work / f"scores-{cohort}-{code}.csv"
+        _write_csv(filled, columns, rows)
+        demo.act_as(code).plans.import_scores(filled)
     lead = demo.act_as(trainers[0]).plans
-    for line in lead.ranking(cohort):
+    ranking = lead.ranking(cohort)
+    for line in ranking:
         if line.needs_moderation:
             lead.moderate(line.plan, rng.choice(MODERATION_REASONS))
-    scored = sum(1 for line in lead.ranking(cohort) if line.status == "scored")
+    scored = sum(1 for line in ranking if line.status == "scored")  # moderating changes no status
     if scored:
         lead.shortlist(cohort, top=max(1, round(scored / 3)))
 
