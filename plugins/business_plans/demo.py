@@ -17,6 +17,8 @@ come from ``demo.rng("business_plans", month)``, so the same seed gives the same
 from __future__ import annotations
 
 import csv
+import io
+import os
 import random
 import tempfile
 from datetime import date, timedelta
@@ -143,23 +145,20 @@ def _train(demo, rng: random.Random, work: Path, centre: str, people: list[str],
     plans.add_cohort(code, centre, f"Business training {month:%B %Y}, group {number}", month, _month_end(month),
                      trainers, sessions=[f"{month.replace(day=day).isoformat()}:{topic}" for day, topic in SESSIONS])
     plans.enrol(code, people, on=month)
-    register = work / f"attendance-{code}.csv"
-    with register.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["session", "participant", "mark"])
-        for person in people:
-            drops_at = rng.randint(2, len(SESSIONS)) if rng.random() < 0.1 else None
-            for n in range(1, len(SESSIONS) + 1):
-                if drops_at and n >= drops_at:
-                    mark = "absent"
-                else:
-                    roll = rng.random()
-                    mark = "present" if roll < 0.92 else "excused" if roll < 0.96 else "absent"
-                writer.writerow([n, person, mark])
-    plans.import_attendance(code, register)
+    marks = []
+    for person in people:
+        drops_at = rng.randint(2, len(SESSIONS)) if rng.random() < 0.1 else None
+        for n in range(1, len(SESSIONS) + 1):
+            if drops_at and n >= drops_at:
+                mark = "absent"
+            else:
+                roll = rng.random()
+                mark = "present" if roll < 0.92 else "excused" if roll < 0.96 else "absent"
+            marks.append({"session": n, "participant": person, "mark": mark})
+    plans.import_attendance(code, _save(work / "attendance.csv", ["session", "participant", "mark"], marks))
     # those who completed write their plans on paper forms; a trainer types them into the
     # cohort's plans sheet and imports it, submitted
-    sheet, typed = work / f"plans-{code}.csv", work / f"plans-{code}-typed.csv"
+    sheet = work / f"plans-{code}.csv"
     plans.plansheet(code, sheet)
     with sheet.open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
@@ -171,17 +170,23 @@ def _train(demo, rng: random.Random, work: Path, centre: str, people: list[str],
             row.update(fields, costs="; ".join(fields["costs"]))
             written += 1
     if written:
-        _write_csv(typed, columns, rows)
-        plans.import_plans(code, typed, submit=True)
+        plans.import_plans(code, _save(work / "plans-typed.csv", columns, rows), submit=True)
 
 
-def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
-    """A filled-in sheet, saved under a new name (overwriting a file makes the file system
-    flush it first: slow when done thousands of times)."""
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, columns)
-        writer.writeheader()
-        writer.writerows(rows)
+def _save(path: Path, columns: list[str], rows: list[dict]) -> Path:
+    """Save a filled-in sheet as CSV to ``path``, a scratch file the demo writes again for
+    every cohort: over its old bytes, then cut to length. (A file emptied before it is
+    written, or renamed over another, is flushed to disk by ext4 at once, and creating
+    thousands of new files is slow too: either costs a millisecond a file on a busy disk.)"""
+    text = io.StringIO()
+    writer = csv.DictWriter(text, columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    data = text.getvalue().encode("utf-8")
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as f:  # no O_TRUNC
+        f.write(data)
+        f.truncate()
+    return path
 
 
 def _plan_fields(rng: random.Random) -> dict:
@@ -240,9 +245,7 @@ def _score_and_shortlist(demo, rng: random.Random, work: Path, centre: str, coho
                 bias += outlier[plan][1]
             for key in CRITERIA:
                 row[key] = str(min(5, max(1, round(1 + 4 * quality[plan] + bias + rng.gauss(0, 0.4)))))
-        filled = work / f"scores-{cohort}-{code}.csv"
-        _write_csv(filled, columns, rows)
-        demo.act_as(code).plans.import_scores(filled)
+        demo.act_as(code).plans.import_scores(_save(work / f"scores-{code}.csv", columns, rows))
     lead = demo.act_as(trainers[0]).plans
     ranking = lead.ranking(cohort)
     for line in ranking:

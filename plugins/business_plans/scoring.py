@@ -336,7 +336,7 @@ class ScoringService:
             row = store.cohort_row(conn, cohort)
             rubric = store.rubric_by_id(conn, row.rubric_id)
             me = store.staff_row(conn, self.ctx.code)
-            _require_panel_member(conn, row, me, self.ctx.code)
+            _require_panel_member(conn, row, me, self.ctx.code, self.ctx.member.roles)
             plans = conn.execute(_sheet_plans_query(), {"cohort_id": row.id, "staff_id": me.id}).all()
             earlier = _earlier_values(conn, me.id, [p.id for p in plans])
         columns = list(SHEET_INFO) + rubric.keys + ["comment"]
@@ -473,8 +473,7 @@ class ScoringService:
                 tie = len(chosen) > top
             picked = {r.plan for r in chosen}
             rest = [r for r in candidates if r.plan not in picked]
-            _decide(tx, row.id, chosen, PlanStatus.SHORTLISTED)
-            _decide(tx, row.id, rest, PlanStatus.NOT_SELECTED)
+            _decide(tx, row.id, chosen, rest)
             for line in chosen:
                 tx.emit("plan_shortlisted", plan=line.summary(PlanStatus.SHORTLISTED.value))
         return Shortlist(row.code, [r._replace(status="shortlisted") for r in chosen],
@@ -501,27 +500,34 @@ class ScoringService:
 SHEET_INFO = ("plan", "version", "participant", "title", "sector", "rubric")
 
 
-def _decide(tx, cohort_id: int, lines: list[RankedPlan], status: PlanStatus) -> None:
-    """Mark the plans of ``lines`` (one cohort's) ``status`` with the panel score they were
-    decided with: one look-up and one statement for them all, audited as one event per
-    1,000 plans (``reentry audit log --key PLAN`` shows each)."""
-    if not lines:
-        return
+def _decide(tx, cohort_id: int, chosen: list[RankedPlan], rest: list[RankedPlan]) -> None:
+    """Mark the ``chosen`` plans of a cohort shortlisted and the ``rest`` not selected, with the
+    panel score they were decided with: one look-up and one statement for them all, audited
+    as one event per decision and 1,000 plans (``reentry audit log --key PLAN`` shows each)."""
     v = bp_plan_version
-    ids = {(code, version): vid for vid, code, version in tx.conn.execute(
-        sa.select(v.c.id, bp_plan.c.code, v.c.version).select_from(v.join(bp_plan, bp_plan.c.id == v.c.plan_id))
-        .where(bp_plan.c.cohort_id == cohort_id, v.c.version == bp_plan.c.current_version))}
+    ids = {(code, version): vid for vid, code, version in tx.conn.execute(_current_versions_query(),
+                                                                          {"cohort_id": cohort_id})}
+    decided = [(line, PlanStatus.SHORTLISTED) for line in chosen] + [(line, PlanStatus.NOT_SELECTED) for line in rest]
     tx.conn.execute(v.update().where(v.c.id == sa.bindparam("vid")), [
         {"vid": ids[(line.plan, line.version)], "status": status.value, "decided_on": tx.today,
-         "panel_score": line.panel_score} for line in lines])
-    store.audit_in_batches(tx, f"plan.{status.value}", "plan", {
-        line.plan: {"status": status.value, "before": line.status, "version": line.version,
-                    "panel_score": str(line.panel_score)} for line in lines})
+         "panel_score": line.panel_score} for line, status in decided])
+    for status, lines in ((PlanStatus.SHORTLISTED, chosen), (PlanStatus.NOT_SELECTED, rest)):
+        store.audit_in_batches(tx, f"plan.{status.value}", "plan", {
+            line.plan: {"status": status.value, "before": line.status, "version": line.version,
+                        "panel_score": str(line.panel_score)} for line in lines})
 
 
-def _require_panel_member(conn: sa.Connection, cohort, staff, code: str) -> None:
+@functools.cache
+def _current_versions_query():
+    v = bp_plan_version
+    return (sa.select(v.c.id, bp_plan.c.code, v.c.version).select_from(v.join(bp_plan, bp_plan.c.id == v.c.plan_id))
+            .where(bp_plan.c.cohort_id == sa.bindparam("cohort_id"), v.c.version == bp_plan.c.current_version))
+
+
+def _require_panel_member(conn: sa.Connection, cohort, staff, code: str, roles) -> None:
+    """The acting staff member (``staff`` their row, ``roles`` theirs) is a trainer of the cohort."""
     trainers = store.cohort_trainers(conn, cohort.id)
-    if staff.id not in [sid for _c, _lead, sid in trainers] or not store.is_trainer(conn, staff.id):
+    if staff.id not in [sid for _c, _lead, sid in trainers] or Role.TRAINER not in roles:
         raise PermissionDenied(_("{code} is not a trainer of cohort {cohort} (its trainers: {trainers}); only they "
                                  "score its plans").format(code=code, cohort=cohort.code,
                                                            trainers=", ".join(c for c, _l, _s in trainers)))
@@ -645,19 +651,30 @@ def _my_sheets_query():
         bp_sheet.c.version_id.in_(sa.bindparam("ids", expanding=True)))
 
 
+@functools.cache
+def _me_and_conflicts_query():
+    """The acting staff member's row, once per participant they declared a conflict with."""
+    staff = t.staff
+    return (sa.select(staff.c.id, staff.c.code, staff.c.active, bp_conflict.c.participant_id)
+            .select_from(staff.outerjoin(bp_conflict, bp_conflict.c.staff_id == staff.c.id))
+            .where(staff.c.code == sa.bindparam("code")))
+
+
 class _Scorer:
     """Checks and writes score sheets for the acting trainer inside one transaction."""
 
     def __init__(self, tx):
         self.tx = tx
         self.conn = tx.conn
-        self.me = store.staff_row(tx.conn, tx.actor.code)
+        rows = tx.conn.execute(_me_and_conflicts_query(), {"code": tx.actor.code}).all()
+        if not rows:
+            store.staff_row(tx.conn, tx.actor.code)  # raises NotFound naming the code
+        self.me = rows[0]
+        self._conflicts = {r.participant_id for r in rows if r.participant_id is not None}
         self._cohorts: dict[int, Any] = {}
         self._rubrics: dict[int, Rubric] = {}
         self._criteria: dict[int, dict[str, int]] = {}
         self._plans: dict[str, Any] = {}
-        self._conflicts = set(tx.conn.execute(sa.select(bp_conflict.c.participant_id)
-                                              .where(bp_conflict.c.staff_id == self.me.id)).scalars())
 
     def preload(self, codes) -> None:
         """Read the current versions of the plans ``codes`` at once (a file's plans); a code
@@ -671,7 +688,7 @@ class _Scorer:
     def _cohort(self, cohort_id: int, code: str):
         if cohort_id not in self._cohorts:
             row = store.cohort_row(self.conn, code)
-            _require_panel_member(self.conn, row, self.me, self.me.code)
+            _require_panel_member(self.conn, row, self.me, self.me.code, self.tx.actor.roles)
             self._cohorts[cohort_id] = row
         return self._cohorts[cohort_id]
 

@@ -14,7 +14,7 @@ import attrs
 import sqlalchemy as sa
 
 from reentry_core.convert import parse_date, structure
-from reentry_core.domain import ParticipantStatus
+from reentry_core.domain import ParticipantStatus, Role
 from reentry_core.errors import Conflict, InvalidInput, NotFound, RowErrors
 from reentry_core.i18n import _
 from reentry_core.storage import tables as t
@@ -123,7 +123,7 @@ class TrainingService:
                     raise NotFound(_("rubric {ref!r} does not exist; see: reentry plans rubric list").format(ref=rubric))
             else:
                 rid = ensure_default_rubric(tx)
-            trainer_ids = [self._trainer_id(conn, code) for code in cohort.trainers]
+            trainer_ids = self._trainer_ids(conn, cohort.trainers)
             cohort_id = conn.execute(bp_cohort.insert().values(
                 code=cohort.code, centre_id=centre_id, title=cohort.title, start_date=cohort.start_date,
                 end_date=cohort.end_date, rubric_id=rid, completion_threshold=cohort.completion_threshold,
@@ -141,10 +141,27 @@ class TrainingService:
         return made
 
     def _trainer_id(self, conn: sa.Connection, code: str) -> int:
-        row = store.staff_row(conn, code)
-        if not store.is_trainer(conn, row.id) or not row.active:
-            raise InvalidInput(_("{code} is not an active staff member with the trainer role").format(code=row.code))
-        return row.id
+        return self._trainer_ids(conn, [code])[0]
+
+    def _trainer_ids(self, conn: sa.Connection, codes) -> list[int]:
+        """The staff ids of ``codes``, each an active staff member with the trainer role (one
+        query); the first that is not is named."""
+        staff = t.staff
+        is_trainer = sa.exists().where(t.staff_role.c.staff_id == staff.c.id,
+                                       t.staff_role.c.role == Role.TRAINER.value)
+        found = {r.code: r for r in conn.execute(
+            sa.select(staff.c.id, staff.c.code, staff.c.active, is_trainer.label("trainer"))
+            .where(staff.c.code.in_([c.strip().upper() for c in codes])))}
+        ids = []
+        for code in codes:
+            row = found.get(code.strip().upper())
+            if row is None:
+                store.staff_row(conn, code)  # raises NotFound naming the code
+            if not row.trainer or not row.active:
+                raise InvalidInput(_("{code} is not an active staff member with the trainer role").format(
+                    code=row.code))
+            ids.append(row.id)
+        return ids
 
     def cohort(self, code: str) -> Cohort:
         self.ctx.require("plans.view")
