@@ -113,12 +113,17 @@ def _(programme, plan, trainer, total):
     assert [(s.trainer, str(s.total)) for s in sheets] == [(trainer, total)]
 
 
+@then(parsers.parse("{cohort} has no plans"))
+def _(programme, cohort):
+    assert plans_of(programme).list(cohort=cohort) == []
+
+
 @then(parsers.parse("no attendance is recorded in {cohort}"))
 def _(programme, cohort):
     assert all(c.held == 0 for c in plans_of(programme).completion(cohort))
 
 
-@given(parsers.re(r'a (?:register|score sheet) "(?P<name>[^"]+)" with:'))
+@given(parsers.re(r'a (?:register|score sheet|plans sheet) "(?P<name>[^"]+)" with:'))
 def _(tmp_path, monkeypatch, name, datatable):
     monkeypatch.chdir(tmp_path)  # the trainer types the file name as it is in their folder
     with open(tmp_path / name, "w", encoding="utf-8", newline="") as f:
