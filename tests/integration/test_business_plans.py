@@ -194,6 +194,14 @@ def test_an_attendance_register_file_is_all_or_nothing(world, run_cli, tmp_path)
                                              ["2026-09-14", a, "excused"]])
     ok = run_cli("--as", "TR1", "plans", "attend", "DSH-26A", "--file", str(good))
     assert ok.output.strip() == "Recorded 3 attendance marks for DSH-26A from good.csv."
+    # one audit event for the register; each mark is found by its key
+    again = write_csv(tmp_path / "again.csv", [["session", "participant", "mark"], ["1", b, "p"], ["1", a, "p"]])
+    run_cli("--as", "TR1", "plans", "attend", "DSH-26A", "--file", str(again))
+    log = world.admin.audit.log(key=f"DSH-26A/1/{b}")
+    assert [(e.action, e.after["file"], e.after["records"]) for e in log] == [
+        ("attendance.record", "again.csv", {f"DSH-26A/1/{b}": {"mark": "present", "before": "absent"}}),
+        ("attendance.record", "good.csv", {f"DSH-26A/1/{b}": {"mark": "absent"}})]
+    assert len(world.admin.audit.log(key=f"DSH-26A/1/{a}")) == 1  # the same mark again is not a change
     missing = write_csv(tmp_path / "cols.csv", [["session", "participant"], ["1", a]])
     assert "missing column(s) mark" in refused(run_cli, world.admin, "--as", "TR1", "plans", "attend", "DSH-26A",
                                                "--file", str(missing))
@@ -540,6 +548,34 @@ def test_a_score_sheet_goes_out_and_comes_back(world, run_cli, tmp_path, monkeyp
     first = world.act("TR2").sheets("DSH-26A-P001")[0]
     assert first.total == Decimal("32.50") and first.comment == "weak market research"
     assert world.act("TR2").sheets("DSH-26A-P002")[0].values["market_understanding"] == 5
+
+
+def test_imported_score_sheets_are_audited_plan_by_plan(world, tmp_path):
+    for n in range(2):
+        plan_for(world, n)
+    world.act("TR2").score("DSH-26A-P002", GOOD)
+    path = tmp_path / "sheet.csv"
+    world.act("TR2").scoresheet("DSH-26A", path)
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    rows[1][6:12] = ["4"] * 6
+    rows[2][6:12] = ["5"] * 6
+    write_csv(path, rows)
+    assert world.act("TR2").import_scores(path) == {"added": 1, "replaced": 1, "skipped": 0}
+    assert world.act("TR3").import_scores(path) == {"added": 2, "replaced": 0, "skipped": 0}
+    log = world.admin.audit.log(key="DSH-26A-P001")
+    assert [(e.action, e.actor) for e in log] == [("plan.scored", "TR3"), ("score_sheet.add", "TR3"),
+                                                  ("score_sheet.add", "TR2"), ("plan.submit", "TR1")]
+    assert log[0].after["records"] == {"DSH-26A-P001": {"status": "scored", "before": "submitted", "version": 1,
+                                                        "sheets": 2}}
+    sheet = log[1].after["records"]["DSH-26A-P001"]
+    assert (sheet["trainer"], sheet["version"], sheet["total"], log[1].after["file"]) == ("TR3", 1, "75.00",
+                                                                                        "sheet.csv")
+    replaced = world.admin.audit.log(key="DSH-26A-P002/1/TR2")
+    assert [e.action for e in replaced] == ["score_sheet.replace", "score_sheet.add"]
+    assert (replaced[0].before["total"], replaced[0].after["total"]) == ("77.50", "100.00")
+    assert world.act("TR1").get("DSH-26A-P002").status.value == "scored"
+    assert world.admin.audit.verify().ok
 
 
 def test_a_bad_score_sheet_is_refused_whole(world, run_cli, tmp_path):
