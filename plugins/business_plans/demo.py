@@ -5,7 +5,7 @@ Every month each centre with enough people waiting opens cohorts of 12-15 partic
 planning, marketing, bookkeeping, personal development, civic education); its trainers
 import the attendance register; most attend, a few drop out. At the month's end those
 who completed the training write plans in the programme's trades on paper forms, which a
-trainer types into the cohort's plans sheet and imports. The next month the
+trainer types into a plans sheet and imports. The next month the
 three trainers of the centre fill in their score sheets offline and import them; one of
 them is harsher than the others, and now and then a sheet differs widely, which the lead
 trainer moderates; then about a third of each cohort is shortlisted.
@@ -28,6 +28,7 @@ import sqlalchemy as sa
 
 from reentry_core.storage import tables as t
 
+from .planning import PLANSHEET_COLUMNS
 from .tables import bp_cohort, bp_enrolment, bp_plan
 
 NAME = "business_plans"
@@ -156,21 +157,16 @@ def _train(demo, rng: random.Random, work: Path, centre: str, people: list[str],
                 mark = "present" if roll < 0.92 else "excused" if roll < 0.96 else "absent"
             marks.append({"session": n, "participant": person, "mark": mark})
     plans.import_attendance(code, _save(work / "attendance.csv", ["session", "participant", "mark"], marks))
-    # those who completed write their plans on paper forms; a trainer types them into the
-    # cohort's plans sheet and imports it, submitted
-    sheet = work / f"plans-{code}.csv"
-    plans.plansheet(code, sheet)
-    with sheet.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        columns, rows = list(reader.fieldnames or []), list(reader)
-    written = 0
-    for row in rows:
-        if rng.random() < 0.92:
+    # most of those who completed write a plan on a paper form; a trainer types the forms into
+    # a plans sheet (the columns of `reentry plans plansheet`) and imports it, submitted
+    rows = []
+    for done in plans.completion(code):
+        if done.completed and rng.random() < 0.92:
             fields = _plan_fields(rng)
-            row.update(fields, costs="; ".join(fields["costs"]))
-            written += 1
-    if written:
-        plans.import_plans(code, _save(work / "plans-typed.csv", columns, rows), submit=True)
+            rows.append({**fields, "participant": done.participant, "full_name": done.full_name,
+                         "costs": "; ".join(fields["costs"])})
+    if rows:
+        plans.import_plans(code, _save(work / "plans.csv", list(PLANSHEET_COLUMNS), rows), submit=True)
 
 
 def _save(path: Path, columns: list[str], rows: list[dict]) -> Path:

@@ -728,16 +728,22 @@ class _Scorer:
     def check(self, plan: str, values: Mapping[str, Any], comments: Mapping[str, str], comment: str | None,
               rubric_ref: str | None, version: int | None = None, columns=None) -> _Prepared:
         row, cohort, rubric = self.target(plan, rubric_ref, version)
+        keys = rubric.keys
         if columns is not None:
-            missing = [k for k in rubric.keys if k not in columns]
+            missing = [k for k in keys if k not in columns]
             if missing:
                 raise InvalidInput(_("no column for criterion {keys} of rubric {ref}").format(
                     keys=", ".join(missing), ref=rubric.ref))
-        checked = rubric.check_values({k: v for k, v in values.items()}, where=_("plan {code}").format(code=row.code))
-        notes = {k: normalise_optional_text(v) for k, v in comments.items() if normalise_optional_text(v)}
-        unknown = [k for k in notes if k not in rubric.keys]
-        if unknown:
-            raise InvalidInput(_("comment on unknown criterion {keys}").format(keys=", ".join(unknown)))
+        try:
+            checked = rubric.check_values(values)
+        except InvalidInput as exc:
+            raise InvalidInput(_("plan {code}").format(code=row.code) + ": " + exc.message) from None
+        notes = {}
+        if comments:
+            notes = {k: normalise_optional_text(v) for k, v in comments.items() if normalise_optional_text(v)}
+            unknown = [k for k in notes if k not in keys]
+            if unknown:
+                raise InvalidInput(_("comment on unknown criterion {keys}").format(keys=", ".join(unknown)))
         return _Prepared(row, rubric, cohort.rubric_id, checked, notes, normalise_optional_text(comment),
                          cohort.min_sheets)
 

@@ -7,6 +7,7 @@ record but, like any absence, is not attendance), against the cohort's threshold
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -58,17 +59,29 @@ def completions(conn: sa.Connection, cohort_id: int, threshold: int, participant
     return result
 
 
+@functools.cache
+def _sessions_query():
+    return (sa.select(bp_session.c.id, bp_session.c.number, bp_session.c.day)
+            .where(bp_session.c.cohort_id == sa.bindparam("cohort_id")).order_by(bp_session.c.number))
+
+
+@functools.cache
+def _enrolled_query():
+    return (sa.select(_P.c.code, _P.c.id).select_from(bp_enrolment.join(_P, _P.c.id == bp_enrolment.c.participant_id))
+            .where(bp_enrolment.c.cohort_id == sa.bindparam("cohort_id")))
+
+
 class _SessionFinder:
     """A cohort's sessions read once; called with a session's number or date, gives its number."""
 
     def __init__(self, conn: sa.Connection, row):
         self.cohort = row.code
-        self.numbers: set[int] = set()
+        self.sessions: dict[int, tuple] = {}  # number: (id, day)
         self.days: dict = {}
-        for number, day in conn.execute(sa.select(bp_session.c.number, bp_session.c.day)
-                                        .where(bp_session.c.cohort_id == row.id).order_by(bp_session.c.number)):
-            self.numbers.add(number)
+        for session_id, number, day in conn.execute(_sessions_query(), {"cohort_id": row.id}):
+            self.sessions[number] = (session_id, day)
             self.days.setdefault(day, number)
+        self.numbers = set(self.sessions)
 
     def __call__(self, session) -> int:
         text = str(session).strip()
@@ -358,39 +371,44 @@ class TrainingService:
                 entries.append((n, number, cells["participant"].upper(), cells["mark"]))
             if not entries and not problems:
                 raise InvalidInput(_("{file} has no rows").format(file=str(path)))
-            recorded = self._record_marks(tx, row, entries, file=str(path), total_rows=len(rows), earlier=problems)
+            recorded = self._record_marks(tx, row, entries, file=str(path), total_rows=len(rows), earlier=problems,
+                                          sessions=find.sessions)
         return len(recorded)
 
     def _session_number(self, conn: sa.Connection, row, session) -> int:
         return _SessionFinder(conn, row)(session)
 
     def _record_marks(self, tx, row, entries, others: str | None = None, session_for_others: int | None = None,
-                      file: str | None = None, total_rows: int = 0,
-                      earlier=()) -> dict[tuple[int, str], AttendanceMark]:
+                      file: str | None = None, total_rows: int = 0, earlier=(),
+                      sessions: dict | None = None) -> dict[tuple[int, str], AttendanceMark]:
         """Check every entry ``(row number or None, session number, participant, mark)``; write
         all or raise naming every bad one (with the ``earlier`` ``(row, problem)`` of a file)."""
         conn = tx.conn
-        sessions = {r.number: (r.id, r.day) for r in conn.execute(
-            sa.select(bp_session.c.id, bp_session.c.number, bp_session.c.day).where(bp_session.c.cohort_id == row.id))}
-        enrolled = dict(conn.execute(sa.select(_P.c.code, _P.c.id).select_from(bp_enrolment.join(_P))
-                                     .where(bp_enrolment.c.cohort_id == row.id)).all())
+        if sessions is None:
+            sessions = _SessionFinder(conn, row).sessions
+        enrolled = dict(conn.execute(_enrolled_query(), {"cohort_id": row.id}).all())
         found: list[tuple[int, str]] = list(earlier)
         marks: dict[tuple[int, str], AttendanceMark] = {}
+        def where(n) -> str:
+            return _("row {n}: ").format(n=n) if n is not None else ""
+
+        parsed: dict[str, AttendanceMark] = {}  # a register repeats a few marks many times
         for n, number, code, mark in entries:
-            where = _("row {n}: ").format(n=n) if n is not None else ""
             session_id, day = sessions[number]
             if day > tx.today:
-                found.append((n or 0, where + _("session {s} is on {d}, in the future").format(
+                found.append((n or 0, where(n) + _("session {s} is on {d}, in the future").format(
                     s=number, d=day.isoformat())))
                 continue
             if code not in enrolled:
-                found.append((n or 0, where + _("participant: {code} is not enrolled in {cohort}").format(
+                found.append((n or 0, where(n) + _("participant: {code} is not enrolled in {cohort}").format(
                     code=code, cohort=row.code)))
                 continue
             try:
-                marks[(number, code)] = AttendanceMark.parse(mark)
+                if mark not in parsed:
+                    parsed[mark] = AttendanceMark.parse(mark)
+                marks[(number, code)] = parsed[mark]
             except InvalidInput as exc:
-                found.append((n or 0, where + _("mark: {reason}").format(reason=exc.message)))
+                found.append((n or 0, where(n) + _("mark: {reason}").format(reason=exc.message)))
         problems = [text for _n, text in sorted(found, key=lambda item: item[0])]
         if others is not None and session_for_others is not None:
             try:
