@@ -471,8 +471,8 @@ def test_a_bad_plans_file_is_refused_whole(world, run_cli, tmp_path):
     assert result.exit_code == 1 and audit_count(world.admin) == before
     assert error_line(result) == "Error: plans.csv: 6 of 7 rows are invalid; no plan was written"
     for line in [
-            f"row 3: participant: {b} already has plan DSH-26A-P001 in DSH-26A; change it with edit (a draft) or "
-            "resubmit",
+            (f"row 3: participant: {b} already has plan DSH-26A-P001 in DSH-26A; change it with edit (a draft) or "
+             "resubmit"),
             f"row 4: participant: {d} is not enrolled in DSH-26A; enrol them first: reentry plans enrol DSH-26A {d}",
             "row 5: participant: 'DSH-2026-0099' does not exist",
             f"row 6: participant: {a} is on row 2 too; one plan per participant",
