@@ -8,6 +8,7 @@ writes anything; the services check every row and write all or nothing.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import tempfile
 from datetime import date, datetime
@@ -55,10 +56,12 @@ def read_table(path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             raise InvalidInput(_("{file} is not UTF-8; save it as 'CSV UTF-8'").format(file=path.name)) from None
-        lines = text.splitlines()
-        first = next((line for line in lines if line.strip()), "")
+        first = next((line for line in text.splitlines() if line.strip()), "")
         delimiter = max((",", ";", "\t"), key=first.count) if first else ","
-        raw = [[cell.strip() for cell in row] for row in csv.reader(lines, delimiter=delimiter)]
+        # read as a file (newline=""), so a quoted cell keeps its line breaks (a spreadsheet's
+        # Alt+Enter); a row is numbered as the spreadsheet shows it, whatever lines it spans
+        raw = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""),
+                                                                      delimiter=delimiter)]
     else:
         from openpyxl import load_workbook
 

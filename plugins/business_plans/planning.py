@@ -178,7 +178,7 @@ class PlanningService:
                     file=name))
             plans = self._insert_plans(tx, cohort_row, made)
             store.audit_in_batches(tx, "plan.submit" if submit else "plan.draft", "plan",
-                              {plan.code: _audited(plan) for plan in plans}, file=name)
+                                   {plan.code: _audited(plan) for plan in plans}, file=name)
         return PlansImport(cohort_row.code, tuple(plans), len(rows) - len(filled))
 
     @staticmethod

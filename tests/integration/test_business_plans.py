@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from reentry_core import hookimpl
-from reentry_core.errors import InvalidInput
+from reentry_core.errors import InvalidInput, RowErrors
 from reentry_core.plugins import load_plugins
 from reentry_core.reporting import Period, compute
 from reentry_core.services import FixedClock, open_programme
@@ -450,6 +450,23 @@ def test_plans_typed_into_the_plans_sheet_are_loaded_whole(world, run_cli, tmp_p
     made = world.act("CW1").import_plans("DSH-26A", tmp_path / "again.csv")
     assert [(p.code, p.participant, p.status.value) for p in made.plans] == [("DSH-26A-P003", b, "draft")]
     assert made.skipped == 0
+
+
+def test_a_costs_cell_may_hold_one_item_per_line(world, tmp_path):
+    a, b = world.codes[:2]
+    path = write_csv(tmp_path / "plans.csv", [
+        PLANS_HEADER,
+        [a, "Bakery", "cooking", "Tandoor oven:1:3000\nFlour and ingredients:2:500", "300", "3700", "2000", "900"],
+        [b, "Shop", "trade", "Shelves:1:900;", "0", "900", "800", "500"]])
+    made = world.act("TR1").import_plans("DSH-26A", path)
+    assert [[(c.item, c.quantity) for c in p.costs] for p in made.plans] == [
+        [("Tandoor oven", 1), ("Flour and ingredients", 2)], [("Shelves", 1)]]
+    broken = write_csv(tmp_path / "broken.csv", [
+        PLANS_HEADER, [world.codes[2], "Shop", "sector?", "Shelves:1:900\nScales", "0", "900", "800", "500"]])
+    with pytest.raises(RowErrors) as refusal:
+        world.act("TR1").import_plans("DSH-26A", broken)
+    assert refusal.value.problems == [  # the row the spreadsheet shows, though its costs span two lines
+        "row 2: costs: cost 'Scales': write ITEM:QUANTITY:UNIT_COST, e.g. 'Sewing machine:2:1800'"]
 
 
 def test_a_bad_plans_file_is_refused_whole(world, run_cli, tmp_path):
