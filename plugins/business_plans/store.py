@@ -15,7 +15,6 @@ from typing import Iterable, Sequence
 
 import sqlalchemy as sa
 
-from reentry_core.domain import Role
 from reentry_core.errors import NotFound
 from reentry_core.i18n import _
 from reentry_core.storage import tables as t
@@ -88,19 +87,6 @@ def staff_row(conn: sa.Connection, code: str):
     return row
 
 
-@functools.cache
-def _roles_query():
-    return sa.select(t.staff_role.c.role).where(t.staff_role.c.staff_id == sa.bindparam("staff_id"))
-
-
-def staff_roles(conn: sa.Connection, staff_id: int) -> set[str]:
-    return set(conn.execute(_roles_query(), {"staff_id": staff_id}).scalars())
-
-
-def is_trainer(conn: sa.Connection, staff_id: int) -> bool:
-    return Role.TRAINER.value in staff_roles(conn, staff_id)
-
-
 # --- rubrics -------------------------------------------------------------------------------
 
 
@@ -108,8 +94,7 @@ def is_trainer(conn: sa.Connection, staff_id: int) -> bool:
 def _rubric_queries():
     rid = sa.bindparam("rubric_id")
     return (sa.select(bp_rubric).where(bp_rubric.c.id == rid),
-            sa.select(bp_criterion).where(bp_criterion.c.rubric_id == rid).order_by(bp_criterion.c.position),
-            sa.select(bp_criterion.c.key, bp_criterion.c.id).where(bp_criterion.c.rubric_id == rid))
+            sa.select(bp_criterion).where(bp_criterion.c.rubric_id == rid).order_by(bp_criterion.c.position))
 
 
 def rubric_by_id(conn: sa.Connection, rubric_id: int) -> Rubric:
@@ -118,16 +103,12 @@ def rubric_by_id(conn: sa.Connection, rubric_id: int) -> Rubric:
 
 def rubric_with_ids(conn: sa.Connection, rubric_id: int) -> tuple[Rubric, dict[str, int]]:
     """A rubric and the ids of its criteria by key."""
-    rubric_query, criteria_query, _ids = _rubric_queries()
+    rubric_query, criteria_query = _rubric_queries()
     row = conn.execute(rubric_query, {"rubric_id": rubric_id}).one()
     criteria = conn.execute(criteria_query, {"rubric_id": rubric_id}).all()
     return (Rubric(row.key, row.title, row.scale_min, row.scale_max,
                    [Criterion(c.key, c.label, c.weight, c.description) for c in criteria], version=row.version),
             {c.key: c.id for c in criteria})
-
-
-def criterion_ids(conn: sa.Connection, rubric_id: int) -> dict[str, int]:
-    return dict(conn.execute(_rubric_queries()[2], {"rubric_id": rubric_id}).all())
 
 
 @functools.cache
