@@ -363,7 +363,7 @@ def _(programme, admin, world, code, to_whom, service, status):
     world["referral"] = referral
 
 
-@given(parsers.re(r'a (?P<kind>register|score sheet|plan sheet|visit sheet|tally sheet) "(?P<name>[^"]+)" with:'))
+@given(parsers.re(r'a (?P<kind>register|score sheet|plans sheet|visit sheet|tally sheet) "(?P<name>[^"]+)" with:'))
 def _(tmp_path, monkeypatch, kind, name, datatable):
     """A spreadsheet the user filled in, saved as CSV in their folder (the one they type commands in)."""
     import csv

@@ -19,6 +19,7 @@ flags and the intraclass correlations of a panel.
 
 from __future__ import annotations
 
+import functools
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -35,15 +36,23 @@ def round_half_up(value: Fraction) -> Decimal:
     return (Decimal(hundredths) / 100).quantize(CENT)
 
 
+@functools.lru_cache(maxsize=256)
+def _whole_weights(weights: tuple[Decimal, ...]) -> tuple[int, ...]:
+    """Weights scaled by one common factor to whole numbers (exact: the same proportions)."""
+    exact = [Fraction(w) for w in weights]
+    common = math.lcm(*(f.denominator for f in exact))
+    return tuple(int(f * common) for f in exact)
+
+
 def weighted_total(pairs: Iterable[tuple[int, Decimal]], scale_min: int, scale_max: int) -> Decimal:
-    """``pairs`` of (value, weight) → the weighted score on 0–100, two decimals."""
-    top = Fraction(0)
-    weights = Fraction(0)
-    for value, weight in pairs:
-        w = Fraction(weight)
-        top += w * (value - scale_min)
-        weights += w
-    return round_half_up(top * 100 / (weights * (scale_max - scale_min)))
+    """``pairs`` of (value, weight) → the weighted score on 0–100, two decimals (exact,
+    rounded half-up). Computed on whole numbers: a rubric's weights are scaled once."""
+    pairs = list(pairs)
+    weights = _whole_weights(tuple(w for _v, w in pairs))
+    top = sum(w * (value - scale_min) for (value, _w), w in zip(pairs, weights))
+    below = sum(weights) * (scale_max - scale_min)
+    # floor(top * 100 * 100 / below + 1/2): hundredths of a point, half-up
+    return Decimal((2 * top * 10000 + below) // (2 * below)).scaleb(-2)
 
 
 def mean_of(totals: Sequence[Decimal]) -> Decimal:

@@ -341,6 +341,59 @@ def add(state: CliState, participant, cohort_code, submit_now, **fields):
         request=plan.requested_funding, cur=plan.currency), state.format, _plan_record(plan))
 
 
+@plans.command("plansheet")
+@click.argument("cohort_code", metavar="COHORT")
+@click.option("-o", "--output", "path", type=click.Path(dir_okay=False, path_type=Path),
+              help=_("A .xlsx or .csv file (default: COHORT-plans.xlsx)."))
+@pass_state
+def plansheet(state: CliState, cohort_code, path):
+    """Write a sheet to type the cohort's paper plan forms into: one row per participant
+    who completed the training and has no plan yet, one column per field.
+
+    Fill in a row per plan form (costs as ITEM:QTY:UNIT_COST items separated by ';'),
+    leave a row empty to skip it, then load it with: reentry plans import COHORT FILE
+
+    \b
+    Example:
+      reentry --as TR1 plans plansheet DSH-26A -o DSH-26A-plans.xlsx
+    """
+    path = path or Path(f"{cohort_code.upper()}-plans.xlsx")
+    count = state.ctx().plans.plansheet(cohort_code, path)
+    done(_("Wrote {n} participants to {file}.").format(n=count, file=path), state.format,
+         {"file": str(path), "participants": count})
+
+
+@plans.command("import")
+@click.argument("cohort_code", metavar="COHORT")
+@click.argument("path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--submit", "submit_now", is_flag=True, help=_("Submit the plans at once instead of keeping drafts."))
+@pass_state
+def import_(state: CliState, cohort_code, path, submit_now):
+    """Load a cohort's business plans typed from paper forms (CSV or XLSX): every row or none.
+
+    \b
+    Columns (one row per plan; the file from 'plans plansheet' has them all):
+      participant        the participant's code (enrolled in COHORT, no plan there yet)
+      title, sector      e.g. 'Sewing workshop', sewing
+      costs              start-up costs ITEM:QTY:UNIT_COST separated by ';'
+                         e.g. 'Sewing machine:2:1800; Overlock:1:2500'
+      own_contribution, requested_funding, monthly_revenue, monthly_costs   amounts
+      summary, currency  optional (currency default TJS); full_name is not read
+    A row with only the participant filled in is skipped. Plans are numbered in file order.
+
+    \b
+    Example:
+      reentry --as TR1 plans import DSH-26A DSH-26A-plans.xlsx --submit
+    """
+    made = state.ctx().plans.import_plans(cohort_code, path, submit=submit_now)
+    codes = [plan.code for plan in made.plans]
+    status = "submitted" if submit_now else "draft"
+    span = codes[0] if len(codes) == 1 else f"{codes[0]} to {codes[-1]}"
+    done(_("Loaded {file}: {n} plans of {cohort} ({span}), {status}; {skipped} empty rows skipped.").format(
+        file=path.name, n=len(codes), cohort=made.cohort, span=span, status=status, skipped=made.skipped),
+        state.format, {"cohort": made.cohort, "plans": codes, "status": status, "skipped": made.skipped})
+
+
 @plans.command("edit")
 @click.argument("code")
 @plan_options(required=False)

@@ -4,7 +4,8 @@ Every month each centre with enough people waiting opens cohorts of 12-15 partic
 (the oldest registrations first). The cohort meets weekly during the month (business
 planning, marketing, bookkeeping, personal development, civic education); its trainers
 import the attendance register; most attend, a few drop out. At the month's end those
-who completed the training write plans in the programme's trades. The next month the
+who completed the training write plans in the programme's trades on paper forms, which a
+trainer types into a plans sheet and imports. The next month the
 three trainers of the centre fill in their score sheets offline and import them; one of
 them is harsher than the others, and now and then a sheet differs widely, which the lead
 trainer moderates; then about a third of each cohort is shortlisted.
@@ -16,6 +17,8 @@ come from ``demo.rng("business_plans", month)``, so the same seed gives the same
 from __future__ import annotations
 
 import csv
+import io
+import os
 import random
 import tempfile
 from datetime import date, timedelta
@@ -25,6 +28,7 @@ import sqlalchemy as sa
 
 from reentry_core.storage import tables as t
 
+from .planning import PLANSHEET_COLUMNS
 from .tables import bp_cohort, bp_enrolment, bp_plan
 
 NAME = "business_plans"
@@ -142,23 +146,43 @@ def _train(demo, rng: random.Random, work: Path, centre: str, people: list[str],
     plans.add_cohort(code, centre, f"Business training {month:%B %Y}, group {number}", month, _month_end(month),
                      trainers, sessions=[f"{month.replace(day=day).isoformat()}:{topic}" for day, topic in SESSIONS])
     plans.enrol(code, people, on=month)
-    register = work / f"attendance-{code}.csv"
-    with register.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["session", "participant", "mark"])
-        for person in people:
-            drops_at = rng.randint(2, len(SESSIONS)) if rng.random() < 0.1 else None
-            for n in range(1, len(SESSIONS) + 1):
-                if drops_at and n >= drops_at:
-                    mark = "absent"
-                else:
-                    roll = rng.random()
-                    mark = "present" if roll < 0.92 else "excused" if roll < 0.96 else "absent"
-                writer.writerow([n, person, mark])
-    plans.import_attendance(code, register)
+    marks = []
+    for person in people:
+        drops_at = rng.randint(2, len(SESSIONS)) if rng.random() < 0.1 else None
+        for n in range(1, len(SESSIONS) + 1):
+            if drops_at and n >= drops_at:
+                mark = "absent"
+            else:
+                roll = rng.random()
+                mark = "present" if roll < 0.92 else "excused" if roll < 0.96 else "absent"
+            marks.append({"session": n, "participant": person, "mark": mark})
+    plans.import_attendance(code, _save(work / "attendance.csv", ["session", "participant", "mark"], marks))
+    # most of those who completed write a plan on a paper form; a trainer types the forms into
+    # a plans sheet (the columns of `reentry plans plansheet`) and imports it, submitted
+    rows = []
     for done in plans.completion(code):
         if done.completed and rng.random() < 0.92:
-            plans.add_plan(done.participant, code, submit=True, **_plan_fields(rng))
+            fields = _plan_fields(rng)
+            rows.append({**fields, "participant": done.participant, "full_name": done.full_name,
+                         "costs": "; ".join(fields["costs"])})
+    if rows:
+        plans.import_plans(code, _save(work / "plans.csv", list(PLANSHEET_COLUMNS), rows), submit=True)
+
+
+def _save(path: Path, columns: list[str], rows: list[dict]) -> Path:
+    """Save a filled-in sheet as CSV to ``path``, a scratch file the demo writes again for
+    every cohort: over its old bytes, then cut to length. (A file emptied before it is
+    written, or renamed over another, is flushed to disk by ext4 at once, and creating
+    thousands of new files is slow too: either costs a millisecond a file on a busy disk.)"""
+    text = io.StringIO()
+    writer = csv.DictWriter(text, columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    data = text.getvalue().encode("utf-8")
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as f:  # no O_TRUNC
+        f.write(data)
+        f.truncate()
+    return path
 
 
 def _plan_fields(rng: random.Random) -> dict:
@@ -197,19 +221,19 @@ def _waiting_cohorts(demo, month: date) -> list[tuple[str, str]]:
 
 def _score_and_shortlist(demo, rng: random.Random, work: Path, centre: str, cohort: str) -> None:
     trainers = demo.staff_codes("trainer", centre)
-    sheets = {code: work / f"scores-{cohort}-{code}.csv" for code in trainers}
-    for code in trainers:
-        demo.act_as(code).plans.scoresheet(cohort, sheets[code])
-    with sheets[trainers[0]].open(encoding="utf-8", newline="") as f:
-        plan_codes = [row["plan"] for row in csv.DictReader(f)]
+    # the lead prints the cohort's score sheet for the panel (nobody in the demo declares a
+    # conflict, so each trainer's sheet lists the same plans); each fills in a copy offline
+    blank = work / f"scores-{cohort}.csv"
+    demo.act_as(trainers[0]).plans.scoresheet(cohort, blank)
+    with blank.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        columns, blank_rows = list(reader.fieldnames or []), list(reader)
+    plan_codes = [row["plan"] for row in blank_rows]
     # how good each plan is, how each trainer sees it, and now and then one trainer who sees it very differently
     quality = {plan: rng.betavariate(4, 2.2) for plan in plan_codes}
     outlier = {plan: (rng.choice(trainers), rng.choice([-1.7, 1.5])) for plan in plan_codes if rng.random() < 0.05}
     for position, code in enumerate(trainers):
-        path = sheets[code]
-        with path.open(encoding="utf-8", newline="") as f:
-            reader = csv.DictReader(f)
-            columns, rows = list(reader.fieldnames or []), list(reader)
+        rows = [dict(row) for row in blank_rows]
         for row in rows:
             plan = row["plan"]
             bias = rng.gauss(0, 0.1) + (HARSH if position == 2 else 0)
@@ -217,16 +241,13 @@ def _score_and_shortlist(demo, rng: random.Random, work: Path, centre: str, coho
                 bias += outlier[plan][1]
             for key in CRITERIA:
                 row[key] = str(min(5, max(1, round(1 + 4 * quality[plan] + bias + rng.gauss(0, 0.4)))))
-        with path.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, columns)
-            writer.writeheader()
-            writer.writerows(rows)
-        demo.act_as(code).plans.import_scores(path)
+        demo.act_as(code).plans.import_scores(_save(work / f"scores-{code}.csv", columns, rows))
     lead = demo.act_as(trainers[0]).plans
-    for line in lead.ranking(cohort):
+    ranking = lead.ranking(cohort)
+    for line in ranking:
         if line.needs_moderation:
             lead.moderate(line.plan, rng.choice(MODERATION_REASONS))
-    scored = sum(1 for line in lead.ranking(cohort) if line.status == "scored")
+    scored = sum(1 for line in ranking if line.status == "scored")  # moderating changes no status
     if scored:
         lead.shortlist(cohort, top=max(1, round(scored / 3)))
 

@@ -155,6 +155,8 @@ def parse_whole(value: Any) -> int:
         raise InvalidInput(_("{value!r} is not a whole number").format(value=value))
     if isinstance(value, int):
         return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)  # the common case of a typed cell, "4"
     try:
         number = parse_decimal(value)
     except InvalidInput:
@@ -499,15 +501,16 @@ class Rubric:
         """Every criterion given once, each a whole number on the scale; raises one line
         naming every problem."""
         problems = []
-        unknown = [k for k in values if k not in self.keys]
+        keys = self.keys
+        unknown = [k for k in values if k not in keys]
         if unknown:
             problems.append(_("unknown criterion {keys} (the rubric {ref} has {known})").format(
-                keys=", ".join(repr(k) for k in unknown), ref=self.ref, known=", ".join(self.keys)))
-        missing = [k for k in self.keys if values.get(k) in (None, "")]
+                keys=", ".join(repr(k) for k in unknown), ref=self.ref, known=", ".join(keys)))
+        missing = [k for k in keys if values.get(k) in (None, "")]
         if missing:
             problems.append(_("no value for {keys}").format(keys=", ".join(missing)))
         checked: dict[str, int] = {}
-        for key in self.keys:
+        for key in keys:
             raw = values.get(key)
             if raw in (None, ""):
                 continue

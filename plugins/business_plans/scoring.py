@@ -7,6 +7,7 @@ every criterion of the cohort's rubric version, each a whole number on its scale
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from decimal import Decimal
 from importlib import resources
@@ -323,7 +324,7 @@ class ScoringService:
             tx.require("plans.score")
             scorer = _Scorer(tx)
             prepared = scorer.check(plan, values, comments or {}, comment, rubric)
-            sheet, _replaced = scorer.write(prepared)
+            [(sheet, _replaced)] = scorer.write_many([prepared])
         return sheet
 
     def scoresheet(self, cohort: str, path) -> int:
@@ -335,16 +336,8 @@ class ScoringService:
             row = store.cohort_row(conn, cohort)
             rubric = store.rubric_by_id(conn, row.rubric_id)
             me = store.staff_row(conn, self.ctx.code)
-            _require_panel_member(conn, row, me, self.ctx.code)
-            v = bp_plan_version
-            conflicted = sa.select(bp_conflict.c.participant_id).where(bp_conflict.c.staff_id == me.id)
-            plans = conn.execute(
-                sa.select(v.c.id, bp_plan.c.code, v.c.version, _P.c.code.label("participant"), v.c.title, v.c.sector)
-                .select_from(bp_plan.join(v, sa.and_(v.c.plan_id == bp_plan.c.id,
-                                                     v.c.version == bp_plan.c.current_version)).join(_P))
-                .where(bp_plan.c.cohort_id == row.id, v.c.status.in_([s.value for s in SCORABLE]),
-                       bp_plan.c.participant_id.not_in(conflicted))
-                .order_by(bp_plan.c.code)).all()
+            _require_panel_member(conn, row, me, self.ctx.code, self.ctx.member.roles)
+            plans = conn.execute(_sheet_plans_query(), {"cohort_id": row.id, "staff_id": me.id}).all()
             earlier = _earlier_values(conn, me.id, [p.id for p in plans])
         columns = list(SHEET_INFO) + rubric.keys + ["comment"]
         rows = []
@@ -359,7 +352,11 @@ class ScoringService:
         """Score sheets from a filled-in score-sheet file, as the acting trainer: every row
         or none. A row whose criterion cells are all empty is skipped (not scored). Columns:
         plan, rubric, one per criterion; optional version, participant, title, sector,
-        comment and ``<criterion>_comment``. Returns ``{"added": n, "replaced": m, "skipped": k}``."""
+        comment and ``<criterion>_comment``. Returns ``{"added": n, "replaced": m, "skipped": k}``.
+
+        The plans of the file are read in one query and every row is checked before
+        anything is written; the sheets are then written together and audited as one
+        event per 1,000 sheets (``reentry audit log --key PLAN`` shows each plan's sheet)."""
         name = Path(path).name
         header, rows = read_table(path)
         with self.ctx.transaction() as tx:
@@ -367,13 +364,13 @@ class ScoringService:
             scorer = _Scorer(tx)
             if "plan" not in header:
                 raise InvalidInput(_("{file}: missing column plan").format(file=name))
-            problems, prepared, skipped = [], [], 0
             criteria_columns = [h for h in header if h not in SHEET_INFO and h != "comment"
                                 and not h.endswith("_comment")]
-            for n, cells in rows:
-                if not any(cells.get(c) for c in criteria_columns):
-                    skipped += 1
-                    continue
+            filled = [(n, cells) for n, cells in rows if any(cells.get(c) for c in criteria_columns)]
+            skipped = len(rows) - len(filled)
+            scorer.preload(cells["plan"] for _n, cells in filled if cells.get("plan"))
+            problems, prepared, seen = [], [], set()
+            for n, cells in filled:
                 try:
                     plan_code = cells.get("plan")
                     if not plan_code:
@@ -383,8 +380,9 @@ class ScoringService:
                     comments = {h[:-len("_comment")]: v for h, v in cells.items() if h.endswith("_comment") and v}
                     item = scorer.check(plan_code, values, comments, cells.get("comment"), cells.get("rubric"),
                                         version=parse_whole(version) if version else None, columns=criteria_columns)
-                    if any(p.row.code == item.row.code for p in prepared):
+                    if item.row.code in seen:
                         raise InvalidInput(_("plan {code} is on an earlier row too").format(code=item.row.code))
+                    seen.add(item.row.code)
                     prepared.append(item)
                 except (InvalidInput, NotFound, Conflict, PermissionDenied) as exc:
                     problems.append(_("row {n}: {reason}").format(n=n, reason=exc.message))
@@ -393,11 +391,9 @@ class ScoringService:
                     file=name, bad=len(problems), rows=len(rows)), problems)
             if not prepared:
                 raise InvalidInput(_("{file}: no row has scores").format(file=name))
-            counts = {"added": 0, "replaced": 0, "skipped": skipped}
-            for item in prepared:
-                _sheet, replaced = scorer.write(item)
-                counts["replaced" if replaced else "added"] += 1
-        return counts
+            written = scorer.write_many(prepared, file=name)
+            replaced = sum(1 for _sheet, again in written if again)
+        return {"added": len(written) - replaced, "replaced": replaced, "skipped": skipped}
 
     def sheets(self, plan: str, version: int | None = None) -> list[ScoreSheet]:
         """The score sheets of one plan version (default: the current one)."""
@@ -475,10 +471,9 @@ class ScoringService:
                 cut = candidates[min(top, len(candidates)) - 1].panel_score
                 chosen = [r for r in candidates if r.panel_score >= cut]
                 tie = len(chosen) > top
-            rest = [r for r in candidates if r not in chosen]
-            for line, status in [(r, PlanStatus.SHORTLISTED) for r in chosen] + [
-                    (r, PlanStatus.NOT_SELECTED) for r in rest]:
-                _decide(tx, line, status)
+            picked = {r.plan for r in chosen}
+            rest = [r for r in candidates if r.plan not in picked]
+            _decide(tx, row.id, chosen, rest)
             for line in chosen:
                 tx.emit("plan_shortlisted", plan=line.summary(PlanStatus.SHORTLISTED.value))
         return Shortlist(row.code, [r._replace(status="shortlisted") for r in chosen],
@@ -505,49 +500,100 @@ class ScoringService:
 SHEET_INFO = ("plan", "version", "participant", "title", "sector", "rubric")
 
 
-def _decide(tx, line: RankedPlan, status: PlanStatus) -> None:
+def _decide(tx, cohort_id: int, chosen: list[RankedPlan], rest: list[RankedPlan]) -> None:
+    """Mark the ``chosen`` plans of a cohort shortlisted and the ``rest`` not selected, with the
+    panel score they were decided with: one look-up and one statement for them all, audited
+    as one event per decision and 1,000 plans (``reentry audit log --key PLAN`` shows each)."""
     v = bp_plan_version
-    version_id = tx.conn.execute(sa.select(v.c.id).select_from(v.join(bp_plan)).where(
-        bp_plan.c.code == line.plan, v.c.version == line.version)).scalar_one()
-    tx.conn.execute(v.update().where(v.c.id == version_id).values(status=status.value, decided_on=tx.today,
-                                                                  panel_score=line.panel_score))
-    tx.audit(f"plan.{status.value}", "plan", line.plan, before={"status": line.status},
-             after={"status": status.value, "version": line.version, "panel_score": str(line.panel_score)})
+    ids = {(code, version): vid for vid, code, version in tx.conn.execute(_current_versions_query(),
+                                                                          {"cohort_id": cohort_id})}
+    decided = [(line, PlanStatus.SHORTLISTED) for line in chosen] + [(line, PlanStatus.NOT_SELECTED) for line in rest]
+    tx.conn.execute(v.update().where(v.c.id == sa.bindparam("vid")), [
+        {"vid": ids[(line.plan, line.version)], "status": status.value, "decided_on": tx.today,
+         "panel_score": line.panel_score} for line, status in decided])
+    for status, lines in ((PlanStatus.SHORTLISTED, chosen), (PlanStatus.NOT_SELECTED, rest)):
+        store.audit_in_batches(tx, f"plan.{status.value}", "plan", {
+            line.plan: {"status": status.value, "before": line.status, "version": line.version,
+                        "panel_score": str(line.panel_score)} for line in lines})
 
 
-def _require_panel_member(conn: sa.Connection, cohort, staff, code: str) -> None:
+@functools.cache
+def _current_versions_query():
+    v = bp_plan_version
+    return (sa.select(v.c.id, bp_plan.c.code, v.c.version).select_from(v.join(bp_plan, bp_plan.c.id == v.c.plan_id))
+            .where(bp_plan.c.cohort_id == sa.bindparam("cohort_id"), v.c.version == bp_plan.c.current_version))
+
+
+def _require_panel_member(conn: sa.Connection, cohort, staff, code: str, roles) -> None:
+    """The acting staff member (``staff`` their row, ``roles`` theirs) is a trainer of the cohort."""
     trainers = store.cohort_trainers(conn, cohort.id)
-    if staff.id not in [sid for _c, _lead, sid in trainers] or not store.is_trainer(conn, staff.id):
+    if staff.id not in [sid for _c, _lead, sid in trainers] or Role.TRAINER not in roles:
         raise PermissionDenied(_("{code} is not a trainer of cohort {cohort} (its trainers: {trainers}); only they "
                                  "score its plans").format(code=code, cohort=cohort.code,
                                                            trainers=", ".join(c for c, _l, _s in trainers)))
 
 
+@functools.cache
+def _sheet_plans_query():
+    """The plans of a cohort a trainer may score (current versions in front of the panel,
+    none of a participant they declared a conflict with), by code."""
+    v = bp_plan_version
+    conflicted = sa.select(bp_conflict.c.participant_id).where(bp_conflict.c.staff_id == sa.bindparam("staff_id"))
+    return (sa.select(v.c.id, bp_plan.c.code, v.c.version, _P.c.code.label("participant"), v.c.title, v.c.sector)
+            .select_from(bp_plan.join(v, sa.and_(v.c.plan_id == bp_plan.c.id, v.c.version == bp_plan.c.current_version))
+                         .join(_P, _P.c.id == bp_plan.c.participant_id))
+            .where(bp_plan.c.cohort_id == sa.bindparam("cohort_id"), v.c.status.in_([s.value for s in SCORABLE]),
+                   bp_plan.c.participant_id.not_in(conflicted))
+            .order_by(bp_plan.c.code))
+
+
+@functools.cache
+def _earlier_values_query():
+    return (sa.select(bp_sheet.c.version_id, bp_sheet.c.comment, bp_criterion.c.key, bp_score.c.value)
+            .select_from(bp_sheet.join(bp_score, bp_score.c.sheet_id == bp_sheet.c.id)
+                         .join(bp_criterion, bp_criterion.c.id == bp_score.c.criterion_id))
+            .where(bp_sheet.c.trainer_id == sa.bindparam("trainer_id"),
+                   bp_sheet.c.version_id.in_(sa.bindparam("ids", expanding=True))))
+
+
 def _earlier_values(conn: sa.Connection, trainer_id: int, version_ids: list[int]) -> dict[int, dict[str, Any]]:
     found: dict[int, dict[str, Any]] = {}
-    if not version_ids:
-        return found
-    rows = conn.execute(sa.select(bp_sheet.c.version_id, bp_sheet.c.comment, bp_criterion.c.key, bp_score.c.value)
-                        .select_from(bp_sheet.join(bp_score).join(bp_criterion))
-                        .where(bp_sheet.c.trainer_id == trainer_id, bp_sheet.c.version_id.in_(version_ids)))
-    for vid, comment, key, value in rows:
-        found.setdefault(vid, {"comment": comment})[key] = value
+    for part in store.chunks(version_ids):
+        for vid, comment, key, value in conn.execute(_earlier_values_query(), {"trainer_id": trainer_id, "ids": part}):
+            found.setdefault(vid, {"comment": comment})[key] = value
     return found
 
 
 def _load_sheets(conn: sa.Connection, row) -> list[ScoreSheet]:
-    sheets = conn.execute(sa.select(bp_sheet, t.staff.c.code.label("trainer"), bp_rubric.c.key, bp_rubric.c.version)
-                          .select_from(bp_sheet.join(t.staff).join(bp_rubric))
-                          .where(bp_sheet.c.version_id == row.id).order_by(t.staff.c.code)).all()
-    scores: dict[int, list] = {}
-    for r in conn.execute(sa.select(bp_score.c.sheet_id, bp_criterion.c.key, bp_score.c.value, bp_score.c.comment)
-                          .select_from(bp_score.join(bp_criterion))
-                          .where(bp_score.c.sheet_id.in_([s.id for s in sheets])).order_by(bp_criterion.c.position)):
-        scores.setdefault(r.sheet_id, []).append(r)
-    return [ScoreSheet(row.code, row.version, s.trainer, f"{s.key}@{s.version}",
-                       {r.key: r.value for r in scores.get(s.id, [])}, s.total,
-                       {r.key: r.comment for r in scores.get(s.id, []) if r.comment}, s.comment, s.scored_on)
-            for s in sheets]
+    return _load_sheets_many(conn, [row]).get(row.id, [])
+
+
+def _load_sheets_many(conn: sa.Connection, rows, trainer_id: int | None = None) -> dict[int, list[ScoreSheet]]:
+    """The score sheets of plan versions (``rows`` as :func:`store.plan_row` gives them), by
+    version id, by trainer code; only ``trainer_id``'s if given. Two queries per 500 versions."""
+    by_id = {row.id: row for row in rows}
+    found: dict[int, list[ScoreSheet]] = {}
+    for part in store.chunks(sorted(by_id)):
+        query = (sa.select(bp_sheet, t.staff.c.code.label("trainer"), bp_rubric.c.key, bp_rubric.c.version)
+                 .select_from(bp_sheet.join(t.staff, t.staff.c.id == bp_sheet.c.trainer_id)
+                              .join(bp_rubric, bp_rubric.c.id == bp_sheet.c.rubric_id))
+                 .where(bp_sheet.c.version_id.in_(part)).order_by(bp_sheet.c.version_id, t.staff.c.code))
+        if trainer_id is not None:
+            query = query.where(bp_sheet.c.trainer_id == trainer_id)
+        sheets = conn.execute(query).all()
+        scores: dict[int, list] = {}
+        for r in conn.execute(sa.select(bp_score.c.sheet_id, bp_criterion.c.key, bp_score.c.value, bp_score.c.comment)
+                              .select_from(bp_score.join(bp_criterion, bp_criterion.c.id == bp_score.c.criterion_id))
+                              .where(bp_score.c.sheet_id.in_([s.id for s in sheets]))
+                              .order_by(bp_score.c.sheet_id, bp_criterion.c.position)):
+            scores.setdefault(r.sheet_id, []).append(r)
+        for s in sheets:
+            row = by_id[s.version_id]
+            found.setdefault(s.version_id, []).append(ScoreSheet(
+                row.code, row.version, s.trainer, f"{s.key}@{s.version}",
+                {r.key: r.value for r in scores.get(s.id, [])}, s.total,
+                {r.key: r.comment for r in scores.get(s.id, []) if r.comment}, s.comment, s.scored_on))
+    return found
 
 
 @attrs.frozen
@@ -561,17 +607,57 @@ class _Prepared:
     min_sheets: int
 
 
-def _update_sums(conn: sa.Connection, version_id: int) -> int:
-    """Store a plan version's sheet count, sum, lowest and highest total; returns the count."""
-    total = sa.type_coerce(bp_sheet.c.total, sa.BigInteger)
-    n, whole, low, high = conn.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(total), 0), sa.func.min(total), sa.func.max(total))
-        .where(bp_sheet.c.version_id == version_id)).one()
+@functools.cache
+def _sums_update():
+    """Every listed version's sheet count, sum, lowest and highest total (in hundredths) from
+    its sheets, in one statement that gives back the counts."""
     v = bp_plan_version
-    conn.execute(v.update().where(v.c.id == version_id).values({
-        v.c.sheets: n, sa.type_coerce(v.c.sheet_sum, sa.BigInteger): int(whole),
-        sa.type_coerce(v.c.sheet_low, sa.BigInteger): low, sa.type_coerce(v.c.sheet_high, sa.BigInteger): high}))
-    return n
+    total = sa.type_coerce(bp_sheet.c.total, sa.BigInteger)
+
+    def of_sheets(expression):
+        return sa.select(expression).where(bp_sheet.c.version_id == v.c.id).scalar_subquery()
+
+    return (v.update().where(v.c.id.in_(sa.bindparam("ids", expanding=True)))
+            .values({v.c.sheets: of_sheets(sa.func.count()),
+                     v.c.sheet_sum: of_sheets(sa.func.coalesce(sa.func.sum(total), 0)),
+                     v.c.sheet_low: of_sheets(sa.func.min(total)), v.c.sheet_high: of_sheets(sa.func.max(total))})
+            .returning(v.c.id, v.c.sheets))
+
+
+def _update_sums(conn: sa.Connection, version_ids) -> dict[int, int]:
+    """Store each plan version's sheet count, sum, lowest and highest total (one statement per
+    500 versions); returns the counts by version id."""
+    counts: dict[int, int] = {}
+    for part in store.chunks(sorted(set(version_ids))):
+        counts.update(conn.execute(_sums_update(), {"ids": part}).all())
+    return counts
+
+
+@functools.cache
+def _insert_sheets():
+    return bp_sheet.insert().returning(bp_sheet.c.version_id, bp_sheet.c.id)
+
+
+@functools.cache
+def _reopen_moderations():
+    return (bp_moderation.delete().where(bp_moderation.c.version_id.in_(sa.bindparam("ids", expanding=True)))
+            .returning(bp_moderation.c.version_id))
+
+
+@functools.cache
+def _my_sheets_query():
+    return sa.select(bp_sheet.c.version_id, bp_sheet.c.id).where(
+        bp_sheet.c.trainer_id == sa.bindparam("trainer_id"),
+        bp_sheet.c.version_id.in_(sa.bindparam("ids", expanding=True)))
+
+
+@functools.cache
+def _me_and_conflicts_query():
+    """The acting staff member's row, once per participant they declared a conflict with."""
+    staff = t.staff
+    return (sa.select(staff.c.id, staff.c.code, staff.c.active, bp_conflict.c.participant_id)
+            .select_from(staff.outerjoin(bp_conflict, bp_conflict.c.staff_id == staff.c.id))
+            .where(staff.c.code == sa.bindparam("code")))
 
 
 class _Scorer:
@@ -580,27 +666,44 @@ class _Scorer:
     def __init__(self, tx):
         self.tx = tx
         self.conn = tx.conn
-        self.me = store.staff_row(tx.conn, tx.actor.code)
+        rows = tx.conn.execute(_me_and_conflicts_query(), {"code": tx.actor.code}).all()
+        if not rows:
+            store.staff_row(tx.conn, tx.actor.code)  # raises NotFound naming the code
+        self.me = rows[0]
+        self._conflicts = {r.participant_id for r in rows if r.participant_id is not None}
         self._cohorts: dict[int, Any] = {}
         self._rubrics: dict[int, Rubric] = {}
-        self._conflicts = set(tx.conn.execute(sa.select(bp_conflict.c.participant_id)
-                                              .where(bp_conflict.c.staff_id == self.me.id)).scalars())
+        self._criteria: dict[int, dict[str, int]] = {}
+        self._plans: dict[str, Any] = {}
+
+    def preload(self, codes) -> None:
+        """Read the current versions of the plans ``codes`` at once (a file's plans); a code
+        that names no plan is looked up again, and refused, when its row is checked."""
+        self._plans.update(store.current_plan_rows(self.conn, codes))
+
+    def _plan(self, code: str):
+        row = self._plans.get(code.strip().upper())
+        return row if row is not None else store.plan_row(self.conn, code)
 
     def _cohort(self, cohort_id: int, code: str):
         if cohort_id not in self._cohorts:
             row = store.cohort_row(self.conn, code)
-            _require_panel_member(self.conn, row, self.me, self.me.code)
+            _require_panel_member(self.conn, row, self.me, self.me.code, self.tx.actor.roles)
             self._cohorts[cohort_id] = row
         return self._cohorts[cohort_id]
 
     def _rubric(self, rubric_id: int) -> Rubric:
         if rubric_id not in self._rubrics:
-            self._rubrics[rubric_id] = store.rubric_by_id(self.conn, rubric_id)
+            self._rubrics[rubric_id], self._criteria[rubric_id] = store.rubric_with_ids(self.conn, rubric_id)
         return self._rubrics[rubric_id]
+
+    def _criterion_ids(self, rubric_id: int) -> dict[str, int]:
+        self._rubric(rubric_id)
+        return self._criteria[rubric_id]
 
     def target(self, plan: str, rubric_ref: str | None = None, version: int | None = None):
         """The plan's current version, its cohort and rubric, if the acting trainer may score it."""
-        row = store.plan_row(self.conn, plan)
+        row = self._plan(plan)
         cohort = self._cohort(row.cohort_id, row.cohort_code)
         rubric = self._rubric(cohort.rubric_id)
         status = PlanStatus(row.status)
@@ -625,53 +728,96 @@ class _Scorer:
     def check(self, plan: str, values: Mapping[str, Any], comments: Mapping[str, str], comment: str | None,
               rubric_ref: str | None, version: int | None = None, columns=None) -> _Prepared:
         row, cohort, rubric = self.target(plan, rubric_ref, version)
+        keys = rubric.keys
         if columns is not None:
-            missing = [k for k in rubric.keys if k not in columns]
+            missing = [k for k in keys if k not in columns]
             if missing:
                 raise InvalidInput(_("no column for criterion {keys} of rubric {ref}").format(
                     keys=", ".join(missing), ref=rubric.ref))
-        checked = rubric.check_values({k: v for k, v in values.items()}, where=_("plan {code}").format(code=row.code))
-        notes = {k: normalise_optional_text(v) for k, v in comments.items() if normalise_optional_text(v)}
-        unknown = [k for k in notes if k not in rubric.keys]
-        if unknown:
-            raise InvalidInput(_("comment on unknown criterion {keys}").format(keys=", ".join(unknown)))
+        try:
+            checked = rubric.check_values(values)
+        except InvalidInput as exc:
+            raise InvalidInput(_("plan {code}").format(code=row.code) + ": " + exc.message) from None
+        notes = {}
+        if comments:
+            notes = {k: normalise_optional_text(v) for k, v in comments.items() if normalise_optional_text(v)}
+            unknown = [k for k in notes if k not in keys]
+            if unknown:
+                raise InvalidInput(_("comment on unknown criterion {keys}").format(keys=", ".join(unknown)))
         return _Prepared(row, rubric, cohort.rubric_id, checked, notes, normalise_optional_text(comment),
                          cohort.min_sheets)
 
-    def write(self, item: _Prepared) -> tuple[ScoreSheet, bool]:
-        tx, conn, row = self.tx, self.conn, item.row
-        store.lock(conn, bp_plan_version, row.id)  # its sums count every sheet written at the same time
-        total = item.rubric.weighted_total(item.values)
-        sheet = ScoreSheet(row.code, row.version, self.me.code, item.rubric.ref, item.values, total, item.comments,
-                           item.comment, tx.today)
-        existing = conn.execute(sa.select(bp_sheet.c.id).where(bp_sheet.c.version_id == row.id,
-                                                               bp_sheet.c.trainer_id == self.me.id)).scalar()
-        before = None
-        if existing is not None:
-            before = next(s for s in _load_sheets(conn, row) if s.trainer == self.me.code)
-            conn.execute(bp_score.delete().where(bp_score.c.sheet_id == existing))
-            conn.execute(bp_sheet.update().where(bp_sheet.c.id == existing).values(
-                rubric_id=item.rubric_id, total=total, comment=item.comment, scored_on=tx.today))
-            sheet_id = existing
-        else:
-            sheet_id = conn.execute(bp_sheet.insert().values(
-                version_id=row.id, trainer_id=self.me.id, rubric_id=item.rubric_id, total=total,
-                comment=item.comment, scored_on=tx.today)).inserted_primary_key[0]
-        ids = store.criterion_ids(conn, item.rubric_id)
-        conn.execute(bp_score.insert(), [{"sheet_id": sheet_id, "criterion_id": ids[k], "value": v,
-                                          "comment": item.comments.get(k)} for k, v in item.values.items()])
-        key = f"{row.code}/{row.version}/{self.me.code}"
-        tx.audit("score_sheet.replace" if before else "score_sheet.add", "score_sheet", key, before=before,
-                 after=sheet)
-        reopened = conn.execute(bp_moderation.delete().where(bp_moderation.c.version_id == row.id)).rowcount
-        if reopened:
-            tx.audit("plan.moderation_reopened", "plan", row.code,
-                     after={"version": row.version, "because": f"sheet of {self.me.code} changed"})
-        count = _update_sums(conn, row.id)
-        if row.status == PlanStatus.SUBMITTED.value:
-            if count >= item.min_sheets:
-                conn.execute(bp_plan_version.update().where(bp_plan_version.c.id == row.id)
-                             .values(status=PlanStatus.SCORED.value, scored_on=tx.today))
+    def write_many(self, items: list[_Prepared], file: str | None = None) -> list[tuple[ScoreSheet, bool]]:
+        """Write checked sheets (one per plan version): ``(sheet, replaced an earlier one)`` each.
+
+        The versions are locked at once (their sums count every sheet written at the same
+        time), then the sheets and their criterion scores are written with one statement
+        each and every version's sums are updated once. A sheet replacing the trainer's
+        earlier one is audited with both; new sheets of a ``file`` as one batch event per
+        1,000 (keyed by plan code), else one event per sheet."""
+        tx, conn, me = self.tx, self.conn, self.me
+        ids = [item.row.id for item in items]
+        store.lock_many(conn, bp_plan_version, ids)
+        existing: dict[int, int] = {}
+        for part in store.chunks(ids):
+            existing.update(conn.execute(_my_sheets_query(), {"trainer_id": me.id, "ids": part}).all())
+        earlier = _load_sheets_many(conn, [item.row for item in items if item.row.id in existing], me.id)
+        results, inserts, updates = [], [], []
+        for item in items:
+            row = item.row
+            total = item.rubric.weighted_total(item.values)
+            results.append((ScoreSheet(row.code, row.version, me.code, item.rubric.ref, item.values, total,
+                                       item.comments, item.comment, tx.today), row.id in existing))
+            values = {"rubric_id": item.rubric_id, "total": total, "comment": item.comment, "scored_on": tx.today}
+            if row.id in existing:
+                updates.append({"sheet_id": existing[row.id], **values})
+            else:
+                inserts.append({"version_id": row.id, "trainer_id": me.id, **values})
+        if updates:
+            replaced_ids = [u["sheet_id"] for u in updates]
+            for part in store.chunks(replaced_ids):
+                conn.execute(bp_score.delete().where(bp_score.c.sheet_id.in_(part)))
+            conn.execute(bp_sheet.update().where(bp_sheet.c.id == sa.bindparam("sheet_id")), updates)
+        sheet_ids = dict(existing)
+        if inserts:
+            sheet_ids.update(conn.execute(_insert_sheets(), inserts).all())
+        scores = []
+        for item in items:
+            sheet_id, criteria = sheet_ids[item.row.id], self._criterion_ids(item.rubric_id)
+            scores.extend({"sheet_id": sheet_id, "criterion_id": criteria[k], "value": v,
+                           "comment": item.comments.get(k)} for k, v in item.values.items())
+        conn.execute(bp_score.insert(), scores)
+        reopened: set[int] = set()  # a changed sheet reopens its plan's moderation
+        for part in store.chunks(ids):
+            reopened.update(conn.execute(_reopen_moderations(), {"ids": part}).scalars())
+        counts = _update_sums(conn, ids)
+        scored = [item for item in items if item.row.status == PlanStatus.SUBMITTED.value
+                  and counts[item.row.id] >= item.min_sheets]
+        for part in store.chunks([item.row.id for item in scored]):
+            conn.execute(bp_plan_version.update().where(bp_plan_version.c.id.in_(part))
+                         .values(status=PlanStatus.SCORED.value, scored_on=tx.today))
+        # the audit trail
+        scored_ids = {item.row.id for item in scored}
+        batch = file is not None
+        new_sheets = {}
+        for item, (sheet, replaced) in zip(items, results):
+            row = item.row
+            if replaced:
+                tx.audit("score_sheet.replace", "score_sheet", f"{row.code}/{row.version}/{me.code}",
+                         before=next(s for s in earlier[row.id] if s.trainer == me.code), after=sheet)
+            elif batch:
+                new_sheets[row.code] = sheet
+            else:
+                tx.audit("score_sheet.add", "score_sheet", f"{row.code}/{row.version}/{me.code}", after=sheet)
+            if row.id in reopened:
+                tx.audit("plan.moderation_reopened", "plan", row.code,
+                         after={"version": row.version, "because": f"sheet of {me.code} changed"})
+            if row.id in scored_ids and not batch:
                 tx.audit("plan.scored", "plan", row.code, before={"status": row.status},
-                         after={"status": PlanStatus.SCORED.value, "version": row.version, "sheets": count})
-        return sheet, before is not None
+                         after={"status": PlanStatus.SCORED.value, "version": row.version, "sheets": counts[row.id]})
+        if batch:
+            store.audit_in_batches(tx, "score_sheet.add", "score_sheet", new_sheets, file=file)
+            store.audit_in_batches(tx, "plan.scored", "plan", {
+                item.row.code: {"status": PlanStatus.SCORED.value, "before": item.row.status,
+                                "version": item.row.version, "sheets": counts[item.row.id]} for item in scored})
+        return results

@@ -7,13 +7,15 @@ record but, like any absence, is not attendance), against the cohort's threshold
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import Iterable, Mapping
 
 import attrs
 import sqlalchemy as sa
 
 from reentry_core.convert import parse_date, structure
-from reentry_core.domain import ParticipantStatus
+from reentry_core.domain import ParticipantStatus, Role
 from reentry_core.errors import Conflict, InvalidInput, NotFound, RowErrors
 from reentry_core.i18n import _
 from reentry_core.storage import tables as t
@@ -57,6 +59,45 @@ def completions(conn: sa.Connection, cohort_id: int, threshold: int, participant
     return result
 
 
+@functools.cache
+def _sessions_query():
+    return (sa.select(bp_session.c.id, bp_session.c.number, bp_session.c.day)
+            .where(bp_session.c.cohort_id == sa.bindparam("cohort_id")).order_by(bp_session.c.number))
+
+
+@functools.cache
+def _enrolled_query():
+    return (sa.select(_P.c.code, _P.c.id).select_from(bp_enrolment.join(_P, _P.c.id == bp_enrolment.c.participant_id))
+            .where(bp_enrolment.c.cohort_id == sa.bindparam("cohort_id")))
+
+
+class _SessionFinder:
+    """A cohort's sessions read once; called with a session's number or date, gives its number."""
+
+    def __init__(self, conn: sa.Connection, row):
+        self.cohort = row.code
+        self.sessions: dict[int, tuple] = {}  # number: (id, day)
+        self.days: dict = {}
+        for session_id, number, day in conn.execute(_sessions_query(), {"cohort_id": row.id}):
+            self.sessions[number] = (session_id, day)
+            self.days.setdefault(day, number)
+        self.numbers = set(self.sessions)
+
+    def __call__(self, session) -> int:
+        text = str(session).strip()
+        if text.isdigit():
+            found = int(text) if int(text) in self.numbers else None
+            what = _("no session {n}").format(n=text)
+        else:
+            day = parse_date(text)
+            found = self.days.get(day)
+            what = _("no session on {d}").format(d=day.isoformat())
+        if found is None:
+            raise NotFound(_("cohort {cohort} has {what}; see: reentry plans cohort show {cohort}").format(
+                cohort=self.cohort, what=what))
+        return found
+
+
 class TrainingService:
     """Cohorts, sessions, enrolment, attendance (part of ``ctx.plans``)."""
 
@@ -95,7 +136,7 @@ class TrainingService:
                     raise NotFound(_("rubric {ref!r} does not exist; see: reentry plans rubric list").format(ref=rubric))
             else:
                 rid = ensure_default_rubric(tx)
-            trainer_ids = [self._trainer_id(conn, code) for code in cohort.trainers]
+            trainer_ids = self._trainer_ids(conn, cohort.trainers)
             cohort_id = conn.execute(bp_cohort.insert().values(
                 code=cohort.code, centre_id=centre_id, title=cohort.title, start_date=cohort.start_date,
                 end_date=cohort.end_date, rubric_id=rid, completion_threshold=cohort.completion_threshold,
@@ -113,10 +154,27 @@ class TrainingService:
         return made
 
     def _trainer_id(self, conn: sa.Connection, code: str) -> int:
-        row = store.staff_row(conn, code)
-        if not store.is_trainer(conn, row.id) or not row.active:
-            raise InvalidInput(_("{code} is not an active staff member with the trainer role").format(code=row.code))
-        return row.id
+        return self._trainer_ids(conn, [code])[0]
+
+    def _trainer_ids(self, conn: sa.Connection, codes) -> list[int]:
+        """The staff ids of ``codes``, each an active staff member with the trainer role (one
+        query); the first that is not is named."""
+        staff = t.staff
+        is_trainer = sa.exists().where(t.staff_role.c.staff_id == staff.c.id,
+                                       t.staff_role.c.role == Role.TRAINER.value)
+        found = {r.code: r for r in conn.execute(
+            sa.select(staff.c.id, staff.c.code, staff.c.active, is_trainer.label("trainer"))
+            .where(staff.c.code.in_([c.strip().upper() for c in codes])))}
+        ids = []
+        for code in codes:
+            row = found.get(code.strip().upper())
+            if row is None:
+                store.staff_row(conn, code)  # raises NotFound naming the code
+            if not row.trainer or not row.active:
+                raise InvalidInput(_("{code} is not an active staff member with the trainer role").format(
+                    code=row.code))
+            ids.append(row.id)
+        return ids
 
     def cohort(self, code: str) -> Cohort:
         self.ctx.require("plans.view")
@@ -242,27 +300,30 @@ class TrainingService:
             day = parse_date(on) if on else tx.today
             if day > tx.today:
                 raise InvalidInput(_("enrolment date {d} is in the future").format(d=day.isoformat()))
+            codes = list(dict.fromkeys(codes))  # a code named twice is enrolled once
+            found = store.participant_rows(conn, codes)  # one query, not one per person
+            already = set(conn.execute(sa.select(bp_enrolment.c.participant_id)
+                                       .where(bp_enrolment.c.cohort_id == row.id)).scalars())
             problems, rows = [], []
             for code in codes:
-                try:
-                    person = store.participant_row(conn, code)
-                except NotFound as exc:
-                    problems.append(exc.message)
-                    continue
-                if person.status != ParticipantStatus.ACTIVE.value:
+                person = found.get(code)
+                if person is None:
+                    problems.append(_("participant {code!r} does not exist").format(code=code))
+                elif person.status != ParticipantStatus.ACTIVE.value:
                     problems.append(_("{code} has left the programme").format(code=person.code))
-                elif conn.execute(sa.select(bp_enrolment.c.cohort_id).where(
-                        bp_enrolment.c.cohort_id == row.id, bp_enrolment.c.participant_id == person.id)).first():
+                elif person.id in already:
                     problems.append(_("{code} is already enrolled in {cohort}").format(code=person.code, cohort=row.code))
                 else:
+                    already.add(person.id)
                     rows.append(person)
             if problems:
                 raise InvalidInput("; ".join(problems) + _("; nobody was enrolled"))
             conn.execute(bp_enrolment.insert(), [{"cohort_id": row.id, "participant_id": p.id, "enrolled_on": day}
                                                  for p in rows])
-            for person in rows:
-                tx.audit("cohort.enrol", "enrolment", f"{row.code}/{person.code}",
-                         after={"cohort": row.code, "participant": person.code, "enrolled_on": day.isoformat()})
+            # one event for the group (audit log --key COHORT/PARTICIPANT shows each person)
+            store.audit_in_batches(tx, "cohort.enrol", "enrolment", {
+                f"{row.code}/{person.code}": {"cohort": row.code, "participant": person.code,
+                                              "enrolled_on": day.isoformat()} for person in rows})
         return [p.code for p in rows]
 
     # --- attendance ----------------------------------------------------------------------
@@ -295,6 +356,7 @@ class TrainingService:
         with self.ctx.transaction() as tx:
             tx.require("plans.attendance")
             row = store.cohort_row(tx.conn, cohort)
+            find = _SessionFinder(tx.conn, row)  # the cohort's sessions, read once
             problems, entries = [], []
             for n, cells in rows:
                 missing = [c for c in ("session", "participant", "mark") if not cells.get(c)]
@@ -302,58 +364,51 @@ class TrainingService:
                     problems.append((n, _("row {n}: {columns}: missing").format(n=n, columns=", ".join(missing))))
                     continue
                 try:
-                    number = self._session_number(tx.conn, row, cells["session"])
+                    number = find(cells["session"])
                 except (InvalidInput, NotFound) as exc:
                     problems.append((n, _("row {n}: session: {reason}").format(n=n, reason=exc.message)))
                     continue
                 entries.append((n, number, cells["participant"].upper(), cells["mark"]))
             if not entries and not problems:
                 raise InvalidInput(_("{file} has no rows").format(file=str(path)))
-            recorded = self._record_marks(tx, row, entries, file=str(path), total_rows=len(rows), earlier=problems)
+            recorded = self._record_marks(tx, row, entries, file=str(path), total_rows=len(rows), earlier=problems,
+                                          sessions=find.sessions)
         return len(recorded)
 
     def _session_number(self, conn: sa.Connection, row, session) -> int:
-        query = sa.select(bp_session.c.number, bp_session.c.day).where(bp_session.c.cohort_id == row.id)
-        text = str(session).strip()
-        if text.isdigit():
-            found = conn.execute(query.where(bp_session.c.number == int(text))).first()
-            what = _("no session {n}").format(n=text)
-        else:
-            day = parse_date(text)
-            found = conn.execute(query.where(bp_session.c.day == day)).first()
-            what = _("no session on {d}").format(d=day.isoformat())
-        if found is None:
-            raise NotFound(_("cohort {cohort} has {what}; see: reentry plans cohort show {cohort}").format(
-                cohort=row.code, what=what))
-        return found.number
+        return _SessionFinder(conn, row)(session)
 
     def _record_marks(self, tx, row, entries, others: str | None = None, session_for_others: int | None = None,
-                      file: str | None = None, total_rows: int = 0,
-                      earlier=()) -> dict[tuple[int, str], AttendanceMark]:
+                      file: str | None = None, total_rows: int = 0, earlier=(),
+                      sessions: dict | None = None) -> dict[tuple[int, str], AttendanceMark]:
         """Check every entry ``(row number or None, session number, participant, mark)``; write
         all or raise naming every bad one (with the ``earlier`` ``(row, problem)`` of a file)."""
         conn = tx.conn
-        sessions = {r.number: (r.id, r.day) for r in conn.execute(
-            sa.select(bp_session.c.id, bp_session.c.number, bp_session.c.day).where(bp_session.c.cohort_id == row.id))}
-        enrolled = dict(conn.execute(sa.select(_P.c.code, _P.c.id).select_from(bp_enrolment.join(_P))
-                                     .where(bp_enrolment.c.cohort_id == row.id)).all())
+        if sessions is None:
+            sessions = _SessionFinder(conn, row).sessions
+        enrolled = dict(conn.execute(_enrolled_query(), {"cohort_id": row.id}).all())
         found: list[tuple[int, str]] = list(earlier)
         marks: dict[tuple[int, str], AttendanceMark] = {}
+        def where(n) -> str:
+            return _("row {n}: ").format(n=n) if n is not None else ""
+
+        parsed: dict[str, AttendanceMark] = {}  # a register repeats a few marks many times
         for n, number, code, mark in entries:
-            where = _("row {n}: ").format(n=n) if n is not None else ""
             session_id, day = sessions[number]
             if day > tx.today:
-                found.append((n or 0, where + _("session {s} is on {d}, in the future").format(
+                found.append((n or 0, where(n) + _("session {s} is on {d}, in the future").format(
                     s=number, d=day.isoformat())))
                 continue
             if code not in enrolled:
-                found.append((n or 0, where + _("participant: {code} is not enrolled in {cohort}").format(
+                found.append((n or 0, where(n) + _("participant: {code} is not enrolled in {cohort}").format(
                     code=code, cohort=row.code)))
                 continue
             try:
-                marks[(number, code)] = AttendanceMark.parse(mark)
+                if mark not in parsed:
+                    parsed[mark] = AttendanceMark.parse(mark)
+                marks[(number, code)] = parsed[mark]
             except InvalidInput as exc:
-                found.append((n or 0, where + _("mark: {reason}").format(reason=exc.message)))
+                found.append((n or 0, where(n) + _("mark: {reason}").format(reason=exc.message)))
         problems = [text for _n, text in sorted(found, key=lambda item: item[0])]
         if others is not None and session_for_others is not None:
             try:
@@ -377,8 +432,8 @@ class TrainingService:
         if not marks:
             raise InvalidInput(_("give at least one mark, e.g. --present DSH-2026-0001, or --others present"))
         old = {(r.session_id, r.participant_id): r.mark for r in conn.execute(
-            sa.select(bp_attendance).where(bp_attendance.c.session_id.in_([sessions[s][0] for s, _c in marks])))}
-        inserts = []
+            sa.select(bp_attendance).where(bp_attendance.c.session_id.in_({sessions[s][0] for s, _c in marks})))}
+        inserts, updates, records = [], [], {}
         for (number, code), mark in sorted(marks.items()):
             key = (sessions[number][0], enrolled[code])
             before = old.get(key)
@@ -387,12 +442,19 @@ class TrainingService:
             if before is None:
                 inserts.append({"session_id": key[0], "participant_id": key[1], "mark": mark.value})
             else:
-                conn.execute(bp_attendance.update().where(bp_attendance.c.session_id == key[0],
-                                                          bp_attendance.c.participant_id == key[1]).values(mark=mark.value))
-            tx.audit("attendance.record", "attendance", f"{row.code}/{number}/{code}",
-                     before={"mark": before} if before else None, after={"mark": mark.value})
+                updates.append({"s_id": key[0], "p_id": key[1], "mark": mark.value})
+            if file is None:
+                tx.audit("attendance.record", "attendance", f"{row.code}/{number}/{code}",
+                         before={"mark": before} if before else None, after={"mark": mark.value})
+            else:
+                records[f"{row.code}/{number}/{code}"] = {"mark": mark.value, **({"before": before} if before else {})}
         if inserts:
             conn.execute(bp_attendance.insert(), inserts)
+        if updates:
+            conn.execute(bp_attendance.update().where(bp_attendance.c.session_id == sa.bindparam("s_id"),
+                                                      bp_attendance.c.participant_id == sa.bindparam("p_id")), updates)
+        # a register from a file: one event per 1,000 marks (audit log --key COHORT/SESSION/PARTICIPANT)
+        store.audit_in_batches(tx, "attendance.record", "attendance", records, file=Path(file).name if file else None)
         return marks
 
     def completion(self, cohort: str) -> list[Completion]:

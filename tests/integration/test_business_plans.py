@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from reentry_core import hookimpl
-from reentry_core.errors import InvalidInput
+from reentry_core.errors import InvalidInput, RowErrors
 from reentry_core.plugins import load_plugins
 from reentry_core.reporting import Period, compute
 from reentry_core.services import FixedClock, open_programme
@@ -194,6 +194,14 @@ def test_an_attendance_register_file_is_all_or_nothing(world, run_cli, tmp_path)
                                              ["2026-09-14", a, "excused"]])
     ok = run_cli("--as", "TR1", "plans", "attend", "DSH-26A", "--file", str(good))
     assert ok.output.strip() == "Recorded 3 attendance marks for DSH-26A from good.csv."
+    # one audit event for the register; each mark is found by its key
+    again = write_csv(tmp_path / "again.csv", [["session", "participant", "mark"], ["1", b, "p"], ["1", a, "p"]])
+    run_cli("--as", "TR1", "plans", "attend", "DSH-26A", "--file", str(again))
+    log = world.admin.audit.log(key=f"DSH-26A/1/{b}")
+    assert [(e.action, e.after["file"], e.after["records"]) for e in log] == [
+        ("attendance.record", "again.csv", {f"DSH-26A/1/{b}": {"mark": "present", "before": "absent"}}),
+        ("attendance.record", "good.csv", {f"DSH-26A/1/{b}": {"mark": "absent"}})]
+    assert len(world.admin.audit.log(key=f"DSH-26A/1/{a}")) == 1  # the same mark again is not a change
     missing = write_csv(tmp_path / "cols.csv", [["session", "participant"], ["1", a]])
     assert "missing column(s) mark" in refused(run_cli, world.admin, "--as", "TR1", "plans", "attend", "DSH-26A",
                                                "--file", str(missing))
@@ -385,6 +393,150 @@ def test_who_may_score_what(world, run_cli, tmp_path):
     assert ok.exit_code == 0, ok.output
 
 
+# --- plans typed from paper forms -------------------------------------------------------------
+
+PLANSHEET_HEADER = ["participant", "full_name", "title", "sector", "costs", "own_contribution", "requested_funding",
+                    "monthly_revenue", "monthly_costs", "summary", "currency"]
+PLAN_CELLS = ["Sewing workshop", "sewing", "Sewing machine:2:1800; Overlock:1:2500", "500", "5000", "3000", "1200"]
+PLANS_HEADER = ["participant", "title", "sector", "costs", "own_contribution", "requested_funding", "monthly_revenue",
+                "monthly_costs"]
+
+
+def test_plans_typed_into_the_plans_sheet_are_loaded_whole(world, run_cli, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    monkeypatch.chdir(tmp_path)
+    a, b, c = world.codes[:3]
+    for session in range(1, 6):
+        world.act("TR1").attend("DSH-26A", session, present=[a, b], absent=[c])  # c did not complete
+    written = run_cli("--as", "TR1", "plans", "plansheet", "DSH-26A")
+    assert written.output.strip() == "Wrote 2 participants to DSH-26A-plans.xlsx."
+    book = load_workbook(tmp_path / "DSH-26A-plans.xlsx")
+    sheet = book.active
+    assert [cell.value for cell in sheet[1]] == PLANSHEET_HEADER
+    assert [(r[0].value, r[1].value, r[2].value) for r in sheet.iter_rows(min_row=2)] == [
+        (a, "Зарина Ашурова", None), (b, "Ҷамшед Раҳимов", None)]
+    # a's form typed in, b's row left empty, c's form (enrolled, short of completion) added below
+    for col, value in enumerate(PLAN_CELLS, 3):
+        sheet.cell(row=2, column=col, value=value)
+    sheet.append([c, None, "Car repair garage", "car_repair", "Tool set:1:4000\nCompressor:1:3000", 0, 6500, 5000,
+                  2000, "Repairs at the bazaar", "tjs"])
+    book.save(tmp_path / "typed.xlsx")
+    result = run_cli("--as", "CW1", "plans", "import", "DSH-26A", "typed.xlsx", "--submit")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == ("Loaded typed.xlsx: 2 plans of DSH-26A (DSH-26A-P001 to DSH-26A-P002), "
+                                     "submitted; 1 empty rows skipped.")
+    plans = {p.code: p for p in world.act("TR1").list(cohort="DSH-26A")}
+    first, second = plans["DSH-26A-P001"], plans["DSH-26A-P002"]
+    assert (first.participant, first.status.value, first.total_cost, first.submitted_on) == (
+        a, "submitted", Decimal("6100.00"), TODAY)
+    assert [(i.item, i.quantity, i.unit_cost) for i in first.costs] == [
+        ("Sewing machine", 2, Decimal("1800.00")), ("Overlock", 1, Decimal("2500.00"))]
+    assert (second.participant, second.sector.value, second.total_cost, second.summary, second.currency) == (
+        c, "car_repair", Decimal("7000.00"), "Repairs at the bazaar", "TJS")
+    # each plan's audit entry is found by its code, as when it is added alone
+    log = world.admin.audit.log(key="DSH-26A-P002")
+    assert (log[0].action, log[0].actor, log[0].after["file"]) == ("plan.submit", "CW1", "typed.xlsx")
+    assert list(log[0].after["records"]) == ["DSH-26A-P002"]
+    assert log[0].after["records"]["DSH-26A-P002"]["title"] == "Car repair garage"
+    assert world.admin.audit.verify().ok
+    # the next sheet lists only b; b's plan, imported as a draft, is numbered after the others
+    again = run_cli("--as", "TR1", "plans", "plansheet", "DSH-26A", "-o", "again.csv")
+    assert again.output.strip() == "Wrote 1 participants to again.csv."
+    with open(tmp_path / "again.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    rows[1][2:9] = PLAN_CELLS
+    write_csv(tmp_path / "again.csv", rows)
+    made = world.act("CW1").import_plans("DSH-26A", tmp_path / "again.csv")
+    assert [(p.code, p.participant, p.status.value) for p in made.plans] == [("DSH-26A-P003", b, "draft")]
+    assert made.skipped == 0
+
+
+def test_a_costs_cell_may_hold_one_item_per_line(world, tmp_path):
+    a, b = world.codes[:2]
+    path = write_csv(tmp_path / "plans.csv", [
+        PLANS_HEADER,
+        [a, "Bakery", "cooking", "Tandoor oven:1:3000\nFlour and ingredients:2:500", "300", "3700", "2000", "900"],
+        [b, "Shop", "trade", "Shelves:1:900;", "0", "900", "800", "500"]])
+    made = world.act("TR1").import_plans("DSH-26A", path)
+    assert [[(c.item, c.quantity) for c in p.costs] for p in made.plans] == [
+        [("Tandoor oven", 1), ("Flour and ingredients", 2)], [("Shelves", 1)]]
+    broken = write_csv(tmp_path / "broken.csv", [
+        PLANS_HEADER, [world.codes[2], "Shop", "sector?", "Shelves:1:900\nScales", "0", "900", "800", "500"]])
+    with pytest.raises(RowErrors) as refusal:
+        world.act("TR1").import_plans("DSH-26A", broken)
+    assert refusal.value.problems == [  # the row the spreadsheet shows, though its costs span two lines
+        "row 2: costs: cost 'Scales': write ITEM:QUANTITY:UNIT_COST, e.g. 'Sewing machine:2:1800'"]
+
+
+def test_a_bad_plans_file_is_refused_whole(world, run_cli, tmp_path):
+    a, b, c, d = world.codes
+    plan_for(world, 1)  # b already has DSH-26A-P001
+    cells = PLAN_CELLS[:2] + ["Shelves:1:900", "0", "900", "800", "500"]
+    path = write_csv(tmp_path / "plans.csv", [
+        PLANS_HEADER,
+        [a, *cells],
+        [b, *cells],
+        [d, *cells],
+        ["DSH-2026-0099", *cells],
+        [a, *cells],
+        [c, "Shop", "trade", "Shelves:1", "0", "900", "800", "500"],
+        ["", *cells],
+    ])
+    before = audit_count(world.admin)
+    result = run_cli("--as", "TR1", "plans", "import", "DSH-26A", str(path), "--submit")
+    assert result.exit_code == 1 and audit_count(world.admin) == before
+    assert error_line(result) == "Error: plans.csv: 6 of 7 rows are invalid; no plan was written"
+    for line in [
+            (f"row 3: participant: {b} already has plan DSH-26A-P001 in DSH-26A; change it with edit (a draft) or "
+             "resubmit"),
+            f"row 4: participant: {d} is not enrolled in DSH-26A; enrol them first: reentry plans enrol DSH-26A {d}",
+            "row 5: participant: 'DSH-2026-0099' does not exist",
+            f"row 6: participant: {a} is on row 2 too; one plan per participant",
+            "row 7: costs: cost 'Shelves:1': write ITEM:QUANTITY:UNIT_COST, e.g. 'Sewing machine:2:1800'",
+            "row 8: participant: missing"]:
+        assert line in result.output.splitlines(), result.output
+    assert [p.code for p in world.act("TR1").list(cohort="DSH-26A")] == ["DSH-26A-P001"]
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"sector": "shoes"}, "row 2: sector: 'shoes' is not one of sewing, car_repair"),
+    ({"requested_funding": "1900"}, "row 2: requested_funding 1900.00 TJS is more than the total cost 900.00 TJS"),
+    ({"own_contribution": "-5"}, "row 2: own_contribution: -5 is negative"),
+    ({"monthly_revenue": "many"}, "row 2: monthly_revenue: 'many' is not a number"),
+    ({"costs": "Shelves:0:900"}, "row 2: costs: cost 'Shelves:0:900': quantity: 0 must be more than zero"),
+    ({"costs": "Shelves:1:900; Scales:1:-300"}, "row 2: costs: cost 'Scales:1:-300': unit_cost: -300 must be more"),
+    ({"title": ""}, "row 2: title"),
+])
+def test_each_field_of_a_typed_plan_is_checked(world, run_cli, tmp_path, changes, message):
+    fields = dict(zip(PLANS_HEADER, [world.codes[0], "Shop", "trade", "Shelves:1:900", "0", "900", "800", "500"]))
+    fields.update(changes)
+    path = write_csv(tmp_path / "plans.csv", [PLANS_HEADER, list(fields.values())])
+    line = refused(run_cli, world.admin, "--as", "TR1", "plans", "import", "DSH-26A", str(path))
+    assert line == "Error: plans.csv: 1 of 1 rows are invalid; no plan was written"
+    result = run_cli("--as", "TR1", "plans", "import", "DSH-26A", str(path))
+    assert any(row.startswith(message) for row in result.output.splitlines()), result.output
+
+
+def test_a_plans_file_needs_its_columns_and_a_writer(world, run_cli, tmp_path):
+    short = write_csv(tmp_path / "short.csv", [[c for c in PLANS_HEADER if c != "costs"] + ["price"],
+                                               [world.codes[0], "Shop", "trade", "0", "900", "800", "500", "9"]])
+    line = refused(run_cli, world.admin, "--as", "TR1", "plans", "import", "DSH-26A", str(short))
+    assert line.startswith("Error: short.csv: missing column(s) costs; short.csv: unknown column(s) price; accepted: ")
+    empty = write_csv(tmp_path / "empty.csv", [PLANS_HEADER, [world.codes[0]] + [""] * 7])
+    assert refused(run_cli, world.admin, "--as", "TR1", "plans", "import", "DSH-26A", str(empty)) == (
+        "Error: empty.csv: no row has a plan; fill in title, sector, costs and the amounts")
+    world.admin.staff.add("CM1", "Ҳасан Шарипов", ["committee_member"], "DSH")
+    good = write_csv(tmp_path / "good.csv", [PLANS_HEADER, [world.codes[0], "Shop", "trade", "Shelves:1:900", "0",
+                                                            "900", "800", "500"]])
+    assert "may not write, submit and resubmit business plans" in refused(
+        run_cli, world.admin, "--as", "CM1", "plans", "import", "DSH-26A", str(good), code=3)
+    assert "may not write, submit and resubmit business plans" in refused(
+        run_cli, world.admin, "--as", "CM1", "plans", "plansheet", "DSH-26A", "-o", str(tmp_path / "x.csv"), code=3)
+    assert "cohort 'DSH-99Z' does not exist" in refused(run_cli, world.admin, "--as", "TR1", "plans", "import",
+                                                        "DSH-99Z", str(good))
+
+
 # --- score sheets in files --------------------------------------------------------------------
 
 
@@ -413,6 +565,34 @@ def test_a_score_sheet_goes_out_and_comes_back(world, run_cli, tmp_path, monkeyp
     first = world.act("TR2").sheets("DSH-26A-P001")[0]
     assert first.total == Decimal("32.50") and first.comment == "weak market research"
     assert world.act("TR2").sheets("DSH-26A-P002")[0].values["market_understanding"] == 5
+
+
+def test_imported_score_sheets_are_audited_plan_by_plan(world, tmp_path):
+    for n in range(2):
+        plan_for(world, n)
+    world.act("TR2").score("DSH-26A-P002", GOOD)
+    path = tmp_path / "sheet.csv"
+    world.act("TR2").scoresheet("DSH-26A", path)
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    rows[1][6:12] = ["4"] * 6
+    rows[2][6:12] = ["5"] * 6
+    write_csv(path, rows)
+    assert world.act("TR2").import_scores(path) == {"added": 1, "replaced": 1, "skipped": 0}
+    assert world.act("TR3").import_scores(path) == {"added": 2, "replaced": 0, "skipped": 0}
+    log = world.admin.audit.log(key="DSH-26A-P001")
+    assert [(e.action, e.actor) for e in log] == [("plan.scored", "TR3"), ("score_sheet.add", "TR3"),
+                                                  ("score_sheet.add", "TR2"), ("plan.submit", "TR1")]
+    assert log[0].after["records"] == {"DSH-26A-P001": {"status": "scored", "before": "submitted", "version": 1,
+                                                        "sheets": 2}}
+    sheet = log[1].after["records"]["DSH-26A-P001"]
+    assert (sheet["trainer"], sheet["version"], sheet["total"], log[1].after["file"]) == ("TR3", 1, "75.00",
+                                                                                        "sheet.csv")
+    replaced = world.admin.audit.log(key="DSH-26A-P002/1/TR2")
+    assert [e.action for e in replaced] == ["score_sheet.replace", "score_sheet.add"]
+    assert (replaced[0].before["total"], replaced[0].after["total"]) == ("77.50", "100.00")
+    assert world.act("TR1").get("DSH-26A-P002").status.value == "scored"
+    assert world.admin.audit.verify().ok
 
 
 def test_a_bad_score_sheet_is_refused_whole(world, run_cli, tmp_path):

@@ -66,3 +66,41 @@ def test_parallel_plans_and_scores_stay_consistent(database_url, programme, admi
     ranking = tr1.ranking("DSH-26A")
     assert all(r.sheets == 3 and str(r.raw_score) == "50.00" and r.status == "scored" for r in ranking)
     assert admin.audit.verify().ok
+
+
+def _import_plans(url: str, codes: list[str], folder: str) -> list[str]:
+    import csv
+    from pathlib import Path
+
+    from reentry_core import open_programme
+    from reentry_core.services import FixedClock
+
+    path = Path(folder) / "plans.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["participant", "title", "sector", "costs", "own_contribution", "requested_funding",
+                         "monthly_revenue", "monthly_costs"])
+        writer.writerows([code, "Shop", "trade", "Shelves:1:900", "0", "900", "800", "500"] for code in codes)
+    programme = open_programme(url, clock=FixedClock(TODAY))
+    made = [plan.code for plan in programme.act_as("TR2").plans.import_plans("DSH-26A", path, submit=True).plans]
+    programme.close()
+    return made
+
+
+def test_a_plans_file_and_single_plans_at_once_get_distinct_numbers(database_url, programme, admin, tmp_path):
+    for code, name in (("TR1", "Фарҳод Саидов"), ("TR2", "Мадина Юсупова")):
+        admin.staff.add(code, name, ["trainer"], "DSH")
+    people = [admin.participants.register(full_name=f"Участник {'АБВГДЕЖЗИК'[i]}", sex="male",
+                                          birth_date=f"19{80 + i}-01-01", centre="DSH").code for i in range(PLANS)]
+    tr1 = programme.act_as("TR1").plans
+    tr1.add_cohort("DSH-26A", "DSH", "Autumn", "2026-09-01", "2026-11-30", ["TR1", "TR2"])
+    tr1.enrol("DSH-26A", people)
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(2) as pool:
+        one_by_one = pool.apply_async(_add_plans, (database_url, people[0::2]))
+        from_file = pool.apply_async(_import_plans, (database_url, people[1::2], str(tmp_path)))
+        made = one_by_one.get(timeout=120) + from_file.get(timeout=120)
+    assert sorted(made) == [f"DSH-26A-P{n:03d}" for n in range(1, PLANS + 1)]
+    numbers = [int(code[-3:]) for code in made[len(people[0::2]):]]
+    assert numbers == sorted(numbers)  # a file's plans are numbered in its order
+    assert admin.audit.verify().ok

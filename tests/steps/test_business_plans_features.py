@@ -113,7 +113,11 @@ def _(programme, plan, trainer, total):
     assert [(s.trainer, str(s.total)) for s in sheets] == [(trainer, total)]
 
 
+@then(parsers.parse("{cohort} has no plans"))
+def _(programme, cohort):
+    assert plans_of(programme).list(cohort=cohort) == []
+
+
 @then(parsers.parse("no attendance is recorded in {cohort}"))
 def _(programme, cohort):
     assert all(c.held == 0 for c in plans_of(programme).completion(cohort))
-
