@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from reentry_core.convert import structure
 from reentry_core.errors import Conflict, InvalidInput, RowErrors
 from reentry_core.i18n import _
+from reentry_core.sheets import read_table, require_columns, write_table
 from reentry_core.storage import tables as t
 
 from . import store
 from .domain import PLAN_FIELDS, RESUBMITTABLE, CostItem, Plan, PlanStatus
-from .files import read_table, require_columns, write_table
 from .tables import bp_cohort, bp_cost_item, bp_enrolment, bp_plan, bp_plan_version, bp_sheet
 
 #: The columns of a plans file: who, then the plan's fields. ``full_name`` (written by

@@ -21,6 +21,7 @@ from reentry_core.convert import parse_decimal, structure
 from reentry_core.domain import Role, normalise_optional_text
 from reentry_core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowErrors
 from reentry_core.i18n import _
+from reentry_core.sheets import read_table, write_table
 from reentry_core.storage import tables as t
 
 from . import aggregation, store
@@ -28,7 +29,6 @@ from .domain import (
     DEFAULT_RUBRIC, SCORABLE, Conflict as ConflictDeclaration, PlanStatus, PlanSummary, Rubric, ScoreSheet,
     parse_rubric_ref, parse_whole, rubric_from_toml,
 )
-from .files import read_table, write_table
 from .tables import (
     bp_cohort, bp_conflict, bp_criterion, bp_moderation, bp_plan, bp_plan_version, bp_rubric, bp_score, bp_sheet,
 )

@@ -18,11 +18,11 @@ from reentry_core.convert import parse_date, structure
 from reentry_core.domain import ParticipantStatus, Role
 from reentry_core.errors import Conflict, InvalidInput, NotFound, RowErrors
 from reentry_core.i18n import _
+from reentry_core.sheets import read_table, require_columns
 from reentry_core.storage import tables as t
 
 from . import store
 from .domain import AttendanceMark, Cohort, Completion, TrainingSession, parse_rubric_ref
-from .files import read_table, require_columns
 from .tables import bp_attendance, bp_cohort, bp_cohort_trainer, bp_enrolment, bp_session
 
 _P = t.participant
