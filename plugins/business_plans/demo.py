@@ -225,7 +225,7 @@ def _score_and_shortlist(demo, rng: random.Random, work: Path, centre: str, coho
     # conflict, so each trainer's sheet lists the same plans); each fills in a copy offline
     blank = work / f"scores-{cohort}.csv"
     demo.act_as(trainers[0]).plans.scoresheet(cohort, blank)
-    with blank.open(encoding="utf-8", newline="") as f:
+    with blank.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
         columns, blank_rows = list(reader.fieldnames or []), list(reader)
     plan_codes = [row["plan"] for row in blank_rows]
