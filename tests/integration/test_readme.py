@@ -45,3 +45,22 @@ def test_each_line_of_the_tour_runs_on_the_demo(demo_url, plugin_manager, line, 
                                 catch_exceptions=False)
     assert result.exit_code == 0, f"$ {line}\n{result.output}"
     assert "Error" not in result.output
+
+
+def test_the_mentors_visit_in_the_tour_is_what_lets_finance_pay_the_tranche_it_names(demo_url, plugin_manager,
+                                                                                   tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    lines = tour_lines()
+    visit = next(line for line in lines if " mentoring visit " in line)
+    ready = next(line for line in lines if "tranches --ready" in line)
+    named = re.search(r"second tranche of (\S+) go", README.read_text(encoding="utf-8")).group(1)
+
+    def run_line(line):
+        result = CliRunner().invoke(build_cli(plugin_manager), ["--db", demo_url, *shlex.split(line)[1:]],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run_line(visit)
+    assert named in run_line(ready)
