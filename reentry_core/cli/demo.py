@@ -12,7 +12,7 @@ from .state import CliState, pass_state
 @click.option("--db", "db", metavar="URL", help=_("Build the demo here (default: the global --db, or your data "
                                                    "folder's SQLite file)."))
 @click.option("--scale", type=click.Choice(["small", "national"]), default="small", show_default=True,
-              help=_("small: a few hundred people, seconds; national: 60,000 people, a few minutes."))
+              help=_("small: a few hundred people, seconds; national: 60,000 people, a minute or two."))
 @click.option("--seed", type=int, default=1, show_default=True, help=_("The same seed gives the same programme."))
 @click.option("--fresh", is_flag=True, help=_("Rebuild: delete a SQLite database an earlier demo built first."))
 @pass_state
