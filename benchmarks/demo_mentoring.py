@@ -20,7 +20,6 @@ import argparse
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,6 +30,7 @@ from reentry_core.demo import SCALES, run  # noqa: E402
 from reentry_core.plugins import load_plugins  # noqa: E402
 from reentry_core.services import open_programme  # noqa: E402
 from reentry_mentoring import tables as t  # noqa: E402
+from benchmarks.demo_national import PluginTimes  # noqa: E402
 from tests.integration.mentoring_support import DemoGrants  # noqa: E402
 
 TARGET_SECONDS = 50
@@ -43,16 +43,8 @@ def main() -> int:
     parser.add_argument("--db", help="a database URL (default: a new SQLite file)")
     args = parser.parse_args()
     pm = load_plugins(extra=[("fake_microgrants", DemoGrants())], disabled={"microgrants", "business_plans"})
-    spent: dict[str, float] = defaultdict(float)
-    clock = {"plugin": None, "at": time.perf_counter()}
-
-    def progress(i, n, what):
-        now = time.perf_counter()
-        if clock["plugin"]:
-            spent[clock["plugin"]] += now - clock["at"]
-        clock["plugin"], clock["at"] = (what.split(" ", 1)[1] if " " in what else None), now
-        print(f"  {what} ({dict((k, round(v, 1)) for k, v in spent.items())})", file=sys.stderr, flush=True)
-
+    progress = PluginTimes()
+    spent = progress.spent
     with tempfile.TemporaryDirectory() as folder:
         url = args.db or f"sqlite:///{Path(folder) / 'demo.db'}"
         with open_programme(url, plugins=pm) as prog:

@@ -38,6 +38,25 @@ def _count(conn, table: str, where: str = "") -> int | None:
     return conn.exec_driver_sql(f"SELECT count(*) FROM {table} {where}").scalar_one()
 
 
+class PluginTimes:
+    """The ``progress`` callback of :func:`reentry_core.demo.run` that adds up each plugin's
+    seconds in its ``demo_month`` hooks (``spent``), printing a line a month to stderr."""
+
+    def __init__(self):
+        self.spent: dict[str, float] = defaultdict(float)
+        self.plugin: str | None = None
+        self.at = time.perf_counter()
+
+    def __call__(self, i, n, what):
+        now = time.perf_counter()
+        if self.plugin:
+            self.spent[self.plugin] += now - self.at
+        self.plugin, self.at = (what.split(" ", 1)[1] if " " in what else None), now
+        if what.endswith(" core"):
+            print(f"  {what[:7]} " + "  ".join(f"{k} {v:.1f}" for k, v in self.spent.items()), file=sys.stderr,
+                  flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="national", choices=sorted(SCALES))
@@ -46,18 +65,8 @@ def main() -> int:
     parser.add_argument("--until", help="stop after this month (YYYY-MM)")
     args = parser.parse_args()
     until = parse_date(f"{args.until}-01") if args.until else None
-    spent: dict[str, float] = defaultdict(float)
-    clock = {"plugin": None, "at": time.perf_counter()}
-
-    def progress(i, n, what):
-        now = time.perf_counter()
-        if clock["plugin"]:
-            spent[clock["plugin"]] += now - clock["at"]
-        clock["plugin"], clock["at"] = (what.split(" ", 1)[1] if " " in what else None), now
-        if what.endswith(" core"):
-            print(f"  {what[:7]} " + "  ".join(f"{k} {v:.1f}" for k, v in spent.items()), file=sys.stderr,
-                  flush=True)
-
+    progress = PluginTimes()
+    spent = progress.spent
     with tempfile.TemporaryDirectory() as folder:
         url = args.db or f"sqlite:///{Path(folder) / 'demo.db'}"
         with open_programme(url) as prog:
