@@ -343,7 +343,7 @@ def add(state: CliState, participant, cohort_code, submit_now, **fields):
 
 @plans.command("plansheet")
 @click.argument("cohort_code", metavar="COHORT")
-@click.option("-o", "--output", "path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--out", "--output", "path", type=click.Path(dir_okay=False, path_type=Path),
               help=_("A .xlsx or .csv file (default: COHORT-plans.xlsx)."))
 @pass_state
 def plansheet(state: CliState, cohort_code, path):
@@ -635,7 +635,7 @@ def sheets(state: CliState, code, version):
 
 @plans.command("scoresheet")
 @click.argument("cohort_code", metavar="COHORT")
-@click.option("-o", "--output", "path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--out", "--output", "path", type=click.Path(dir_okay=False, path_type=Path),
               help=_("A .xlsx or .csv file (default: COHORT-TRAINER.xlsx)."))
 @pass_state
 def scoresheet(state: CliState, cohort_code, path):

@@ -200,7 +200,7 @@ def match(state: CliState, centre, on):
     come first served. Those for whom no mentor of the centre has a place are listed:
     add a mentor, or raise a mentor's capacity.
 
-    
+    \b
     Examples:
       reentry --as CW1 mentoring match --centre DSH
       reentry --as ADM mentoring match
@@ -406,7 +406,8 @@ def visit(state: CliState, participant, visited_on, mentor, end_follow_up, risk_
 
 
 @group.command("visitsheet")
-@click.argument("path", metavar="FILE")
+@click.option("-o", "--out", "path", type=click.Path(dir_okay=False),
+              help=_("A .xlsx or .csv file (default: visits-MENTOR-YYYY-MM.xlsx, this month)."))
 @click.option("--mentor", help=_("Whose sheet (default: yours)."))
 @click.option("--within", type=click.IntRange(0), default=31, show_default=True, metavar="DAYS",
               help=_("The visits due in the next DAYS days (and every overdue one)."))
@@ -417,11 +418,16 @@ def visitsheet(state: CliState, path, mentor, within):
     (visited_on, mode, business_status, revenue, costs, …) are left empty. Fill in a row
     per visit made (add rows for extra visits), then: reentry mentoring import-visits FILE.
 
-    
-    Example:
-      reentry --as MN1 mentoring visitsheet visits-MN1-2026-11.xlsx
+    \b
+    Examples:
+      reentry --as MN1 mentoring visitsheet
+      reentry --as ADM mentoring visitsheet --mentor MN2 --within 45 -o visits-MN2.csv
     """
-    count = state.ctx().mentoring.visit_sheet(path, mentor=mentor, within=within)
+    ctx = state.ctx()
+    if not path:
+        who = (mentor or ctx.code).strip().upper()
+        path = f"visits-{who}-{ctx.programme.clock.today():%Y-%m}.xlsx"
+    count = ctx.mentoring.visit_sheet(path, mentor=mentor, within=within)
     done(_("Wrote {file}: {n} visits owed.").format(file=path, n=count), state.format, {"file": path, "rows": count})
 
 
@@ -437,7 +443,7 @@ def import_visits(state: CliState, path):
     that found the business closed), mentor (admins: whose visit). Each row follows the
     rules of reentry mentoring visit; the visits are placed in date order.
 
-    
+    \b
     Example:
       reentry --as MN1 mentoring import-visits visits-MN1-2026-11.xlsx
     """

@@ -565,7 +565,7 @@ def agenda_record(item) -> dict:
 @grants.command("agenda")
 @click.argument("round_code", metavar="ROUND")
 @click.option("--deferred", is_flag=True, help=_("Also the deferred applications, to vote on again."))
-@click.option("--out", type=click.Path(dir_okay=False),
+@click.option("-o", "--out", type=click.Path(dir_okay=False),
               help=_("Write the meeting's blank tally sheet (.csv or .xlsx): a row per member still to vote on "
                      "each application."))
 @pass_state
@@ -697,7 +697,7 @@ def due_record(due) -> dict:
 @click.option("--ready", is_flag=True, help=_("Finance's worklist: the tranches that can be released today."))
 @click.option("--due", is_flag=True, help=_("The next tranche of every grant not yet paid, ready or waiting."))
 @click.option("--round", "round_code", metavar="ROUND", help=_("Only this round (with --ready or --due)."))
-@click.option("--out", type=click.Path(dir_okay=False),
+@click.option("-o", "--out", type=click.Path(dir_okay=False),
               help=_("With --ready: write the payment sheet (.csv or .xlsx) to fill in and enter with "
                      "'grants payments'."))
 @pass_state

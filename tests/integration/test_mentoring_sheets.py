@@ -115,7 +115,7 @@ def test_only_the_assigned_mentor_imports_their_visits(programme, two_funded, cl
     assert refused.value.problems[0].startswith("row 2: MN2 is not the mentor of DSH-2026-0001")
 
 
-def test_the_cli_imports_a_sheet_and_refuses_a_bad_one(run_cli, two_funded, clock, tmp_path):
+def test_the_cli_imports_a_sheet_and_refuses_a_bad_one(run_cli, two_funded, clock, tmp_path, monkeypatch):
     clock.move_to(date(2026, 7, 20))
     path = tmp_path / "visits.csv"
     _fill(path, [{"participant": two_funded[0], "visited_on": "2026-07-08", "mode": "teleport",
@@ -131,8 +131,11 @@ def test_the_cli_imports_a_sheet_and_refuses_a_bad_one(run_cli, two_funded, cloc
     assert result.exit_code == 0, result.output
     assert "Logged 1 visits from" in result.output and "1 on time, 0 late, 0 extra; 1 verify" in result.output
     sheet = tmp_path / "next.csv"
-    result = run_cli("--as", "MN1", "mentoring", "visitsheet", str(sheet), "--within", "90")
+    result = run_cli("--as", "MN1", "mentoring", "visitsheet", "-o", str(sheet), "--within", "90")
     assert result.exit_code == 0 and sheet.exists(), result.output
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("--as", "MN1", "mentoring", "visitsheet")
+    assert result.output.startswith("Wrote visits-MN1-2026-07.xlsx: 1 visits owed."), result.output
 
 
 def test_matching_everyone_waiting_fills_places_and_names_who_still_waits(programme, admin, clock):
