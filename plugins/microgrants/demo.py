@@ -7,7 +7,6 @@ visit (or an admin's override when no visit came). Everything through ``ctx.gran
 
 from __future__ import annotations
 
-import csv
 import random
 import tempfile
 from datetime import date, timedelta
@@ -18,6 +17,7 @@ import sqlalchemy as sa
 
 from reentry_core.errors import ReentryError
 from reentry_core.reporting import Period
+from reentry_core.sheets import write_table
 from reentry_core.storage import tables as core
 
 from . import tables as t
@@ -175,18 +175,11 @@ def _decide(demo, rng: random.Random, rounds: list[str]) -> None:
                     rows.append((item.application, member, "abstain", "", "", ""))
         with tempfile.TemporaryDirectory(prefix="reentry-demo-") as folder:
             sheet = Path(folder) / f"meeting-{round_code}-{demo.today:%Y-%m}.csv"
-            _write_csv(sheet, ["application", "member", "vote", "amount", "reason", "note"], rows)
+            write_table(sheet, ["application", "member", "vote", "amount", "reason", "note"], rows)
             if rows:
                 admin.grants.record_meeting(round_code, sheet, decide=True)
             else:
                 admin.grants.decide_round(round_code)  # held over: decided again on the money left
-
-
-def _write_csv(path: Path, header: list[str], rows: list) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
 
 
 def _disburse(demo, rng: random.Random, days: list[date]) -> None:
@@ -214,5 +207,5 @@ def _disburse(demo, rng: random.Random, days: list[date]) -> None:
         return
     with tempfile.TemporaryDirectory(prefix="reentry-demo-") as folder:
         sheet = Path(folder) / f"payments-{demo.today:%Y-%m}.csv"
-        _write_csv(sheet, ["application", "released_on", "method", "items", "supplier", "receipt", "eur_rate"], rows)
+        write_table(sheet, ["application", "released_on", "method", "items", "supplier", "receipt", "eur_rate"], rows)
         officer.grants.record_payments(sheet)
