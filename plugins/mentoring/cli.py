@@ -10,7 +10,7 @@ import click
 
 from reentry_core.cli.output import done, emit_record, emit_rows
 from reentry_core.cli.state import CliState, pass_state
-from reentry_core.i18n import _
+from reentry_core.i18n import _, ngettext
 
 MODES = "on_site, phone, video"
 STATUSES = "operating, temporarily_closed, closed, not_started"
@@ -206,7 +206,8 @@ def match(state: CliState, centre, on):
       reentry --as ADM mentoring match
     """
     result = state.ctx().mentoring.match_waiting(centre=centre, on=on)
-    lines = [_("Matched {n} participants with a mentor.").format(n=len(result.assigned))]
+    lines = [ngettext("Matched {n} participant with a mentor.", "Matched {n} participants with a mentor.",
+                      len(result.assigned)).format(n=len(result.assigned))]
     lines.extend(_("{code} → {mentor} from {on}").format(code=a.participant, mentor=a.mentor,
                                                            on=a.started_on.isoformat()) for a in result.assigned)
     if result.waiting:
@@ -428,7 +429,8 @@ def visitsheet(state: CliState, path, mentor, within):
         who = (mentor or ctx.code).strip().upper()
         path = f"visits-{who}-{ctx.programme.clock.today():%Y-%m}.xlsx"
     count = ctx.mentoring.visit_sheet(path, mentor=mentor, within=within)
-    done(_("Wrote {file}: {n} visits owed.").format(file=path, n=count), state.format, {"file": path, "rows": count})
+    done(ngettext("Wrote {file}: {n} visit owed.", "Wrote {file}: {n} visits owed.", count).format(
+        file=path, n=count), state.format, {"file": path, "rows": count})
 
 
 @group.command("import-visits")
@@ -451,8 +453,10 @@ def import_visits(state: CliState, path):
     reports = [item.report for item in imported]
     on_time = sum(1 for r in reports if r.visit.fulfilment is not None and r.visit.fulfilment.value == "on_time")
     late = sum(1 for r in reports if r.visit.fulfilment is not None and r.visit.fulfilment.value == "late")
-    lines = [_("Logged {n} visits from {file}: {on_time} on time, {late} late, {extra} extra; {verified} verify "
-               "a business for its next tranche.").format(
+    lines = [ngettext("Logged {n} visit from {file}: {on_time} on time, {late} late, {extra} extra; {verified} "
+                      "verify a business for its next tranche.",
+                      "Logged {n} visits from {file}: {on_time} on time, {late} late, {extra} extra; {verified} "
+                      "verify a business for its next tranche.", len(reports)).format(
         n=len(reports), file=path, on_time=on_time, late=late, extra=len(reports) - on_time - late,
         verified=sum(1 for r in reports if r.visit.verifies))]
     for item in imported:

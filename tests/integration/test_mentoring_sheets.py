@@ -129,13 +129,13 @@ def test_the_cli_imports_a_sheet_and_refuses_a_bad_one(run_cli, two_funded, cloc
                   "business_status": "operating", "equipment_seen": "yes"}])
     result = run_cli("--as", "MN1", "mentoring", "import-visits", str(path))
     assert result.exit_code == 0, result.output
-    assert "Logged 1 visits from" in result.output and "1 on time, 0 late, 0 extra; 1 verify" in result.output
+    assert "Logged 1 visit from" in result.output and "1 on time, 0 late, 0 extra; 1 verify" in result.output
     sheet = tmp_path / "next.csv"
     result = run_cli("--as", "MN1", "mentoring", "visitsheet", "-o", str(sheet), "--within", "90")
     assert result.exit_code == 0 and sheet.exists(), result.output
     monkeypatch.chdir(tmp_path)
     result = run_cli("--as", "MN1", "mentoring", "visitsheet")
-    assert result.output.startswith("Wrote visits-MN1-2026-07.xlsx: 1 visits owed."), result.output
+    assert result.output.startswith("Wrote visits-MN1-2026-07.xlsx: 1 visit owed."), result.output
 
 
 def test_matching_everyone_waiting_fills_places_and_names_who_still_waits(programme, admin, clock):
