@@ -177,8 +177,8 @@ class PlanningService:
                 raise InvalidInput(_("{file}: no row has a plan; fill in title, sector, costs and the amounts").format(
                     file=name))
             plans = self._insert_plans(tx, cohort_row, made)
-            store.audit_in_batches(tx, "plan.submit" if submit else "plan.draft", "plan",
-                                   {plan.code: _audited(plan) for plan in plans}, file=name)
+            tx.audit_batch("plan.submit" if submit else "plan.draft", "plan",
+                           {plan.code: _audited(plan) for plan in plans}, file=name)
         return PlansImport(cohort_row.code, tuple(plans), len(rows) - len(filled))
 
     @staticmethod

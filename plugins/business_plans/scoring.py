@@ -512,7 +512,7 @@ def _decide(tx, cohort_id: int, chosen: list[RankedPlan], rest: list[RankedPlan]
         {"vid": ids[(line.plan, line.version)], "status": status.value, "decided_on": tx.today,
          "panel_score": line.panel_score} for line, status in decided])
     for status, lines in ((PlanStatus.SHORTLISTED, chosen), (PlanStatus.NOT_SELECTED, rest)):
-        store.audit_in_batches(tx, f"plan.{status.value}", "plan", {
+        tx.audit_batch(f"plan.{status.value}", "plan", {
             line.plan: {"status": status.value, "before": line.status, "version": line.version,
                         "panel_score": str(line.panel_score)} for line in lines})
 
@@ -816,8 +816,8 @@ class _Scorer:
                 tx.audit("plan.scored", "plan", row.code, before={"status": row.status},
                          after={"status": PlanStatus.SCORED.value, "version": row.version, "sheets": counts[row.id]})
         if batch:
-            store.audit_in_batches(tx, "score_sheet.add", "score_sheet", new_sheets, file=file)
-            store.audit_in_batches(tx, "plan.scored", "plan", {
+            tx.audit_batch("score_sheet.add", "score_sheet", new_sheets, file=file)
+            tx.audit_batch("plan.scored", "plan", {
                 item.row.code: {"status": PlanStatus.SCORED.value, "before": item.row.status,
                                 "version": item.row.version, "sheets": counts[item.row.id]} for item in scored})
         return results

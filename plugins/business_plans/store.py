@@ -37,14 +37,6 @@ def chunks(values: Sequence, size: int = CHUNK):
         yield values[start:start + size]
 
 
-def audit_in_batches(tx, action: str, entity: str, records: dict, **about) -> None:
-    """``records`` (key → new state) as one audit batch event per 1,000, as the participants
-    import does: ``reentry audit log --key KEY`` finds the batch and shows that record."""
-    keys = list(records)
-    for part in chunks(keys, 1000):
-        tx.audit_batch(action, entity, {key: records[key] for key in part}, **about)
-
-
 @functools.cache
 def _participant_query():
     return sa.select(_P.c.id, _P.c.code, _P.c.full_name, _P.c.status).where(_P.c.code == sa.bindparam("code"))

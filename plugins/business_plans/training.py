@@ -321,7 +321,7 @@ class TrainingService:
             conn.execute(bp_enrolment.insert(), [{"cohort_id": row.id, "participant_id": p.id, "enrolled_on": day}
                                                  for p in rows])
             # one event for the group (audit log --key COHORT/PARTICIPANT shows each person)
-            store.audit_in_batches(tx, "cohort.enrol", "enrolment", {
+            tx.audit_batch("cohort.enrol", "enrolment", {
                 f"{row.code}/{person.code}": {"cohort": row.code, "participant": person.code,
                                               "enrolled_on": day.isoformat()} for person in rows})
         return [p.code for p in rows]
@@ -454,7 +454,7 @@ class TrainingService:
             conn.execute(bp_attendance.update().where(bp_attendance.c.session_id == sa.bindparam("s_id"),
                                                       bp_attendance.c.participant_id == sa.bindparam("p_id")), updates)
         # a register from a file: one event per 1,000 marks (audit log --key COHORT/SESSION/PARTICIPANT)
-        store.audit_in_batches(tx, "attendance.record", "attendance", records, file=Path(file).name if file else None)
+        tx.audit_batch("attendance.record", "attendance", records, file=Path(file).name if file else None)
         return marks
 
     def completion(self, cohort: str) -> list[Completion]:

@@ -16,7 +16,6 @@ from pathlib import Path
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import unstructure
 from reentry_core.domain import Role
 from reentry_core.errors import InvalidInput, PermissionDenied, RowErrors
 from reentry_core.i18n import _
@@ -39,7 +38,6 @@ SHEET_REQUIRED = ("application", "member", "vote")
 #: Columns the agenda's blank sheet adds for the people filling it in; the import skips them.
 SHEET_INFO = ("participant", "name", "requested")
 CONFLICT = "conflict"
-BATCH = 1000  # applications per audit event
 
 
 @attrs.frozen
@@ -286,10 +284,7 @@ class _Sheet:
         if changes:
             tx.conn.execute(_CHANGE_VOTE, changes)
         keys = list(records)
-        for start in range(0, len(keys), BATCH):
-            tx.audit_batch("grants.meeting", "grant_application",
-                           {k: unstructure(records[k]) for k in keys[start:start + BATCH]}, round=rnd.code,
-                           file=self.file)
+        tx.audit_batch("grants.meeting", "grant_application", records, round=rnd.code, file=self.file)
         self.deferred_ids = {apps[code].id for code in keys if apps[code].status == S.DEFERRED.value}
         return MeetingReport(rnd.code, self.file, len(rows), len(votes), len(changes), len(conflicts),
                              tuple(keys))
@@ -425,11 +420,7 @@ def _decide(tx, round_id: int, rnd, deferred_ids: set[int], file: str | None = N
         if result.outcome is Outcome.APPROVED:
             committed += result.amount
             approved.append(row.id)
-    keys = list(records)
-    for start in range(0, len(keys), BATCH):
-        tx.audit_batch("grants.decide", "grant_application",
-                       {k: unstructure(records[k]) for k in keys[start:start + BATCH]}, round=rnd.code,
-                       **({"file": file} if file else {}))
+    tx.audit_batch("grants.decide", "grant_application", records, round=rnd.code, **({"file": file} if file else {}))
     if approved:
         loaded = {app.code: app for app in store.find_applications(conn, A.c.id.in_(approved))}
         for app_id in approved:

@@ -43,7 +43,6 @@ SHEET_COLUMNS = ("application", "amount", "released_on", "method", "items", "sup
 SHEET_REQUIRED = ("application",)
 #: Columns the worklist's sheet adds for the people filling it in; the import skips them.
 SHEET_INFO = ("participant", "name", "tranche", "currency", "verification")
-BATCH = 1000
 
 
 @attrs.frozen
@@ -313,10 +312,7 @@ class _PaymentRun:
         conn.execute(_SET_STATUS, statuses)
         conn.execute(t.event.insert(), events)
         records = {tranche.application: tranche for _row, tranche, _o, _p in checked}
-        keys = list(records)
-        for start in range(0, len(keys), BATCH):
-            tx.audit_batch("grants.tranche", "grant_application", {k: records[k] for k in keys[start:start + BATCH]},
-                           file=self.file)
+        tx.audit_batch("grants.tranche", "grant_application", records, file=self.file)
         after, done = {}, [row.id for row, _t, _o, _p in checked]
         for start in range(0, len(done), 500):
             after.update((a.code, a) for a in store.find_applications(conn, A.c.id.in_(done[start:start + 500])))

@@ -221,6 +221,10 @@ class StaffContext:
         return services[name](self)
 
 
+#: The most records one batch audit event holds (an event is read whole when it is shown).
+BATCH_RECORDS = 1000
+
+
 class Transaction:
     """What a service sees while it writes: the connection, who, when, audit and events."""
 
@@ -247,22 +251,23 @@ class Transaction:
         ))
 
     def audit_batch(self, action: str, entity: str, records: dict[str, Any], **about: Any) -> None:
-        """Record one change to many records (e.g. one batch of an import) as one event.
+        """Record one change to many records (e.g. an imported file) as one event per
+        :data:`BATCH_RECORDS` records.
 
         ``records`` maps each record's key (its code) to its new state; ``about`` adds
         plain facts about the batch (``file="intake.csv"``). ``audit log --key`` finds the
         event by any of the keys and shows just that record.
         """
-        if not records:
-            return
-        keys = tuple(records)
-        if any("," in key for key in keys):
+        all_keys = tuple(records)
+        if any("," in key for key in all_keys):
             raise ValueError("a batch event's record keys cannot contain commas")
-        after = {**about, "records": {key: _plain(value) for key, value in records.items()}}
-        self._events.append(audit.PendingEvent(
-            self.now, self.actor.code, action, entity, f"{keys[0]}…{keys[-1]}"[:60] if len(keys) > 1 else keys[0],
-            None, audit.batch_json(after), keys,
-        ))
+        for start in range(0, len(all_keys), BATCH_RECORDS):
+            keys = all_keys[start:start + BATCH_RECORDS]
+            after = {**about, "records": {key: _plain(records[key]) for key in keys}}
+            self._events.append(audit.PendingEvent(
+                self.now, self.actor.code, action, entity,
+                f"{keys[0]}…{keys[-1]}"[:60] if len(keys) > 1 else keys[0], None, audit.batch_json(after), keys,
+            ))
 
     def emit(self, event: str, **kwargs: Any) -> list:
         """Fire a domain event hook inside this transaction (keyword arguments only)."""
@@ -301,9 +306,15 @@ def collect_services(pm) -> dict[str, Callable[[StaffContext], Any]]:
 
 
 def _plain(value: Any) -> Any:
+    """What an audit event keeps of ``value``: attrs objects unstructured, also inside the
+    dicts and lists a batch event's records are made of."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
-    if value is None or isinstance(value, (dict, str, int)):
+    if isinstance(value, (set, frozenset)):
+        return sorted(str(item) for item in value)
+    if value is None or isinstance(value, (str, int, float)):
         return value
     return convert.unstructure(value)
 

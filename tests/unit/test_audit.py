@@ -318,3 +318,24 @@ def test_a_key_index_that_no_longer_matches_its_events_is_reported(programme, im
         execute(programme, k.delete().where(k.c.seq == consents.seq))
         wrong = consents.seq
     assert verify(programme).problems == (f"the key index of event {wrong} does not match the records it holds",)
+
+
+def test_a_batch_is_one_event_per_thousand_records_and_each_record_is_found_by_its_key(programme, admin):
+    from datetime import date
+
+    from reentry_core.domain import Centre
+    from reentry_core.services.context import BATCH_RECORDS
+
+    records = {f"R-{n:04d}": {"n": n, "centre": Centre("DSH", "Dushanbe centre", "Dushanbe"),
+                             "tags": {"b", "a"}, "on": [date(2026, 1, 2)]} for n in range(2 * BATCH_RECORDS + 5)}
+    before = count(programme, t.audit_event)
+    with admin.transaction() as tx:
+        tx.audit_batch("test.batch", "thing", records, file="things.csv")
+    events = sorted(rows(programme, t.audit_event), key=lambda r: r.seq)[before:]
+    assert [len(json.loads(e.after)["records"]) for e in events] == [1000, 1000, 5]
+    assert [e.entity_key for e in events] == ["R-0000…R-0999", "R-1000…R-1999", "R-2000…R-2004"]
+    assert verify(programme).ok
+    (found,) = admin.audit.log(key="R-1500")
+    record = json.loads(found.after)["records"] if isinstance(found.after, str) else found.after["records"]
+    assert record == {"R-1500": {"n": 1500, "centre": {"code": "DSH", "name": "Dushanbe centre", "city": "Dushanbe"},
+                                 "tags": ["a", "b"], "on": ["2026-01-02"]}}
