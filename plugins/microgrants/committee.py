@@ -85,14 +85,9 @@ class CommitteeMixin:
             if VoteChoice.parse(choice) is VoteChoice.APPROVE and amount in (None, ""):
                 amount = app.requested
             vote = Vote(app.code, me.code, choice, amount, reason, note, tx.today)
-            if vote.amount is not None:
-                if vote.amount > app.requested:
-                    raise InvalidInput(_("amount {amount} is more than the {requested} requested in {app}").format(
-                        amount=money_text(vote.amount), requested=money_text(app.requested, app.currency),
-                        app=app.code))
-                if vote.amount < rnd.min_grant:
-                    raise InvalidInput(_("amount {amount} is below the round's minimum grant of {limit}").format(
-                        amount=money_text(vote.amount), limit=money_text(rnd.min_grant, rnd.currency)))
+            problem = amount_problem(vote.amount, app.requested, app.code, rnd)
+            if problem:
+                raise InvalidInput(f"amount {problem}")
             earlier = next((v for v in store.votes(tx.conn, app_id, app.code) if v.member == me.code), None)
             values = {"choice": vote.choice.value, "amount": vote.amount,
                       "reason": vote.reason.value if vote.reason else None, "note": vote.note}
@@ -102,8 +97,9 @@ class CommitteeMixin:
                 tx.audit("grants.vote", "grant_application", app.code, after=vote)
                 return vote
             if not change:
+                said = vote_text(earlier.choice.value, earlier.amount, earlier.reason.value if earlier.reason else None)
                 raise Conflict(_("{code} has already voted on {app} ({choice}); to change the vote say so "
-                                 "(--change)").format(code=me.code, app=app.code, choice=_vote_text(earlier)))
+                                 "(--change)").format(code=me.code, app=app.code, choice=said))
             vote = attrs.evolve(vote, cast_on=earlier.cast_on, changed_on=tx.today)
             tx.conn.execute(t.vote.update().where(t.vote.c.application_id == app_id, t.vote.c.staff_id == me.id)
                             .values(changed_on=tx.today, **values))
@@ -195,9 +191,24 @@ def record_decision(tx, app_id: int, app_code: str, rnd, result, number: int, me
 _INSERT_DECISION = t.decision.insert()
 
 
-def _vote_text(vote: Vote) -> str:
-    if vote.choice is VoteChoice.APPROVE:
-        return f"{vote.choice.value} {money_text(vote.amount)}"
-    if vote.choice is VoteChoice.REJECT:
-        return f"{vote.choice.value}: {vote.reason.value}"
-    return vote.choice.value
+def amount_problem(amount, requested, app_code: str, rnd) -> str | None:
+    """Why an approving vote's ``amount`` cannot stand (more than requested, below the round's
+    minimum grant), or ``None``; the callers put the field's name in front."""
+    if amount is None:
+        return None
+    if amount > requested:
+        return _("{amount} is more than the {requested} requested in {app}").format(
+            amount=money_text(amount), requested=money_text(requested, rnd.currency), app=app_code)
+    if amount < rnd.min_grant:
+        return _("{amount} is below the round's minimum grant of {limit}").format(
+            amount=money_text(amount), limit=money_text(rnd.min_grant, rnd.currency))
+    return None
+
+
+def vote_text(choice: str, amount, reason: str | None) -> str:
+    """A vote in a few words: ``approve 5,000.00``, ``reject: weak_plan``, ``abstain``."""
+    if choice == VoteChoice.APPROVE.value:
+        return f"{choice} {money_text(amount)}"
+    if choice == VoteChoice.REJECT.value:
+        return f"{choice}: {reason}"
+    return choice

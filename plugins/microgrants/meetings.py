@@ -22,7 +22,7 @@ from reentry_core.i18n import _
 
 from . import store
 from . import tables as t
-from .committee import record_decision
+from .committee import amount_problem, record_decision, vote_text
 from .domain import (
     IN_REVIEW, ApplicationStatus, ConflictKind, Decision, Outcome, Vote, VoteChoice, money_text, tally,
 )
@@ -262,7 +262,8 @@ class _Sheet:
             elif not self.change:
                 problems.append(_row_problem(n, _(
                     "member: {member} has already voted on {app} ({choice}); to change the vote say so "
-                    "(--change)").format(member=member.code, app=app.code, choice=_earlier_text(earlier))))
+                    "(--change)").format(member=member.code, app=app.code,
+                                         choice=vote_text(earlier.choice, earlier.amount, earlier.reason))))
                 continue
             else:
                 changes.append({"b_application": app.id, "b_staff": member.id, "b_changed_on": tx.today,
@@ -353,22 +354,10 @@ class _Sheet:
             amount = app.requested
         vote = Vote(app.code, member.code, choice, amount or None, data.get("reason") or None,
                     data.get("note") or None, self.tx.today)
-        if vote.amount is not None:
-            if vote.amount > app.requested:
-                raise InvalidInput(_("amount: {amount} is more than the {requested} requested in {app}").format(
-                    amount=money_text(vote.amount), requested=money_text(app.requested, rnd.currency), app=app.code))
-            if vote.amount < rnd.min_grant:
-                raise InvalidInput(_("amount: {amount} is below the round's minimum grant of {limit}").format(
-                    amount=money_text(vote.amount), limit=money_text(rnd.min_grant, rnd.currency)))
+        problem = amount_problem(vote.amount, app.requested, app.code, rnd)
+        if problem:
+            raise InvalidInput(f"amount: {problem}")
         return vote
-
-
-def _earlier_text(row) -> str:
-    if row.choice == VoteChoice.APPROVE.value:
-        return f"{row.choice} {money_text(row.amount)}"
-    if row.choice == VoteChoice.REJECT.value:
-        return f"{row.choice}: {row.reason}"
-    return row.choice
 
 
 def _decide(tx, round_id: int, rnd, deferred_ids: set[int], file: str | None = None):
