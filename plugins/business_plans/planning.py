@@ -89,15 +89,11 @@ class PlanningService:
             if existing:
                 raise Conflict(_("{code} already has plan {plan} in {cohort}; change it with edit (a draft) or "
                                  "resubmit").format(code=person.code, plan=existing, cohort=cohort_row.code))
-            number = (conn.execute(sa.select(sa.func.max(bp_plan.c.number)).where(
-                bp_plan.c.cohort_id == cohort_row.id)).scalar() or 0) + 1
+            number = _next_number(conn, cohort_row.id)
             code = f"{cohort_row.code}-P{number:03d}"
             plan = attrs.evolve(plan, code=code, version=1, status=PlanStatus.SUBMITTED if submit else PlanStatus.DRAFT,
                                 submitted_on=tx.today if submit else None)
-            plan_id = conn.execute(bp_plan.insert().values(
-                code=code, cohort_id=cohort_row.id, participant_id=person.id, number=number, current_version=1,
-            )).inserted_primary_key[0]
-            self._insert_version(tx, plan_id, plan)
+            self._insert_plans(tx, cohort_row, [(person, plan, number)])
             tx.audit("plan.submit" if submit else "plan.draft", "plan", code, after=_audited(plan))
         return plan
 
@@ -149,8 +145,7 @@ class PlanningService:
                                         .where(bp_plan.c.cohort_id == cohort_row.id)).all())
             status = PlanStatus.SUBMITTED if submit else PlanStatus.DRAFT
             submitted_on = tx.today if submit else None
-            first = (conn.execute(sa.select(sa.func.max(bp_plan.c.number)).where(
-                bp_plan.c.cohort_id == cohort_row.id)).scalar() or 0) + 1
+            first = _next_number(conn, cohort_row.id)
             problems, made, seen = [], [], {}
             for n, cells in filled:
                 where = _("row {n}").format(n=n)
@@ -202,8 +197,9 @@ class PlanningService:
         return person
 
     def _insert_plans(self, tx, cohort_row, made: list) -> list[Plan]:
-        """Write checked and numbered plans ``(participant row, plan, number)`` (the cohort is
-        locked): three statements, whatever their number."""
+        """Write checked and numbered new plans ``(participant row, plan, number)`` at version 1
+        (the cohort is locked): three statements, whatever their number, for a plan typed
+        at the command line as for a file of them."""
         conn = tx.conn
         plan_ids = dict(conn.execute(bp_plan.insert().returning(bp_plan.c.number, bp_plan.c.id), [
             {"code": plan.code, "cohort_id": cohort_row.id, "participant_id": person.id, "number": number,
@@ -339,6 +335,12 @@ class PlanningService:
             if participant:
                 query = query.where(bp_plan.c.participant_id == store.participant_row(conn, participant).id)
             return store.load_plans(conn, conn.execute(query.order_by(bp_plan.c.code)))
+
+
+def _next_number(conn: sa.Connection, cohort_id: int) -> int:
+    """The number the cohort's next plan gets (the caller holds the cohort's lock)."""
+    return (conn.execute(sa.select(sa.func.max(bp_plan.c.number)).where(bp_plan.c.cohort_id == cohort_id))
+            .scalar() or 0) + 1
 
 
 def _changed(before: Plan, data: dict[str, Any]) -> Plan:
