@@ -31,6 +31,7 @@ def register_permissions(register):
     register("audit.view", "read the audit trail", [A, ME])
     register("reports.view", "make programme reports (small counts hidden)", [A, ME])
     register("reports.unsuppressed", "make programme reports showing small counts", [A])
+    register("reports.threshold", "set the small-count threshold of every report", [A])
 
 
 @hookimpl

@@ -48,8 +48,8 @@ def register_indicators(register):
 
 
 @hookspec
-def report_analyses(conn, period, centre, today, threshold, hook):
-    """Return tables of the plugin's own (``reentry_core.services.reports.Analysis``) for the programme report; ``hook`` asks other plugins' questions."""
+def report_analyses(conn, period, today, hook):
+    """Return tables of people of the plugin's own (``reentry_core.services.reports.AnalysisTable``: counts by its dimensions and centre, and how to show them) for the programme report; the core protects them. ``hook`` asks other plugins' questions."""
 
 
 @hookspec

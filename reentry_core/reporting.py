@@ -82,6 +82,14 @@ class Indicator:
     categories: tuple[str, ...] = ()
     #: its place in the programme funnel (registered → … → operating at 12 months)
     funnel_stage: int | None = None
+    #: the indicators that add up to this one in every group (a family: "reaching the
+    #: 6-month visit" = operating + not operating + unknown); protected together
+    parts: tuple[str, ...] = ()
+    #: an indicator this one never exceeds in any group ("referrals opened from risks"
+    #: within "risk flags raised"); an attacker knows it too
+    within: str | None = None
+    #: a sum that can be negative (profit); amounts are otherwise at least 0
+    signed: bool = False
 
 
 @attrs.frozen
@@ -104,7 +112,8 @@ class IndicatorRegistry:
     def register(self, key: str, label: str, definition: str, query: Callable[[Period], Any] | None = None, *,
                  aggregate: str = "count", unit: str = "", numerator: str | None = None,
                  denominator: str | None = None, per_participant: bool = True, plugin: str = "core",
-                 categories: Iterable[str] = (), funnel_stage: int | None = None) -> None:
+                 categories: Iterable[str] = (), funnel_stage: int | None = None, parts: Iterable[str] = (),
+                 within: str | None = None, signed: bool = False) -> None:
         if key in self._indicators:
             raise PluginError(_("indicator {key!r} is declared twice (by {a} and {b})").format(
                 key=key, a=self._indicators[key].plugin, b=plugin))
@@ -118,15 +127,42 @@ class IndicatorRegistry:
             raise PluginError(_("indicator {key!r}: only a per-participant count, sum or mean has categories").format(
                 key=key))
         self._indicators[key] = Indicator(key, label, definition, query, aggregate, unit, numerator, denominator,
-                                          per_participant, plugin, tuple(categories), funnel_stage)
+                                          per_participant, plugin, tuple(categories), funnel_stage, tuple(parts),
+                                          within, signed)
 
     def check(self) -> None:
-        """Every rate's parts exist."""
+        """Every rate's parts exist; families and ``within`` name indicators that can be
+        protected together (counted per participant the same way, without categories)."""
+        families: dict[str, str] = {}
         for indicator in self._indicators.values():
             for part in (indicator.numerator, indicator.denominator):
                 if part is not None and part not in self._indicators:
                     raise PluginError(_("indicator {key!r} divides by or into {part!r}, which nobody declared").format(
                         key=indicator.key, part=part))
+            for other in (*indicator.parts, *([indicator.within] if indicator.within else [])):
+                if other not in self._indicators:
+                    raise PluginError(_("indicator {key!r} names {other!r}, which nobody declared").format(
+                        key=indicator.key, other=other))
+                if not _relatable(indicator, self._indicators[other]):
+                    raise PluginError(_("indicator {key!r}: {other!r} must be counted per participant the same way "
+                                        "({aggregate}), without categories").format(
+                                            key=indicator.key, other=other, aggregate=indicator.aggregate))
+            for part in indicator.parts:
+                if part in families or self._indicators[part].parts:
+                    raise PluginError(_("indicator {part!r} is a part of more than one family ({a}, {b})").format(
+                        part=part, a=families.get(part, part), b=indicator.key))
+                families[part] = indicator.key
+        for part, head in families.items():
+            if head in families:
+                raise PluginError(_("indicator {key!r} is a part of {head!r} and has parts of its own").format(
+                    key=head, head=families[head]))
+
+    def family(self, key: str) -> str:
+        """The indicator whose parts ``key`` is one of, or ``key`` itself."""
+        for indicator in self._indicators.values():
+            if key in indicator.parts:
+                return indicator.key
+        return key
 
     def get(self, key: str) -> Indicator:
         try:
@@ -139,6 +175,12 @@ class IndicatorRegistry:
 
     def __len__(self) -> int:
         return len(self._indicators)
+
+
+def _relatable(one: Indicator, other: Indicator) -> bool:
+    return all(i.per_participant and i.query is not None and not i.categories and i.aggregate in ("count", "people",
+                                                                                                   "sum")
+               for i in (one, other)) and one.aggregate == other.aggregate
 
 
 def collect_indicators(pm) -> IndicatorRegistry:

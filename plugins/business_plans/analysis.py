@@ -14,9 +14,8 @@ from typing import Sequence
 import sqlalchemy as sa
 
 from reentry_core.i18n import _
-from reentry_core.services.reports import Analysis, hidden_text
+from reentry_core.services.reports import Analysis, AnalysisTable, count_grid, share
 from reentry_core.storage import tables as t
-from reentry_core.suppression import protect, with_margins
 
 from .domain import PlanStatus
 from .tables import bp_plan, bp_plan_version
@@ -26,6 +25,8 @@ MONTHS = 12
 BANDS = [("<60", Decimal(0)), ("60–69", Decimal(60)), ("70–79", Decimal(70)), ("80–89", Decimal(80)),
          ("90+", Decimal(90))]
 MIN_FOR_CORRELATION = 10
+KEY = "business_plans.score_survival"
+OPERATING, NOT_OPERATING = "operating", "not_operating"
 
 
 def band_of(score: Decimal) -> str:
@@ -62,63 +63,68 @@ def spearman(xs: Sequence, ys: Sequence) -> Decimal | None:
     return sxy / (sxx * syy).sqrt()
 
 
-def pairs(conn: sa.Connection, outcomes, centre: str | None) -> list[tuple[Decimal, bool]]:
-    """(panel score of the shortlisted plan, operating) for each business with a known outcome."""
+def pairs(conn: sa.Connection, outcomes) -> list[tuple[Decimal, bool, str]]:
+    """(panel score of the shortlisted plan, operating, centre) for each business with a
+    known outcome."""
     known = outcomes.subquery()
     v = bp_plan_version
     score = sa.func.max(v.c.panel_score).label("score")
-    query = (sa.select(score, known.c.operating)
+    query = (sa.select(score, known.c.operating, t.centre.c.code)
              .select_from(bp_plan.join(v, sa.and_(v.c.plan_id == bp_plan.c.id, v.c.version == bp_plan.c.current_version))
-                          .join(known, known.c.participant_id == bp_plan.c.participant_id))
+                          .join(known, known.c.participant_id == bp_plan.c.participant_id)
+                          .join(t.participant, t.participant.c.id == bp_plan.c.participant_id)
+                          .join(t.centre, t.centre.c.id == t.participant.c.centre_id))
              .where(v.c.status == PlanStatus.SHORTLISTED.value, v.c.panel_score.is_not(None))
-             .group_by(bp_plan.c.participant_id, known.c.operating))
-    if centre:
-        query = (query.join(t.participant, t.participant.c.id == bp_plan.c.participant_id)
-                 .join(t.centre, t.centre.c.id == t.participant.c.centre_id).where(t.centre.c.code == centre))
-    return [(Decimal(s), bool(operating)) for s, operating in conn.execute(query).all()]
+             .group_by(bp_plan.c.participant_id, known.c.operating, t.centre.c.code))
+    return [(Decimal(s), bool(operating), centre) for s, operating, centre in conn.execute(query).all()]
 
 
-def survival_by_score(found: list[tuple[Decimal, bool]], threshold: int | None) -> Analysis:
-    """The analysis table from (score, operating) pairs: bands protected with ``threshold``."""
+def survival_table(found: list[tuple[Decimal, bool, str]], centres: Sequence[str]) -> AnalysisTable:
+    """The businesses by score band × outcome × centre, for the core to protect, and how
+    the table reads once protected: per band, the businesses and the share operating."""
     labels = [label for label, _low in BANDS]
-    businesses = {(label,): 0 for label in labels}
-    operating = {(label,): 0 for label in labels}
-    for score, alive in found:
-        key = (band_of(score),)
-        businesses[key] += 1
-        operating[key] += alive
-    counts = with_margins(businesses, [labels])
-    alive_counts = with_margins(operating, [labels])
-    hidden = protect(counts, [labels], threshold) if threshold is not None else set()
-    rows = []
-    for key in [(label,) for label in labels] + [(None,)]:
-        label = key[0] if key[0] is not None else _("all")
-        n = counts[key]
-        if key in hidden:
-            rows.append([label, hidden_text(threshold), hidden_text(threshold)])
-        else:
-            rate = f"{Decimal(alive_counts[key]) * 100 / n:.1f}%" if n else None
-            rows.append([label, n, rate])
+    counts: dict[tuple, int] = {}
+    for score, alive, centre in found:
+        key = (band_of(score), OPERATING if alive else NOT_OPERATING, centre)
+        counts[key] = counts.get(key, 0) + 1
+    grid = count_grid(KEY, (labels, (OPERATING, NOT_OPERATING), centres), counts, ("panel score", "outcome", "centre"))
+
+    def render(cell, centre: str | None) -> Analysis:
+        rows = []
+        for band in [*labels, None]:
+            businesses = cell((band, None, centre))
+            rows.append([band if band is not None else _("all"), businesses,
+                         share(cell((band, OPERATING, centre)), businesses)])
+        mine = [(s, alive) for s, alive, c in found if centre is None or c == centre]
+        return Analysis(KEY, _("Does the plan score predict survival?"),
+                        [_("panel score"), _("businesses"), _("operating at {months} months").format(months=MONTHS)],
+                        rows, note(mine, cell.text(cell((None, None, centre)))), ("text", "count", "rate"))
+
+    return AnalysisTable(KEY, grid, render)
+
+
+def note(found: list[tuple[Decimal, bool]], shown: str) -> str:
+    """The correlation, said in words; the number of businesses only as the table shows it
+    (``shown``)."""
     n = len(found)
-    rho = spearman([s for s, _alive in found], [a for _s, a in found]) if n >= MIN_FOR_CORRELATION else None
     if n < MIN_FOR_CORRELATION:
-        note = _("Spearman rank correlation between panel score and survival: too little data (n = {n}; "
-                 "at least {m} businesses are needed).").format(n=n, m=MIN_FOR_CORRELATION)
-    elif rho is None:
-        note = _("Spearman rank correlation between panel score and survival: not defined, every business "
-                 "had the same outcome or every plan the same score (n = {n}).").format(n=n)
+        text = _("Spearman rank correlation between panel score and survival: too little data (n = {n}; at least "
+                 "{m} businesses are needed).").format(n=shown, m=MIN_FOR_CORRELATION)
     else:
-        note = _("Spearman rank correlation between panel score and survival: {rho} (n = {n}).").format(
-            rho=f"{rho:.2f}", n=n)
-    note += " " + _("Businesses with a known {months}-month outcome whose owner has a shortlisted plan, by the "
-                    "panel score the plan was shortlisted with.").format(months=MONTHS)
-    return Analysis("business_plans.score_survival", _("Does the plan score predict survival?"),
-                    [_("panel score"), _("businesses"), _("operating at {months} months").format(months=MONTHS)],
-                    rows, note)
+        rho = spearman([s for s, _alive in found], [a for _s, a in found])
+        if rho is None:
+            text = _("Spearman rank correlation between panel score and survival: not defined, every business had "
+                     "the same outcome or every plan the same score (n = {n}).").format(n=shown)
+        else:
+            text = _("Spearman rank correlation between panel score and survival: {rho} (n = {n}).").format(
+                rho=f"{rho:.2f}", n=shown)
+    return text + " " + _("Businesses with a known {months}-month outcome whose owner has a shortlisted plan, by the "
+                          "panel score the plan was shortlisted with.").format(months=MONTHS)
 
 
-def analyses(conn: sa.Connection, hook, centre: str | None, threshold: int | None) -> list[Analysis]:
+def analyses(conn: sa.Connection, hook) -> list[AnalysisTable]:
     outcomes = hook.business_outcomes(conn=conn, months=MONTHS)
     if outcomes is None:  # nobody follows the businesses: no outcome to compare with
         return []
-    return [survival_by_score(pairs(conn, outcomes, centre), threshold)]
+    centres = tuple(conn.execute(sa.select(t.centre.c.code).order_by(t.centre.c.code)).scalars())
+    return [survival_table(pairs(conn, outcomes), centres)]

@@ -112,7 +112,7 @@ def demo_month(demo, month):
 
 
 @hookimpl
-def report_analyses(conn, centre, threshold, hook):
+def report_analyses(conn, hook):
     from .analysis import analyses
 
-    return analyses(conn, hook, centre, threshold)
+    return analyses(conn, hook)

@@ -535,7 +535,7 @@ def caseload(state: CliState, mentor):
 # --- outcomes and settings ------------------------------------------------------------------
 
 
-def _figure(value, unit: str, aggregate_rate: bool) -> str:
+def _figure(value, aggregate_rate: bool) -> str:
     from decimal import Decimal
 
     if value is None:
@@ -553,34 +553,41 @@ def _figure(value, unit: str, aggregate_rate: bool) -> str:
 @click.option("--centre", help=_("Only participants of this centre."))
 @click.option("--by", "by", multiple=True, type=click.Choice(["sex", "age_band", "centre"]),
               help=_("Break down by sex, age_band or centre (repeatable)."))
+@click.option("--no-suppress", is_flag=True, help=_("Show small counts too (admins only; recorded in the audit trail)."))
 @pass_state
-def outcomes(state: CliState, start, end, centre, by):
+def outcomes(state: CliState, start, end, centre, by, no_suppress):
     """Mentoring's indicators: businesses followed, visits on time / late / missed,
     survival and profit at 6 and 12 months, jobs, risks and referrals.
 
     Survival counts a business operating only when the visit closing that milestone
     found it so; a milestone without a visit is unknown, shown apart, and stays in
-    the denominator. Figures about due visits are as of the period's end.
+    the denominator. Figures about due visits are as of the period's end. Small
+    counts are hidden exactly as in the programme report (<5, x, c).
 
     \b
     Examples:
       reentry --as ME1 mentoring outcomes --from 2026-01-01 --to 2026-12-31
       reentry --as ME1 --format csv mentoring outcomes --by sex --by centre
     """
-    found = state.ctx().mentoring.outcomes(start=start, end=end, centre=centre, by=by)
+    from reentry_core.services.reports import hidden_mark
+
+    ctx = state.ctx()
+    found = ctx.mentoring.outcomes(start=start, end=end, centre=centre, by=by, suppress=not no_suppress)
+    threshold = ctx.reports.threshold()
     rows = []
     for o in found:
-        rate = o.denominator is not None
-        row = {"key": o.key, "indicator": o.label, "unit": o.unit, "people": o.people, **dict(zip(by, o.group)),
-               "numerator": o.numerator, "denominator": o.denominator}
+        rate = o.rate
+        row = {"key": o.key, "indicator": o.label, "unit": o.unit, **dict(zip(by, o.group)),
+               "numerator": o.numerator, "denominator": o.denominator, "suppressed": o.suppressed}
         if state.format == "table":
-            row["value"] = _figure(o.value, o.unit, rate)
-            row["detail"] = _("{a} of {b}").format(a=o.numerator, b=o.denominator) if rate else o.unit
+            row["value"] = hidden_mark(o.suppressed, threshold) if o.suppressed else _figure(o.value, rate)
+            row["detail"] = (_("{a} of {b}").format(a=o.numerator, b=o.denominator)
+                             if rate and o.numerator is not None and o.denominator is not None else o.unit)
         else:
             row["value"] = o.value
         rows.append(row)
-    columns = (["indicator", *by, "value", "detail", "people"] if state.format == "table"
-               else ["key", "indicator", *by, "value", "unit", "numerator", "denominator", "people"])
+    columns = (["indicator", *by, "value", "detail"] if state.format == "table"
+               else ["key", "indicator", *by, "value", "suppressed", "unit", "numerator", "denominator"])
     emit_rows(rows, columns, state.format, empty=_("Nothing to report."))
 
 

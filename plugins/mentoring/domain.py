@@ -764,13 +764,19 @@ class CaseloadRow:
 
 @attrs.frozen
 class Outcome:
-    """One mentoring indicator as computed by the core (``reentry mentoring outcomes``)."""
+    """One mentoring indicator as the core publishes it (``reentry mentoring outcomes``):
+    a hidden figure has no value, only the reason it is hidden (``suppressed``)."""
 
     key: str
     label: str
     value: Decimal | int | None
-    people: int
     unit: str
     group: tuple = ()
     numerator: Decimal | int | None = None
     denominator: Decimal | int | None = None
+    suppressed: str | None = None
+
+    @property
+    def rate(self) -> bool:
+        """A share (numerator of denominator), shown as a percentage."""
+        return self.unit == "%"

@@ -23,7 +23,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from reentry_core.i18n import _
-from reentry_core.reporting import Period, compute
+from reentry_core.reporting import Period
 from reentry_core.storage.types import Money
 
 from . import tables as t
@@ -143,7 +143,8 @@ def declare_indicators(register) -> None:
     register("mentoring.due_visits", _("Due visits closed"),
              _("Due visits (due in the period) that were done, or whose window closed by the period's end; "
                "the base of the on-time rate."),
-             lambda p: _due(p, sa.or_(_d.c.visit_id.is_not(None), _missed(p))), unit=_("due visits"))
+             lambda p: _due(p, sa.or_(_d.c.visit_id.is_not(None), _missed(p))), unit=_("due visits"),
+             parts=("mentoring.visits_on_time", "mentoring.visits_late", "mentoring.visits_missed"))
     register("mentoring.visits_on_time", _("Due visits done on time"),
              _("Due visits (due in the period) fulfilled by a visit inside their window."),
              lambda p: _due(p, _d.c.fulfilment == Fulfilment.ON_TIME.value), unit=_("due visits"))
@@ -177,7 +178,9 @@ def declare_indicators(register) -> None:
                                                            months=_m),
                      unit=_("businesses"),
                      # the programme funnel ends with businesses still operating at 6, then 12 months
-                     funnel_stage=60 + months if part == "operating" else None)
+                     funnel_stage=60 + months if part == "operating" else None,
+                     # reached = operating + not operating + unknown: protected as one family
+                     parts=tuple(f"{key}.{p}" for p in parts if p != "reached") if part == "reached" else ())
         register(key, _("Survival at {n} months").format(n=months),
                  _("Businesses operating at the {n}-month visit / businesses reaching it (unknowns stay in the "
                    "denominator).").format(n=months),
@@ -194,7 +197,8 @@ def declare_indicators(register) -> None:
              lambda p: _risks(p), unit=_("flags"))
     register("mentoring.risk_referrals", _("Referrals opened from risks"),
              _("Referrals opened by risk flags raised at visits in the period."),
-             lambda p: _risks(p, t.visit_risk.c.outcome == RiskOutcome.OPENED.value), unit=_("referrals"))
+             lambda p: _risks(p, t.visit_risk.c.outcome == RiskOutcome.OPENED.value), unit=_("referrals"),
+             within="mentoring.risk_flags")
 
 
 #: Mentoring's indicator keys, in report order.
@@ -209,31 +213,32 @@ KEYS = (
 
 
 class OutcomesMixin:
-    """``ctx.mentoring``: the outcomes of mentoring, computed by the core's reporting."""
+    """``ctx.mentoring``: the outcomes of mentoring, computed and protected by the core's
+    reporting exactly as the programme report shows them."""
 
     ctx: object
 
     def outcomes(self, *, start: date | str | None = None, end: date | str | None = None,
-                 centre: str | None = None, by: tuple[str, ...] | list[str] = ()) -> list[Outcome]:
+                 centre: str | None = None, by: tuple[str, ...] | list[str] = (),
+                 suppress: bool = True) -> list[Outcome]:
         """Every mentoring indicator for the period (``end`` defaults to today), one
-        :class:`Outcome` per group of ``by`` (``sex``, ``age_band``, ``centre``)."""
+        :class:`Outcome` per group of ``by`` (``sex``, ``age_band``, ``centre``). Small
+        counts are hidden as in the programme report; ``suppress=False`` (admins only,
+        audited) shows them."""
         from reentry_core.convert import parse_date
 
-        self.ctx.require("mentoring.view")
-        today = self.ctx.programme.clock.today()
-        period = Period(parse_date(start) if start else None, parse_date(end) if end else today)
-        registry = self.ctx.programme.indicators
-        rows = []
-        with self.ctx.reading() as conn:
-            if centre:
-                self.ctx.programme.centre_id(conn, centre)  # an unknown centre is named
-            for key in KEYS:
-                indicator = registry.get(key)
-                figures = compute(conn, registry, key, period, by=tuple(by), centre=centre, today=today)
-                if not figures and not by:  # nothing to count is a zero (a mean or a rate of nothing is no value)
-                    none = indicator.aggregate in ("mean", "rate")
-                    rows.append(Outcome(key, indicator.label, None if none else 0, 0, indicator.unit))
-                for group, figure in sorted(figures.items(), key=lambda item: tuple(str(g) for g in item[0])):
-                    rows.append(Outcome(key, indicator.label, figure.value, figure.people, indicator.unit, group,
-                                        figure.numerator, figure.denominator))
-        return rows
+        end = parse_date(end) if end else self.ctx.programme.clock.today()
+        rows = {row.key: row for row in self.ctx.reports.figures(
+            KEYS, start=start, end=end, centre=centre, by=by, permission="mentoring.view", suppress=suppress)}
+        found = []
+        for key in KEYS:
+            row = rows[key]
+            indicator = self.ctx.programme.indicators.get(key)
+            for group, cell in row.cells.items():
+                if by and None in group:
+                    continue  # the groups themselves; their totals are the rows without --by
+                top = rows[indicator.numerator].cells[group] if indicator.numerator else None
+                bottom = rows[indicator.denominator].cells[group] if indicator.denominator else None
+                found.append(Outcome(key, indicator.label, cell.value, row.unit, group if by else (), top and top.value,
+                                     bottom and bottom.value, cell.suppressed))
+        return found

@@ -65,7 +65,8 @@ def declare(register) -> None:
     register("grants.amount_in_kind", _("Amount disbursed in kind (TJS)"),
              _("Tranches released in the period as equipment or goods rather than money; rounds in TJS."),
              lambda period: _tranches(period, T.c.amount, R.c.currency == TJS,
-                                      T.c.method == TrancheMethod.IN_KIND.value), aggregate="sum", unit="TJS")
+                                      T.c.method == TrancheMethod.IN_KIND.value), aggregate="sum", unit="TJS",
+             within="grants.amount_disbursed")
     register("grants.in_kind_share", _("In-kind share of disbursements"),
              _("The part of the amount disbursed in the period that was released in kind."),
              aggregate="rate", numerator="grants.amount_in_kind", denominator="grants.amount_disbursed")

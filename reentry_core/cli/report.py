@@ -39,16 +39,19 @@ def indicators(state: CliState):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]),
               help=_("Output format (default: the global --format, or the --out file's extension)."))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help=_("Write the report to this file."))
-@click.option("--threshold", type=click.IntRange(2), default=5, show_default=True,
-              help=_("Counts below this are hidden (shown as <N)."))
+@click.option("--threshold", type=click.IntRange(3), metavar="N",
+              help=_("Hide counts below N, above the programme's threshold (a report may raise it, never lower "
+                     "it; see: reentry report threshold)."))
 @click.option("--no-suppress", is_flag=True, help=_("Show small counts too (admins only; recorded in the audit trail)."))
 @pass_state
 def programme(state: CliState, start, end, centre, by, fmt, out, threshold, no_suppress):
     """The programme report: every indicator of the loaded plugins, the funnel from
     registration to a business still operating at 12 months, and the plugins' analyses.
 
-    Counts below the threshold are shown as <5, and other cells are hidden with them so
-    that none can be worked out from the totals.
+    Counts below the programme's threshold (5 unless an admin changed it) are shown as
+    <5, and other cells are hidden with them (x, or c for an amount or a rate about few
+    people) so that none can be worked out from the other figures of any breakdown.
+    Before sending a report out, run: reentry report audit.
 
     \b
     Examples:
@@ -89,7 +92,7 @@ def print_tables(report) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ..services.report_output import columns, funnel_lines, shown, table_lines
+    from ..services.report_output import analysis_lines, columns, funnel_lines, legend, shown, table_lines
 
     import sys
 
@@ -100,8 +103,8 @@ def print_tables(report) -> None:
     console.print(_("Programme report, {period}{centre}").format(
         period=period, centre=f", {report.centre}" if report.centre else ""), style="bold")
     if report.threshold is not None:
-        console.print(_("Counts below {n} are shown as <{n}; some other cells are hidden with them.").format(
-            n=report.threshold))
+        console.print(_("Counts below {n} are shown as <{n}; some other cells are hidden with them (marks explained "
+                        "below the tables).").format(n=report.threshold))
     else:
         console.print(_("Small counts are NOT hidden: do not share this report."), style="bold red")
     headers = [h for h, _v in columns(report)]
@@ -129,6 +132,94 @@ def print_tables(report) -> None:
                       caption=analysis.note or None, caption_justify="left")
         for title in analysis.columns:
             table.add_column(title)
-        for line in analysis.rows:
-            table.add_row(*["—" if v is None else str(v) for v in line])
+        for line in analysis_lines(report, analysis):
+            table.add_row(*line)
         console.print(table)
+    for mark, meaning in legend(report.threshold):
+        console.print(f"{mark:>4}  {meaning}")
+
+
+@group.command("threshold")
+@click.argument("value", required=False, metavar="[N]")
+@pass_state
+def threshold(state: CliState, value):
+    """Show the programme's small-count threshold, or set it (admins only; audited).
+
+    Every report hides counts below it; a report may ask for a higher one with
+    --threshold, never a lower one. It cannot be set below 3.
+
+    \b
+    Examples:
+      reentry --as ME1 report threshold
+      reentry --as ADM report threshold 10
+    """
+    reports = state.ctx().reports
+    if value is None:
+        click.echo(_("Counts below {n} are hidden in every report.").format(n=reports.threshold()))
+        return
+    done = reports.set_threshold(value)
+    click.echo(_("The small-count threshold is now {n}: every report hides counts below it.").format(n=done))
+
+
+@group.command("audit")
+@click.option("--from", "start", metavar="DATE", help=_("First day of the period (default: from the start)."))
+@click.option("--to", "end", metavar="DATE", help=_("Last day of the period (default: today)."))
+@click.option("--threshold", type=click.IntRange(3), metavar="N", help=_("Audit reports made with this threshold."))
+@click.option("--all", "show_all", is_flag=True, help=_("List every hidden cell, not only the exposed ones."))
+@pass_state
+def audit(state: CliState, start, end, threshold, show_all):
+    """Check a period's reports before they go out: try to work out every hidden cell.
+
+    Takes everything `report programme` can publish for the period — every breakdown
+    (by sex, age band, centre and their combinations, each centre on its own), the
+    funnel and the analyses — and, for each hidden cell, finds the narrowest range that
+    can be worked out from all the published figures and the sums that tie them
+    (linear programming). A cell is exposed when that range pins a count to one value,
+    or an amount to within 10%. Exits with status 1 when any cell is exposed.
+
+    \b
+    Examples:
+      reentry --as ME1 report audit --from 2026-01-01 --to 2026-06-30
+      reentry --as ME1 --format json report audit --all
+    """
+    from ..services.reports import hidden_mark
+
+    result = state.ctx().reports.audit(start=start, end=end, threshold=threshold)
+    rows = [{"figure": f.label, "group": " · ".join(str(v) for v in f.group.values() if v is not None) or _("all"),
+             "shown as": hidden_mark(f.suppressed, result.threshold), "worked out": _range(f.low, f.high),
+             "verdict": _("EXPOSED") if f.exposed else _("safe")}
+            for f in (result.findings if show_all else result.exposed)]
+    if state.format == "json":
+        import json
+
+        click.echo(json.dumps({
+            "period": {"from": result.period.start.isoformat() if result.period.start else None,
+                       "to": (result.period.end or result.made_on).isoformat()},
+            "threshold": result.threshold, "tables": result.tables, "cells": result.cells,
+            "hidden": len(result.findings), "exposed": len(result.exposed),
+            "findings": [{"table": f.table, "label": f.label, "group": f.group, "suppressed": f.suppressed,
+                          "low": _number(f.low), "high": _number(f.high), "exposed": f.exposed}
+                         for f in (result.findings if show_all else result.exposed)]}, ensure_ascii=False, indent=2))
+    else:
+        if rows:
+            emit_rows(rows, list(rows[0]), state.format)
+        click.echo(_("{tables} tables, {cells} cells; {hidden} hidden cells with somebody in them; {exposed} "
+                     "exposed.").format(tables=result.tables, cells=result.cells, hidden=len(result.findings),
+                                        exposed=len(result.exposed)))
+    if result.exposed:
+        raise SystemExit(1)
+
+
+def _number(value: float):
+    import math
+
+    return None if math.isinf(value) else value
+
+
+def _range(low: float, high: float) -> str:
+    import math
+
+    def text(v: float) -> str:
+        return "∞" if math.isinf(v) else f"{v:g}"
+
+    return f"{text(low)} … {text(high)}"

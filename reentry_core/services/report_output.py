@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import InvalidInput
 from ..files import written_whole
 from ..i18n import _
-from .reports import ProgrammeReport, ReportCell, ReportRow, hidden_text, share_of_first
+from .reports import Analysis, ProgrammeReport, ReportCell, ReportRow, hidden_mark, share_of_first
 
 FILE_FORMATS = ("csv", "json", "xlsx")
 MONEY_UNITS = frozenset({"TJS", "EUR", "USD", "somoni"})
@@ -26,19 +26,35 @@ MONEY_UNITS = frozenset({"TJS", "EUR", "USD", "somoni"})
 # --- one value --------------------------------------------------------------------------
 
 
-def shown(cell: ReportCell | None, row: ReportRow, threshold: int | None) -> str:
-    """A cell as printed: ``<5`` when hidden, ``—`` when there is nothing to show."""
-    if cell is None or cell.value is None:
+def shown(cell: ReportCell | None, row: ReportRow | str, threshold: int | None) -> str:
+    """A cell as printed: the mark of why it is hidden (``<5``, ``x``, ``c``), ``—`` when
+    there is nothing to show. ``row`` says how a value is written (or a format name:
+    ``count``, ``rate``, ``money``, ``mean``)."""
+    if cell is None:
         return "—"
-    if cell.hidden and threshold is not None:
-        return hidden_text(threshold)
+    if cell.hidden:
+        return hidden_mark(cell.suppressed, threshold)
+    if cell.value is None:
+        return "—"
     return format_value(cell.value, row)
 
 
-def format_value(value, row: ReportRow) -> str:
+def value_format(row: ReportRow | str) -> str:
+    """How a row's values are written: ``rate``, ``money``, ``mean`` or ``count``."""
+    if isinstance(row, str):
+        return row
     if row.aggregate == "rate":
-        return f"{Decimal(value) * 100:.1f}%"
+        return "rate"
     if _is_money(row):
+        return "money"
+    return "mean" if row.aggregate == "mean" else "count"
+
+
+def format_value(value, row: ReportRow | str) -> str:
+    kind = value_format(row)
+    if kind == "rate":
+        return f"{Decimal(value) * 100:.1f}%"
+    if kind == "money":
         return f"{Decimal(value):,.2f}".replace(",", " ")
     if isinstance(value, Decimal) and value != value.to_integral_value():
         return f"{value:.1f}"
@@ -50,13 +66,35 @@ def _is_money(row: ReportRow) -> bool:
     return bool(row.unit) and row.unit.split()[0] in MONEY_UNITS
 
 
-def machine_value(cell: ReportCell | None, row: ReportRow) -> Any:
+def machine_value(cell: ReportCell | None, row: ReportRow | str) -> Any:
     """A cell for scripts: ``None`` when hidden or empty; numbers as JSON-safe text or ints."""
     if cell is None or cell.value is None or cell.hidden:
         return None
     if isinstance(cell.value, Decimal):
-        return str(round(cell.value, 6).normalize()) if row.aggregate in ("rate", "mean") else str(cell.value)
+        if value_format(row) in ("rate", "mean"):
+            return plain_decimal(round(cell.value, 6))
+        return plain_decimal(cell.value)
     return cell.value
+
+
+def plain_decimal(value: Decimal) -> str:
+    """A decimal in plain notation (never ``2.76E+3``), trailing zeros of a fraction dropped."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def legend(threshold: int | None) -> list[tuple[str, str]]:
+    """What each mark means, for the foot of every table and the workbook's first sheet."""
+    if threshold is None:
+        return []
+    return [
+        (hidden_mark("small", threshold), _("fewer than {n}: a count of 0 to {m} (a zero beside a small count is "
+                                            "hidden with it)").format(n=threshold, m=threshold - 1)),
+        (hidden_mark("secondary", threshold), _("hidden so that a small count cannot be worked out from the other "
+                                                "figures; at least {n}").format(n=threshold)),
+        (hidden_mark("few_people", threshold), _("an amount, average, rate or count of things about fewer than {n} "
+                                                 "people, or worked out from a hidden count").format(n=threshold)),
+    ]
 
 
 # --- the wide layout ----------------------------------------------------------------------
@@ -122,29 +160,44 @@ def _group_dict(report: ProgrammeReport, key: tuple) -> dict[str, Any]:
 def as_json(report: ProgrammeReport) -> dict[str, Any]:
     """The whole report as one JSON object (documented keys, stable)."""
     def cells(row: ReportRow):
-        return [{**_group_dict(report, key), "value": machine_value(cell, row),
-                 "shown": shown(cell, row, report.threshold), "hidden": cell.hidden}
-                for key, cell in row.cells.items()]
+        return [{**_group_dict(report, key), **cell_json(report, cell, row)} for key, cell in row.cells.items()]
 
     return {
-        "period": {"from": _iso(report.period.start), "to": _iso(report.period.end)},
+        "period": {"from": _iso(report.period.start), "to": _iso(report.period.end or report.made_on)},
         "centre": report.centre, "by": list(report.by), "threshold": report.threshold,
         "small_counts_hidden": report.threshold is not None, "made_on": report.made_on.isoformat(),
         "made_by": report.made_by,
+        "legend": {mark: meaning for mark, meaning in legend(report.threshold)},
         "sections": [{"title": s.title, "plugin": s.plugin, "indicators": [
             {"key": r.key, "label": r.label, "category": r.category, "unit": r.unit, "aggregate": r.aggregate,
              "cells": cells(r)} for r in s.rows]} for s in report.sections],
         "funnel": {name: [{"key": r.key, "label": r.label, "cells": cells_of(report, r, name)} for r in rows]
                    for name, rows in report.funnel.items()},
-        "analyses": [{"key": a.key, "title": a.title, "columns": a.columns, "rows": [[_plain(v) for v in r]
-                                                                                  for r in a.rows], "note": a.note}
+        "analyses": [{"key": a.key, "title": a.title, "columns": a.columns,
+                      "rows": [[cell_json(report, v, fmt) if isinstance(v, ReportCell) else _plain(v)
+                                for v, fmt in zip(r, analysis_formats(a))] for r in a.rows], "note": a.note}
                      for a in report.analyses],
     }
 
 
+def cell_json(report: ProgrammeReport, cell: ReportCell, row: ReportRow | str) -> dict[str, Any]:
+    """One cell for scripts: no value when hidden, and why (``suppressed``)."""
+    return {"value": machine_value(cell, row), "shown": shown(cell, row, report.threshold), "hidden": cell.hidden,
+            "suppressed": cell.suppressed}
+
+
 def cells_of(report: ProgrammeReport, row: ReportRow, name: str) -> list[dict]:
-    return [{name: key[0], "value": machine_value(cell, row), "shown": shown(cell, row, report.threshold),
-             "hidden": cell.hidden} for key, cell in row.cells.items()]
+    return [{name: key[0], **cell_json(report, cell, row)} for key, cell in row.cells.items()]
+
+
+def analysis_formats(analysis: Analysis) -> list[str]:
+    return list(analysis.formats) + ["text"] * (len(analysis.columns) - len(analysis.formats))
+
+
+def analysis_lines(report: ProgrammeReport, analysis: Analysis) -> list[list[str]]:
+    """An analysis as printed: every cell as text, hidden ones by their mark."""
+    return [[shown(v, fmt, report.threshold) if isinstance(v, ReportCell) else ("—" if v is None else str(v))
+             for v, fmt in zip(line, analysis_formats(analysis))] for line in analysis.rows]
 
 
 def _iso(day) -> str | None:
@@ -157,7 +210,7 @@ def _plain(value):
 
 def csv_rows(report: ProgrammeReport) -> tuple[list[str], list[list[Any]]]:
     """The long form: one line per indicator, category and group (margins say ``all``)."""
-    header = ["section", "indicator", "label", "category", *report.by, "value", "shown", "unit"]
+    header = ["section", "indicator", "label", "category", *report.by, "value", "shown", "suppressed", "unit"]
     lines = []
     for section in report.sections:
         for row in section.rows:
@@ -165,7 +218,7 @@ def csv_rows(report: ProgrammeReport) -> tuple[list[str], list[list[Any]]]:
                 lines.append([section.title, row.key, row.label, row.category or "",
                               *[("all" if v is None else v) for v in key],
                               "" if machine_value(cell, row) is None else machine_value(cell, row),
-                              shown(cell, row, report.threshold), row.unit])
+                              shown(cell, row, report.threshold), cell.suppressed or "", row.unit])
     return header, lines
 
 
@@ -199,14 +252,16 @@ def write_report(report: ProgrammeReport, path, fmt: str | None = None) -> Path:
     return path
 
 
-def _number_format(row: ReportRow) -> str:
-    if row.aggregate == "rate":
-        return "0.0%"
-    if _is_money(row):
-        return "#,##0.00"
-    if row.aggregate == "mean":
-        return "#,##0.0"
-    return "#,##0"
+NUMBER_FORMATS = {"rate": "0.0%", "money": "#,##0.00", "mean": "#,##0.0", "count": "#,##0"}
+
+
+def book_value(cell: ReportCell | None, row: ReportRow | str, threshold: int | None) -> Any:
+    """A cell as the workbook holds it: a number, or the text of a mark (never the hidden
+    number)."""
+    value = machine_value(cell, row)
+    if value is None:
+        return shown(cell, row, threshold)
+    return float(value) if isinstance(value, str) else value
 
 
 def _sheet_name(title: str, taken: set[str]) -> str:
@@ -235,9 +290,10 @@ def write_workbook(report: ProgrammeReport, target: str) -> None:
         (_("Period"), f"{_iso(report.period.start) or '…'} – {_iso(report.period.end) or report.made_on.isoformat()}"),
         (_("Centre"), report.centre or _("all centres")),
         (_("Broken down by"), ", ".join(report.by) or _("nothing (totals)")),
-        (_("Small counts"), _("counts below {n} are shown as {text}, with other cells hidden so that they cannot be "
-                              "worked out from the totals").format(n=report.threshold, text=hidden_text(
-                                  report.threshold)) if report.threshold else _("NOT hidden (made by an admin)")),
+        (_("Small counts"), _("counts below {n} are hidden, with other cells hidden so that none can be worked "
+                              "out from the figures; the marks:").format(n=report.threshold)
+         if report.threshold else _("NOT hidden (made by an admin)")),
+        *legend(report.threshold),
         (_("Made on"), report.made_on.isoformat()),
         (_("Made by"), report.made_by),
     ]
@@ -255,16 +311,10 @@ def write_workbook(report: ProgrammeReport, target: str) -> None:
             cell.font = bold
         sheet.freeze_panes = "B2"
         for label, cells, row in table_lines(report, section.rows):
-            values = [label]
-            for cell in cells:
-                value = machine_value(cell, row)
-                values.append(float(value) if isinstance(value, str) else value if value is not None else
-                              shown(cell, row, report.threshold))
-            values.append(row.unit)
-            sheet.append(values)
+            sheet.append([label, *[book_value(cell, row, report.threshold) for cell in cells], row.unit])
             for cell in sheet[sheet.max_row][1:-1]:
                 if isinstance(cell.value, (int, float)):
-                    cell.number_format = _number_format(row)
+                    cell.number_format = NUMBER_FORMATS[value_format(row)]
                 else:
                     cell.alignment = Alignment(horizontal="right")
         sheet.column_dimensions["A"].width = 48
@@ -286,7 +336,11 @@ def write_workbook(report: ProgrammeReport, target: str) -> None:
         for cell in sheet[1]:
             cell.font = bold
         for line in analysis.rows:
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in line])
+            sheet.append([book_value(v, fmt, report.threshold) if isinstance(v, ReportCell) else v
+                          for v, fmt in zip(line, analysis_formats(analysis))])
+            for cell, fmt in zip(sheet[sheet.max_row], analysis_formats(analysis)):
+                if isinstance(cell.value, (int, float)) and fmt in NUMBER_FORMATS:
+                    cell.number_format = NUMBER_FORMATS[fmt]
         if analysis.note:
             sheet.append([])
             sheet.append([analysis.note])

@@ -1,39 +1,53 @@
 """The programme report: every indicator of the loaded plugins, disaggregated by sex, age
-band and centre, with small counts protected (``reentry_core.suppression``).
+band and centre, with small counts protected (``reentry_core.protection``).
 
-One query per indicator gives the finest cells; margins are summed from them (every
-participant is in exactly one cell, so counts of people add up), which keeps a
-national report to a few dozen queries. Sections follow the plugins; the funnel follows
-the people registered in the period from stage to stage; plugins may add analyses of
-their own (``register_report_sections``).
+Every figure is first computed as a grid by all three dimensions at once, with every
+margin (one query per indicator; margins are summed in Python, since every participant is
+in exactly one cell). Any breakdown a report prints — ``--by sex``, ``--by centre``, a
+``--centre`` slice — is a set of cells of those grids, so the grids are protected once and
+every breakdown shows the same cells hidden for the same reasons. A hidden cell leaves
+this module without its value: no caller can print it by mistake.
+
+Sections follow the plugins; the funnel follows the people registered in the period from
+stage to stage; plugins may add analyses of their own (``report_analyses``), which the
+core protects the same way. ``audit`` plays an attacker against everything a report can
+publish for a period (``reentry report audit``).
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import attrs
 
 from ..domain import AGE_BANDS, Sex
-from ..errors import InvalidInput
+from ..errors import InvalidInput, PluginError
 from ..i18n import _
-from ..reporting import (DIMENSIONS, Indicator, Parts, Period, compute_parts, rate_of, value_of)
-from ..suppression import all_keys, protect
+from ..protection import AMOUNT, COUNT, FEW_PEOPLE, SECONDARY, SMALL, Attack, Grid, Relation, all_keys, protect
+from ..protection.attacker import too_narrow
+from ..protection.grids import with_margins
+from ..reporting import DIMENSIONS, Indicator, Parts, Period, compute_parts, rate_of, value_of
 
 DEFAULT_THRESHOLD = 5
+#: below 3, "<2" would say "exactly 1"
+LOWEST_THRESHOLD = 3
+THRESHOLD_SETTING = "reports.threshold"
 #: Where in the report each plugin's indicators go.
 SECTION_TITLES = {"core": "Participants and referrals"}
 
 
 @attrs.frozen
 class ReportCell:
-    """One figure as published: its value, the people behind it, and whether it is hidden."""
+    """One figure as published: its value, or why it is hidden (then no value)."""
 
     value: Decimal | int | None
-    people: int
-    hidden: bool = False
+    suppressed: str | None = None  # "small", "few_people" or "secondary"
+
+    @property
+    def hidden(self) -> bool:
+        return self.suppressed is not None
 
 
 @attrs.frozen
@@ -59,13 +73,71 @@ class Section:
 
 @attrs.frozen
 class Analysis:
-    """A plugin's own table (e.g. "does the plan score predict survival?")."""
+    """A plugin's own table as published (e.g. "does the plan score predict survival?"):
+    each row a label and protected cells; ``formats`` says how each column is shown
+    (``text``, ``count`` or ``rate``)."""
 
     key: str
     title: str
     columns: list[str]
     rows: list[list[Any]]
     note: str = ""
+    formats: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class AnalysisTable:
+    """What a plugin answers to ``report_analyses``: people it counted by dimensions of its
+    own and, last, by centre (a :class:`~reentry_core.protection.Grid`, see
+    :func:`count_grid`). The core protects the grid like an indicator, then calls
+    ``render(cells, centre)`` for the published table: ``cells(key)`` is each protected
+    :class:`ReportCell`, ``cells.text(cell)`` a count as the report prints it; ``centre``
+    is the report's ``--centre`` (``None``: all)."""
+
+    key: str
+    grid: Grid
+    render: Callable[["PublishedCells", str | None], Analysis]
+
+
+#: How a hidden cell is shown, by why it is hidden (``<N`` uses the threshold).
+MARKS = {SMALL: "<{n}", FEW_PEOPLE: "c", SECONDARY: "x"}
+
+
+def hidden_mark(reason: str, threshold: int | None) -> str:
+    return MARKS[reason].format(n=threshold)
+
+
+class PublishedCells:
+    """A grid's cells as the report publishes them (what ``AnalysisTable.render`` gets)."""
+
+    def __init__(self, lookup: Callable[[tuple], ReportCell], threshold: int | None):
+        self._lookup = lookup
+        self.threshold = threshold
+
+    def __call__(self, key: tuple) -> ReportCell:
+        return self._lookup(key)
+
+    def text(self, cell: ReportCell) -> str:
+        """A count as printed: its number, or the mark of why it is hidden."""
+        return hidden_mark(cell.suppressed, self.threshold) if cell.hidden else str(cell.value)
+
+
+def count_grid(name: str, levels: Iterable[Iterable], counts: dict[tuple, int],
+               dimensions: Iterable[str] = ()) -> Grid:
+    """A grid of people counted by ``levels`` (finest cells in ``counts``), with margins;
+    ``dimensions`` names them for the audit (the last is ``centre``)."""
+    levels = tuple(tuple(level) for level in levels)
+    values = with_margins(counts, levels)
+    return Grid(name, levels, values, dict(values), dimensions=tuple(dimensions))
+
+
+def share(part: ReportCell, whole: ReportCell) -> ReportCell:
+    """``part / whole`` as published: hidden when either is (``c`` when either is about few
+    people, ``x`` when hidden only to protect other cells), none when ``whole`` is 0."""
+    if part.hidden or whole.hidden:
+        reason = SECONDARY if {part.suppressed, whole.suppressed} <= {SECONDARY, None} else FEW_PEOPLE
+        return ReportCell(None, reason)
+    return ReportCell(rate_of(part.value, whole.value))
 
 
 @attrs.frozen
@@ -84,6 +156,37 @@ class ProgrammeReport:
     def group_label(self, key: tuple) -> str:
         return " · ".join(_("all") if v is None else str(v) for v in key) if key else _("all")
 
+    def rows(self) -> list[ReportRow]:
+        return [row for section in self.sections for row in section.rows]
+
+
+@attrs.frozen
+class AuditFinding:
+    """One hidden cell as an attacker sees it: what can be worked out, and whether that
+    gives it away. The true value is not part of it."""
+
+    table: str
+    label: str
+    group: dict[str, str | None]
+    suppressed: str
+    low: float
+    high: float
+    exposed: bool
+
+
+@attrs.frozen
+class DisclosureAudit:
+    period: Period
+    threshold: int
+    made_on: date
+    tables: int
+    cells: int
+    findings: list[AuditFinding]
+
+    @property
+    def exposed(self) -> list[AuditFinding]:
+        return [finding for finding in self.findings if finding.exposed]
+
 
 def parse_by(by: str | Iterable[str] | None) -> tuple[str, ...]:
     """``"sex,centre"`` → ``("sex", "centre")``, each a known dimension, none twice."""
@@ -98,14 +201,51 @@ def parse_by(by: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(names)
 
 
-def hidden_text(threshold: int) -> str:
-    return f"<{threshold}"
-
-
 class ReportService:
     def __init__(self, ctx):
         self.ctx = ctx
 
+    # --- the threshold ---------------------------------------------------------------------
+    def threshold(self) -> int:
+        """The programme's small-count threshold (5 until an admin changes it)."""
+        from .settings import read_setting
+
+        with self.ctx.reading() as conn:
+            return int(read_setting(conn, THRESHOLD_SETTING, DEFAULT_THRESHOLD))
+
+    def set_threshold(self, value: int | str) -> int:
+        """Change the programme's threshold (admins only, audited); every report after this
+        hides counts below it."""
+        from .settings import read_setting, write_setting
+
+        try:
+            value = int(str(value).strip())
+        except ValueError:
+            raise InvalidInput(_("the small-count threshold must be a whole number, not {value!r}").format(
+                value=value)) from None
+        if not LOWEST_THRESHOLD <= value <= 100:
+            raise InvalidInput(_("the small-count threshold must be between {low} and 100 (below {low}, \"<2\" "
+                                 "would say \"exactly 1\")").format(low=LOWEST_THRESHOLD))
+        with self.ctx.transaction() as tx:
+            tx.require("reports.threshold")
+            before = int(read_setting(tx.conn, THRESHOLD_SETTING, DEFAULT_THRESHOLD))
+            if value != before:
+                write_setting(tx.conn, THRESHOLD_SETTING, value)
+                tx.audit("report.threshold", "setting", THRESHOLD_SETTING, before={"threshold": before},
+                         after={"threshold": value})
+        return value
+
+    def _threshold(self, asked: int | None) -> int:
+        """The threshold a report uses: the programme's, or a higher one asked for."""
+        programme = self.threshold()
+        if asked is None:
+            return programme
+        if int(asked) < programme:
+            raise InvalidInput(_("a report may raise the small-count threshold ({n}), never lower it; an admin "
+                                 "changes it with: reentry report threshold N").format(n=programme))
+        return int(asked)
+
+    # --- reports ---------------------------------------------------------------------------
     def indicators(self) -> list[Indicator]:
         """Every indicator the loaded plugins declare, with its definition."""
         self.ctx.require("reports.view")
@@ -113,48 +253,105 @@ class ReportService:
 
     def programme(self, *, start: date | str | None = None, end: date | str | None = None,
                   centre: str | None = None, by: str | Iterable[str] | None = None,
-                  threshold: int = DEFAULT_THRESHOLD, suppress: bool = True) -> ProgrammeReport:
-        """The programme report. ``suppress=False`` (admins only, audited) shows small counts."""
+                  threshold: int | None = None, suppress: bool = True) -> ProgrammeReport:
+        """The programme report. ``threshold`` may raise the programme's, never lower it;
+        ``suppress=False`` (admins only, audited) shows small counts."""
+        self.ctx.require("reports.view")
+        report, _builder = self._report(start, end, centre, parse_by(by), threshold, suppress)
+        return report
+
+    def figures(self, keys: Iterable[str], *, start: date | str | None = None, end: date | str | None = None,
+                centre: str | None = None, by: str | Iterable[str] | None = None,
+                permission: str = "reports.view", suppress: bool = True) -> list[ReportRow]:
+        """Some indicators, protected exactly as the programme report protects them, for a
+        plugin's own command (``mentoring outcomes``); ``permission`` is the plugin's.
+        ``suppress=False`` (admins only, audited) shows small counts."""
+        self.ctx.require(permission)
+        keys = list(keys)
+        period, centre_code = self._period_and_centre(start, end, centre)
+        dims = parse_by(by)
+        threshold = self._threshold(None) if suppress else None
+        if not suppress:
+            self._record_unsuppressed(period, centre_code, dims, keys)
+        registry = self.ctx.programme.indicators
+        with self.ctx.reading() as conn:
+            build = _Builder(conn, registry, period, self.ctx.programme.clock.today(), threshold)
+            build.sections(keys)
+            build.protect()
+            levels = build.report_levels(dims, centre_code)
+            return [row for key in keys for row in build.rows(registry.get(key), dims, levels, centre_code)]
+
+    def audit(self, *, start: date | str | None = None, end: date | str | None = None,
+              threshold: int | None = None) -> DisclosureAudit:
+        """Play the attacker: for each hidden cell of everything a report can publish for the
+        period (every breakdown, the funnel, the analyses), the narrowest interval that can
+        be worked out from the rest, and whether that gives the cell away."""
+        self.ctx.require("reports.view")
+        report, build = self._report(start, end, None, DIMENSIONS, threshold, True)
+        hidden = build.published_hidden()
+        attack = Attack(build.grids, build.relations, hidden, report.threshold)
+        occupied = [cell for cell in hidden if attack.occupied(cell)]
+        intervals = attack.intervals(occupied)
+        findings = []
+        for cell in occupied:
+            grid = build.grids[cell[0]]
+            interval = intervals[cell]
+            findings.append(AuditFinding(
+                table=cell[0], label=build.describe(cell), group=build.group_of(cell), suppressed=hidden[cell],
+                low=interval.low, high=interval.high, exposed=too_narrow(grid, grid.value(cell[1]), interval)))
+        findings.sort(key=lambda f: (not f.exposed, f.table, f.label, tuple(str(v) for v in f.group.values())))
+        return DisclosureAudit(report.period, report.threshold, report.made_on, len(build.grids),
+                               sum(len(grid.values) for grid in build.grids.values()), findings)
+
+    def _record_unsuppressed(self, period: Period, centre: str | None, dims, keys=None) -> None:
+        """Figures with small counts shown: admins only, recorded before anything is shown."""
+        with self.ctx.transaction() as tx:
+            tx.require("reports.unsuppressed")
+            tx.audit("report.unsuppressed", "report", "programme", after={
+                "from": period.start, "to": period.end, "centre": centre, "by": list(dims),
+                **({"indicators": list(keys)} if keys is not None else {})})
+
+    def _period_and_centre(self, start, end, centre) -> tuple[Period, str | None]:
         from ..convert import parse_date
 
-        self.ctx.require("reports.view")
-        if threshold < 2:
-            raise InvalidInput(_("the small-count threshold must be at least 2 (to show every count, an admin "
-                                 "asks for --no-suppress)"))
         period = Period(parse_date(start) if start else None, parse_date(end) if end else None)
-        dims = parse_by(by)
-        programme = self.ctx.programme
-        registry = programme.indicators
-        today = programme.clock.today()
         centre_code = centre.strip().upper() if centre else None
         if centre_code:
             with self.ctx.reading() as conn:
-                programme.centre_id(conn, centre_code)  # an unknown centre is named
-        if not suppress:  # recorded before anything is shown
-            with self.ctx.transaction() as tx:
-                tx.require("reports.unsuppressed")
-                tx.audit("report.unsuppressed", "report", "programme", after={
-                    "from": period.start, "to": period.end, "centre": centre_code, "by": list(dims)})
+                self.ctx.programme.centre_id(conn, centre_code)  # an unknown centre is named
+        return period, centre_code
+
+    def _report(self, start, end, centre, dims, threshold, suppress) -> tuple[ProgrammeReport, "_Builder"]:
+        period, centre_code = self._period_and_centre(start, end, centre)
+        limit = self._threshold(threshold) if suppress else None
+        if not suppress:
+            self._record_unsuppressed(period, centre_code, dims)
         with self.ctx.reading() as conn:  # a report only reads: it never holds up the writers
-            levels = tuple(_levels(conn, name, centre_code) for name in dims)
-            limit = threshold if suppress else None
-            build = _Builder(conn, registry, period, centre_code, today, limit)
-            sections: dict[str, list[ReportRow]] = {}
-            for indicator in registry:
-                sections.setdefault(indicator.plugin, []).extend(build.rows(indicator, dims, levels))
-            funnel = build.funnel(_levels(conn, "sex", centre_code), _levels(conn, "centre", centre_code))
-            analyses = [analysis for answer in programme.pm.hook.report_analyses(
-                conn=conn, period=period, centre=centre_code, today=today, threshold=limit,
-                hook=programme.pm.hook) for analysis in
-                (answer or [])]
-        return ProgrammeReport(
-            period=period, centre=centre_code, by=dims, levels=levels, threshold=limit, made_on=today,
-            made_by=self.ctx.code,
-            sections=[Section(SECTION_TITLES.get(plugin, plugin.replace("_", " ").capitalize()), plugin, rows)
-                      for plugin, rows in sorted(sections.items(), key=lambda item: _journey_order(registry,
-                                                                                                  item[0]))],
-            funnel=funnel, analyses=analyses,
-        )
+            return build_report(conn, self.ctx.programme, period, centre_code, dims, limit, self.ctx.code)
+
+
+def build_report(conn, programme, period: Period, centre: str | None, dims: tuple[str, ...], threshold: int | None,
+                 made_by: str) -> tuple[ProgrammeReport, "_Builder"]:
+    """The report itself, on an open connection (``threshold`` None: nothing hidden).
+    Services call it through :class:`ReportService`, which checks who may see what."""
+    registry = programme.indicators
+    today = programme.clock.today()
+    build = _Builder(conn, registry, period, today, threshold)
+    build.sections([indicator.key for indicator in registry])
+    build.funnel_grids()
+    build.analysis_grids(programme.pm.hook)
+    build.protect()
+    levels = build.report_levels(dims, centre)
+    sections: dict[str, list[ReportRow]] = {}
+    for indicator in registry:
+        sections.setdefault(indicator.plugin, []).extend(build.rows(indicator, dims, levels, centre))
+    report = ProgrammeReport(
+        period=period, centre=centre, by=dims, levels=levels, threshold=threshold, made_on=today, made_by=made_by,
+        sections=[Section(SECTION_TITLES.get(plugin, plugin.replace("_", " ").capitalize()), plugin, rows)
+                  for plugin, rows in sorted(sections.items(), key=lambda item: _journey_order(registry, item[0]))],
+        funnel=build.funnel(centre), analyses=build.analyses(centre),
+    )
+    return report, build
 
 
 def _journey_order(registry, plugin: str) -> tuple:
@@ -164,73 +361,229 @@ def _journey_order(registry, plugin: str) -> tuple:
     return (plugin != "core", min(stages) if stages else 10**6, plugin)
 
 
-def _levels(conn, name: str, centre: str | None) -> tuple[str, ...]:
-    if name == "sex":
-        return tuple(Sex.values())
-    if name == "age_band":
-        return tuple(label for label, _lowest in AGE_BANDS)
-    if centre:
-        return (centre,)
+def _national_levels(conn) -> tuple[tuple[str, ...], ...]:
+    """The values of every dimension, for the whole programme (grids are national)."""
     import sqlalchemy as sa
 
     from ..storage import tables as t
 
-    return tuple(conn.execute(sa.select(t.centre.c.code).order_by(t.centre.c.code)).scalars())
+    centres = tuple(conn.execute(sa.select(t.centre.c.code).order_by(t.centre.c.code)).scalars())
+    return tuple(Sex.values()), tuple(label for label, _lowest in AGE_BANDS), centres
 
 
-def _with_margins(finest: dict[tuple, Parts], levels: tuple[tuple[str, ...], ...]) -> dict[tuple, Parts]:
-    """Every cell and margin, margins summed from the finest cells (absent cells are empty)."""
-    found: dict[tuple, Parts] = {}
-    for key in all_keys(levels):
-        if None not in key:
-            found[key] = finest.get(key, Parts())
-            continue
-        i = key.index(None)
-        total = Parts()
-        for value in levels[i]:
-            total = total + found[key[:i] + (value,) + key[i + 1:]]
-        found[key] = total
-    return found
+def _figure(aggregate: str, parts: Parts):
+    """What a grid holds for an indicator's parts: the people, the things counted or the
+    amount; a mean is protected through the count of its values."""
+    if aggregate == "people":
+        return parts.people
+    if aggregate == "sum":
+        return parts.total if parts.total is not None else Decimal(0)
+    return parts.rows
+
+
+def _describe_group(key: tuple) -> str:
+    return " · ".join(str(v) for v in key if v is not None) or _("all")
 
 
 class _Builder:
-    """Computes and protects the rows of one report, on one connection."""
+    """The grids of one report (true figures), their protection, and the published rows."""
 
-    def __init__(self, conn, registry, period: Period, centre: str | None, today: date, threshold: int | None):
+    def __init__(self, conn, registry, period: Period, today: date, threshold: int | None):
         self.conn = conn
         self.registry = registry
         self.period = period
-        self.centre = centre
         self.today = today
         self.threshold = threshold
+        self.levels = _national_levels(conn)
+        self.grids: dict[str, Grid] = {}
+        self.parts: dict[tuple, Parts] = {}        # (grid, key) → what the figure is made of
+        self.where: dict[str, tuple[str, tuple]] = {}  # indicator → (grid, key prefix)
+        self.relations: list[Relation] = []
+        self.hidden: dict[tuple, str] = {}
+        self.published: dict[tuple, ReportCell] = {}   # every grid cell a row showed, as shown
+        self.labels: dict[str, str] = {}           # grid → what it counts, in words
+        self.stages: list[tuple[Indicator, str, tuple]] = []
+        self.tables: list[Any] = []                # AnalysisTable answers
 
-    def _parts(self, indicator: Indicator, dims, levels, *, by_category=False, cohort=False) -> dict[tuple, Parts]:
-        """Every cell and margin; a ``cohort`` follows the people registered in the period
-        through an indicator counted at any time."""
-        finest = compute_parts(self.conn, indicator, Period() if cohort else self.period, by=dims, centre=self.centre,
-                               today=self.today, by_category=by_category,
-                               registered_in=self.period if cohort else None)
-        return finest if by_category else _with_margins(finest, levels)
+    # --- grids -----------------------------------------------------------------------------
+    def _finest(self, indicator: Indicator, *, by_category: bool = False, cohort: bool = False) -> dict[tuple, Parts]:
+        return compute_parts(self.conn, indicator, Period() if cohort else self.period, by=DIMENSIONS,
+                             today=self.today, by_category=by_category,
+                             registered_in=self.period if cohort else None)
 
-    def _hide(self, parts: dict[tuple, Parts], levels) -> set[tuple]:
+    def _add_grid(self, name: str, levels, parts: dict[tuple, Parts], aggregate: str, label: str,
+                  additive: tuple[bool, ...] = (), signed: bool = False, first: str | None = None) -> Grid:
+        """``first`` names a dimension before sex, age band and centre (``indicator`` for a
+        family's members, ``category``)."""
+        grid = Grid(name, tuple(levels), {key: _figure(aggregate, p) for key, p in parts.items()},
+                    {key: p.people for key, p in parts.items()}, AMOUNT if aggregate == "sum" else COUNT,
+                    additive, signed, ((first,) if first else ()) + DIMENSIONS)
+        self.grids[name] = grid
+        self.labels[name] = label
+        self.parts.update({(name, key): p for key, p in parts.items()})
+        self.relations.extend(grid.relations())
+        return grid
+
+    def sections(self, keys: Iterable[str]) -> None:
+        """The grids of ``keys`` and of everything they are tied to (a rate's parts, a
+        family's members, what an indicator stays within)."""
+        todo = list(keys)
+        done: set[str] = set()
+        while todo:
+            indicator = self.registry.get(todo.pop())
+            if indicator.key in done:
+                continue
+            done.add(indicator.key)
+            if not indicator.per_participant:
+                todo.extend(k for k in (indicator.numerator, indicator.denominator) if k)
+                continue
+            if indicator.aggregate == "rate":
+                todo.extend([indicator.numerator, indicator.denominator])
+                continue
+            head = self.registry.get(self.registry.family(indicator.key))
+            todo.extend([*head.parts, head.key, *([indicator.within] if indicator.within else [])])
+            if head.key not in self.grids:
+                self._indicator_grid(head)
+        for key in sorted(done):
+            within = self.registry.get(key).within
+            if within and key in self.where:
+                self._within(key, within)
+
+    def _indicator_grid(self, indicator: Indicator) -> None:
+        levels = self.levels
+        if indicator.parts:
+            members = [self.registry.get(key) for key in indicator.parts]
+            parts: dict[tuple, Parts] = {}
+            for member in members:
+                for key, p in with_margins(self._finest(member), levels, Parts()).items():
+                    parts[(member.key, *key)] = p
+                self.where[member.key] = (indicator.key, (member.key,))
+            for key, p in with_margins(self._finest(indicator), levels, Parts()).items():
+                parts[(None, *key)] = p
+            grid = self._add_grid(indicator.key, (indicator.parts, *levels), parts, indicator.aggregate,
+                                  indicator.label, signed=indicator.signed, first="indicator")
+            self._check_family(indicator, grid)
+            self.where[indicator.key] = (indicator.key, (None,))
+        elif indicator.categories:
+            by_category = self._finest(indicator, by_category=True)
+            parts = {}
+            for category in indicator.categories:
+                finest = {key[1:]: p for key, p in by_category.items() if key[0] == category}
+                parts.update({(category, *key): p for key, p in with_margins(finest, levels, Parts()).items()})
+            parts.update({(None, *key): p for key, p in with_margins(self._finest(indicator), levels,
+                                                                       Parts()).items()})
+            additive = (indicator.aggregate != "people", True, True, True)  # a person may be in several
+            self._add_grid(indicator.key, (indicator.categories, *levels), parts, indicator.aggregate,
+                           indicator.label, additive, indicator.signed, "category")
+            self.where[indicator.key] = (indicator.key, (None,))
+        else:
+            self._add_grid(indicator.key, levels, with_margins(self._finest(indicator), levels, Parts()),
+                           indicator.aggregate, indicator.label, signed=indicator.signed)
+            self.where[indicator.key] = (indicator.key, ())
+
+    def _check_family(self, head: Indicator, grid: Grid) -> None:
+        for key in all_keys(self.levels):
+            members = sum((grid.value((member, *key)) for member in head.parts), 0)
+            if grid.value((None, *key)) != members:
+                raise PluginError(_("indicator {key!r} is declared as the sum of {parts}, but for {group} it is "
+                                    "{total} and they add up to {sum}").format(
+                                        key=head.key, parts=", ".join(head.parts), group=_describe_group(key),
+                                        total=grid.value((None, *key)), sum=members))
+
+    def _within(self, key: str, within: str) -> None:
+        (mine, my_prefix), (theirs, their_prefix) = self.where[key], self.where[within]
+        for cell in all_keys(self.levels):
+            relation = Relation.at_most((mine, my_prefix + cell), (theirs, their_prefix + cell))
+            if not relation.holds(lambda ref: self.grids[ref[0]].value(ref[1])):
+                raise PluginError(_("indicator {key!r} is declared to stay within {within!r}, but for {group} it "
+                                    "does not").format(key=key, within=within, group=_describe_group(cell)))
+            self.relations.append(relation)
+
+    def funnel_grids(self) -> None:
+        """The people registered in the period, stage by stage. A stage with the same
+        figures as its section (the registrations themselves) is that section's grid."""
+        stages = sorted((i for i in self.registry if i.funnel_stage is not None and i.per_participant
+                         and i.aggregate in ("people", "count")), key=lambda i: i.funnel_stage)
+        for indicator in stages:
+            parts = with_margins(self._finest(indicator, cohort=True), self.levels, Parts())
+            grid_name, prefix = self.where.get(indicator.key, (None, ()))
+            section = self.grids.get(grid_name)
+            if section is not None and all(section.value(prefix + key) == p.people for key, p in parts.items()):
+                self.stages.append((indicator, grid_name, prefix))
+                continue
+            name = f"funnel:{indicator.key}"
+            self._add_grid(name, self.levels, parts, "people", _("{label} (people registered in the period)").format(
+                label=indicator.label))
+            self.stages.append((indicator, name, ()))
+
+    def analysis_grids(self, hook) -> None:
+        for answer in hook.report_analyses(conn=self.conn, period=self.period, today=self.today, hook=hook):
+            for table in answer or []:
+                grid = attrs.evolve(table.grid, name=f"analysis:{table.key}")
+                self.grids[grid.name] = grid
+                self.labels[grid.name] = table.key
+                self.relations.extend(grid.relations())
+                self.tables.append(attrs.evolve(table, grid=grid))
+
+    def protect(self) -> None:
+        """Hide what must be hidden, each group of linked grids on its own."""
         if self.threshold is None:
-            return set()
-        return protect({key: p.people for key, p in parts.items()}, levels, self.threshold)
+            return
+        relations_of: dict[str, list[Relation]] = {}
+        for relation in self.relations:
+            relations_of.setdefault(relation.cells[0][0], []).append(relation)
+        for names in _linked(self.grids, self.relations):
+            grids = {name: self.grids[name] for name in names}
+            relations = [r for name in names for r in relations_of.get(name, ())]
+            self.hidden.update(protect(grids, relations, self.threshold))
 
-    def rows(self, indicator: Indicator, dims, levels) -> list[ReportRow]:
+    # --- what is published ---------------------------------------------------------------
+    def _cell(self, name: str, key: tuple) -> ReportCell:
+        reason = self.hidden.get((name, key))
+        cell = ReportCell(None, reason) if reason else ReportCell(self.grids[name].value(key))
+        self.published[(name, key)] = cell
+        return cell
+
+    def report_levels(self, dims: tuple[str, ...], centre: str | None) -> tuple[tuple[str, ...], ...]:
+        return tuple((centre,) if name == "centre" and centre else self.levels[DIMENSIONS.index(name)]
+                     for name in dims)
+
+    @staticmethod
+    def _grid_key(dims: tuple[str, ...], group: tuple, centre: str | None) -> tuple:
+        full: dict[str, Any] = {"sex": None, "age_band": None, "centre": centre}
+        for name, value in zip(dims, group):
+            if value is not None:
+                full[name] = value
+        return tuple(full[name] for name in DIMENSIONS)
+
+    def figure(self, indicator: Indicator, grid_key: tuple) -> ReportCell:
+        """One indicator's published figure in one group of the grids."""
+        if indicator.aggregate == "rate":
+            top, bottom = self.registry.get(indicator.numerator), self.registry.get(indicator.denominator)
+            return share(self.figure(top, grid_key), self.figure(bottom, grid_key))
+        name, prefix = self.where[indicator.key]
+        cell = self._cell(name, prefix + grid_key)
+        if indicator.aggregate == "mean":
+            if cell.hidden:
+                return ReportCell(None, FEW_PEOPLE if cell.suppressed != SECONDARY else SECONDARY)
+            return ReportCell(value_of(indicator, self.parts[(name, prefix + grid_key)]))
+        return cell
+
+    def rows(self, indicator: Indicator, dims, levels, centre: str | None) -> list[ReportRow]:
+        groups = all_keys(levels)
         if not indicator.per_participant:  # a programme-wide figure: the grand total only
-            cells = {}
-            if not self.centre:
-                cells[(None,) * len(dims)] = ReportCell(self._total(indicator), 0)
+            cells = {} if centre else {(None,) * len(dims): ReportCell(self._total(indicator))}
             return [ReportRow(indicator.key, indicator.label, indicator.unit, indicator.aggregate, None, cells,
                               per_participant=False)]
-        if indicator.aggregate == "rate":
-            return [self._rate_row(indicator, dims, levels)]
         if indicator.categories:
-            return self._category_rows(indicator, dims, levels)
-        parts = self._parts(indicator, dims, levels)
-        hidden = self._hide(parts, levels)
-        return [self._row(indicator, None, parts, hidden)]
+            name, _prefix = self.where[indicator.key]
+            return [ReportRow(indicator.key, indicator.label, indicator.unit, indicator.aggregate, category,
+                              {group: self._cell(name, (category, *self._grid_key(dims, group, centre)))
+                               for group in groups}, categorised=True)
+                    for category in (*indicator.categories, None)]
+        unit = indicator.unit or ("%" if indicator.aggregate == "rate" else "")
+        return [ReportRow(indicator.key, indicator.label, unit, indicator.aggregate, None,
+                          {group: self.figure(indicator, self._grid_key(dims, group, centre)) for group in groups})]
 
     def _total(self, indicator: Indicator):
         """A programme-wide figure (a rate of two of them, or one total)."""
@@ -240,67 +593,81 @@ class _Builder:
         parts = compute_parts(self.conn, indicator, self.period, today=self.today).get((), Parts())
         return value_of(indicator, parts)
 
-    def _row(self, indicator: Indicator, category: str | None, parts: dict[tuple, Parts], hidden: set[tuple]):
-        cells = {key: ReportCell(value_of(indicator, p), p.people, key in hidden) for key, p in parts.items()}
-        return ReportRow(indicator.key, indicator.label, indicator.unit, indicator.aggregate, category, cells)
-
-    def _rate_row(self, indicator: Indicator, dims, levels) -> ReportRow:
-        top_indicator = self.registry.get(indicator.numerator)
-        bottom_indicator = self.registry.get(indicator.denominator)
-        top = self._parts(top_indicator, dims, levels)
-        bottom = self._parts(bottom_indicator, dims, levels)
-        hidden = self._hide(top, levels) | self._hide(bottom, levels)
-        cells = {}
-        for key, base in bottom.items():
-            part = top.get(key, Parts())
-            cells[key] = ReportCell(rate_of(value_of(top_indicator, part), value_of(bottom_indicator, base)),
-                                    base.people, key in hidden)
-        return ReportRow(indicator.key, indicator.label, indicator.unit or "%", "rate", None, cells)
-
-    def _category_rows(self, indicator: Indicator, dims, levels) -> list[ReportRow]:
-        """A row per category and one for all of them, protected together: for counts the
-        categories add up to the all-categories row, which is then one more equation."""
-        by_category = self._parts(indicator, dims, levels, by_category=True)
-        overall = self._parts(indicator, dims, levels)
-        categories = tuple(indicator.categories)
-        parts: dict[tuple, Parts] = {}
-        for category in categories:
-            finest = {key[1:]: p for key, p in by_category.items() if key[0] == category}
-            for key, p in _with_margins(finest, levels).items():
-                parts[(category, *key)] = p
-        for key, p in overall.items():
-            parts[(None, *key)] = p
-        additive = indicator.aggregate in ("count", "sum")  # people may be in several categories
-        if self.threshold is None:
-            hidden: set[tuple] = set()
-        elif additive:
-            hidden = protect({key: p.people for key, p in parts.items()}, (categories, *levels), self.threshold)
-        else:
-            hidden = set()
-            for category in (*categories, None):
-                mine = {key[1:]: p for key, p in parts.items() if key[0] == category}
-                hidden |= {(category, *key) for key in self._hide(mine, levels)}
-        rows = []
-        for category in (*categories, None):
-            mine = {key[1:]: p for key, p in parts.items() if key[0] == category}
-            row = self._row(indicator, category, mine, {key[1:] for key in hidden if key[0] == category})
-            rows.append(attrs.evolve(row, categorised=True))
-        return rows
-
-    def funnel(self, sexes: tuple[str, ...], centres: tuple[str, ...]) -> dict[str, list[ReportRow]]:
-        """The people registered in the period, stage by stage, by sex and by centre (one
-        query per stage, by both; each breakdown is summed from it and protected alone)."""
-        stages = sorted((i for i in self.registry if i.funnel_stage is not None and i.per_participant
-                         and i.aggregate in ("people", "count")), key=lambda i: i.funnel_stage)
+    def funnel(self, centre: str | None) -> dict[str, list[ReportRow]]:
+        """The funnel by sex and by centre: people at each stage."""
         funnel: dict[str, list[ReportRow]] = {"sex": [], "centre": []}
-        for indicator in stages:
-            both = self._parts(indicator, ("sex", "centre"), (sexes, centres), cohort=True)
-            for name, position, levels in (("sex", 0, (sexes,)), ("centre", 1, (centres,))):
-                parts = {(key[position],): p for key, p in both.items() if key[1 - position] is None}
-                hidden = self._hide(parts, levels)  # a stage counts people
-                cells = {key: ReportCell(p.people, p.people, key in hidden) for key, p in parts.items()}
+        for name in funnel:
+            dims = (name,)
+            levels = self.report_levels(dims, centre)
+            for indicator, grid, prefix in self.stages:
+                cells = {group: self._cell(grid, prefix + self._grid_key(dims, group, centre))
+                         for group in all_keys(levels)}
                 funnel[name].append(ReportRow(indicator.key, indicator.label, "people", "people", None, cells))
         return funnel
+
+    def analyses(self, centre: str | None) -> list[Analysis]:
+        found = []
+        for table in self.tables:
+            name = table.grid.name
+            cells = PublishedCells(lambda key, _name=name: self._cell(_name, key), self.threshold)
+            analysis = table.render(cells, centre)
+            self.labels[name] = analysis.title
+            found.append(analysis)
+        return found
+
+    # --- for the audit -----------------------------------------------------------------------
+    def published_hidden(self) -> dict[tuple, str]:
+        """What the rows published as hidden, read back from them: a cell shown with its
+        value counts as known to the attacker (and must be its true value); a grid cell no
+        row shows keeps the protection's decision."""
+        hidden = dict(self.hidden)
+        for cell, shown in self.published.items():
+            if shown.hidden:
+                hidden[cell] = shown.suppressed
+            else:
+                hidden.pop(cell, None)
+                if shown.value != self.grids[cell[0]].value(cell[1]):
+                    raise RuntimeError(f"cell {cell} was published as {shown.value}, which is not its figure")
+        return hidden
+
+    def describe(self, cell: tuple) -> str:
+        """What a cell counts, in words: the indicator (a family's member, a category)."""
+        name, key = cell
+        grid = self.grids[name]
+        label = self.labels.get(name, name)
+        first = grid.dimensions[0]
+        if first == "indicator":
+            return self.registry.get(key[0]).label if key[0] is not None else label
+        if first == "category":
+            return f"{label}: {key[0] if key[0] is not None else _('all')}"
+        return label
+
+    def group_of(self, cell: tuple) -> dict[str, str | None]:
+        """Which group a cell is about, by dimension (``None``: all of them)."""
+        name, key = cell
+        return {dim: value for dim, value in zip(self.grids[name].dimensions, key)
+                if dim not in ("indicator", "category")}
+
+
+def _linked(grids: dict[str, Grid], relations: list[Relation]) -> list[list[str]]:
+    """Grid names grouped by the relations between grids (``within``)."""
+    parent = {name: name for name in grids}
+
+    def find(name):
+        while parent[name] != name:
+            name = parent[name]
+        return name
+
+    for relation in relations:
+        names = {cell[0] for cell in relation.cells}
+        if len(names) > 1:
+            first, *others = sorted(names)
+            for other in others:
+                parent[find(other)] = find(first)
+    groups: dict[str, list[str]] = {}
+    for name in grids:
+        groups.setdefault(find(name), []).append(name)
+    return list(groups.values())
 
 
 def share_of_first(funnel: list[ReportRow], key: tuple) -> list[Decimal | None]:

@@ -15,7 +15,6 @@ import pytest
 from reentry_core import hookimpl, hookspecs
 from reentry_core.plugins import load_plugins
 from reentry_core.services import FixedClock
-from reentry_core.services.reports import Analysis
 from reentry_core.testing import TODAY, set_up
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,25 +161,54 @@ def test_a_plugin_teaches_the_converter_its_own_types(programme_with):
 
 
 class AnalysisPlugin:
+    """Counts people by a dimension of its own (here: whether their name is long) and centre."""
+
     @hookimpl
-    def report_analyses(self, conn, period, centre, today, threshold):
-        return [Analysis("demo.check", "A check of our own", ["what", "how many"], [["answers", 1]],
-                         note=f"threshold {threshold}, centre {centre}, today {today.isoformat()}")]
+    def report_analyses(self, conn, period, today, hook):
+        import sqlalchemy as sa
+
+        from reentry_core.services.reports import Analysis, AnalysisTable, count_grid, share
+        from reentry_core.storage import tables as t
+
+        p, c = t.participant, t.centre
+        counts: dict = {}
+        for name, centre in conn.execute(sa.select(p.c.full_name, c.c.code).join(c)):
+            key = ("long" if len(name) > 12 else "short", centre)
+            counts[key] = counts.get(key, 0) + 1
+        centres = tuple(conn.execute(sa.select(c.c.code).order_by(c.c.code)).scalars())
+
+        def render(cells, centre):
+            everyone = cells((None, centre))
+            return Analysis("demo.check", "A check of our own", ["names", "people", "share"],
+                            [[kind, cells((kind, centre)), share(cells((kind, centre)), everyone)]
+                             for kind in ("long", "short")],
+                            note=f"n = {cells.text(everyone)}, centre {centre}, today {today.isoformat()}",
+                            formats=("text", "count", "rate"))
+
+        return [AnalysisTable("demo.check", count_grid("demo.check", (("long", "short"), centres), counts), render)]
 
 
-def test_a_plugin_adds_its_own_table_to_the_programme_report(programme_with, database_url):
+def test_a_plugin_adds_its_own_table_to_the_programme_report_and_the_core_protects_it(programme_with, database_url):
     from click.testing import CliRunner
 
     from reentry_core.cli import build_cli
 
     prog = programme_with(("analysis", AnalysisPlugin()))
     ctx = set_up(prog)
+    for name in ("Зарина Раҳимова", "Мадина Каримова", "Ситора Назарова"):
+        ctx.participants.register(full_name=name, sex="female", birth_date="1990-05-05", centre="DSH")
+    for first in ("Ҷамшед", "Фирдавс", "Сорбон", "Умед", "Алишер", "Бахтиёр"):
+        ctx.participants.register(full_name=f"{first} Саидов", sex="male", birth_date="1988-05-05", centre="KHJ")
     report = ctx.reports.programme(centre="DSH")
     assert [a.title for a in report.analyses] == ["A check of our own"]
-    assert report.analyses[0].note == f"threshold 5, centre DSH, today {TODAY.isoformat()}"
+    analysis = report.analyses[0]
+    assert analysis.note == f"n = <5, centre DSH, today {TODAY.isoformat()}"
+    assert all(cell.value is None for row in analysis.rows for cell in row[1:] if cell.hidden)
+    everyone = ctx.reports.programme(suppress=False).analyses[0]
+    assert sum(row[1].value for row in everyone.rows) == len(ctx.participants.list())
     result = CliRunner().invoke(build_cli(prog.pm, clock=FixedClock(TODAY)),
                                 ["--db", database_url, "--as", "ADM", "report", "programme"])
-    assert result.exit_code == 0 and "A check of our own" in result.output and re.search(r"answers\s+│\s+1",
+    assert result.exit_code == 0 and "A check of our own" in result.output and re.search(r"(long|short)\s+│\s+<5",
                                                                                         result.output)
 
 

@@ -175,13 +175,27 @@ def test_caseload_and_outcomes_for_people_and_scripts(run_cli, desk, admin, cloc
                      "assigned on": "2026-06-01", "last visit": "2026-07-12 (operating)",
                      "next due": "2026-09-10 (3-month visit, OVERDUE)", "open risks": "relapse (referral 1: open)"}]
     assert run_cli("--as", "MN2", "mentoring", "caseload", "--mentor", "MN2").output == "No mentees.\n"
-    table = table_rows(run_cli("--as", "ADM", "mentoring", "outcomes").output)
+    # one business: every count is small, hidden as in the programme report, for everyone
+    table = table_rows(run_cli("--as", "MN1", "mentoring", "outcomes").output)
+    shown = {r["indicator"]: (r["value"], r["detail"]) for r in table}
+    assert shown["Share of due visits done on time"] == ("c", "%")
+    assert shown["Risk flags raised"] == ("<5", "flags")
+    data = json.loads(run_cli("--as", "MN1", "--format", "json", "mentoring", "outcomes", "--by", "sex").stdout)
+    on_time = next(r for r in data if r["key"] == "mentoring.visits_on_time" and r["sex"] == "female")
+    assert (on_time["value"], on_time["suppressed"]) == (None, "small")
+    refused = run_cli("--as", "MN1", "mentoring", "outcomes", "--no-suppress")
+    assert refused.exit_code == 3 and "may not make programme reports showing small counts" in refused.output
+    # an admin who asks sees them, and that is recorded
+    table = table_rows(run_cli("--as", "ADM", "mentoring", "outcomes", "--no-suppress").output)
     shown = {r["indicator"]: (r["value"], r["detail"]) for r in table}
     assert shown["Share of due visits done on time"] == ("50.0%", "1 of 2")
     assert shown["Risk flags raised"] == ("1", "flags")
-    data = json.loads(run_cli("--as", "ADM", "--format", "json", "mentoring", "outcomes", "--by", "sex").stdout)
-    on_time = next(r for r in data if r["key"] == "mentoring.visits_on_time")
-    assert on_time["sex"] == "female" and on_time["value"] == 1
+    data = json.loads(run_cli("--as", "ADM", "--format", "json", "mentoring", "outcomes", "--by", "sex",
+                              "--no-suppress").stdout)
+    on_time = next(r for r in data if r["key"] == "mentoring.visits_on_time" and r["sex"] == "female")
+    assert on_time["value"] == 1
+    assert [e.after["indicators"][0] for e in admin.audit.log(action="report.unsuppressed")] == [
+        "mentoring.businesses"] * 2
 
 
 def test_settings_are_shown_and_changed_by_an_admin_only(run_cli, desk):

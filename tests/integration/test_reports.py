@@ -4,12 +4,14 @@ form (table, JSON, CSV, XLSX), and showing them only for an admin, audited."""
 from __future__ import annotations
 
 import csv
+import re
 import itertools
 import json
 
 import pytest
 
 from reentry_core.errors import InvalidInput, NotFound, PermissionDenied
+from reentry_core.services.reports import ReportCell
 
 FIRST = ["Зарина", "Мадина", "Нигина", "Ситора", "Гулноза", "Фарангис", "Шабнам", "Манижа", "Тахмина", "Дилором"]
 MALE_FIRST = ["Ҷамшед", "Фирдавс", "Сорбон", "Умед", "Алишер", "Бахтиёр", "Дилшод", "Фаррух", "Ҳамид", "Қодир"]
@@ -55,29 +57,95 @@ def cell(report, key, by, category=None):
     raise KeyError(key)
 
 
-def test_figures_by_sex_and_centre_with_small_counts_hidden(programme_data, me_officer):
+def test_figures_by_sex_and_centre_with_small_counts_hidden_and_why(programme_data, me_officer):
     report = me_officer.reports.programme(by="sex,centre")
     assert report.levels == (("female", "male"), ("DSH", "KHJ"))
     registered = lambda key: cell(report, "participants.registered", key)  # noqa: E731
-    assert registered(("female", "KHJ")).hidden and registered(("female", "KHJ")).value == 2
-    # the 2 KHJ women could be worked out from the women's total and the KHJ total: the other
-    # cell of each is hidden too (women at DSH, men at KHJ), and then men at DSH
-    hidden = {key for key in [("female", "DSH"), ("male", "DSH"), ("male", "KHJ"), ("female", None),
-                              ("male", None), (None, "DSH"), (None, "KHJ")] if registered(key).hidden}
-    assert hidden == {("female", "DSH"), ("male", "DSH"), ("male", "KHJ")}
-    assert (registered(("female", None)).value, registered((None, "KHJ")).value) == (14, 10)
-    assert registered((None, None)).value == 31 and not registered((None, None)).hidden
+    # the 2 KHJ women are a small count; the service never hands out its value
+    assert registered(("female", "KHJ")) == ReportCell(None, "small")
+    # the women's total (14) and the KHJ total (10) would give them away: the other cell
+    # of each is hidden too, as "x" (hidden to protect another), and then men at DSH
+    assert {key: registered(key).suppressed for key in [("female", "DSH"), ("male", "DSH"), ("male", "KHJ")]} == {
+        ("female", "DSH"): "secondary", ("male", "DSH"): "secondary", ("male", "KHJ"): "secondary"}
+    assert (registered(("female", None)).value, registered((None, "KHJ")).value, registered((None, None)).value) == (
+        14, 10, 31)
     legal = cell(report, "referrals.by_type", ("male", "DSH"), "legal")
-    assert legal.value == 3 and legal.hidden
-    # the categories add up to all referrals: that is one more total the hidden cells must survive
-    from reentry_core.suppression import equations
+    assert legal == ReportCell(None, "small")
+    assert all(c.value is None for row in report.rows() for c in row.cells.values() if c.hidden)
 
-    rows = {row.category: row for s in report.sections for row in s.rows if row.key == "referrals.by_type"}
-    levels = (tuple(rows) [:-1], *report.levels)
-    for total, parts in equations(levels):
-        members = [total, *parts]
-        assert sum(rows[m[0]].cells[m[1:]].hidden for m in members) != 1 or all(
-            rows[m[0]].cells[m[1:]].value == 0 for m in parts), (total, parts)
+
+def test_every_breakdown_shows_the_same_cells_hidden_for_the_same_reasons(programme_data, me_officer):
+    """A cell hidden in one breakdown is not published in another: each is cut from the
+    same protected tables (here the breakdowns by one dimension against the full one)."""
+    full = me_officer.reports.programme(by="sex,age_band,centre")
+    position = {name: i for i, name in enumerate(full.by)}
+    for by in ("sex", "centre", "age_band", "sex,centre", "centre,age_band"):
+        narrow = me_officer.reports.programme(by=by)
+        for row in narrow.rows():
+            wide = next(r for r in full.rows() if (r.key, r.category) == (row.key, row.category))
+            for key, shown in row.cells.items():
+                wide_key = [None, None, None]
+                for name, value in zip(narrow.by, key):
+                    wide_key[position[name]] = value
+                assert wide.cells[tuple(wide_key)] == shown, (by, row.key, row.category, key)
+    khj = me_officer.reports.programme(by="sex", centre="KHJ")
+    assert cell(khj, "participants.registered", ("female",)) == cell(full, "participants.registered",
+                                                                     ("female", None, "KHJ"))
+
+
+def test_no_cell_is_labelled_for_a_reason_its_true_count_does_not_have(programme_data, me_officer, admin):
+    """"<5" only ever stands for fewer than five; "x" for five or more."""
+    shown = me_officer.reports.programme(by="sex,age_band,centre")
+    true = admin.reports.programme(by="sex,age_band,centre", suppress=False)
+    for row, truth in zip(shown.rows(), true.rows()):
+        if row.aggregate not in ("people", "count"):
+            continue
+        for key, published in row.cells.items():
+            value = truth.cells[key].value
+            if published.suppressed == "small":
+                assert value < 5, (row.key, key)
+            elif published.suppressed == "secondary":
+                assert value >= 5, (row.key, key)
+            elif published.suppressed is None:
+                assert published.value == value and not 0 < value < 5, (row.key, key)
+
+
+def test_the_audit_finds_no_hidden_cell_that_can_be_worked_out(programme_data, me_officer):
+    audit = me_officer.reports.audit()
+    assert audit.threshold == 5 and audit.findings and not audit.exposed
+    khj_women = next(f for f in audit.findings if f.table == "participants.registered"
+                     and f.group == {"sex": "female", "age_band": None, "centre": "KHJ"})
+    assert khj_women.suppressed == "small" and khj_women.low < khj_women.high  # not pinned
+    assert not any(hasattr(f, "value") for f in audit.findings)  # the audit never tells the true value
+
+
+def test_the_audit_finds_what_a_weaker_protection_would_give_away(programme_data, me_officer, monkeypatch):
+    """Only the small counts hidden (no other cell hidden with them): the audit names them."""
+    from reentry_core.protection import suppression
+    from reentry_core.services import reports
+
+    monkeypatch.setattr(reports, "protect", lambda grids, relations, threshold: suppression.primary(
+        grids, relations, threshold))
+    audit = me_officer.reports.audit()
+    exposed = {(f.table, tuple(f.group.values())) for f in audit.exposed}
+    assert ("participants.registered", ("female", None, "KHJ")) in exposed  # 14 - 12, or 10 - 8
+
+
+def test_the_threshold_is_the_programmes_raised_by_a_report_never_lowered(programme_data, me_officer, admin):
+    assert me_officer.reports.threshold() == 5
+    with pytest.raises(PermissionDenied, match="may not set the small-count threshold"):
+        me_officer.reports.set_threshold(3)
+    with pytest.raises(InvalidInput, match="must be between 3 and 100"):
+        admin.reports.set_threshold(2)
+    with pytest.raises(InvalidInput, match="may raise the small-count threshold \\(5\\), never lower it"):
+        me_officer.reports.programme(threshold=3)
+    raised = me_officer.reports.programme(by="centre", threshold=11)
+    assert raised.threshold == 11 and cell(raised, "participants.registered", ("KHJ",)) == ReportCell(None, "small")
+    assert admin.reports.set_threshold(" 11 ") == 11
+    events = admin.audit.log(action="report.threshold")
+    assert [(e.actor, e.before, e.after) for e in events] == [("ADM", {"threshold": 5}, {"threshold": 11})]
+    report = me_officer.reports.programme(by="centre")
+    assert report.threshold == 11 and cell(report, "participants.registered", ("KHJ",)).suppressed == "small"
 
 
 def test_an_admin_may_see_small_counts_and_that_is_audited(programme_data, admin, me_officer):
@@ -93,7 +161,7 @@ def test_an_admin_may_see_small_counts_and_that_is_audited(programme_data, admin
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"by": "sex,religion"}, InvalidInput, "'religion' is not one of sex, age_band, centre"),
     ({"by": "sex,sex"}, InvalidInput, "names a dimension twice"),
-    ({"threshold": 1}, InvalidInput, "at least 2"),
+    ({"threshold": 1}, InvalidInput, "may raise the small-count threshold (5), never lower it"),
     ({"centre": "XYZ"}, NotFound, "centre 'XYZ' does not exist"),
     ({"start": "2026-12-01", "end": "2026-01-01"}, InvalidInput, "starts (2026-12-01) after it ends (2026-01-01)"),
     ({"start": "31.02.2026"}, InvalidInput, "'31.02.2026' is not a date"),
@@ -133,6 +201,9 @@ def test_cli_table_shows_hidden_counts_as_less_than_five(run_cli, programme_data
     assert "Counts below 5 are shown as <5" in result.output
     line = next(line for line in result.stdout.splitlines() if "Participants registered — female" in line)
     assert "<5" in line and "│ 2 " not in line
+    line = next(line for line in result.stdout.splitlines() if "Participants registered — male" in line)
+    assert " x " in line and "<5" not in line  # hidden to protect another: 9 and 8 are not small
+    assert "hidden so that a small count cannot be worked out" in result.output  # the legend
 
 
 def test_cli_json_never_carries_a_hidden_value(run_cli, programme_data, me_officer):
@@ -141,7 +212,11 @@ def test_cli_json_never_carries_a_hidden_value(run_cli, programme_data, me_offic
     assert report["by"] == ["sex", "centre"] and report["threshold"] == 5 and report["small_counts_hidden"]
     registered = next(i for s in report["sections"] for i in s["indicators"] if i["key"] == "participants.registered")
     khj_women = next(c for c in registered["cells"] if c["sex"] == "female" and c["centre"] == "KHJ")
-    assert khj_women == {"sex": "female", "centre": "KHJ", "value": None, "shown": "<5", "hidden": True}
+    assert khj_women == {"sex": "female", "centre": "KHJ", "value": None, "shown": "<5", "hidden": True,
+                         "suppressed": "small"}
+    khj_men = next(c for c in registered["cells"] if c["sex"] == "male" and c["centre"] == "KHJ")
+    assert (khj_men["value"], khj_men["shown"], khj_men["suppressed"]) == (None, "x", "secondary")
+    assert report["legend"]["x"].startswith("hidden so that a small count cannot be worked out")
     assert next(c for c in registered["cells"] if c["sex"] is None and c["centre"] is None)["value"] == 31
 
 
@@ -153,7 +228,7 @@ def test_cli_writes_csv_and_xlsx_with_the_same_protection(run_cli, programme_dat
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     khj_women = next(r for r in rows if r["indicator"] == "participants.registered" and r["sex"] == "female"
                      and r["centre"] == "KHJ")
-    assert (khj_women["value"], khj_women["shown"]) == ("", "<5")
+    assert (khj_women["value"], khj_women["shown"], khj_women["suppressed"]) == ("", "<5", "small")
 
     book_path = tmp_path / "report.xlsx"
     result = run_cli("--as", "ME1", "report", "programme", "--by", "sex,centre", "--out", str(book_path))
@@ -163,7 +238,7 @@ def test_cli_writes_csv_and_xlsx_with_the_same_protection(run_cli, programme_dat
     sheet = book["Participants and referrals"]
     assert [c.value for c in sheet[1]] == ["indicator", "DSH", "KHJ", "total", "unit"]
     women = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "Participants registered — female")
-    assert women[1:] == ("<5", "<5", 14, "people")
+    assert women[1:] == ("x", "<5", 14, "people")
     everyone = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "Participants registered — all")
     assert everyone[1:] == (21, 10, 31, "people")
     assert not list(tmp_path.glob(".*.part"))
@@ -204,3 +279,37 @@ def test_the_workbook_opens_in_libreoffice(run_cli, programme_data, me_officer, 
         mine = [[c for c in row] for row in ours[name].iter_rows(values_only=True)]
         read = [[c for c in row] for row in theirs[name].iter_rows(values_only=True)]
         assert read == mine, name
+
+
+def test_cli_threshold_is_shown_to_anyone_who_reports_and_set_by_an_admin(run_cli, programme_data, me_officer):
+    assert run_cli("--as", "ME1", "report", "threshold").output == "Counts below 5 are hidden in every report.\n"
+    refused = run_cli("--as", "ME1", "report", "threshold", "8")
+    assert refused.exit_code == 3 and "may not set the small-count threshold" in refused.output
+    assert run_cli("--as", "ADM", "report", "threshold", "two").exit_code == 1
+    done = run_cli("--as", "ADM", "report", "threshold", "8")
+    assert done.exit_code == 0 and "now 8" in done.output
+    lower = run_cli("--as", "ME1", "report", "programme", "--threshold", "5")
+    assert lower.exit_code == 1 and lower.output.startswith("Error: a report may raise the small-count threshold (8)")
+
+
+def test_cli_audit_says_how_many_cells_it_checked_and_exits_1_when_one_is_exposed(run_cli, programme_data,
+                                                                                   me_officer, monkeypatch):
+    result = run_cli("--as", "ME1", "report", "audit")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"\d+ tables, \d+ cells; \d+ hidden cells with somebody in them; 0 exposed\.", result.output)
+    data = json.loads(run_cli("--as", "ME1", "--format", "json", "report", "audit", "--all").stdout)
+    assert data["exposed"] == 0 and data["hidden"] == len(data["findings"]) > 0
+    assert set(data["findings"][0]) == {"table", "label", "group", "suppressed", "low", "high", "exposed"}
+
+    from reentry_core.protection import suppression
+    from reentry_core.services import reports
+
+    monkeypatch.setattr(reports, "protect", lambda grids, relations, threshold: suppression.primary(
+        grids, relations, threshold))
+    weak = run_cli("--as", "ME1", "report", "audit")
+    assert weak.exit_code == 1 and "EXPOSED" in weak.output and weak.output.endswith(" exposed.\n")
+    data = json.loads(run_cli("--as", "ME1", "--format", "json", "report", "audit").stdout)
+    assert data["exposed"] > 0 and {"label": "Participants registered", "group": {
+        "sex": "female", "age_band": None, "centre": "KHJ"}}.items() <= next(
+        f for f in data["findings"] if f["table"] == "participants.registered" and f["group"]["sex"] == "female"
+        and f["group"]["centre"] == "KHJ" and f["group"]["age_band"] is None).items()

@@ -1,4 +1,4 @@
-""""Does the plan score predict survival?": ranks, Spearman and the protected table, checked by hand."""
+""""Does the plan score predict survival?": ranks, Spearman and the table the core protects."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from reentry_business_plans.analysis import average_ranks, band_of, spearman, survival_by_score
+from reentry_business_plans.analysis import average_ranks, band_of, spearman, survival_table
+from reentry_core.protection import protect
+from reentry_core.services.reports import PublishedCells, ReportCell
 
 
 def test_tied_values_share_their_average_rank():
@@ -31,29 +33,41 @@ def test_bands(score, band):
 def example():
     found = []
     for score, businesses, operating in [(55, 6, 4), (65, 3, 2), (75, 7, 7), (85, 8, 6)]:
-        found += [(D(score), n < operating) for n in range(businesses)]
+        found += [(D(score), n < operating, "DSH") for n in range(businesses)]
     return found
 
 
-def test_small_bands_are_hidden_with_a_complement_so_no_band_follows_from_the_total():
-    table = survival_by_score(example(), threshold=5)
-    assert table.rows == [
-        ["<60", "<5", "<5"],  # hidden too: otherwise 24 - 7 - 8 - 0 gives 60–69 away
-        ["60–69", "<5", "<5"],
-        ["70–79", 7, "100.0%"],
-        ["80–89", 8, "75.0%"],
-        ["90+", 0, None],
-        ["all", 24, "79.2%"],  # 19 of 24
-    ]
-    assert "(n = 24)" in table.note and "Spearman" in table.note
+def published(found, threshold):
+    """The table as the core publishes it: the grid protected, then rendered."""
+    table = survival_table(found, ("DSH", "KHJ"))
+    name = table.grid.name
+    hidden = {key: why for (_n, key), why in protect({name: table.grid}, table.grid.relations(), threshold).items()} \
+        if threshold else {}
+    cells = PublishedCells(lambda key: ReportCell(None, hidden[key]) if key in hidden else
+                           ReportCell(table.grid.value(key)), threshold)
+    return table.render(cells, None)
+
+
+def test_the_bands_are_protected_by_outcome_too_so_a_share_never_gives_a_small_count_away():
+    rows = published(example(), threshold=5).rows
+    bands = {row[0]: row for row in rows}
+    # 70–79: 7 of 7 operating (none not operating) is published
+    assert bands["70–79"][1] == ReportCell(7) and bands["70–79"][2].value == D(1)
+    # 80–89: 6 of 8 would say 2 not operating: the share is hidden, the 8 is not
+    assert bands["80–89"][1] == ReportCell(8) and bands["80–89"][2].hidden
+    # 60–69 has 3 businesses: hidden as small, its share with it
+    assert bands["60–69"][1].suppressed == "small" and bands["60–69"][2].hidden
+    assert all(cell.value is None for row in rows for cell in row[1:] if cell.hidden)
 
 
 def test_an_admin_who_asks_sees_every_band():
-    table = survival_by_score(example(), threshold=None)
-    assert table.rows[:2] == [["<60", 6, "66.7%"], ["60–69", 3, "66.7%"]]
+    rows = published(example(), threshold=None).rows
+    assert [rows[0][1].value, rows[1][1].value] == [6, 3]
+    assert rows[-1][1].value == 24 and rows[-1][2].value == D(19) / 24
 
 
-def test_too_little_data_is_said_instead_of_a_number():
-    table = survival_by_score([(D(70), True), (D(80), False)], threshold=5)
-    assert "too little data (n = 2" in table.note
-    assert table.rows[-1] == ["all", "<5", "<5"]
+def test_too_little_data_is_said_instead_of_a_number_and_n_is_shown_as_the_table_shows_it():
+    analysis = published([(D(70), True, "DSH"), (D(80), False, "KHJ")], threshold=5)
+    assert "too little data (n = <5" in analysis.note
+    assert analysis.rows[-1][1].suppressed == "small"
+    assert "(n = 24)" in published(example(), threshold=5).note
