@@ -644,8 +644,3 @@ def _signed_round(value: Fraction) -> int:
     if value < 0:
         return -_signed_round(-value)
     return math.floor(value + Fraction(1, 2))
-
-
-def describe(value: Any) -> str:
-    """A correlation for people: three decimals, or ``n/a``."""
-    return "n/a" if value is None else f"{value:.3f}"

@@ -744,41 +744,103 @@ def shortlist(state: CliState, cohort_code, min_score, top):
     emit_rows([_ranking_row(r) for r in result.shortlisted + result.not_selected], RANKING_COLUMNS, state.format)
 
 
+def _form_text(form) -> str:
+    """One ICC form for people: value, interval, F test and reading (or why not)."""
+    from reentry_business_plans.aggregation import rounded
+
+    if form.value is None:
+        return _("undefined ({reason})").format(reason=form.reason)
+    text = str(rounded(form.value))
+    if form.lower is not None:
+        text += f" [{rounded(form.lower)}, {rounded(form.upper)}]"
+    else:
+        text += f" ({form.interval_note})"
+    if form.f is not None:
+        p = rounded(form.p, 5)
+        text += f"; F({form.df1}, {form.df2}) = {rounded(form.f, 2)}, p {'< 0.00001' if not p else f'= {p}'}"
+    reading = form.reading or _("no reading: {why}").format(why=form.reading_note)
+    return f"{text}; {reading}"
+
+
+def _form_record(form) -> dict:
+    from reentry_business_plans.aggregation import rounded
+
+    return {"form": form.name, "key": form.key, "value": rounded(form.value), "reason": form.reason,
+            "f": rounded(form.f, 2), "df1": form.df1, "df2": form.df2, "p": rounded(form.p, 5),
+            "lower": rounded(form.lower), "upper": rounded(form.upper), "interval_note": form.interval_note,
+            "reading": form.reading, "reading_note": form.reading_note}
+
+
+def _alpha_text(found, least: str | None = None) -> str:
+    from reentry_business_plans.aggregation import rounded
+
+    alpha = found.alpha
+    if alpha.value is None:
+        text = _("undefined ({reason})").format(reason=alpha.reason)
+    else:
+        text = _("{alpha} ({plans} plans, {values} scores)").format(
+            alpha=rounded(alpha.value), plans=alpha.units, values=alpha.values)
+    return text + (_("  ← least agreement") if found.key == least else "")
+
+
+def _alpha_record(found) -> dict:
+    from reentry_business_plans.aggregation import rounded
+
+    alpha = found.alpha
+    return {"criterion": found.key, "label": found.label, "level": alpha.level, "alpha": rounded(alpha.value),
+            "reason": alpha.reason, "plans": alpha.units, "scores": alpha.values}
+
+
 @plans.command("agreement")
 @click.argument("cohort_code", metavar="COHORT")
 @pass_state
 def agreement(state: CliState, cohort_code):
-    """How far the trainers agree: intraclass correlations and each trainer's deviation.
+    """How far the trainers agree: ICCs with intervals, alpha per criterion, deviations.
 
     ICC(1,1), ICC(2,1), ICC(3,1) and the average-measure ICC(1,k), ICC(2,k), ICC(3,k)
     (Shrout & Fleiss 1979) on the weighted totals of the plans scored by the same
     trainers: the trainers who scored most, as many as give the most scores in a
-    complete block; plans and trainers left out are counted. The deviation is a
-    trainer's mean (own total − panel's raw score) over plans with 2+ sheets:
-    negative means harsh.
+    complete block; plans and trainers left out are counted. Each form shows its 95%
+    interval [lower, upper], its F test and a reading of the interval (Koo & Li 2016:
+    poor < 0.5 ≤ moderate < 0.75 ≤ good ≤ 0.9 < excellent), withheld under 5 plans.
+    Krippendorff's alpha uses every sheet, incomplete panels too: ordinal for each
+    criterion (the least agreed is marked), interval for the weighted totals. The
+    deviation is a trainer's mean (own total − panel's raw score) over plans with 2+
+    sheets: negative means harsh. See docs/agreement.md.
 
     \b
     Example:
       reentry --as TR1 plans agreement DSH-26A
     """
-    from reentry_business_plans.aggregation import describe
+    from reentry_business_plans.aggregation import ICC_FORMS, rounded
 
     result = state.ctx().plans.agreement(cohort_code)
-    icc = result.icc
+    table = state.format == "table"
     record = {"cohort": result.cohort, "plans": result.plans, "trainers": list(result.trainers),
               "plans_left_out": result.plans_left_out, "trainers_left_out": list(result.trainers_left_out)}
+    forms = {form.key: form for form in result.forms}
     k = len(result.trainers) or "k"
-    for name in ("icc1_1", "icc2_1", "icc3_1", "icc1_k", "icc2_k", "icc3_k"):
-        value = getattr(icc, name) if icc else None
-        if state.format == "table":  # as Shrout & Fleiss write them: ICC(2,1), ICC(2,4)
-            record[f"ICC({name[3]},{k if name.endswith('k') else 1})"] = describe(value)
+    for key, _model, average in ICC_FORMS:
+        form = forms.get(key)
+        if table:  # as Shrout & Fleiss write them: ICC(2,1), ICC(2,4)
+            record[f"ICC({key[3]},{k if average else 1})"] = _form_text(form) if form else "n/a"
         else:
-            record[name] = round(value, 4) if value is not None else None
+            record[key] = rounded(form.value) if form else None
+    if not table:
+        record["forms"] = [_form_record(form) for form in result.forms]
+    least = result.least_agreement
+    if table:
+        for found in result.criteria:
+            record[_("alpha {criterion}").format(criterion=found.key)] = _alpha_text(found, least)
+        record[_("alpha weighted total")] = _alpha_text(result.total)
+    else:
+        record["alpha"] = {"criteria": [_alpha_record(found) for found in result.criteria],
+                           "least_agreement": least, "total": _alpha_record(result.total)}
     record["deviations"] = [{"trainer": d.trainer, "sheets": d.sheets, "mean_deviation": d.mean_deviation}
                             for d in result.deviations]
     if result.note:
         record["note"] = result.note
-    if state.format == "table":
+    if table:
         record["deviations"] = [f"{d.trainer}: {d.mean_deviation if d.mean_deviation is not None else 'n/a'} "
                                 f"({d.sheets} sheets)" for d in result.deviations]
     emit_record(record, state.format, title=_("Agreement of the panel of {cohort}").format(cohort=result.cohort))

@@ -728,11 +728,58 @@ def test_agreement_of_the_panel(scored, run_cli):
     result = json.loads(run_cli("--as", "TR2", "--format", "json", "plans", "agreement", "DSH-26A").stdout)
     assert result["plans"] == 3 and result["trainers"] == ["TR1", "TR2", "TR3"] and result["plans_left_out"] == 0
     for name in ("icc1_1", "icc2_1", "icc3_1", "icc1_k", "icc2_k", "icc3_k"):
-        assert result[name] is None or -1 <= result[name] <= 1
+        assert result[name] is None or -1 <= Decimal(result[name]) <= 1
+    forms = {f["key"]: f for f in result["forms"]}
+    assert forms["icc3_1"]["value"] == result["icc3_1"] and forms["icc3_1"]["df1"] == 2
+    assert forms["icc3_1"]["df2"] == 4 and Decimal(forms["icc3_1"]["lower"]) <= Decimal(forms["icc3_1"]["upper"])
+    # three plans: intervals, but no reading
+    assert forms["icc3_1"]["reading"] is None and "too few for a meaningful reading: 3 plans" in forms[
+        "icc3_1"]["reading_note"]
+    alpha = result["alpha"]
+    assert [c["criterion"] for c in alpha["criteria"]] == list(GOOD)
+    assert all(c["level"] == "ordinal" and c["plans"] == 3 and c["scores"] == 9 for c in alpha["criteria"])
+    assert alpha["total"]["level"] == "interval" and alpha["least_agreement"] in GOOD
     deviations = {d["trainer"]: d for d in result["deviations"]}
     assert deviations["TR2"]["mean_deviation"] == "-19.44" and deviations["TR2"]["sheets"] == 3
     table = run_cli("--as", "TR2", "plans", "agreement", "DSH-26A")
     assert "ICC(2,1)" in table.output and "ICC(3,3)" in table.output and "TR2: -19.44 (3 sheets)" in table.output
+    assert "no reading: too few for a meaningful reading" in table.output and "least agreement" in table.output
+
+
+def enrol_more(world, count: int) -> None:
+    """``count`` more participants with consent, enrolled in DSH-26A (after the world's four)."""
+    for i in range(count):
+        person = world.admin.participants.register(full_name=f"Участник {'абвгд'[i]}", sex="male",
+                                                   birth_date="1990-02-03", centre="DSH")
+        world.admin.participants.record_consent(person.code)
+        world.codes.append(person.code)
+    world.act("TR1").enrol("DSH-26A", world.codes[3:])
+
+
+def test_agreement_per_criterion_uses_incomplete_panels_and_marks_the_least_agreed(world, run_cli):
+    enrol_more(world, 1)
+    for n in range(5):
+        plan_for(world, n, title=f"Business {n + 1}")
+    for n in range(5):
+        plan = f"DSH-26A-P00{n + 1}"
+        for trainer in ("TR1", "TR2", "TR3"):
+            if trainer == "TR3" and n == 4:
+                continue  # a conflict: P005 has two sheets only
+            values = {k: 1 + (n % 5) for k in GOOD}
+            if trainer == "TR2":
+                values["realistic_budget"] = 5 - (n % 5)  # TR2 reads the budgets the other way round
+            world.act(trainer).score(plan, values)
+    found = world.act("TR1").agreement("DSH-26A")
+    by_key = {c.key: c.alpha for c in found.criteria}
+    assert found.least_agreement == "realistic_budget" and by_key["realistic_budget"].value < 0
+    assert by_key["commitment"].value == 1 and by_key["commitment"].values == 14
+    assert found.plans == 4 and found.plans_left_out == 1  # the ICC's complete block leaves P005 out
+    forms = {f.key: f for f in found.forms}
+    assert forms["icc3_1"].reading is None  # 4 plans in the block
+    table = run_cli("--as", "TR1", "plans", "agreement", "DSH-26A").output
+    marked = [line for line in table.splitlines() if "least agreement" in line]
+    assert len(marked) == 1 and "alpha realistic budget" in marked[0], table
+    assert "ICC(3,3)                        0.988 [0.919, 0.999]; F(3, 6) = 81.00, p = 0.00003; no reading" in table
 
 
 def test_agreement_needs_two_plans_scored_by_the_same_trainers(world, run_cli):
@@ -740,7 +787,9 @@ def test_agreement_needs_two_plans_scored_by_the_same_trainers(world, run_cli):
     world.act("TR1").score("DSH-26A-P001", GOOD)
     result = json.loads(run_cli("--as", "TR1", "--format", "json", "plans", "agreement", "DSH-26A").stdout)
     assert result["note"] == "agreement needs at least 2 plans scored by the same 2 or more trainers"
-    assert result["icc1_1"] is None and result["plans"] == 0
+    assert result["icc1_1"] is None and result["plans"] == 0 and result["forms"] == []
+    assert result["alpha"]["criteria"][0]["alpha"] is None
+    assert result["alpha"]["criteria"][0]["reason"] == "no plan has two or more scores"
 
 
 def test_normalised_ranking_evens_out_a_harsh_trainer(world):
