@@ -1022,3 +1022,103 @@ def test_a_score_sheet_may_carry_comments_per_criterion(world, run_cli, tmp_path
                                              ["DSH-26A-P001", "default@1", *GOOD.values(), "5"]])
     result = run_cli("--as", "TR3", "plans", "scores", "import", str(typo))
     assert result.exit_code == 1 and "row 2: plan DSH-26A-P001: unknown criterion 'charm'" in result.output
+
+
+# --- calibration rounds ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def calibrated(world):
+    """An earlier (spring) cohort DSH-26S whose panel TR1 and TR2 scored two plans; DSH-26A,
+    the cohort about to be scored, has the round DSH-26A-CAL1 on them."""
+    tr1 = world.act("TR1")
+    tr1.add_cohort("DSH-26S", "DSH", "Spring 2026", "2026-03-02", "2026-05-29", ["TR1", "TR2"])
+    tr1.enrol("DSH-26S", world.codes[:2])
+    for n, value in ((0, 4), (1, 2)):
+        plan = tr1.add_plan(world.codes[n], "DSH-26S", submit=True, title=f"Spring {n + 1}", sector="trade",
+                            costs=["Shelves:1:900"], own_contribution="0", requested_funding="900",
+                            monthly_revenue="800", monthly_costs="500", summary="A shop by the bazaar")
+        for trainer, extra in (("TR1", 0), ("TR2", 1)):
+            world.act(trainer).score(plan.code, {k: value + extra for k in GOOD})
+    world.round = tr1.new_calibration("DSH-26A", ["DSH-26S-P001", "DSH-26S-P002"], band="0.5")
+    return world
+
+
+def test_a_calibration_round_is_anonymised_audited_and_apart_from_the_scores(calibrated, run_cli):
+    found = calibrated.round
+    assert (found.code, found.plans, found.trainers, found.band) == (
+        "DSH-26A-CAL1", ("C1", "C2"), ("TR1", "TR2", "TR3"), Decimal("0.50"))
+    event = calibrated.admin.audit.log(action="calibration.new")[0]
+    assert event.after["plans"] == {"C1": "DSH-26S-P001@1", "C2": "DSH-26S-P002@1"} and event.actor == "TR1"
+    shown = json.loads(run_cli("--as", "TR3", "--format", "json", "plans", "calibration", "plans",
+                               "DSH-26A-CAL1").stdout)
+    assert [p["plan"] for p in shown] == ["C1", "C2"] and shown[0]["summary"] == "A shop by the bazaar"
+    text = json.dumps(shown, ensure_ascii=False)
+    assert "DSH-26S" not in text and calibrated.codes[0] not in text and "Ашурова" not in text
+    for trainer, values in (("TR1", 4), ("TR2", 5), ("TR3", 1)):
+        calibrated.act(trainer).calibration_score("DSH-26A-CAL1", "c1", {k: values for k in GOOD})
+    calibrated.act("TR3").calibration_score("DSH-26A-CAL1", "C1", {k: 2 for k in GOOD})  # a correction
+    replaced = calibrated.admin.audit.log(action="calibration.score_replace")[0]
+    assert replaced.entity_key == "DSH-26A-CAL1/C1/TR3" and replaced.before == {"values": {k: 1 for k in GOOD}}
+    ranking = calibrated.act("TR1").ranking("DSH-26S")
+    assert [(r.plan, r.sheets) for r in ranking] == [("DSH-26S-P001", 2), ("DSH-26S-P002", 2)]
+    result = json.loads(run_cli("--as", "TR1", "--format", "json", "plans", "calibration", "show",
+                                "DSH-26A-CAL1").stdout)
+    assert result["scored"] == {"TR1": 1, "TR2": 1, "TR3": 1} and result["outside"] == ["TR2", "TR3"]
+    rows = {(r["trainer"], r["criterion"]): r for r in result["deviations"]}
+    # C1: the round's panel mean is 11/3, the earlier panel's 4.5 (4 and 5)
+    assert rows["TR1", "commitment"]["from_panel"] == "0.33" and rows["TR1", "commitment"]["from_consensus"] == "-0.50"
+    assert rows["TR3", "commitment"]["from_consensus"] == "-2.50" and rows["TR3", "commitment"]["flag"]
+    assert result["alpha"]["criteria"][0]["plans"] == 1
+    csv_out = run_cli("--as", "TR1", "--format", "csv", "plans", "calibration", "show", "DSH-26A-CAL1").stdout
+    assert csv_out.splitlines()[0] == "trainer,criterion,plans,from_panel,from_consensus,flag"
+
+
+def test_calibration_refuses_what_cannot_be_compared(calibrated, run_cli):
+    admin = calibrated.admin
+    assert "band: 0 must be more than zero" in refused(run_cli, admin, "--as", "TR1", "plans", "calibration", "new",
+                                                        "DSH-26A", "--plan", "DSH-26S-P001", "--band", "0")
+    assert "band: 5 is wider than the rubric's scale 1–5" in refused(
+        run_cli, admin, "--as", "TR1", "plans", "calibration", "new", "DSH-26A", "--plan", "DSH-26S-P001",
+        "--band", "5")
+    assert "DSH-26S-P001 named more than once" in refused(run_cli, admin, "--as", "TR1", "plans", "calibration",
+                                                           "new", "DSH-26A", "--plan", "DSH-26S-P001,dsh-26s-p001")
+    plan_for(calibrated, 2)
+    calibrated.act("TR1").score("DSH-26A-P001", GOOD)
+    assert "plan DSH-26A-P001 is not from an earlier cohort than DSH-26A" in refused(
+        run_cli, admin, "--as", "TR1", "plans", "calibration", "new", "DSH-26A", "--plan", "DSH-26A-P001")
+    # a later cohort cannot calibrate with DSH-26A's plan that has one sheet only
+    calibrated.act("TR1").add_cohort("DSH-27A", "DSH", "Spring 2027", "2027-03-01", "2027-05-28", ["TR1"])
+    assert "plan DSH-26A-P001 has 1 score sheet(s) as submitted" in refused(
+        run_cli, admin, "--as", "TR1", "plans", "calibration", "new", "DSH-27A", "--plan", "DSH-26A-P001")
+    assert "round DSH-26A-CAL1 has no plan C9" in refused(
+        run_cli, admin, "--as", "TR2", "plans", "calibration", "score", "DSH-26A-CAL1", "C9", *as_options(GOOD))
+    assert "C1: market_understanding: 7 is outside the scale 1–5" in refused(
+        run_cli, admin, "--as", "TR2", "plans", "calibration", "score", "DSH-26A-CAL1", "C1",
+        *as_options(values(market_understanding=7)))
+    assert "may not score business plans" in refused(
+        run_cli, admin, "--as", "CW1", "plans", "calibration", "score", "DSH-26A-CAL1", "C1", *as_options(GOOD),
+        code=3)
+
+
+def test_a_calibration_sheet_is_imported_whole_or_not_at_all(calibrated, run_cli, tmp_path):
+    path = tmp_path / "cal.csv"
+    assert calibrated.act("TR3").calibration_sheet("DSH-26A-CAL1", path) == 2
+    with open(path, encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:3] == ["plan", "title", "sector"] and [r[0] for r in rows[1:]] == ["C1", "C2"]
+    assert not any("DSH-26S" in cell for row in rows for cell in row)
+    start = rows[0].index("market_understanding")
+    rows[1][start:start + 6] = ["4"] * 6
+    rows[2][start:start + 6] = ["4", "9", "4", "4", "4", "4"]
+    write_csv(path, rows)
+    before = audit_count(calibrated.admin)
+    result = run_cli("--as", "TR3", "plans", "calibration", "import", "DSH-26A-CAL1", str(path))
+    assert result.exit_code == 1 and audit_count(calibrated.admin) == before
+    assert "row 3: C2: financial_viability: 9 is outside the scale 1–5" in result.output
+    rows[2][start:start + 6] = [""] * 6
+    write_csv(path, rows)
+    result = run_cli("--as", "TR3", "plans", "calibration", "import", "DSH-26A-CAL1", str(path))
+    assert result.output.strip() == "Loaded cal.csv: 1 plans scored, 0 replaced, 1 empty rows skipped."
+    assert calibrated.act("TR3").calibration_results("DSH-26A-CAL1").scored["TR3"] == 1
+    assert [r.code for r in calibrated.act("TR2").calibrations("DSH-26A")] == ["DSH-26A-CAL1"]
