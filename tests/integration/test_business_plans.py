@@ -968,12 +968,12 @@ def test_every_plans_command_explains_itself_with_an_example(plugin_manager):
 
     group = build_cli(plugin_manager).commands["plans"]
     for command in walk_commands(group):
-        if command is group or command.name in {"cohort", "rubric", "scores", "conflict"}:
+        if command is group or command.name in {"cohort", "rubric", "scores", "conflict", "calibration"}:
             continue
         assert "Example" in (command.help or ""), command.name
     names = set(group.commands)
     assert {"cohort", "enrol", "attend", "completion", "add", "submit", "resubmit", "show", "list", "rubric", "score",
-            "scoresheet", "scores", "ranking", "moderate", "shortlist", "agreement", "conflict"} <= names
+            "scoresheet", "scores", "ranking", "moderate", "shortlist", "agreement", "conflict", "calibration"} <= names
 
 
 def test_cohort_settings_change_the_ranking_at_once(scored, run_cli):
