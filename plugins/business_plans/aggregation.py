@@ -332,7 +332,6 @@ def icc_forms(result: Icc, confidence: float = 0.95) -> list[IccForm]:
     bms, wms, jms, ems = x["bms"], x["wms"], x["jms"], x["ems"]
     one_way = (n - 1, n * (k - 1), _f_ratio(bms, wms))
     two_way = (n - 1, (n - 1) * (k - 1), _f_ratio(bms, ems))
-    few = n < MIN_PLANS_FOR_READING or k < 2
     forms = []
     for key, model, average in ICC_FORMS:
         df1, df2, f = one_way if model == 1 else two_way

@@ -21,7 +21,7 @@ from typing import Any, Mapping
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowErrors
+from reentry_core.errors import Conflict, InvalidInput, NotFound, RowErrors
 from reentry_core.i18n import _
 from reentry_core.sheets import read_table, write_table
 from reentry_core.storage import tables as t
@@ -32,8 +32,8 @@ from .domain import (
 )
 from .scoring import CriterionAlpha, _require_panel_member, criterion_alphas, require_moderator
 from .tables import (
-    bp_calibration_plan, bp_calibration_round, bp_calibration_score, bp_cohort, bp_criterion, bp_plan,
-    bp_plan_version, bp_score, bp_sheet,
+    bp_calibration_plan, bp_calibration_round, bp_calibration_score, bp_cohort, bp_criterion, bp_plan_version,
+    bp_score, bp_sheet,
 )
 
 #: Statuses of an earlier plan version that a panel has scored.
