@@ -744,44 +744,280 @@ def shortlist(state: CliState, cohort_code, min_score, top):
     emit_rows([_ranking_row(r) for r in result.shortlisted + result.not_selected], RANKING_COLUMNS, state.format)
 
 
+def _form_text(form) -> str:
+    """One ICC form for people: value, interval, F test and reading (or why not)."""
+    from reentry_business_plans.aggregation import rounded
+
+    if form.value is None:
+        return _("undefined ({reason})").format(reason=form.reason)
+    text = str(rounded(form.value))
+    if form.lower is not None:
+        text += f" [{rounded(form.lower)}, {rounded(form.upper)}]"
+    else:
+        text += f" ({form.interval_note})"
+    if form.f is not None:
+        p = rounded(form.p, 5)
+        text += f"; F({form.df1}, {form.df2}) = {rounded(form.f, 2)}, p {'< 0.00001' if not p else f'= {p}'}"
+    reading = form.reading or _("no reading: {why}").format(why=form.reading_note)
+    return f"{text}; {reading}"
+
+
+def _form_record(form) -> dict:
+    from reentry_business_plans.aggregation import rounded
+
+    return {"form": form.name, "key": form.key, "value": rounded(form.value), "reason": form.reason,
+            "f": rounded(form.f, 2), "df1": form.df1, "df2": form.df2, "p": rounded(form.p, 5),
+            "lower": rounded(form.lower), "upper": rounded(form.upper), "interval_note": form.interval_note,
+            "reading": form.reading, "reading_note": form.reading_note}
+
+
+def _alpha_text(found, least: str | None = None) -> str:
+    from reentry_business_plans.aggregation import rounded
+
+    alpha = found.alpha
+    if alpha.value is None:
+        text = _("undefined ({reason})").format(reason=alpha.reason)
+    else:
+        text = _("{alpha} ({plans} plans, {values} scores)").format(
+            alpha=rounded(alpha.value), plans=alpha.units, values=alpha.values)
+    return text + (_("  ← least agreement") if found.key == least else "")
+
+
+def _alpha_record(found) -> dict:
+    from reentry_business_plans.aggregation import rounded
+
+    alpha = found.alpha
+    return {"criterion": found.key, "label": found.label, "level": alpha.level, "alpha": rounded(alpha.value),
+            "reason": alpha.reason, "plans": alpha.units, "scores": alpha.values}
+
+
 @plans.command("agreement")
 @click.argument("cohort_code", metavar="COHORT")
 @pass_state
 def agreement(state: CliState, cohort_code):
-    """How far the trainers agree: intraclass correlations and each trainer's deviation.
+    """How far the trainers agree: ICCs with intervals, alpha per criterion, deviations.
 
     ICC(1,1), ICC(2,1), ICC(3,1) and the average-measure ICC(1,k), ICC(2,k), ICC(3,k)
     (Shrout & Fleiss 1979) on the weighted totals of the plans scored by the same
     trainers: the trainers who scored most, as many as give the most scores in a
-    complete block; plans and trainers left out are counted. The deviation is a
-    trainer's mean (own total − panel's raw score) over plans with 2+ sheets:
-    negative means harsh.
+    complete block; plans and trainers left out are counted. Each form shows its 95%
+    interval [lower, upper], its F test and a reading of the interval (Koo & Li 2016:
+    poor < 0.5 ≤ moderate < 0.75 ≤ good ≤ 0.9 < excellent), withheld under 5 plans.
+    Krippendorff's alpha uses every sheet, incomplete panels too: ordinal for each
+    criterion (the least agreed is marked), interval for the weighted totals. The
+    deviation is a trainer's mean (own total − panel's raw score) over plans with 2+
+    sheets: negative means harsh. See docs/agreement.md.
 
     \b
     Example:
       reentry --as TR1 plans agreement DSH-26A
     """
-    from reentry_business_plans.aggregation import describe
+    from reentry_business_plans.aggregation import ICC_FORMS, rounded
 
     result = state.ctx().plans.agreement(cohort_code)
-    icc = result.icc
+    table = state.format == "table"
     record = {"cohort": result.cohort, "plans": result.plans, "trainers": list(result.trainers),
               "plans_left_out": result.plans_left_out, "trainers_left_out": list(result.trainers_left_out)}
+    forms = {form.key: form for form in result.forms}
     k = len(result.trainers) or "k"
-    for name in ("icc1_1", "icc2_1", "icc3_1", "icc1_k", "icc2_k", "icc3_k"):
-        value = getattr(icc, name) if icc else None
-        if state.format == "table":  # as Shrout & Fleiss write them: ICC(2,1), ICC(2,4)
-            record[f"ICC({name[3]},{k if name.endswith('k') else 1})"] = describe(value)
+    for key, _model, average in ICC_FORMS:
+        form = forms.get(key)
+        if table:  # as Shrout & Fleiss write them: ICC(2,1), ICC(2,4)
+            record[f"ICC({key[3]},{k if average else 1})"] = _form_text(form) if form else "n/a"
         else:
-            record[name] = round(value, 4) if value is not None else None
+            record[key] = rounded(form.value) if form else None
+    if not table:
+        record["forms"] = [_form_record(form) for form in result.forms]
+    least = result.least_agreement
+    if table:
+        for found in result.criteria:
+            record[_("alpha {criterion}").format(criterion=found.key)] = _alpha_text(found, least)
+        record[_("alpha weighted total")] = _alpha_text(result.total)
+    else:
+        record["alpha"] = {"criteria": [_alpha_record(found) for found in result.criteria],
+                           "least_agreement": least, "total": _alpha_record(result.total)}
     record["deviations"] = [{"trainer": d.trainer, "sheets": d.sheets, "mean_deviation": d.mean_deviation}
                             for d in result.deviations]
     if result.note:
         record["note"] = result.note
-    if state.format == "table":
+    if table:
         record["deviations"] = [f"{d.trainer}: {d.mean_deviation if d.mean_deviation is not None else 'n/a'} "
                                 f"({d.sheets} sheets)" for d in result.deviations]
     emit_record(record, state.format, title=_("Agreement of the panel of {cohort}").format(cohort=result.cohort))
+
+
+# --- calibration rounds ---------------------------------------------------------------------------
+
+CALIBRATION_COLUMNS = ["trainer", "criterion", "plans", "from_panel", "from_consensus", "flag"]
+
+
+def _round_record(found) -> dict:
+    return {"round": found.code, "cohort": found.cohort, "band": found.band, "rubric": found.rubric,
+            "plans": list(found.plans), "trainers": list(found.trainers), "created_by": found.created_by,
+            "created_on": found.created_on}
+
+
+@plans.group("calibration")
+def calibration():
+    """Calibration rounds: the panel scores anonymised earlier plans before scoring a cohort."""
+
+
+@calibration.command("new")
+@click.argument("cohort_code", metavar="COHORT")
+@click.option("--plan", "plan_codes", multiple=True, required=True,
+              help=_("A plan of an earlier cohort, scored by 2+ trainers (repeat, or separate with commas)."))
+@click.option("--band", default="1", show_default=True, metavar="POINTS",
+              help=_("Flag a trainer whose mean deviation on a criterion is further than this, in rubric points."))
+@pass_state
+def calibration_new(state: CliState, cohort_code, plan_codes, band):
+    """Open a calibration round for a cohort's panel (its lead trainer or an admin).
+
+    The panel sees the plans as C1, C2, … in the order given: no participant, no code.
+
+    \b
+    Example:
+      reentry --as TR1 plans calibration new DSH-26A --plan DSH-25B-P004,DSH-25B-P011 --band 1
+    """
+    found = state.ctx().plans.new_calibration(cohort_code, _split(plan_codes), band=band)
+    done(_("Opened calibration round {code} for {cohort}: {n} plans ({labels}), band {band} point(s) per criterion.")
+         .format(code=found.code, cohort=found.cohort, n=len(found.plans), labels=", ".join(found.plans),
+                 band=found.band), state.format, _round_record(found))
+
+
+@calibration.command("list")
+@click.argument("cohort_code", metavar="COHORT")
+@pass_state
+def calibration_list(state: CliState, cohort_code):
+    """List a cohort's calibration rounds.
+
+    \b
+    Example:
+      reentry --as TR2 plans calibration list DSH-26A
+    """
+    rows = [_round_record(r) for r in state.ctx().plans.calibrations(cohort_code)]
+    emit_rows(rows, ["round", "band", "rubric", "plans", "created_by", "created_on"], state.format,
+              empty=_("No calibration rounds yet."))
+
+
+@calibration.command("plans")
+@click.argument("round_code", metavar="ROUND")
+@pass_state
+def calibration_plans(state: CliState, round_code):
+    """Show a round's plans as the panel scores them: anonymised, as C1, C2, …
+
+    \b
+    Example:
+      reentry --as TR2 plans calibration plans DSH-26A-CAL1
+    """
+    rows = [{"plan": p.label, "title": p.title, "sector": p.sector, "summary": p.summary,
+             "costs": [f"{c.item}: {c.quantity} × {c.unit_cost}" for c in p.costs], "total_cost": p.total_cost,
+             "own_contribution": p.own_contribution, "requested_funding": p.requested_funding,
+             "monthly_revenue": p.monthly_revenue, "monthly_costs": p.monthly_costs, "currency": p.currency}
+            for p in state.ctx().plans.calibration_plans(round_code)]
+    emit_rows(rows, ["plan", "title", "sector", "costs", "total_cost", "requested_funding", "monthly_revenue",
+                     "monthly_costs", "currency", "summary"], state.format)
+
+
+@calibration.command("sheet")
+@click.argument("round_code", metavar="ROUND")
+@click.option("-o", "--out", "path", type=click.Path(dir_okay=False, path_type=Path),
+              help=_("A .xlsx or .csv file (default: ROUND-TRAINER.xlsx)."))
+@pass_state
+def calibration_sheet(state: CliState, round_code, path):
+    """Write your calibration sheet: one row per plan (C1, C2, …), one column per criterion.
+
+    Fill in the values, then load it with: reentry plans calibration import ROUND FILE
+
+    \b
+    Example:
+      reentry --as TR2 plans calibration sheet DSH-26A-CAL1 -o cal-TR2.xlsx
+    """
+    ctx = state.ctx()
+    path = path or Path(f"{round_code.upper()}-{ctx.code}.xlsx")
+    count = ctx.plans.calibration_sheet(round_code, path)
+    done(_("Wrote {n} plans to {file}.").format(n=count, file=path), state.format, {"file": str(path), "plans": count})
+
+
+@calibration.command("score")
+@click.argument("round_code", metavar="ROUND")
+@click.argument("label", metavar="PLAN")
+@click.option("--value", "values", multiple=True, required=True, metavar="CRITERION=N",
+              help=_("A criterion's value (repeat for every criterion)."))
+@pass_state
+def calibration_score(state: CliState, round_code, label, values):
+    """Score one plan of a calibration round (C1, C2, …) as the acting trainer.
+
+    Scoring it again replaces your earlier values.
+
+    \b
+    Example:
+      reentry --as TR2 plans calibration score DSH-26A-CAL1 C1 --value market_understanding=4 ...
+    """
+    given = state.ctx().plans.calibration_score(round_code, label, _pairs(values, "--value"))
+    done(_("Scored {label} of {round}.").format(label=label.upper(), round=round_code.upper()), state.format,
+         {"round": round_code.upper(), "plan": label.upper(), "values": given})
+
+
+@calibration.command("import")
+@click.argument("round_code", metavar="ROUND")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@pass_state
+def calibration_import(state: CliState, round_code, path):
+    """Load your filled-in calibration sheet (CSV or XLSX): every row or none.
+
+    \b
+    Example:
+      reentry --as TR2 plans calibration import DSH-26A-CAL1 cal-TR2.xlsx
+    """
+    counts = state.ctx().plans.import_calibration(round_code, path)
+    done(_("Loaded {file}: {added} plans scored, {replaced} replaced, {skipped} empty rows skipped.").format(
+        file=path.name, **counts), state.format, counts)
+
+
+@calibration.command("show")
+@click.argument("round_code", metavar="ROUND")
+@pass_state
+def calibration_show(state: CliState, round_code):
+    """A round's results: each trainer's deviation per criterion, flagged outside the band.
+
+    from panel: the trainer's mean (own value − the round's panel mean) over the plans
+    two or more trainers scored; from consensus: the mean (own value − the earlier
+    panel's mean) over the round's plans; in rubric points, negative means harsh. A
+    trainer is flagged when either lies further from 0 than the band. Alpha: the
+    panel's agreement per criterion on the round's plans (ordinal Krippendorff's alpha).
+
+    \b
+    Example:
+      reentry --as TR1 plans calibration show DSH-26A-CAL1
+    """
+    result = state.ctx().plans.calibration_results(round_code)
+    found = result.round
+    flag = _("outside the band")
+    rows = [{"trainer": d.trainer, "criterion": d.criterion, "plans": d.plans, "from_panel": d.from_panel,
+             "from_consensus": d.from_consensus, "flag": flag if d.outside else ""} for d in result.deviations]
+    if state.format == "json":
+        record = _round_record(found)
+        record.update({"scored": result.scored, "deviations": rows, "outside": result.outside,
+                       "alpha": {"criteria": [_alpha_record(a) for a in result.criteria],
+                                 "least_agreement": result.least_agreement}})
+        emit_record(record, state.format)
+        return
+    if state.format == "csv":
+        emit_rows(rows, CALIBRATION_COLUMNS, state.format)
+        return
+    click.echo(_("Calibration round {code} of {cohort}: plans {labels}; band {band} point(s) per criterion; rubric "
+                 "{rubric}.").format(code=found.code, cohort=found.cohort, labels=", ".join(found.plans),
+                                     band=found.band, rubric=found.rubric))
+    click.echo(_("Scored: {progress}.").format(progress=", ".join(
+        f"{trainer} {n}/{len(found.plans)}" for trainer, n in result.scored.items())))
+    emit_rows(rows, CALIBRATION_COLUMNS, state.format, empty=_("Nobody has scored yet."))
+    for found_alpha in result.criteria:
+        click.echo(_("alpha {criterion}: {text}").format(criterion=found_alpha.key,
+                                                          text=_alpha_text(found_alpha, result.least_agreement)))
+    if result.outside:
+        click.echo(_("Outside the band: {trainers}.").format(trainers=", ".join(result.outside)))
+    elif rows:
+        click.echo(_("Every trainer is within the band."))
 
 
 # --- conflicts -----------------------------------------------------------------------------------

@@ -597,3 +597,56 @@ class ScoreSheet:
     comments: dict[str, str] = attrs.field(factory=dict)
     comment: str | None = None
     scored_on: date | None = None
+
+
+# --- calibration rounds ------------------------------------------------------------------------
+
+DEFAULT_BAND = Decimal("1")  # rubric points a trainer's mean may lie from the panel on a criterion
+
+
+def parse_band(value: Any) -> Decimal:
+    """A calibration band: rubric points above zero, to the hundredth (``1``, ``0.75``)."""
+    number = parse_points(value)
+    if number <= 0:
+        raise InvalidInput(_("band: {value} must be more than zero (rubric points per criterion)").format(
+            value=str(value).strip()))
+    return number
+
+
+def calibration_label(position: int) -> str:
+    """The round-local name of a calibration plan: C1, C2, … (never its code)."""
+    return f"C{position}"
+
+
+@attrs.frozen
+class CalibrationRound:
+    """Earlier plans the panel of ``cohort`` scores to calibrate before it scores its own:
+    ``plans`` are round-local labels (C1, C2, …), ``band`` the rubric points a trainer's
+    mean deviation on a criterion may reach before it is flagged."""
+
+    code: str
+    cohort: str
+    band: Decimal
+    rubric: str
+    plans: tuple[str, ...]
+    trainers: tuple[str, ...]
+    created_by: str
+    created_on: date
+
+
+@attrs.frozen
+class CalibrationPlan:
+    """A calibration plan as the panel sees it: what the business is and its figures, with
+    no participant, no plan code and no earlier scores."""
+
+    label: str
+    title: str
+    sector: str
+    summary: str | None
+    costs: tuple[CostItem, ...]
+    total_cost: Decimal
+    own_contribution: Decimal
+    requested_funding: Decimal
+    monthly_revenue: Decimal
+    monthly_costs: Decimal
+    currency: str

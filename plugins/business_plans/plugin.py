@@ -54,6 +54,7 @@ def register_permissions(register):
     register("plans.conflicts", "declare a conflict of interest with a participant", [A, TR])
     register("plans.moderate", "moderate wide disagreements and return plans for revision", [A, TR])
     register("plans.shortlist", "shortlist a cohort's plans", [A, TR])
+    register("plans.calibrate", "open calibration rounds for a cohort's panel (its lead trainer)", [A, TR])
 
 
 @hookimpl

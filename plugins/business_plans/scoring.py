@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import tomllib
 from decimal import Decimal
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple
@@ -143,8 +144,21 @@ class Shortlist:
 
 
 @attrs.frozen
+class CriterionAlpha:
+    """Krippendorff's alpha of one criterion (``key`` ``"total"`` for the weighted totals)."""
+
+    key: str
+    label: str
+    alpha: aggregation.Alpha
+
+
+@attrs.frozen
 class Agreement:
-    """The panel's agreement on one cohort (see :func:`aggregation.complete_block`)."""
+    """The panel's agreement on one cohort: the ICC forms with their F tests, intervals and
+    readings on the complete block (see :func:`aggregation.complete_block`), and
+    Krippendorff's alpha on every sheet (incomplete panels too): ordinal per criterion of
+    the rubric, interval on the weighted totals. ``least_agreement`` is the criterion
+    with the lowest alpha (``None`` if no alpha is defined)."""
 
     cohort: str
     icc: aggregation.Icc | None
@@ -154,6 +168,24 @@ class Agreement:
     trainers_left_out: tuple[str, ...]
     deviations: list[aggregation.Deviation]
     note: str | None = None
+    forms: list[aggregation.IccForm] = attrs.field(factory=list)
+    criteria: list[CriterionAlpha] = attrs.field(factory=list)
+    total: CriterionAlpha | None = None
+    least_agreement: str | None = None
+
+
+def criterion_alphas(rubric: Rubric, values) -> tuple[list[CriterionAlpha], str | None]:
+    """Ordinal alpha per criterion of ``rubric`` from ``values`` — ``(unit, criterion key,
+    value)``, a unit being one plan (version) — and the key of the least agreed criterion."""
+    units: dict[str, dict[Any, list[int]]] = {key: {} for key in rubric.keys}
+    for unit, key, value in values:
+        if key in units:
+            units[key].setdefault(unit, []).append(value)
+    found = [CriterionAlpha(c.key, c.label, aggregation.krippendorff_alpha(units[c.key].values(), "ordinal"))
+             for c in rubric.criteria]
+    defined = [a for a in found if a.alpha.value is not None]
+    least = min(defined, key=lambda a: a.alpha.value).key if defined else None
+    return found, least
 
 
 def _sheet_rows(conn: sa.Connection, cohort_id: int):
@@ -486,14 +518,38 @@ class ScoringService:
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
             row = store.cohort_row(conn, cohort)
+            rubric = store.rubric_by_id(conn, row.rubric_id)
             sheets = list(map(aggregation.Sheet._make, _sheet_rows(conn, row.id)))
+            values = conn.execute(_criterion_values_query(), {"cohort_id": row.id}).all()
         block = aggregation.complete_block(sheets)
         deviations = aggregation.deviations(sheets)
+        criteria, least = criterion_alphas(rubric, values)
+        by_plan: dict[Any, list] = {}
+        for sheet in sheets:
+            by_plan.setdefault(sheet.plan, []).append(Fraction(sheet.cents, 100))
+        total = CriterionAlpha("total", _("weighted total"),
+                               aggregation.krippendorff_alpha(by_plan.values(), "interval"))
+        alphas = {"criteria": criteria, "total": total, "least_agreement": least}
         if len(block.plans) < 2:
             return Agreement(row.code, None, (), 0, block.plans_left_out, block.trainers_left_out, deviations,
-                             _("agreement needs at least 2 plans scored by the same 2 or more trainers"))
-        return Agreement(row.code, aggregation.icc(block.matrix), tuple(block.trainers), len(block.plans),
-                         block.plans_left_out, tuple(block.trainers_left_out), deviations)
+                             _("agreement needs at least 2 plans scored by the same 2 or more trainers"), **alphas)
+        result = aggregation.icc(block.matrix)
+        return Agreement(row.code, result, tuple(block.trainers), len(block.plans), block.plans_left_out,
+                         tuple(block.trainers_left_out), deviations, forms=aggregation.icc_forms(result), **alphas)
+
+
+@functools.cache
+def _criterion_values_query():
+    """``(version id, criterion key, value)`` of every sheet of the current versions of a
+    cohort's ranked plans."""
+    v = bp_plan_version
+    return (sa.select(bp_sheet.c.version_id, bp_criterion.c.key, bp_score.c.value)
+            .select_from(bp_score.join(bp_sheet, bp_sheet.c.id == bp_score.c.sheet_id)
+                         .join(bp_criterion, bp_criterion.c.id == bp_score.c.criterion_id)
+                         .join(v, v.c.id == bp_sheet.c.version_id)
+                         .join(bp_plan, sa.and_(bp_plan.c.id == v.c.plan_id,
+                                                bp_plan.c.current_version == v.c.version)))
+            .where(bp_plan.c.cohort_id == sa.bindparam("cohort_id"), v.c.status.in_(store.RANKED_STATUSES)))
 
 
 #: The score-sheet columns that describe the plan (the rest are criteria and comments).

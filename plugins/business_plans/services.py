@@ -20,6 +20,7 @@ from reentry_core.errors import InvalidInput
 from reentry_core.i18n import _
 
 from . import store
+from .calibration import CalibrationService
 from .domain import PlanStatus, PlanSummary
 from .planning import PlanningService
 from .scoring import ScoringService, cohort_ranking
@@ -27,8 +28,8 @@ from .tables import bp_plan, bp_plan_version
 from .training import TrainingService, participant_completions
 
 
-class PlansService(TrainingService, PlanningService, ScoringService):
-    """Training cohorts, business plans, rubric scoring, ranking and agreement."""
+class PlansService(TrainingService, PlanningService, ScoringService, CalibrationService):
+    """Training cohorts, business plans, rubric scoring, ranking, agreement and calibration rounds."""
 
     def __init__(self, ctx):
         self.ctx = ctx

@@ -204,5 +204,41 @@ bp_moderation = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),
 )
 
+# --- calibration rounds: anonymised earlier plans the panel scores before a cohort is scored -----
+
+bp_calibration_round = sa.Table(
+    "bp_calibration_round", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(30), nullable=False, unique=True),  # DSH-26A-CAL1
+    sa.Column("cohort_id", sa.ForeignKey("bp_cohort.id"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("band", Points, nullable=False),  # rubric points per criterion
+    sa.Column("created_by", sa.ForeignKey("staff.id"), nullable=False),
+    sa.Column("created_on", sa.Date, nullable=False),
+    sa.UniqueConstraint("cohort_id", "number", name="uq_bp_calibration_round_cohort_id_number"),
+)
+
+bp_calibration_plan = sa.Table(
+    "bp_calibration_plan", metadata,
+    sa.Column("round_id", sa.ForeignKey("bp_calibration_round.id"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),  # C1, C2, …
+    sa.Column("version_id", sa.ForeignKey("bp_plan_version.id"), nullable=False),
+    sa.UniqueConstraint("round_id", "version_id", name="uq_bp_calibration_plan_round_id_version_id"),
+)
+
+#: Calibration scores, apart from the score sheets: they never touch a ranking or a status.
+bp_calibration_score = sa.Table(
+    "bp_calibration_score", metadata,
+    sa.Column("round_id", sa.Integer, primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("trainer_id", sa.ForeignKey("staff.id"), primary_key=True),
+    sa.Column("criterion_id", sa.ForeignKey("bp_criterion.id"), primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
+    sa.Column("scored_on", sa.Date, nullable=False),
+    sa.ForeignKeyConstraint(["round_id", "position"],
+                            ["bp_calibration_plan.round_id", "bp_calibration_plan.position"]),
+)
+
 TABLES = (bp_rubric, bp_criterion, bp_cohort, bp_cohort_trainer, bp_session, bp_enrolment, bp_attendance, bp_plan,
-          bp_plan_version, bp_cost_item, bp_conflict, bp_sheet, bp_score, bp_moderation)
+          bp_plan_version, bp_cost_item, bp_conflict, bp_sheet, bp_score, bp_moderation, bp_calibration_round,
+          bp_calibration_plan, bp_calibration_score)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
 import click
@@ -17,9 +18,16 @@ import click
 FORMATS = ("table", "json", "csv")
 
 
+def plain(value: Decimal) -> str:
+    """A decimal in plain notation, never an exponent: ``2.76E+3`` → ``2760``, ``75.00`` stays."""
+    return format(value, "f")
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, Decimal):
+        return plain(value)
     if isinstance(value, (list, tuple, set, frozenset)):
         return ", ".join(_text(v) for v in value)
     if isinstance(value, bool):
@@ -28,6 +36,8 @@ def _text(value: Any) -> str:
 
 
 def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return plain(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if isinstance(value, (set, frozenset)):

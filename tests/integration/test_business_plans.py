@@ -728,11 +728,58 @@ def test_agreement_of_the_panel(scored, run_cli):
     result = json.loads(run_cli("--as", "TR2", "--format", "json", "plans", "agreement", "DSH-26A").stdout)
     assert result["plans"] == 3 and result["trainers"] == ["TR1", "TR2", "TR3"] and result["plans_left_out"] == 0
     for name in ("icc1_1", "icc2_1", "icc3_1", "icc1_k", "icc2_k", "icc3_k"):
-        assert result[name] is None or -1 <= result[name] <= 1
+        assert result[name] is None or -1 <= Decimal(result[name]) <= 1
+    forms = {f["key"]: f for f in result["forms"]}
+    assert forms["icc3_1"]["value"] == result["icc3_1"] and forms["icc3_1"]["df1"] == 2
+    assert forms["icc3_1"]["df2"] == 4 and Decimal(forms["icc3_1"]["lower"]) <= Decimal(forms["icc3_1"]["upper"])
+    # three plans: intervals, but no reading
+    assert forms["icc3_1"]["reading"] is None and "too few for a meaningful reading: 3 plans" in forms[
+        "icc3_1"]["reading_note"]
+    alpha = result["alpha"]
+    assert [c["criterion"] for c in alpha["criteria"]] == list(GOOD)
+    assert all(c["level"] == "ordinal" and c["plans"] == 3 and c["scores"] == 9 for c in alpha["criteria"])
+    assert alpha["total"]["level"] == "interval" and alpha["least_agreement"] in GOOD
     deviations = {d["trainer"]: d for d in result["deviations"]}
     assert deviations["TR2"]["mean_deviation"] == "-19.44" and deviations["TR2"]["sheets"] == 3
     table = run_cli("--as", "TR2", "plans", "agreement", "DSH-26A")
     assert "ICC(2,1)" in table.output and "ICC(3,3)" in table.output and "TR2: -19.44 (3 sheets)" in table.output
+    assert "no reading: too few for a meaningful reading" in table.output and "least agreement" in table.output
+
+
+def enrol_more(world, count: int) -> None:
+    """``count`` more participants with consent, enrolled in DSH-26A (after the world's four)."""
+    for i in range(count):
+        person = world.admin.participants.register(full_name=f"Участник {'абвгд'[i]}", sex="male",
+                                                   birth_date="1990-02-03", centre="DSH")
+        world.admin.participants.record_consent(person.code)
+        world.codes.append(person.code)
+    world.act("TR1").enrol("DSH-26A", world.codes[3:])
+
+
+def test_agreement_per_criterion_uses_incomplete_panels_and_marks_the_least_agreed(world, run_cli):
+    enrol_more(world, 1)
+    for n in range(5):
+        plan_for(world, n, title=f"Business {n + 1}")
+    for n in range(5):
+        plan = f"DSH-26A-P00{n + 1}"
+        for trainer in ("TR1", "TR2", "TR3"):
+            if trainer == "TR3" and n == 4:
+                continue  # a conflict: P005 has two sheets only
+            values = {k: 1 + (n % 5) for k in GOOD}
+            if trainer == "TR2":
+                values["realistic_budget"] = 5 - (n % 5)  # TR2 reads the budgets the other way round
+            world.act(trainer).score(plan, values)
+    found = world.act("TR1").agreement("DSH-26A")
+    by_key = {c.key: c.alpha for c in found.criteria}
+    assert found.least_agreement == "realistic_budget" and by_key["realistic_budget"].value < 0
+    assert by_key["commitment"].value == 1 and by_key["commitment"].values == 14
+    assert found.plans == 4 and found.plans_left_out == 1  # the ICC's complete block leaves P005 out
+    forms = {f.key: f for f in found.forms}
+    assert forms["icc3_1"].reading is None  # 4 plans in the block
+    table = run_cli("--as", "TR1", "plans", "agreement", "DSH-26A").output
+    marked = [line for line in table.splitlines() if "least agreement" in line]
+    assert len(marked) == 1 and "alpha realistic budget" in marked[0], table
+    assert "ICC(3,3)                        0.988 [0.919, 0.999]; F(3, 6) = 81.00, p = 0.00003; no reading" in table
 
 
 def test_agreement_needs_two_plans_scored_by_the_same_trainers(world, run_cli):
@@ -740,7 +787,9 @@ def test_agreement_needs_two_plans_scored_by_the_same_trainers(world, run_cli):
     world.act("TR1").score("DSH-26A-P001", GOOD)
     result = json.loads(run_cli("--as", "TR1", "--format", "json", "plans", "agreement", "DSH-26A").stdout)
     assert result["note"] == "agreement needs at least 2 plans scored by the same 2 or more trainers"
-    assert result["icc1_1"] is None and result["plans"] == 0
+    assert result["icc1_1"] is None and result["plans"] == 0 and result["forms"] == []
+    assert result["alpha"]["criteria"][0]["alpha"] is None
+    assert result["alpha"]["criteria"][0]["reason"] == "no plan has two or more scores"
 
 
 def test_normalised_ranking_evens_out_a_harsh_trainer(world):
@@ -919,12 +968,12 @@ def test_every_plans_command_explains_itself_with_an_example(plugin_manager):
 
     group = build_cli(plugin_manager).commands["plans"]
     for command in walk_commands(group):
-        if command is group or command.name in {"cohort", "rubric", "scores", "conflict"}:
+        if command is group or command.name in {"cohort", "rubric", "scores", "conflict", "calibration"}:
             continue
         assert "Example" in (command.help or ""), command.name
     names = set(group.commands)
     assert {"cohort", "enrol", "attend", "completion", "add", "submit", "resubmit", "show", "list", "rubric", "score",
-            "scoresheet", "scores", "ranking", "moderate", "shortlist", "agreement", "conflict"} <= names
+            "scoresheet", "scores", "ranking", "moderate", "shortlist", "agreement", "conflict", "calibration"} <= names
 
 
 def test_cohort_settings_change_the_ranking_at_once(scored, run_cli):
@@ -973,3 +1022,103 @@ def test_a_score_sheet_may_carry_comments_per_criterion(world, run_cli, tmp_path
                                              ["DSH-26A-P001", "default@1", *GOOD.values(), "5"]])
     result = run_cli("--as", "TR3", "plans", "scores", "import", str(typo))
     assert result.exit_code == 1 and "row 2: plan DSH-26A-P001: unknown criterion 'charm'" in result.output
+
+
+# --- calibration rounds ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def calibrated(world):
+    """An earlier (spring) cohort DSH-26S whose panel TR1 and TR2 scored two plans; DSH-26A,
+    the cohort about to be scored, has the round DSH-26A-CAL1 on them."""
+    tr1 = world.act("TR1")
+    tr1.add_cohort("DSH-26S", "DSH", "Spring 2026", "2026-03-02", "2026-05-29", ["TR1", "TR2"])
+    tr1.enrol("DSH-26S", world.codes[:2])
+    for n, value in ((0, 4), (1, 2)):
+        plan = tr1.add_plan(world.codes[n], "DSH-26S", submit=True, title=f"Spring {n + 1}", sector="trade",
+                            costs=["Shelves:1:900"], own_contribution="0", requested_funding="900",
+                            monthly_revenue="800", monthly_costs="500", summary="A shop by the bazaar")
+        for trainer, extra in (("TR1", 0), ("TR2", 1)):
+            world.act(trainer).score(plan.code, {k: value + extra for k in GOOD})
+    world.round = tr1.new_calibration("DSH-26A", ["DSH-26S-P001", "DSH-26S-P002"], band="0.5")
+    return world
+
+
+def test_a_calibration_round_is_anonymised_audited_and_apart_from_the_scores(calibrated, run_cli):
+    found = calibrated.round
+    assert (found.code, found.plans, found.trainers, found.band) == (
+        "DSH-26A-CAL1", ("C1", "C2"), ("TR1", "TR2", "TR3"), Decimal("0.50"))
+    event = calibrated.admin.audit.log(action="calibration.new")[0]
+    assert event.after["plans"] == {"C1": "DSH-26S-P001@1", "C2": "DSH-26S-P002@1"} and event.actor == "TR1"
+    shown = json.loads(run_cli("--as", "TR3", "--format", "json", "plans", "calibration", "plans",
+                               "DSH-26A-CAL1").stdout)
+    assert [p["plan"] for p in shown] == ["C1", "C2"] and shown[0]["summary"] == "A shop by the bazaar"
+    text = json.dumps(shown, ensure_ascii=False)
+    assert "DSH-26S" not in text and calibrated.codes[0] not in text and "Ашурова" not in text
+    for trainer, values in (("TR1", 4), ("TR2", 5), ("TR3", 1)):
+        calibrated.act(trainer).calibration_score("DSH-26A-CAL1", "c1", {k: values for k in GOOD})
+    calibrated.act("TR3").calibration_score("DSH-26A-CAL1", "C1", {k: 2 for k in GOOD})  # a correction
+    replaced = calibrated.admin.audit.log(action="calibration.score_replace")[0]
+    assert replaced.entity_key == "DSH-26A-CAL1/C1/TR3" and replaced.before == {"values": {k: 1 for k in GOOD}}
+    ranking = calibrated.act("TR1").ranking("DSH-26S")
+    assert [(r.plan, r.sheets) for r in ranking] == [("DSH-26S-P001", 2), ("DSH-26S-P002", 2)]
+    result = json.loads(run_cli("--as", "TR1", "--format", "json", "plans", "calibration", "show",
+                                "DSH-26A-CAL1").stdout)
+    assert result["scored"] == {"TR1": 1, "TR2": 1, "TR3": 1} and result["outside"] == ["TR2", "TR3"]
+    rows = {(r["trainer"], r["criterion"]): r for r in result["deviations"]}
+    # C1: the round's panel mean is 11/3, the earlier panel's 4.5 (4 and 5)
+    assert rows["TR1", "commitment"]["from_panel"] == "0.33" and rows["TR1", "commitment"]["from_consensus"] == "-0.50"
+    assert rows["TR3", "commitment"]["from_consensus"] == "-2.50" and rows["TR3", "commitment"]["flag"]
+    assert result["alpha"]["criteria"][0]["plans"] == 1
+    csv_out = run_cli("--as", "TR1", "--format", "csv", "plans", "calibration", "show", "DSH-26A-CAL1").stdout
+    assert csv_out.splitlines()[0] == "trainer,criterion,plans,from_panel,from_consensus,flag"
+
+
+def test_calibration_refuses_what_cannot_be_compared(calibrated, run_cli):
+    admin = calibrated.admin
+    assert "band: 0 must be more than zero" in refused(run_cli, admin, "--as", "TR1", "plans", "calibration", "new",
+                                                        "DSH-26A", "--plan", "DSH-26S-P001", "--band", "0")
+    assert "band: 5 is wider than the rubric's scale 1–5" in refused(
+        run_cli, admin, "--as", "TR1", "plans", "calibration", "new", "DSH-26A", "--plan", "DSH-26S-P001",
+        "--band", "5")
+    assert "DSH-26S-P001 named more than once" in refused(run_cli, admin, "--as", "TR1", "plans", "calibration",
+                                                           "new", "DSH-26A", "--plan", "DSH-26S-P001,dsh-26s-p001")
+    plan_for(calibrated, 2)
+    calibrated.act("TR1").score("DSH-26A-P001", GOOD)
+    assert "plan DSH-26A-P001 is not from an earlier cohort than DSH-26A" in refused(
+        run_cli, admin, "--as", "TR1", "plans", "calibration", "new", "DSH-26A", "--plan", "DSH-26A-P001")
+    # a later cohort cannot calibrate with DSH-26A's plan that has one sheet only
+    calibrated.act("TR1").add_cohort("DSH-27A", "DSH", "Spring 2027", "2027-03-01", "2027-05-28", ["TR1"])
+    assert "plan DSH-26A-P001 has 1 score sheet(s) as submitted" in refused(
+        run_cli, admin, "--as", "TR1", "plans", "calibration", "new", "DSH-27A", "--plan", "DSH-26A-P001")
+    assert "round DSH-26A-CAL1 has no plan C9" in refused(
+        run_cli, admin, "--as", "TR2", "plans", "calibration", "score", "DSH-26A-CAL1", "C9", *as_options(GOOD))
+    assert "C1: market_understanding: 7 is outside the scale 1–5" in refused(
+        run_cli, admin, "--as", "TR2", "plans", "calibration", "score", "DSH-26A-CAL1", "C1",
+        *as_options(values(market_understanding=7)))
+    assert "may not score business plans" in refused(
+        run_cli, admin, "--as", "CW1", "plans", "calibration", "score", "DSH-26A-CAL1", "C1", *as_options(GOOD),
+        code=3)
+
+
+def test_a_calibration_sheet_is_imported_whole_or_not_at_all(calibrated, run_cli, tmp_path):
+    path = tmp_path / "cal.csv"
+    assert calibrated.act("TR3").calibration_sheet("DSH-26A-CAL1", path) == 2
+    with open(path, encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:3] == ["plan", "title", "sector"] and [r[0] for r in rows[1:]] == ["C1", "C2"]
+    assert not any("DSH-26S" in cell for row in rows for cell in row)
+    start = rows[0].index("market_understanding")
+    rows[1][start:start + 6] = ["4"] * 6
+    rows[2][start:start + 6] = ["4", "9", "4", "4", "4", "4"]
+    write_csv(path, rows)
+    before = audit_count(calibrated.admin)
+    result = run_cli("--as", "TR3", "plans", "calibration", "import", "DSH-26A-CAL1", str(path))
+    assert result.exit_code == 1 and audit_count(calibrated.admin) == before
+    assert "row 3: C2: financial_viability: 9 is outside the scale 1–5" in result.output
+    rows[2][start:start + 6] = [""] * 6
+    write_csv(path, rows)
+    result = run_cli("--as", "TR3", "plans", "calibration", "import", "DSH-26A-CAL1", str(path))
+    assert result.output.strip() == "Loaded cal.csv: 1 plans scored, 0 replaced, 1 empty rows skipped."
+    assert calibrated.act("TR3").calibration_results("DSH-26A-CAL1").scored["TR3"] == 1
+    assert [r.code for r in calibrated.act("TR2").calibrations("DSH-26A")] == ["DSH-26A-CAL1"]

@@ -97,6 +97,41 @@ def _(tmp_path, trainer, value, plan, name):
         csv.writer(f).writerows(rows)
 
 
+# --- calibration rounds ------------------------------------------------------------------
+
+
+@given(parsers.re(r"the spring cohort (?P<cohort>[A-Z0-9-]+), trained by (?P<first>[A-Z0-9]+) and "
+                  r"(?P<second>[A-Z0-9]+), scored these plans on every criterion:"))
+def _(programme, admin, cohort, first, second, datatable):
+    """An earlier cohort whose two trainers scored each plan with one value on every criterion."""
+    header, *rows = datatable
+    lines = [{k: v.strip() for k, v in zip(header, row)} for row in rows]
+    plans = plans_of(programme, first)
+    plans.add_cohort(cohort, "DSH", "Spring training", "2026-03-02", "2026-05-29", [first, second])
+    plans.enrol(cohort, [line["participant"] for line in lines])
+    for line in lines:
+        made = _plan(programme, line["participant"], line["title"], line["sector"], cohort, 4000, submit=True)
+        for trainer in (first, second):
+            plans_of(programme, trainer).score(made.code, {key: int(line[trainer]) for key in CRITERIA})
+
+
+@given(parsers.parse("{lead} opened calibration round {code} with {first} and {second}"))
+def _(programme, tmp_path, monkeypatch, lead, code, first, second):
+    monkeypatch.chdir(tmp_path)  # the trainer's folder, where sheets are written
+    found = plans_of(programme, lead).new_calibration(code.rsplit("-CAL", 1)[0], [first, second])
+    assert found.code == code
+
+
+@given(parsers.parse("in round {code} the trainers gave these values on every criterion:"))
+def _(programme, code, datatable):
+    header, *rows = datatable
+    for row in rows:
+        line = dict(zip(header, row))
+        for trainer in header[1:]:
+            plans_of(programme, trainer).calibration_score(code, line["plan"],
+                                                           {key: int(line[trainer]) for key in CRITERIA})
+
+
 @then(parsers.parse("plan {plan} is {status}"))
 def _(programme, plan, status):
     assert plans_of(programme).get(plan).status.value == status

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reentry_business_plans.aggregation import (
-    Sheet, complete_block, deviations, icc, mean_of, normalised_totals, panels, weighted_total,
+    LEVELS, Sheet, band, calibration_deviations, complete_block, deviations, icc, icc_forms, krippendorff_alpha,
+    mean_of, normalised_totals, panels, rounded, weighted_total,
 )
 
 # Shrout, P. E. & Fleiss, J. L. (1979). Intraclass correlations: uses in assessing rater
@@ -42,6 +44,139 @@ def test_icc_matches_the_published_example_of_shrout_and_fleiss():
 def test_icc_of_identical_scores_is_not_a_number_but_none():
     result = icc([[5, 5], [5, 5], [5, 5]])
     assert result.icc1_1 is None and result.icc3_k is None
+    assert result.reasons["icc1_1"] == "every score is the same"
+
+
+# psych::ICC (R) on the Shrout & Fleiss data above, as printed in D. Wollschläger's R examples
+# (github.com/dwoll/RExRepos, "interRaterICC"): ICC, F, df1, df2, p, lower and upper bound of the
+# 95% interval; the ICCs to 2 decimals, F to 1, p to 5, lower bounds to 3, upper bounds to 2.
+PSYCH_SHROUT_FLEISS = {
+    "icc1_1": (0.17, 1.8, 5, 18, 0.16477, -0.133, 0.72),
+    "icc2_1": (0.29, 11.0, 5, 15, 0.00013, 0.019, 0.76),
+    "icc3_1": (0.71, 11.0, 5, 15, 0.00013, 0.342, 0.95),
+    "icc1_k": (0.44, 1.8, 5, 18, 0.16477, -0.884, 0.91),
+    "icc2_k": (0.62, 11.0, 5, 15, 0.00013, 0.071, 0.93),
+    "icc3_k": (0.91, 11.0, 5, 15, 0.00013, 0.676, 0.99),
+}
+
+
+def test_icc_intervals_and_f_tests_match_psych_on_the_shrout_and_fleiss_data():
+    for form in icc_forms(icc(SHROUT_FLEISS_TABLE_2)):
+        value, f, df1, df2, p, lower, upper = PSYCH_SHROUT_FLEISS[form.key]
+        assert (round(form.value, 2), round(form.f, 1), form.df1, form.df2) == (value, f, df1, df2), form.key
+        assert round(form.p, 5) == p and round(form.lower, 3) == lower and round(form.upper, 2) == upper, form
+    names = [form.name for form in icc_forms(icc(SHROUT_FLEISS_TABLE_2))]
+    assert names == ["ICC(1,1)", "ICC(2,1)", "ICC(3,1)", "ICC(1,4)", "ICC(2,4)", "ICC(3,4)"]
+
+
+# McGraw & Wong (1996), Table 6: ten targets, two judges; the comment of RP Matthew's f_ICC.m
+# (MATLAB File Exchange) gives R's output for it: ICC, F, lower and upper bound to 3 decimals.
+MCGRAW_WONG_TABLE_6 = [[103, 119], [82, 65], [116, 106], [102, 102], [99, 105], [98, 100], [104, 107], [62, 85],
+                       [97, 101], [107, 110]]
+R_MCGRAW_WONG = {"icc1_1": (0.722, 6.18, 0.241, 0.922), "icc2_1": (0.720, 6.00, 0.228, 0.922),
+                 "icc3_1": (0.714, 6.00, 0.197, 0.920), "icc1_k": (0.838, 6.18, 0.389, 0.959),
+                 "icc2_k": (0.837, 6.00, 0.371, 0.959), "icc3_k": (0.833, 6.00, 0.329, 0.959)}
+
+
+def test_icc_intervals_match_r_on_mcgraw_and_wongs_table_6():
+    for form in icc_forms(icc(MCGRAW_WONG_TABLE_6)):
+        value, f, lower, upper = R_MCGRAW_WONG[form.key]
+        assert (round(form.value, 3), round(form.f, 2), round(form.lower, 3), round(form.upper, 3)) == (
+            value, f, lower, upper), form.key
+
+
+def test_a_reading_needs_five_plans_and_follows_the_interval():
+    forms = {f.key: f for f in icc_forms(icc(SHROUT_FLEISS_TABLE_2))}
+    assert forms["icc3_k"].reading == "moderate to excellent" and forms["icc3_k"].reading_note is None
+    assert forms["icc1_1"].reading == "poor to moderate"
+    few = {f.key: f for f in icc_forms(icc(SHROUT_FLEISS_TABLE_2[:4]))}
+    assert few["icc3_1"].reading is None and few["icc3_1"].lower is not None
+    assert few["icc3_1"].reading_note == ("too few for a meaningful reading: 4 plans and 4 trainers, at least 5 "
+                                          "plans and 2 trainers are needed")
+    assert [band(x) for x in (0.2, 0.5, 0.74, 0.75, 0.9, 0.91)] == [
+        "poor", "moderate", "moderate", "good", "good", "excellent"]
+
+
+def test_an_exactly_zero_residual_leaves_icc3_undefined_and_icc2_zero():
+    # every plan scored 0, 0, 1 and 3 by the same four trainers: no residual at all
+    for cell in (0, 0.0, Decimal("0")):
+        matrix = [[cell, cell + 0, cell + 1, cell + 3]] * 6
+        result = icc(matrix)
+        assert result.ems == 0 and result.bms == 0
+        assert result.icc3_1 is None and result.icc3_k is None and result.icc1_k is None
+        assert result.icc2_1 == 0 and rounded(result.icc2_1) == Decimal("0.000")
+        assert "BMS = EMS = 0" in result.reasons["icc3_1"]
+        forms = {f.key: f for f in icc_forms(result)}
+        assert forms["icc3_1"].value is None and forms["icc3_1"].reason == result.reasons["icc3_1"]
+        assert forms["icc2_1"].lower is None and forms["icc2_1"].interval_note == "no interval: BMS and EMS are both 0"
+
+
+def test_a_float_leftover_is_within_the_relative_tolerance():
+    # 0.1 + 0.2 != 0.3 in binary; the scores as written are exact
+    matrix = [[0.1, 0.2, 0.3], [0.1 + 0.2, 0.4, 0.5], [0.7, 0.8, 0.9 + 1e-17]]
+    result = icc(matrix)
+    assert result.ems == 0 and result.icc3_1 == 1
+
+
+def test_rounded_never_prints_minus_zero():
+    assert str(rounded(-0.0001)) == "0.000" and str(rounded(Fraction(-2, 3))) == "-0.667"
+    assert rounded(None) is None and str(rounded(Fraction(1, 2), 2)) == "0.50"
+
+
+# Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section E: four observers,
+# twelve units, values 1-5, missing values as None. Published: nominal 0.743, ordinal 0.815,
+# interval 0.849; ratio 0.797 (the krippendorff package's tests, pln-fing-udelar/fast-krippendorff).
+KRIPPENDORFF_2011 = [
+    [1, 2, 3, 3, 2, 1, 4, 1, 2, None, None, None],
+    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, None, 3],
+    [None, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, None],
+    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, None],
+]
+PUBLISHED_ALPHA = {"nominal": "0.743", "ordinal": "0.815", "interval": "0.849", "ratio": "0.797"}
+# Wikipedia's computational example (three coders, fifteen units), as the krippendorff package
+# tests it: nominal 0.691358, interval 0.810845.
+WIKIPEDIA = [
+    [None, None, None, None, None, 3, 4, 1, 2, 1, 1, 3, 3, None, 3],
+    [1, None, 2, 1, 3, 3, 4, 3, None, None, None, None, None, None, None],
+    [None, None, 2, 1, 3, 4, 4, None, 2, 1, 1, 3, 3, None, 4],
+]
+
+
+def test_krippendorffs_alpha_reproduces_the_published_worked_example():
+    units = list(zip(*KRIPPENDORFF_2011))
+    for level in LEVELS:
+        found = krippendorff_alpha(units, level)
+        assert str(rounded(found.value)) == PUBLISHED_ALPHA[level], level
+        assert (found.units, found.values) == (11, 40)  # unit 12 has one value: not pairable
+    # the exact nominal value: 1 - 39 * 10/(40*39 - ...) as the paper works it out
+    assert krippendorff_alpha(units, "nominal").value == Fraction(113, 152)
+    wiki = list(zip(*WIKIPEDIA))
+    assert round(float(krippendorff_alpha(wiki, "nominal").value), 6) == 0.691358
+    assert round(float(krippendorff_alpha(wiki, "interval").value), 6) == 0.810845
+
+
+def test_krippendorffs_alpha_undefined_says_why():
+    assert krippendorff_alpha([[3, 3], [3, None]], "ordinal").reason == "every score is the same"
+    none = krippendorff_alpha([[1, None], [None, 2]], "ordinal")
+    assert none.value is None and none.reason == "no plan has two or more scores" and none.units == 0
+    assert krippendorff_alpha([[1, 1], [2, 2], [3, 3]], "ordinal").value == 1
+    with pytest.raises(ValueError):
+        krippendorff_alpha([[1, 2]], "cardinal")
+
+
+def test_calibration_deviations_from_the_panel_and_the_earlier_consensus():
+    scores = [("C1", "T1", "budget", 4), ("C1", "T2", "budget", 2), ("C2", "T1", "budget", 5),
+              ("C2", "T2", "budget", 5), ("C2", "T3", "budget", 2)]
+    consensus = {("C1", "budget"): Fraction(3), ("C2", "budget"): Fraction(7, 2)}
+    found = {(d.trainer, d.criterion): d for d in calibration_deviations(scores, consensus, Decimal("1"),
+                                                                          ["budget", "market"])}
+    t1 = found["T1", "budget"]
+    # C1: 4 - 3 = 1; C2: 5 - 4 = 1 → 1.00 from the panel; 4 - 3 and 5 - 3.5 → 1.25 from the consensus
+    assert (t1.plans, t1.from_panel, t1.from_consensus, t1.outside) == (2, Decimal("1.00"), Decimal("1.25"), True)
+    t3 = found["T3", "budget"]
+    assert (t3.from_panel, t3.from_consensus, t3.outside) == (Decimal("-2.00"), Decimal("-1.50"), True)
+    assert found["T2", "budget"].outside is False
+    assert found["T1", "market"] == found["T1", "market"].__class__("T1", "market", 0, None, None, False)
 
 
 def test_icc_refuses_an_incomplete_matrix():
@@ -174,3 +309,30 @@ def test_icc_values_stay_in_their_range(matrix):
     for name in ("icc1_1", "icc2_1", "icc3_1"):
         value = getattr(result, name)
         assert value is None or (value <= 1 + 1e-9 and math.isfinite(value))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 3), min_size=2, max_size=5), st.integers(2, 9), st.sampled_from([int, float, Decimal]),
+       st.integers(-3, 3))
+def test_an_exact_zero_residual_never_prints_a_defined_icc3(trainer_levels, n, kind, shift):
+    """Every plan scored alike (each trainer's own level, the same for every plan): the
+    plans do not differ and nothing is left over, so ICC(3,1), ICC(3,k) and ICC(1,k) are
+    undefined and ICC(2,1), ICC(2,k) are 0 (never -0.000), whatever type the scores have."""
+    matrix = [[kind(level + shift) for level in trainer_levels] for _ in range(n)]
+    result = icc(matrix)
+    forms = {f.key: f for f in icc_forms(result)}
+    for key in ("icc3_1", "icc3_k", "icc1_k"):
+        assert getattr(result, key) is None and forms[key].value is None and forms[key].reason
+    for key in ("icc2_1", "icc2_k"):
+        value = getattr(result, key)
+        assert value is None or str(rounded(value)) == "0.000"
+    assert all(forms[key].reading is None for key in ("icc3_1", "icc3_k", "icc1_k"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 3), min_size=3, max_size=3), min_size=2, max_size=8),
+       st.lists(st.integers(0, 3), min_size=3, max_size=3))
+def test_adding_a_plan_constant_changes_no_consistency_form(matrix, offsets):
+    """A trainer's constant offset is not disagreement for ICC(3,·): the residual stays."""
+    shifted = [[x + o for x, o in zip(row, offsets)] for row in matrix]
+    assert icc(matrix).icc3_1 == icc(shifted).icc3_1

@@ -1,0 +1,334 @@
+"""Calibration rounds: before a cohort is scored, its lead trainer picks a few plans of
+earlier cohorts; every trainer of the panel scores them, anonymised (C1, C2, …), on
+the cohort's rubric; the round shows each trainer's deviation per criterion from the
+panel and from the earlier panel's consensus, flagged past the lead's band.
+
+Rules: the cohort's lead trainer (or an admin) opens a round; the plans come from
+cohorts that started before this one, scored with the same rubric version by at least
+two trainers (the earlier panel's consensus is the mean of those sheets, per
+criterion); only the cohort's trainers score, on the rubric's scale, a correction
+replaces their earlier values. Calibration scores live in their own table: they never
+change a plan's sheets, ranking or status.
+"""
+
+from __future__ import annotations
+
+import functools
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Mapping
+
+import attrs
+import sqlalchemy as sa
+
+from reentry_core.errors import Conflict, InvalidInput, NotFound, RowErrors
+from reentry_core.i18n import _
+from reentry_core.sheets import read_table, write_table
+from reentry_core.storage import tables as t
+
+from . import aggregation, store
+from .domain import (
+    DEFAULT_BAND, CalibrationPlan, CalibrationRound, PlanStatus, Rubric, calibration_label, parse_band,
+)
+from .scoring import CriterionAlpha, _require_panel_member, criterion_alphas, require_moderator
+from .tables import (
+    bp_calibration_plan, bp_calibration_round, bp_calibration_score, bp_cohort, bp_criterion, bp_plan_version,
+    bp_score, bp_sheet,
+)
+
+#: Statuses of an earlier plan version that a panel has scored.
+SCORED = (PlanStatus.SCORED.value, PlanStatus.SHORTLISTED.value, PlanStatus.NOT_SELECTED.value)
+#: The calibration sheet's columns before the criteria: what the trainer reads of each plan.
+SHEET_INFO = ("plan", "title", "sector", "total_cost", "own_contribution", "requested_funding", "monthly_revenue",
+              "monthly_costs", "currency", "summary", "rubric")
+
+
+@attrs.frozen
+class CalibrationResult:
+    """A round's results: how many plans each trainer of the panel has scored, each
+    trainer's deviations per criterion (:class:`aggregation.CalibrationDeviation`), and
+    the panel's alpha per criterion on the calibration plans."""
+
+    round: CalibrationRound
+    scored: dict[str, int]
+    deviations: list[aggregation.CalibrationDeviation]
+    criteria: list[CriterionAlpha]
+    least_agreement: str | None
+
+    @property
+    def outside(self) -> list[str]:
+        """The trainers with a criterion outside the band."""
+        return sorted({d.trainer for d in self.deviations if d.outside})
+
+
+@functools.cache
+def _round_query():
+    return (sa.select(bp_calibration_round, bp_cohort.c.code.label("cohort_code"), bp_cohort.c.rubric_id,
+                      t.staff.c.code.label("creator"))
+            .select_from(bp_calibration_round.join(bp_cohort, bp_cohort.c.id == bp_calibration_round.c.cohort_id)
+                         .join(t.staff, t.staff.c.id == bp_calibration_round.c.created_by))
+            .where(bp_calibration_round.c.code == sa.bindparam("code")))
+
+
+@functools.cache
+def _round_plans_query():
+    return (sa.select(bp_calibration_plan.c.position, bp_calibration_plan.c.version_id)
+            .where(bp_calibration_plan.c.round_id == sa.bindparam("round_id"))
+            .order_by(bp_calibration_plan.c.position))
+
+
+def _round_row(conn: sa.Connection, code: str):
+    code = code.strip().upper()
+    row = conn.execute(_round_query(), {"code": code}).first()
+    if row is None:
+        raise NotFound(_("calibration round {code!r} does not exist; see: reentry plans calibration list COHORT")
+                       .format(code=code))
+    return row
+
+
+def _load_round(conn: sa.Connection, row) -> tuple[CalibrationRound, Rubric, dict[str, int], dict[str, int]]:
+    """The round, its rubric, its plans' version ids by label and its trainers' ids by code."""
+    rubric = store.rubric_by_id(conn, row.rubric_id)
+    plans = {calibration_label(p): vid for p, vid in conn.execute(_round_plans_query(), {"round_id": row.id})}
+    trainers = {code: sid for code, _lead, sid in store.cohort_trainers(conn, row.cohort_id)}
+    found = CalibrationRound(row.code, row.cohort_code, row.band, rubric.ref, tuple(plans), tuple(trainers),
+                             row.creator, row.created_on)
+    return found, rubric, plans, trainers
+
+
+@functools.cache
+def _scores_query():
+    return (sa.select(bp_calibration_score.c.position, t.staff.c.code, bp_criterion.c.key, bp_calibration_score.c.value)
+            .select_from(bp_calibration_score.join(t.staff, t.staff.c.id == bp_calibration_score.c.trainer_id)
+                         .join(bp_criterion, bp_criterion.c.id == bp_calibration_score.c.criterion_id))
+            .where(bp_calibration_score.c.round_id == sa.bindparam("round_id")))
+
+
+@functools.cache
+def _consensus_query():
+    """Each earlier version's sum and count of values per criterion key, over its sheets."""
+    return (sa.select(bp_sheet.c.version_id, bp_criterion.c.key, sa.func.sum(bp_score.c.value),
+                      sa.func.count())
+            .select_from(bp_score.join(bp_sheet, bp_sheet.c.id == bp_score.c.sheet_id)
+                         .join(bp_criterion, bp_criterion.c.id == bp_score.c.criterion_id))
+            .where(bp_sheet.c.version_id.in_(sa.bindparam("ids", expanding=True)))
+            .group_by(bp_sheet.c.version_id, bp_criterion.c.key))
+
+
+class CalibrationService:
+    """Calibration rounds of a cohort's panel (part of ``ctx.plans``)."""
+
+    ctx = None
+
+    def new_calibration(self, cohort: str, plans, band: Any = DEFAULT_BAND) -> CalibrationRound:
+        """Open a calibration round for ``cohort`` (its lead trainer or an admin) with the
+        current versions of ``plans`` (codes of plans of earlier cohorts, scored with the
+        cohort's rubric version by two or more trainers), shown to the panel as C1, C2, …
+        in the order given. ``band``: rubric points per criterion (default 1)."""
+        band = parse_band(band)
+        codes = [c.strip().upper() for c in ([plans] if isinstance(plans, str) else plans) if c.strip()]
+        if not codes:
+            raise InvalidInput(_("plans: name at least one plan of an earlier cohort"))
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise InvalidInput(_("plans: {codes} named more than once").format(codes=", ".join(twice)))
+        with self.ctx.transaction() as tx:
+            tx.require("plans.calibrate")
+            conn = tx.conn
+            row = store.cohort_row(conn, cohort)
+            require_moderator(tx, row.id, row.code)
+            rubric = store.rubric_by_id(conn, row.rubric_id)
+            if band > rubric.scale_max - rubric.scale_min:
+                raise InvalidInput(_("band: {band} is wider than the rubric's scale {scale}").format(
+                    band=band, scale=rubric.scale))
+            store.lock(conn, bp_cohort, row.id)  # rounds are numbered in order
+            versions = [self._earlier_version(conn, code, row, rubric) for code in codes]
+            number = (conn.execute(sa.select(sa.func.max(bp_calibration_round.c.number))
+                                   .where(bp_calibration_round.c.cohort_id == row.id)).scalar() or 0) + 1
+            code = f"{row.code}-CAL{number}"
+            me = store.staff_row(conn, tx.actor.code)
+            round_id = conn.execute(bp_calibration_round.insert().values(
+                code=code, cohort_id=row.id, number=number, band=band, created_by=me.id,
+                created_on=tx.today)).inserted_primary_key[0]
+            conn.execute(bp_calibration_plan.insert(), [
+                {"round_id": round_id, "position": i, "version_id": v.id} for i, v in enumerate(versions, 1)])
+            found, _rubric, _plans, _trainers = _load_round(conn, _round_row(conn, code))
+            # the audit trail keeps which plan each label stands for; the panel never sees it
+            tx.audit("calibration.new", "calibration_round", code, after={
+                "cohort": row.code, "band": band, "rubric": rubric.ref,
+                "plans": {calibration_label(i): f"{v.code}@{v.version}" for i, v in enumerate(versions, 1)}})
+        return found
+
+    @staticmethod
+    def _earlier_version(conn: sa.Connection, code: str, cohort, rubric: Rubric):
+        """The current version of plan ``code`` if it may be calibrated on in ``cohort``."""
+        version = store.plan_row(conn, code)
+        earlier = store.cohort_row(conn, version.cohort_code)
+        if earlier.id == cohort.id or earlier.start_date >= cohort.start_date:
+            raise Conflict(_("plan {code} is not from an earlier cohort than {cohort}; pick plans of cohorts that "
+                             "started before it").format(code=version.code, cohort=cohort.code))
+        if version.status not in SCORED or version.sheets < 2:
+            raise Conflict(_("plan {code} has {n} score sheet(s) as {status}; a calibration plan needs an earlier "
+                             "panel of 2 or more").format(code=version.code, n=version.sheets,
+                                                          status=version.status))
+        if earlier.rubric_id != cohort.rubric_id:
+            raise Conflict(_("plan {code} was scored with rubric {theirs}, cohort {cohort} scores with {ours}; "
+                             "criteria compare only on the same rubric version").format(
+                code=version.code, theirs=earlier.rubric_ref, cohort=cohort.code, ours=rubric.ref))
+        return version
+
+    def calibrations(self, cohort: str) -> list[CalibrationRound]:
+        """The calibration rounds of a cohort, oldest first."""
+        self.ctx.require("plans.view")
+        with self.ctx.reading() as conn:
+            row = store.cohort_row(conn, cohort)
+            codes = conn.execute(sa.select(bp_calibration_round.c.code).where(
+                bp_calibration_round.c.cohort_id == row.id).order_by(bp_calibration_round.c.number)).scalars().all()
+            return [_load_round(conn, _round_row(conn, code))[0] for code in codes]
+
+    def calibration(self, code: str) -> CalibrationRound:
+        self.ctx.require("plans.view")
+        with self.ctx.reading() as conn:
+            return _load_round(conn, _round_row(conn, code))[0]
+
+    def calibration_plans(self, code: str) -> list[CalibrationPlan]:
+        """The round's plans as the panel sees them: anonymised, as C1, C2, …"""
+        self.ctx.require("plans.view")
+        with self.ctx.reading() as conn:
+            _found, _rubric, plans, _trainers = _load_round(conn, _round_row(conn, code))
+            v = bp_plan_version
+            rows = {r.id: r for r in conn.execute(sa.select(v).where(v.c.id.in_(list(plans.values()))))}
+            costs = store.cost_items(conn, list(plans.values()))
+        return [CalibrationPlan(label, r.title, r.sector, r.summary, tuple(costs.get(vid, [])), r.total_cost,
+                                r.own_contribution, r.requested_funding, r.monthly_revenue, r.monthly_costs,
+                                r.currency) for label, vid in plans.items() for r in [rows[vid]]]
+
+    # --- the panel's scores -------------------------------------------------------------
+    def calibration_sheet(self, code: str, path) -> int:
+        """Write the acting trainer's calibration sheet (CSV or XLSX): one row per plan of the
+        round (C1, C2, … with what the plan says), one column per criterion, filled with
+        their earlier calibration values if any. Returns the number of plans."""
+        self.ctx.require("plans.score")
+        plans = self.calibration_plans(code)
+        with self.ctx.reading() as conn:
+            row = _round_row(conn, code)
+            found, rubric, _plans, _trainers = _load_round(conn, row)
+            me = self._panel_member(conn, row)
+            mine = self._values_of(conn, row.id, me.code)
+        columns = list(SHEET_INFO) + rubric.keys
+        rows = [[p.label, p.title, p.sector, p.total_cost, p.own_contribution, p.requested_funding, p.monthly_revenue,
+                 p.monthly_costs, p.currency, p.summary or "", rubric.ref,
+                 *[mine.get(p.label, {}).get(k, "") for k in rubric.keys]] for p in plans]
+        write_table(path, columns, rows, sheet=found.code)
+        return len(rows)
+
+    def calibration_score(self, code: str, plan: str, values: Mapping[str, Any]) -> dict[str, int]:
+        """The acting trainer's values for one plan of the round (``plan`` its label, C1):
+        a value for every criterion on the rubric's scale; again replaces them (audited)."""
+        with self.ctx.transaction() as tx:
+            tx.require("plans.score")
+            row = _round_row(tx.conn, code)
+            found, rubric, plans, _trainers = _load_round(tx.conn, row)
+            me = self._panel_member(tx.conn, row)
+            label = plan.strip().upper()
+            if label not in plans:
+                raise NotFound(_("round {code} has no plan {label} (its plans: {labels})").format(
+                    code=found.code, label=label, labels=", ".join(found.plans)))
+            checked = rubric.check_values(values, where=label)
+            self._write(tx, row, rubric, me, {label: checked})
+        return checked
+
+    def import_calibration(self, code: str, path) -> dict[str, int]:
+        """The acting trainer's filled-in calibration sheet: every row or none. A row with no
+        criterion filled is skipped. Returns ``{"added": n, "replaced": m, "skipped": k}``."""
+        name = Path(path).name
+        header, rows = read_table(path)
+        with self.ctx.transaction() as tx:
+            tx.require("plans.score")
+            row = _round_row(tx.conn, code)
+            found, rubric, plans, _trainers = _load_round(tx.conn, row)
+            me = self._panel_member(tx.conn, row)
+            missing = [c for c in ["plan", *rubric.keys] if c not in header]
+            if missing:
+                raise InvalidInput(_("{file}: missing column(s) {names}").format(file=name, names=", ".join(missing)))
+            filled = [(n, cells) for n, cells in rows if any(cells.get(k) for k in rubric.keys)]
+            problems, checked = [], {}
+            for n, cells in filled:
+                label = (cells.get("plan") or "").strip().upper()
+                try:
+                    if label not in plans:
+                        raise InvalidInput(_("round {code} has no plan {label!r} (its plans: {labels})").format(
+                            code=found.code, label=label, labels=", ".join(found.plans)))
+                    if label in checked:
+                        raise InvalidInput(_("plan {label} is on an earlier row too").format(label=label))
+                    checked[label] = rubric.check_values({k: cells.get(k) for k in rubric.keys}, where=label)
+                except InvalidInput as exc:
+                    problems.append(_("row {n}: {reason}").format(n=n, reason=exc.message))
+            if problems:
+                raise RowErrors(_("{file}: {bad} of {rows} rows are invalid; no calibration score was recorded")
+                                .format(file=name, bad=len(problems), rows=len(rows)), problems)
+            if not checked:
+                raise InvalidInput(_("{file}: no row has scores").format(file=name))
+            replaced = self._write(tx, row, rubric, me, checked, file=name)
+        return {"added": len(checked) - replaced, "replaced": replaced, "skipped": len(rows) - len(filled)}
+
+    def _panel_member(self, conn: sa.Connection, row):
+        """The acting staff member's row, if they are a trainer of the round's cohort."""
+        me = store.staff_row(conn, self.ctx.code)
+        _require_panel_member(conn, store.cohort_row(conn, row.cohort_code), me, self.ctx.code,
+                              self.ctx.member.roles)
+        return me
+
+    @staticmethod
+    def _values_of(conn: sa.Connection, round_id: int, trainer: str) -> dict[str, dict[str, int]]:
+        mine: dict[str, dict[str, int]] = {}
+        for position, code, key, value in conn.execute(_scores_query(), {"round_id": round_id}):
+            if code == trainer:
+                mine.setdefault(calibration_label(position), {})[key] = value
+        return mine
+
+    def _write(self, tx, row, rubric: Rubric, me, checked: dict[str, dict[str, int]], file: str | None = None) -> int:
+        """Replace the trainer's values for the plans ``checked`` (label → values); one
+        audit event per plan. Returns how many plans had values before."""
+        conn = tx.conn
+        earlier = self._values_of(conn, row.id, me.code)
+        criteria = store.rubric_with_ids(conn, row.rubric_id)[1]
+        positions = {label: int(label[1:]) for label in checked}
+        score = bp_calibration_score.c
+        conn.execute(bp_calibration_score.delete().where(
+            score.round_id == row.id, score.trainer_id == me.id, score.position.in_(list(positions.values()))))
+        conn.execute(bp_calibration_score.insert(), [
+            {"round_id": row.id, "position": positions[label], "trainer_id": me.id, "criterion_id": criteria[key],
+             "value": value, "scored_on": tx.today} for label, values in checked.items() for key, value in values.items()])
+        for label, values in checked.items():
+            key = f"{row.code}/{label}/{me.code}"
+            after = {"values": values, **({"file": file} if file else {})}
+            if label in earlier:
+                tx.audit("calibration.score_replace", "calibration_score", key, before={"values": earlier[label]},
+                         after=after)
+            else:
+                tx.audit("calibration.score", "calibration_score", key, after=after)
+        return sum(1 for label in checked if label in earlier)
+
+    # --- results ----------------------------------------------------------------------------
+    def calibration_results(self, code: str) -> CalibrationResult:
+        """Each trainer's deviation per criterion from the round's panel and from the earlier
+        panel's consensus, flagged outside the band; the panel's alpha per criterion."""
+        self.ctx.require("plans.view")
+        with self.ctx.reading() as conn:
+            row = _round_row(conn, code)
+            found, rubric, plans, _trainers = _load_round(conn, row)
+            scores = [(calibration_label(p), trainer, key, value)
+                      for p, trainer, key, value in conn.execute(_scores_query(), {"round_id": row.id})]
+            label_of = {vid: label for label, vid in plans.items()}
+            consensus = {(label_of[vid], key): Fraction(int(total), count) for vid, key, total, count
+                         in conn.execute(_consensus_query(), {"ids": list(plans.values())})}
+        deviations = aggregation.calibration_deviations(scores, consensus, found.band, rubric.keys)
+        criteria, least = criterion_alphas(rubric, [(plan, key, value) for plan, _t, key, value in scores])
+        full = len(rubric.keys)
+        counts: dict[tuple[str, str], int] = {}
+        for plan, trainer, _key, _value in scores:
+            counts[trainer, plan] = counts.get((trainer, plan), 0) + 1
+        scored = {trainer: sum(1 for plan in found.plans if counts.get((trainer, plan)) == full)
+                  for trainer in found.trainers}
+        return CalibrationResult(found, scored, deviations, criteria, least)
