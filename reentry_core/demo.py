@@ -193,19 +193,15 @@ def run(programme, scale: str = "small", seed: int = 1, progress: Callable[[int,
     clock = DemoClock(chosen.start)
     programme.clock = clock
     demo = Demo(programme, chosen, seed, clock)
-    hooks = sorted(programme.pm.hook.demo_month.get_hookimpls(), key=lambda impl: (impl.plugin_name != "core",
-                                                                                   impl.plugin_name))
-    setups = sorted(programme.pm.hook.demo_setup.get_hookimpls(), key=lambda impl: (impl.plugin_name != "core",
-                                                                                    impl.plugin_name))
-    for impl in setups:
-        impl.function(demo=demo)
+    relay = programme.pm.relay
+    relay.demo_setup(demo)
     months = [m for m in chosen.months if until is None or m <= until]
     for i, month in enumerate(months):
-        for impl in hooks:
+        for plugin in relay.demo_plugins():
             demo.set_day(_month_end(month))
             if progress:
-                progress(i, len(months), f"{month:%Y-%m} {impl.plugin_name}")
-            impl.function(demo=demo, month=month)
+                progress(i, len(months), f"{month:%Y-%m} {plugin}")
+            relay.demo_month(plugin, demo, month)
     if progress:
         progress(len(months), len(months), "done")
     demo.set_day(chosen.end if until is None else _month_end(months[-1]))

@@ -56,11 +56,5 @@ class PermissionRegistry:
 def collect_permissions(pm) -> PermissionRegistry:
     """Ask every loaded plugin for its permissions, remembering who declared each."""
     registry = PermissionRegistry()
-    for impl in pm.hook.register_permissions.get_hookimpls():
-        plugin = impl.plugin_name
-
-        def register(name, description, roles, _plugin=plugin):
-            registry.register(name, description, roles, plugin=_plugin)
-
-        impl.function(register=register)
+    pm.relay.register_permissions(registry.register)
     return registry

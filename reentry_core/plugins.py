@@ -50,6 +50,20 @@ class PluginManager(pluggy.PluginManager):
         super().__init__("reentry")
         self.add_hookspecs(hookspecs)
         self.infos: dict[str, PluginInfo] = {}
+        self._relay = None
+
+    @property
+    def relay(self):
+        """The hooks as the core calls them (:class:`reentry_core.relay.HookRelay`)."""
+        if self._relay is None:
+            from .relay import HookRelay
+
+            self._relay = HookRelay(self)
+        return self._relay
+
+    def unregister(self, plugin=None, name=None):
+        self._relay = None  # the callers it made know the plugin
+        return super().unregister(plugin, name)
 
     @property
     def failures(self) -> list[PluginInfo]:
@@ -172,7 +186,7 @@ def load_plugins(
             pm.infos[name] = PluginInfo(name, _version_of(plugin), "disabled")
             continue
         _register(pm, name, plugin, _version_of(plugin))
-    pm.hook.register_hookspecs(add=pm.add_hookspecs)
+    pm.relay.register_hookspecs()
     _check_pending(pm)
     return pm
 

@@ -184,15 +184,10 @@ def _relatable(one: Indicator, other: Indicator) -> bool:
 
 
 def collect_indicators(pm) -> IndicatorRegistry:
-    """Ask every loaded plugin for its indicators, remembering who declared each."""
+    """Ask every loaded plugin for its indicators, remembering who declared each (the
+    core's first, then the plugins' in the order they were loaded)."""
     registry = IndicatorRegistry()
-    impls = sorted(pm.hook.register_indicators.get_hookimpls(), key=lambda impl: impl.plugin_name != "core")
-    for impl in impls:  # the core's first, then the plugins' in the order they were loaded
-
-        def register(key, label, definition, query=None, _plugin=impl.plugin_name, **options):
-            registry.register(key, label, definition, query, plugin=_plugin, **options)
-
-        impl.function(register=register)
+    pm.relay.register_indicators(registry.register)
     registry.check()
     return registry
 

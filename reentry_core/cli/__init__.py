@@ -87,15 +87,15 @@ def build_cli(plugins=None, clock=None) -> click.Group:
     for module in (db, centres, staff, participants, referrals, audit, report, plugins):
         cli.add_command(module.group)
     cli.add_command(demo.command)
-    for impl in pm.hook.register_commands.get_hookimpls():
-        try:
-            impl.function(cli=cli)
-        except Exception as exc:  # contained: one broken plugin does not take the CLI down
-            info = pm.infos.get(impl.plugin_name)
-            if info is not None:
-                info.state = "failed"
-                info.error = _("register_commands failed: {reason}").format(reason=exc)
-            pm.unregister(name=impl.plugin_name)
+
+    def failed(plugin: str, exc: Exception) -> None:
+        info = pm.infos.get(plugin)
+        if info is not None:
+            info.state = "failed"
+            info.error = _("register_commands failed: {reason}").format(reason=exc)
+        pm.unregister(name=plugin)
+
+    pm.relay.register_commands(cli, failed)
     translate_help(cli)
     return cli
 

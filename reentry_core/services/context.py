@@ -270,9 +270,20 @@ class Transaction:
             ))
 
     def emit(self, event: str, **kwargs: Any) -> list:
-        """Fire a domain event hook inside this transaction (keyword arguments only)."""
+        """Fire a domain event inside this transaction (keyword arguments only): every
+        subscriber runs, what it writes commits or rolls back with the action."""
         caller: Callable[..., list] = getattr(self.programme.pm.hook, event)
         return caller(tx=self, **kwargs)
+
+    def ask(self, question: str, **kwargs: Any) -> Any:
+        """Ask the plugins a question inside this transaction: the one answer of a
+        first-answer question (``None`` when nobody answers), else every answer given."""
+        caller: Callable[..., Any] = getattr(self.programme.pm.hook, question)
+        return caller(tx=self, **kwargs)
+
+    def heard(self, hook: str) -> bool:
+        """Whether any loaded plugin listens to an event or answers a question."""
+        return bool(getattr(self.programme.pm.hook, hook).get_hookimpls())
 
     def flush_audit(self) -> None:
         audit.write_events(self.conn, self._events)
@@ -290,18 +301,17 @@ def collect_services(pm) -> dict[str, Callable[[StaffContext], Any]]:
     """Ask every loaded plugin for the services it offers on the staff context."""
     services: dict[str, Callable[[StaffContext], Any]] = {}
     owners: dict[str, str] = {}
-    for impl in pm.hook.register_services.get_hookimpls():
 
-        def register(name: str, factory: Callable[[StaffContext], Any], _plugin: str = impl.plugin_name) -> None:
-            if not name.isidentifier() or name.startswith("_"):
-                raise PluginError(_("plugin {plugin!r}: {name!r} is not a service name").format(plugin=_plugin, name=name))
-            if name in CORE_SERVICES or name in services or hasattr(StaffContext, name):
-                raise PluginError(_("plugin {plugin!r}: the service name {name!r} is already taken{by}").format(
-                    plugin=_plugin, name=name, by=f" ({owners[name]})" if name in owners else ""))
-            services[name] = factory
-            owners[name] = _plugin
+    def register(name: str, factory: Callable[[StaffContext], Any], *, plugin: str) -> None:
+        if not name.isidentifier() or name.startswith("_"):
+            raise PluginError(_("plugin {plugin!r}: {name!r} is not a service name").format(plugin=plugin, name=name))
+        if name in CORE_SERVICES or name in services or hasattr(StaffContext, name):
+            raise PluginError(_("plugin {plugin!r}: the service name {name!r} is already taken{by}").format(
+                plugin=plugin, name=name, by=f" ({owners[name]})" if name in owners else ""))
+        services[name] = factory
+        owners[name] = plugin
 
-        impl.function(register=register)
+    pm.relay.register_services(register)
     return services
 
 

@@ -20,10 +20,7 @@ from ..storage import tables as t
 
 def collect_rules(pm) -> dict[str, str]:
     """Requirement key → description, from every loaded plugin."""
-    rules: dict[str, str] = {}
-    for impl in pm.hook.register_eligibility_rules.get_hookimpls():
-        impl.function(register=lambda key, description: rules.setdefault(key, description))
-    return rules
+    return pm.relay.register_eligibility_rules()
 
 
 def core_problems(tx, participant: Participant) -> list[str]:
@@ -53,7 +50,7 @@ def eligibility_problems(tx, participant_code: str, purpose: str,
         _("the requirement {key!r} cannot be checked: no loaded plugin checks it").format(key=key)
         for key in sorted(requirements) if key not in known
     ]
-    for answer in tx.emit("eligibility_problems", participant=participant, purpose=purpose,
-                          requirements=requirements):
+    for answer in tx.ask("eligibility_problems", participant=participant, purpose=purpose,
+                         requirements=requirements):
         problems.extend(answer or ())
     return problems

@@ -339,7 +339,7 @@ def build_report(conn, programme, period: Period, centre: str | None, dims: tupl
     build = _Builder(conn, registry, period, today, threshold)
     build.sections([indicator.key for indicator in registry])
     build.funnel_grids()
-    build.analysis_grids(programme.pm.hook)
+    build.analysis_grids(programme.pm.relay)
     build.protect()
     levels = build.report_levels(dims, centre)
     sections: dict[str, list[ReportRow]] = {}
@@ -516,14 +516,13 @@ class _Builder:
                 label=indicator.label))
             self.stages.append((indicator, name, ()))
 
-    def analysis_grids(self, hook) -> None:
-        for answer in hook.report_analyses(conn=self.conn, period=self.period, today=self.today, hook=hook):
-            for table in answer or []:
-                grid = attrs.evolve(table.grid, name=f"analysis:{table.key}")
-                self.grids[grid.name] = grid
-                self.labels[grid.name] = table.key
-                self.relations.extend(grid.relations())
-                self.tables.append(attrs.evolve(table, grid=grid))
+    def analysis_grids(self, relay) -> None:
+        for table in relay.report_analyses(self.conn, self.period, self.today):
+            grid = attrs.evolve(table.grid, name=f"analysis:{table.key}")
+            self.grids[grid.name] = grid
+            self.labels[grid.name] = table.key
+            self.relations.extend(grid.relations())
+            self.tables.append(attrs.evolve(table, grid=grid))
 
     def protect(self) -> None:
         """Hide what must be hidden, each group of linked grids on its own."""

@@ -61,16 +61,11 @@ def full_metadata(pm) -> sa.MetaData:
 
 def version_locations(pm) -> list[str]:
     locations = []
-    for impl in pm.hook.register_migrations.get_hookimpls():
-        folder = impl.function()
-        if folder is None:
-            continue
+    for plugin, folder in pm.relay.register_migrations():
         folder = Path(folder)
         if not folder.is_dir():
             raise PluginError(
-                _("plugin {name!r}: migrations folder {folder} does not exist").format(
-                    name=impl.plugin_name, folder=folder
-                )
+                _("plugin {name!r}: migrations folder {folder} does not exist").format(name=plugin, folder=folder)
             )
         locations.append(str(folder))
     return locations

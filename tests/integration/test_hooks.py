@@ -239,3 +239,56 @@ def test_a_plugin_adds_its_part_to_the_demo_after_the_core(programme_with):
     assert plugin.seen[0] == ("setup", "small", 3)  # the core's staff exist already
     assert [s[0] for s in plugin.seen[1:]] == [m.isoformat() for m in months]
     assert plugin.seen[1][1] == "2025-05-31"
+
+
+class TakesLess:
+    """Valid implementations that declare fewer arguments than the spec offers."""
+
+    def __init__(self):
+        self.called = []
+
+    @hookimpl
+    def register_permissions(self):
+        self.called.append("register_permissions")
+
+    @hookimpl
+    def register_indicators(self):
+        self.called.append("register_indicators")
+
+    @hookimpl
+    def register_commands(self):
+        self.called.append("register_commands")
+
+    @hookimpl
+    def demo_setup(self):
+        self.called.append("demo_setup")
+
+
+def test_an_implementation_that_takes_fewer_arguments_is_called_by_pluggy_with_what_it_declares(programme_with):
+    from reentry_core.cli import build_cli
+    from reentry_core.demo import SCALES, run
+
+    plugin = TakesLess()
+    prog = programme_with(("less", plugin))
+    assert prog.permissions and prog.indicators  # collected without passing what it does not take
+    build_cli(prog.pm)
+    run(prog, "small", seed=1, until=SCALES["small"].start)
+    assert plugin.called == ["register_permissions", "register_indicators", "register_commands", "demo_setup"]
+
+
+def test_the_relay_calls_the_core_first_then_the_plugins_as_loaded(programme_with):
+    prog = programme_with(("zz_last", TakesLess()), ("aa_first", TakesLess()))
+    assert prog.pm.relay.answering("register_permissions")[:1] == ["core"]
+    assert prog.pm.relay.answering("register_permissions")[-2:] == ["zz_last", "aa_first"]  # inline: as given
+    assert prog.pm.relay.answering("demo_setup", by_name=True)[-2:] == ["aa_first", "zz_last"]  # the demo: by name
+
+
+def test_no_code_calls_a_hook_implementation_past_pluggy():
+    """Hooks go through pluggy (and the relay for the core's per-plugin calls), never
+    ``impl.function(...)``, which would pass arguments an implementation did not declare."""
+    root = Path(__file__).resolve().parents[2]
+    offenders = [f"{path.relative_to(root)}:{n}" for folder in ("reentry_core", "plugins")
+                 for path in (root / folder).rglob("*.py")
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if ".function(" in line]
+    assert offenders == []
