@@ -18,7 +18,11 @@ from .i18n import _
 
 
 class Choice(str, enum.Enum):
-    """A closed list of values; ``str`` so it compares and serialises as its value."""
+    """A closed list of values; ``str`` so it compares and serialises as its value.
+
+    A choice may name other spellings people type for its values in ``__aliases__``
+    (lower-cased text → value); each choice has its own, so two choices of the same name
+    in different plugins never share them."""
 
     def __str__(self) -> str:
         return self.value
@@ -28,29 +32,22 @@ class Choice(str, enum.Enum):
         return [m.value for m in cls]
 
     @classmethod
+    def aliases(cls) -> dict[str, str]:
+        return cls.__dict__.get("__aliases__", {})
+
+    @classmethod
     def parse(cls, value):
         """Accept the value in any case, with spaces or hyphens, or a known alias."""
         if isinstance(value, cls):
             return value
         text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
-        text = CHOICE_ALIASES.get(cls.__name__, {}).get(text, text)
+        text = cls.aliases().get(text, text)
         try:
             return cls(text)
         except ValueError:
             raise InvalidInput(
                 _("{value!r} is not one of {choices}").format(value=str(value), choices=", ".join(cls.values()))
             ) from None
-
-
-#: Other spellings people type for a choice (lower-cased), by choice class name.
-CHOICE_ALIASES: dict[str, dict[str, str]] = {
-    "Sex": {
-        "f": "female", "w": "female", "woman": "female", "ж": "female", "жен": "female",
-        "женский": "female", "зан": "female", "занона": "female",
-        "m": "male", "man": "male", "м": "male", "муж": "male", "мужской": "male", "мард": "male",
-        "мардона": "male",
-    },
-}
 
 
 class Role(Choice):
@@ -66,6 +63,13 @@ class Role(Choice):
 class Sex(Choice):
     FEMALE = "female"
     MALE = "male"
+
+    #: other spellings people type (lower-cased) for a value
+    __aliases__ = {
+        "f": "female", "w": "female", "woman": "female", "ж": "female", "жен": "female", "женский": "female",
+        "зан": "female", "занона": "female",
+        "m": "male", "man": "male", "м": "male", "муж": "male", "мужской": "male", "мард": "male", "мардона": "male",
+    }
 
 
 class ParticipantStatus(Choice):

@@ -16,7 +16,7 @@ import attrs
 
 from reentry_core.convert import as_money, parse_decimal
 from reentry_core.domain import (
-    CHOICE_ALIASES, Choice, as_choice, normalise_code, normalise_optional_text, normalise_text,
+    Choice, as_choice, normalise_code, normalise_optional_text, normalise_text,
     valid_text,
 )
 from reentry_core.errors import InvalidInput
@@ -39,11 +39,22 @@ class SessionTopic(Choice):
     LEGAL_LITERACY = "legal_literacy"
     OTHER = "other"
 
+    #: other spellings people type (lower-cased) for a value
+    __aliases__ = {
+        "business_plan": "business_planning", "accounting": "bookkeeping", "civics": "civic_education",
+    }
+
 
 class AttendanceMark(Choice):
     PRESENT = "present"
     ABSENT = "absent"
     EXCUSED = "excused"
+
+    #: other spellings people type (lower-cased) for a value
+    __aliases__ = {
+        "p": "present", "a": "absent", "e": "excused", "+": "present", "-": "absent", "yes": "present",
+        "no": "absent",
+    }
 
 
 class PlanSector(Choice):
@@ -58,6 +69,12 @@ class PlanSector(Choice):
     TRADE = "trade"
     SERVICES = "services"
     OTHER = "other"
+
+    #: other spellings people type (lower-cased) for a value
+    __aliases__ = {
+        "bakery": "cooking", "cooking_bakery": "cooking", "tailoring": "sewing", "car_repairs": "car_repair",
+        "auto_repair": "car_repair", "hairdresser": "hairdressing", "farming": "agriculture", "shop": "trade",
+    }
 
 
 class PlanStatus(Choice):
@@ -77,18 +94,11 @@ class ConflictKind(Choice):
     FRIEND = "friend"
     OTHER = "other"
 
+    #: other spellings people type (lower-cased) for a value
+    __aliases__ = {
+        "neighbor": "neighbour", "cellmate": "former_cellmate", "family": "relative", "partner": "business_partner",
+    }
 
-CHOICE_ALIASES.update({
-    "AttendanceMark": {"p": "present", "a": "absent", "e": "excused", "+": "present", "-": "absent",
-                       "yes": "present", "no": "absent"},
-    "PlanSector": {"bakery": "cooking", "cooking_bakery": "cooking", "tailoring": "sewing",
-                   "car_repairs": "car_repair", "auto_repair": "car_repair", "hairdresser": "hairdressing",
-                   "farming": "agriculture", "shop": "trade"},
-    "ConflictKind": {"neighbor": "neighbour", "cellmate": "former_cellmate", "family": "relative",
-                     "partner": "business_partner"},
-    "SessionTopic": {"business_plan": "business_planning", "accounting": "bookkeeping",
-                     "civics": "civic_education"},
-})
 
 #: Where a plan may go from each status. ``resubmit`` makes a new version instead.
 PLAN_TRANSITIONS: dict[PlanStatus, frozenset[PlanStatus]] = {

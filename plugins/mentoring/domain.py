@@ -17,7 +17,7 @@ import attrs
 
 from reentry_core.convert import as_money
 from reentry_core.domain import (
-    CHOICE_ALIASES, Choice, ServiceType, Sex, as_choice, normalise_code, normalise_name, normalise_optional_text,
+    Choice, ServiceType, Sex, as_choice, normalise_code, normalise_name, normalise_optional_text,
     valid_text,
 )
 from reentry_core.errors import InvalidInput
@@ -36,11 +36,25 @@ class Language(Choice):
     KY = "ky"  # Kyrgyz
     FA = "fa"  # Persian / Dari
 
+    #: other spellings people type (lower-cased) for a value
+    __aliases__ = {
+        "tajik": "tg", "tj": "tg", "тоҷикӣ": "tg", "таджикский": "tg", "точики": "tg", "russian": "ru", "rus": "ru",
+        "русский": "ru", "русӣ": "ru", "uzbek": "uz", "ӯзбекӣ": "uz", "узбекский": "uz", "english": "en",
+        "eng": "en", "английский": "en", "англисӣ": "en", "kyrgyz": "ky", "kg": "ky", "киргизский": "ky",
+        "кыргызский": "ky", "persian": "fa", "farsi": "fa", "dari": "fa", "форсӣ": "fa",
+    }
+
 
 class VisitMode(Choice):
     ON_SITE = "on_site"
     PHONE = "phone"
     VIDEO = "video"
+
+    #: other spellings people type (lower-cased) for a value
+    __aliases__ = {
+        "onsite": "on_site", "site": "on_site", "in_person": "on_site", "visit": "on_site", "call": "phone",
+        "telephone": "phone", "video_call": "video",
+    }
 
 
 class BusinessStatus(Choice):
@@ -48,6 +62,13 @@ class BusinessStatus(Choice):
     TEMPORARILY_CLOSED = "temporarily_closed"
     CLOSED = "closed"
     NOT_STARTED = "not_started"
+
+    #: other spellings people type (lower-cased) for a value
+    __aliases__ = {
+        "open": "operating", "working": "operating", "running": "operating", "paused": "temporarily_closed",
+        "closed_temporarily": "temporarily_closed", "temporary_closed": "temporarily_closed",
+        "closed_down": "closed", "not_yet_started": "not_started", "notstarted": "not_started",
+    }
 
 
 class RiskFlag(Choice):
@@ -60,6 +81,13 @@ class RiskFlag(Choice):
     HEALTH = "health"
     HOUSING = "housing"
     OTHER = "other"
+
+    #: other spellings people type (lower-cased) for a value
+    __aliases__ = {
+        "substance_use": "relapse", "relapse_or_substance_use": "relapse", "drugs": "relapse", "alcohol": "relapse",
+        "police": "police_harassment", "harassment": "police_harassment", "debts": "debt",
+        "family": "family_conflict", "conflict": "family_conflict",
+    }
 
 
 class ScheduleStatus(Choice):
@@ -108,33 +136,6 @@ class RiskOutcome(Choice):
 
 #: Owed: a due visit in these states appears in ``reentry mentoring due``.
 OWED = frozenset({DueState.UPCOMING, DueState.OPEN, DueState.OVERDUE})
-
-CHOICE_ALIASES.update({
-    "Language": {
-        "tajik": "tg", "tj": "tg", "тоҷикӣ": "tg", "таджикский": "tg", "точики": "tg",
-        "russian": "ru", "rus": "ru", "русский": "ru", "русӣ": "ru",
-        "uzbek": "uz", "ӯзбекӣ": "uz", "узбекский": "uz",
-        "english": "en", "eng": "en", "английский": "en", "англисӣ": "en",
-        "kyrgyz": "ky", "kg": "ky", "киргизский": "ky", "кыргызский": "ky",
-        "persian": "fa", "farsi": "fa", "dari": "fa", "форсӣ": "fa",
-    },
-    "VisitMode": {
-        "onsite": "on_site", "site": "on_site", "in_person": "on_site", "visit": "on_site",
-        "call": "phone", "telephone": "phone", "video_call": "video",
-    },
-    "BusinessStatus": {
-        "open": "operating", "working": "operating", "running": "operating",
-        "paused": "temporarily_closed", "closed_temporarily": "temporarily_closed",
-        "temporary_closed": "temporarily_closed",
-        "closed_down": "closed", "not_yet_started": "not_started", "notstarted": "not_started",
-    },
-    "RiskFlag": {
-        "substance_use": "relapse", "relapse_or_substance_use": "relapse", "drugs": "relapse",
-        "alcohol": "relapse", "police": "police_harassment", "harassment": "police_harassment",
-        "debts": "debt", "family": "family_conflict", "conflict": "family_conflict",
-    },
-})
-
 
 # --- dates -------------------------------------------------------------------------------
 
