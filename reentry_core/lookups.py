@@ -1,0 +1,71 @@
+"""Look-ups a plugin needs of the core's records, by public code, inside its own
+transaction or report: who a participant is, whether their consent is in force, who a
+staff member is. Plugins use these (through ``reentry_core.sdk``) rather than the core's
+services' internals, so the core can change how it stores people without breaking them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from .domain import Consent, Participant, Staff
+from .errors import NotFound
+from .i18n import _
+from .storage import tables as t
+
+
+def participant_id(conn: sa.Connection, code: str) -> int:
+    """The database id of participant ``code``; :class:`NotFound` names the code."""
+    found = conn.execute(sa.select(t.participant.c.id).where(t.participant.c.code == code.strip().upper())).scalar()
+    if found is None:
+        raise NotFound(_("participant {code!r} does not exist").format(code=code.strip().upper()))
+    return found
+
+
+def participant_ids(conn: sa.Connection, codes) -> dict[str, int]:
+    """Code → id of each of ``codes`` that exists (one query)."""
+    wanted = sorted({code.strip().upper() for code in codes})
+    if not wanted:
+        return {}
+    return dict(conn.execute(sa.select(t.participant.c.code, t.participant.c.id)
+                             .where(t.participant.c.code.in_(wanted))).all())
+
+
+def participant(conn: sa.Connection, code: str) -> Participant:
+    """Participant ``code`` with every field (the caller decides what it may show)."""
+    from .services.participants import _select, from_row
+
+    row = conn.execute(_select().where(t.participant.c.code == code.strip().upper())).first()
+    if row is None:
+        raise NotFound(_("participant {code!r} does not exist").format(code=code.strip().upper()))
+    return from_row(row)
+
+
+def participant_from_row(row) -> Participant:
+    """A participant from a row selected with every participant column (and the centre's code)."""
+    from .services.participants import from_row
+
+    return from_row(row)
+
+
+def consent_in_force(conn: sa.Connection, participant_id: int, on: date) -> Consent | None:
+    """The participant's consent in force on ``on`` (its scope says for what), or ``None``."""
+    from .services.participants import current_consent
+
+    return current_consent(conn, participant_id, on)
+
+
+def staff_member(conn: sa.Connection, code: str) -> Staff | None:
+    """Staff member ``code`` with their roles and centre, or ``None``."""
+    from .services.staff import load_staff
+
+    return load_staff(conn, code)
+
+
+def staff_id(conn: sa.Connection, code: str) -> int:
+    found = conn.execute(sa.select(t.staff.c.id).where(t.staff.c.code == code.strip().upper())).scalar()
+    if found is None:
+        raise NotFound(_("staff code {code!r}: no such staff member").format(code=code.strip().upper()))
+    return found

@@ -1,0 +1,178 @@
+"""The plugin SDK: the one module of the core a plugin imports.
+
+Everything a plugin needs of the core is named here, by topic; the rest of
+``reentry_core`` is the core's own business and may change. A layer contract
+(import-linter, run in the tests) fails when a plugin imports anything else of the core.
+
+Names are loaded on first use, so ``from reentry_core.sdk import hookimpl`` in a plugin's
+entry module costs no more than importing pluggy (``reentry --help`` stays fast).
+
+Hooks and the transaction
+    hookimpl, hookspec; Transaction (``tx.conn``, ``tx.audit``, ``tx.audit_batch``,
+    ``tx.emit(event, ...)`` for events, ``tx.ask(question, ...)`` for questions,
+    ``tx.heard(hook)``, ``tx.require``, ``tx.today``, ``tx.centre_id``), StaffContext,
+    Programme
+Errors (each one human line; the CLI exits with the error's code)
+    ReentryError, InvalidInput, NotFound, Conflict, PermissionDenied, RowErrors,
+    PluginError
+Words people read
+    _, ngettext
+The core's records
+    Choice, as_choice, Role, Sex, ParticipantStatus, ConsentScope, ReferralStatus,
+    ServiceType, Participant, Staff, Consent, normalise_code, normalise_name,
+    normalise_text, normalise_optional_text, valid_text
+Look-ups by public code
+    participant, participant_id, participant_ids, participant_from_row,
+    consent_in_force, staff_member, staff_id
+Actions of the core a plugin may take inside its own transaction
+    open_referral, eligibility_problems, eligibility_rules
+Values from outside (one line per problem, naming the field)
+    parse_date, parse_decimal, parse_money, as_money, structure, unstructure
+Storage
+    metadata (declare plugin tables on it), Money, UtcDateTime, core (the core's
+    tables, to join in queries: ``core.participant``, ``core.centre``, ``core.staff`` …;
+    never written by a plugin), read_setting, write_setting
+Reports
+    Period, AnalysisTable, Analysis, ReportCell, count_grid, share, hidden_mark
+Sheets (files staff fill in offline)
+    read_table, read_sheet, require_columns, write_table
+The command line
+    CliState, pass_state, emit_rows, emit_record, done
+The demo
+    Demo, person_name
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS: dict[str, str] = {
+    # hooks and the transaction
+    "hookimpl": "reentry_core.hookspecs",
+    "hookspec": "reentry_core.hookspecs",
+    "Transaction": "reentry_core.services.context",
+    "StaffContext": "reentry_core.services.context",
+    "Programme": "reentry_core.services.context",
+    # errors
+    "ReentryError": "reentry_core.errors",
+    "InvalidInput": "reentry_core.errors",
+    "NotFound": "reentry_core.errors",
+    "Conflict": "reentry_core.errors",
+    "PermissionDenied": "reentry_core.errors",
+    "RowErrors": "reentry_core.errors",
+    "PluginError": "reentry_core.errors",
+    # words
+    "_": "reentry_core.i18n",
+    "ngettext": "reentry_core.i18n",
+    # the core's records
+    "Choice": "reentry_core.domain",
+    "as_choice": "reentry_core.domain",
+    "Role": "reentry_core.domain",
+    "Sex": "reentry_core.domain",
+    "ParticipantStatus": "reentry_core.domain",
+    "ConsentScope": "reentry_core.domain",
+    "ReferralStatus": "reentry_core.domain",
+    "ServiceType": "reentry_core.domain",
+    "Participant": "reentry_core.domain",
+    "Staff": "reentry_core.domain",
+    "Consent": "reentry_core.domain",
+    "normalise_code": "reentry_core.domain",
+    "normalise_name": "reentry_core.domain",
+    "normalise_text": "reentry_core.domain",
+    "normalise_optional_text": "reentry_core.domain",
+    "valid_text": "reentry_core.domain",
+    # look-ups
+    "participant": "reentry_core.lookups",
+    "participant_id": "reentry_core.lookups",
+    "participant_ids": "reentry_core.lookups",
+    "participant_from_row": "reentry_core.lookups",
+    "consent_in_force": "reentry_core.lookups",
+    "staff_member": "reentry_core.lookups",
+    "staff_id": "reentry_core.lookups",
+    # the core's actions
+    "open_referral": "reentry_core.services.referrals",
+    "eligibility_problems": "reentry_core.services.eligibility",
+    "eligibility_rules": "reentry_core.services.eligibility:collect_rules",
+    # values from outside
+    "parse_date": "reentry_core.convert",
+    "parse_decimal": "reentry_core.convert",
+    "parse_money": "reentry_core.convert",
+    "as_money": "reentry_core.convert",
+    "structure": "reentry_core.convert",
+    "unstructure": "reentry_core.convert",
+    # storage
+    "metadata": "reentry_core.storage",
+    "Money": "reentry_core.storage.types",
+    "UtcDateTime": "reentry_core.storage.tables",
+    "core": "reentry_core.storage:tables",
+    "read_setting": "reentry_core.services.settings",
+    "write_setting": "reentry_core.services.settings",
+    # reports
+    "Period": "reentry_core.reporting",
+    "AnalysisTable": "reentry_core.services.reports",
+    "Analysis": "reentry_core.services.reports",
+    "ReportCell": "reentry_core.services.reports",
+    "count_grid": "reentry_core.services.reports",
+    "share": "reentry_core.services.reports",
+    "hidden_mark": "reentry_core.services.reports",
+    # sheets
+    "read_table": "reentry_core.sheets",
+    "read_sheet": "reentry_core.sheets",
+    "require_columns": "reentry_core.sheets",
+    "write_table": "reentry_core.sheets",
+    # the command line
+    "CliState": "reentry_core.cli.state",
+    "pass_state": "reentry_core.cli.state",
+    "emit_rows": "reentry_core.cli.output",
+    "emit_record": "reentry_core.cli.output",
+    "done": "reentry_core.cli.output",
+    # the demo
+    "Demo": "reentry_core.demo",
+    "person_name": "reentry_core.demo",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        where = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"reentry_core.sdk has no {name!r}; the SDK offers: {', '.join(__all__)}") from None
+    module, _sep, attribute = where.partition(":")
+    value = getattr(import_module(module), attribute or name)
+    globals()[name] = value  # the next use costs nothing
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # for editors and type checkers: the same names, imported plainly
+    from .cli.output import done, emit_record, emit_rows  # noqa: F401
+    from .cli.state import CliState, pass_state  # noqa: F401
+    from .convert import as_money, parse_date, parse_decimal, parse_money, structure, unstructure  # noqa: F401
+    from .demo import Demo, person_name  # noqa: F401
+    from .domain import (Choice, Consent, ConsentScope, Participant, ParticipantStatus, ReferralStatus,  # noqa: F401
+                         Role, ServiceType, Sex, Staff, as_choice, normalise_code, normalise_name,
+                         normalise_optional_text, normalise_text, valid_text)
+    from .errors import (Conflict, InvalidInput, NotFound, PermissionDenied, PluginError,  # noqa: F401
+                         ReentryError, RowErrors)
+    from .hookspecs import hookimpl, hookspec  # noqa: F401
+    from .i18n import _, ngettext  # noqa: F401
+    from .lookups import (consent_in_force, participant, participant_from_row, participant_id,  # noqa: F401
+                          participant_ids, staff_id, staff_member)
+    from .reporting import Period  # noqa: F401
+    from .services.context import Programme, StaffContext, Transaction  # noqa: F401
+    from .services.eligibility import collect_rules as eligibility_rules  # noqa: F401
+    from .services.eligibility import eligibility_problems  # noqa: F401
+    from .services.referrals import open_referral  # noqa: F401
+    from .services.reports import Analysis, AnalysisTable, ReportCell, count_grid, hidden_mark, share  # noqa: F401
+    from .services.settings import read_setting, write_setting  # noqa: F401
+    from .sheets import read_sheet, read_table, require_columns, write_table  # noqa: F401
+    from .storage import metadata  # noqa: F401
+    from .storage import tables as core  # noqa: F401
+    from .storage.tables import UtcDateTime  # noqa: F401
+    from .storage.types import Money  # noqa: F401
