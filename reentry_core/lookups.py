@@ -13,15 +13,8 @@ import sqlalchemy as sa
 from .domain import Consent, Participant, Staff
 from .errors import NotFound
 from .i18n import _
+from .services.participant_store import current_consent, from_row, load_participant, participant_id  # noqa: F401
 from .storage import tables as t
-
-
-def participant_id(conn: sa.Connection, code: str) -> int:
-    """The database id of participant ``code``; :class:`NotFound` names the code."""
-    found = conn.execute(sa.select(t.participant.c.id).where(t.participant.c.code == code.strip().upper())).scalar()
-    if found is None:
-        raise NotFound(_("participant {code!r} does not exist").format(code=code.strip().upper()))
-    return found
 
 
 def participant_ids(conn: sa.Connection, codes) -> dict[str, int]:
@@ -35,26 +28,18 @@ def participant_ids(conn: sa.Connection, codes) -> dict[str, int]:
 
 def participant(conn: sa.Connection, code: str) -> Participant:
     """Participant ``code`` with every field (the caller decides what it may show)."""
-    from .services.participants import _select, from_row
-
-    row = conn.execute(_select().where(t.participant.c.code == code.strip().upper())).first()
-    if row is None:
-        raise NotFound(_("participant {code!r} does not exist").format(code=code.strip().upper()))
-    return from_row(row)
+    return load_participant(conn, code)
 
 
 def participant_from_row(row) -> Participant:
     """A participant from a row selected with every participant column (and the centre's code)."""
-    from .services.participants import from_row
-
     return from_row(row)
 
 
-def consent_in_force(conn: sa.Connection, participant_id: int, on: date) -> Consent | None:
-    """The participant's consent in force on ``on`` (its scope says for what), or ``None``."""
-    from .services.participants import current_consent
-
-    return current_consent(conn, participant_id, on)
+def consent_in_force(conn: sa.Connection, person: int, on: date) -> Consent | None:
+    """The consent in force on ``on`` of the participant whose id is ``person`` (its scope
+    says for what), or ``None``."""
+    return current_consent(conn, person, on)
 
 
 def staff_member(conn: sa.Connection, code: str) -> Staff | None:

@@ -104,7 +104,7 @@ class Programme:
         """Create the first admin of an empty database; refused once anyone exists."""
         from .staff import create_first_admin
 
-        return create_first_admin(self, code, full_name, roles, centre)
+        return create_first_admin(lambda member: StaffContext(self, member), code, full_name, roles, centre)
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[sa.Connection]:
@@ -173,6 +173,13 @@ class StaffContext:
     def reading(self) -> Iterator[sa.Connection]:
         with self.programme.reading() as conn:
             yield conn
+
+    @contextlib.contextmanager
+    def reading_transaction(self) -> Iterator["Transaction"]:
+        """A transaction that only reads (nothing it does is kept): for questions to the
+        plugins that need a ``tx`` but change nothing, such as eligibility."""
+        with self.programme.reading() as conn:
+            yield Transaction(self, conn)
 
     # --- the core's services --------------------------------------------------------
     @property

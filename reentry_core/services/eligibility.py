@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-import sqlalchemy as sa
 
 from ..domain import ConsentScope, Participant, ParticipantStatus
 from ..i18n import _
-from ..storage import tables as t
+from .participant_store import current_consent, load_participant, participant_id
 
 
 def collect_rules(pm) -> dict[str, str]:
@@ -25,14 +24,11 @@ def collect_rules(pm) -> dict[str, str]:
 
 def core_problems(tx, participant: Participant) -> list[str]:
     """The checks every purpose shares: still in the programme, consent in force."""
-    from .participants import current_consent
-
     problems = []
     if participant.status is not ParticipantStatus.ACTIVE:
         problems.append(_("{code} left the programme on {on}").format(
             code=participant.code, on=participant.exited_on.isoformat() if participant.exited_on else "?"))
-    pid = tx.conn.execute(sa.select(t.participant.c.id).where(t.participant.c.code == participant.code)).scalar_one()
-    consent = current_consent(tx.conn, pid, tx.today)
+    consent = current_consent(tx.conn, participant_id(tx.conn, participant.code), tx.today)
     if consent is None or ConsentScope.PROGRAMME not in consent.scope:
         problems.append(_("{code} has no consent in force for the programme").format(code=participant.code))
     return problems
@@ -41,10 +37,8 @@ def core_problems(tx, participant: Participant) -> list[str]:
 def eligibility_problems(tx, participant_code: str, purpose: str,
                          requirements: Mapping[str, Any] | None = None) -> list[str]:
     """Every reason ``participant_code`` is not eligible; an empty list means eligible."""
-    from .participants import ParticipantService
-
     requirements = {k: v for k, v in (requirements or {}).items() if v not in (None, False)}
-    participant = ParticipantService(tx.ctx)._load(tx.conn, participant_code)
+    participant = load_participant(tx.conn, participant_code)
     known = collect_rules(tx.programme.pm)
     problems = [
         _("the requirement {key!r} cannot be checked: no loaded plugin checks it").format(key=key)

@@ -16,7 +16,7 @@ from ..domain import REFERRAL_TRANSITIONS, ConsentScope, Referral, ReferralStatu
 from ..errors import Conflict, InvalidInput, NotFound
 from ..i18n import _
 from ..storage import tables as t
-from .participants import current_consent
+from .participant_store import current_consent
 
 _R = t.referral
 _P = t.participant

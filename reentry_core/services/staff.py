@@ -34,14 +34,13 @@ def _build(code, full_name, roles, centre) -> Staff:
     return structure({"code": code, "full_name": full_name, "roles": roles, "centre": centre or None}, Staff)
 
 
-def create_first_admin(programme, code, full_name, roles, centre) -> Staff:
-    """The only action nobody has to be logged in for: the first admin of an empty database."""
+def create_first_admin(acting, code, full_name, roles, centre) -> Staff:
+    """The only action nobody has to be logged in for: the first admin of an empty database.
+    ``acting(member)`` is the context the new admin acts in, to write and audit themselves."""
     member = _build(code, full_name, roles, centre)
     if Role.ADMIN not in member.roles:
         raise PermissionDenied(_("the first staff member must have the admin role"))
-    from .context import StaffContext
-
-    with StaffContext(programme, member).transaction() as tx:
+    with acting(member).transaction() as tx:
         if tx.conn.execute(sa.select(sa.func.count()).select_from(t.staff)).scalar_one():
             raise PermissionDenied(_("staff already exist: say who is acting with --as STAFF_CODE"))
         centre_id = tx.centre_id(member.centre) if member.centre else None
