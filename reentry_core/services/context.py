@@ -90,14 +90,14 @@ class Programme:
         """The context every service call runs in. Nobody acts anonymously."""
         if not staff_code:
             raise PermissionDenied(_("say who is acting: --as STAFF_CODE or REENTRY_USER"))
-        from .staff import load_staff
+        from .staff import deactivated, load_staff
 
         with self.reading() as conn:
             member = load_staff(conn, staff_code)
         if member is None:
             raise NotFound(_("staff code {code!r}: no such staff member").format(code=staff_code.upper()))
         if not member.active:
-            raise PermissionDenied(_("staff member {code} is deactivated").format(code=member.code))
+            raise deactivated(member.code)
         return StaffContext(self, member)
 
     def bootstrap_admin(self, code: str, full_name: str, roles=("admin",), centre: str | None = None) -> Staff:
@@ -165,6 +165,7 @@ class StaffContext:
         commit together or not at all."""
         with self.programme.engine.connect() as conn:
             with conn.begin():
+                self._still_active(conn)
                 tx = Transaction(self, conn)
                 yield tx
                 tx.flush_audit()
@@ -172,7 +173,16 @@ class StaffContext:
     @contextlib.contextmanager
     def reading(self) -> Iterator[sa.Connection]:
         with self.programme.reading() as conn:
+            self._still_active(conn)
             yield conn
+
+    def _still_active(self, conn: sa.Connection) -> None:
+        """A context made before its member was deactivated acts no more (the first admin,
+        not yet written while bootstrapping, has no row to say so)."""
+        if conn.execute(_ACTIVE, {"code": self.member.code}).scalar() is False:
+            from .staff import deactivated
+
+            raise deactivated(self.member.code)
 
     # --- the core's services --------------------------------------------------------
     @property
@@ -220,6 +230,8 @@ class StaffContext:
                 name=name, names=", ".join(sorted(CORE_SERVICES | set(services)))))
         return services[name](self)
 
+
+_ACTIVE = sa.select(t.staff.c.active).where(t.staff.c.code == sa.bindparam("code"))
 
 #: The most records one batch audit event holds (an event is read whole when it is shown).
 BATCH_RECORDS = 1000
