@@ -58,10 +58,14 @@ def info(state: CliState):
         "schema": _("up to date") if status.up_to_date else (_("empty: run reentry db upgrade") if status.empty
                                                               else _("behind: run reentry db upgrade")),
     }
+    loose = []
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        from ..storage.backup import open_to_others
+
         path = Path(engine.url.database)
         record["file"] = str(path.resolve())
         record["size_bytes"] = path.stat().st_size if path.exists() else 0
+        loose = open_to_others(path.resolve())
     record["plugins"] = ", ".join(state.plugins.loaded_names())
     if state.format == "table":
         emit_record(record, state.format)
@@ -73,6 +77,9 @@ def info(state: CliState):
     else:
         record["branches"] = [{"branch": b.label, "current": b.current, "head": b.head} for b in status.branches]
         emit_record(record, state.format)
+    if loose:
+        click.echo(_("Warning: other users of this machine can read {files}; make it private: chmod 600 {path}*").format(
+            files=", ".join(f"{name} ({mode:04o})" for name, mode in loose), path=record["file"]), err=True)
 
 
 @group.command("backup")

@@ -1,14 +1,17 @@
-"""A consistent copy of a SQLite database while other processes use it (SQLite's backup API)."""
+"""A consistent copy of a SQLite database while other processes use it (SQLite's backup
+API), owner-only (0600) like the database: it holds the programme's personal data."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from ..errors import InvalidInput
+from ..errors import DatabaseError, InvalidInput
+from ..files import create_private
 from ..i18n import _
 
 
@@ -19,24 +22,54 @@ def backup_sqlite(engine: Engine, target: Path, force: bool = False) -> int:
     source = engine.url.database
     if not source or source == ":memory:":
         raise InvalidInput(_("an in-memory database cannot be backed up"))
+    source = Path(source)
     target = target.expanduser()
     if target.exists() and not force:
         raise InvalidInput(_("{path} already exists; pass --force to overwrite it").format(path=target))
-    if target.resolve() == Path(source).resolve():
+    if target.resolve() == source.resolve():
         raise InvalidInput(_("the backup must not overwrite the database itself"))
     if not target.parent.is_dir():
         raise InvalidInput(_("folder {path} does not exist").format(path=target.parent))
     partial = target.with_name(target.name + ".partial")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=15)
     try:
-        dst = sqlite3.connect(partial)
-        try:
-            with dst:
-                src.backup(dst)
-            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-        finally:
-            dst.close()
+        copy_sqlite(source, partial)
+        os.replace(partial, target)
     finally:
-        src.close()
-    os.replace(partial, target)
+        partial.unlink(missing_ok=True)
     return target.stat().st_size
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy the SQLite database ``source`` (read only, even while in use) into ``target``,
+    made anew as an owner-only file holding the whole database (no -wal beside it)."""
+    target.unlink(missing_ok=True)
+    create_private(target)
+    try:
+        src = sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True, timeout=15)
+        try:
+            dst = sqlite3.connect(target)
+            try:
+                with dst:
+                    src.backup(dst)
+                dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    except sqlite3.Error as exc:
+        raise DatabaseError(_("cannot copy {file}: {reason}").format(file=source, reason=exc)) from None
+
+
+def open_to_others(database: Path) -> list[tuple[Path, int]]:
+    """The database's files (itself, its -wal and -shm) that other users of the machine may
+    read or write, each with its permission bits."""
+    found = []
+    for suffix in ("", "-wal", "-shm"):
+        path = Path(f"{database}{suffix}")
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            found.append((path, mode))
+    return found
