@@ -32,6 +32,7 @@ def register_permissions(register):
     register("reports.view", "make programme reports (small counts hidden)", [A, ME])
     register("reports.unsuppressed", "make programme reports showing small counts", [A])
     register("reports.threshold", "set the small-count threshold of every report", [A])
+    register("db.backup", "copy the database to a backup file", [A])
 
 
 @hookimpl

@@ -87,14 +87,14 @@ def info(state: CliState):
 @click.option("--force", is_flag=True, help=_("Overwrite PATH if it exists."))
 @pass_state
 def backup(state: CliState, path: Path, force: bool):
-    """Copy a SQLite database to PATH, consistently, even while it is in use.
+    """Copy a SQLite database to PATH, consistently, even while it is in use. Admins only;
+    the copy is readable by you alone and the audit trail records it. A PostgreSQL server
+    is backed up with pg_dump.
 
     \b
     Example:
-      reentry db backup ~/backups/reentry-2026-11-23.db
+      reentry --as ADM db backup ~/backups/reentry-2026-11-23.db
     """
-    from ..storage.backup import backup_sqlite
-
-    programme = state.programme(check_schema=False)
-    size = backup_sqlite(programme.engine, path, force=force)
-    click.echo(_("Backed up {url} to {path} ({size} bytes).").format(url=programme.url, path=path, size=size))
+    made = state.ctx().database.backup(path, force=force)
+    click.echo(_("Backed up {url} to {path} ({size} bytes).").format(url=state.programme().url, path=made.path,
+                                                                     size=made.size_bytes))

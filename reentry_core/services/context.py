@@ -221,6 +221,12 @@ class StaffContext:
 
         return ReportService(self)
 
+    @property
+    def database(self):
+        from .database import DatabaseService
+
+        return DatabaseService(self)
+
     def __getattr__(self, name: str):
         """Services plugins offer through ``register_services`` (``ctx.plans``, ``ctx.grants`` …)."""
         programme = self.__dict__.get("programme")  # not yet set while unpickling or copying
@@ -306,7 +312,7 @@ class Transaction:
 
 
 #: The core's own services on :class:`StaffContext`; a plugin cannot take these names.
-CORE_SERVICES = frozenset({"centres", "staff", "participants", "referrals", "audit", "reports"})
+CORE_SERVICES = frozenset({"centres", "staff", "participants", "referrals", "audit", "reports", "database"})
 
 
 def collect_services(pm) -> dict[str, Callable[[StaffContext], Any]]:

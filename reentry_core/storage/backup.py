@@ -7,6 +7,7 @@ import os
 import sqlite3
 import stat
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy.engine import Engine
 
@@ -15,14 +16,16 @@ from ..files import create_private
 from ..i18n import _
 
 
-def backup_sqlite(engine: Engine, target: Path, force: bool = False) -> int:
-    """Copy page by page into a temporary file beside ``target``, then rename it in place."""
+def backup_sqlite(engine: Engine, target: Path, force: bool = False,
+                  before_rename: Callable[[int], None] | None = None) -> int:
+    """Copy page by page into a temporary file beside ``target``, then rename it in place;
+    ``before_rename(size)`` runs in between (an error there leaves no backup)."""
     if engine.dialect.name != "sqlite":
-        raise InvalidInput(_("db backup copies SQLite files; for PostgreSQL use pg_dump"))
-    source = engine.url.database
-    if not source or source == ":memory:":
+        raise InvalidInput(_("db backup copies SQLite files; a PostgreSQL server is backed up with pg_dump "
+                             "(e.g. pg_dump -Fc -f reentry.dump DBNAME), scheduled by its administrator"))
+    if not engine.url.database or engine.url.database == ":memory:":
         raise InvalidInput(_("an in-memory database cannot be backed up"))
-    source = Path(source)
+    source = Path(engine.url.database)
     target = target.expanduser()
     if target.exists() and not force:
         raise InvalidInput(_("{path} already exists; pass --force to overwrite it").format(path=target))
@@ -33,10 +36,13 @@ def backup_sqlite(engine: Engine, target: Path, force: bool = False) -> int:
     partial = target.with_name(target.name + ".partial")
     try:
         copy_sqlite(source, partial)
+        size = partial.stat().st_size
+        if before_rename is not None:
+            before_rename(size)
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
-    return target.stat().st_size
+    return size
 
 
 def copy_sqlite(source: Path, target: Path) -> None:

@@ -117,7 +117,22 @@ def test_db_info_warns_about_a_database_others_can_read_and_leaves_it(run_cli, a
     assert as_json.stdout.lstrip().startswith("{") and "Warning" in as_json.stderr
 
 
-def test_a_backup_is_owner_only(run_cli, admin, sqlite_file, tmp_path, open_umask):
-    made = run_cli("db", "backup", str(tmp_path / "monday.db"))
+# --- db backup ----------------------------------------------------------------------------------
+
+
+def test_a_backup_is_owner_only_needs_an_admin_and_is_audited(run_cli, admin, staff_as, sqlite_file, tmp_path,
+                                                               open_umask):
+    staff_as("case_worker", code="CW1")
+    target = tmp_path / "monday.db"
+    nobody = run_cli("db", "backup", str(target))
+    assert nobody.exit_code == 2 and "say who is acting" in nobody.stderr
+    worker = run_cli("--as", "CW1", "db", "backup", str(target))
+    assert worker.exit_code == 3 and "CW1 (case_worker) may not copy the database to a backup file" in worker.stderr
+    assert not target.exists()
+    made = run_cli("--as", "ADM", "db", "backup", str(target))
     assert made.exit_code == 0, made.output
-    assert mode(tmp_path / "monday.db") == 0o600
+    assert mode(target) == 0o600
+    event = admin.audit.log(action="db.backup")[0]
+    assert (event.actor, event.entity, event.entity_key) == ("ADM", "database", "monday.db")
+    assert event.after == {"path": str(target.resolve()), "size_bytes": target.stat().st_size}
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("monday")] == ["monday.db"]

@@ -40,6 +40,7 @@ EXPECTED = {
     "reports.view": {"admin", "me_officer"},
     "reports.unsuppressed": {"admin"},
     "staff.manage": {"admin"},
+    "db.backup": {"admin"},
     "centres.manage": {"admin"},
     "participants.view": {r.value for r in Role},
     "staff.view": {r.value for r in Role},
