@@ -33,6 +33,7 @@ def register_permissions(register):
     register("reports.unsuppressed", "make programme reports showing small counts", [A])
     register("reports.threshold", "set the small-count threshold of every report", [A])
     register("db.backup", "copy the database to a backup file", [A])
+    register("db.restore", "replace the database with a backup", [A])
 
 
 @hookimpl

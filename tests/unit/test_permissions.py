@@ -41,6 +41,7 @@ EXPECTED = {
     "reports.unsuppressed": {"admin"},
     "staff.manage": {"admin"},
     "db.backup": {"admin"},
+    "db.restore": {"admin"},
     "centres.manage": {"admin"},
     "participants.view": {r.value for r in Role},
     "staff.view": {r.value for r in Role},
