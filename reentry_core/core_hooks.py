@@ -16,7 +16,7 @@ EVERYONE = (A, CW, TR, CM, FO, MN, ME)
 @hookimpl
 def register_permissions(register):
     register("centres.manage", "add and change centres", [A])
-    register("staff.manage", "add staff and change their roles", [A])
+    register("staff.manage", "add, deactivate and move staff and change their roles", [A])
     register("staff.view", "list staff", EVERYONE)
     register("participants.register", "register and update participants", [A, CW])
     register("participants.view", "see participants (without sensitive fields)", EVERYONE)
@@ -32,6 +32,8 @@ def register_permissions(register):
     register("reports.view", "make programme reports (small counts hidden)", [A, ME])
     register("reports.unsuppressed", "make programme reports showing small counts", [A])
     register("reports.threshold", "set the small-count threshold of every report", [A])
+    register("db.backup", "copy the database to a backup file", [A])
+    register("db.restore", "replace the database with a backup", [A])
 
 
 @hookimpl
@@ -51,6 +53,13 @@ def eligibility_problems(tx, participant):
     from .services.eligibility import core_problems
 
     return core_problems(tx, participant)
+
+
+@hookimpl
+def staff_open_work(conn, staff):
+    from .services.staff import referrals_opened_by
+
+    return referrals_opened_by(conn, staff)
 
 
 @hookimpl

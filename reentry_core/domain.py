@@ -295,6 +295,19 @@ class Staff:
 
 
 @attrs.frozen
+class OpenWork:
+    """Something a staff member still holds that someone else takes over when they leave
+    or move (the ``staff_open_work`` hook's answer): ``kind`` is a short noun (``mentee``,
+    ``cohort``), ``key`` the record's code, ``description`` a few words for people and
+    ``reassign`` how to hand it over (a command line, or ``None``)."""
+
+    kind: str
+    key: str
+    description: str
+    reassign: str | None = None
+
+
+@attrs.frozen
 class Participant:
     """A person after release taking part in the programme.
 

@@ -56,6 +56,12 @@ class RowErrors(ReentryError):
         self.problems = problems
 
 
+class AuditTampered(ReentryError):
+    """An audit trail whose check fails: an event was edited, deleted or cut off."""
+
+    exit_code = 6
+
+
 class PluginError(ReentryError):
     """A plugin failed to load or declared something the core refuses."""
 

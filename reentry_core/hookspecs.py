@@ -78,6 +78,11 @@ def participant_exited(tx, participant):
 
 
 @hookspec
+def staff_open_work(conn, staff, today):
+    """Return the work ``staff`` (a ``Staff``) still holds in the plugin, to be handed over when they leave or move: a list of ``reentry_core.domain.OpenWork``."""
+
+
+@hookspec
 def demo_setup(demo):
     """Prepare the plugin's part of ``reentry demo`` (profiles, rubrics …) through its services."""
 

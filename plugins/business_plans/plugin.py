@@ -117,3 +117,10 @@ def report_analyses(conn, hook):
     from .analysis import analyses
 
     return analyses(conn, hook)
+
+
+@hookimpl
+def staff_open_work(conn, staff, today):
+    from .open_work import cohorts_held
+
+    return cohorts_held(conn, staff, today)

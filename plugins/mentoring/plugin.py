@@ -135,3 +135,10 @@ def demo_month(demo, month):
     from .demo import month as demo_month_of
 
     demo_month_of(demo, month)
+
+
+@hookimpl
+def staff_open_work(conn, staff):
+    from .open_work import mentoring_held
+
+    return mentoring_held(conn, staff)

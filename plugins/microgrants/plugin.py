@@ -87,3 +87,10 @@ def demo_month(demo, month):
     from .demo import month as add_month
 
     add_month(demo, month)
+
+
+@hookimpl
+def staff_open_work(conn, staff):
+    from .open_work import committee_work
+
+    return committee_work(conn, staff)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from .output import emit_record, emit_rows
 from .state import CliState, pass_state
 
@@ -58,10 +58,14 @@ def info(state: CliState):
         "schema": _("up to date") if status.up_to_date else (_("empty: run reentry db upgrade") if status.empty
                                                               else _("behind: run reentry db upgrade")),
     }
+    loose = []
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        from ..storage.backup import open_to_others
+
         path = Path(engine.url.database)
         record["file"] = str(path.resolve())
         record["size_bytes"] = path.stat().st_size if path.exists() else 0
+        loose = open_to_others(path.resolve())
     record["plugins"] = ", ".join(state.plugins.loaded_names())
     if state.format == "table":
         emit_record(record, state.format)
@@ -73,6 +77,9 @@ def info(state: CliState):
     else:
         record["branches"] = [{"branch": b.label, "current": b.current, "head": b.head} for b in status.branches]
         emit_record(record, state.format)
+    if loose:
+        click.echo(_("Warning: other users of this machine can read {files}; make it private: chmod 600 {path}*").format(
+            files=", ".join(f"{name} ({mode:04o})" for name, mode in loose), path=record["file"]), err=True)
 
 
 @group.command("backup")
@@ -80,14 +87,51 @@ def info(state: CliState):
 @click.option("--force", is_flag=True, help=_("Overwrite PATH if it exists."))
 @pass_state
 def backup(state: CliState, path: Path, force: bool):
-    """Copy a SQLite database to PATH, consistently, even while it is in use.
+    """Copy a SQLite database to PATH, consistently, even while it is in use. Admins only;
+    the copy is readable by you alone and the audit trail records it. A PostgreSQL server
+    is backed up with pg_dump.
 
     \b
     Example:
-      reentry db backup ~/backups/reentry-2026-11-23.db
+      reentry --as ADM db backup ~/backups/reentry-2026-11-23.db
     """
-    from ..storage.backup import backup_sqlite
+    made = state.ctx().database.backup(path, force=force)
+    click.echo(_("Backed up {url} to {path} ({size} bytes).").format(url=state.programme().url, path=made.path,
+                                                                     size=made.size_bytes))
 
-    programme = state.programme(check_schema=False)
-    size = backup_sqlite(programme.engine, path, force=force)
-    click.echo(_("Backed up {url} to {path} ({size} bytes).").format(url=programme.url, path=path, size=size))
+
+@group.command("restore")
+@click.argument("backup_file", metavar="BACKUP", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help=_("Restore even a backup whose audit trail fails its check, over a "
+                                              "database with events the backup lacks, or over one that cannot be "
+                                              "read."))
+@pass_state
+def restore(state: CliState, backup_file: Path, force: bool):
+    """Put a backup made by reentry db backup in place of the SQLite database. Admins
+    only (of the backup, and of the database it replaces). Checks the backup first: a
+    reentry database, of no newer a schema than this version (an older one is upgraded),
+    its audit trail intact; refuses to lose events the backup does not have. The
+    replaced database is kept beside it as NAME.before-restore-TIME, and the restored
+    audit trail records who restored which backup.
+
+    \b
+    Examples:
+      reentry --as ADM db restore ~/backups/reentry-2026-11-23.db
+      reentry --as ADM db restore ~/backups/reentry-2026-11-23.db --force
+    """
+    from ..services.database import restore_backup
+
+    done = restore_backup(state.db, backup_file, state.actor(), force=force, plugins=state.plugins,
+                          clock=state.clock)
+    message = ngettext("Restored {db} from {backup} ({n} event, the newest of {on}).",
+                       "Restored {db} from {backup} ({n} events, the newest of {on}).", done.events).format(
+        db=done.database, backup=done.backup, n=done.events, on=done.newest or "-")
+    if done.upgraded:
+        message += " " + _("Its schema was upgraded to this version's.")
+    if done.audit_problems:
+        message += " " + ngettext("Its audit trail has {n} problem, recorded with the restore.",
+                                  "Its audit trail has {n} problems, recorded with the restore.",
+                                  len(done.audit_problems)).format(n=len(done.audit_problems))
+    if done.kept_as:
+        message += " " + _("The database it replaced is kept as {file}.").format(file=done.kept_as)
+    click.echo(message)

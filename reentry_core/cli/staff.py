@@ -9,6 +9,7 @@ from .output import done, emit_rows
 from .state import CliState, pass_state
 
 COLUMNS = ["code", "full_name", "roles", "centre", "active"]
+WORK_COLUMNS = ["kind", "key", "description", "reassign"]
 ROLES = "admin, case_worker, trainer, committee_member, finance_officer, mentor, me_officer"
 
 
@@ -18,7 +19,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 @click.group("staff")
 def group():
-    """Staff members and their roles."""
+    """Staff members: their roles, centre, deactivation, and the work they hold."""
 
 
 @group.command("add")
@@ -52,17 +53,23 @@ def add(state: CliState, code, full_name, roles, centre):
 @group.command("list")
 @click.option("--centre", help=_("Only staff of this centre."))
 @click.option("--role", help=_("Only staff with this role."))
+@click.option("--inactive", is_flag=True, help=_("Only deactivated staff."))
+@click.option("--all", "everyone", is_flag=True, help=_("Active and deactivated staff."))
 @pass_state
-def list_(state: CliState, centre, role):
-    """List staff members.
+def list_(state: CliState, centre, role, inactive, everyone):
+    """List the active staff members (--inactive: the deactivated ones; --all: both).
 
     \b
-    Example:
+    Examples:
       reentry --as ADM staff list --role trainer
+      reentry --as ADM staff list --inactive
     """
     from ..convert import unstructure
 
-    members = state.ctx().staff.list(centre=centre, role=role)
+    if inactive and everyone:
+        raise click.UsageError(_("--inactive and --all cannot go together"))
+    active = None if everyone else not inactive
+    members = state.ctx().staff.list(centre=centre, role=role, active=active)
     emit_rows([unstructure(m) for m in members], COLUMNS, state.format, empty=_("No staff found."))
 
 
@@ -70,27 +77,133 @@ def list_(state: CliState, centre, role):
 @click.argument("code", required=False)
 @click.option("--add", "add_roles", multiple=True, help=_("Give a role (repeatable)."))
 @click.option("--remove", "remove_roles", multiple=True, help=_("Take a role away (repeatable)."))
+@click.option("--set", "set_roles", multiple=True, help=_("Give exactly these roles (repeat, or separate with commas)."))
 @pass_state
-def roles(state: CliState, code, add_roles, remove_roles):
+def roles(state: CliState, code, add_roles, remove_roles, set_roles):
     """Without CODE: each role and its permissions. With CODE: change that person's roles.
 
     \b
     Examples:
       reentry --as ADM staff roles
       reentry --as ADM staff roles TR1 --add committee_member --remove mentor
+      reentry --as ADM staff roles TR1 --set trainer,mentor
     """
     from ..convert import unstructure
 
     ctx = state.ctx()
     if code is None:
-        if add_roles or remove_roles:
+        if add_roles or remove_roles or set_roles:
             raise click.UsageError(_("name the staff member whose roles change: staff roles CODE --add ROLE"))
         emit_rows(ctx.staff.role_table(), ["role", "permissions"], state.format)
         return
-    if not (add_roles or remove_roles):
+    if not (add_roles or remove_roles or set_roles):
         member = ctx.staff.get(code)
         emit_rows([unstructure(member)], COLUMNS, state.format)
         return
-    member = ctx.staff.set_roles(code, add=_split(add_roles), remove=_split(remove_roles))
+    if set_roles and (add_roles or remove_roles):
+        raise click.UsageError(_("--set gives exactly the roles named; it cannot go with --add or --remove"))
+    member = ctx.staff.set_roles(code, add=_split(add_roles), remove=_split(remove_roles),
+                                 roles=_split(set_roles) if set_roles else None)
     done(_("{code} now has the roles {roles}.").format(
         code=member.code, roles=", ".join(sorted(r.value for r in member.roles))), state.format, unstructure(member))
+
+
+@group.command("deactivate")
+@click.argument("code")
+@click.option("--reason", required=True, help=_("Why they stop (left the programme, long leave …)."))
+@pass_state
+def deactivate(state: CliState, code, reason):
+    """Stop CODE acting: they can no longer sign in with --as or REENTRY_USER; what they
+    did stays theirs in the records and the audit trail. Lists the work they still hold,
+    to hand over (see reentry staff work).
+
+    \b
+    Example:
+      reentry --as ADM staff deactivate DSH-MN1 --reason "left the programme"
+    """
+    change = state.ctx().staff.deactivate(code, reason)
+    code = change.member.code
+    if change.open_work:
+        message = _("{code} is deactivated; still holds: {work} — hand it over: reentry staff work {code}").format(
+            code=code, work=holding(change.open_work))
+    else:
+        message = _("{code} is deactivated; they hold no open work.").format(code=code)
+    done(message, state.format, _change_record(change))
+
+
+@group.command("reactivate")
+@click.argument("code")
+@pass_state
+def reactivate(state: CliState, code):
+    """Let a deactivated staff member act again, with the roles and centre they had.
+
+    \b
+    Example:
+      reentry --as ADM staff reactivate DSH-MN1
+    """
+    from ..convert import unstructure
+
+    member = state.ctx().staff.reactivate(code)
+    done(_("{code} is active again.").format(code=member.code), state.format, unstructure(member))
+
+
+@group.command("move")
+@click.argument("code")
+@click.option("--centre", help=_("The centre they now work at."))
+@click.option("--head-office", is_flag=True, help=_("They now work at head office (no centre)."))
+@pass_state
+def move(state: CliState, code, centre, head_office):
+    """Move a staff member to another centre, or to head office. Lists the work they
+    still hold, most of it at the centre they leave.
+
+    \b
+    Examples:
+      reentry --as ADM staff move DSH-CW1 --centre KHJ
+      reentry --as ADM staff move DSH-CW1 --head-office
+    """
+    if bool(centre) == head_office:
+        raise click.UsageError(_("say where they move: --centre CODE or --head-office"))
+    change = state.ctx().staff.move(code, centre=centre, head_office=head_office)
+    member = change.member
+    message = _("{code} now works at {where}.").format(code=member.code, where=member.centre or _("head office"))
+    if change.open_work:
+        message = _("{code} now works at {where}; still holds: {work} — hand it over: reentry staff work {code}").format(
+            code=member.code, where=member.centre or _("head office"), work=holding(change.open_work))
+    done(message, state.format, _change_record(change))
+
+
+@group.command("work")
+@click.argument("code")
+@pass_state
+def work(state: CliState, code):
+    """What CODE still holds and how to hand each item over: the referrals they opened
+    that are still open, and what the plugins count (cohorts they train, committees they
+    sit on and votes not cast, mentees). Before or after a deactivation or a move.
+
+    \b
+    Example:
+      reentry --as ADM staff work DSH-MN1
+    """
+    from ..convert import unstructure
+
+    items = state.ctx().staff.open_work(code)
+    emit_rows([unstructure(item) for item in items], WORK_COLUMNS, state.format,
+              empty=_("{code} holds no open work.").format(code=code.strip().upper()))
+
+
+def holding(items, shown: int = 5) -> str:
+    """The work held, in one line: each kind with its first keys (``mentee DSH-2026-0012, …``)."""
+    by_kind: dict[str, list[str]] = {}
+    for item in items:
+        by_kind.setdefault(item.kind, []).append(item.key)
+    parts = []
+    for kind, keys in by_kind.items():
+        more = _(", … ({n} in all)").format(n=len(keys)) if len(keys) > shown else ""
+        parts.append(f"{kind} {', '.join(keys[:shown])}{more}")
+    return "; ".join(parts)
+
+
+def _change_record(change) -> dict:
+    from ..convert import unstructure
+
+    return {**unstructure(change.member), "open_work": [unstructure(item) for item in change.open_work]}

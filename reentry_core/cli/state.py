@@ -32,9 +32,13 @@ class CliState:
 
     def ctx(self):
         """The staff context for a command; nobody acts anonymously."""
+        return self.programme().act_as(self.actor())
+
+    def actor(self) -> str:
+        """The staff code given with --as (or REENTRY_USER); a usage error without one."""
         if not self.acting_as:
             raise click.UsageError(_("say who is acting: reentry --as STAFF_CODE … (or set REENTRY_USER)"))
-        return self.programme().act_as(self.acting_as)
+        return self.acting_as
 
     def close(self) -> None:
         if self._programme is not None:

@@ -90,14 +90,14 @@ class Programme:
         """The context every service call runs in. Nobody acts anonymously."""
         if not staff_code:
             raise PermissionDenied(_("say who is acting: --as STAFF_CODE or REENTRY_USER"))
-        from .staff import load_staff
+        from .staff import deactivated, load_staff
 
         with self.reading() as conn:
             member = load_staff(conn, staff_code)
         if member is None:
             raise NotFound(_("staff code {code!r}: no such staff member").format(code=staff_code.upper()))
         if not member.active:
-            raise PermissionDenied(_("staff member {code} is deactivated").format(code=member.code))
+            raise deactivated(member.code)
         return StaffContext(self, member)
 
     def bootstrap_admin(self, code: str, full_name: str, roles=("admin",), centre: str | None = None) -> Staff:
@@ -165,6 +165,7 @@ class StaffContext:
         commit together or not at all."""
         with self.programme.engine.connect() as conn:
             with conn.begin():
+                self._still_active(conn)
                 tx = Transaction(self, conn)
                 yield tx
                 tx.flush_audit()
@@ -172,14 +173,23 @@ class StaffContext:
     @contextlib.contextmanager
     def reading(self) -> Iterator[sa.Connection]:
         with self.programme.reading() as conn:
+            self._still_active(conn)
             yield conn
 
     @contextlib.contextmanager
     def reading_transaction(self) -> Iterator["Transaction"]:
         """A transaction that only reads (nothing it does is kept): for questions to the
         plugins that need a ``tx`` but change nothing, such as eligibility."""
-        with self.programme.reading() as conn:
+        with self.reading() as conn:
             yield Transaction(self, conn)
+
+    def _still_active(self, conn: sa.Connection) -> None:
+        """A context made before its member was deactivated acts no more (the first admin,
+        not yet written while bootstrapping, has no row to say so)."""
+        if conn.execute(_ACTIVE, {"code": self.member.code}).scalar() is False:
+            from .staff import deactivated
+
+            raise deactivated(self.member.code)
 
     # --- the core's services --------------------------------------------------------
     @property
@@ -218,6 +228,12 @@ class StaffContext:
 
         return ReportService(self)
 
+    @property
+    def database(self):
+        from .database import DatabaseService
+
+        return DatabaseService(self)
+
     def __getattr__(self, name: str):
         """Services plugins offer through ``register_services`` (``ctx.plans``, ``ctx.grants`` …)."""
         programme = self.__dict__.get("programme")  # not yet set while unpickling or copying
@@ -227,6 +243,8 @@ class StaffContext:
                 name=name, names=", ".join(sorted(CORE_SERVICES | set(services)))))
         return services[name](self)
 
+
+_ACTIVE = sa.select(t.staff.c.active).where(t.staff.c.code == sa.bindparam("code"))
 
 #: The most records one batch audit event holds (an event is read whole when it is shown).
 BATCH_RECORDS = 1000
@@ -301,7 +319,7 @@ class Transaction:
 
 
 #: The core's own services on :class:`StaffContext`; a plugin cannot take these names.
-CORE_SERVICES = frozenset({"centres", "staff", "participants", "referrals", "audit", "reports"})
+CORE_SERVICES = frozenset({"centres", "staff", "participants", "referrals", "audit", "reports", "database"})
 
 
 def collect_services(pm) -> dict[str, Callable[[StaffContext], Any]]:

@@ -1,14 +1,24 @@
-"""Staff members, their roles and the bootstrap of the first admin."""
+"""Staff members: their roles, where they work, whether they may act, and the work they
+still hold when they leave or move; the bootstrap of the first admin."""
 
 from __future__ import annotations
 
+import attrs
 import sqlalchemy as sa
 
-from ..convert import structure
-from ..domain import Role, Staff
-from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from ..convert import structure, unstructure
+from ..domain import OpenWork, ReferralStatus, Role, Staff, normalise_optional_text
+from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied, PluginError
 from ..i18n import _
 from ..storage import tables as t
+
+
+@attrs.frozen
+class StaffChange:
+    """A staff member after a change (deactivated, moved) and the work they still hold."""
+
+    member: Staff
+    open_work: tuple[OpenWork, ...] = ()
 
 
 def load_staff(conn: sa.Connection, code: str) -> Staff | None:
@@ -21,6 +31,20 @@ def load_staff(conn: sa.Connection, code: str) -> Staff | None:
         return None
     roles = conn.execute(sa.select(t.staff_role.c.role).where(t.staff_role.c.staff_id == row.id)).scalars().all()
     return Staff(row.code, row.full_name, frozenset(roles), row.centre, row.active)
+
+
+def existing_staff(conn: sa.Connection, code: str) -> Staff:
+    """The staff member ``code``; ``NotFound`` naming the code when there is none."""
+    member = load_staff(conn, code)
+    if member is None:
+        raise NotFound(_("staff code {code!r}: no such staff member").format(code=code.strip().upper()))
+    return member
+
+
+def deactivated(code: str) -> PermissionDenied:
+    """The refusal a deactivated staff member meets wherever they try to act."""
+    return PermissionDenied(_("staff member {code} is deactivated; an admin can reactivate them: "
+                              "reentry --as ADMIN staff reactivate {code}").format(code=code))
 
 
 def _insert(tx_conn: sa.Connection, member: Staff, centre_id: int | None) -> None:
@@ -67,15 +91,16 @@ class StaffService:
     def get(self, code: str) -> Staff:
         self.ctx.require("staff.view")
         with self.ctx.reading() as conn:
-            member = load_staff(conn, code)
-        if member is None:
-            raise NotFound(_("staff code {code!r}: no such staff member").format(code=code.strip().upper()))
-        return member
+            return existing_staff(conn, code)
 
-    def list(self, centre: str | None = None, role: str | None = None) -> list[Staff]:
+    def list(self, centre: str | None = None, role: str | None = None, active: bool | None = True) -> list[Staff]:
+        """Staff members by code: the active ones (``active=False``: the deactivated ones;
+        ``None``: everyone), of a centre, with a role."""
         self.ctx.require("staff.view")
         with self.ctx.reading() as conn:
             query = sa.select(t.staff.c.code).order_by(t.staff.c.code)
+            if active is not None:
+                query = query.where(t.staff.c.active.is_(bool(active)))
             if centre:
                 query = query.where(t.staff.c.centre_id == self.ctx.programme.centre_id(conn, centre))
             if role:
@@ -83,32 +108,109 @@ class StaffService:
                 query = query.where(t.staff.c.id.in_(sa.select(t.staff_role.c.staff_id).where(t.staff_role.c.role == wanted)))
             return [load_staff(conn, code) for code in conn.execute(query).scalars()]
 
-    def set_roles(self, code: str, add=(), remove=()) -> Staff:
-        """Give or take roles; an admin cannot take the last admin role away."""
-        add = {Role.parse(r) for r in add}
-        remove = {Role.parse(r) for r in remove}
+    def set_roles(self, code: str, add=(), remove=(), roles=None) -> Staff:
+        """Give or take roles, or give exactly ``roles``. Nobody takes their own admin role
+        away, and the last active admin keeps it."""
+        if roles is not None and (add or remove):
+            raise InvalidInput(_("either set the roles or add and remove some, not both"))
+        add, remove = _role_set(add), _role_set(remove)
+        wanted = _role_set(roles) if roles is not None else None
         with self.ctx.transaction() as tx:
             tx.require("staff.manage")
-            before = load_staff(tx.conn, code)
-            if before is None:
-                raise NotFound(_("staff code {code!r}: no such staff member").format(code=code.strip().upper()))
-            roles = (before.roles | add) - remove
-            if not roles:
+            before = existing_staff(tx.conn, code)
+            after_roles = wanted if wanted is not None else (before.roles | add) - remove
+            if not after_roles:
                 raise InvalidInput(_("{code} would have no role left").format(code=before.code))
-            if Role.ADMIN in before.roles and Role.ADMIN not in roles and self._admins(tx.conn) == 1:
-                raise Conflict(_("{code} is the last admin; make someone else admin first").format(code=before.code))
-            staff_id = tx.conn.execute(sa.select(t.staff.c.id).where(t.staff.c.code == before.code)).scalar_one()
+            if Role.ADMIN in before.roles and Role.ADMIN not in after_roles:
+                self._keep_an_admin(tx, before, _("{code} cannot take away their own admin role; another admin can"))
+            staff_id = _staff_id(tx.conn, before.code)
             tx.conn.execute(t.staff_role.delete().where(t.staff_role.c.staff_id == staff_id))
-            tx.conn.execute(t.staff_role.insert(), [{"staff_id": staff_id, "role": r.value} for r in sorted(roles)])
-            after = Staff(before.code, before.full_name, frozenset(roles), before.centre, before.active)
+            tx.conn.execute(t.staff_role.insert(), [{"staff_id": staff_id, "role": r.value} for r in sorted(after_roles)])
+            after = attrs.evolve(before, roles=frozenset(after_roles))
             tx.audit("staff.roles", "staff", before.code, before=before, after=after)
         return after
 
-    def _admins(self, conn) -> int:
-        return conn.execute(
-            sa.select(sa.func.count()).select_from(t.staff_role.join(t.staff))
-            .where(t.staff_role.c.role == Role.ADMIN.value, t.staff.c.active.is_(True))
-        ).scalar_one()
+    def deactivate(self, code: str, reason: str) -> StaffChange:
+        """Stop a staff member acting (they stay in the records they made). Returns them
+        with the work they still hold, to hand over."""
+        why = normalise_optional_text(reason)
+        if not why:
+            raise InvalidInput(_("reason: say why {code} is deactivated").format(code=code.strip().upper()))
+        with self.ctx.transaction() as tx:
+            tx.require("staff.manage")
+            before = existing_staff(tx.conn, code)
+            if not before.active:
+                raise Conflict(_("{code} is already deactivated").format(code=before.code))
+            if Role.ADMIN in before.roles:  # only admins manage staff: whoever deactivates themselves is one
+                self._keep_an_admin(tx, before, _("{code} cannot deactivate themselves; another admin can"))
+            after = self._set(tx, before, active=False)
+            tx.audit("staff.deactivate", "staff", before.code, before=before,
+                     after={**unstructure(after), "reason": why})
+            return StaffChange(after, tuple(self._open_work(tx.conn, after, tx.today)))
+
+    def reactivate(self, code: str) -> Staff:
+        """Let a deactivated staff member act again, with the roles and centre they had."""
+        with self.ctx.transaction() as tx:
+            tx.require("staff.manage")
+            before = existing_staff(tx.conn, code)
+            if before.active:
+                raise Conflict(_("{code} is active already").format(code=before.code))
+            after = self._set(tx, before, active=True)
+            tx.audit("staff.reactivate", "staff", before.code, before=before, after=after)
+        return after
+
+    def move(self, code: str, centre: str | None = None, head_office: bool = False) -> StaffChange:
+        """Move a staff member to another centre (or to head office, no centre). Returns
+        them with the work they still hold, most of it at the centre they leave."""
+        if bool(centre) == bool(head_office):
+            raise InvalidInput(_("say where {code} moves: a centre, or head office").format(code=code.strip().upper()))
+        with self.ctx.transaction() as tx:
+            tx.require("staff.manage")
+            before = existing_staff(tx.conn, code)
+            centre_id = tx.centre_id(centre) if centre else None
+            target = centre.strip().upper() if centre else None
+            if target == before.centre:
+                where = target or _("head office")
+                raise Conflict(_("{code} already works at {where}").format(code=before.code, where=where))
+            after = self._set(tx, before, centre_id=centre_id, centre=target)
+            tx.audit("staff.move", "staff", before.code, before=before, after=after)
+            return StaffChange(after, tuple(self._open_work(tx.conn, after, tx.today)))
+
+    def open_work(self, code: str) -> list[OpenWork]:
+        """What the staff member still holds (the core's referrals, each plugin's cohorts,
+        committees, votes, mentees …), each with how to hand it over. Admins see anyone's;
+        each member sees their own."""
+        if code.strip().upper() != self.ctx.code:
+            self.ctx.require("staff.manage")
+        with self.ctx.reading() as conn:
+            member = existing_staff(conn, code)
+            return self._open_work(conn, member, self.ctx.programme.clock.today())
+
+    def _open_work(self, conn: sa.Connection, member: Staff, today) -> list[OpenWork]:
+        items: list[OpenWork] = []
+        for plugin, answer in self.ctx.programme.pm.relay.each("staff_open_work", conn=conn, staff=member,
+                                                                today=today):
+            for item in answer or ():
+                if not isinstance(item, OpenWork):
+                    raise PluginError(_("plugin {plugin!r}: staff_open_work answered {item!r}, not an OpenWork").format(
+                        plugin=plugin, item=item))
+                items.append(item)
+        return items
+
+    @staticmethod
+    def _set(tx, before: Staff, **changes) -> Staff:
+        """Write ``active`` or ``centre_id`` of ``before``'s row; the member as they are now."""
+        values = {k: v for k, v in changes.items() if k in ("active", "centre_id")}
+        tx.conn.execute(t.staff.update().where(t.staff.c.code == before.code).values(**values))
+        return attrs.evolve(before, **{k: v for k, v in changes.items() if k in ("active", "centre")})
+
+    def _keep_an_admin(self, tx, member: Staff, own: str) -> None:
+        """``member`` is about to stop being an active admin: refused for the last one, and
+        for the acting admin themselves (``own`` says so)."""
+        if member.active and _active_admins(tx.conn) <= 1:
+            raise Conflict(_("{code} is the last admin; make someone else admin first").format(code=member.code))
+        if member.code == tx.actor.code:
+            raise PermissionDenied(own.format(code=member.code))
 
     def role_table(self) -> list[dict]:
         """Each role with the permissions it holds (core and plugins)."""
@@ -119,4 +221,45 @@ class StaffService:
         ]
 
 
-__all__ = ["StaffService", "load_staff", "create_first_admin"]
+def _role_set(values) -> set[Role]:
+    """Roles given as a list of names or one comma-separated text."""
+    if isinstance(values, str):
+        values = values.split(",")
+    return {Role.parse(value) for value in values if str(value).strip()}
+
+
+def _staff_id(conn: sa.Connection, code: str) -> int:
+    return conn.execute(sa.select(t.staff.c.id).where(t.staff.c.code == code)).scalar_one()
+
+
+def _active_admins(conn: sa.Connection) -> int:
+    """How many active admins there are, their rows locked (PostgreSQL) so two admins
+    stepping down at once cannot leave none."""
+    return len(conn.execute(
+        sa.select(t.staff.c.id).select_from(t.staff_role.join(t.staff))
+        .where(t.staff_role.c.role == Role.ADMIN.value, t.staff.c.active.is_(True))
+        .with_for_update(of=t.staff)
+    ).all())
+
+
+def referrals_opened_by(conn: sa.Connection, member: Staff) -> list[OpenWork]:
+    """The core's open work: referrals ``member`` opened (the audit trail says who) that are
+    still open or accepted, which a colleague must now follow up."""
+    r, p, ev = t.referral, t.participant, t.audit_event
+    opened_by = sa.exists().where(ev.c.entity == "referral", ev.c.entity_key == sa.cast(r.c.id, sa.String),
+                                  ev.c.action == "referral.open", ev.c.actor == member.code)
+    rows = conn.execute(
+        sa.select(r.c.id, r.c.service_type, r.c.to_whom, r.c.status, r.c.opened_on, p.c.code)
+        .select_from(r.join(p))
+        .where(r.c.status.in_([ReferralStatus.OPEN.value, ReferralStatus.ACCEPTED.value]), opened_by)
+        .order_by(r.c.id))
+    return [OpenWork(_("referral"), str(row.id),
+                     _("{service} referral of {participant} to {to}, opened {on}, {status}").format(
+                         service=row.service_type, participant=row.code, to=row.to_whom,
+                         on=row.opened_on.isoformat(), status=row.status),
+                     _("a colleague follows it up: reentry referrals update {id} --status …").format(id=row.id))
+            for row in rows]
+
+
+__all__ = ["StaffService", "StaffChange", "load_staff", "existing_staff", "deactivated", "create_first_admin",
+           "referrals_opened_by"]

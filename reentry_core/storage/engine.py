@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 
 from ..errors import DatabaseError
+from ..files import create_private
 from ..i18n import _
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -20,7 +22,7 @@ def default_database_url() -> str:
     from platformdirs import user_data_dir
 
     folder = Path(user_data_dir("reentry", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'reentry.db'}"
 
 
@@ -64,6 +66,12 @@ def _sqlite_engine(url: URL) -> Engine:
     if database and database != ":memory:" and not Path(database).expanduser().parent.is_dir():
         raise DatabaseError(_("cannot open database {url}: folder {folder} does not exist").format(
             url=display_url(url), folder=Path(database).expanduser().parent))
+    if database and database != ":memory:" and not database.startswith("file:"):
+        # A new database holds personal data from its first row: owner-only (0600), and
+        # SQLite gives its -wal and -shm files the same permissions. A folder we may not
+        # write to is left for SQLite to report in one line when it opens the file.
+        with contextlib.suppress(OSError):
+            create_private(Path(database))
     engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")

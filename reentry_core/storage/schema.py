@@ -142,7 +142,7 @@ def upgrade(engine: Engine, pm) -> None:
     """Bring the database to the head of every branch, in one transaction."""
     from alembic import command
 
-    unknown = _unknown_revisions(engine, pm)
+    unknown = unknown_revisions(engine, pm)
     if unknown:
         raise DatabaseError(_(
             "the database {url} has migrations of plugins that are not loaded ({revisions}); load them "
@@ -152,7 +152,7 @@ def upgrade(engine: Engine, pm) -> None:
         command.upgrade(alembic_config(pm, conn), "heads")
 
 
-def _unknown_revisions(engine: Engine, pm) -> set[str]:
+def unknown_revisions(engine: Engine, pm) -> set[str]:
     """Revisions in ``alembic_version`` that no loaded migrations know (a disabled plugin's)."""
     current = current_revisions(engine) or set()
     if not current:

@@ -269,7 +269,7 @@ def backed_up_codes(path) -> list[str]:
 
 def test_backup_makes_a_sqlite_file_with_the_participants(run_cli, two_people, sqlite_only, tmp_path):
     target = tmp_path / "backup.db"
-    result = run_cli("db", "backup", str(target))
+    result = run_cli("--as", "ADM", "db", "backup", str(target))
     assert result.exit_code == 0, result.output
     assert "Backed up" in result.stdout and str(target) in result.stdout
     assert backed_up_codes(target) == ["DSH-2026-0001", "KHJ-2026-0001"]
@@ -285,7 +285,7 @@ def test_backup_while_another_connection_holds_a_read_transaction(run_cli, two_p
         reader.execute("BEGIN")
         assert reader.execute("SELECT count(*) FROM participant").fetchone() == (2,)
         target = tmp_path / "busy.db"
-        result = run_cli("db", "backup", str(target))
+        result = run_cli("--as", "ADM", "db", "backup", str(target))
         assert result.exit_code == 0, result.output
         assert backed_up_codes(target) == ["DSH-2026-0001", "KHJ-2026-0001"]
     finally:
@@ -296,21 +296,23 @@ def test_backup_while_another_connection_holds_a_read_transaction(run_cli, two_p
 def test_backup_refuses_to_overwrite_without_force(run_cli, two_people, sqlite_only, tmp_path):
     target = tmp_path / "exists.db"
     target.write_bytes(b"keep me")
-    assert_refused(run_cli("db", "backup", str(target)), 1, "already exists", "--force")
+    assert_refused(run_cli("--as", "ADM", "db", "backup", str(target)), 1, "already exists", "--force")
     assert target.read_bytes() == b"keep me"
-    forced = run_cli("db", "backup", str(target), "--force")
+    forced = run_cli("--as", "ADM", "db", "backup", str(target), "--force")
     assert forced.exit_code == 0, forced.output
     assert backed_up_codes(target) == ["DSH-2026-0001", "KHJ-2026-0001"]
 
 
 def test_backup_refuses_a_missing_folder_and_the_database_itself(run_cli, desk, sqlite_only, tmp_path):
-    assert_refused(run_cli("db", "backup", str(tmp_path / "no" / "such" / "x.db")), 1, "does not exist")
-    assert_refused(run_cli("db", "backup", sqlite_only.removeprefix("sqlite:///"), "--force"), 1,
+    assert_refused(run_cli("--as", "ADM", "db", "backup", str(tmp_path / "no" / "such" / "x.db")), 1,
+                   "does not exist")
+    assert_refused(run_cli("--as", "ADM", "db", "backup", sqlite_only.removeprefix("sqlite:///"), "--force"), 1,
                    "must not overwrite the database itself")
 
 
 def test_backup_of_postgresql_is_refused_with_advice(run_cli, desk, database_url, tmp_path):
     if database_url.startswith("sqlite"):
         pytest.skip("PostgreSQL only")
-    assert_refused(run_cli("db", "backup", str(tmp_path / "x.db")), 1, "pg_dump")
+    assert_refused(run_cli("--as", "ADM", "db", "backup", str(tmp_path / "x.db")), 1, "pg_dump")
     assert not (tmp_path / "x.db").exists()
+    assert run_cli("--as", "ADM", "audit", "log", "--action", "db.*").stdout.strip() == "No audit events match."

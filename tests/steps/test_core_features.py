@@ -180,3 +180,33 @@ def _(world, text):
 def _(world, code):
     expected = f"event {world['tampered']} (participant.register {code}) was changed after it was written"
     assert expected in last_result(world).output, explain(world)
+
+
+# --- staff who leave or move -----------------------------------------------------------------
+
+
+@given(parsers.parse("the mentor {mentor} mentors {first} and {second}"))
+def _(programme, admin, mentor, first, second):
+    if "mentoring" not in programme.services:
+        pytest.skip("the mentoring plugin is not loaded")
+    for code in (mentor, "DSH-MN2"):
+        admin.mentoring.set_profile(code, sex="male", capacity=5, languages="tg,ru")
+    for participant in (first, second):
+        admin.mentoring.assign(participant, mentor)
+
+
+@given(parsers.parse('the case worker {code} referred {participant} to "{to_whom}" for {service} help'))
+def _(programme, code, participant, to_whom, service):
+    programme.act_as(code).referrals.add(participant, service, to_whom, f"{service} help")
+
+
+@given("the programme's database is a SQLite file in the administrator's folder")
+def _(database_url, tmp_path, monkeypatch):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("db backup and db restore copy SQLite files; a PostgreSQL server has pg_dump and pg_restore")
+    monkeypatch.chdir(tmp_path)  # where the administrator types the backup's file name
+
+
+@when("nobody else has the database open")
+def _(programme):
+    programme.close()  # the scenario's own connections, like another reentry window
