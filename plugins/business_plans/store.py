@@ -52,7 +52,7 @@ def participant_row(conn: sa.Connection, code: str):
 
 @functools.cache
 def _participants_query():
-    return sa.select(_P.c.id, _P.c.code, _P.c.full_name, _P.c.status).where(
+    return sa.select(_P.c.id, _P.c.code, _P.c.full_name, _P.c.status, _P.c.registered_on).where(
         _P.c.code.in_(sa.bindparam("codes", expanding=True)))
 
 

@@ -313,6 +313,9 @@ class TrainingService:
                     problems.append(_("{code} has left the programme").format(code=person.code))
                 elif person.id in already:
                     problems.append(_("{code} is already enrolled in {cohort}").format(code=person.code, cohort=row.code))
+                elif person.registered_on is not None and day < person.registered_on:
+                    problems.append(_("{code} was registered on {r}, after the enrolment date {d}").format(
+                        code=person.code, r=person.registered_on.isoformat(), d=day.isoformat()))
                 else:
                     already.add(person.id)
                     rows.append(person)

@@ -160,7 +160,7 @@ def test_unknown_referral_and_status(case_worker, consented):
 
 def test_list_filters(case_worker, consented):
     other = case_worker.participants.register(full_name="Нигора Саидова", sex="ж", birth_date="1990-07-01",
-                                              centre="KHJ")
+                                              centre="KHJ", registered_on="2026-10-01")
     case_worker.participants.record_consent(other.code, "2026-11-01")
     a = refer(case_worker, service_type="legal")
     b = refer(case_worker, code=other.code, service_type="employment")
