@@ -19,7 +19,7 @@ Words people read
     _, ngettext
 The core's records
     Choice, as_choice, Role, Sex, ParticipantStatus, ConsentScope, ReferralStatus,
-    ServiceType, Participant, Staff, Consent, normalise_code, normalise_name,
+    ServiceType, Participant, Staff, Consent, OpenWork, normalise_code, normalise_name,
     normalise_text, normalise_optional_text, valid_text
 Look-ups by public code
     participant, participant_id, participant_ids, participant_from_row,
@@ -77,6 +77,7 @@ _EXPORTS: dict[str, str] = {
     "Participant": "reentry_core.domain",
     "Staff": "reentry_core.domain",
     "Consent": "reentry_core.domain",
+    "OpenWork": "reentry_core.domain",
     "normalise_code": "reentry_core.domain",
     "normalise_name": "reentry_core.domain",
     "normalise_text": "reentry_core.domain",
@@ -155,7 +156,7 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported pla
     from .cli.state import CliState, pass_state  # noqa: F401
     from .convert import as_money, parse_date, parse_decimal, parse_money, structure, unstructure  # noqa: F401
     from .demo import Demo, person_name  # noqa: F401
-    from .domain import (Choice, Consent, ConsentScope, Participant, ParticipantStatus, ReferralStatus,  # noqa: F401
+    from .domain import (Choice, Consent, ConsentScope, OpenWork, Participant, ParticipantStatus, ReferralStatus,  # noqa: F401
                          Role, ServiceType, Sex, Staff, as_choice, normalise_code, normalise_name,
                          normalise_optional_text, normalise_text, valid_text)
     from .errors import (Conflict, InvalidInput, NotFound, PermissionDenied, PluginError,  # noqa: F401

@@ -7,7 +7,7 @@ loads when business_plans is disabled, and reads only the attributes listed in
 
 from __future__ import annotations
 
-from reentry_core.hookspecs import hookspec
+from reentry_core.sdk import hookspec
 
 
 @hookspec

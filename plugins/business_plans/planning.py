@@ -13,11 +13,10 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import structure
-from reentry_core.errors import Conflict, InvalidInput, RowErrors
-from reentry_core.i18n import _
-from reentry_core.sheets import read_table, require_columns, write_table
-from reentry_core.storage import tables as t
+from reentry_core.sdk import (
+    _, Conflict, core as t, InvalidInput, read_table, require_columns, RowErrors, structure,
+    write_table,
+)
 
 from . import store
 from .domain import PLAN_FIELDS, RESUBMITTABLE, CostItem, Plan, PlanStatus
@@ -344,7 +343,7 @@ def _next_number(conn: sa.Connection, cohort_id: int) -> int:
 
 
 def _changed(before: Plan, data: dict[str, Any]) -> Plan:
-    from reentry_core.convert import unstructure
+    from reentry_core.sdk import unstructure
 
     plain = unstructure(before)
     plain.update(data)
@@ -353,6 +352,6 @@ def _changed(before: Plan, data: dict[str, Any]) -> Plan:
 
 def _audited(plan: Plan) -> dict:
     """A plan as the audit trail keeps it: its fields and its derived figures."""
-    from reentry_core.convert import unstructure
+    from reentry_core.sdk import unstructure
 
     return {**unstructure(plan), **{k: (str(v) if v is not None else None) for k, v in plan.figures().items()}}

@@ -6,7 +6,7 @@ loads when mentoring is disabled, and reads only the attributes listed here.
 
 from __future__ import annotations
 
-from reentry_core.hookspecs import hookspec
+from reentry_core.sdk import hookspec
 
 
 @hookspec

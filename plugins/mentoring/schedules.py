@@ -14,11 +14,7 @@ from datetime import date, timedelta
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import parse_date
-from reentry_core.domain import ParticipantStatus
-from reentry_core.errors import Conflict, InvalidInput
-from reentry_core.i18n import _
-from reentry_core.storage import tables as core
+from reentry_core.sdk import _, Conflict, core, InvalidInput, parse_date, ParticipantStatus
 
 from . import store
 from . import tables as t

@@ -14,13 +14,10 @@ from datetime import date
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import parse_date, structure
-from reentry_core.domain import ConsentScope, ReferralStatus, Role
-from reentry_core.errors import Conflict, InvalidInput, PermissionDenied
-from reentry_core.i18n import _
-from reentry_core.services.participants import current_consent
-from reentry_core.services.referrals import open_referral
-from reentry_core.storage import tables as core
+from reentry_core.sdk import (
+    _, Conflict, consent_in_force, ConsentScope, core, InvalidInput, open_referral, parse_date,
+    PermissionDenied, ReferralStatus, Role, structure,
+)
 
 from . import store
 from . import tables as t
@@ -113,7 +110,7 @@ def _raise_risk(tx, participant_id: int, visit: Visit, flag: RiskFlag, settings)
         flag=label, id=visit.id, on=visit.visited_on.isoformat(), mentor=visit.mentor)
     if visit.risk_note:
         reason = f"{reason}: {visit.risk_note}"
-    consent = current_consent(tx.conn, participant_id, tx.today)
+    consent = consent_in_force(tx.conn, participant_id, tx.today)
     if consent is None or ConsentScope.REFERRALS not in consent.scope:
         return RiskResult(flag, RiskOutcome.NO_CONSENT, None, _(
             "No referral opened for {flag}: {code} has no consent on file for referrals. Record it first "
@@ -289,7 +286,7 @@ class VisitsMixin:
         """What mentoring answers microgrants before a tranche that needs a verified visit."""
         self.ctx.require("mentoring.view")
         with self.ctx.reading() as conn:
-            from reentry_core.services.context import Transaction
+            from reentry_core.sdk import Transaction
 
             return verifying_visit(Transaction(self.ctx, conn), participant, since)
 

@@ -9,9 +9,7 @@ from decimal import Decimal
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.errors import Conflict, InvalidInput
-from reentry_core.i18n import _
-from reentry_core.services.eligibility import eligibility_problems
+from reentry_core.sdk import _, Conflict, eligibility_problems, InvalidInput
 
 from . import store
 from . import tables as t

@@ -8,7 +8,7 @@ listener reads only the attributes tabled in ``docs/plugins.md``.
 
 from __future__ import annotations
 
-from reentry_core.hookspecs import hookspec
+from reentry_core.sdk import hookspec
 
 
 @hookspec(firstresult=True)

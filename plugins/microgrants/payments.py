@@ -22,10 +22,7 @@ from pathlib import Path
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import parse_date
-from reentry_core.errors import InvalidInput, RowErrors
-from reentry_core.i18n import _
-from reentry_core.services.context import Transaction
+from reentry_core.sdk import _, InvalidInput, parse_date, read_sheet, RowErrors, Transaction, write_table
 
 from . import store
 from . import tables as t
@@ -33,7 +30,6 @@ from .domain import (
     ApplicationStatus, Outcome, Tranche, TrancheMethod, Verification, describe_plan, gated_steps, money_text,
     next_planned_amount, parse_tranche_plan,
 )
-from reentry_core.sheets import read_sheet, write_table
 
 S = ApplicationStatus
 A, R, P, ST = t.application, t.grant_round, store.P, store.ST

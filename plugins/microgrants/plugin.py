@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reentry_core import hookimpl
+from reentry_core.sdk import hookimpl
 
 from . import __version__  # noqa: F401  (shown by ``reentry plugins list``)
 

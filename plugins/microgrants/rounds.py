@@ -8,10 +8,7 @@ from decimal import Decimal
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import structure
-from reentry_core.domain import Role
-from reentry_core.errors import Conflict, InvalidInput
-from reentry_core.i18n import _
+from reentry_core.sdk import _, Conflict, InvalidInput, Role, structure
 
 from . import store
 from . import tables as t

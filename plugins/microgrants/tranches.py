@@ -7,9 +7,7 @@ from datetime import date
 
 import attrs
 
-from reentry_core.convert import parse_date, parse_money
-from reentry_core.errors import Conflict, InvalidInput, PermissionDenied
-from reentry_core.i18n import _
+from reentry_core.sdk import _, Conflict, InvalidInput, parse_date, parse_money, PermissionDenied
 
 from . import store
 from . import tables as t
