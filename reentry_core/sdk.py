@@ -27,7 +27,9 @@ Look-ups by public code
 Actions of the core a plugin may take inside its own transaction
     open_referral, eligibility_problems, eligibility_rules
 Values from outside (one line per problem, naming the field)
-    parse_date, parse_decimal, parse_money, as_money, structure, unstructure
+    parse_date, parse_decimal, parse_money, as_money, structure, unstructure (the core's types;
+    a plugin's own types, taught through register_converter_hooks, with ``ctx.structure`` or
+    ``tx.structure``: each programme has its own converter)
 Storage
     metadata (declare plugin tables on it), Money, UtcDateTime, core (the core's
     tables, to join in queries: ``core.participant``, ``core.centre``, ``core.staff`` …;

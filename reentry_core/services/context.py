@@ -56,7 +56,9 @@ class Programme:
         self.pm = pm
         self.clock = clock or Clock()
         self.permissions: PermissionRegistry = collect_permissions(pm)
-        self.converter = convert.converter
+        # this programme's own converter: its plugins' hooks stay with it (never the
+        # module-level one, which would collect the hooks of every programme made)
+        self.converter = convert.make_converter()
         pm.hook.register_converter_hooks(converter=self.converter)
         self.services: dict[str, Callable[[StaffContext], Any]] = collect_services(pm)
         self._centre_ids: dict[str, int] = {}
@@ -84,6 +86,14 @@ class Programme:
 
             self._indicators = collect_indicators(self.pm)
         return self._indicators
+
+    def structure(self, data: Any, cls: type, where: str = "") -> Any:
+        """``cls`` from plain data with this programme's converter (its plugins' types
+        included); :class:`InvalidInput` names each bad field."""
+        return convert.structure(data, cls, where, using=self.converter)
+
+    def unstructure(self, obj: Any) -> Any:
+        return convert.unstructure(obj, using=self.converter)
 
     # --- acting -------------------------------------------------------------------
     def act_as(self, staff_code: str | None) -> "StaffContext":
@@ -139,6 +149,10 @@ class StaffContext:
     def __init__(self, programme: Programme, member: Staff):
         self.programme = programme
         self.member = member
+
+    def structure(self, data: Any, cls: type, where: str = "") -> Any:
+        """``cls`` from plain data with the programme's converter (see ``Programme.structure``)."""
+        return self.programme.structure(data, cls, where)
 
     @property
     def code(self) -> str:
@@ -264,6 +278,10 @@ class Transaction:
     @property
     def actor(self) -> Staff:
         return self.ctx.member
+
+    def structure(self, data: Any, cls: type, where: str = "") -> Any:
+        """``cls`` from plain data with the programme's converter (see ``Programme.structure``)."""
+        return self.programme.structure(data, cls, where)
 
     def require(self, permission: str) -> None:
         self.ctx.require(permission)
