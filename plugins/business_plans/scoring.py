@@ -299,11 +299,9 @@ class ScoringService:
         """The rubric (the cohort's version) the acting trainer scores ``plan`` with; refused,
         as ``score`` would be, if they may not score it (a draft, not on the panel, a
         conflict): so nobody is asked for values that will be refused."""
-        from reentry_core.sdk import Transaction
-
         self.ctx.require("plans.score")
-        with self.ctx.reading() as conn:
-            _row, _cohort, rubric = _Scorer(Transaction(self.ctx, conn)).target(plan)
+        with self.ctx.reading_transaction() as tx:
+            _row, _cohort, rubric = _Scorer(tx).target(plan)
             return rubric
 
     # --- conflicts --------------------------------------------------------------------

@@ -97,7 +97,7 @@ def tranche_released(tx, application, tranche):
 def tranche_verification(tx, application, tranche, since):
     from .visits import verifying_visit
 
-    return verifying_visit(tx, application.participant, since)
+    return verifying_visit(tx.conn, tx.today, application.participant, since)
 
 
 # --- business_plans' question ---------------------------------------------------------------

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, Conflict, core, InvalidInput, parse_date, ParticipantStatus
+from reentry_core.sdk import _, Conflict, core, InvalidInput, ParticipantStatus
 
 from . import store
 from . import tables as t
@@ -110,7 +110,7 @@ def on_tranche_released(tx, application, tranche) -> None:
         return
     if row.status != ParticipantStatus.ACTIVE.value:
         return  # they left: nobody will visit; the grant stays remembered as pending
-    start = parse_date(tranche.released_on)
+    start = tranche.released_on
     current = store.active_schedule(tx.conn, row.id, lock=True)
     if current is not None and current.grant is None:
         if schedule is not None:  # the pending row gives way to the schedule already running

@@ -141,13 +141,11 @@ _VERIFYING = (sa.select(_V.c.id, _V.c.visited_on, _V.c.mode, _VS.c.code.label("m
               .order_by(_V.c.visited_on.desc(), _V.c.id.desc()).limit(1))
 
 
-def verifying_visit(tx, participant: str, since) -> VisitEvidence | None:
+def verifying_visit(conn, today: date, participant: str, since: date | None) -> VisitEvidence | None:
     """The latest visit on or after ``since`` (any time, when ``None``) that found the
     business operating with the grant's equipment there (microgrants'
     ``tranche_verification``), or ``None``."""
-    found = tx.conn.execute(_VERIFYING, {
-        "code": str(participant).strip().upper(), "today": tx.today,
-        "since": parse_date(since) if since not in (None, "") else date.min}).first()
+    found = conn.execute(_VERIFYING, {"code": participant, "today": today, "since": since or date.min}).first()
     return evidence_of(found.id, found.visited_on, found.mentor, found.mode) if found else None
 
 
@@ -286,9 +284,8 @@ class VisitsMixin:
         """What mentoring answers microgrants before a tranche that needs a verified visit."""
         self.ctx.require("mentoring.view")
         with self.ctx.reading() as conn:
-            from reentry_core.sdk import Transaction
-
-            return verifying_visit(Transaction(self.ctx, conn), participant, since)
+            return verifying_visit(conn, self.ctx.programme.clock.today(), participant.strip().upper(),
+                                   parse_date(since) if since not in (None, "") else None)
 
     def caseload(self, mentor: str | None = None) -> list[CaseloadRow]:
         """Each mentor's current mentees with their last visit, next due visit and open risks

@@ -312,11 +312,14 @@ class Transaction:
                 f"{keys[0]}…{keys[-1]}"[:60] if len(keys) > 1 else keys[0], None, audit.batch_json(after), keys,
             ))
 
-    def emit(self, event: str, **kwargs: Any) -> list:
+    def emit(self, event: str, **kwargs: Any) -> None:
         """Fire a domain event inside this transaction (keyword arguments only): every
-        subscriber runs, what it writes commits or rolls back with the action."""
+        subscriber runs, what it writes commits or rolls back with the action. An event
+        has no answer; a question (a ``firstresult`` hook) is asked with :meth:`ask`."""
         caller: Callable[..., list] = getattr(self.programme.pm.hook, event)
-        return caller(tx=self, **kwargs)
+        if caller.spec is not None and caller.spec.opts.get("firstresult"):
+            raise TypeError(f"{event} is a question, not an event: ask it with tx.ask({event!r}, ...)")
+        caller(tx=self, **kwargs)
 
     def ask(self, question: str, **kwargs: Any) -> Any:
         """Ask the plugins a question inside this transaction: the one answer of a
