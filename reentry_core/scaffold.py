@@ -171,7 +171,9 @@ def register_migrations():
 
 @hookimpl
 def register_permissions(register):
-    register("$name.manage", "keep $title notes", ["admin", "case_worker", "mentor"])
+    from reentry_core.sdk import Role
+
+    register("$name.manage", "keep $title notes", [Role.ADMIN, Role.CASE_WORKER, Role.MENTOR])
 
 
 @hookimpl
