@@ -10,8 +10,9 @@ entry module costs no more than importing pluggy (``reentry --help`` stays fast)
 Hooks and the transaction
     hookimpl, hookspec; Transaction (``tx.conn``, ``tx.audit``, ``tx.audit_batch``,
     ``tx.emit(event, ...)`` for events, ``tx.ask(question, ...)`` for questions,
-    ``tx.heard(hook)``, ``tx.require``, ``tx.today``, ``tx.centre_id``), StaffContext,
-    Programme
+    ``tx.heard(hook)``, ``tx.require``, ``tx.today``, ``tx.centre_id``, ``tx.structure``),
+    StaffContext (``ctx.transaction()``, ``ctx.reading_transaction()`` for questions asked
+    while only reading, ``ctx.structure``), Programme (its own converter)
 Errors (each one human line; the CLI exits with the error's code)
     ReentryError, InvalidInput, NotFound, Conflict, PermissionDenied, RowErrors,
     PluginError
