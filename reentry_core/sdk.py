@@ -12,7 +12,7 @@ Hooks and the transaction
     ``tx.emit(event, ...)`` for events, ``tx.ask(question, ...)`` for questions,
     ``tx.heard(hook)``, ``tx.require``, ``tx.today``, ``tx.centre_id``, ``tx.structure``),
     StaffContext (``ctx.transaction()``, ``ctx.reading_transaction()`` for questions asked
-    while only reading, ``ctx.structure``), Programme (its own converter)
+    while only reading, ``ctx.structure``, ``ctx.today``), Programme (its own converter)
 Errors (each one human line; the CLI exits with the error's code)
     ReentryError, InvalidInput, NotFound, Conflict, PermissionDenied, RowErrors,
     PluginError
@@ -100,7 +100,7 @@ _EXPORTS: dict[str, str] = {
     # the core's actions
     "open_referral": "reentry_core.services.referrals",
     "eligibility_problems": "reentry_core.services.eligibility",
-    "eligibility_rules": "reentry_core.services.eligibility:collect_rules",
+    "eligibility_rules": "reentry_core.services.eligibility",
     # values from outside
     "parse_date": "reentry_core.convert",
     "parse_decimal": "reentry_core.convert",
@@ -173,8 +173,7 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported pla
                           participant_id, participant_ids, staff_id, staff_member)
     from .reporting import Period  # noqa: F401
     from .services.context import Programme, StaffContext, Transaction  # noqa: F401
-    from .services.eligibility import collect_rules as eligibility_rules  # noqa: F401
-    from .services.eligibility import eligibility_problems  # noqa: F401
+    from .services.eligibility import eligibility_problems, eligibility_rules  # noqa: F401
     from .services.referrals import open_referral  # noqa: F401
     from .services.reports import Analysis, AnalysisTable, ReportCell, count_grid, hidden_mark, share  # noqa: F401
     from .services.settings import read_setting, write_setting  # noqa: F401

@@ -425,7 +425,7 @@ def visitsheet(state: CliState, path, mentor, within):
     ctx = state.ctx()
     if not path:
         who = (mentor or ctx.code).strip().upper()
-        path = f"visits-{who}-{ctx.programme.clock.today():%Y-%m}.xlsx"
+        path = f"visits-{who}-{ctx.today:%Y-%m}.xlsx"
     count = ctx.mentoring.visit_sheet(path, mentor=mentor, within=within)
     done(ngettext("Wrote {file}: {n} visit owed.", "Wrote {file}: {n} visits owed.", count).format(
         file=path, n=count), state.format, {"file": path, "rows": count})

@@ -225,7 +225,7 @@ class OutcomesMixin:
         audited) shows them."""
         from reentry_core.sdk import parse_date
 
-        end = parse_date(end) if end else self.ctx.programme.clock.today()
+        end = parse_date(end) if end else self.ctx.today
         rows = {row.key: row for row in self.ctx.reports.figures(
             KEYS, start=start, end=end, centre=centre, by=by, permission="mentoring.view", suppress=suppress)}
         found = []

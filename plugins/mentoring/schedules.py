@@ -219,7 +219,7 @@ class SchedulesMixin:
         self.ctx.require("mentoring.view")
         if within is not None and int(within) < 0:
             raise InvalidInput(_("within: {n} days is negative").format(n=within))
-        today = self.ctx.programme.clock.today()
+        today = self.ctx.today
         with self.ctx.reading() as conn:
             where = t.schedule.c.status == ScheduleStatus.ACTIVE.value
             if centre:

@@ -284,14 +284,14 @@ class VisitsMixin:
         """What mentoring answers microgrants before a tranche that needs a verified visit."""
         self.ctx.require("mentoring.view")
         with self.ctx.reading() as conn:
-            return verifying_visit(conn, self.ctx.programme.clock.today(), participant.strip().upper(),
+            return verifying_visit(conn, self.ctx.today, participant.strip().upper(),
                                    parse_date(since) if since not in (None, "") else None)
 
     def caseload(self, mentor: str | None = None) -> list[CaseloadRow]:
         """Each mentor's current mentees with their last visit, next due visit and open risks
         (the risks flagged at the last visit, with their referral's status)."""
         self.ctx.require("mentoring.view")
-        today = self.ctx.programme.clock.today()
+        today = self.ctx.today
         with self.ctx.reading() as conn:
             a = t.assignment
             followed = sa.select(a.c.participant_id).where(a.c.ended_on.is_(None))

@@ -111,7 +111,7 @@ def _open_round(demo, month: date, rng: random.Random) -> str:
 def _rules_known(demo) -> bool:
     from reentry_core.sdk import eligibility_rules
 
-    return {"shortlisted_plan", "training_completed"} <= set(eligibility_rules(demo.programme.pm))
+    return {"shortlisted_plan", "training_completed"} <= set(eligibility_rules(demo.programme))
 
 
 def month(demo, month: date) -> None:

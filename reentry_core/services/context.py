@@ -155,6 +155,11 @@ class StaffContext:
         return self.programme.structure(data, cls, where)
 
     @property
+    def today(self) -> date:
+        """Today, by the programme's clock (tests and the demo fix it)."""
+        return self.programme.clock.today()
+
+    @property
     def code(self) -> str:
         return self.member.code
 
