@@ -3,7 +3,11 @@
 CSV and XLSX cells, JSON documents, TOML files and command options all come in through
 :func:`structure`; everything leaves through :func:`unstructure`. Conversion errors are
 turned into one human line per field (``birth_date: '31.02.1990' is not a date ...``).
-Plugins add hooks for their own types through ``register_converter_hooks``.
+Plugins add hooks for their own types through ``register_converter_hooks``: each
+programme makes its own converter (``make_converter``) and only its plugins teach it
+(``Programme.converter``, ``programme.structure``, ``ctx.structure``, ``tx.structure``).
+The module's :data:`converter` knows the core's types alone and nobody adds hooks to it, so
+what one programme's plugins registered never leaks into another programme of the process.
 """
 
 from __future__ import annotations
@@ -233,6 +237,8 @@ def _parse_datetime(value: Any) -> datetime:
 
 
 converter = make_converter()
+"""The core's types only (dates, money, choices …): what :func:`structure` uses when no
+programme's converter is given. Never registered on: a programme has its own."""
 
 
 def field_problems(exc: BaseException, prefix: str = "") -> list[str]:
@@ -259,13 +265,14 @@ def field_problems(exc: BaseException, prefix: str = "") -> list[str]:
     return [f"{prefix}: {message}" if prefix and not message.startswith(prefix) else message]
 
 
-def structure(data: Any, cls: type[T], where: str = "") -> T:
+def structure(data: Any, cls: type[T], where: str = "", *, using: cattrs.Converter | None = None) -> T:
     """Build ``cls`` from plain data or raise :class:`InvalidInput` naming each bad field.
 
-    ``where`` is put in front of the message, e.g. ``row 7`` for a file import.
+    ``where`` is put in front of the message, e.g. ``row 7`` for a file import. ``using``:
+    a programme's converter (with its plugins' hooks); the core's own by default.
     """
     try:
-        return converter.structure(data, cls)
+        return (using or converter).structure(data, cls)
     except (ClassValidationError, IterableValidationError) as exc:
         problems = field_problems(exc)
     except (InvalidInput, ForbiddenExtraKeysError, ValueError, TypeError) as exc:
@@ -274,5 +281,5 @@ def structure(data: Any, cls: type[T], where: str = "") -> T:
     raise InvalidInput(lead + "; ".join(problems))
 
 
-def unstructure(obj: Any) -> Any:
-    return converter.unstructure(obj)
+def unstructure(obj: Any, *, using: cattrs.Converter | None = None) -> Any:
+    return (using or converter).unstructure(obj)

@@ -15,9 +15,7 @@ from typing import Iterable, Sequence
 
 import sqlalchemy as sa
 
-from reentry_core.errors import NotFound
-from reentry_core.i18n import _
-from reentry_core.storage import tables as t
+from reentry_core.sdk import _, core as t, NotFound
 
 from .domain import CostItem, Cohort, Criterion, Plan, PlanStatus, Rubric, TrainingSession
 from .tables import (

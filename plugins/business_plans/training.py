@@ -14,12 +14,10 @@ from typing import Iterable, Mapping
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import parse_date, structure
-from reentry_core.domain import ParticipantStatus, Role
-from reentry_core.errors import Conflict, InvalidInput, NotFound, RowErrors
-from reentry_core.i18n import _
-from reentry_core.sheets import read_table, require_columns
-from reentry_core.storage import tables as t
+from reentry_core.sdk import (
+    _, Conflict, core as t, InvalidInput, NotFound, parse_date, ParticipantStatus, read_table,
+    require_columns, Role, RowErrors, structure,
+)
 
 from . import store
 from .domain import AttendanceMark, Cohort, Completion, TrainingSession, parse_rubric_ref
@@ -209,7 +207,7 @@ class TrainingService:
             tx.require("plans.cohorts")
             row = store.cohort_row(tx.conn, code)
             before = store.load_cohort(tx.conn, code, row)
-            from reentry_core.convert import unstructure
+            from reentry_core.sdk import unstructure
 
             data = {k: v for k, v in unstructure(before).items() if k != "sessions"}
             after = structure({**data, **changes}, Cohort)
