@@ -311,13 +311,14 @@ class Sheet:
         legacy = self._legacy
         for n, cells in self._raw_rows:
             if simple and len(cells) <= ncols:
-                data = {f: clean(v) for f, v in zip(fields, cells) if v and not v.isspace()}
+                data = {f: (s if s[0] != "'" else clean(s)) for f, v in zip(fields, cells) if (s := v.strip())}
                 if data:
                     if legacy:
                         self._check_letters(n, data)
                     yield n, data, None
                 continue
-            data = {f: clean(v) for f, v in zip(fields, cells) if f is not None and v and not v.isspace()}
+            data = {f: (s if s[0] != "'" else clean(s)) for f, v in zip(fields, cells)
+                    if f is not None and (s := v.strip())}
             problem = extra_problem(fields, cells)
             if data or problem:
                 if legacy:
