@@ -89,9 +89,10 @@ class WorkSheet:
         self._right = Alignment(horizontal="right")
         self.rows = 0
 
-    def append(self, values: Iterable[Any], *, bold: bool = False, formats: Sequence[str | None] | None = None,
-               right: Sequence[bool] | None = None) -> None:
-        """One row: ``formats`` gives a number format per column, ``right`` right-aligns."""
+    def append(self, values: Iterable[Any], *, bold: bool | Sequence[bool] = False,
+               formats: Sequence[str | None] | None = None, right: Sequence[bool] | None = None) -> None:
+        """One row: ``bold`` (the row, or per column), ``formats`` a number format per
+        column (for numbers), ``right`` right-aligns per column."""
         make = self._cell
         ws = self.ws
         cells = []
@@ -107,7 +108,7 @@ class WorkSheet:
                     cell.quotePrefix = True  # and shown as text where it starts like one
             elif isinstance(value, date):
                 cell.number_format = "yyyy-mm-dd"
-            if bold:
+            if bold is True or (bold and not isinstance(bold, bool) and i < len(bold) and bold[i]):
                 cell.font = self._bold
             if formats is not None and i < len(formats) and formats[i] and isinstance(value, (int, float)):
                 cell.number_format = formats[i]
