@@ -22,7 +22,7 @@ from .importing import (
 from .reading import (
     KINDS, Sheet, column_letter, kind_of, normal_header, open_sheet, read_sheet, read_table, require_columns,
 )
-from .safety import TRIGGERS, is_risky, safe_text, safe_value, unquote
+from .safety import TRIGGERS, is_risky, needs_quote, safe_text, safe_value, unquote
 from .writing import (
     FORMATS, Workbook, WorkSheet, csv_value, sheet_format, sheet_name, write_rows, write_sheet, write_sheet_to,
     write_table,
@@ -31,7 +31,7 @@ from .writing import (
 __all__ = [
     "KINDS", "FORMATS", "TRIGGERS",
     "Sheet", "open_sheet", "read_table", "read_sheet", "require_columns", "normal_header", "kind_of", "column_letter",
-    "safe_text", "safe_value", "is_risky", "unquote",
+    "safe_text", "safe_value", "is_risky", "needs_quote", "unquote",
     "write_sheet", "write_sheet_to", "write_rows", "write_table", "csv_value", "Workbook", "WorkSheet",
     "sheet_format", "sheet_name",
     "SheetImport", "Column", "Row", "RowProblem", "SheetResult", "import_sheet", "columns_of",

@@ -172,7 +172,7 @@ class SheetImport:
     # the header ---------------------------------------------------------------------------
     @classmethod
     def fields(cls, sheet: Sheet) -> list[str | None]:
-        """Each column's field (``None``: no header, or an ``info`` column), or one
+        """Each column's field (``None``: no header), or one
         ``InvalidInput`` naming the repeated, unknown and missing columns."""
         names: dict[str, Column] = {}
         for column in cls.columns:
@@ -195,7 +195,7 @@ class SheetImport:
             if column.name in seen and column.name not in twice:
                 twice.append(column.name)
             seen.add(column.name)
-            found.append(None if column.info else column.name)
+            found.append(column.name)
         file = sheet.name
         if not seen and not unknown:
             raise InvalidInput(_("{file}: the first row must name the columns ({columns})").format(
@@ -289,7 +289,7 @@ class SheetImport:
         if fields is None:
             fields = self.fields(sheet)
         used = set(fields)
-        self._columns = [c for c in self.columns if c.name in used or c.required]
+        self._columns = [c for c in self.columns if not c.info and (c.name in used or c.required)]
         parsed: list[Row] = []
         for n, data, extra in sheet.records(fields):
             self.rows += 1

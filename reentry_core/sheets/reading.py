@@ -32,6 +32,8 @@ from ..i18n import _
 from .safety import QUOTE, unquote
 
 KINDS = (".csv", ".xlsx")
+#: what the reader opens (a ``.tsv`` is read as CSV: the separator is sniffed)
+READ_KINDS = (".csv", ".tsv", ".xlsx")
 _CHUNK = 1 << 20  # bytes decoded at a time when checking a file's encoding
 #: a ``?`` written for a letter the 8-bit encoding did not have, inside a Cyrillic word
 _LOST_LETTER = re.compile(r"[\u0400-\u04ff]\?|\?[\u0400-\u04ff]")
@@ -66,7 +68,7 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        return _clean(value)
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
@@ -79,8 +81,9 @@ def cell_text(value: Any) -> str:
 
 
 def _clean(text: str) -> str:
-    text = text.strip()
-    return unquote(text).strip() if text[:1] == QUOTE else text
+    """A cell as read: stripped, the writer's leading ``'`` taken off (once)."""
+    text = text.lstrip()
+    return unquote(text).strip() if text[:1] == QUOTE else text.rstrip()
 
 
 # --- encodings -----------------------------------------------------------------------------
@@ -285,7 +288,7 @@ class Sheet:
     def _xlsx_rows(self, rows) -> Iterator[tuple[int, list[str]]]:
         for n, cells in rows:
             self._done = n
-            yield n, [cell_text(c) for c in cells]
+            yield n, [c if type(c) is str else cell_text(c) for c in cells]  # text is cleaned once, below
 
     # rows -------------------------------------------------------------------------------
     def rows(self) -> Iterator[tuple[int, list[str]]]:
@@ -311,13 +314,13 @@ class Sheet:
         legacy = self._legacy
         for n, cells in self._raw_rows:
             if simple and len(cells) <= ncols:
-                data = {f: (s if s[0] != "'" else clean(s)) for f, v in zip(fields, cells) if (s := v.strip())}
+                data = {f: (s if s[0] != "'" else clean(v)) for f, v in zip(fields, cells) if (s := v.strip())}
                 if data:
                     if legacy:
                         self._check_letters(n, data)
                     yield n, data, None
                 continue
-            data = {f: (s if s[0] != "'" else clean(s)) for f, v in zip(fields, cells)
+            data = {f: (s if s[0] != "'" else clean(v)) for f, v in zip(fields, cells)
                     if f is not None and (s := v.strip())}
             problem = extra_problem(fields, cells)
             if data or problem:
@@ -375,7 +378,8 @@ def open_sheet(path, *, encoding: str | None = None, name: str | None = None) ->
     file (default its file name)."""
     path = Path(path)
     name = path.name if name is None else name
-    kind_of(path)
+    if path.suffix.lower() not in READ_KINDS:
+        kind_of(path)
     if not path.is_file():
         raise InvalidInput(_("{file} does not exist").format(file=str(path)))
     if path.stat().st_size == 0:

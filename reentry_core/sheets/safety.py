@@ -27,23 +27,38 @@ def is_risky(text: str) -> bool:
     return bool(text) and text[0] in _TRIGGER_SET
 
 
+def needs_quote(text: str) -> bool:
+    """Whether ``text`` is written with a leading ``'``: it starts like a formula, or it
+    already starts with quotes before such a character (so reading it back gives the same
+    text: one quote is always taken off again)."""
+    if not text:
+        return False
+    first = text[0]
+    if first in _TRIGGER_SET:
+        return True
+    if first == QUOTE:
+        rest = text.lstrip(QUOTE)
+        return bool(rest) and rest[0] in _TRIGGER_SET
+    return False
+
+
 def safe_text(text: str) -> str:
-    """``text`` as written in a cell: with a leading ``'`` when it starts like a formula."""
-    return QUOTE + text if text and text[0] in _TRIGGER_SET else text
+    """``text`` as written in a CSV or TSV cell: with a leading ``'`` when it starts like a formula."""
+    return QUOTE + text if needs_quote(text) else text
 
 
 def safe_value(value: Any) -> Any:
-    """A cell value with the rule applied: text made safe, anything else unchanged."""
-    if type(value) is str and value and value[0] in _TRIGGER_SET:
+    """A CSV cell value with the rule applied: text made safe, anything else unchanged."""
+    if type(value) is str and value and (value[0] in _TRIGGER_SET or value[0] == QUOTE) and needs_quote(value):
         return QUOTE + value
     return value
 
 
 def unquote(text: str) -> str:
     """The text a cell written by :func:`safe_text` stood for (``'=A1`` → ``=A1``)."""
-    if len(text) > 1 and text[0] == QUOTE and text[1] in _TRIGGER_SET:
+    if text[:1] == QUOTE and needs_quote(text[1:]):
         return text[1:]
     return text
 
 
-__all__ = ["TRIGGERS", "QUOTE", "is_risky", "safe_text", "safe_value", "unquote"]
+__all__ = ["TRIGGERS", "QUOTE", "is_risky", "needs_quote", "safe_text", "safe_value", "unquote"]

@@ -15,7 +15,7 @@ from typing import IO, Any, Iterable, Sequence
 from ..errors import InvalidInput
 from ..files import written_whole
 from ..i18n import _
-from .safety import _TRIGGER_SET, QUOTE
+from .safety import _TRIGGER_SET, QUOTE, needs_quote
 
 FORMATS = ("csv", "tsv", "xlsx")
 
@@ -25,7 +25,8 @@ def csv_value(value: Any) -> Any:
     if value is None:
         return ""
     if type(value) is str:
-        return QUOTE + value if value and value[0] in _TRIGGER_SET else value
+        return QUOTE + value if value and (value[0] in _TRIGGER_SET or value[0] == QUOTE) and needs_quote(value) \
+            else value
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -101,11 +102,14 @@ class WorkSheet:
                 value = None
             elif isinstance(value, datetime):
                 value = value.date()
+            risky = type(value) is str and value[:1] in _TRIGGER_SET
+            if type(value) is str and value[:1] == QUOTE and needs_quote(value):
+                value, risky = QUOTE + value, True  # read back with one quote taken off, as CSV
             cell = make(ws, value=value)
             if type(value) is str:
                 cell.data_type = "s"  # text, never a formula
-                if value and value[0] in _TRIGGER_SET:
-                    cell.quotePrefix = True  # and shown as text where it starts like one
+                if risky:
+                    cell.quotePrefix = True  # shown as typed, kept as text when edited
             elif isinstance(value, date):
                 cell.number_format = "yyyy-mm-dd"
             if bold is True or (bold and not isinstance(bold, bool) and i < len(bold) and bold[i]):
