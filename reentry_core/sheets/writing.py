@@ -43,8 +43,20 @@ def write_rows(handle: IO[str], columns: Sequence[str] | None, rows: Iterable[Se
         writer.writerow([csv_value(c) for c in columns])
     count = 0
     value = csv_value
+    if "\r" in lineterminator:
+        for row in rows:
+            writer.writerow([value(v) for v in row])
+            count += 1
+        return count
+    # csv quotes a cell holding a character of the line terminator; with "\n" alone a CR
+    # inside a cell would end the row for a reader, so such a row is written fully quoted
+    quoted = csv.writer(handle, delimiter=delimiter, lineterminator=lineterminator, quoting=csv.QUOTE_ALL)
     for row in rows:
-        writer.writerow([value(v) for v in row])
+        cells = [value(v) for v in row]
+        if any(type(c) is str and "\r" in c for c in cells):
+            quoted.writerow(cells)
+        else:
+            writer.writerow(cells)
         count += 1
     return count
 
