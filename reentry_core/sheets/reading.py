@@ -234,7 +234,8 @@ class Sheet:
         if not first.strip():
             self.close()
             raise InvalidInput(_("{file} is empty").format(file=self.name))
-        self._reader = csv.reader(self._chain(first), delimiter=sniff_delimiter(first))
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(first)
+        self._reader = csv.reader(self._chain(first), delimiter=delimiter)
         try:
             self.header = [normal_header(c) for c in next(self._reader)]
         except csv.Error as exc:

@@ -18,6 +18,8 @@ from ..i18n import _
 from .safety import _TRIGGER_SET, QUOTE, needs_quote
 
 FORMATS = ("csv", "tsv", "xlsx")
+#: a text starting with one of these needs a cell of its own (a trigger, the quote, an error code's #)
+_PLAIN_UNSAFE = _TRIGGER_SET | {QUOTE, "#"}
 
 
 def csv_value(value: Any) -> Any:
@@ -109,7 +111,20 @@ class WorkSheet:
         make = self._cell
         ws = self.ws
         cells = []
+        styled = bold is not False or formats is not None or right is not None
         for i, value in enumerate(values):
+            kind = type(value)
+            if not styled:  # the common case, kept lean: plain values go in as they are
+                if kind is str:
+                    if not value:
+                        cells.append(None)
+                        continue
+                    if value[0] not in _PLAIN_UNSAFE:
+                        cells.append(value)  # openpyxl keeps it text: it starts with none of = ' #
+                        continue
+                elif value is None or kind is int or kind is float or kind is Decimal:
+                    cells.append(value)
+                    continue
             if value == "":
                 value = None
             elif isinstance(value, datetime):
@@ -119,7 +134,7 @@ class WorkSheet:
                 value, risky = QUOTE + value, True  # read back with one quote taken off, as CSV
             cell = make(ws, value=value)
             if type(value) is str:
-                cell.data_type = "s"  # text, never a formula
+                cell.data_type = "s"  # text, never a formula (nor an error code such as #N/A)
                 if risky:
                     cell.quotePrefix = True  # shown as typed, kept as text when edited
             elif isinstance(value, date):
