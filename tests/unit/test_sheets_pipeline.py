@@ -241,3 +241,14 @@ def test_a_sheet_import_refuses_a_header_it_does_not_know(tmp_path):
         "run.csv: missing required column(s) amount"]
     with pytest.raises(InvalidInput, match="run.csv has no rows to import"):
         _run(tmp_path, "application,amount\n\n")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1251"])
+def test_the_plugins_entry_points_read_utf16_and_windows_1251_too(tmp_path, encoding):
+    """read_sheet and read_table, which the plugins' imports call today, are the one reader."""
+    from reentry_core.sheets import read_sheet
+
+    path = tmp_path / "tally.csv"
+    path.write_bytes("application;member;vote;note\r\nR2026-001;CM1;approve;нет покупателей\r\n".encode(encoding))
+    assert read_sheet(path, ("application", "member", "vote", "note"), ("application",)) == [
+        (2, {"application": "R2026-001", "member": "CM1", "vote": "approve", "note": "нет покупателей"})]
