@@ -20,6 +20,8 @@ from .safety import _TRIGGER_SET, QUOTE, needs_quote
 FORMATS = ("csv", "tsv", "xlsx")
 #: a text starting with one of these needs a cell of its own (a trigger, the quote, an error code's #)
 _PLAIN_UNSAFE = _TRIGGER_SET | {QUOTE, "#"}
+#: what csv writes right by itself (None as "")
+_CSV_AS_IS = frozenset({int, float, bool, type(None)})
 
 
 def csv_value(value: Any) -> Any:
@@ -45,9 +47,12 @@ def write_rows(handle: IO[str], columns: Sequence[str] | None, rows: Iterable[Se
         writer.writerow([csv_value(c) for c in columns])
     count = 0
     value = csv_value
+    unsafe, as_is = _PLAIN_UNSAFE, _CSV_AS_IS
     if "\r" in lineterminator:
         for row in rows:
-            writer.writerow([value(v) for v in row])
+            # plain text goes as it is (the common case, kept lean); the rest through csv_value
+            writer.writerow([v if ((t := type(v)) is str and (not v or v[0] not in unsafe)) or t in as_is
+                             else v.isoformat() if t is date else value(v) for v in row])
             count += 1
         return count
     # csv quotes a cell holding a character of the line terminator; with "\n" alone a CR
@@ -190,7 +195,8 @@ def write_sheet_to(target, kind: str, columns: Sequence[str], rows: Iterable[Seq
             ws.append(row)
         book.save(target)
         return ws.rows - 1
-    with open(target, "w", encoding="utf-8-sig", newline="") as handle:
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        handle.write("\ufeff")  # the BOM Excel needs to see UTF-8 (utf-8-sig encodes in Python, slower)
         return write_rows(handle, columns, rows, delimiter="\t" if kind == "tsv" else ",")
 
 
