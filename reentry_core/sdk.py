@@ -37,7 +37,8 @@ Storage
     never written by a plugin), read_setting, write_setting
 Reports
     Period, AnalysisTable, Analysis, ReportCell, count_grid, share, hidden_mark
-Sheets (files staff fill in offline)
+Sheets (files staff fill in offline, and every export; docs/sheets.md)
+    SheetImport, Column, RowProblem, open_sheet, write_sheet, safe_text;
     read_table, read_sheet, require_columns, write_table
 The command line
     CliState, pass_state, emit_rows, emit_record, done
@@ -124,6 +125,12 @@ _EXPORTS: dict[str, str] = {
     "share": "reentry_core.services.reports",
     "hidden_mark": "reentry_core.services.reports",
     # sheets
+    "SheetImport": "reentry_core.sheets",
+    "Column": "reentry_core.sheets",
+    "RowProblem": "reentry_core.sheets",
+    "open_sheet": "reentry_core.sheets",
+    "write_sheet": "reentry_core.sheets",
+    "safe_text": "reentry_core.sheets",
     "read_table": "reentry_core.sheets",
     "read_sheet": "reentry_core.sheets",
     "require_columns": "reentry_core.sheets",
@@ -177,7 +184,8 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported pla
     from .services.referrals import open_referral  # noqa: F401
     from .services.reports import Analysis, AnalysisTable, ReportCell, count_grid, hidden_mark, share  # noqa: F401
     from .services.settings import read_setting, write_setting  # noqa: F401
-    from .sheets import read_sheet, read_table, require_columns, write_table  # noqa: F401
+    from .sheets import (Column, RowProblem, SheetImport, open_sheet, read_sheet, read_table,  # noqa: F401
+                         require_columns, safe_text, write_sheet, write_table)
     from .storage import metadata  # noqa: F401
     from .storage import tables as core  # noqa: F401
     from .storage.tables import UtcDateTime  # noqa: F401

@@ -69,9 +69,10 @@ Feature: Importing participants from a file
     Then they read "Dry run: all 3 rows of intake-november.csv are valid; 3 would be imported, 0 duplicates skipped."
     And the register holds 0 participants
 
-  Scenario: A file saved in Windows-1251 is refused with a hint at the encoding
+  Scenario: A file saved in Windows-1251 is recognised and imported
     Older spreadsheets from Excel in Russian are saved in Windows-1251 (cp1251), which
-    has Russian letters but not the Tajik ones.
+    has Russian letters but not the Tajik ones. A file that is not UTF-8 and reads as
+    Cyrillic in Windows-1251 is read as Windows-1251.
 
     Given a file "intake-1251.csv" saved in Windows-1251 with:
       | full_name        | sex    | birth_date | centre |
@@ -79,7 +80,20 @@ Feature: Importing participants from a file
       | Мадина Сафарова  | female | 1992-07-01 | DSH    |
       | Фируза Кадырова  | female | 05.11.1988 | DSH    |
     When the case worker types "reentry --as CW1 participants import intake-1251.csv"
-    Then the command is refused with "cp1251"
+    Then they read "Imported 3 participants from intake-1251.csv (DSH-2026-0001 … DSH-2026-0003); 0 duplicates skipped."
+    And participant DSH-2026-0002 is "Мадина Сафарова", born 1992-07-01, at DSH
+
+  Scenario: Tajik letters lost by a Windows-1251 file are refused with the way out
+    Excel writes "?" for ҷ ҳ ғ қ ӣ ӯ when it saves "CSV (comma delimited)": the names
+    would be stored with question marks, so the file is refused.
+
+    Given a file "intake-1251.csv" saved by Excel as "CSV (comma delimited)" on a Russian Windows with:
+      | full_name        | sex    | birth_date | centre |
+      | Мадина Сафарова  | female | 1992-07-01 | DSH    |
+      | Ҷамшед Раҳимов   | male   | 12.03.1985 | DSH    |
+    When the case worker types "reentry --as CW1 participants import intake-1251.csv"
+    Then the command is refused with "row 3, full_name: '?амшед Ра?имов' has '?' inside a word"
+    And the command is refused with "no Tajik letters (ҷ ҳ ғ қ ӣ ӯ); save it as"
     And the register holds 0 participants
 
   Scenario: A Windows-1251 file imports when its encoding is given

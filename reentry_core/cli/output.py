@@ -7,7 +7,6 @@ when a table is printed.
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from decimal import Decimal
@@ -35,6 +34,13 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _cell(value: Any) -> Any:
+    """A value for CSV: numbers stay numbers (a negative amount is not made text), the rest as text."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return value
+    return _text(value)
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return plain(value)
@@ -51,11 +57,10 @@ def emit_rows(rows: Iterable[dict], columns: Sequence[str], fmt: str, title: str
     rows = [{c: row.get(c) for c in columns} for row in rows]
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=_json_default))
-    elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_text(row[c]) for c in columns])
+    elif fmt == "csv":  # the one sheet writer: text that starts like a formula is made inert
+        from ..sheets.writing import write_rows
+
+        write_rows(sys.stdout, columns, ([_cell(row[c]) for c in columns] for row in rows), lineterminator="\n")
     else:
         if not rows and empty:
             click.echo(empty)

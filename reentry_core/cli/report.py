@@ -75,15 +75,13 @@ def programme(state: CliState, start, end, centre, by, fmt, out, threshold, no_s
 
         click.echo(json.dumps(as_json(report), ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        import csv
         import sys
 
         from ..services.report_output import csv_rows
+        from ..sheets.writing import write_rows
 
         header, lines = csv_rows(report)
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(lines)
+        write_rows(sys.stdout, header, lines, lineterminator="\n")
     else:
         print_tables(report)
 

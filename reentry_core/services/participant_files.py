@@ -19,17 +19,12 @@ export from one database, while nobody without the secret can link it to a code.
 
 from __future__ import annotations
 
-import abc
-import codecs
-import csv
 import hashlib
 import hmac
-import io
 import json
-import re
 import secrets
 from array import array
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -38,12 +33,13 @@ import sqlalchemy as sa
 
 from ..convert import parse_date, structure, unstructure
 from ..domain import SENSITIVE_FIELDS, ConsentScope, OffenceCategory, Participant, Sex, age_band, age_on
-from ..errors import InvalidInput, NotFound, RowErrors
+from ..errors import InvalidInput, NotFound
 from ..files import written_whole
 from ..i18n import _
+from ..sheets import Column, Sheet, SheetImport, open_sheet, write_sheet_to
 from ..storage import tables as t
 from ..storage.bulk import BulkInsert
-from .participants import TwinLookup, name_key, reserve_codes, to_row
+from .participant_store import TwinLookup, name_key, reserve_codes, to_row
 
 _P = t.participant
 
@@ -63,7 +59,6 @@ EXPORT_FORMATS = ("csv", "xlsx", "json")
 BATCH_SIZE = 1000
 #: At most this many problem (and duplicate) lines are kept; the counts are always exact.
 MAX_LINES = 1000
-_CHUNK = 1 << 20  # bytes read at a time when checking a file's encoding
 
 
 # --- the report ------------------------------------------------------------------------
@@ -97,310 +92,19 @@ class _RollBack(Exception):
         self.report = report
 
 
-# --- reading files -----------------------------------------------------------------------
+# --- reading files: the one reader of reentry_core.sheets ----------------------------------
 
 
-def _normal_header(cell: Any) -> str:
-    text = "" if cell is None else str(cell)
-    return "_".join(text.replace("\ufeff", "").strip().lower().replace("-", " ").split())
+def _column(name: str) -> Column:
+    return Column(name, required=name in REQUIRED_COLUMNS)
 
 
-def _header_fields(name: str, cells) -> list[str | None]:
-    """The field of each column (``None`` for a column without a header), or the errors."""
-    fields: list[str | None] = []
-    seen: set[str] = set()
-    twice: list[str] = []
-    unknown: list[str] = []
-    for cell in cells:
-        field = _normal_header(cell)
-        if not field:
-            fields.append(None)
-            continue
-        if field in seen:
-            if field not in twice:
-                twice.append(field)
-        elif field not in ACCEPTED_COLUMNS:
-            unknown.append(field)
-        seen.add(field)
-        fields.append(field)
-    if not seen:
-        raise InvalidInput(_("{file}: the first row must name the columns ({columns})").format(
-            file=name, columns=", ".join(ACCEPTED_COLUMNS)))
-    lines = []
-    if twice:
-        lines.append(_("{file}: column(s) {names} appear more than once in the header").format(
-            file=name, names=", ".join(twice)))
-    if unknown:
-        lines.append(_("{file}: unknown column(s) {names}; accepted columns: {accepted}").format(
-            file=name, names=", ".join(unknown), accepted=", ".join(ACCEPTED_COLUMNS)))
-    missing = [c for c in REQUIRED_COLUMNS if c not in seen]
-    if missing:
-        lines.append(_("{file}: missing required column(s) {names}").format(file=name, names=", ".join(missing)))
-    if lines:
-        raise InvalidInput("\n".join(lines))
-    return fields
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _extra_problem(fields: list, cells) -> str | None:
-    """A value in a column without a header (or past the header's end), if there is one."""
-    for i, cell in enumerate(cells):
-        if (i >= len(fields) or fields[i] is None) and cell is not None and str(cell).strip():
-            return _("column {col} has a value but no header").format(col=_column_letter(i))
-    return None
-
-
-class _Source(abc.ABC):
-    """An open import file (CSV or XLSX): its columns, its rows, and how far reading has got."""
-
-    name: str
-    fields: list[str | None]
-    bytes_total: int
-
-    @abc.abstractmethod
-    def rows(self) -> Iterator[tuple[int, dict[str, Any], str | None]]:
-        """``(row number, {field: value} without empty cells, problem or None)`` per non-empty row."""
-
-    @abc.abstractmethod
-    def bytes_done(self) -> int:
-        """How much of the file has been read, for the progress bar."""
-
-    def close(self) -> None:
-        """Release the file; sources holding nothing open need not override it."""
-
-
-def _text_codec(name: str, encoding: str | None) -> str:
-    if not encoding:
-        return "utf-8-sig"
-    try:
-        info = codecs.lookup(encoding)
-    except LookupError:
-        raise InvalidInput(_("unknown encoding {encoding!r} (e.g. utf-8, cp1251)").format(encoding=encoding)) from None
-    if not getattr(info, "_is_text_encoding", True):
-        raise InvalidInput(_("{encoding!r} is not a text encoding (e.g. utf-8, cp1251)").format(encoding=encoding))
-    return "utf-8-sig" if info.name == "utf-8" else info.name
-
-
-def _looks_cp1251(sample: bytes) -> bool:
-    """Mostly Cyrillic letters when read as Windows-1251, and not UTF-8 with a bad byte or two."""
-    high = sum(1 for b in sample if b > 127)
-    if not high:
-        return False
-    broken = sample.decode("utf-8", errors="replace").count("\ufffd")
-    if broken * 3 < high:  # most non-ASCII bytes form valid UTF-8: a damaged UTF-8 file
-        return False
-    text = sample.decode("cp1251", errors="replace")
-    cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
-    # Cyrillic words are runs of non-ASCII bytes; accented Latin letters (é, ñ) stand alone
-    in_words = sum(len(run) for run in re.findall(rb"[\x80-\xff]{3,}", sample))
-    return cyrillic >= 0.7 * high and in_words >= 0.5 * high
-
-
-def _check_decodes(path: Path, name: str, codec: str, explicit: bool) -> None:
-    """Decode the whole file once, in chunks (memory stays flat), naming the first bad byte."""
-    with open(path, "rb") as f:
-        head = f.read(4)
-        if not explicit and (head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE)):
-            raise InvalidInput(_("{file} is UTF-16 (Excel's 'Unicode text'); save it as 'CSV UTF-8' "
-                                 "or pass --encoding utf-16").format(file=name))
-        start = len(codecs.BOM_UTF8) if codec == "utf-8-sig" and head.startswith(codecs.BOM_UTF8) else 0
-        f.seek(start)
-        decoder = codecs.getincrementaldecoder("utf-8" if codec == "utf-8-sig" else codec)("strict")
-        offset, newlines = start, 0
-        while True:
-            chunk = f.read(_CHUNK)
-            state = decoder.getstate()
-            pending = state[0] if state and isinstance(state[0], (bytes, bytearray)) else b""
-            try:
-                decoder.decode(chunk, final=not chunk)
-            except UnicodeDecodeError as exc:
-                data = bytes(pending) + chunk
-                bad_at = offset - len(pending) + exc.start
-                line = newlines + data[:exc.start].count(b"\n") + 1
-                bad = data[exc.start:exc.start + 1]
-                if not explicit:
-                    f.seek(0)
-                    if _looks_cp1251(f.read(256 * 1024)):
-                        raise InvalidInput(_("{file} is not UTF-8: it looks like Windows-1251 (cp1251); "
-                                             "save it as UTF-8 or pass --encoding cp1251").format(file=name)) from None
-                message = _(
-                    "{file} is not valid {encoding}: byte {byte} at offset {offset} (line {line}) cannot be "
-                    "decoded; check the file's encoding and pass it with --encoding"
-                ) if explicit else _(
-                    "{file} is not valid {encoding}: byte {byte} at offset {offset} (line {line}) cannot be "
-                    "decoded; save the file as UTF-8 or pass --encoding"
-                )
-                raise InvalidInput(message.format(
-                    file=name, encoding="UTF-8" if codec == "utf-8-sig" else codec,
-                    byte=f"0x{bad.hex()}" if bad else "?", offset=bad_at, line=line)) from None
-            if not chunk:
-                return
-            offset += len(chunk)
-            newlines += chunk.count(b"\n")
-
-
-def _sniff_delimiter(line: str) -> str:
-    counts = {d: line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-class _CsvSource(_Source):
-    def __init__(self, path: Path, name: str, encoding: str | None):
-        codec = _text_codec(name, encoding)
-        _check_decodes(path, name, codec, explicit=bool(encoding))
-        self.name = name
-        self.bytes_total = path.stat().st_size
-        self._raw = open(path, "rb")
-        self._text = io.TextIOWrapper(self._raw, encoding=codec, newline="")
-        first = self._text.readline()
-        self._first_row = 2
-        while first and not first.strip():  # blank lines before the header
-            first = self._text.readline()
-            self._first_row += 1
-        if not first.strip():
-            self.close()
-            raise InvalidInput(_("{file} is empty").format(file=name))
-        delimiter = _sniff_delimiter(first)
-        self._reader = csv.reader(self._chain(first), delimiter=delimiter)
-        try:
-            header = next(self._reader)
-            self.fields = _header_fields(name, header)
-        except BaseException:
-            self.close()
-            raise
-
-    def _chain(self, first: str) -> Iterator[str]:
-        yield first
-        yield from self._text
-
-    def rows(self):
-        fields = self.fields
-        ncols = len(fields)
-        simple = None not in fields
-        reader = self._reader
-        n = self._first_row - 1
-        try:
-            for n, cells in enumerate(reader, self._first_row):
-                if simple and len(cells) <= ncols:
-                    data = {f: s for f, v in zip(fields, cells) if (s := v.strip())}
-                    if data:
-                        yield n, data, None
-                    continue
-                data = {f: s for f, v in zip(fields, cells) if f is not None and (s := v.strip())}
-                problem = _extra_problem(fields, cells)
-                if data or problem:
-                    yield n, data, problem
-        except csv.Error as exc:
-            raise InvalidInput(_("{file}: row {n} cannot be read as CSV: {reason}").format(
-                file=self.name, n=n + 1, reason=str(exc))) from None
-
-    def bytes_done(self) -> int:
-        try:
-            return min(self._raw.tell(), self.bytes_total)
-        except (OSError, ValueError):
-            return self.bytes_total
-
-    def close(self) -> None:
-        self._text.close()
-
-
-def _xlsx_cell(value: Any, is_date: bool) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return value if is_date else value.isoformat()
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value).strip() or None
-
-
-class _XlsxSource(_Source):
-    def __init__(self, path: Path, name: str):
-        from openpyxl import load_workbook
-
-        self.name = name
-        self.bytes_total = path.stat().st_size
-        try:
-            self._book = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # zipfile / XML errors of a damaged or mis-named file
-            raise InvalidInput(_("{file} is not a readable .xlsx workbook: {reason}").format(
-                file=name, reason=str(exc) or type(exc).__name__)) from None
-        try:
-            if not self._book.worksheets:
-                raise InvalidInput(_("{file} is empty").format(file=name))
-            sheet = self._book.worksheets[0]
-            self._max_row = sheet.max_row or 0
-            self._rows = enumerate(sheet.iter_rows(values_only=True), 1)
-            self._done = 0
-            for n, cells in self._rows:
-                self._done = n
-                if any(c is not None and str(c).strip() for c in cells):
-                    self.fields = _header_fields(name, cells)
-                    break
-            else:
-                raise InvalidInput(_("{file} is empty").format(file=name))
-        except BaseException:
-            self.close()
-            raise
-
-    def rows(self):
-        fields = self.fields
-        kinds = [(f, f in _DATE_COLUMNS) for f in fields]
-        cell = _xlsx_cell
-        width = len(fields)
-        gaps = None in fields
-        for n, cells in self._rows:
-            self._done = n
-            data = {}
-            problem = None
-            for (field, is_date), value in zip(kinds, cells):
-                if field is not None and value is not None:
-                    value = cell(value, is_date)
-                    if value is not None:
-                        data[field] = value
-            if gaps or len(cells) > width:
-                problem = _extra_problem(fields, cells)
-            if data or problem:
-                yield n, data, problem
-
-    def bytes_done(self) -> int:
-        if not self._max_row:
-            return 0
-        return min(self.bytes_total, self.bytes_total * self._done // self._max_row)
-
-    def close(self) -> None:
-        self._book.close()
-
-
-def _open_source(path: Path, name: str, encoding: str | None) -> _Source:
+def _open_source(path: Path, name: str, encoding: str | None) -> Sheet:
     kind = path.suffix.lower()
     if kind not in IMPORT_KINDS:
         raise InvalidInput(_("{file}: cannot import this kind of file; give a {kinds} file").format(
             file=name, kinds=" or ".join(IMPORT_KINDS)))
-    if not path.is_file():
-        raise InvalidInput(_("{file} does not exist").format(file=name))
-    if path.stat().st_size == 0:
-        raise InvalidInput(_("{file} is empty").format(file=name))
-    if kind == ".xlsx":
-        return _XlsxSource(path, name)
-    return _CsvSource(path, name, encoding)
+    return open_sheet(path, encoding=encoding, name=name)
 
 
 # --- import ------------------------------------------------------------------------------
@@ -425,16 +129,21 @@ def _cached_choice(cache: dict, cls, value):
         return parsed
 
 
-class _Import:
-    def __init__(self, tx, source: _Source, dry_run: bool, progress: Callable | None):
-        self.tx = tx
+class _Import(SheetImport):
+    """The participants' own rules on the one import shape: streamed (a register of tens of
+    thousands of rows keeps memory flat), a lean path per row, duplicates skipped and told."""
+
+    columns = tuple(_column(name) for name in ACCEPTED_COLUMNS)
+    streaming = True
+    batch_size = BATCH_SIZE
+
+    def __init__(self, tx, name: str, dry_run: bool):
+        super().__init__(tx, name)
         self.conn = tx.conn
-        self.source = source
-        self.name = source.name
         self.dry_run = dry_run
-        self.progress = progress
-        self.problems: list[str] = []
-        self.problem_count = 0
+        self.today = tx.today
+        self.sexes: dict = {}
+        self.offences: dict = {}
         self.duplicates: list[str] = []
         self.duplicate_count = 0
         self.imported = 0
@@ -452,12 +161,7 @@ class _Import:
         self.listened = bool(tx.programme.pm.hook.participant_registered.get_hookimpls())
         self.insert_consents = BulkInsert(self.conn, t.consent, ["participant_id", "given_on", "scope"])
 
-    # problems and duplicates --------------------------------------------------------------
-    def _problem(self, line: str) -> None:
-        self.problem_count += 1
-        if len(self.problems) < MAX_LINES:
-            self.problems.append(line)
-
+    # duplicates ---------------------------------------------------------------------------
     def _duplicate(self, line: str) -> None:
         self.duplicate_count += 1
         if len(self.duplicates) < MAX_LINES:
@@ -505,97 +209,72 @@ class _Import:
                 self.scopes[raw_scope] = text
         return (given_on, text) if given_on is not None else None
 
-    # the run ----------------------------------------------------------------------------
-    def run(self) -> ImportReport:
-        today = self.tx.today
-        sexes: dict = {}
-        offences: dict = {}
-        batch: list = []
-        rows = 0
+    # one row ------------------------------------------------------------------------------
+    def parse(self, n: int, data: dict, extra: str | None):
+        """The lean path: the row as ``(n, participant, centre id, consent)``, or ``None``
+        after noting its problems (one line naming each bad field)."""
+        today = self.today
+        sexes, offences = self.sexes, self.offences
         consent_keys = _CONSENT_COLUMNS
         _Participant = Participant
-        for n, data, extra in self.source.rows():
-            rows += 1
-            reasons: list[str] = []
-            if extra is not None:
-                reasons.append(extra)
-            consent = None
-            consent_reasons = None
-            if "consent_given_on" in data or "consent_scope" in data:
-                consent_reasons = []
-                consent = self._consent(data, today, consent_reasons)
-                pdata = {k: v for k, v in data.items() if k not in consent_keys}
-            else:
-                pdata = data
-            try:
-                get = pdata.get
-                registered = get("registered_on")
-                release = get("release_date")
-                offence = get("offence_category")
-                p = _Participant(
-                    full_name=pdata["full_name"],
-                    sex=_cached_choice(sexes, Sex, pdata["sex"]),
-                    birth_date=_date(pdata["birth_date"]),
-                    centre=pdata["centre"],
-                    registered_on=today if registered is None else _date(registered),
-                    phone=get("phone"),
-                    release_date=None if release is None else _date(release),
-                    facility=get("facility"),
-                    offence_category=None if offence is None else _cached_choice(offences, OffenceCategory, offence),
-                )
-            except Exception:
-                # the lean path failed: the converter gives the message naming each bad field
-                try:
-                    p = structure(pdata, Participant, where=f"row {n}")
-                    if p.registered_on is None:
-                        p = attrs.evolve(p, registered_on=today)
-                except InvalidInput as exc:
-                    lead = f"row {n}: "
-                    reasons.append(exc.message[len(lead):] if exc.message.startswith(lead) else exc.message)
-                    p = None
-            if p is not None:
-                dated = p.date_problems(today)
-                if dated:
-                    reasons.extend(dated)
-                centre_id = self._centre(p.centre)
-                if type(centre_id) is str:
-                    reasons.append(centre_id)
-            if consent_reasons:
-                reasons.extend(consent_reasons)
-            if reasons:
-                self._problem(f"row {n}: " + "; ".join(reasons))
-                batch = []
-            elif not self.problem_count:  # after a bad row nothing is written: only check the rest
-                batch.append((n, p, centre_id, consent))
-                if len(batch) >= BATCH_SIZE:
-                    self._write(batch)
-                    batch = []
-            if not rows % BATCH_SIZE:
-                self._report_progress(rows)
-        if batch and not self.problem_count:
-            self._write(batch)
-        self._report_progress(rows, done=True)
-        if self.problem_count:
-            lines = list(self.problems)
-            if self.problem_count > len(lines):
-                lines.append(_("… and {n} more invalid rows").format(n=self.problem_count - len(lines)))
-            raise RowErrors(
-                _("{file}: {bad} of {rows} rows are invalid; nothing was imported").format(
-                    file=self.name, bad=self.problem_count, rows=rows),
-                lines,
+        reasons: list[str] = []
+        if extra is not None:
+            reasons.append(extra)
+        consent = None
+        consent_reasons = None
+        if "consent_given_on" in data or "consent_scope" in data:
+            consent_reasons = []
+            consent = self._consent(data, today, consent_reasons)
+            pdata = {k: v for k, v in data.items() if k not in consent_keys}
+        else:
+            pdata = data
+        try:
+            get = pdata.get
+            registered = get("registered_on")
+            release = get("release_date")
+            offence = get("offence_category")
+            p = _Participant(
+                full_name=pdata["full_name"],
+                sex=_cached_choice(sexes, Sex, pdata["sex"]),
+                birth_date=_date(pdata["birth_date"]),
+                centre=pdata["centre"],
+                registered_on=today if registered is None else _date(registered),
+                phone=get("phone"),
+                release_date=None if release is None else _date(release),
+                facility=get("facility"),
+                offence_category=None if offence is None else _cached_choice(offences, OffenceCategory, offence),
             )
-        if rows == 0:
-            raise InvalidInput(_("{file} has no rows to import").format(file=self.name))
+        except Exception:
+            # the lean path failed: the converter gives the message naming each bad field
+            try:
+                p = structure(pdata, Participant, where=f"row {n}")
+                if p.registered_on is None:
+                    p = attrs.evolve(p, registered_on=today)
+            except InvalidInput as exc:
+                lead = f"row {n}: "
+                reasons.append(exc.message[len(lead):] if exc.message.startswith(lead) else exc.message)
+                p = None
+        if p is not None:
+            dated = p.date_problems(today)
+            if dated:
+                reasons.extend(dated)
+            centre_id = self._centre(p.centre)
+            if type(centre_id) is str:
+                reasons.append(centre_id)
+        if consent_reasons:
+            reasons.extend(consent_reasons)
+        if reasons:
+            self.bad_rows += 1
+            self.problem(f"row {n}: " + "; ".join(reasons))
+            return None
+        return (n, p, centre_id, consent)
+
+    def report(self) -> ImportReport:
         return ImportReport(
-            file=self.name, rows=rows, imported=self.imported, duplicates=self.duplicates,
+            file=self.name, rows=self.rows, imported=self.imported, duplicates=self.duplicates,
             duplicate_count=self.duplicate_count, first_code=self.first_code, last_code=self.last_code,
             dry_run=self.dry_run, by_centre=dict(self.by_centre),
         )
-
-    def _report_progress(self, rows: int, done: bool = False) -> None:
-        if self.progress is not None:
-            total = self.source.bytes_total
-            self.progress(rows, total if done else self.source.bytes_done(), total)
 
     # one batch --------------------------------------------------------------------------
     def _same_row(self, code: str) -> int | None:
@@ -610,7 +289,7 @@ class _Import:
                 return row_numbers[number - first]
         return None
 
-    def _write(self, batch: list) -> None:
+    def write(self, batch: list) -> None:
         conn, tx = self.conn, self.tx
         dups: list[tuple[int, str]] = []
         seen: dict[tuple, int] = {}
@@ -699,19 +378,20 @@ def import_participants(ctx, path, dry_run: bool = False, encoding: str | None =
     ctx.require("participants.import")
     path = Path(path)
     name = str(path)
-    source = _open_source(path, name, encoding)
-    try:
-        with ctx.transaction() as tx:
-            tx.require("participants.import")
-            if any(f in SENSITIVE_FIELDS for f in source.fields):
-                tx.require("participants.view_sensitive")
-            report = _Import(tx, source, dry_run, progress).run()
-            if dry_run:
-                raise _RollBack(report)
-    except _RollBack as rollback:
-        return rollback.report
-    finally:
-        source.close()
+    with _open_source(path, name, encoding) as sheet:
+        fields = _Import.fields(sheet)
+        try:
+            with ctx.transaction() as tx:
+                tx.require("participants.import")
+                if any(f in SENSITIVE_FIELDS for f in fields):
+                    tx.require("participants.view_sensitive")
+                importer = _Import(tx, name, dry_run)
+                importer.run(sheet, progress, fields)
+                report = importer.report()
+                if dry_run:
+                    raise _RollBack(report)
+        except _RollBack as rollback:
+            return rollback.report
     return report
 
 
@@ -787,16 +467,6 @@ def _plain_value(value: Any) -> Any:
     return value
 
 
-def _write_csv(handle, columns, rows) -> int:
-    writer = csv.writer(handle)
-    writer.writerow(columns)
-    count = 0
-    for row in rows:
-        writer.writerow(["" if v is None else _plain_value(v) for v in row])
-        count += 1
-    return count
-
-
 def _write_json(handle, columns, rows) -> int:
     handle.write("[")
     count = 0
@@ -805,41 +475,6 @@ def _write_json(handle, columns, rows) -> int:
         handle.write(json.dumps(dict(zip(columns, map(_plain_value, row))), ensure_ascii=False))
         count += 1
     handle.write("\n]\n" if count else "]\n")
-    return count
-
-
-def _write_xlsx(target: str, columns, rows) -> int:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("participants")
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name in columns:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    count = 0
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd"
-                cells.append(cell)
-            elif isinstance(value, str) and value.startswith("="):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"  # text, never a formula
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
-        count += 1
-    book.save(target)
     return count
 
 
@@ -864,11 +499,11 @@ def export_participants(ctx, path, fmt: str | None = None, pseudonymise: bool = 
         with ctx.reading() as conn:
             centre_id = ctx.programme.centre_id(conn, centre_code) if centre_code else None
             rows = _iter_export(ctx, conn, columns, pseudonymise, centre_id, secret)
-            if kind == "xlsx":
-                count = _write_xlsx(temp, columns, rows)
-            else:
+            if kind == "json":
                 with open(temp, "w", encoding="utf-8", newline="") as handle:
-                    count = (_write_csv if kind == "csv" else _write_json)(handle, columns, rows)
+                    count = _write_json(handle, columns, rows)
+            else:  # the one writer: text cells formula-safe, CSV with a BOM for Excel
+                count = write_sheet_to(temp, kind, columns, rows, sheet="participants")
         # recorded before the file appears: an export that happened is never missing from the trail
         with ctx.transaction() as tx:
             tx.audit("participants.export", "export", path.name[:60],

@@ -7,7 +7,6 @@ dimension but the last), one column per value of the last dimension and a total.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import json
 from decimal import Decimal
@@ -17,6 +16,7 @@ from typing import Any
 from ..errors import InvalidInput
 from ..files import written_whole
 from ..i18n import _
+from ..sheets import Workbook, write_rows
 from .reports import Analysis, ProgrammeReport, ReportCell, ReportRow, hidden_mark, share_of_first
 
 FILE_FORMATS = ("csv", "json", "xlsx")
@@ -245,10 +245,8 @@ def write_report(report: ProgrammeReport, path, fmt: str | None = None) -> Path:
             Path(temp).write_text(json.dumps(as_json(report), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         else:
             header, lines = csv_rows(report)
-            with open(temp, "w", encoding="utf-8", newline="") as f:
-                writer = csv.writer(f)
-                writer.writerow(header)
-                writer.writerows(lines)
+            with open(temp, "w", encoding="utf-8-sig", newline="") as f:
+                write_rows(f, header, lines)
     return path
 
 
@@ -264,27 +262,12 @@ def book_value(cell: ReportCell | None, row: ReportRow | str, threshold: int | N
     return float(value) if isinstance(value, str) else value
 
 
-def _sheet_name(title: str, taken: set[str]) -> str:
-    name = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "sheet"
-    base, n = name, 2
-    while name in taken:
-        suffix = f" {n}"
-        name, n = base[:31 - len(suffix)] + suffix, n + 1
-    taken.add(name)
-    return name
-
-
 def write_workbook(report: ProgrammeReport, target: str) -> None:
     """One sheet per section, the funnel and each analysis; bold frozen headers, number
-    formats, hidden cells written as text (``<5``), never as their number."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
+    formats, hidden cells written as text (``<5``), never as their number. Written by the
+    one sheet writer (streamed, every text cell formula-safe)."""
     book = Workbook()
-    about = book.active
-    about.title = _("About")
-    bold = Font(bold=True)
-    taken = {about.title}
+    about = book.sheet(_("About"), widths={"A": 22, "B": 90})
     facts = [
         (_("Programme report"), ""),
         (_("Period"), f"{_iso(report.period.start) or '…'} – {_iso(report.period.end) or report.made_on.isoformat()}"),
@@ -298,51 +281,32 @@ def write_workbook(report: ProgrammeReport, target: str) -> None:
         (_("Made by"), report.made_by),
     ]
     for label, value in facts:
-        about.append([label, value])
-        about.cell(about.max_row, 1).font = bold
-    about.column_dimensions["A"].width = 22
-    about.column_dimensions["B"].width = 90
+        about.append([label, value], bold=(True, False))
 
     headers = [_("indicator")] + [h for h, _v in columns(report)] + [_("unit")]
     for section in report.sections:
-        sheet = book.create_sheet(_sheet_name(section.title, taken))
-        sheet.append(headers)
-        for cell in sheet[1]:
-            cell.font = bold
-        sheet.freeze_panes = "B2"
+        sheet = book.sheet(section.title, headers, freeze="B2", widths={"A": 48})
         for label, cells, row in table_lines(report, section.rows):
-            sheet.append([label, *[book_value(cell, row, report.threshold) for cell in cells], row.unit])
-            for cell in sheet[sheet.max_row][1:-1]:
-                if isinstance(cell.value, (int, float)):
-                    cell.number_format = NUMBER_FORMATS[value_format(row)]
-                else:
-                    cell.alignment = Alignment(horizontal="right")
-        sheet.column_dimensions["A"].width = 48
+            values = [label, *[book_value(cell, row, report.threshold) for cell in cells], row.unit]
+            middle = len(values) - 2
+            sheet.append(values, formats=[None] + [NUMBER_FORMATS[value_format(row)]] * middle,
+                         right=[False] + [not isinstance(v, (int, float)) for v in values[1:-1]])
 
     for name in report.funnel:
         header, lines = funnel_lines(report, name)
         if not lines:
             continue
-        sheet = book.create_sheet(_sheet_name(_("Funnel by {name}").format(name=name), taken))
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = bold
+        sheet = book.sheet(_("Funnel by {name}").format(name=name), header, freeze=None, widths={"A": 40})
         for line in lines:
             sheet.append(line)
-        sheet.column_dimensions["A"].width = 40
     for analysis in report.analyses:
-        sheet = book.create_sheet(_sheet_name(analysis.title, taken))
-        sheet.append(analysis.columns)
-        for cell in sheet[1]:
-            cell.font = bold
+        formats = analysis_formats(analysis)
+        sheet = book.sheet(analysis.title, analysis.columns, freeze=None, widths={"A": 30})
         for line in analysis.rows:
             sheet.append([book_value(v, fmt, report.threshold) if isinstance(v, ReportCell) else v
-                          for v, fmt in zip(line, analysis_formats(analysis))])
-            for cell, fmt in zip(sheet[sheet.max_row], analysis_formats(analysis)):
-                if isinstance(cell.value, (int, float)) and fmt in NUMBER_FORMATS:
-                    cell.number_format = NUMBER_FORMATS[fmt]
+                          for v, fmt in zip(line, formats)],
+                         formats=[NUMBER_FORMATS.get(fmt) for fmt in formats])
         if analysis.note:
             sheet.append([])
             sheet.append([analysis.note])
-        sheet.column_dimensions["A"].width = 30
     book.save(target)

@@ -80,8 +80,8 @@ def _(world):
 # --- importing: files -----------------------------------------------------------------------
 
 
-def _write_rows(path, rows, encoding):
-    with path.open("w", encoding=encoding, newline="") as f:
+def _write_rows(path, rows, encoding, errors="strict"):
+    with path.open("w", encoding=encoding, errors=errors, newline="") as f:
         csv.writer(f).writerows(rows)
 
 
@@ -106,6 +106,13 @@ def _(tmp_path, monkeypatch, world, name, datatable):
     raw = (tmp_path / name).read_bytes()
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")  # so the file really is not UTF-8
+    world.setdefault("files", {})[name] = tmp_path / name
+
+
+@given(parsers.parse('a file "{name}" saved by Excel as "CSV (comma delimited)" on a Russian Windows with:'))
+def _(tmp_path, monkeypatch, world, name, datatable):
+    monkeypatch.chdir(tmp_path)
+    _write_rows(tmp_path / name, datatable, "cp1251", errors="replace")  # Excel writes ? for ҷ ҳ ғ қ ӣ ӯ
     world.setdefault("files", {})[name] = tmp_path / name
 
 
