@@ -255,6 +255,7 @@ def verify_chain(conn: sa.Connection, audit_key: AuditKey | None = None,
     last_keyed: int | None = None  # the newest keyed event so far
     unkeyed_after_keyed = False
     ours_seen = False  # an event keyed with audit_key
+    plain = 0  # events chained with plain SHA-256
     other_key: tuple[int, str] | None = None  # the first event keyed with another key after ours
     wanted = {a.seq for a in anchors}
     seen: dict[int, tuple[str, str | None]] = {}
@@ -272,6 +273,7 @@ def verify_chain(conn: sa.Connection, audit_key: AuditKey | None = None,
         if row.prev_hash != prev:
             problems.append(_("event {n} does not follow the event before it").format(n=row.seq))
         if row.key_id is None:
+            plain += 1
             if last_keyed is not None and not unkeyed_after_keyed:
                 unkeyed_after_keyed = True
                 problems.append(_("event {n} is not keyed though event {m} before it is: it was written without the "
@@ -310,7 +312,12 @@ def verify_chain(conn: sa.Connection, audit_key: AuditKey | None = None,
     problems.extend(_index_problems(conn, batch_events))
     for anchor in anchors:
         problems.extend(_anchor_problems(anchor, seen, expected_seq))
-    return VerifyResult(checked, head.seq, head.hash, tuple(problems), unchecked, len(anchors))
+    notes = ()
+    if audit_key is not None and plain:
+        # a trail rebuilt whole without the key looks just like one keyed late: say so
+        notes = (_("{n} of {total} events are not keyed: written before the audit key was set, or rebuilt without "
+                   "it; an anchor made after the key was set tells which").format(n=plain, total=checked),)
+    return VerifyResult(checked, head.seq, head.hash, tuple(problems), unchecked, len(anchors), notes)
 
 
 def _anchor_problems(anchor: "Anchor", seen: dict[int, tuple[str, str | None]], last_seq: int) -> list[str]:

@@ -61,7 +61,7 @@ class AuditService:
             notes = [note for note in (audit.check_anchor(a, programme, key) for a in anchors) if note]
             result = audit.verify_chain(conn, key, anchors)
         return audit.VerifyResult(result.checked, result.head_seq, result.head_hash, result.problems,
-                                  result.unchecked, result.anchors, tuple(notes))
+                                  result.unchecked, result.anchors, result.notes + tuple(notes))
 
     def anchor(self, out: str | Path | None = None) -> audit.Anchor:
         """A checkpoint of the trail to keep outside the database (its ``text`` is a few
