@@ -117,7 +117,7 @@ def test_a_hand_copied_anchor_reads_the_same(admin):
                          .replace("PROGRAMME:", "programme:").replace("EVENTS:", "events:").replace("HEAD:", "head:")
                          .replace("AT:", "at:").replace("KEY:", "key:").replace("SIGNATURE:", "signature:")
                          .replace("NONE", "none") for line in anchor.text.splitlines() if not line.startswith("#"))
-    assert parse_anchor(copied.replace("T12:00:00Z", "T12:00:00Z")) == anchor
+    assert parse_anchor(copied) == anchor
 
 
 def test_the_untouched_trail_holds_what_its_anchors_saw(programme, admin, anchored):
