@@ -437,3 +437,19 @@ def test_cli_new_key_is_owner_only_and_never_overwritten(cli, tmp_path, monkeypa
 def test_cli_help_shows_an_example(cli, command, example):
     result = cli("audit", command, "--help")
     assert result.exit_code == 0 and example in result.output
+
+
+def test_a_keyed_trail_is_backed_up_restored_and_checked_with_the_key(cli, monkeypatch, programme, database_url,
+                                                                     tmp_path):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("db restore replaces a SQLite file")
+    monkeypatch.setenv("REENTRY_AUDIT_KEY", KEY)
+    backup = tmp_path / "monday.db"
+    assert cli("--as", "ADM", "db", "backup", str(backup)).exit_code == 0  # a keyed event
+    programme.close()
+    restored = cli("--as", "ADM", "db", "restore", str(backup))
+    assert restored.exit_code == 0, restored.output
+    verify = cli("--as", "ADM", "audit", "verify")
+    assert verify.exit_code == 0 and verify.stdout.startswith("The audit trail is intact"), verify.output
+    last = events(programme)[-1]  # the backup never holds its own event; the restore's is keyed
+    assert (last.action, last.key_id) == ("db.restore", as_audit_key(KEY).id)
