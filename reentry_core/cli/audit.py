@@ -73,20 +73,87 @@ def _short(value) -> str:
 
 
 @group.command("verify")
+@click.option("--anchor", "anchors", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help=_("An anchor made by 'audit anchor': the trail must still hold what it saw. Repeatable."))
 @pass_state
-def verify(state: CliState):
+def verify(state: CliState, anchors):
     """Check the hash chain: any edited or deleted event is reported.
 
+    With --anchor, also check the trail against checkpoints kept outside the database:
+    a trail emptied, cut back or recomputed since the anchor was made is reported.
+
     \b
-    Example:
+    Examples:
       reentry --as ADM audit verify
+      reentry --as ME1 audit verify --anchor anchor-2026-11.txt --anchor anchor-2026-12.txt
     """
-    result = state.ctx().audit.verify()
+    result = state.ctx().audit.verify(anchor=list(anchors) or None)
     for problem in result.problems:
         click.echo(problem, err=True)
+    for note in result.notes:
+        click.echo(_("Note: {note}").format(note=note), err=True)
     if not result.ok:
         click.echo(ngettext("Error: the audit trail was tampered with ({n} problem).",
                             "Error: the audit trail was tampered with ({n} problems).", len(result.problems)).format(
             n=len(result.problems)), err=True)
         raise SystemExit(6)
-    click.echo(_("The audit trail is intact: {n} events, last hash {hash}.").format(n=result.checked, hash=result.head_hash))
+    if result.unchecked:
+        click.echo(ngettext(
+            "No problem found in {ok} of {n} events; {k} keyed event could not be checked: it needs an audit key "
+            "not set here (REENTRY_AUDIT_KEY_FILE). Last hash {hash}.",
+            "No problem found in {ok} of {n} events; {k} keyed events could not be checked: they need an audit key "
+            "not set here (REENTRY_AUDIT_KEY_FILE). Last hash {hash}.", result.unchecked).format(
+            ok=result.checked - result.unchecked, n=result.checked, k=result.unchecked, hash=result.head_hash))
+    else:
+        click.echo(_("The audit trail is intact: {n} events, last hash {hash}.").format(
+            n=result.checked, hash=result.head_hash))
+    if result.anchors:
+        click.echo(ngettext("It still holds what the {n} anchor given saw.",
+                            "It still holds what the {n} anchors given saw.", result.anchors).format(n=result.anchors))
+
+
+@group.command("anchor")
+@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE",
+              help=_("Write the anchor to FILE (owner-only) instead of printing it."))
+@pass_state
+def anchor(state: CliState, out):
+    """Make a checkpoint of the audit trail to keep outside the database.
+
+    The anchor is a few lines: this database's id, the number of events, the newest
+    hash and the time, signed with the audit key when one is set. Print it, e-mail it
+    to the donor or keep it on another machine; 'audit verify --anchor FILE' then shows
+    whether the trail was emptied, cut back or recomputed since. Making it is audited.
+
+    \b
+    Examples:
+      reentry --as ME1 audit anchor
+      reentry --as ME1 audit anchor --out anchor-2026-12.txt
+    """
+    from pathlib import Path
+
+    made = state.ctx().audit.anchor(Path(out) if out else None)
+    if out:
+        click.echo(_("Anchor written to {file}: {n} events, last hash {hash}. Keep it outside the database.").format(
+            file=out, n=made.seq, hash=made.head))
+    else:
+        click.echo(made.text, nl=False)
+
+
+@group.command("new-key")
+@click.argument("file", type=click.Path(dir_okay=False))
+def new_key(file):
+    """Make a new secret audit key in FILE (owner-only; refused if FILE exists).
+
+    Keep the file off the database's machine or at least out of the database's reach
+    and make REENTRY_AUDIT_KEY_FILE name it wherever reentry writes: new events are then
+    chained with HMAC-SHA256 under it, and anchors are signed. Losing the key means the
+    events it chained can no longer be checked.
+
+    \b
+    Example:
+      reentry audit new-key ~/reentry-audit.key && export REENTRY_AUDIT_KEY_FILE=~/reentry-audit.key
+    """
+    from ..services.audit_log import write_new_key
+
+    key_id = write_new_key(file)
+    click.echo(_("A new audit key (fingerprint {id}) is in {file}.").format(id=key_id, file=file))

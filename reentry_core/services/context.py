@@ -48,13 +48,21 @@ class FixedClock(Clock):
         return self._today
 
 
+#: ``Programme(audit_key=FROM_ENV)``: read the audit key from the environment.
+FROM_ENV: Any = object()
+
+
 class Programme:
     """One programme's database with the plugins loaded for it."""
 
-    def __init__(self, engine: sa.Engine, pm, clock: Clock | None = None):
+    def __init__(self, engine: sa.Engine, pm, clock: Clock | None = None, audit_key: Any = FROM_ENV):
         self.engine = engine
         self.pm = pm
         self.clock = clock or Clock()
+        # the secret that keys the audit chain: from REENTRY_AUDIT_KEY_FILE / REENTRY_AUDIT_KEY
+        # unless given (None: no key); never stored in the database
+        self.audit_key: audit.AuditKey | None = (
+            audit.audit_key_from_env() if audit_key is FROM_ENV else audit.as_audit_key(audit_key))
         self.permissions: PermissionRegistry = collect_permissions(pm)
         # this programme's own converter: its plugins' hooks stay with it (never the
         # module-level one, which would collect the hooks of every programme made)
@@ -335,7 +343,7 @@ class Transaction:
         return bool(getattr(self.programme.pm.hook, hook).get_hookimpls())
 
     def flush_audit(self) -> None:
-        audit.write_events(self.conn, self._events)
+        audit.write_events(self.conn, self._events, self.programme.audit_key)
         self._events.clear()
 
     def centre_id(self, code: str) -> int:

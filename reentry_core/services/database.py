@@ -158,7 +158,7 @@ class _Restore:
         if upgraded:
             schema.upgrade(engine, self.pm)
         with engine.connect() as conn:
-            result = audit.verify_chain(conn)
+            result = audit.verify_chain(conn, audit.audit_key_from_env())
             trail = _trail(conn)
         if trail is None:
             raise InvalidInput(_("{file} is not a reentry database: its audit trail has no head").format(

@@ -116,6 +116,9 @@ audit_event = sa.Table(
     # an event about many records (one batch of an import): their keys, comma-separated,
     # hashed with the event; audit_event_key indexes them
     sa.Column("record_keys", sa.Text),
+    # the fingerprint of the audit key whose HMAC-SHA256 made `hash` (the key itself is
+    # never stored); NULL: a plain SHA-256, as every event before c0003 was chained
+    sa.Column("key_id", sa.String(8)),
     sa.Index("ix_audit_event_entity", "entity", "entity_key"),
 )
 

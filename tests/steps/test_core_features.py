@@ -217,3 +217,95 @@ def _(database_url, tmp_path, monkeypatch):
 @when("nobody else has the database open")
 def _(programme):
     programme.close()  # the scenario's own connections, like another reentry window
+
+
+# --- audit anchors: a checkpoint kept outside the database -----------------------------------
+
+AUDIT_KEY = "the-dushanbe-programme-audit-key-on-a-usb-stick"
+
+
+@given("the programme's audit key is set")
+def _(monkeypatch):
+    monkeypatch.setenv("REENTRY_AUDIT_KEY", AUDIT_KEY)
+
+
+@given("the M&E officer works in a folder of their own")
+def _(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+@given(parsers.parse('the M&E officer {code} sent the checkpoint "{name}" to the donor'))
+def _(type_command, tmp_path, monkeypatch, code, name):
+    monkeypatch.chdir(tmp_path)
+    result = type_command(f"reentry --as {code} audit anchor --out {name}")
+    assert result.exit_code == 0, result.output
+
+
+@then(parsers.parse('the file "{name}" holds the checkpoint, readable by the M&E officer alone'))
+def _(tmp_path, name):
+    import os
+    import stat
+
+    text = (tmp_path / name).read_text(encoding="utf-8")
+    assert text.startswith("reentry audit anchor v1\n") and len(text.splitlines()) <= 8, text
+    assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == 0o600
+
+
+def _rechain(conn, start_seq: int) -> None:
+    """Recompute every seal from ``start_seq`` on and the trail's end, as a forger would."""
+    from reentry_core.services.audit import GENESIS, _as_utc, event_hash
+    from reentry_core.storage import tables as t
+
+    ev = t.audit_event
+    rows = conn.execute(sa.select(ev).order_by(ev.c.seq)).all()
+    prev = GENESIS
+    for row in rows:
+        if row.seq >= start_seq:
+            digest = event_hash(row.seq, _as_utc(row.at), row.actor, row.action, row.entity, row.entity_key,
+                                row.before, row.after, prev, row.record_keys)
+            conn.execute(ev.update().where(ev.c.seq == row.seq).values(prev_hash=prev, hash=digest, key_id=None))
+            prev = digest
+        else:
+            prev = row.hash
+    conn.execute(t.audit_head.update().values(seq=rows[-1].seq if rows else 0, hash=prev))
+
+
+@given(parsers.re(r"someone (?P<what>emptied the audit trail and reset its end|cut off the last two audit entries "
+                  r"and moved the trail's end back|changed a name in an audit entry and recomputed every seal after "
+                  r"it), directly in the database"))
+def _(programme, what):
+    from reentry_core.services.audit import GENESIS
+    from reentry_core.storage import tables as t
+
+    ev = t.audit_event
+    with programme.engine.begin() as conn:
+        last = conn.execute(sa.select(sa.func.max(ev.c.seq))).scalar_one()
+        if what == "emptied the audit trail and reset its end":
+            conn.execute(t.audit_event_key.delete())
+            conn.execute(ev.delete())
+            conn.execute(t.audit_head.update().values(seq=0, hash=GENESIS))
+        elif what == "cut off the last two audit entries and moved the trail's end back":
+            conn.execute(ev.delete().where(ev.c.seq > last - 2))
+            _rechain(conn, last)  # nothing to recompute: just the end moved back
+        elif what == "changed a name in an audit entry and recomputed every seal after it":
+            row = conn.execute(sa.select(ev).where(ev.c.entity_key == "DSH-2026-0002")).one()
+            conn.execute(ev.update().where(ev.c.seq == row.seq).values(
+                after=row.after.replace("Мадина Сафарова", "Мадина Каримова")))
+            _rechain(conn, row.seq)
+        else:
+            raise AssertionError(f"no step for: someone {what}")
+
+
+@given(parsers.parse('someone changed the number of events in "{name}"'))
+def _(tmp_path, name):
+    path = tmp_path / name
+    text = path.read_text(encoding="utf-8")
+    number = re.search(r"^events: (\d+)$", text, re.M).group(1)
+    path.write_text(text.replace(f"events: {number}", f"events: {int(number) - 1}"), encoding="utf-8")
+
+
+@when(parsers.parse('the {who} types "{command}" without the audit key'))
+def _(type_command, monkeypatch, who, command):
+    monkeypatch.delenv("REENTRY_AUDIT_KEY", raising=False)
+    monkeypatch.delenv("REENTRY_AUDIT_KEY_FILE", raising=False)
+    type_command(command)
