@@ -15,6 +15,8 @@ from typing import Iterable, Sequence
 
 import sqlalchemy as sa
 
+from reentry_core.sdk import check_in_scope
+
 from reentry_core.errors import NotFound
 from reentry_core.i18n import _
 from reentry_core.storage import tables as t
@@ -47,6 +49,7 @@ def participant_row(conn: sa.Connection, code: str):
     row = conn.execute(_participant_query(), {"code": code}).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=code))
+    check_in_scope(conn, row.id, row.code)
     return row
 
 

@@ -13,6 +13,8 @@ from typing import Iterable
 
 import sqlalchemy as sa
 
+from reentry_core.sdk import check_in_scope
+
 from reentry_core.domain import ParticipantStatus, Role
 from reentry_core.errors import NotFound
 from reentry_core.i18n import _
@@ -50,6 +52,7 @@ def participant(conn: sa.Connection, code: str):
     row = conn.execute(_PARTICIPANT, {"code": code}).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=code))
+    check_in_scope(conn, row.id, row.code)
     return row
 
 

@@ -111,8 +111,8 @@ def _raise_risk(tx, participant_id: int, visit: Visit, flag: RiskFlag, settings)
             "No referral opened for {flag}: the mentoring settings open none for it.").format(flag=label))
     reason = _("{flag} raised at mentoring visit {id} on {on} by {mentor}").format(
         flag=label, id=visit.id, on=visit.visited_on.isoformat(), mentor=visit.mentor)
-    if visit.risk_note:
-        reason = f"{reason}: {visit.risk_note}"
+    # the risk note stays with the visit (health data, read by roles with referrals.view_health);
+    # it is not copied into the referral, which travels to another service
     consent = current_consent(tx.conn, participant_id, tx.today)
     if consent is None or ConsentScope.REFERRALS not in consent.scope:
         return RiskResult(flag, RiskOutcome.NO_CONSENT, None, _(
@@ -176,6 +176,9 @@ def check_visit(tx, row, schedules: list[Schedule], assignments, visited_on, men
     day = parse_date(visited_on) if visited_on not in (None, "") else tx.today
     if day > tx.today:
         raise InvalidInput(_("visit date {d} is in the future").format(d=day.isoformat()))
+    if row.status != "active" and (row.exited_on is None or day > row.exited_on):
+        raise Conflict(_("{code} left the programme on {on}; no visit after that is logged (readmit them first)")
+                       .format(code=row.code, on=row.exited_on.isoformat() if row.exited_on else "?"))
     mentor_row = _visiting_mentor(tx, row.code, day, mentor, covering_assignment(assignments, day), staff)
     data = {k: v for k, v in fields.items() if v is not None and v != ""}
     if "risk_flags" in data:

@@ -18,6 +18,8 @@ from typing import Iterable
 
 import sqlalchemy as sa
 
+from reentry_core.sdk import check_in_scope
+
 from reentry_core.domain import Role
 from reentry_core.errors import NotFound
 from reentry_core.i18n import _
@@ -74,6 +76,7 @@ def participant(conn: sa.Connection, code: str):
     row = conn.execute(_PARTICIPANT, {"code": normal(code)}).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=normal(code)))
+    check_in_scope(conn, row.id, row.code, row.centre_id)
     return participant_from_row(row), row.id
 
 

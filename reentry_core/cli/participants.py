@@ -117,7 +117,7 @@ def show(state: CliState, code):
     if ctx.can("referrals.view"):
         referrals = ctx.referrals.list(participant=participant.code)
         record["referrals"] = [f"{r.id}: {r.service_type.value} → {r.to_whom} ({r.status.value})" for r in referrals]
-    emit_record(record, state.format, title=participant.full_name)
+    emit_record(record, state.format, title=participant.full_name or participant.code)
 
 
 @group.command("update")
@@ -156,6 +156,44 @@ def exit_(state: CliState, code, reason, on, note):
     participant = ctx.participants.exit(code, reason, on, note)
     done(_("{code} left the programme ({reason}).").format(code=participant.code, reason=reason), state.format,
          _record(participant, ctx.participants.sees_sensitive))
+
+
+@group.command("readmit")
+@click.argument("code")
+@click.option("--reason", required=True, help=_("Why they come back."))
+@pass_state
+def readmit(state: CliState, code, reason):
+    """Take back someone who had left the programme (their held grant can be paid again).
+
+    \b
+    Example:
+      reentry --as CW1 participants readmit DSH-2026-0001 --reason "back from Russia"
+    """
+    ctx = state.ctx()
+    participant = ctx.participants.readmit(code, reason)
+    done(_("{code} is back in the programme.").format(code=participant.code), state.format,
+         _record(participant, ctx.participants.sees_sensitive))
+
+
+@group.command("transfer")
+@click.argument("code")
+@click.option("--to", "to", required=True, metavar="CENTRE", help=_("The centre they move to, e.g. KHJ."))
+@click.option("--reason", required=True, help=_("Why they move."))
+@pass_state
+def transfer(state: CliState, code, to, reason):
+    """Move a participant to another centre (an admin, or a case worker of their centre).
+
+    From then on the receiving centre sees them and the sending one no longer does; the
+    code stays. Audited.
+
+    \b
+    Example:
+      reentry --as CW1 participants transfer DSH-2026-0001 --to KHJ --reason "moved to Khujand"
+    """
+    ctx = state.ctx()
+    participant = ctx.participants.transfer(code, to, reason)
+    done(_("{code} now belongs to {centre}.").format(code=participant.code, centre=participant.centre),
+         state.format, {"code": participant.code, "centre": participant.centre})
 
 
 @group.command("consent")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
+import attrs
+
 from ..domain import AuditEvent
 from . import audit
 
@@ -22,10 +24,21 @@ class AuditService:
         """Events, newest first. ``until`` is inclusive; ``action`` may end in ``*``."""
         self.ctx.require("audit.view")
         with self.ctx.reading() as conn:
-            return audit.query_events(
+            events = audit.query_events(
                 conn, entity=entity, key=key, actor=actor, action=action, since=_start_of(since),
                 until=_start_of(until + timedelta(days=1)) if until else None, limit=limit,
             )
+        return [self._shown(ev) for ev in events]
+
+    def _shown(self, ev: AuditEvent) -> AuditEvent:
+        """The event as this member may read it: the values of fields their roles may not
+        read (names, phones, release date … health referrals) say "(hidden)". Only what
+        is shown changes; the stored event and its hash stay as they are (``audit verify``)."""
+        rules = self.ctx.fields
+        before, after = rules.audit_value(ev.entity, ev.before), rules.audit_value(ev.entity, ev.after)
+        if before == ev.before and after == ev.after:
+            return ev
+        return attrs.evolve(ev, before=before, after=after)
 
     def verify(self) -> audit.VerifyResult:
         self.ctx.require("audit.view")
