@@ -80,6 +80,9 @@ class Scope:
     centre_id: int | None = None
     everywhere: bool = False
     reach: tuple = ()  # selects of participant ids, from the plugins' participant_scope
+    #: the participant fields this member may not read, and whether they read health data
+    hidden: frozenset = frozenset()
+    health: bool = True
 
     def condition(self, participant_id: sa.ColumnElement, centre_id: sa.ColumnElement | None = None):
         """A SQL condition on a participant id column (and, when the query has it, the
@@ -113,8 +116,10 @@ def scope_of(conn: sa.Connection) -> Scope | None:
 
 def build_scope(conn: sa.Connection, programme, member, centre_id: int | None, centre: str | None) -> Scope:
     """The scope of ``member`` (as the database holds them now) on ``programme``."""
+    rules = FieldRules(lambda permission: programme.permissions.allows(member.roles, permission))
+    hidden, health = rules.hidden("participant"), rules.sees_health()
     if programme.permissions.allows(member.roles, ALL_CENTRES):
-        return Scope(member.code, centre, centre_id, everywhere=True)
+        return Scope(member.code, centre, centre_id, everywhere=True, hidden=hidden, health=health)
     reach = []
     for answer in programme.pm.hook.participant_scope(conn=conn, staff=member):
         if answer is None:
@@ -125,7 +130,7 @@ def build_scope(conn: sa.Connection, programme, member, centre_id: int | None, c
             ids = sorted({int(i) for i in answer})
             if ids:
                 reach.append(sa.select(t.participant.c.id).where(t.participant.c.id.in_(ids)))
-    return Scope(member.code, centre, centre_id, reach=tuple(reach))
+    return Scope(member.code, centre, centre_id, reach=tuple(reach), hidden=hidden, health=health)
 
 
 def visible(conn: sa.Connection, participant_id: sa.ColumnElement, centre_id: sa.ColumnElement | None = None):
@@ -133,6 +138,25 @@ def visible(conn: sa.Connection, participant_id: sa.ColumnElement, centre_id: sa
     query on ``conn`` (``sa.true()`` when nobody acts)."""
     scope = scope_of(conn)
     return sa.true() if scope is None else scope.condition(participant_id, centre_id)
+
+
+def redact(conn: sa.Connection, obj, **fields: str):
+    """``obj`` (an attrs record or a dict) with each of ``fields`` set to ``None`` where the
+    participant field it holds is hidden from the acting member: ``redact(conn, app,
+    participant_name="full_name")``. Unchanged when nobody acts on ``conn``."""
+    scope = scope_of(conn)
+    if scope is None:
+        return obj
+    gone = [name for name, field in fields.items()
+            if field in scope.hidden or (field == "health" and not scope.health)]
+    if not gone:
+        return obj
+    if isinstance(obj, dict):
+        return {k: (None if k in gone else v) for k, v in obj.items()}
+    new = copy.copy(obj)
+    for name in gone:
+        object.__setattr__(new, name, None)
+    return new
 
 
 def check(conn: sa.Connection, participant_id: int, code: str, centre_id: int | None = None) -> None:

@@ -33,6 +33,7 @@ from .domain import (
     ApplicationStatus, Outcome, Tranche, TrancheMethod, Verification, describe_plan, gated_steps, money_text,
     next_planned_amount, parse_tranche_plan,
 )
+from reentry_core.sdk import redact, visible
 from reentry_core.sheets import read_sheet, write_table
 
 S = ApplicationStatus
@@ -174,8 +175,9 @@ def _due(tx, rows, on: date) -> list[DueTranche]:
             continue
         since = row.last_released or row.approved_on
         gated = gated_steps(steps, granted, disbursed, amount)
-        item = DueTranche(row.code, row.participant, row.full_name, row.round_code, row.count + 1, amount,
-                          row.currency, row.approved_on, since, bool(gated), not gated)
+        item = redact(tx.conn, DueTranche(row.code, row.participant, row.full_name, row.round_code, row.count + 1,
+                                          amount, row.currency, row.approved_on, since, bool(gated), not gated),
+                      name="full_name")
         if row.participant_status == "exited":
             found.append(attrs.evolve(item, ready=False, waiting=held_because(row)))
             continue
@@ -216,9 +218,10 @@ class PaymentsMixin:
         with self.ctx.reading() as conn:
             if round:
                 store.round_row(conn, round)  # NotFound for an unknown round
-                rows = conn.execute(_PAYABLE_IN_ROUND, {"round": store.normal(round)}).all()
+                rows = conn.execute(_PAYABLE_IN_ROUND.where(visible(conn, A.c.participant_id)),
+                                    {"round": store.normal(round)}).all()
             else:
-                rows = conn.execute(_PAYABLE_ALL).all()
+                rows = conn.execute(_PAYABLE_ALL.where(visible(conn, A.c.participant_id))).all()
             # a question to other plugins needs a transaction; this one only reads
             found = _due(Transaction(self.ctx, conn), rows, self.ctx.programme.clock.today())
         return [d for d in found if d.ready] if ready else found

@@ -50,7 +50,9 @@ class TranchesMixin:
         ``tranche_verification``) or an admin's override."""
         with self.ctx.transaction() as tx:
             tx.require("grants.disburse")
-            _round_id, app_id, rnd, app = store.locked_application(tx.conn, code)
+            # scope: an approved grant not fully paid is one finance pays (its reach), which
+            # _payable checks first, with the clearer refusal
+            _round_id, app_id, rnd, app = store.locked_application(tx.conn, code, scoped=False)
             _payable(app, _("tranches are released"))
             person = store.participant(tx.conn, app.participant)[0]
             if person.status.value == "exited":
