@@ -140,6 +140,20 @@ def visible(conn: sa.Connection, participant_id: sa.ColumnElement, centre_id: sa
     return sa.true() if scope is None else scope.condition(participant_id, centre_id)
 
 
+def in_scope(conn: sa.Connection, codes) -> set[str]:
+    """Which of the participant ``codes`` the acting member may see (all when nobody acts)."""
+    codes = sorted({str(c) for c in codes})
+    scope = scope_of(conn)
+    if scope is None or scope.everywhere:
+        return set(codes)
+    P = t.participant
+    found: set[str] = set()
+    for start in range(0, len(codes), 500):
+        found.update(conn.execute(sa.select(P.c.code).where(
+            P.c.code.in_(codes[start:start + 500]), scope.condition(P.c.id, P.c.centre_id))).scalars())
+    return found
+
+
 def redact(conn: sa.Connection, obj, **fields: str):
     """``obj`` (an attrs record or a dict) with each of ``fields`` set to ``None`` where the
     participant field it holds is hidden from the acting member: ``redact(conn, app,

@@ -17,6 +17,7 @@ from reentry_core.convert import parse_date, structure, unstructure
 from reentry_core.domain import ParticipantStatus, Role
 from reentry_core.errors import Conflict, InvalidInput, NotFound
 from reentry_core.i18n import _, ngettext
+from reentry_core.sdk import in_scope, redact, visible  # noqa: F401  (who may see whom)
 from reentry_core.storage import tables as core
 
 from . import store
@@ -323,4 +324,6 @@ class MentorsMixin:
         with self.ctx.reading() as conn:
             pid = store.participant(conn, participant).id if participant else None
             mid = store.staff(conn, mentor)[0].id if mentor else None
-            return store.assignments(conn, pid, mid, active)
+            found = store.assignments(conn, pid, mid, active)
+            seen = in_scope(conn, {a.participant for a in found})
+            return [a for a in found if a.participant in seen]

@@ -20,6 +20,7 @@ from reentry_core.errors import Conflict, InvalidInput, PermissionDenied
 from reentry_core.i18n import _
 from reentry_core.services.participants import current_consent
 from reentry_core.services.referrals import open_referral
+from reentry_core.sdk import in_scope, redact, visible  # noqa: F401  (who may see whom)
 from reentry_core.storage import tables as core
 
 from . import store
@@ -275,7 +276,7 @@ class VisitsMixin:
         self.ctx.require("mentoring.view")
         v = t.visit
         with self.ctx.reading() as conn:
-            query = store.visits_query()
+            query = store.visits_query().where(visible(conn, v.c.participant_id))
             if participant:
                 query = query.where(v.c.participant_id == store.participant(conn, participant).id)
             if mentor:
@@ -286,7 +287,7 @@ class VisitsMixin:
                 query = query.where(v.c.visited_on >= parse_date(since))
             if until:
                 query = query.where(v.c.visited_on <= parse_date(until))
-            return store.visits(conn, query)
+            return [redact(conn, visit, risk_note="health") for visit in store.visits(conn, query)]
 
     def verification(self, participant: str, since: date | str) -> VisitEvidence | None:
         """What mentoring answers microgrants before a tranche that needs a verified visit."""
@@ -303,17 +304,19 @@ class VisitsMixin:
         today = self.ctx.programme.clock.today()
         with self.ctx.reading() as conn:
             a = t.assignment
-            followed = sa.select(a.c.participant_id).where(a.c.ended_on.is_(None))
+            followed = sa.select(a.c.participant_id).where(a.c.ended_on.is_(None), visible(conn, a.c.participant_id))
             mentor_id = None
             if mentor:
                 mentor_id = store.staff(conn, mentor)[0].id
                 followed = followed.where(a.c.mentor_id == mentor_id)
-            current = store.assignments(conn, mentor_id=mentor_id, active=True)
-            if not current:
-                return []
             p = core.participant
             people = {row.code: row for row in conn.execute(
                 sa.select(p.c.id, p.c.code, p.c.full_name).where(p.c.id.in_(followed)))}
+            current = [a for a in store.assignments(conn, mentor_id=mentor_id, active=True) if a.participant in people]
+            if not current:
+                return []
+            shown = redact(conn, {code: row.full_name for code, row in people.items()},
+                           **{code: "full_name" for code in people})
             last = _last_visits(conn, followed)
             schedules = {s.participant: s for s in store.schedules(conn, sa.and_(
                 t.schedule.c.participant_id.in_(followed), t.schedule.c.status == ScheduleStatus.ACTIVE.value))}
@@ -327,7 +330,7 @@ class VisitsMixin:
             upcoming = [(d, s) for d, s in schedule.states(today) if s in OWED] if schedule else []
             nxt, state = upcoming[0] if upcoming else (None, None)
             rows.append(CaseloadRow(
-                a.mentor, names.get(a.mentor), a.participant, person.full_name, a.started_on,
+                a.mentor, names.get(a.mentor), a.participant, shown[a.participant], a.started_on,
                 visit.visited_on if visit else None, BusinessStatus(visit.business_status) if visit else None,
                 nxt.due_on if nxt else None, nxt.months if nxt else None, state, risks))
         return rows
