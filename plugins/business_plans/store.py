@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import check_in_scope
+from reentry_core.sdk import check_in_scope, visible
 
 from reentry_core.errors import NotFound
 from reentry_core.i18n import _
@@ -240,6 +240,7 @@ def plan_row(conn: sa.Connection, code: str, version: int | None = None):
             raise NotFound(_("plan {code!r} does not exist").format(code=code))
         raise NotFound(_("plan {code} has no version {version} (versions 1 to {last})").format(
             code=code, version=version, last=exists))
+    check_in_scope(conn, row.participant_id, row.participant_code)
     return row
 
 
