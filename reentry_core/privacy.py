@@ -154,6 +154,14 @@ def in_scope(conn: sa.Connection, codes) -> set[str]:
     return found
 
 
+def shown(conn: sa.Connection, items, **fields: str) -> list:
+    """Of ``items`` (records with a ``participant`` code), those the acting member may see,
+    each with ``fields`` redacted as :func:`redact` does."""
+    items = list(items)
+    seen = in_scope(conn, {item.participant for item in items})
+    return [redact(conn, item, **fields) for item in items if item.participant in seen]
+
+
 def redact(conn: sa.Connection, obj, **fields: str):
     """``obj`` (an attrs record or a dict) with each of ``fields`` set to ``None`` where the
     participant field it holds is hidden from the acting member: ``redact(conn, app,
@@ -167,6 +175,8 @@ def redact(conn: sa.Connection, obj, **fields: str):
         return obj
     if isinstance(obj, dict):
         return {k: (None if k in gone else v) for k, v in obj.items()}
+    if hasattr(obj, "_replace"):  # a named tuple
+        return obj._replace(**{name: None for name in gone})
     new = copy.copy(obj)
     for name in gone:
         object.__setattr__(new, name, None)

@@ -28,7 +28,7 @@ Who may see whom (``reentry_core.privacy``)
     visible(conn, participant_id_column[, centre_id_column]) for list queries,
     check_in_scope(conn, participant_id, code[, centre_id]) for one participant,
     redact(conn, obj, name_field="full_name") hides a participant field a role may not
-    read, in_scope(conn, codes), check_centre, scope_of, HEALTH_SERVICES; ``ctx.fields`` (FieldRules)
+    read, in_scope(conn, codes), shown(conn, items, full_name="full_name"), check_centre, scope_of, HEALTH_SERVICES; ``ctx.fields`` (FieldRules)
 Actions of the core a plugin may take inside its own transaction
     open_referral, eligibility_problems, eligibility_rules
 Values from outside (one line per problem, naming the field)
@@ -101,6 +101,7 @@ _EXPORTS: dict[str, str] = {
     "check_centre": "reentry_core.privacy",
     "redact": "reentry_core.privacy",
     "in_scope": "reentry_core.privacy",
+    "shown": "reentry_core.privacy",
     "scope_of": "reentry_core.privacy",
     "HEALTH_SERVICES": "reentry_core.privacy",
     # the core's actions
@@ -177,7 +178,7 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported pla
     from .i18n import _, ngettext  # noqa: F401
     from .lookups import (consent_in_force, participant, participant_from_row, participant_id,  # noqa: F401
                           participant_ids, staff_id, staff_member)
-    from .privacy import HEALTH_SERVICES, check_centre, in_scope, redact, scope_of, visible  # noqa: F401
+    from .privacy import HEALTH_SERVICES, check_centre, in_scope, redact, scope_of, shown, visible  # noqa: F401
     from .privacy import check as check_in_scope  # noqa: F401
     from .reporting import Period  # noqa: F401
     from .services.context import Programme, StaffContext, Transaction  # noqa: F401

@@ -22,6 +22,7 @@ from reentry_core.convert import parse_decimal, structure
 from reentry_core.domain import Role, normalise_optional_text
 from reentry_core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowErrors
 from reentry_core.i18n import _
+from reentry_core.sdk import shown
 from reentry_core.sheets import read_table, write_table
 from reentry_core.storage import tables as t
 
@@ -439,7 +440,7 @@ class ScoringService:
         """The cohort's plans by panel score (see :func:`cohort_ranking`)."""
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
-            return cohort_ranking(conn, store.cohort_row(conn, cohort))
+            return shown(conn, cohort_ranking(conn, store.cohort_row(conn, cohort)), full_name="full_name")
 
     def moderate(self, plan: str, reason: str) -> RankedPlan:
         """Resolve a plan's needs-moderation flag with a recorded reason (an admin or the

@@ -18,6 +18,7 @@ from reentry_core.convert import parse_date, structure
 from reentry_core.domain import ParticipantStatus, Role
 from reentry_core.errors import Conflict, InvalidInput, NotFound, RowErrors
 from reentry_core.i18n import _
+from reentry_core.sdk import shown
 from reentry_core.sheets import read_table, require_columns
 from reentry_core.storage import tables as t
 
@@ -462,7 +463,7 @@ class TrainingService:
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
             row = store.cohort_row(conn, cohort)
-            return completions(conn, row.id, row.completion_threshold)
+            return shown(conn, completions(conn, row.id, row.completion_threshold), full_name="full_name")
 
 
 def participant_completions(conn: sa.Connection, participant_id: int) -> list[tuple[str, Completion]]:
