@@ -210,3 +210,13 @@ def _(database_url, tmp_path, monkeypatch):
 @when("nobody else has the database open")
 def _(programme):
     programme.close()  # the scenario's own connections, like another reentry window
+
+
+# --- data protection ------------------------------------------------------------------------
+
+
+@given(parsers.parse("{mentor}, a mentor at head office, mentors {code}"))
+def _(admin, mentor, code):
+    admin.staff.add(mentor, "Фарида Каримова", ["mentor"], None)
+    admin.mentoring.set_profile(mentor, centre="DSH", sex="female", capacity=5, languages="tg")
+    admin.mentoring.assign(code, mentor)
