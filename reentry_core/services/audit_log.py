@@ -28,6 +28,10 @@ class AuditService:
                 conn, entity=entity, key=key, actor=actor, action=action, since=_start_of(since),
                 until=_start_of(until + timedelta(days=1)) if until else None, limit=limit,
             )
+        if key:
+            from .access import record
+
+            record(self.ctx, "audit.log", [key], detail=f"{len(events)} events")
         return [self._shown(ev) for ev in events]
 
     def _shown(self, ev: AuditEvent) -> AuditEvent:

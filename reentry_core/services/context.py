@@ -249,6 +249,12 @@ class StaffContext:
         return AuditService(self)
 
     @property
+    def access(self):
+        from .access import AccessService
+
+        return AccessService(self)
+
+    @property
     def reports(self):
         from .reports import ReportService
 
@@ -350,7 +356,7 @@ class Transaction:
 
 
 #: The core's own services on :class:`StaffContext`; a plugin cannot take these names.
-CORE_SERVICES = frozenset({"centres", "staff", "participants", "referrals", "audit", "reports", "database"})
+CORE_SERVICES = frozenset({"centres", "staff", "participants", "referrals", "audit", "access", "reports", "database"})
 
 
 def collect_services(pm) -> dict[str, Callable[[StaffContext], Any]]:

@@ -13,6 +13,7 @@ import attrs
 import sqlalchemy as sa
 
 from .. import privacy
+from . import access
 from ..convert import parse_date, structure, unstructure
 from ..domain import (
     SENSITIVE_FIELDS, normalise_name, Consent, ConsentScope, ExitReason, Participant, ParticipantStatus, Sex,
@@ -49,7 +50,9 @@ class ParticipantService:
     def get(self, code: str) -> Participant:
         self.ctx.require("participants.view")
         with self.ctx.reading() as conn:
-            return self._shown(self._load(conn, code))
+            found = self._shown(self._load(conn, code))
+        access.record(self.ctx, "participants.show", [found.code])
+        return found
 
     def _load(self, conn: sa.Connection, code: str) -> Participant:
         return load_participant(conn, code)
@@ -76,7 +79,11 @@ class ParticipantService:
                                            sa.func.lower(_P.c.code).like(needle, escape="\\")))
             if limit:
                 query = query.limit(limit)
-            return [self._shown(from_row(row)) for row in conn.execute(query)]
+            found = [self._shown(from_row(row)) for row in conn.execute(query)]
+        asked = {"centre": centre, "status": status, "sex": sex, "search": search, "limit": limit}
+        access.record(self.ctx, "participants.list", [p.code for p in found],
+                      detail=" ".join(f"{k}={v}" for k, v in asked.items() if v) or None)
+        return found
 
     # --- writing -----------------------------------------------------------------
     def register(self, *, allow_same_name: bool = False, **fields: Any) -> Participant:

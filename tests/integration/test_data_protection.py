@@ -337,3 +337,38 @@ def test_finance_reads_the_grant_it_pays_without_the_grantees_name(demo):
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
     assert shown["participant"] == demo["probe"] and shown["name"] is None
+
+
+# --- who looked -----------------------------------------------------------------------------
+
+
+def test_views_are_logged_apart_from_the_trail_and_an_admin_asks_who_looked(two_centres, admin, staff_as, programme):
+    dsh, _khj, code = two_centres
+    me = staff_as("me_officer", code="ME1")
+    changes = len(admin.audit.log(limit=None))
+    dsh.participants.get(code)
+    dsh.participants.list(centre="DSH")
+    me.participants.list()
+    assert len(admin.audit.log(limit=None)) == changes  # a view is not a change
+    about = admin.access.log(key=code)
+    assert [(e.actor, e.action, e.people) for e in about] == [
+        ("ME1", "participants.list", 1), ("CW1", "participants.list", 1), ("CW1", "participants.show", 1)]
+    assert about[1].detail == "centre=DSH"
+    assert [e.action for e in admin.access.log(staff="ME1")] == ["participants.list"]
+    with pytest.raises(PermissionDenied, match="read the log of who looked"):
+        me.access.log(key=code)
+    assert admin.access.verify().ok
+    with programme.engine.begin() as conn:  # someone hides that CW1 looked
+        conn.execute(t.access_event.update().where(t.access_event.c.seq == 1).values(actor="ADM"))
+    check = admin.access.verify()
+    assert not check.ok and "access entry 1 (participants.show by ADM) was changed" in check.problems[0]
+
+
+def test_cli_audit_access_answers_by_participant_and_by_staff(run_cli, two_centres):
+    _dsh, _khj, code = two_centres
+    assert run_cli("--as", "CW1", "participants", "show", code).exit_code == 0
+    shown = json.loads(run_cli("--as", "ADM", "--format", "json", "audit", "access", "--key", code).stdout)
+    assert [(e["actor"], e["action"], e["people"]) for e in shown] == [("CW1", "participants.show", 1)]
+    assert run_cli("--as", "ADM", "audit", "access", "--verify").stdout.startswith("The access log is intact: 1 ")
+    refused = run_cli("--as", "CW1", "audit", "access", "--staff", "CW1")
+    assert refused.exit_code != 0 and "read the log of who looked" in refused.output
