@@ -174,8 +174,9 @@ def made_by_demo(programme) -> bool:
 
 def _mark(programme, scale: Scale, seed: int) -> None:
     from .storage import tables as t
+    from .storage.engine import writing
 
-    with programme.engine.begin() as conn:
+    with writing(programme.engine) as conn:
         conn.execute(t.setting.insert().values(key=DEMO_SETTING, value=f"{scale.name} seed {seed}"))
 
 

@@ -111,7 +111,6 @@ class Programme:
     def reading(self) -> Iterator[sa.Connection]:
         """A read-only connection (SQLite: a deferred transaction, no write lock)."""
         with self.engine.connect() as conn:
-            conn = conn.execution_options(sqlite_begin="DEFERRED")
             try:
                 yield conn
             finally:
@@ -164,12 +163,11 @@ class StaffContext:
     def transaction(self) -> Iterator["Transaction"]:
         """One user action: everything it writes, its audit events and the hooks it fires
         commit together or not at all."""
-        with self.programme.engine.connect() as conn:
-            with conn.begin():
-                self._still_active(conn)
-                tx = Transaction(self, conn)
-                yield tx
-                tx.flush_audit()
+        with engines.writing(self.programme.engine) as conn:
+            self._still_active(conn)
+            tx = Transaction(self, conn)
+            yield tx
+            tx.flush_audit()
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[sa.Connection]:

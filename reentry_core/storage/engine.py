@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -91,11 +92,30 @@ def _sqlite_engine(url: URL) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        # A write takes the lock at BEGIN, so two writers queue instead of deadlocking.
-        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        # Reading never takes the write lock (WAL: readers never wait for a writer); a
+        # write, opened with ``writing()``, takes it at BEGIN, so two writers queue (up to
+        # the busy timeout) instead of failing when one upgrades its read to a write.
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+@contextlib.contextmanager
+def writing(engine: Engine) -> Iterator[sa.Connection]:
+    """A connection in a transaction that writes: committed when the block ends, rolled
+    back on an error. On SQLite it holds the write lock from its first statement."""
+    try:
+        with engine.connect() as conn:
+            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+    except sa.exc.OperationalError as exc:
+        if "database is locked" not in str(exc.orig):
+            raise
+        raise DatabaseError(_(
+            "the database is busy with another change (a large import?) and stayed so for {seconds} s; nothing was "
+            "written: try again when it has finished").format(seconds=SQLITE_BUSY_TIMEOUT_MS // 1000)) from None
 
 
 def check_connection(engine: Engine) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from ..errors import DatabaseError, PluginError, SchemaBehind
 from ..i18n import _
-from .engine import display_url
+from .engine import display_url, writing
 from .tables import metadata
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -148,7 +148,7 @@ def upgrade(engine: Engine, pm) -> None:
             "the database {url} has migrations of plugins that are not loaded ({revisions}); load them "
             "(see reentry plugins list and REENTRY_DISABLE_PLUGINS) to upgrade").format(
             url=display_url(engine.url), revisions=", ".join(sorted(unknown))))
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         command.upgrade(alembic_config(pm, conn), "heads")
 
 
