@@ -119,6 +119,10 @@ def access(state: CliState, key, staff, limit, check):
             raise SystemExit(6)
         click.echo(_("The access log is intact: {n} entries, last hash {hash}.").format(
             n=result.checked, hash=result.head_hash))
+        if result.waiting:
+            click.echo(ngettext("{n} view made while the database was busy waits to be chained by the next one.",
+                                "{n} views made while the database was busy wait to be chained by the next one.",
+                                result.waiting).format(n=result.waiting))
         return
     entries = ctx.access.log(key=key, staff=staff, limit=limit)
     rows = [{"seq": e.seq, "at": e.at.strftime("%Y-%m-%d %H:%M") if state.format == "table" else e.at,

@@ -13,13 +13,20 @@ are handed back: a view that cannot be logged is not shown.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import json
+import os
 from datetime import datetime, timezone
-from typing import Iterable
+from pathlib import Path
+from typing import Iterable, Iterator
 
 import attrs
 import sqlalchemy as sa
 
+from ..files import create_private
+from ..storage import engine as engines
 from ..storage import tables as t
 from ..storage.bulk import BulkInsert
 from .audit import GENESIS, _as_utc, _utc_text
@@ -54,19 +61,122 @@ def record(ctx, action: str, codes: Iterable[str], detail: str | None = None, pe
     count = len(codes) if people is None else people
     if not count:
         return
-    kept = codes[:ACCESS_KEYS] if len(codes) <= ACCESS_KEYS else []
-    at = ctx.programme.clock.now()
-    with ctx.programme.engine.connect() as conn:
-        with conn.begin():
-            head = conn.execute(sa.select(_H.c.seq, _H.c.hash).where(_H.c.id == 1).with_for_update()).one()
-            seq = head.seq + 1
-            keys = ",".join(kept) if kept else None
-            digest = entry_hash(seq, at, ctx.code, action, count, detail, keys, head.hash)
-            conn.execute(_E.insert().values(seq=seq, at=at, actor=ctx.code, action=action, people=count,
-                                            detail=detail, record_keys=keys, prev_hash=head.hash, hash=digest))
-            if kept:
-                BulkInsert(conn, _K, ["entity_key", "seq"]).run_tuples([(code, seq) for code in kept])
-            conn.execute(_H.update().where(_H.c.id == 1).values(seq=seq, hash=digest))
+    kept = codes if len(codes) <= ACCESS_KEYS else []
+    entry = {"at": _utc_text(ctx.programme.clock.now()), "actor": ctx.code, "action": action, "people": count,
+             "detail": detail, "keys": ",".join(kept) if kept else None}
+    engine = ctx.programme.engine
+    spill = _spill_path(engine)
+    if spill is None:  # PostgreSQL: a viewer waits only for another viewer's entry
+        with engines.writing(engine) as conn:
+            _write(conn, [entry])
+        return
+    try:
+        with _quick_lock(engine) as conn, _held(spill) as pending:
+            _write(conn, [*pending.read(), entry])
+            conn.commit()
+            pending.clear()
+    except _Busy:
+        # SQLite: a long import holds the write lock; a view never waits for it (issue 15).
+        # The entry waits in an owner-only file beside the database and is chained, in
+        # order, by the next entry written (``audit access`` says how many wait).
+        with _held(spill) as pending:
+            pending.append(entry)
+
+
+class _Busy(Exception):
+    pass
+
+
+def _spill_path(engine) -> Path | None:
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser().with_name(Path(database).name + ".access-pending")
+
+
+@contextlib.contextmanager
+def _quick_lock(engine) -> Iterator[sa.Connection]:
+    """A SQLite write transaction that gives up at once (``_Busy``) when another holds the lock."""
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        raw.execute("PRAGMA busy_timeout = 200")
+        try:
+            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+            try:
+                conn.begin()
+                conn.execute(sa.select(_H.c.seq).where(_H.c.id == 1))  # BEGIN IMMEDIATE runs here
+            except sa.exc.OperationalError as exc:
+                if "database is locked" in str(exc.orig):
+                    raise _Busy() from None
+                raise
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction():
+                    conn.rollback()
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {engines.SQLITE_BUSY_TIMEOUT_MS}")
+
+
+class _Pending:
+    """The entries waiting in the spill file (JSON lines), under its lock."""
+
+    def __init__(self, handle):
+        self.handle = handle
+
+    def read(self) -> list[dict]:
+        self.handle.seek(0)
+        return [json.loads(line) for line in self.handle.read().splitlines() if line.strip()]
+
+    def clear(self) -> None:
+        self.handle.seek(0)
+        self.handle.truncate()
+
+    def append(self, entry: dict) -> None:
+        self.handle.seek(0, os.SEEK_END)
+        self.handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+
+
+@contextlib.contextmanager
+def _held(path: Path) -> Iterator[_Pending]:
+    create_private(path)  # owner-only: it names who looked at whom
+    with path.open("r+", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield _Pending(handle)
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def waiting(engine) -> int:
+    """How many entries wait in the spill file to be chained."""
+    path = _spill_path(engine)
+    if path is None or not path.exists():
+        return 0
+    with _held(path) as pending:
+        return len(pending.read())
+
+
+def _write(conn: sa.Connection, entries: list[dict]) -> None:
+    head = conn.execute(sa.select(_H.c.seq, _H.c.hash).where(_H.c.id == 1).with_for_update()).one()
+    seq, prev = head.seq, head.hash
+    keys_rows = []
+    for entry in entries:
+        seq += 1
+        at = datetime.strptime(entry["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+        digest = entry_hash(seq, at, entry["actor"], entry["action"], entry["people"], entry["detail"],
+                            entry["keys"], prev)
+        conn.execute(_E.insert().values(seq=seq, at=at, actor=entry["actor"], action=entry["action"],
+                                        people=entry["people"], detail=entry["detail"], record_keys=entry["keys"],
+                                        prev_hash=prev, hash=digest))
+        if entry["keys"]:
+            keys_rows.extend((code, seq) for code in entry["keys"].split(","))
+        prev = digest
+    if keys_rows:
+        BulkInsert(conn, _K, ["entity_key", "seq"]).run_tuples(keys_rows)
+    conn.execute(_H.update().where(_H.c.id == 1).values(seq=seq, hash=prev))
 
 
 def _entry(row) -> AccessEvent:
@@ -79,6 +189,7 @@ class AccessCheck:
     checked: int
     head_hash: str
     problems: tuple[str, ...]
+    waiting: int = 0  # entries written while the database was busy, not yet chained
 
     @property
     def ok(self) -> bool:
@@ -133,7 +244,7 @@ class AccessService:
             if head.seq != expected or head.hash != prev:
                 problems.append(f"the access log ends at entry {expected}, but its head says {head.seq}: "
                                 "entries were cut from the end")
-        return AccessCheck(count, prev, tuple(problems))
+        return AccessCheck(count, prev, tuple(problems), waiting(self.ctx.programme.engine))
 
 
-__all__ = ["AccessService", "AccessEvent", "record", "ACCESS_KEYS", "datetime", "timezone"]
+__all__ = ["AccessService", "AccessEvent", "record", "waiting", "ACCESS_KEYS"]

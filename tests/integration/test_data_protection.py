@@ -372,3 +372,33 @@ def test_cli_audit_access_answers_by_participant_and_by_staff(run_cli, two_centr
     assert run_cli("--as", "ADM", "audit", "access", "--verify").stdout.startswith("The access log is intact: 1 ")
     refused = run_cli("--as", "CW1", "audit", "access", "--staff", "CW1")
     assert refused.exit_code != 0 and "read the log of who looked" in refused.output
+
+
+def test_a_view_during_a_long_import_is_logged_without_waiting_for_it(database_url, two_centres, admin,
+                                                                     plugin_manager, reentry_today):
+    """Readers never wait for a writer (issue 15): the entry waits beside the database and
+    the next entry chains it, in order."""
+    import sqlite3
+    import time
+
+    from reentry_core.services import FixedClock, open_programme
+
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL: a viewer never waits for an import")
+    _dsh, _khj, code = two_centres
+    other = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None, timeout=0)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with open_programme(database_url, plugins=plugin_manager, clock=FixedClock(reentry_today)) as prog:
+            start = time.perf_counter()
+            assert prog.act_as("CW1").participants.get(code).code == code
+            assert time.perf_counter() - start < 2
+            assert prog.act_as("ADM").access.verify().waiting == 1
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    admin.participants.get(code)  # chains the one waiting first
+    assert [(e.actor, e.action) for e in admin.access.log(key=code)] == [
+        ("ADM", "participants.show"), ("CW1", "participants.show")]
+    check = admin.access.verify()
+    assert check.ok and check.waiting == 0 and check.checked == 2
