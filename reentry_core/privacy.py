@@ -154,6 +154,17 @@ def in_scope(conn: sa.Connection, codes) -> set[str]:
     return found
 
 
+def check_codes(conn: sa.Connection, codes) -> None:
+    """Refuse, naming the first, participants among ``codes`` (that exist) outside the acting
+    member's scope: for actions on many people at once (an enrolment, a sheet)."""
+    codes = sorted({str(c) for c in codes})
+    outside = sorted(set(codes) - in_scope(conn, codes))
+    if outside:
+        P = t.participant
+        row = conn.execute(sa.select(P.c.id, P.c.code, P.c.centre_id).where(P.c.code == outside[0])).first()
+        raise out_of_scope(conn, scope_of(conn), row.code, row.centre_id)
+
+
 def shown(conn: sa.Connection, items, **fields: str) -> list:
     """Of ``items`` (records with a ``participant`` code), those the acting member may see,
     each with ``fields`` redacted as :func:`redact` does."""

@@ -101,6 +101,7 @@ _EXPORTS: dict[str, str] = {
     "check_centre": "reentry_core.privacy",
     "redact": "reentry_core.privacy",
     "in_scope": "reentry_core.privacy",
+    "check_codes": "reentry_core.privacy",
     "shown": "reentry_core.privacy",
     "scope_of": "reentry_core.privacy",
     "HEALTH_SERVICES": "reentry_core.privacy",
@@ -178,7 +179,7 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported pla
     from .i18n import _, ngettext  # noqa: F401
     from .lookups import (consent_in_force, participant, participant_from_row, participant_id,  # noqa: F401
                           participant_ids, staff_id, staff_member)
-    from .privacy import HEALTH_SERVICES, check_centre, in_scope, redact, scope_of, shown, visible  # noqa: F401
+    from .privacy import HEALTH_SERVICES, check_centre, check_codes, in_scope, redact, scope_of, shown, visible  # noqa: F401
     from .privacy import check as check_in_scope  # noqa: F401
     from .reporting import Period  # noqa: F401
     from .services.context import Programme, StaffContext, Transaction  # noqa: F401

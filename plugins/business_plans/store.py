@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import check_in_scope, visible
+from reentry_core.sdk import check_codes, check_in_scope, visible
 
 from reentry_core.errors import NotFound
 from reentry_core.i18n import _
@@ -66,6 +66,7 @@ def participant_rows(conn: sa.Connection, codes: Iterable[str]) -> dict:
     for part in chunks(wanted):
         for row in conn.execute(_participants_query(), {"codes": part}):
             found[row.code] = row
+    check_codes(conn, found)  # acting on many people: each must be in the actor's scope
     return found
 
 

@@ -13,7 +13,7 @@ from typing import Iterable
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import check_in_scope
+from reentry_core.sdk import check_codes, check_in_scope
 
 from reentry_core.domain import ParticipantStatus, Role
 from reentry_core.errors import NotFound
@@ -63,6 +63,7 @@ def participants(conn: sa.Connection, codes: Iterable[str]) -> dict:
     for start in range(0, len(codes), 500):
         for row in conn.execute(_PARTICIPANTS.where(_P.c.code.in_(codes[start:start + 500]))):
             found[row.code] = row
+    check_codes(conn, found)  # acting on many people: each must be in the actor's scope
     return found
 
 

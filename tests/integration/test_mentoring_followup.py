@@ -178,6 +178,17 @@ def test_leaving_the_programme_ends_the_follow_up(admin, funded, clock):
     assert admin.mentoring.due() == []
 
 
+def test_no_visit_is_logged_after_someone_left_until_they_are_readmitted(admin, programme, funded, clock):
+    code, _application = funded
+    clock.move_to(date(2026, 8, 1))
+    admin.participants.exit(code, "withdrew")
+    clock.move_to(date(2026, 8, 5))
+    with pytest.raises(Conflict, match=f"{code} left the programme on 2026-08-01; no visit after that is logged"):
+        visit(admin, code, "2026-08-05")
+    admin.participants.readmit(code, "came back")
+    assert programme.act_as("ADM").participants.get(code).status.value == "active"
+
+
 # --- visits -------------------------------------------------------------------------------
 
 
