@@ -3,7 +3,11 @@
 CSV and XLSX cells, JSON documents, TOML files and command options all come in through
 :func:`structure`; everything leaves through :func:`unstructure`. Conversion errors are
 turned into one human line per field (``birth_date: '31.02.1990' is not a date ...``).
-Plugins add hooks for their own types through ``register_converter_hooks``.
+Plugins add hooks for their own types through ``register_converter_hooks``: each
+programme makes its own converter (``make_converter``) and only its plugins teach it
+(``Programme.converter``, ``programme.structure``, ``ctx.structure``, ``tx.structure``).
+The module's :data:`converter` knows the core's types alone and nobody adds hooks to it, so
+what one programme's plugins registered never leaks into another programme of the process.
 """
 
 from __future__ import annotations
@@ -47,36 +51,97 @@ def parse_date(value: Any) -> date:
 
 
 def parse_decimal(value: Any) -> Decimal:
-    """Money and quantities: never through float. ``1 200,50`` and ``1200.50`` both work."""
-    if isinstance(value, Decimal):
-        return value
+    """A number typed by a person, exact (never through float).
+
+    Text may group thousands with spaces, commas or dots and use a decimal comma or
+    point: ``1000``, ``3,5``, ``1 000,50``, ``1,000.50``, ``1.000,50``. ``1,000`` and
+    ``1.000`` are refused as ambiguous (a thousand, or one?), as are exponents (``1e6``),
+    ``NaN`` and infinities; each refusal is one line naming the rule."""
     if isinstance(value, bool):
         raise InvalidInput(_("{value!r} is not a number").format(value=value))
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        return Decimal(repr(value))
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise InvalidInput(_("{value!r} is not a number").format(value=str(value))) from None
-    if not number.is_finite():
-        raise InvalidInput(_("{value!r} is not a number").format(value=str(value)))
-    return number
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InvalidInput(_("{value!r} is not a number").format(value=str(value)))
+        return value
+    return Decimal(_number_text(str(value)))
+
+
+#: The largest amount reentry takes (a round's budget, a grant, a tranche, a price): one
+#: billion. Far above any microgrant programme's money, and low enough that no sum of
+#: amounts in a report can overflow the database's 64-bit integers (which hold 9.2e16).
+MAX_AMOUNT = Decimal("1000000000.00")
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+_EXPONENT = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)[eE][+-]?\d+")
+_NUMBER_CHARS = re.compile(r"[+-]?[\d ,.]+")
+_GROUPS = re.compile(r"\d{1,3}(?:[ ]\d{3})*|\d+")
+
+
+def _one_line(value: Any) -> str:
+    """A value as an error message may quote it: on one line, not too long."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _number_text(raw: str) -> str:
+    """``raw`` as a plain number (``1234.50``) by the rules of :func:`parse_decimal`."""
+    text = _SPACES.sub(" ", raw.strip())
+    shown = _one_line(raw)
+    if not text:
+        raise InvalidInput(_("a number is missing"))
+    if _EXPONENT.fullmatch(text):
+        raise InvalidInput(_("{value} is not a number: write all its digits, not an exponent").format(value=shown))
+    if not _NUMBER_CHARS.fullmatch(text) or not any(ch.isdigit() for ch in text):
+        raise InvalidInput(_("{value!r} is not a number").format(value=shown))
+    sign = text[0] if text[0] in "+-" else ""
+    text = text.lstrip("+-").strip()
+    commas, dots = text.count(","), text.count(".")
+    if commas and dots:  # the last one is the decimal point, the other groups thousands
+        point = "," if text.rfind(",") > text.rfind(".") else "."
+        group = "." if point == "," else ","
+    elif commas + dots == 1:
+        point, group = ("," if commas else "."), None
+        whole, decimals = text.split(point)
+        if len(decimals) == 3 and decimals.isdigit() and whole.strip(" 0") and _GROUPS.fullmatch(whole.strip()):
+            one, thousand = f"{whole.replace(' ', '')}.{decimals}", f"{whole.replace(' ', '')}{decimals}"
+            raise InvalidInput(_("{value} is ambiguous (is it {thousand} or {one}?): write {thousand} or "
+                                 "{one_rounded}").format(value=shown, thousand=thousand, one=one,
+                                                         one_rounded=f"{Decimal(one):.2f}"))
+    else:  # several of one kind group thousands: 1,000,000
+        point, group = None, ("," if commas else "." if dots else None)
+    if point and text.count(point) > 1:
+        raise InvalidInput(_("{value} is not a number: {point!r} appears twice").format(value=shown, point=point))
+    whole, _sep, decimals = text.partition(point) if point else (text, "", "")
+    if group:
+        parts = whole.split(group)
+        if not (1 <= len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:]) and all(p.isdigit() for p in parts)):
+            raise InvalidInput(_("{value} is not a number: digits are grouped by three (1,000,000)").format(
+                value=shown))
+        whole = "".join(parts)
+    whole = whole or "0"  # ",50"
+    if not _GROUPS.fullmatch(whole) or (point and not decimals.isdigit()):
+        raise InvalidInput(_("{value!r} is not a number").format(value=shown))
+    return f"{sign}{whole.replace(' ', '')}" + (f".{decimals}" if decimals else "")
 
 
 def parse_money(value: Any, *, allow_zero: bool = False) -> Decimal:
-    """An amount of money: a number with at most two decimals, above zero (or zero when
-    ``allow_zero``). Raises :class:`InvalidInput` saying which rule the value breaks."""
+    """An amount of money, exact, with at most two decimals, above zero (or zero when
+    ``allow_zero``) and at most :data:`MAX_AMOUNT`, written as :func:`parse_decimal`
+    reads numbers (``1 000,50``; ``1,000`` refused as ambiguous). Raises :class:`InvalidInput` saying which rule the value breaks."""
+    shown = _one_line(value)
     amount = parse_decimal(value)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInput(_("{value} has more than two decimals").format(value=str(value).strip()))
     if amount < 0 or (amount == 0 and not allow_zero):
-        raise InvalidInput(_("{value} must be more than zero").format(value=str(value).strip()) if not allow_zero
-                           else _("{value} is negative").format(value=str(value).strip()))
+        raise InvalidInput(_("{value} must be more than zero").format(value=shown) if not allow_zero
+                           else _("{value} is negative").format(value=shown))
+    if amount > MAX_AMOUNT:
+        raise InvalidInput(_("{value} is more than the largest amount reentry takes ({max})").format(
+            value=shown, max=f"{MAX_AMOUNT:,.2f}".replace(",", " ")))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidInput(_("{value} has more than two decimals").format(value=shown))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -172,6 +237,8 @@ def _parse_datetime(value: Any) -> datetime:
 
 
 converter = make_converter()
+"""The core's types only (dates, money, choices …): what :func:`structure` uses when no
+programme's converter is given. Never registered on: a programme has its own."""
 
 
 def field_problems(exc: BaseException, prefix: str = "") -> list[str]:
@@ -198,13 +265,14 @@ def field_problems(exc: BaseException, prefix: str = "") -> list[str]:
     return [f"{prefix}: {message}" if prefix and not message.startswith(prefix) else message]
 
 
-def structure(data: Any, cls: type[T], where: str = "") -> T:
+def structure(data: Any, cls: type[T], where: str = "", *, using: cattrs.Converter | None = None) -> T:
     """Build ``cls`` from plain data or raise :class:`InvalidInput` naming each bad field.
 
-    ``where`` is put in front of the message, e.g. ``row 7`` for a file import.
+    ``where`` is put in front of the message, e.g. ``row 7`` for a file import. ``using``:
+    a programme's converter (with its plugins' hooks); the core's own by default.
     """
     try:
-        return converter.structure(data, cls)
+        return (using or converter).structure(data, cls)
     except (ClassValidationError, IterableValidationError) as exc:
         problems = field_problems(exc)
     except (InvalidInput, ForbiddenExtraKeysError, ValueError, TypeError) as exc:
@@ -213,5 +281,5 @@ def structure(data: Any, cls: type[T], where: str = "") -> T:
     raise InvalidInput(lead + "; ".join(problems))
 
 
-def unstructure(obj: Any) -> Any:
-    return converter.unstructure(obj)
+def unstructure(obj: Any, *, using: cattrs.Converter | None = None) -> Any:
+    return (using or converter).unstructure(obj)

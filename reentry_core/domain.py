@@ -135,6 +135,7 @@ REFERRAL_TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
 SENSITIVE_FIELDS = ("release_date", "facility", "offence_category")
 
 MINIMUM_AGE = 14  # the age of criminal responsibility in Tajikistan
+MAXIMUM_AGE = 100  # older is a typing error (a birth year of 1826 for 1926)
 
 _CENTRE_CODE = re.compile(r"^[A-Z]{2,6}$")
 _STAFF_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,19}$")
@@ -333,7 +334,8 @@ class Participant:
     exit_note: str | None = attrs.field(default=None, converter=normalise_optional_text)
 
     def date_problems(self, today: date) -> list[str]:
-        """Rules that depend on today's date: born in the past, old enough, released after birth."""
+        """Rules that depend on today's date: born in the past, between 14 and 100 years old,
+        released after birth and not later than today, registered by today."""
         problems = []
         if self.birth_date > today:
             problems.append(_("birth_date {d} is in the future").format(d=self.birth_date.isoformat()))
@@ -343,6 +345,15 @@ class Participant:
                     d=self.birth_date.isoformat(), n=MINIMUM_AGE
                 )
             )
+        elif age_on(self.birth_date, today) > MAXIMUM_AGE:
+            problems.append(
+                _("birth_date {d} makes the participant older than {n}").format(
+                    d=self.birth_date.isoformat(), n=MAXIMUM_AGE
+                )
+            )
+        if self.release_date is not None and self.release_date > today:
+            problems.append(_("release_date {d} is in the future: record people once they are released").format(
+                d=self.release_date.isoformat()))
         if self.release_date is not None and self.release_date < self.birth_date:
             problems.append(
                 _("release_date {r} is before birth_date {b}").format(

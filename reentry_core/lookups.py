@@ -1,6 +1,6 @@
 """Look-ups a plugin needs of the core's records, by public code, inside its own
 transaction or report: who a participant is, whether their consent is in force, who a
-staff member is. Plugins use these (through ``reentry_core.sdk``) rather than the core's
+staff member is, which centre a code names. Plugins use these (through ``reentry_core.sdk``) rather than the core's
 services' internals, so the core can change how it stores people without breaking them.
 """
 
@@ -10,7 +10,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from .domain import Consent, Participant, Staff
+from .domain import Centre, Consent, Participant, Staff
 from .errors import NotFound
 from .privacy import check_codes
 from .i18n import _
@@ -58,4 +58,23 @@ def staff_id(conn: sa.Connection, code: str) -> int:
     found = conn.execute(sa.select(t.staff.c.id).where(t.staff.c.code == code.strip().upper())).scalar()
     if found is None:
         raise NotFound(_("staff code {code!r}: no such staff member").format(code=code.strip().upper()))
+    return found
+
+
+def centre(conn: sa.Connection, code: str) -> Centre:
+    """Centre ``code``; :class:`NotFound` names the known codes."""
+    c = t.centre.c
+    found = conn.execute(sa.select(c.code, c.name, c.city).where(c.code == code.strip().upper())).first()
+    if found is None:
+        known = ", ".join(conn.execute(sa.select(c.code).order_by(c.code)).scalars()) or _("none yet")
+        raise NotFound(_("centre {code!r} does not exist (known: {known})").format(code=code.strip().upper(),
+                                                                                  known=known))
+    return Centre(found.code, found.name, found.city)
+
+
+def centre_id(conn: sa.Connection, code: str) -> int:
+    """The database id of centre ``code`` (to join a plugin's rows to it)."""
+    found = conn.execute(sa.select(t.centre.c.id).where(t.centre.c.code == code.strip().upper())).scalar()
+    if found is None:
+        centre(conn, code)  # raises NotFound naming the known codes
     return found

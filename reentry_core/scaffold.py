@@ -81,6 +81,21 @@ packages = ["$package", "$package.migrations", "$package.migrations.versions"]
 [tool.pytest.ini_options]
 testpaths = ["tests"]
 bdd_features_base_dir = "features"
+
+# The plugin imports only reentry_core.sdk of the core (tests/test_layers.py runs this
+# contract; so does `lint-imports`): the rest of reentry_core may change under you.
+[tool.importlinter]
+root_packages = ["$package", "reentry_core"]
+
+[[tool.importlinter.contracts]]
+id = "sdk-only"
+name = "$package imports only reentry_core.sdk of the core"
+type = "forbidden"
+source_modules = ["$package"]
+forbidden_modules = ["reentry_core"]
+ignore_imports = ["$package.** -> reentry_core.sdk"]
+unmatched_ignore_imports_alerting = "none"
+allow_indirect_imports = true
 '''
 
 FILES["README.md"] = '''# $title — a reentry plugin
@@ -103,13 +118,16 @@ Where things are:
 | file | what |
 | --- | --- |
 | `$package/plugin.py` | the entry point: hook implementations only (keep it light, it is imported on every `reentry` call) |
-| `$package/tables.py` | the plugin's table, on `reentry_core.storage.metadata`, prefixed `${name}_` |
+| `$package/tables.py` | the plugin's table, on the SDK's `metadata`, prefixed `${name}_` |
 | `$package/migrations/versions/` | the plugin's Alembic branch `$name`; its first revision depends on the core's `c0001` |
 | `$package/services.py` | the rules, one transaction per action, audited; reached as `ctx.$name` |
 | `$package/cli.py` | the `reentry $command` commands: parse, call the service, print |
 | `features/`, `tests/` | a Gherkin feature with its steps, and unit tests, using `reentry_core.testing` |
 
-The hooks are documented in reentry's `docs/plugins.md`.
+The plugin imports one module of reentry: `reentry_core.sdk` (`from reentry_core.sdk import
+hookimpl, core, InvalidInput, ...`). `tests/test_layers.py` fails if a module of the plugin
+imports anything else of `reentry_core`. The hooks and the SDK are documented in reentry's
+`docs/plugins.md`.
 '''
 
 FILES["$package/__init__.py"] = '''"""$title: a plugin for reentry."""
@@ -127,7 +145,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reentry_core import hookimpl
+from reentry_core.sdk import hookimpl
 
 from . import __version__  # noqa: F401  (shown by ``reentry plugins list``)
 
@@ -153,7 +171,9 @@ def register_migrations():
 
 @hookimpl
 def register_permissions(register):
-    register("$name.manage", "keep $title notes", ["admin", "case_worker", "mentor"])
+    from reentry_core.sdk import Role
+
+    register("$name.manage", "keep $title notes", [Role.ADMIN, Role.CASE_WORKER, Role.MENTOR])
 
 
 @hookimpl
@@ -185,7 +205,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from reentry_core.storage import metadata
+from reentry_core.sdk import metadata
 
 note = sa.Table(
     "${name}_note",
@@ -247,9 +267,7 @@ from datetime import date
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import parse_date
-from reentry_core.errors import InvalidInput, NotFound
-from reentry_core.storage import tables as core
+from reentry_core.sdk import InvalidInput, parse_date, participant_id
 
 from .tables import note
 
@@ -263,20 +281,13 @@ class Note:
     id: int | None = None
 
 
-def _participant_id(conn, code: str) -> int:
-    found = conn.execute(sa.select(core.participant.c.id).where(core.participant.c.code == code)).scalar()
-    if found is None:
-        raise NotFound(f"participant {code!r} does not exist")
-    return found
-
-
 def _write(tx, code: str, text: str, on: date) -> Note:
     text = " ".join((text or "").split())
     if not text:
         raise InvalidInput("note: the text is empty")
     if on > tx.today:
         raise InvalidInput(f"note: the date {on.isoformat()} is in the future")
-    pid = _participant_id(tx.conn, code)
+    pid = participant_id(tx.conn, code)  # NotFound names an unknown code
     new_id = tx.conn.execute(note.insert().values(participant_id=pid, written_on=on, author=tx.actor.code,
                                                   text=text)).inserted_primary_key[0]
     written = Note(code, on, tx.actor.code, text, new_id)
@@ -310,7 +321,7 @@ class NoteService:
         self.ctx.require("participants.view")
         code = participant.strip().upper()
         with self.ctx.reading() as conn:
-            pid = _participant_id(conn, code)
+            pid = participant_id(conn, code)
             rows = conn.execute(sa.select(note).where(note.c.participant_id == pid).order_by(note.c.id))
             return [Note(code, r.written_on, r.author, r.text, r.id) for r in rows]
 '''
@@ -321,8 +332,7 @@ from __future__ import annotations
 
 import click
 
-from reentry_core.cli.output import done, emit_rows
-from reentry_core.cli.state import CliState, pass_state
+from reentry_core.sdk import CliState, done, emit_rows, pass_state
 
 
 @click.group("$command")
@@ -342,7 +352,7 @@ def add(state: CliState, participant, text, on):
     Example:
       reentry --as CW1 $command add DSH-2026-0001 --note "visited the market stall"
     """
-    from reentry_core.convert import unstructure
+    from reentry_core.sdk import unstructure
 
     note = state.ctx().$name.add(participant, text, on)
     done(f"Noted for {note.participant} (note {note.id}).", state.format, unstructure(note))
@@ -358,7 +368,7 @@ def list_(state: CliState, participant):
     Example:
       reentry --as CW1 $command list DSH-2026-0001
     """
-    from reentry_core.convert import unstructure
+    from reentry_core.sdk import unstructure
 
     notes = state.ctx().$name.list(participant)
     emit_rows([unstructure(n) for n in notes], ["id", "written_on", "author", "text"], state.format,
@@ -450,15 +460,34 @@ def _(admin, code):
     assert admin.$name.list(code) == []
 '''
 
+FILES["tests/test_layers.py"] = '''"""The plugin imports only reentry_core.sdk of the core: the contract in pyproject.toml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def test_the_plugin_imports_only_the_sdk(capsys):
+    pytest.importorskip("importlinter")
+    import importlinter.api  # noqa: F401  (configures import-linter)
+    from importlinter.application import use_cases
+
+    passed = use_cases.lint_imports(str(Path(__file__).resolve().parents[1] / "pyproject.toml"), no_logo=True,
+                                    cache_dir=None)
+    assert passed, capsys.readouterr().out
+'''
+
 FILES["tests/test_plugin.py"] = '''"""The plugin's own rules, hooks and figures."""
 
 from __future__ import annotations
 
 import pytest
 
-from reentry_core.errors import InvalidInput, NotFound, PermissionDenied
 from reentry_core.plugins import load_plugins
-from reentry_core.reporting import Period, compute
+from reentry_core.reporting import compute
+from reentry_core.sdk import InvalidInput, NotFound, Period, PermissionDenied
 from reentry_core.storage import schema
 
 

@@ -10,8 +10,9 @@ entry module costs no more than importing pluggy (``reentry --help`` stays fast)
 Hooks and the transaction
     hookimpl, hookspec; Transaction (``tx.conn``, ``tx.audit``, ``tx.audit_batch``,
     ``tx.emit(event, ...)`` for events, ``tx.ask(question, ...)`` for questions,
-    ``tx.heard(hook)``, ``tx.require``, ``tx.today``, ``tx.centre_id``), StaffContext,
-    Programme
+    ``tx.heard(hook)``, ``tx.require``, ``tx.today``, ``tx.centre_id``, ``tx.structure``),
+    StaffContext (``ctx.transaction()``, ``ctx.reading_transaction()`` for questions asked
+    while only reading, ``ctx.structure``, ``ctx.today``), Programme (its own converter)
 Errors (each one human line; the CLI exits with the error's code)
     ReentryError, InvalidInput, NotFound, Conflict, PermissionDenied, RowErrors,
     PluginError
@@ -19,20 +20,24 @@ Words people read
     _, ngettext
 The core's records
     Choice, as_choice, Role, Sex, ParticipantStatus, ConsentScope, ReferralStatus,
-    ServiceType, Participant, Staff, Consent, normalise_code, normalise_name,
+    ServiceType, Participant, Staff, Centre, Consent, OpenWork, normalise_code, normalise_name,
     normalise_text, normalise_optional_text, valid_text
 Look-ups by public code
     participant, participant_id, participant_ids, participant_from_row,
-    consent_in_force, staff_member, staff_id
+    consent_in_force, staff_member, staff_id, centre, centre_id
 Who may see whom (``reentry_core.privacy``)
     visible(conn, participant_id_column[, centre_id_column]) for list queries,
     check_in_scope(conn, participant_id, code[, centre_id]) for one participant,
-    redact(conn, obj, name_field="full_name") hides a participant field a role may not
-    read, in_scope(conn, codes), shown(conn, items, full_name="full_name"), check_centre, scope_of, HEALTH_SERVICES; ``ctx.fields`` (FieldRules)
+    check_codes(conn, codes) for many, in_scope(conn, codes), redact(conn, obj,
+    name_field="full_name") hides a participant field a role may not read,
+    shown(conn, items, full_name="full_name"), check_centre, scope_of, HEALTH_SERVICES;
+    ``ctx.fields`` (FieldRules)
 Actions of the core a plugin may take inside its own transaction
     open_referral, eligibility_problems, eligibility_rules
 Values from outside (one line per problem, naming the field)
-    parse_date, parse_decimal, parse_money, as_money, structure, unstructure
+    parse_date, parse_decimal, parse_money, as_money, structure, unstructure (the core's types;
+    a plugin's own types, taught through register_converter_hooks, with ``ctx.structure`` or
+    ``tx.structure``: each programme has its own converter)
 Storage
     metadata (declare plugin tables on it), Money, UtcDateTime, core (the core's
     tables, to join in queries: ``core.participant``, ``core.centre``, ``core.staff`` …;
@@ -82,6 +87,8 @@ _EXPORTS: dict[str, str] = {
     "Participant": "reentry_core.domain",
     "Staff": "reentry_core.domain",
     "Consent": "reentry_core.domain",
+    "Centre": "reentry_core.domain",
+    "OpenWork": "reentry_core.domain",
     "normalise_code": "reentry_core.domain",
     "normalise_name": "reentry_core.domain",
     "normalise_text": "reentry_core.domain",
@@ -95,6 +102,8 @@ _EXPORTS: dict[str, str] = {
     "consent_in_force": "reentry_core.lookups",
     "staff_member": "reentry_core.lookups",
     "staff_id": "reentry_core.lookups",
+    "centre": "reentry_core.lookups",
+    "centre_id": "reentry_core.lookups",
     # who may see whom, and which fields
     "visible": "reentry_core.privacy",
     "check_in_scope": "reentry_core.privacy:check",
@@ -108,7 +117,7 @@ _EXPORTS: dict[str, str] = {
     # the core's actions
     "open_referral": "reentry_core.services.referrals",
     "eligibility_problems": "reentry_core.services.eligibility",
-    "eligibility_rules": "reentry_core.services.eligibility:collect_rules",
+    "eligibility_rules": "reentry_core.services.eligibility",
     # values from outside
     "parse_date": "reentry_core.convert",
     "parse_decimal": "reentry_core.convert",
@@ -170,21 +179,20 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported pla
     from .cli.state import CliState, pass_state  # noqa: F401
     from .convert import as_money, parse_date, parse_decimal, parse_money, structure, unstructure  # noqa: F401
     from .demo import Demo, person_name  # noqa: F401
-    from .domain import (Choice, Consent, ConsentScope, Participant, ParticipantStatus, ReferralStatus,  # noqa: F401
+    from .domain import (Centre, Choice, Consent, ConsentScope, OpenWork, Participant, ParticipantStatus, ReferralStatus,  # noqa: F401
                          Role, ServiceType, Sex, Staff, as_choice, normalise_code, normalise_name,
                          normalise_optional_text, normalise_text, valid_text)
     from .errors import (Conflict, InvalidInput, NotFound, PermissionDenied, PluginError,  # noqa: F401
                          ReentryError, RowErrors)
     from .hookspecs import hookimpl, hookspec  # noqa: F401
     from .i18n import _, ngettext  # noqa: F401
-    from .lookups import (consent_in_force, participant, participant_from_row, participant_id,  # noqa: F401
-                          participant_ids, staff_id, staff_member)
+    from .lookups import (centre, centre_id, consent_in_force, participant, participant_from_row,  # noqa: F401
+                          participant_id, participant_ids, staff_id, staff_member)
     from .privacy import HEALTH_SERVICES, check_centre, check_codes, in_scope, redact, scope_of, shown, visible  # noqa: F401
     from .privacy import check as check_in_scope  # noqa: F401
     from .reporting import Period  # noqa: F401
     from .services.context import Programme, StaffContext, Transaction  # noqa: F401
-    from .services.eligibility import collect_rules as eligibility_rules  # noqa: F401
-    from .services.eligibility import eligibility_problems  # noqa: F401
+    from .services.eligibility import eligibility_problems, eligibility_rules  # noqa: F401
     from .services.referrals import open_referral  # noqa: F401
     from .services.reports import Analysis, AnalysisTable, ReportCell, count_grid, hidden_mark, share  # noqa: F401
     from .services.settings import read_setting, write_setting  # noqa: F401

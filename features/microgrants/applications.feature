@@ -42,7 +42,7 @@ Feature: Applying for a grant
       | -3500     | line 1: unit_cost: -3500 must be more than zero                             |
       | 0         | line 1: unit_cost: 0 must be more than zero                                 |
       | three     | line 1: unit_cost: 'three' is not a number                                  |
-      | 3500.505  | line 1: unit_cost: 3500.505 has more than two decimals                      |
+      | 3500.5055  | line 1: unit_cost: 3500.5055 has more than two decimals                      |
       | 10500     | requested 10,500.00 TJS is above the round's maximum grant of 10,000.00 TJS |
 
   Scenario: A closed round takes no applications

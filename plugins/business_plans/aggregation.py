@@ -27,7 +27,7 @@ from typing import Any, Hashable, Iterable, Mapping, NamedTuple, Sequence
 
 import attrs
 
-from reentry_core.i18n import _
+from reentry_core.sdk import _
 
 CENT = Decimal("0.01")
 

@@ -13,9 +13,7 @@ from typing import Sequence
 
 import sqlalchemy as sa
 
-from reentry_core.i18n import _
-from reentry_core.services.reports import Analysis, AnalysisTable, count_grid, share
-from reentry_core.storage import tables as t
+from reentry_core.sdk import _, Analysis, AnalysisTable, core as t, count_grid, share
 
 from .domain import PlanStatus
 from .tables import bp_plan, bp_plan_version

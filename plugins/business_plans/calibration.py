@@ -21,10 +21,9 @@ from typing import Any, Mapping
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.errors import Conflict, InvalidInput, NotFound, RowErrors
-from reentry_core.i18n import _
-from reentry_core.sheets import read_table, write_table
-from reentry_core.storage import tables as t
+from reentry_core.sdk import (
+    _, Conflict, core as t, InvalidInput, NotFound, read_table, RowErrors, write_table,
+)
 
 from . import aggregation, store
 from .domain import (

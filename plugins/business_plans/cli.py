@@ -10,9 +10,7 @@ from pathlib import Path
 
 import click
 
-from reentry_core.cli.output import done, emit_record, emit_rows
-from reentry_core.cli.state import CliState, pass_state
-from reentry_core.i18n import _
+from reentry_core.sdk import _, CliState, done, emit_record, emit_rows, pass_state
 
 SECTORS = ["sewing", "car_repair", "cooking", "confectionery", "carpentry", "welding", "hairdressing", "agriculture",
            "trade", "services", "other"]
@@ -169,7 +167,7 @@ def cohort_session(state: CliState, code, on, topic):
     Example:
       reentry --as TR1 plans cohort session DSH-26A --on 2026-10-05 --topic bookkeeping
     """
-    from reentry_core.convert import unstructure
+    from reentry_core.sdk import unstructure
 
     session = state.ctx().plans.add_session(code, on, topic)
     done(_("Planned session {n} of {code} on {on} ({topic}).").format(
@@ -1041,7 +1039,7 @@ def conflict_declare(state: CliState, participant, kind, note, trainer):
     Example:
       reentry --as TR2 plans conflict declare DSH-2026-0001 --kind neighbour
     """
-    from reentry_core.convert import unstructure
+    from reentry_core.sdk import unstructure
 
     found = state.ctx().plans.declare_conflict(participant, kind, note, trainer)
     done(_("{trainer} declared a conflict ({kind}) with {participant}.").format(
@@ -1060,7 +1058,7 @@ def conflict_list(state: CliState, trainer, participant):
     Example:
       reentry --as ADM plans conflict list --trainer TR2
     """
-    from reentry_core.convert import unstructure
+    from reentry_core.sdk import unstructure
 
     rows = [unstructure(c) for c in state.ctx().plans.conflicts(trainer=trainer, participant=participant)]
     emit_rows(rows, ["trainer", "participant", "kind", "note", "declared_on"], state.format,

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from reentry_core.storage import tables as t
+from reentry_core.sdk import core as t
 
 from .planning import PLANSHEET_COLUMNS
 from .tables import bp_cohort, bp_enrolment, bp_plan

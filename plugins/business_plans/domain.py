@@ -14,13 +14,10 @@ from typing import Any, Mapping
 
 import attrs
 
-from reentry_core.convert import as_money, parse_decimal
-from reentry_core.domain import (
-    Choice, as_choice, normalise_code, normalise_optional_text, normalise_text,
-    valid_text,
+from reentry_core.sdk import (
+    _, as_choice, as_money, Choice, InvalidInput, normalise_code, normalise_optional_text,
+    normalise_text, parse_decimal, valid_text,
 )
-from reentry_core.errors import InvalidInput
-from reentry_core.i18n import _
 
 CENT = Decimal("0.01")
 DEFAULT_CURRENCY = "TJS"
@@ -219,7 +216,7 @@ class TrainingSession:
     @classmethod
     def parse(cls, text: str) -> "TrainingSession":
         """``2026-09-01:business_planning`` (or ``01.09.2026 marketing``)."""
-        from reentry_core.convert import structure
+        from reentry_core.sdk import structure
 
         day, sep, topic = str(text).strip().replace(" ", ":", 1).partition(":")
         if not sep or not topic.strip():

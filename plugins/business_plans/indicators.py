@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from reentry_core.i18n import _
+from reentry_core.sdk import _
 
 from .domain import AttendanceMark, PlanStatus
 from .tables import bp_attendance, bp_cohort, bp_enrolment, bp_plan, bp_plan_version, bp_session

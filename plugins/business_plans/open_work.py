@@ -8,9 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from reentry_core.domain import OpenWork
-from reentry_core.i18n import _
-from reentry_core.storage import tables as t
+from reentry_core.sdk import _, core as t, OpenWork
 
 from .domain import PlanStatus
 from .tables import bp_cohort, bp_cohort_trainer, bp_plan, bp_plan_version

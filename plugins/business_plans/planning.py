@@ -13,11 +13,10 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import structure
-from reentry_core.errors import Conflict, InvalidInput, RowErrors
-from reentry_core.i18n import _
-from reentry_core.sheets import read_table, require_columns, write_table
-from reentry_core.storage import tables as t
+from reentry_core.sdk import (
+    _, Conflict, core as t, InvalidInput, read_table, require_columns, RowErrors,
+    write_table,
+)
 
 from . import store
 from .domain import PLAN_FIELDS, RESUBMITTABLE, CostItem, Plan, PlanStatus
@@ -73,7 +72,7 @@ class PlanningService:
         summary, currency (default TJS). The participant must be enrolled in the cohort;
         one plan per participant and cohort (resubmit to change a submitted plan)."""
         data = _fields(fields)
-        plan = structure({"participant": participant, "cohort": cohort, **data}, Plan)
+        plan = self.ctx.structure({"participant": participant, "cohort": cohort, **data}, Plan)
         with self.ctx.transaction() as tx:
             tx.require("plans.write")
             conn = tx.conn
@@ -159,9 +158,9 @@ class PlanningService:
                         raise InvalidInput(_("costs: {reason}").format(reason=exc.message)) from None
                     data = {k: cells[k] for k in _PLAN_CELLS if k != "costs" and cells.get(k)}
                     number = first + len(made)
-                    plan = structure({"participant": person.code, "cohort": cohort_row.code, "costs": costs, **data,
-                                      "code": f"{cohort_row.code}-P{number:03d}", "status": status,
-                                      "submitted_on": submitted_on}, Plan)
+                    plan = self.ctx.structure({"participant": person.code, "cohort": cohort_row.code,
+                                               "costs": costs, **data, "code": f"{cohort_row.code}-P{number:03d}",
+                                               "status": status, "submitted_on": submitted_on}, Plan)
                     made.append((person, plan, number))
                 except InvalidInput as exc:
                     problems.append(f"{where}: {exc.message}")
@@ -234,7 +233,7 @@ class PlanningService:
             if before.status is not PlanStatus.DRAFT:
                 raise Conflict(_("plan {code} is {status}; only a draft can be edited (resubmit to make a new "
                                  "version)").format(code=before.code, status=before.status.value))
-            after = _changed(before, data)
+            after = _changed(tx, before, data)
             tx.conn.execute(bp_plan_version.update().where(bp_plan_version.c.id == row.id)
                             .values(**store.version_values(after)))
             store.write_costs(tx.conn, row.id, after.costs)
@@ -269,7 +268,7 @@ class PlanningService:
             if before.status not in RESUBMITTABLE:
                 raise Conflict(_("plan {code} is {status}; only a submitted, scored or returned (needs_revision) plan "
                                  "can be resubmitted").format(code=before.code, status=before.status.value))
-            after = attrs.evolve(_changed(before, data), version=before.version + 1, status=PlanStatus.SUBMITTED,
+            after = attrs.evolve(_changed(tx, before, data), version=before.version + 1, status=PlanStatus.SUBMITTED,
                                  submitted_on=tx.today, scored_on=None, decided_on=None, panel_score=None, note=None)
             self._insert_version(tx, row.plan_id, after)
             tx.conn.execute(bp_plan.update().where(bp_plan.c.id == row.plan_id).values(current_version=after.version))
@@ -344,16 +343,16 @@ def _next_number(conn: sa.Connection, cohort_id: int) -> int:
             .scalar() or 0) + 1
 
 
-def _changed(before: Plan, data: dict[str, Any]) -> Plan:
-    from reentry_core.convert import unstructure
+def _changed(tx, before: Plan, data: dict[str, Any]) -> Plan:
+    from reentry_core.sdk import unstructure
 
     plain = unstructure(before)
     plain.update(data)
-    return structure({k: v for k, v in plain.items() if v is not None}, Plan)
+    return tx.structure({k: v for k, v in plain.items() if v is not None}, Plan)
 
 
 def _audited(plan: Plan) -> dict:
     """A plan as the audit trail keeps it: its fields and its derived figures."""
-    from reentry_core.convert import unstructure
+    from reentry_core.sdk import unstructure
 
     return {**unstructure(plan), **{k: (str(v) if v is not None else None) for k, v in plan.figures().items()}}

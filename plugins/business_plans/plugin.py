@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reentry_core import hookimpl
+from reentry_core.sdk import hookimpl
 
 from . import __version__  # noqa: F401  (shown by ``reentry plugins list``)
-
-A, TR, CW, CM, ME = "admin", "trainer", "case_worker", "committee_member", "me_officer"
-EVERYONE = (A, CW, TR, CM, "finance_officer", "mentor", ME)
 
 
 @hookimpl
@@ -45,16 +42,22 @@ def register_tables():
 
 @hookimpl
 def register_permissions(register):
-    register("plans.view", "see cohorts, plans, scores and rankings", EVERYONE)
-    register("plans.cohorts", "open training cohorts, plan sessions and enrol participants", [A, TR, CW])
-    register("plans.attendance", "record attendance at training sessions", [A, TR])
-    register("plans.write", "write, submit and resubmit business plans", [A, TR, CW])
-    register("plans.rubrics", "add scoring rubrics", [A])
-    register("plans.score", "score business plans (trainers of the cohort)", [TR])
-    register("plans.conflicts", "declare a conflict of interest with a participant", [A, TR])
-    register("plans.moderate", "moderate wide disagreements and return plans for revision", [A, TR])
-    register("plans.shortlist", "shortlist a cohort's plans", [A, TR])
-    register("plans.calibrate", "open calibration rounds for a cohort's panel (its lead trainer)", [A, TR])
+    from reentry_core.sdk import Role  # here, not at the top: the entry module stays light
+
+    register("plans.view", "see cohorts, plans, scores and rankings", list(Role))
+    register("plans.cohorts", "open training cohorts, plan sessions and enrol participants",
+             [Role.ADMIN, Role.TRAINER, Role.CASE_WORKER])
+    register("plans.attendance", "record attendance at training sessions", [Role.ADMIN, Role.TRAINER])
+    register("plans.write", "write, submit and resubmit business plans",
+             [Role.ADMIN, Role.TRAINER, Role.CASE_WORKER])
+    register("plans.rubrics", "add scoring rubrics", [Role.ADMIN])
+    register("plans.score", "score business plans (trainers of the cohort)", [Role.TRAINER])
+    register("plans.conflicts", "declare a conflict of interest with a participant", [Role.ADMIN, Role.TRAINER])
+    register("plans.moderate", "moderate wide disagreements and return plans for revision",
+             [Role.ADMIN, Role.TRAINER])
+    register("plans.shortlist", "shortlist a cohort's plans", [Role.ADMIN, Role.TRAINER])
+    register("plans.calibrate", "open calibration rounds for a cohort's panel (its lead trainer)",
+             [Role.ADMIN, Role.TRAINER])
 
 
 @hookimpl

@@ -18,13 +18,10 @@ from typing import Any, Mapping, NamedTuple
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import parse_decimal, structure
-from reentry_core.domain import Role, normalise_optional_text
-from reentry_core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowErrors
-from reentry_core.i18n import _
-from reentry_core.sdk import shown
-from reentry_core.sheets import read_table, write_table
-from reentry_core.storage import tables as t
+from reentry_core.sdk import (
+    _, Conflict, core as t, InvalidInput, normalise_optional_text, NotFound, parse_decimal,
+    PermissionDenied, read_table, Role, RowErrors, shown, structure, write_table,
+)
 
 from . import aggregation, store
 from .domain import (
@@ -302,11 +299,9 @@ class ScoringService:
         """The rubric (the cohort's version) the acting trainer scores ``plan`` with; refused,
         as ``score`` would be, if they may not score it (a draft, not on the panel, a
         conflict): so nobody is asked for values that will be refused."""
-        from reentry_core.services.context import Transaction
-
         self.ctx.require("plans.score")
-        with self.ctx.reading() as conn:
-            _row, _cohort, rubric = _Scorer(Transaction(self.ctx, conn)).target(plan)
+        with self.ctx.reading_transaction() as tx:
+            _row, _cohort, rubric = _Scorer(tx).target(plan)
             return rubric
 
     # --- conflicts --------------------------------------------------------------------

@@ -15,9 +15,7 @@ from typing import Any, Mapping
 
 import sqlalchemy as sa
 
-from reentry_core.convert import parse_decimal
-from reentry_core.errors import InvalidInput
-from reentry_core.i18n import _
+from reentry_core.sdk import _, InvalidInput, parse_decimal
 
 from . import store
 from .calibration import CalibrationService

@@ -15,11 +15,7 @@ from typing import Iterable, Sequence
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import check_codes, check_in_scope, visible
-
-from reentry_core.errors import NotFound
-from reentry_core.i18n import _
-from reentry_core.storage import tables as t
+from reentry_core.sdk import _, check_codes, check_in_scope, core as t, NotFound, visible
 
 from .domain import CostItem, Cohort, Criterion, Plan, PlanStatus, Rubric, TrainingSession
 from .tables import (
@@ -55,7 +51,7 @@ def participant_row(conn: sa.Connection, code: str):
 
 @functools.cache
 def _participants_query():
-    return sa.select(_P.c.id, _P.c.code, _P.c.full_name, _P.c.status).where(
+    return sa.select(_P.c.id, _P.c.code, _P.c.full_name, _P.c.status, _P.c.registered_on).where(
         _P.c.code.in_(sa.bindparam("codes", expanding=True)))
 
 

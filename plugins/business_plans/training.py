@@ -14,13 +14,10 @@ from typing import Iterable, Mapping
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import parse_date, structure
-from reentry_core.domain import ParticipantStatus, Role
-from reentry_core.errors import Conflict, InvalidInput, NotFound, RowErrors
-from reentry_core.i18n import _
-from reentry_core.sdk import shown
-from reentry_core.sheets import read_table, require_columns
-from reentry_core.storage import tables as t
+from reentry_core.sdk import (
+    _, Conflict, core as t, InvalidInput, NotFound, parse_date, ParticipantStatus, read_table,
+    require_columns, Role, RowErrors, shown, structure,
+)
 
 from . import store
 from .domain import AttendanceMark, Cohort, Completion, TrainingSession, parse_rubric_ref
@@ -210,7 +207,7 @@ class TrainingService:
             tx.require("plans.cohorts")
             row = store.cohort_row(tx.conn, code)
             before = store.load_cohort(tx.conn, code, row)
-            from reentry_core.convert import unstructure
+            from reentry_core.sdk import unstructure
 
             data = {k: v for k, v in unstructure(before).items() if k != "sessions"}
             after = structure({**data, **changes}, Cohort)
@@ -314,6 +311,9 @@ class TrainingService:
                     problems.append(_("{code} has left the programme").format(code=person.code))
                 elif person.id in already:
                     problems.append(_("{code} is already enrolled in {cohort}").format(code=person.code, cohort=row.code))
+                elif person.registered_on is not None and day < person.registered_on:
+                    problems.append(_("{code} was registered on {r}, after the enrolment date {d}").format(
+                        code=person.code, r=person.registered_on.isoformat(), d=day.isoformat()))
                 else:
                     already.add(person.id)
                     rows.append(person)

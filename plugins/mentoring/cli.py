@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import click
 
-from reentry_core.cli.output import done, emit_record, emit_rows
-from reentry_core.cli.state import CliState, pass_state
-from reentry_core.i18n import _, ngettext
+from reentry_core.sdk import _, CliState, done, emit_record, emit_rows, ngettext, pass_state
 
 MODES = "on_site, phone, video"
 STATUSES = "operating, temporarily_closed, closed, not_started"
@@ -24,7 +22,7 @@ def group():
 
 
 def _plain(obj) -> dict:
-    from reentry_core.convert import unstructure
+    from reentry_core.sdk import unstructure
 
     return unstructure(obj)
 
@@ -427,7 +425,7 @@ def visitsheet(state: CliState, path, mentor, within):
     ctx = state.ctx()
     if not path:
         who = (mentor or ctx.code).strip().upper()
-        path = f"visits-{who}-{ctx.programme.clock.today():%Y-%m}.xlsx"
+        path = f"visits-{who}-{ctx.today:%Y-%m}.xlsx"
     count = ctx.mentoring.visit_sheet(path, mentor=mentor, within=within)
     done(ngettext("Wrote {file}: {n} visit owed.", "Wrote {file}: {n} visits owed.", count).format(
         file=path, n=count), state.format, {"file": path, "rows": count})
@@ -569,7 +567,7 @@ def outcomes(state: CliState, start, end, centre, by, no_suppress):
       reentry --as ME1 mentoring outcomes --from 2026-01-01 --to 2026-12-31
       reentry --as ME1 --format csv mentoring outcomes --by sex --by centre
     """
-    from reentry_core.services.reports import hidden_mark
+    from reentry_core.sdk import hidden_mark
 
     ctx = state.ctx()
     found = ctx.mentoring.outcomes(start=start, end=end, centre=centre, by=by, suppress=not no_suppress)

@@ -22,9 +22,7 @@ from pathlib import Path
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.demo import Demo, person_name
-from reentry_core.sheets import write_table
-from reentry_core.storage import tables as core
+from reentry_core.sdk import core, Demo, person_name, write_table
 
 from . import store
 from . import tables as t

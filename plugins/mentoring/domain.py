@@ -15,13 +15,10 @@ from typing import Iterable, Sequence
 
 import attrs
 
-from reentry_core.convert import as_money
-from reentry_core.domain import (
-    Choice, ServiceType, Sex, as_choice, normalise_code, normalise_name, normalise_optional_text,
-    valid_text,
+from reentry_core.sdk import (
+    _, as_choice, as_money, Choice, InvalidInput, normalise_code, normalise_name,
+    normalise_optional_text, ServiceType, Sex, valid_text,
 )
-from reentry_core.errors import InvalidInput
-from reentry_core.i18n import _
 
 # --- choices ----------------------------------------------------------------------------
 

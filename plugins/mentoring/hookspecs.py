@@ -1,15 +1,31 @@
-"""The events mentoring fires for other plugins (added through ``register_hookspecs``).
+"""The hooks mentoring owns: its event for other plugins and the structure of what it
+carries (added through ``register_hookspecs``).
 
-A subscriber marks its implementation ``@hookimpl(optionalhook=True)`` so it still
-loads when mentoring is disabled, and reads only the attributes listed here.
+A subscriber marks its implementation ``@hookimpl(optionalhook=True)`` so it still loads
+when mentoring is disabled, never imports mentoring, and reads exactly the attributes of
+the ``Protocol`` below; mentoring sends its own ``domain.Visit``, which has them all.
 """
 
 from __future__ import annotations
 
-from reentry_core.hookspecs import hookspec
+from datetime import date
+from typing import Protocol
+
+from reentry_core.sdk import hookspec
+
+
+class LoggedVisit(Protocol):
+    """What ``visit_logged`` tells about a visit."""
+
+    id: int
+    participant: str  # the participant's code
+    mentor: str  # the mentor's staff code
+    visited_on: date
+    business_status: str  # a choice (a str): operating, temporarily_closed, closed, not_started
+    equipment_seen: bool
+    risk_flags: frozenset[str]  # choices: relapse, police_harassment, debt, family_conflict, health, housing, other
 
 
 @hookspec
-def visit_logged(tx, visit):
-    """A mentoring visit was logged; ``visit`` has ``id``, ``participant``, ``mentor``, ``visited_on``,
-    ``business_status``, ``equipment_seen`` and ``risk_flags``. Runs inside the logging transaction."""
+def visit_logged(tx, visit: LoggedVisit) -> None:
+    """An event: a mentoring visit was logged; runs inside the logging transaction."""

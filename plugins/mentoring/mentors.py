@@ -13,12 +13,10 @@ from datetime import date
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import parse_date, structure, unstructure
-from reentry_core.domain import ParticipantStatus, Role
-from reentry_core.errors import Conflict, InvalidInput, NotFound
-from reentry_core.i18n import _, ngettext
-from reentry_core.sdk import in_scope, redact, visible  # noqa: F401  (who may see whom)
-from reentry_core.storage import tables as core
+from reentry_core.sdk import (
+    _, Conflict, core, in_scope, InvalidInput, ngettext, NotFound, parse_date, ParticipantStatus, Role,
+    structure, unstructure,
+)
 
 from . import store
 from . import tables as t

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from reentry_core.domain import OpenWork
-from reentry_core.i18n import _
-from reentry_core.storage import tables as core
+from reentry_core.sdk import _, core, OpenWork
 
 from . import tables as t
 

@@ -22,9 +22,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from reentry_core.i18n import _
-from reentry_core.reporting import Period
-from reentry_core.storage.types import Money
+from reentry_core.sdk import _, Money, Period
 
 from . import tables as t
 from .domain import BusinessStatus, EndReason, Fulfilment, Outcome, RiskOutcome
@@ -225,9 +223,9 @@ class OutcomesMixin:
         :class:`Outcome` per group of ``by`` (``sex``, ``age_band``, ``centre``). Small
         counts are hidden as in the programme report; ``suppress=False`` (admins only,
         audited) shows them."""
-        from reentry_core.convert import parse_date
+        from reentry_core.sdk import parse_date
 
-        end = parse_date(end) if end else self.ctx.programme.clock.today()
+        end = parse_date(end) if end else self.ctx.today
         rows = {row.key: row for row in self.ctx.reports.figures(
             KEYS, start=start, end=end, centre=centre, by=by, permission="mentoring.view", suppress=suppress)}
         found = []

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reentry_core import hookimpl
+from reentry_core.sdk import hookimpl
 
 from . import __version__  # noqa: F401  (shown by ``reentry plugins list``)
-
-A, CW, MN, ME = "admin", "case_worker", "mentor", "me_officer"
 
 
 @hookimpl
@@ -48,15 +46,19 @@ def register_migrations():
 
 @hookimpl
 def register_permissions(register):
-    register("mentoring.mentors", "set up mentor profiles", [A])
-    register("mentoring.mentees", "record a participant's languages, sector and mentor preference", [A, CW, MN])
-    register("mentoring.assign", "assign mentors to participants", [A, CW])
-    register("mentoring.override_capacity", "assign a mentor beyond their capacity", [A])
-    register("mentoring.schedule", "start or end a follow-up schedule by hand", [A, CW])
-    register("mentoring.visit", "log mentoring visits", [A, MN])
-    register("mentoring.visit_any", "log visits for a participant another mentor follows", [A])
-    register("mentoring.view", "see mentors, follow-up schedules, visits and outcomes", [A, CW, MN, ME])
-    register("mentoring.configure", "change the follow-up offsets, windows and risk referrals", [A])
+    from reentry_core.sdk import Role  # here, not at the top: the entry module stays light
+
+    register("mentoring.mentors", "set up mentor profiles", [Role.ADMIN])
+    register("mentoring.mentees", "record a participant's languages, sector and mentor preference",
+             [Role.ADMIN, Role.CASE_WORKER, Role.MENTOR])
+    register("mentoring.assign", "assign mentors to participants", [Role.ADMIN, Role.CASE_WORKER])
+    register("mentoring.override_capacity", "assign a mentor beyond their capacity", [Role.ADMIN])
+    register("mentoring.schedule", "start or end a follow-up schedule by hand", [Role.ADMIN, Role.CASE_WORKER])
+    register("mentoring.visit", "log mentoring visits", [Role.ADMIN, Role.MENTOR])
+    register("mentoring.visit_any", "log visits for a participant another mentor follows", [Role.ADMIN])
+    register("mentoring.view", "see mentors, follow-up schedules, visits and outcomes",
+             [Role.ADMIN, Role.CASE_WORKER, Role.MENTOR, Role.ME_OFFICER])
+    register("mentoring.configure", "change the follow-up offsets, windows and risk referrals", [Role.ADMIN])
 
 
 @hookimpl
@@ -97,7 +99,7 @@ def tranche_released(tx, application, tranche):
 def tranche_verification(tx, application, tranche, since):
     from .visits import verifying_visit
 
-    return verifying_visit(tx, application.participant, since)
+    return verifying_visit(tx.conn, tx.today, application.participant, since)
 
 
 # --- business_plans' question ---------------------------------------------------------------

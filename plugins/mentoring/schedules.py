@@ -14,12 +14,7 @@ from datetime import date, timedelta
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import parse_date
-from reentry_core.domain import ParticipantStatus
-from reentry_core.errors import Conflict, InvalidInput
-from reentry_core.i18n import _
-from reentry_core.sdk import in_scope, redact, visible  # noqa: F401  (who may see whom)
-from reentry_core.storage import tables as core
+from reentry_core.sdk import _, Conflict, core, InvalidInput, ParticipantStatus, redact, visible
 
 from . import store
 from . import tables as t
@@ -115,7 +110,7 @@ def on_tranche_released(tx, application, tranche) -> None:
         return
     if row.status != ParticipantStatus.ACTIVE.value:
         return  # they left: nobody will visit; the grant stays remembered as pending
-    start = parse_date(tranche.released_on)
+    start = tranche.released_on
     current = store.active_schedule(tx.conn, row.id, lock=True)
     if current is not None and current.grant is None:
         if schedule is not None:  # the pending row gives way to the schedule already running
@@ -224,7 +219,7 @@ class SchedulesMixin:
         self.ctx.require("mentoring.view")
         if within is not None and int(within) < 0:
             raise InvalidInput(_("within: {n} days is negative").format(n=within))
-        today = self.ctx.programme.clock.today()
+        today = self.ctx.today
         with self.ctx.reading() as conn:
             where = sa.and_(t.schedule.c.status == ScheduleStatus.ACTIVE.value,
                             visible(conn, t.schedule.c.participant_id))

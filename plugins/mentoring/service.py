@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from reentry_core.errors import InvalidInput
-from reentry_core.i18n import _
+from reentry_core.sdk import _, InvalidInput
 
 from . import store
 from .domain import Settings, referral_changes

@@ -13,12 +13,7 @@ from typing import Iterable
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import check_codes, check_in_scope
-
-from reentry_core.domain import ParticipantStatus, Role
-from reentry_core.errors import NotFound
-from reentry_core.i18n import _
-from reentry_core.storage import tables as core
+from reentry_core.sdk import _, check_codes, check_in_scope, core, NotFound, ParticipantStatus, Role
 
 from . import tables as t
 from .domain import (

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import attrs
 
-from reentry_core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowErrors
-from reentry_core.i18n import _
-from reentry_core.sheets import read_table, require_columns, write_table
+from reentry_core.sdk import (
+    _, Conflict, InvalidInput, NotFound, PermissionDenied, read_table, require_columns, RowErrors,
+    write_table,
+)
 
 from . import store
 from . import tables as t

@@ -14,14 +14,10 @@ from datetime import date
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import parse_date, structure
-from reentry_core.domain import ConsentScope, ReferralStatus, Role
-from reentry_core.errors import Conflict, InvalidInput, PermissionDenied
-from reentry_core.i18n import _
-from reentry_core.services.participants import current_consent
-from reentry_core.services.referrals import open_referral
-from reentry_core.sdk import in_scope, redact, visible  # noqa: F401  (who may see whom)
-from reentry_core.storage import tables as core
+from reentry_core.sdk import (
+    _, Conflict, consent_in_force, ConsentScope, core, InvalidInput, open_referral, parse_date,
+    PermissionDenied, redact, ReferralStatus, Role, structure, visible,
+)
 
 from . import store
 from . import tables as t
@@ -114,7 +110,7 @@ def _raise_risk(tx, participant_id: int, visit: Visit, flag: RiskFlag, settings)
         flag=label, id=visit.id, on=visit.visited_on.isoformat(), mentor=visit.mentor)
     # the risk note stays with the visit (health data, read by roles with referrals.view_health);
     # it is not copied into the referral, which travels to another service
-    consent = current_consent(tx.conn, participant_id, tx.today)
+    consent = consent_in_force(tx.conn, participant_id, tx.today)
     if consent is None or ConsentScope.REFERRALS not in consent.scope:
         return RiskResult(flag, RiskOutcome.NO_CONSENT, None, _(
             "No referral opened for {flag}: {code} has no consent on file for referrals. Record it first "
@@ -145,13 +141,11 @@ _VERIFYING = (sa.select(_V.c.id, _V.c.visited_on, _V.c.mode, _VS.c.code.label("m
               .order_by(_V.c.visited_on.desc(), _V.c.id.desc()).limit(1))
 
 
-def verifying_visit(tx, participant: str, since) -> VisitEvidence | None:
+def verifying_visit(conn, today: date, participant: str, since: date | None) -> VisitEvidence | None:
     """The latest visit on or after ``since`` (any time, when ``None``) that found the
     business operating with the grant's equipment there (microgrants'
     ``tranche_verification``), or ``None``."""
-    found = tx.conn.execute(_VERIFYING, {
-        "code": str(participant).strip().upper(), "today": tx.today,
-        "since": parse_date(since) if since not in (None, "") else date.min}).first()
+    found = conn.execute(_VERIFYING, {"code": participant, "today": today, "since": since or date.min}).first()
     return evidence_of(found.id, found.visited_on, found.mentor, found.mode) if found else None
 
 
@@ -293,15 +287,14 @@ class VisitsMixin:
         """What mentoring answers microgrants before a tranche that needs a verified visit."""
         self.ctx.require("mentoring.view")
         with self.ctx.reading() as conn:
-            from reentry_core.services.context import Transaction
-
-            return verifying_visit(Transaction(self.ctx, conn), participant, since)
+            return verifying_visit(conn, self.ctx.today, participant.strip().upper(),
+                                   parse_date(since) if since not in (None, "") else None)
 
     def caseload(self, mentor: str | None = None) -> list[CaseloadRow]:
         """Each mentor's current mentees with their last visit, next due visit and open risks
         (the risks flagged at the last visit, with their referral's status)."""
         self.ctx.require("mentoring.view")
-        today = self.ctx.programme.clock.today()
+        today = self.ctx.today
         with self.ctx.reading() as conn:
             a = t.assignment
             followed = sa.select(a.c.participant_id).where(a.c.ended_on.is_(None), visible(conn, a.c.participant_id))

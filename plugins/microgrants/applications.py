@@ -9,15 +9,14 @@ from decimal import Decimal
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.errors import Conflict, InvalidInput
-from reentry_core.i18n import _
-from reentry_core.services.eligibility import eligibility_problems
+from reentry_core.sdk import _, Conflict, eligibility_problems, InvalidInput
 
 from . import store
 from . import tables as t
 from .domain import (
     FUNDED_STATUSES, OPEN_STATUSES, TRANSITIONS, Application, ApplicationStatus, GrantRound, money_text,
 )
+from .hookspecs import PlanForGrant
 from .lines import to_lines
 
 S = ApplicationStatus
@@ -53,15 +52,12 @@ def _check_request(rnd: GrantRound, app: Application) -> None:
         raise InvalidInput(problem)
 
 
-def _plan_values(plan) -> dict:
+def _plan_values(plan: PlanForGrant | None) -> dict:
     """The plan the owner of plans answered (``grant_plan``), as stored with the application."""
     if plan is None:
         return {}
-    score = getattr(plan, "panel_score", None)
-    return {"plan_code": str(plan.code), "plan_version": getattr(plan, "version", None),
-            "plan_title": getattr(plan, "title", None), "plan_sector": getattr(plan, "sector", None),
-            "plan_score": Decimal(str(score)) if score is not None else None,
-            "plan_status": str(getattr(plan, "status", "") or "") or None}
+    return {"plan_code": plan.code, "plan_version": plan.version, "plan_title": plan.title,
+            "plan_sector": plan.sector, "plan_score": plan.panel_score, "plan_status": plan.status}
 
 
 class ApplicationsMixin:
@@ -86,7 +82,7 @@ class ApplicationsMixin:
             app = Application(rnd.code, person.code, lines, own_contribution, currency=rnd.currency,
                               participant_name=person.full_name, created_on=tx.today)
             _check_request(rnd, app)
-            plan = _plan_values(tx.emit("grant_plan", participant=person))
+            plan = _plan_values(tx.ask("grant_plan", participant=person))
             number = tx.conn.execute(_LAST_NUMBER, {"round_id": round_id}).scalar_one() + 1
             code = f"{rnd.code}-{number:03d}"
             app_id = tx.conn.execute(_INSERT, {

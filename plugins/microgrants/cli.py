@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import click
 
-from reentry_core.cli.output import done, emit_record, emit_rows
-from reentry_core.cli.state import CliState, pass_state
-from reentry_core.i18n import _
+from reentry_core.sdk import _, CliState, done, emit_record, emit_rows, pass_state
 
 # the choices as click shows them; tests check they match reentry_microgrants.domain
 APPLICATION_STATUSES = ["draft", "submitted", "ineligible", "under_review", "approved", "rejected", "deferred",

@@ -5,9 +5,7 @@ from __future__ import annotations
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.domain import Role
-from reentry_core.errors import Conflict, InvalidInput, PermissionDenied
-from reentry_core.i18n import _
+from reentry_core.sdk import _, Conflict, InvalidInput, PermissionDenied, Role
 
 from . import store
 from . import tables as t

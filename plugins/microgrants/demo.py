@@ -15,10 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from reentry_core.errors import ReentryError
-from reentry_core.reporting import Period
-from reentry_core.sheets import write_table
-from reentry_core.storage import tables as core
+from reentry_core.sdk import core, Period, ReentryError, write_table
 
 from . import tables as t
 
@@ -112,9 +109,9 @@ def _open_round(demo, month: date, rng: random.Random) -> str:
 
 
 def _rules_known(demo) -> bool:
-    from reentry_core.services.eligibility import collect_rules
+    from reentry_core.sdk import eligibility_rules
 
-    return {"shortlisted_plan", "training_completed"} <= set(collect_rules(demo.programme.pm))
+    return {"shortlisted_plan", "training_completed"} <= set(eligibility_rules(demo.programme))
 
 
 def month(demo, month: date) -> None:

@@ -18,10 +18,10 @@ from typing import Iterable, Sequence
 
 import attrs
 
-from reentry_core.convert import as_money, parse_decimal
-from reentry_core.domain import Choice, as_choice, normalise_code, normalise_optional_text, normalise_text, valid_text
-from reentry_core.errors import InvalidInput
-from reentry_core.i18n import _
+from reentry_core.sdk import (
+    _, as_choice, as_money, Choice, InvalidInput, normalise_code, normalise_optional_text,
+    normalise_text, parse_decimal, valid_text,
+)
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)

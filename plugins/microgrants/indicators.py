@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from reentry_core.i18n import _
+from reentry_core.sdk import _
 
 from . import tables as t
 from .domain import Outcome, TrancheMethod

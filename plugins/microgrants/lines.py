@@ -13,9 +13,7 @@ import io
 from pathlib import Path
 from typing import Any, Iterable
 
-from reentry_core.convert import structure
-from reentry_core.errors import InvalidInput, RowErrors
-from reentry_core.i18n import _
+from reentry_core.sdk import _, InvalidInput, RowErrors, structure
 
 from .domain import BudgetLine
 

@@ -17,9 +17,7 @@ from types import SimpleNamespace
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.domain import Role
-from reentry_core.errors import InvalidInput, PermissionDenied, RowErrors
-from reentry_core.i18n import _
+from reentry_core.sdk import _, InvalidInput, PermissionDenied, read_sheet, Role, RowErrors, write_table
 
 from . import store
 from . import tables as t
@@ -28,7 +26,6 @@ from .domain import (
     IN_REVIEW, ApplicationStatus, ConflictKind, Decision, Outcome, Vote, VoteChoice, money_text, tally,
 )
 from reentry_core.sdk import redact, visible
-from reentry_core.sheets import read_sheet, write_table
 
 S = ApplicationStatus
 A, P, ST = t.application, store.P, store.ST

@@ -22,10 +22,7 @@ from pathlib import Path
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import parse_date
-from reentry_core.errors import InvalidInput, RowErrors
-from reentry_core.i18n import _
-from reentry_core.services.context import Transaction
+from reentry_core.sdk import _, InvalidInput, parse_date, read_sheet, RowErrors, Transaction, write_table
 
 from . import store
 from . import tables as t
@@ -33,8 +30,8 @@ from .domain import (
     ApplicationStatus, Outcome, Tranche, TrancheMethod, Verification, describe_plan, gated_steps, money_text,
     next_planned_amount, parse_tranche_plan,
 )
+from .hookspecs import VisitEvidence
 from reentry_core.sdk import redact, visible
-from reentry_core.sheets import read_sheet, write_table
 
 S = ApplicationStatus
 A, R, P, ST = t.application, t.grant_round, store.P, store.ST
@@ -145,20 +142,10 @@ def _overrides(conn, rows) -> dict[int, Verification]:
 
 def _evidence(tx, app, tranche: Tranche, since: date) -> Verification | None:
     """The verifier's evidence of a visit between ``since`` and the tranche's release, or ``None``."""
-    evidence = tx.emit("tranche_verification", application=app, tranche=tranche, since=since)
-    if evidence is None:
+    evidence: VisitEvidence | None = tx.ask("tranche_verification", application=app, tranche=tranche, since=since)
+    if evidence is None or not since <= evidence.visited_on <= tranche.released_on:
         return None
-
-    def value(name):
-        return evidence.get(name) if isinstance(evidence, dict) else getattr(evidence, name, None)
-
-    visited_on = value("visited_on")
-    if visited_on is None:
-        return None
-    visited_on = parse_date(visited_on)
-    if not since <= visited_on <= tranche.released_on:
-        return None
-    return Verification(str(value("reference") or ""), visited_on, value("mentor"), value("note"))
+    return Verification(evidence.reference, evidence.visited_on, evidence.mentor, evidence.note)
 
 
 def _due(tx, rows, on: date) -> list[DueTranche]:
@@ -186,7 +173,7 @@ def _due(tx, rows, on: date) -> list[DueTranche]:
         elif gated:
             ask.append((len(found), row, steps))
         found.append(item)
-    if ask and tx.programme.pm.hook.tranche_verification.get_hookimpls():
+    if ask and tx.heard("tranche_verification"):
         apps = {}
         ids = [row.id for _i, row, _s in ask]
         for start in range(0, len(ids), 500):
@@ -215,15 +202,14 @@ class PaymentsMixin:
         by round and number, each ``ready`` or waiting (with why); ``ready=True``: only
         those finance can release today."""
         self.ctx.require("grants.view")
-        with self.ctx.reading() as conn:
+        # a question to other plugins needs a transaction; this one only reads
+        with self.ctx.reading_transaction() as tx:
             if round:
-                store.round_row(conn, round)  # NotFound for an unknown round
-                rows = conn.execute(_PAYABLE_IN_ROUND.where(visible(conn, A.c.participant_id)),
-                                    {"round": store.normal(round)}).all()
+                store.round_row(tx.conn, round)  # NotFound for an unknown round
+                rows = tx.conn.execute(_PAYABLE_IN_ROUND.where(visible(tx.conn, A.c.participant_id)), {"round": store.normal(round)}).all()
             else:
-                rows = conn.execute(_PAYABLE_ALL.where(visible(conn, A.c.participant_id))).all()
-            # a question to other plugins needs a transaction; this one only reads
-            found = _due(Transaction(self.ctx, conn), rows, self.ctx.programme.clock.today())
+                rows = tx.conn.execute(_PAYABLE_ALL.where(visible(tx.conn, A.c.participant_id))).all()
+            found = _due(tx, rows, tx.today)
         return [d for d in found if d.ready] if ready else found
 
     def ready_tranches(self, round: str | None = None) -> list[DueTranche]:

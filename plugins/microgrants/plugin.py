@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reentry_core import hookimpl
+from reentry_core.sdk import hookimpl
 
 from . import __version__  # noqa: F401  (shown by ``reentry plugins list``)
-
-A, CW, TR, CM, FO, MN, ME = (
-    "admin", "case_worker", "trainer", "committee_member", "finance_officer", "mentor", "me_officer",
-)
 
 
 @hookimpl
@@ -45,18 +41,26 @@ def register_tables():
 
 @hookimpl
 def register_permissions(register):
-    register("grants.view", "see grant rounds, applications, votes, decisions and tranches", [A, CW, CM, FO, MN, ME])
-    register("grants.manage_rounds", "set up grant rounds, open and close them, appoint their committee", [A])
-    register("grants.apply", "make, change, submit and withdraw grant applications", [A, CW])
-    register("grants.vote", "vote on grant applications as a committee member", [CM])
-    register("grants.declare_conflict", "declare one's own conflict of interest on an application", [CM])
-    register("grants.record_conflict", "record a committee member's conflict of interest", [A])
+    from reentry_core.sdk import Role  # here, not at the top: the entry module stays light
+
+    register("grants.view", "see grant rounds, applications, votes, decisions and tranches",
+             [Role.ADMIN, Role.CASE_WORKER, Role.COMMITTEE_MEMBER, Role.FINANCE_OFFICER, Role.MENTOR, Role.ME_OFFICER])
+    register("grants.manage_rounds", "set up grant rounds, open and close them, appoint their committee",
+             [Role.ADMIN])
+    register("grants.apply", "make, change, submit and withdraw grant applications",
+             [Role.ADMIN, Role.CASE_WORKER])
+    register("grants.vote", "vote on grant applications as a committee member", [Role.COMMITTEE_MEMBER])
+    register("grants.declare_conflict", "declare one's own conflict of interest on an application",
+             [Role.COMMITTEE_MEMBER])
+    register("grants.record_conflict", "record a committee member's conflict of interest", [Role.ADMIN])
     register("grants.record_meeting", "enter a committee meeting's tally sheet: the votes and conflicts of "
-                                      "interest of its members", [A])
-    register("grants.decide", "record the committee's decision on an application", [A, CM])
-    register("grants.disburse", "record the release of a grant tranche", [A, FO])
-    register("grants.override_verification", "let a tranche go out without a verified visit, with a reason", [A])
-    register("grants.cancel", "cancel or reduce an approved grant", [A])
+                                      "interest of its members", [Role.ADMIN])
+    register("grants.decide", "record the committee's decision on an application",
+             [Role.ADMIN, Role.COMMITTEE_MEMBER])
+    register("grants.disburse", "record the release of a grant tranche", [Role.ADMIN, Role.FINANCE_OFFICER])
+    register("grants.override_verification", "let a tranche go out without a verified visit, with a reason",
+             [Role.ADMIN])
+    register("grants.cancel", "cancel or reduce an approved grant", [Role.ADMIN])
 
 
 @hookimpl

@@ -8,10 +8,7 @@ from decimal import Decimal
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import structure
-from reentry_core.domain import Role
-from reentry_core.errors import Conflict, InvalidInput
-from reentry_core.i18n import _
+from reentry_core.sdk import _, Conflict, InvalidInput, Role
 
 from . import store
 from . import tables as t
@@ -32,7 +29,7 @@ class RoundsMixin:
                 "opens_on": opens_on, "closes_on": closes_on, "donors": _list(donors), "currency": currency,
                 "require_shortlisted_plan": require_shortlisted_plan, "require_training": require_training,
                 "min_plan_score": min_plan_score, "quorum": quorum, "rule": rule, "tranche_plan": tranche_plan}
-        rnd = structure({k: v for k, v in data.items() if v is not None}, GrantRound)
+        rnd = self.ctx.structure({k: v for k, v in data.items() if v is not None}, GrantRound)
         with self.ctx.transaction() as tx:
             tx.require("grants.manage_rounds")
             if tx.conn.execute(sa.select(t.grant_round.c.id).where(t.grant_round.c.code == rnd.code)).first():

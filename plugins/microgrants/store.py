@@ -18,13 +18,7 @@ from typing import Iterable
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import check_in_scope, redact, visible
-
-from reentry_core.domain import Role
-from reentry_core.errors import NotFound
-from reentry_core.i18n import _
-from reentry_core.services.participants import from_row as participant_from_row
-from reentry_core.storage import tables as core
+from reentry_core.sdk import _, check_in_scope, core, NotFound, participant_from_row, redact, Role, visible
 
 from . import tables as t
 from .domain import (

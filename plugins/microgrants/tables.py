@@ -11,9 +11,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from reentry_core.storage import metadata
-from reentry_core.storage.tables import UtcDateTime
-from reentry_core.storage.types import Money
+from reentry_core.sdk import metadata, Money, UtcDateTime
 
 
 class ExactDecimal(sa.types.TypeDecorator):

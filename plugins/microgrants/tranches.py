@@ -7,9 +7,7 @@ from datetime import date
 
 import attrs
 
-from reentry_core.convert import parse_date, parse_money
-from reentry_core.errors import Conflict, InvalidInput, PermissionDenied
-from reentry_core.i18n import _
+from reentry_core.sdk import _, Conflict, InvalidInput, parse_date, parse_money, PermissionDenied
 
 from . import store
 from . import tables as t
@@ -18,6 +16,7 @@ from .domain import (
     FUNDED_STATUSES, Application, ApplicationStatus, GrantRound, Override, Tranche, Verification, describe_plan,
     gated_steps, money_text, next_planned_amount,
 )
+from .hookspecs import VisitEvidence
 
 S = ApplicationStatus
 PAYABLE = frozenset({S.APPROVED, S.DISBURSING})
@@ -27,13 +26,6 @@ def _payable(app: Application, what: str) -> None:
     if app.status not in PAYABLE:
         raise Conflict(_("application {code} is {status}; {what} only for an approved grant that is not yet fully "
                          "paid").format(code=app.code, status=app.status.value, what=what))
-
-
-def _evidence_value(evidence, name: str):
-    """An attribute of the verifier's answer (an attrs object; a mapping is read too)."""
-    if isinstance(evidence, dict):
-        return evidence.get(name)
-    return getattr(evidence, name, None)
 
 
 class TranchesMixin:
@@ -109,18 +101,15 @@ class TranchesMixin:
         parts = gated_steps(rnd.tranche_plan, app.amount_granted, app.disbursed, tranche.amount)
         if not parts:
             return None, None
-        evidence = tx.emit("tranche_verification", application=app, tranche=tranche, since=since)
-        visited_on = _evidence_value(evidence, "visited_on") if evidence is not None else None
-        if visited_on is not None:
-            visited_on = parse_date(visited_on)
-            if since <= visited_on <= tranche.released_on:
-                return Verification(str(_evidence_value(evidence, "reference") or ""), visited_on,
-                                    _evidence_value(evidence, "mentor"), _evidence_value(evidence, "note")), None
+        evidence: VisitEvidence | None = tx.ask("tranche_verification", application=app, tranche=tranche,
+                                                since=since)
+        if evidence is not None and since <= evidence.visited_on <= tranche.released_on:
+            return Verification(evidence.reference, evidence.visited_on, evidence.mentor, evidence.note), None
         unused = [(oid, o) for oid, o in store.overrides(tx.conn, app_id, app.code) if o.used_by_tranche is None]
         if unused:
             oid, o = unused[0]
             return Verification(override_reason=o.reason, overridden_by=o.granted_by), oid
-        nobody = not tx.programme.pm.hook.tranche_verification.get_hookimpls()
+        nobody = not tx.heard("tranche_verification")
         raise Conflict(_("tranche {n} of {app} draws on part {parts} of the plan ({plan}) and needs a verified visit "
                          "on or after {since}; {why}. An admin may override: reentry grants override {app} "
                          "--reason TEXT").format(

@@ -57,7 +57,9 @@ class Programme:
         self.pm = pm
         self.clock = clock or Clock()
         self.permissions: PermissionRegistry = collect_permissions(pm)
-        self.converter = convert.converter
+        # this programme's own converter: its plugins' hooks stay with it (never the
+        # module-level one, which would collect the hooks of every programme made)
+        self.converter = convert.make_converter()
         pm.hook.register_converter_hooks(converter=self.converter)
         self.services: dict[str, Callable[[StaffContext], Any]] = collect_services(pm)
         self._centre_ids: dict[str, int] = {}
@@ -85,6 +87,14 @@ class Programme:
 
             self._indicators = collect_indicators(self.pm)
         return self._indicators
+
+    def structure(self, data: Any, cls: type, where: str = "") -> Any:
+        """``cls`` from plain data with this programme's converter (its plugins' types
+        included); :class:`InvalidInput` names each bad field."""
+        return convert.structure(data, cls, where, using=self.converter)
+
+    def unstructure(self, obj: Any) -> Any:
+        return convert.unstructure(obj, using=self.converter)
 
     # --- acting -------------------------------------------------------------------
     def act_as(self, staff_code: str | None) -> "StaffContext":
@@ -139,6 +149,15 @@ class StaffContext:
     def __init__(self, programme: Programme, member: Staff):
         self.programme = programme
         self.member = member
+
+    def structure(self, data: Any, cls: type, where: str = "") -> Any:
+        """``cls`` from plain data with the programme's converter (see ``Programme.structure``)."""
+        return self.programme.structure(data, cls, where)
+
+    @property
+    def today(self) -> date:
+        """Today, by the programme's clock (tests and the demo fix it)."""
+        return self.programme.clock.today()
 
     @property
     def code(self) -> str:
@@ -296,6 +315,10 @@ class Transaction:
     def actor(self) -> Staff:
         return self.ctx.member
 
+    def structure(self, data: Any, cls: type, where: str = "") -> Any:
+        """``cls`` from plain data with the programme's converter (see ``Programme.structure``)."""
+        return self.programme.structure(data, cls, where)
+
     def require(self, permission: str) -> None:
         self.ctx.require(permission)
 
@@ -329,11 +352,14 @@ class Transaction:
                 f"{keys[0]}…{keys[-1]}"[:60] if len(keys) > 1 else keys[0], None, audit.batch_json(after), keys,
             ))
 
-    def emit(self, event: str, **kwargs: Any) -> list:
+    def emit(self, event: str, **kwargs: Any) -> None:
         """Fire a domain event inside this transaction (keyword arguments only): every
-        subscriber runs, what it writes commits or rolls back with the action."""
+        subscriber runs, what it writes commits or rolls back with the action. An event
+        has no answer; a question (a ``firstresult`` hook) is asked with :meth:`ask`."""
         caller: Callable[..., list] = getattr(self.programme.pm.hook, event)
-        return caller(tx=self, **kwargs)
+        if caller.spec is not None and caller.spec.opts.get("firstresult"):
+            raise TypeError(f"{event} is a question, not an event: ask it with tx.ask({event!r}, ...)")
+        caller(tx=self, **kwargs)
 
     def ask(self, question: str, **kwargs: Any) -> Any:
         """Ask the plugins a question inside this transaction: the one answer of a

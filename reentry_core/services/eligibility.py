@@ -22,6 +22,12 @@ def collect_rules(pm) -> dict[str, str]:
     return pm.relay.register_eligibility_rules()
 
 
+def eligibility_rules(programme) -> dict[str, str]:
+    """The requirement keys the plugins of ``programme`` can check, with what each means
+    (for plugins, through the SDK: e.g. whether a round may require a shortlisted plan)."""
+    return collect_rules(programme.pm)
+
+
 def core_problems(tx, participant: Participant) -> list[str]:
     """The checks every purpose shares: still in the programme, consent in force."""
     problems = []

@@ -255,6 +255,9 @@ class ParticipantService:
                 raise InvalidInput(_("given_on {d} is in the future").format(d=consent.given_on.isoformat()))
             if consent.given_on < participant.birth_date:
                 raise InvalidInput(_("given_on {d} is before the participant's birth").format(d=consent.given_on.isoformat()))
+            if participant.registered_on is not None and consent.given_on < participant.registered_on:
+                raise InvalidInput(_("given_on {d} is before {code} was registered ({r})").format(
+                    d=consent.given_on.isoformat(), code=participant.code, r=participant.registered_on.isoformat()))
             pid = self._id(tx.conn, participant.code)
             latest = current_consent(tx.conn, pid, tx.today)
             if latest is not None and consent.given_on < latest.given_on:

@@ -68,8 +68,8 @@ class FakeMicrogrants:
         tranche = Tranche(number, Decimal("3000.00"), "TJS", released_on, "cash")
         with ctx.transaction() as tx:
             if number > 1:
-                evidence = tx.emit("tranche_verification", application=application, tranche=tranche,
-                                   since=since or released_on)
+                evidence = tx.ask("tranche_verification", application=application, tranche=tranche,
+                                  since=since or released_on)
                 if evidence is None:
                     raise Conflict(f"tranche {number} of {application.code} waits for a mentoring visit that "
                                    "found the business operating with the equipment")

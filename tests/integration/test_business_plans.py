@@ -124,6 +124,13 @@ def test_enrolment_is_all_or_nothing(world, run_cli):
     assert ok.output.strip() == f"Enrolled 1 in DSH-26A: {world.codes[3]}."
 
 
+def test_enrolment_before_registration_is_refused(world, run_cli):
+    line = refused(run_cli, world.admin, "--as", "TR1", "plans", "enrol", "DSH-26A", world.codes[3], "--on",
+                   "2026-09-01")
+    assert line == (f"Error: {world.codes[3]} was registered on 2026-11-23, after the enrolment date 2026-09-01; "
+                    "nobody was enrolled")
+
+
 def test_attendance_and_completion(world, run_cli):
     a, b, c = world.codes[:3]
     for session in ("1", "2", "3", "4"):

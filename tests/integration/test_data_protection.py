@@ -32,7 +32,7 @@ def two_centres(admin, staff_as):
     dsh = staff_as("case_worker", code="CW1")
     khj = staff_as("case_worker", code="CW2", centre="KHJ")
     person = dsh.participants.register(**PERSON)
-    dsh.participants.record_consent(person.code, "2026-11-01")
+    dsh.participants.record_consent(person.code)
     return dsh, khj, person.code
 
 
@@ -161,7 +161,7 @@ def test_a_transfer_moves_the_file_to_the_receiving_centre_and_is_audited(reach)
 def test_exit_cancels_open_referrals_refuses_new_ones_and_readmission_is_explicit(reach):
     prog, plugin, admin, codes = reach
     cw = prog.act_as("CW1")
-    cw.participants.record_consent(codes[0], "2026-11-01")
+    cw.participants.record_consent(codes[0])
     open_one = cw.referrals.add(codes[0], "legal", "Legal aid", "documents")
     accepted = cw.referrals.add(codes[0], "documents", "Passport office", "passport")
     cw.referrals.update(accepted.id, "accepted")

@@ -125,7 +125,7 @@ def test_parse_money_accepts_amounts_with_up_to_two_decimals(text, amount):
     assert parse_money(text).as_tuple().exponent == -2
 
 
-@pytest.mark.parametrize("text, message", [("12.345", "more than two decimals"), ("-5", "more than zero"),
+@pytest.mark.parametrize("text, message", [("12.3456", "more than two decimals"), ("12.345", "ambiguous"), ("-5", "more than zero"),
                                            ("0", "more than zero"), ("ten", "is not a number"),
                                            ("NaN", "is not a number")])
 def test_parse_money_refuses_bad_amounts(text, message):

@@ -13,6 +13,7 @@ import attrs
 import pytest
 
 from reentry_core import hookimpl, hookspecs
+from reentry_core.errors import InvalidInput
 from reentry_core.plugins import load_plugins
 from reentry_core.services import FixedClock
 from reentry_core.testing import TODAY, set_up
@@ -292,3 +293,17 @@ def test_no_code_calls_a_hook_implementation_past_pluggy():
                  for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                  if ".function(" in line]
     assert offenders == []
+
+
+def test_each_programme_has_its_own_converter(programme_with):
+    """A plugin's converter hooks stay with the programme that loaded it: a second
+    programme in the same process, and the core's own converter, never learn them."""
+    from reentry_core import convert
+
+    taught = programme_with(("money", MoneyPlugin()))
+    plain = programme_with()
+    assert taught.converter is not plain.converter and convert.converter not in (taught.converter, plain.converter)
+    assert taught.structure("12.5", Somoni) == Somoni(1250)
+    for untaught in (plain.structure, convert.structure):  # a text is no Somoni without the hook
+        with pytest.raises((InvalidInput, AttributeError)):
+            untaught("12.5", Somoni)

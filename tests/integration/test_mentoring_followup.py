@@ -250,7 +250,7 @@ def test_the_mentor_on_the_visit_date_is_the_one_who_logs(admin, programme, fund
     ({"visited_on": "2026-07-13"}, "visit date 2026-07-13 is in the future"),
     ({"visited_on": "2026-06-09"}, "visit date 2026-06-09 is before DSH-2026-0001's follow-up started (2026-06-10)"),
     ({"revenue": "-10"}, "revenue: -10 is negative"),
-    ({"costs": "12.345"}, "costs: 12.345 has more than two decimals"),
+    ({"costs": "12.3456"}, "costs: 12.3456 has more than two decimals"),
     ({"business_status": "runing"}, "business_status: 'runing' is not one of operating, temporarily_closed, closed, "
                                     "not_started"),
     ({"mode": "letter"}, "mode: 'letter' is not one of on_site, phone, video"),

@@ -409,8 +409,8 @@ def test_a_tranche_beyond_the_grant_or_on_a_bad_date_is_refused(desk):
         finance.disburse(code, amount="8000.01")
     with pytest.raises(InvalidInput, match="amount: 0 must be more than zero"):
         finance.disburse(code, amount="0")
-    with pytest.raises(InvalidInput, match="amount: 12.345 has more than two decimals"):
-        finance.disburse(code, amount="12.345")
+    with pytest.raises(InvalidInput, match="amount: 12.3456 has more than two decimals"):
+        finance.disburse(code, amount="12.3456")
     with pytest.raises(InvalidInput, match="released_on .* is in the future"):
         finance.disburse(code, on=TODAY + timedelta(days=1))
     with pytest.raises(InvalidInput, match="is before the grant was approved"):
@@ -508,3 +508,18 @@ def test_the_lists_filter_by_round_status_and_participant(desk):
     assert [a.code for a in grants.applications(status="approved")] == ["R2026-001"]
     assert [a.code for a in grants.applications(participant=desk.people[1])] == ["R2026-002"]
     assert grants.applications()[0].participant_name == "Зарина Ашурова"
+
+
+def test_rounds_at_the_largest_budget_sum_in_the_report_without_overflow(desk):
+    """Money is stored in minor units in 64-bit integers; the largest amount reentry takes
+    keeps any sum of them far from overflowing (two rounds at the old limit did)."""
+    from reentry_core.convert import MAX_AMOUNT
+
+    grants = desk.admin.grants
+    for code in ("R2027", "R2028"):
+        grants.add_round(code, "The largest round", **{**ROUND, "budget": f"{MAX_AMOUNT}", "max_grant": "10000"})
+    with pytest.raises(InvalidInput, match="more than the largest amount reentry takes"):
+        grants.add_round("R2029", "Too large", **{**ROUND, "budget": f"{MAX_AMOUNT + D('0.01')}"})
+    report = desk.admin.reports.programme(suppress=False)
+    assert report.sections  # summed, not "integer overflow"
+    assert sum(r.budget for r in grants.rounds()) >= 2 * MAX_AMOUNT

@@ -52,8 +52,8 @@ def test_a_case_worker_runs_a_savings_group_from_the_cli(run_cli, member):
 
     assert json.loads(result.stdout) == [{"participant": member.code, "full_name": "Зарина Ашурова",
                                           "joined_on": "2026-10-05", "saved": "249.50"}]
-    bad = run_cli("--as", "CW1", "savings", "deposit", "SG-DSH-1", member.code, "12.345")
-    assert bad.exit_code == 1 and "Error: 12.345 has more than two decimals" in bad.output
+    bad = run_cli("--as", "CW1", "savings", "deposit", "SG-DSH-1", member.code, "12.3456")
+    assert bad.exit_code == 1 and "Error: 12.3456 has more than two decimals" in bad.output
 
 
 def test_its_rules_and_permission_hold_in_the_python_api(staff_as, case_worker, member):

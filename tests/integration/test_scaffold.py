@@ -32,7 +32,7 @@ def test_the_generated_plugin_passes_its_own_tests(installed_plugin):
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=root, env=env,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
-    expected = 15 if os.environ.get("REENTRY_TEST_DATABASE_URL") else 8  # one backend or two
+    expected = 16 if os.environ.get("REENTRY_TEST_DATABASE_URL") else 9  # one backend or two
     assert f"{expected} passed" in done.stdout, done.stdout
 
 
@@ -72,3 +72,17 @@ def test_the_cli_creates_the_project_and_says_what_next(run_cli, tmp_path):
     assert (root / "reentry_job_placement" / "migrations" / "versions" / "job_placement_0001.py").is_file()
     again = run_cli("plugins", "new", "job_placement", "--dir", str(tmp_path))
     assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_the_generated_plugin_imports_only_the_sdk_and_its_contract_says_so(tmp_path, monkeypatch):
+    from tests.unit.test_layers import broken, use_cases
+
+    root = create("job_notes", tmp_path)
+    monkeypatch.syspath_prepend(str(root))
+    options = use_cases.read_user_options(str(root / "pyproject.toml"))
+    assert broken(options) == {}
+    (root / "reentry_job_notes" / "sneaky.py").write_text("from reentry_core.storage import tables\n")
+    problems = broken(options)
+    assert list(problems) == ["reentry_job_notes imports only reentry_core.sdk of the core"]
+    assert "reentry_job_notes.sneaky -> reentry_core.storage.tables" in problems[
+        "reentry_job_notes imports only reentry_core.sdk of the core"]

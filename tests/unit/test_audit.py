@@ -226,7 +226,7 @@ def test_a_failing_hook_after_the_insert_leaves_nothing_behind(programme, databa
 
 
 def test_each_service_call_is_audited_with_before_and_after(programme, case_worker):
-    case_worker.participants.register(**PERSON)
+    case_worker.participants.register(**PERSON, registered_on="2026-10-01")
     case_worker.participants.record_consent("DSH-2026-0001", "2026-11-20", "programme,referrals")
     referral = case_worker.referrals.add("DSH-2026-0001", "legal", "Legal aid", "passport")
     case_worker.referrals.update(referral.id, "accepted")

@@ -95,7 +95,7 @@ def test_a_cohort_takes_its_first_trainer_as_lead():
     ({"lead_trainer": "TR9"}, "lead_trainer TR9 is not one of the cohort's trainers"),
     ({"completion_threshold": 0}, "completion_threshold must be between 1 and 100"),
     ({"code": "a"}, "cohort code 'A' must be"),
-    ({"spread_limit": "20.125"}, "spread_limit: 20.125 has more than two decimals"),
+    ({"spread_limit": "20.1255"}, "spread_limit: 20.1255 has more than two decimals"),
     ({"sessions": [TrainingSession(date(2026, 12, 5), "marketing")]}, "session on 2026-12-05 is outside"),
 ])
 def test_bad_cohorts_are_refused(changes, message):

@@ -97,9 +97,9 @@ def test_decimal_text_round_trips_exactly(value):
     assert parse_decimal(str(value).replace(".", ",")) == value
 
 
-@pytest.mark.parametrize("bad", ["", "abc", "1,200.50", "1.200,50", "NaN", "nan", "inf", "-Infinity", "12 сомони"])
+@pytest.mark.parametrize("bad", ["", "abc", "1,200", "1.200", "1,2,3", "NaN", "nan", "inf", "-Infinity", "12 сомони"])
 def test_bad_numbers_are_refused(bad):
-    with pytest.raises(InvalidInput, match="is not a number"):
+    with pytest.raises(InvalidInput, match="is not a number|is missing|is ambiguous"):
         parse_decimal(bad)
 
 

@@ -12,6 +12,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from reentry_core.domain import (
+    MAXIMUM_AGE,
     MINIMUM_AGE,
     REFERRAL_TRANSITIONS,
     Centre,
@@ -217,9 +218,23 @@ def test_younger_than_14_is_a_problem(born):
     assert len(problems) == 1 and "younger than 14" in problems[0] and born.isoformat() in problems[0]
 
 
-@given(st.dates(min_value=date(1900, 1, 1), max_value=date(TODAY.year - MINIMUM_AGE, TODAY.month, TODAY.day)))
-def test_14_or_older_is_fine(born):
+@given(st.dates(min_value=date(TODAY.year - MAXIMUM_AGE - 1, TODAY.month, TODAY.day) + timedelta(days=1),
+                max_value=date(TODAY.year - MINIMUM_AGE, TODAY.month, TODAY.day)))
+def test_14_to_100_is_fine(born):
     assert person(birth_date=born).date_problems(TODAY) == []
+
+
+@given(st.dates(min_value=date(1800, 1, 1), max_value=date(TODAY.year - MAXIMUM_AGE - 1, TODAY.month, TODAY.day)))
+def test_older_than_100_is_a_typing_error(born):
+    problems = person(birth_date=born).date_problems(TODAY)
+    assert len(problems) == 1 and "older than 100" in problems[0] and born.isoformat() in problems[0]
+
+
+def test_a_release_date_in_the_future_is_refused():
+    problems = person(release_date=TODAY + timedelta(days=1)).date_problems(TODAY)
+    assert problems == [f"release_date {(TODAY + timedelta(days=1)).isoformat()} is in the future: record people "
+                        "once they are released"]
+    assert person(release_date=TODAY).date_problems(TODAY) == []
 
 
 def test_age_boundary_on_the_14th_birthday():
@@ -248,10 +263,11 @@ def test_release_on_birth_day_is_not_refused_by_this_rule():
 def test_future_registration_is_a_problem_and_problems_accumulate():
     problems = person(birth_date=date(2030, 1, 1), release_date=date(2029, 1, 1),
                       registered_on=TODAY + timedelta(days=1)).date_problems(TODAY)
-    assert len(problems) == 3
+    assert len(problems) == 4
     assert problems[0].startswith("birth_date 2030-01-01 is in the future")
-    assert problems[1].startswith("release_date 2029-01-01 is before")
-    assert problems[2].startswith("registered_on 2026-11-24 is in the future")
+    assert problems[1].startswith("release_date 2029-01-01 is in the future")
+    assert problems[2].startswith("release_date 2029-01-01 is before")
+    assert problems[3].startswith("registered_on 2026-11-24 is in the future")
 
 
 def test_phone_is_normalised_and_checked():

@@ -226,14 +226,14 @@ def test_exit_in_the_future_or_before_registration_is_refused(case_worker):
 
 
 def test_consent_record_default_scope_and_history(case_worker):
-    p = case_worker.participants.register(**PERSON)
+    p = case_worker.participants.register(**PERSON, registered_on="2026-10-01")
     first = case_worker.participants.record_consent(p.code, "2026-11-01")
     assert first.scope == {ConsentScope.PROGRAMME, ConsentScope.REFERRALS} and first.withdrawn_on is None
     assert case_worker.participants.current_consent(p.code) == first
 
 
 def test_a_new_consent_ends_the_old_one(admin, case_worker):
-    p = case_worker.participants.register(**PERSON)
+    p = case_worker.participants.register(**PERSON, registered_on="2026-10-01")
     case_worker.participants.record_consent(p.code, "2026-11-01", "programme")
     second = case_worker.participants.record_consent(p.code, "2026-11-15", "programme,research")
     history = case_worker.participants.consents(p.code)
@@ -245,7 +245,7 @@ def test_a_new_consent_ends_the_old_one(admin, case_worker):
 
 
 def test_withdraw_consent(admin, case_worker):
-    p = case_worker.participants.register(**PERSON)
+    p = case_worker.participants.register(**PERSON, registered_on="2026-10-01")
     case_worker.participants.record_consent(p.code, "2026-11-01")
     withdrawn = case_worker.participants.withdraw_consent(p.code, "2026-11-20")
     assert withdrawn.withdrawn_on == date(2026, 11, 20)
@@ -259,7 +259,7 @@ def test_withdraw_consent(admin, case_worker):
 
 @pytest.mark.parametrize("on", ["2026-10-31", "2026-11-24"])
 def test_withdrawal_date_must_be_between_consent_and_today(case_worker, on):
-    p = case_worker.participants.register(**PERSON)
+    p = case_worker.participants.register(**PERSON, registered_on="2026-10-01")
     case_worker.participants.record_consent(p.code, "2026-11-01")
     with pytest.raises(InvalidInput, match="between 2026-11-01 and today"):
         case_worker.participants.withdraw_consent(p.code, on)
@@ -283,3 +283,10 @@ def test_withdrawing_without_any_consent_is_refused(case_worker):
     p = case_worker.participants.register(**PERSON)
     with pytest.raises(Conflict, match="DSH-2026-0001 has no consent in force"):
         case_worker.participants.withdraw_consent(p.code)
+
+
+def test_consent_before_registration_is_refused(case_worker):
+    p = case_worker.participants.register(**PERSON, registered_on="2026-11-10")
+    with pytest.raises(InvalidInput, match=f"given_on 2026-11-09 is before {p.code} was registered \\(2026-11-10\\)"):
+        case_worker.participants.record_consent(p.code, "2026-11-09")
+    assert case_worker.participants.record_consent(p.code, "2026-11-10").given_on.isoformat() == "2026-11-10"

@@ -24,7 +24,7 @@ def count(programme, table) -> int:
 
 @pytest.fixture
 def registered(case_worker):
-    return case_worker.participants.register(**PERSON)
+    return case_worker.participants.register(**PERSON, registered_on="2026-10-01")
 
 
 # --- the role table -----------------------------------------------------------------

@@ -159,7 +159,8 @@ def test_unknown_referral_and_status(case_worker, consented):
 
 
 def test_list_filters(admin, case_worker, consented):
-    other = admin.participants.register(full_name="Нигора Саидова", sex="ж", birth_date="1990-07-01", centre="KHJ")
+    other = admin.participants.register(full_name="Нигора Саидова", sex="ж", birth_date="1990-07-01", centre="KHJ",
+                                        registered_on="2026-10-01")
     admin.participants.record_consent(other.code, "2026-11-01")
     a = refer(case_worker, service_type="legal")
     b = refer(admin, code=other.code, service_type="employment")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from reentry_core.cli.output import done, emit_rows
-from reentry_core.cli.state import CliState, pass_state
+from reentry_core.sdk import CliState, done, emit_rows, pass_state
 
 
 @click.group("savings")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reentry_core import hookimpl
+from reentry_core.sdk import hookimpl
 
 from . import __version__  # noqa: F401
 
@@ -30,8 +30,10 @@ def register_migrations():
 
 @hookimpl
 def register_permissions(register):
+    from reentry_core.sdk import Role
+
     register("savings.manage", "run savings groups: form them, add members, record deposits",
-             ["admin", "case_worker", "mentor"])
+             [Role.ADMIN, Role.CASE_WORKER, Role.MENTOR])
 
 
 @hookimpl

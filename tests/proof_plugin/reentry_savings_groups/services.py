@@ -8,10 +8,10 @@ from decimal import Decimal
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.convert import parse_date, parse_money
-from reentry_core.domain import normalise_code, normalise_name
-from reentry_core.errors import Conflict, InvalidInput, NotFound
-from reentry_core.storage import tables as core
+from reentry_core.sdk import (
+    Conflict, core, InvalidInput, normalise_code, normalise_name, NotFound, parse_date,
+    parse_money,
+)
 
 from .tables import deposit, group, member
 

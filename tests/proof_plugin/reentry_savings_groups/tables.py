@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from reentry_core.storage import metadata
-from reentry_core.storage.types import Money
+from reentry_core.sdk import metadata, Money
 
 group = sa.Table(
     "savings_group", metadata,

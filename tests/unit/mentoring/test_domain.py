@@ -31,7 +31,7 @@ def test_a_visit_is_built_from_what_people_type():
 
 @pytest.mark.parametrize("changes, message", [
     ({"revenue": "-1"}, "revenue: -1 is negative"),
-    ({"costs": "1.005"}, "costs: 1.005 has more than two decimals"),
+    ({"costs": "1.0005"}, "costs: 1.0005 has more than two decimals"),
     ({"revenue": "a lot"}, "revenue: 'a lot' is not a number"),
     ({"business_status": "bankrupt"}, "business_status: 'bankrupt' is not one of operating"),
     ({"mode": "pigeon"}, "mode: 'pigeon' is not one of on_site, phone, video"),

@@ -178,7 +178,7 @@ def test_the_outcome_follows_the_counts(choices, quorum):
 @pytest.mark.parametrize("changes, message", [
     ({"budget": "-5"}, "budget: -5 must be more than zero"),
     ({"budget": "0"}, "budget: 0 must be more than zero"),
-    ({"budget": "20000.001"}, "budget: 20000.001 has more than two decimals"),
+    ({"budget": "20000.0001"}, "budget: 20000.0001 has more than two decimals"),
     ({"min_grant": "ten"}, "min_grant: 'ten' is not a number"),
     ({"min_grant": "12000"}, "min_grant 12,000.00 is above max_grant 10,000.00"),
     ({"max_grant": "25000", "min_grant": "100"}, "max_grant 25,000.00 is above the budget 20,000.00"),
@@ -213,7 +213,7 @@ def test_a_line_total_is_rounded_to_the_cent_and_the_request_is_their_sum():
 @pytest.mark.parametrize("data, message", [
     ({"item": "Fabric", "quantity": "0", "unit_cost": "10"}, "quantity: 0 must be more than zero"),
     ({"item": "Fabric", "quantity": "1", "unit_cost": "-10"}, "unit_cost: -10 must be more than zero"),
-    ({"item": "Fabric", "quantity": "1", "unit_cost": "10.005"}, "unit_cost: 10.005 has more than two decimals"),
+    ({"item": "Fabric", "quantity": "1", "unit_cost": "10.0005"}, "unit_cost: 10.0005 has more than two decimals"),
     ({"item": "Fabric", "quantity": "x", "unit_cost": "10"}, "quantity: 'x' is not a number"),
     ({"item": "", "quantity": "1", "unit_cost": "10"}, "item is empty"),
     ({"item": "Fabric", "quantity": "1", "unit_cost": "10", "kind": "loan"}, "kind: 'loan' is not one of cash, in_kind"),

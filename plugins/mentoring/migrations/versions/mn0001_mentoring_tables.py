@@ -9,7 +9,7 @@ Create Date: 2026-11-25
 from alembic import op
 import sqlalchemy as sa
 
-from reentry_core.storage.types import Money
+from reentry_core.sdk import Money
 
 
 revision = 'mn0001'
