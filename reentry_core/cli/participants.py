@@ -274,7 +274,8 @@ def import_(state: CliState, path, dry_run, encoding):
 @click.option("--file-format", type=click.Choice(["csv", "xlsx", "json"]),
               help=_("Default: from the file's extension."))
 @click.option("--pseudonymise", is_flag=True,
-              help=_("Replace names, phones, codes and sensitive fields with stable pseudonyms (for researchers)."))
+              help=_("The research export: only people with research consent in force, stable pseudonyms, "
+                     "ages, dates and centres generalised until each group has at least k people."))
 @click.option("--centre", help=_("Only this centre."))
 @pass_state
 def export(state: CliState, path, file_format, pseudonymise, centre):
@@ -285,5 +286,10 @@ def export(state: CliState, path, file_format, pseudonymise, centre):
       reentry --as CW1 participants export dushanbe.xlsx --centre DSH
       reentry --as ME1 participants export research.csv --pseudonymise
     """
-    count = state.ctx().participants.export_file(path, fmt=file_format, pseudonymise=pseudonymise, centre=centre)
+    if pseudonymise:
+        summary = state.ctx().participants.research_export(path, fmt=file_format, centre=centre)
+        click.echo(_("Wrote {n} participants to {path}.").format(n=summary.rows, path=path))
+        click.echo(summary.describe())
+        return
+    count = state.ctx().participants.export_file(path, fmt=file_format, centre=centre)
     click.echo(_("Wrote {n} participants to {path}.").format(n=count, path=path))

@@ -326,6 +326,18 @@ class ParticipantService:
         return import_participants(self.ctx, path, dry_run=dry_run, encoding=encoding, progress=progress)
 
     def export_file(self, path, *, fmt: str | None = None, pseudonymise: bool = False, centre: str | None = None):
+        """Write participants to a file; returns the number of rows. ``pseudonymise``: the
+        research export (:meth:`research_export`)."""
+        if pseudonymise:
+            return self.research_export(path, fmt=fmt, centre=centre).rows
         from .participant_files import export_participants
 
-        return export_participants(self.ctx, path, fmt=fmt, pseudonymise=pseudonymise, centre=centre)
+        return export_participants(self.ctx, path, fmt=fmt, pseudonymise=False, centre=centre)
+
+    def research_export(self, path, *, fmt: str | None = None, centre: str | None = None):
+        """The research export: only people whose research consent is in force today, stable
+        pseudonyms, quasi-identifiers generalised until each combination holds at least k
+        people (``reentry_core.research``). Returns its ``ResearchSummary``."""
+        from ..research import export
+
+        return export(self.ctx, path, fmt=fmt, centre=centre)

@@ -402,3 +402,43 @@ def test_a_view_during_a_long_import_is_logged_without_waiting_for_it(database_u
         ("ADM", "participants.show"), ("CW1", "participants.show")]
     check = admin.access.verify()
     assert check.ok and check.waiting == 0 and check.checked == 2
+
+
+# --- the research export --------------------------------------------------------------------
+
+
+def test_the_research_export_holds_only_people_with_research_consent_in_groups_of_k(admin, staff_as, tmp_path):
+    cw = staff_as("case_worker", code="CW1")
+    codes = []
+    for n in range(9):
+        p = cw.participants.register(full_name=f"Зарина Ашурова {chr(0x430 + n)}", sex="female",
+                                     birth_date="1991-07-04", centre="DSH", registered_on="2026-03-10")
+        cw.participants.record_consent(p.code, scope="programme,research" if n < 7 else "programme")
+        codes.append(p.code)
+    loner = cw.participants.register(full_name="Ҷамшед Раҳимов", sex="male", birth_date="1950-01-01", centre="DSH",
+                                     registered_on="2026-03-10")
+    cw.participants.record_consent(loner.code, scope="programme,research")
+    me = staff_as("me_officer", code="ME1")
+    summary = me.participants.research_export(tmp_path / "research.json")
+    rows = json.loads((tmp_path / "research.json").read_text(encoding="utf-8"))
+    assert (summary.rows, summary.without_consent, summary.left_out, summary.k) == (7, 2, 1, 5)
+    assert len(rows) == 7 and {r["sex"] for r in rows} == {"female"}  # the one man would stand out alone
+    # one person in eight is more than the 5% a level may leave out: the file was made as
+    # coarse as it goes before he was left out
+    assert (rows[0]["registered"], rows[0]["age_band"], rows[0]["centre"]) == ("2026", "20-39", "all")
+    assert not any(code in json.dumps(rows) for code in codes)
+    again = me.participants.research_export(tmp_path / "again.json")
+    assert again == summary
+    assert json.loads((tmp_path / "again.json").read_text(encoding="utf-8")) == rows  # stable pseudonyms
+    (event,) = admin.audit.log(action="participants.export", limit=1)
+    assert event.after["without_research_consent"] == 2 and event.after["left_out_small_groups"] == 1
+
+
+def test_cli_research_export_says_what_was_generalised_and_left_out(run_cli, admin, staff_as, tmp_path):
+    staff_as("me_officer", code="ME1")
+    target = tmp_path / "research.csv"
+    result = run_cli("--as", "ME1", "participants", "export", str(target), "--pseudonymise")
+    assert result.exit_code == 0, result.output
+    assert "Wrote 0 participants" in result.output and "groups smaller than 5" in result.output
+    assert target.read_text(encoding="utf-8-sig").splitlines()[0] == (
+        "pseudonym,sex,age_band,centre,registered,status,exit_reason,exited")
