@@ -338,6 +338,12 @@ class ParticipantService:
         """The research export: only people whose research consent is in force today, stable
         pseudonyms, quasi-identifiers generalised until each combination holds at least k
         people (``reentry_core.research``). Returns its ``ResearchSummary``."""
-        from ..research import export
+        from pathlib import Path
 
-        return export(self.ctx, path, fmt=fmt, centre=centre)
+        from .participant_files import _export_format, _pseudonym_secret, pseudonym
+        from .research_export import export
+
+        self.ctx.require("participants.export_pseudonymised")
+        kind = _export_format(Path(path), fmt)
+        secret = _pseudonym_secret(self.ctx)
+        return export(self.ctx, path, kind, lambda code: pseudonym(secret, code), centre=centre)
