@@ -212,7 +212,7 @@ def make_converter() -> cattrs.Converter:
     # ``str`` hook above would otherwise take every Choice (they subclass str) unparsed
     conv.register_structure_hook(Choice, parse_choice)
     conv.register_structure_hook_func(_is_choice_set, _parse_choice_set)
-    conv.register_unstructure_hook(date, lambda d: d.isoformat())
+    conv.register_unstructure_hook(date, lambda d: None if d is None else d.isoformat())  # None: hidden
     conv.register_unstructure_hook(datetime, lambda d: d.isoformat())
     conv.register_unstructure_hook(Decimal, str)
     conv.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.Enum), lambda e: e.value)

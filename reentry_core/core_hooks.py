@@ -20,6 +20,13 @@ def register_permissions(register):
     register("staff.view", "list staff", EVERYONE)
     register("participants.register", "register and update participants", [A, CW])
     register("participants.view", "see participants (without sensitive fields)", EVERYONE)
+    register("participants.all_centres", "see the participants of every centre (not only one's own)", [A, ME])
+    register("participants.view_names", "see participants' names and birth dates", [A, CW, TR, CM, MN])
+    register("participants.view_contact", "see participants' phone numbers", [A, CW, MN])
+    register("participants.transfer", "move a participant to another centre", [A, CW])
+    register("referrals.view_health", "see referrals to health services (drug treatment, psychological) "
+             "and what any referral or risk note says", [A, CW])
+    register("access.view", "read the log of who looked at whose records", [A])
     register("participants.view_sensitive", "see facility, release date and offence", [A, CW])
     register("participants.exit", "record that a participant left the programme", [A, CW])
     register("participants.import", "import participants from a file", [A, CW])

@@ -78,6 +78,21 @@ def participant_exited(tx, participant):
 
 
 @hookspec
+def participant_scope(conn, staff):
+    """Return the participants ``staff`` (a ``Staff``) reaches through the plugin's work, beyond their centre: a SQLAlchemy select of one column of participant ids (or an iterable of ids), or ``None``."""
+
+
+@hookspec
+def participant_transferred(tx, participant, from_centre, to_centre):
+    """A participant moved centre by an audited transfer; runs inside the same transaction."""
+
+
+@hookspec
+def participant_readmitted(tx, participant):
+    """A participant who had left was taken back into the programme; runs inside the same transaction."""
+
+
+@hookspec
 def staff_open_work(conn, staff, today):
     """Return the work ``staff`` (a ``Staff``) still holds in the plugin, to be handed over when they leave or move: a list of ``reentry_core.domain.OpenWork``."""
 

@@ -12,22 +12,27 @@ import sqlalchemy as sa
 
 from .domain import Centre, Consent, Participant, Staff
 from .errors import NotFound
+from .privacy import check_codes
 from .i18n import _
 from .services.participant_store import current_consent, from_row, load_participant, participant_id  # noqa: F401
 from .storage import tables as t
 
 
 def participant_ids(conn: sa.Connection, codes) -> dict[str, int]:
-    """Code → id of each of ``codes`` that exists (one query)."""
+    """Code → id of each of ``codes`` that exists (one query); refused when one is outside
+    the acting member's scope."""
     wanted = sorted({code.strip().upper() for code in codes})
     if not wanted:
         return {}
-    return dict(conn.execute(sa.select(t.participant.c.code, t.participant.c.id)
-                             .where(t.participant.c.code.in_(wanted))).all())
+    found = dict(conn.execute(sa.select(t.participant.c.code, t.participant.c.id)
+                              .where(t.participant.c.code.in_(wanted))).all())
+    check_codes(conn, found)  # each must be in the acting member's scope
+    return found
 
 
 def participant(conn: sa.Connection, code: str) -> Participant:
-    """Participant ``code`` with every field (the caller decides what it may show)."""
+    """Participant ``code`` with every field (the caller decides what it may show); refused
+    outside the acting member's scope."""
     return load_participant(conn, code)
 
 

@@ -25,6 +25,13 @@ The core's records
 Look-ups by public code
     participant, participant_id, participant_ids, participant_from_row,
     consent_in_force, staff_member, staff_id, centre, centre_id
+Who may see whom (``reentry_core.privacy``)
+    visible(conn, participant_id_column[, centre_id_column]) for list queries,
+    check_in_scope(conn, participant_id, code[, centre_id]) for one participant,
+    check_codes(conn, codes) for many, in_scope(conn, codes), redact(conn, obj,
+    name_field="full_name") hides a participant field a role may not read,
+    shown(conn, items, full_name="full_name"), check_centre, scope_of, HEALTH_SERVICES;
+    ``ctx.fields`` (FieldRules)
 Actions of the core a plugin may take inside its own transaction
     open_referral, eligibility_problems, eligibility_rules
 Values from outside (one line per problem, naming the field)
@@ -98,6 +105,16 @@ _EXPORTS: dict[str, str] = {
     "staff_id": "reentry_core.lookups",
     "centre": "reentry_core.lookups",
     "centre_id": "reentry_core.lookups",
+    # who may see whom, and which fields
+    "visible": "reentry_core.privacy",
+    "check_in_scope": "reentry_core.privacy:check",
+    "check_centre": "reentry_core.privacy",
+    "redact": "reentry_core.privacy",
+    "in_scope": "reentry_core.privacy",
+    "check_codes": "reentry_core.privacy",
+    "shown": "reentry_core.privacy",
+    "scope_of": "reentry_core.privacy",
+    "HEALTH_SERVICES": "reentry_core.privacy",
     # the core's actions
     "open_referral": "reentry_core.services.referrals",
     "eligibility_problems": "reentry_core.services.eligibility",
@@ -178,6 +195,8 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported pla
     from .i18n import _, ngettext  # noqa: F401
     from .lookups import (centre, centre_id, consent_in_force, participant, participant_from_row,  # noqa: F401
                           participant_id, participant_ids, staff_id, staff_member)
+    from .privacy import HEALTH_SERVICES, check_centre, check_codes, in_scope, redact, scope_of, shown, visible  # noqa: F401
+    from .privacy import check as check_in_scope  # noqa: F401
     from .reporting import Period  # noqa: F401
     from .services.context import Programme, StaffContext, Transaction  # noqa: F401
     from .services.eligibility import eligibility_problems, eligibility_rules  # noqa: F401

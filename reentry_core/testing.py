@@ -105,6 +105,7 @@ def empty_postgresql(url: str) -> None:
         names = ", ".join(t.name for t in metadata.sorted_tables)
         conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         conn.execute(sa.text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
+        conn.execute(sa.text("INSERT INTO access_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
     engine.dispose()
 
 

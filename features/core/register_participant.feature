@@ -13,9 +13,10 @@ Feature: Registering a participant
       | DSH  | Dushanbe reintegration centre | Dushanbe |
       | KHJ  | Khujand reintegration centre  | Khujand  |
     And these staff members:
-      | code | name            | role        | centre |
-      | CW1  | Зарина Назарова | case_worker | DSH    |
-      | TR1  | Фарҳод Саидов   | trainer     | DSH    |
+      | code | name             | role        | centre |
+      | CW1  | Зарина Назарова  | case_worker | DSH    |
+      | TR1  | Фарҳод Саидов    | trainer     | DSH    |
+      | CW2  | Дилором Ҳасанова | case_worker | KHJ    |
 
   Scenario: The first participant of the year gets the centre's first code
     When the case worker types:
@@ -35,7 +36,7 @@ Feature: Registering a participant
     Then they read "Registered Мадина Сафарова as DSH-2026-0002."
     When the case worker types:
       """
-      reentry --as CW1 participants add --name "Фирӯза Қодирова" --sex female --birth-date 05.11.1988 --centre KHJ
+      reentry --as CW2 participants add --name "Фирӯза Қодирова" --sex female --birth-date 05.11.1988 --centre KHJ
       """
     Then they read "Registered Фирӯза Қодирова as KHJ-2026-0001."
     And the register holds 3 participants

@@ -54,10 +54,11 @@ Feature: Mentoring visits
       """
     Then they read "Logged visit 1: DSH-2026-0001 on 2026-12-10 by MN1, the 6-month visit, on time."
     And they read "Opened referral 1 for police harassment: legal → Legal aid."
+    # the risk note stays with the visit; the referral, which goes to another service, does not carry it
     When the case worker types "reentry --as CW1 referrals list --participant DSH-2026-0001"
     Then they see these rows:
-      | id | participant   | service type | to whom   | status | reason                                                                                                   |
-      | 1  | DSH-2026-0001 | legal        | Legal aid | open   | police harassment raised at mentoring visit 1 on 2026-12-10 by MN1: market police ask for money every week |
+      | id | participant   | service type | to whom   | status | reason                                                             |
+      | 1  | DSH-2026-0001 | legal        | Legal aid | open   | police harassment raised at mentoring visit 1 on 2026-12-10 by MN1 |
     When the mentor types "reentry --as MN1 mentoring caseload --mentor MN1"
     Then they see "police harassment (referral 1: open)"
 

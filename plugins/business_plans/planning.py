@@ -326,7 +326,8 @@ class PlanningService:
         """Plans at their current versions, by code."""
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
-            query = store.plan_select().where(bp_plan_version.c.version == bp_plan.c.current_version)
+            query = store.plan_select().where(bp_plan_version.c.version == bp_plan.c.current_version,
+                                              store.visible(conn, bp_plan.c.participant_id))
             if cohort:
                 query = query.where(bp_plan.c.cohort_id == store.cohort_row(conn, cohort).id)
             if status:

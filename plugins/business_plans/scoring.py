@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from reentry_core.sdk import (
     _, Conflict, core as t, InvalidInput, normalise_optional_text, NotFound, parse_decimal,
-    PermissionDenied, read_table, Role, RowErrors, structure, write_table,
+    PermissionDenied, read_table, Role, RowErrors, shown, structure, write_table,
 )
 
 from . import aggregation, store
@@ -435,7 +435,7 @@ class ScoringService:
         """The cohort's plans by panel score (see :func:`cohort_ranking`)."""
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
-            return cohort_ranking(conn, store.cohort_row(conn, cohort))
+            return shown(conn, cohort_ranking(conn, store.cohort_row(conn, cohort)), full_name="full_name")
 
     def moderate(self, plan: str, reason: str) -> RankedPlan:
         """Resolve a plan's needs-moderation flag with a recorded reason (an admin or the

@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, core as t, NotFound
+from reentry_core.sdk import _, check_codes, check_in_scope, core as t, NotFound, visible
 
 from .domain import CostItem, Cohort, Criterion, Plan, PlanStatus, Rubric, TrainingSession
 from .tables import (
@@ -45,6 +45,7 @@ def participant_row(conn: sa.Connection, code: str):
     row = conn.execute(_participant_query(), {"code": code}).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=code))
+    check_in_scope(conn, row.id, row.code)
     return row
 
 
@@ -61,6 +62,7 @@ def participant_rows(conn: sa.Connection, codes: Iterable[str]) -> dict:
     for part in chunks(wanted):
         for row in conn.execute(_participants_query(), {"codes": part}):
             found[row.code] = row
+    check_codes(conn, found)  # acting on many people: each must be in the actor's scope
     return found
 
 
@@ -235,6 +237,7 @@ def plan_row(conn: sa.Connection, code: str, version: int | None = None):
             raise NotFound(_("plan {code!r} does not exist").format(code=code))
         raise NotFound(_("plan {code} has no version {version} (versions 1 to {last})").format(
             code=code, version=version, last=exists))
+    check_in_scope(conn, row.participant_id, row.participant_code)
     return row
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from reentry_core.sdk import (
     _, Conflict, core as t, InvalidInput, NotFound, parse_date, ParticipantStatus, read_table,
-    require_columns, Role, RowErrors, structure,
+    require_columns, Role, RowErrors, shown, structure,
 )
 
 from . import store
@@ -463,7 +463,7 @@ class TrainingService:
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
             row = store.cohort_row(conn, cohort)
-            return completions(conn, row.id, row.completion_threshold)
+            return shown(conn, completions(conn, row.id, row.completion_threshold), full_name="full_name")
 
 
 def participant_completions(conn: sa.Connection, participant_id: int) -> list[tuple[str, Completion]]:

@@ -14,7 +14,7 @@ import attrs
 import sqlalchemy as sa
 
 from reentry_core.sdk import (
-    _, Conflict, core, InvalidInput, ngettext, NotFound, parse_date, ParticipantStatus, Role,
+    _, Conflict, core, in_scope, InvalidInput, ngettext, NotFound, parse_date, ParticipantStatus, Role,
     structure, unstructure,
 )
 
@@ -322,4 +322,6 @@ class MentorsMixin:
         with self.ctx.reading() as conn:
             pid = store.participant(conn, participant).id if participant else None
             mid = store.staff(conn, mentor)[0].id if mentor else None
-            return store.assignments(conn, pid, mid, active)
+            found = store.assignments(conn, pid, mid, active)
+            seen = in_scope(conn, {a.participant for a in found})
+            return [a for a in found if a.participant in seen]

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, Conflict, core, InvalidInput, ParticipantStatus
+from reentry_core.sdk import _, Conflict, core, InvalidInput, ParticipantStatus, redact, visible
 
 from . import store
 from . import tables as t
@@ -221,7 +221,8 @@ class SchedulesMixin:
             raise InvalidInput(_("within: {n} days is negative").format(n=within))
         today = self.ctx.today
         with self.ctx.reading() as conn:
-            where = t.schedule.c.status == ScheduleStatus.ACTIVE.value
+            where = sa.and_(t.schedule.c.status == ScheduleStatus.ACTIVE.value,
+                            visible(conn, t.schedule.c.participant_id))
             if centre:
                 where = sa.and_(where, core.participant.c.centre_id == self.ctx.programme.centre_id(conn, centre))
             if mentor:
@@ -231,6 +232,8 @@ class SchedulesMixin:
                 where = sa.and_(where, t.schedule.c.participant_id.in_(followed))
             found = store.schedules(conn, where)
             people = _people(conn, where)
+            names = redact(conn, {code: row.full_name for code, row in people.items()},
+                           **{code: "full_name" for code in people})
         rows = []
         horizon = today + timedelta(days=int(within)) if within is not None else None
         for schedule in found:
@@ -240,7 +243,7 @@ class SchedulesMixin:
                     continue
                 if horizon is not None and visit.due_on > horizon and state is not DueState.OVERDUE:
                     continue
-                rows.append(DueRow(schedule.participant, person.full_name, person.centre, person.mentor,
+                rows.append(DueRow(schedule.participant, names.get(schedule.participant), person.centre, person.mentor,
                                    visit.months, visit.due_on, visit.window_start, visit.window_end, state,
                                    (visit.due_on - today).days))
         return sorted(rows, key=lambda r: (r.due_on, r.participant, r.months))

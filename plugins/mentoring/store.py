@@ -13,7 +13,7 @@ from typing import Iterable
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, core, NotFound, ParticipantStatus, Role
+from reentry_core.sdk import _, check_codes, check_in_scope, core, NotFound, ParticipantStatus, Role
 
 from . import tables as t
 from .domain import (
@@ -47,6 +47,7 @@ def participant(conn: sa.Connection, code: str):
     row = conn.execute(_PARTICIPANT, {"code": code}).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=code))
+    check_in_scope(conn, row.id, row.code)
     return row
 
 
@@ -57,6 +58,7 @@ def participants(conn: sa.Connection, codes: Iterable[str]) -> dict:
     for start in range(0, len(codes), 500):
         for row in conn.execute(_PARTICIPANTS.where(_P.c.code.in_(codes[start:start + 500]))):
             found[row.code] = row
+    check_codes(conn, found)  # acting on many people: each must be in the actor's scope
     return found
 
 

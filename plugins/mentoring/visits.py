@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from reentry_core.sdk import (
     _, Conflict, consent_in_force, ConsentScope, core, InvalidInput, open_referral, parse_date,
-    PermissionDenied, ReferralStatus, Role, structure,
+    PermissionDenied, redact, ReferralStatus, Role, structure, visible,
 )
 
 from . import store
@@ -108,8 +108,8 @@ def _raise_risk(tx, participant_id: int, visit: Visit, flag: RiskFlag, settings)
             "No referral opened for {flag}: the mentoring settings open none for it.").format(flag=label))
     reason = _("{flag} raised at mentoring visit {id} on {on} by {mentor}").format(
         flag=label, id=visit.id, on=visit.visited_on.isoformat(), mentor=visit.mentor)
-    if visit.risk_note:
-        reason = f"{reason}: {visit.risk_note}"
+    # the risk note stays with the visit (health data, read by roles with referrals.view_health);
+    # it is not copied into the referral, which travels to another service
     consent = consent_in_force(tx.conn, participant_id, tx.today)
     if consent is None or ConsentScope.REFERRALS not in consent.scope:
         return RiskResult(flag, RiskOutcome.NO_CONSENT, None, _(
@@ -171,6 +171,9 @@ def check_visit(tx, row, schedules: list[Schedule], assignments, visited_on, men
     day = parse_date(visited_on) if visited_on not in (None, "") else tx.today
     if day > tx.today:
         raise InvalidInput(_("visit date {d} is in the future").format(d=day.isoformat()))
+    if row.status != "active" and (row.exited_on is None or day > row.exited_on):
+        raise Conflict(_("{code} left the programme on {on}; no visit after that is logged (readmit them first)")
+                       .format(code=row.code, on=row.exited_on.isoformat() if row.exited_on else "?"))
     mentor_row = _visiting_mentor(tx, row.code, day, mentor, covering_assignment(assignments, day), staff)
     data = {k: v for k, v in fields.items() if v is not None and v != ""}
     if "risk_flags" in data:
@@ -267,7 +270,7 @@ class VisitsMixin:
         self.ctx.require("mentoring.view")
         v = t.visit
         with self.ctx.reading() as conn:
-            query = store.visits_query()
+            query = store.visits_query().where(visible(conn, v.c.participant_id))
             if participant:
                 query = query.where(v.c.participant_id == store.participant(conn, participant).id)
             if mentor:
@@ -278,7 +281,7 @@ class VisitsMixin:
                 query = query.where(v.c.visited_on >= parse_date(since))
             if until:
                 query = query.where(v.c.visited_on <= parse_date(until))
-            return store.visits(conn, query)
+            return [redact(conn, visit, risk_note="health") for visit in store.visits(conn, query)]
 
     def verification(self, participant: str, since: date | str) -> VisitEvidence | None:
         """What mentoring answers microgrants before a tranche that needs a verified visit."""
@@ -294,17 +297,19 @@ class VisitsMixin:
         today = self.ctx.today
         with self.ctx.reading() as conn:
             a = t.assignment
-            followed = sa.select(a.c.participant_id).where(a.c.ended_on.is_(None))
+            followed = sa.select(a.c.participant_id).where(a.c.ended_on.is_(None), visible(conn, a.c.participant_id))
             mentor_id = None
             if mentor:
                 mentor_id = store.staff(conn, mentor)[0].id
                 followed = followed.where(a.c.mentor_id == mentor_id)
-            current = store.assignments(conn, mentor_id=mentor_id, active=True)
-            if not current:
-                return []
             p = core.participant
             people = {row.code: row for row in conn.execute(
                 sa.select(p.c.id, p.c.code, p.c.full_name).where(p.c.id.in_(followed)))}
+            current = [a for a in store.assignments(conn, mentor_id=mentor_id, active=True) if a.participant in people]
+            if not current:
+                return []
+            shown = redact(conn, {code: row.full_name for code, row in people.items()},
+                           **{code: "full_name" for code in people})
             last = _last_visits(conn, followed)
             schedules = {s.participant: s for s in store.schedules(conn, sa.and_(
                 t.schedule.c.participant_id.in_(followed), t.schedule.c.status == ScheduleStatus.ACTIVE.value))}
@@ -318,7 +323,7 @@ class VisitsMixin:
             upcoming = [(d, s) for d, s in schedule.states(today) if s in OWED] if schedule else []
             nxt, state = upcoming[0] if upcoming else (None, None)
             rows.append(CaseloadRow(
-                a.mentor, names.get(a.mentor), a.participant, person.full_name, a.started_on,
+                a.mentor, names.get(a.mentor), a.participant, shown[a.participant], a.started_on,
                 visit.visited_on if visit else None, BusinessStatus(visit.business_status) if visit else None,
                 nxt.due_on if nxt else None, nxt.months if nxt else None, state, risks))
         return rows

@@ -458,7 +458,7 @@ def show(state: CliState, code):
                              else _("eligible") if app.submitted_on else _("not yet checked (a draft)"))
     del record["eligibility_problems"]
     emit_record(record, "table", title=_("Application {code} of {name} ({participant})").format(
-        code=app.code, name=app.participant_name, participant=app.participant))
+        code=app.code, name=app.participant_name or "—", participant=app.participant))
     titles = {"lines": _("Budget lines"), "conflicts": _("Conflicts of interest"), "votes": _("Votes"),
               "decisions": _("Decisions"), "tranches": _("Tranches"), "history": _("History")}
     columns = {"lines": LINE_COLUMNS, "conflicts": CONFLICT_COLUMNS, "votes": VOTE_COLUMNS,

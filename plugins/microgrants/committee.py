@@ -70,7 +70,8 @@ class CommitteeMixin:
         One vote per member; ``change=True`` replaces one's vote (audited)."""
         with self.ctx.transaction() as tx:
             tx.require("grants.vote")
-            _round_id, app_id, rnd, app = store.locked_application(tx.conn, code)
+            # scope: only the round's committee votes, and its reach covers the round's applicants
+            _round_id, app_id, rnd, app = store.locked_application(tx.conn, code, scoped=False)
             _in_review(app, _("votes are taken"))
             me = store.staff_row(tx.conn, tx.actor.code)
             if me.code not in rnd.committee:
@@ -115,7 +116,8 @@ class CommitteeMixin:
         the application open for another decision."""
         with self.ctx.transaction() as tx:
             tx.require("grants.decide")
-            round_id, app_id, rnd, app = store.locked_application(tx.conn, code)
+            # scope: an admin or the round's committee (whose reach covers its applicants)
+            round_id, app_id, rnd, app = store.locked_application(tx.conn, code, scoped=False)
             _in_review(app, _("a decision is made"))
             me = store.staff_row(tx.conn, tx.actor.code)
             if Role.ADMIN not in tx.actor.roles:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import attrs
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from .committee import amount_problem, record_decision, vote_text
 from .domain import (
     IN_REVIEW, ApplicationStatus, ConflictKind, Decision, Outcome, Vote, VoteChoice, money_text, tally,
 )
+from reentry_core.sdk import redact, visible
 
 S = ApplicationStatus
 A, P, ST = t.application, store.P, store.ST
@@ -134,7 +136,9 @@ class MeetingsMixin:
         self.ctx.require("grants.view")
         with self.ctx.reading() as conn:
             round_id, rnd = store.load_round(conn, round_code)
-            rows = conn.execute(_IN_REVIEW, {"round_id": round_id, "deferred": deferred, "ids": []}).all()
+            rows = conn.execute(_IN_REVIEW.where(visible(conn, A.c.participant_id)),
+                                {"round_id": round_id, "deferred": deferred, "ids": []}).all()
+            rows = [SimpleNamespace(**redact(conn, row._asdict(), full_name="full_name")) for row in rows]
             voted, conflicted = defaultdict(set), defaultdict(set)
             for v in conn.execute(_ROUND_VOTES, {"round_id": round_id}):
                 voted[v.application_id].add(v.code)

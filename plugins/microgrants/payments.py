@@ -31,6 +31,7 @@ from .domain import (
     next_planned_amount, parse_tranche_plan,
 )
 from .hookspecs import VisitEvidence
+from reentry_core.sdk import redact, visible
 
 S = ApplicationStatus
 A, R, P, ST = t.application, t.grant_round, store.P, store.ST
@@ -86,7 +87,8 @@ def _payable_select():
               .where(o.c.id.not_in(used)).group_by(o.c.application_id).subquery("unused"))
     return (sa.select(A.c.id, A.c.code, A.c.number, A.c.status, A.c.amount_granted, A.c.approved_on,
                       R.c.code.label("round_code"), R.c.currency, R.c.tranche_plan,
-                      P.c.code.label("participant"), P.c.full_name,
+                      P.c.code.label("participant"), P.c.full_name, P.c.status.label("participant_status"),
+                      P.c.exited_on, P.c.exit_reason,
                       sa.func.coalesce(paid.c.disbursed, 0).label("disbursed"),
                       sa.func.coalesce(paid.c.count, 0).label("count"), paid.c.last_released,
                       unused.c.override_id)
@@ -110,6 +112,13 @@ _APPROVALS = (sa.select(t.decision.c.application_id, t.decision.c.decided_on, ST
               .order_by(t.decision.c.application_id, t.decision.c.number))
 _SET_STATUS = (A.update().where(A.c.id == sa.bindparam("b_id"))
                .values(status=sa.bindparam("b_status"), closed_on=sa.bindparam("b_closed_on")))
+
+
+def held_because(row) -> str:
+    """Why the grant of someone who left the programme pays nothing more (until readmitted)."""
+    return _("held: {code} left the programme on {on} ({reason}); readmitting them releases it").format(
+        code=row.participant, on=row.exited_on.isoformat() if row.exited_on else "?",
+        reason=row.exit_reason or "?")
 
 
 def _money(value) -> Decimal:
@@ -153,8 +162,12 @@ def _due(tx, rows, on: date) -> list[DueTranche]:
             continue
         since = row.last_released or row.approved_on
         gated = gated_steps(steps, granted, disbursed, amount)
-        item = DueTranche(row.code, row.participant, row.full_name, row.round_code, row.count + 1, amount,
-                          row.currency, row.approved_on, since, bool(gated), not gated)
+        item = redact(tx.conn, DueTranche(row.code, row.participant, row.full_name, row.round_code, row.count + 1,
+                                          amount, row.currency, row.approved_on, since, bool(gated), not gated),
+                      name="full_name")
+        if row.participant_status == "exited":
+            found.append(attrs.evolve(item, ready=False, waiting=held_because(row)))
+            continue
         if gated and row.override_id is not None:
             item = attrs.evolve(item, ready=True, verification=overrides[row.override_id])
         elif gated:
@@ -193,9 +206,9 @@ class PaymentsMixin:
         with self.ctx.reading_transaction() as tx:
             if round:
                 store.round_row(tx.conn, round)  # NotFound for an unknown round
-                rows = tx.conn.execute(_PAYABLE_IN_ROUND, {"round": store.normal(round)}).all()
+                rows = tx.conn.execute(_PAYABLE_IN_ROUND.where(visible(tx.conn, A.c.participant_id)), {"round": store.normal(round)}).all()
             else:
-                rows = tx.conn.execute(_PAYABLE_ALL).all()
+                rows = tx.conn.execute(_PAYABLE_ALL.where(visible(tx.conn, A.c.participant_id))).all()
             found = _due(tx, rows, tx.today)
         return [d for d in found if d.ready] if ready else found
 
@@ -323,6 +336,8 @@ class _PaymentRun:
                 raise InvalidInput(_("application: {code} does not exist").format(code=code))
             raise InvalidInput(_("application: {code} is {status}; tranches are released only for an approved "
                                  "grant that is not yet fully paid").format(code=code, status=status_of[code]))
+        if row.participant_status == "exited":
+            raise InvalidInput(_("application: {why}").format(why=held_because(row)))
         approval = approvals[row.id]
         if approval.code == tx.actor.code:
             raise InvalidInput(_("application: four eyes: {code} recorded the approval of {app}, so someone else "

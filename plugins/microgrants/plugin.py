@@ -98,3 +98,26 @@ def staff_open_work(conn, staff):
     from .open_work import committee_work
 
     return committee_work(conn, staff)
+
+
+@hookimpl
+def participant_scope(conn, staff):
+    """A committee member reaches the applicants of the rounds she sits on; finance the
+    grantees it pays (every grant ever approved)."""
+    roles = {str(getattr(r, "value", r)) for r in staff.roles}
+    if not roles & {"committee_member", "finance_officer"}:
+        return None
+    import sqlalchemy as sa
+
+    from reentry_core.sdk import core
+
+    from .tables import application, committee_member
+
+    me = sa.select(core.staff.c.id).where(core.staff.c.code == staff.code).scalar_subquery()
+    terms = []
+    if "committee_member" in roles:
+        terms.append(application.c.round_id.in_(
+            sa.select(committee_member.c.round_id).where(committee_member.c.staff_id == me)))
+    if "finance_officer" in roles:
+        terms.append(application.c.approved_on.is_not(None))  # approved once: paid, being paid, or stopped
+    return sa.select(application.c.participant_id).where(sa.or_(*terms))

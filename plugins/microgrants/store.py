@@ -18,7 +18,7 @@ from typing import Iterable
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, core, NotFound, participant_from_row, Role
+from reentry_core.sdk import _, check_in_scope, core, NotFound, participant_from_row, redact, Role, visible
 
 from . import tables as t
 from .domain import (
@@ -70,6 +70,7 @@ def participant(conn: sa.Connection, code: str):
     row = conn.execute(_PARTICIPANT, {"code": normal(code)}).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=normal(code)))
+    check_in_scope(conn, row.id, row.code, row.centre_id)
     return participant_from_row(row), row.id
 
 
@@ -223,34 +224,43 @@ def _from_row(row, lines: list[BudgetLine]) -> Application:
     )
 
 
-def application_row(conn: sa.Connection, code: str):
+def application_row(conn: sa.Connection, code: str, scoped: bool = True):
+    """The application's row; refused outside the actor's scope unless ``scoped=False`` (for
+    a committee's vote and decision, which check membership of the round's committee
+    first: a member's reach covers the round's applicants, and that refusal says more)."""
     row = conn.execute(_application_by_code(), {"code": normal(code)}).first()
     if row is None:
         raise NotFound(_("application {code!r} does not exist").format(code=normal(code)))
+    if scoped:
+        check_in_scope(conn, row.participant_id, row.participant_code)
     return row
 
 
-def load_application(conn: sa.Connection, code: str) -> tuple[int, Application]:
-    row = application_row(conn, code)
-    return row.id, _from_row(row, _lines(conn, [row.id])[row.id])
+def load_application(conn: sa.Connection, code: str, scoped: bool = True) -> tuple[int, Application]:
+    """The application (refused outside the actor's scope; the name hidden from roles that
+    do not read names)."""
+    row = application_row(conn, code, scoped)
+    return row.id, redact(conn, _from_row(row, _lines(conn, [row.id])[row.id]), participant_name="full_name")
 
 
 def find_applications(conn: sa.Connection, *conditions) -> list[Application]:
-    rows = conn.execute(_application_select().where(*conditions).order_by(R.c.code, A.c.number)).all()
+    """The applications meeting ``conditions`` that the actor may see."""
+    rows = conn.execute(_application_select().where(visible(conn, A.c.participant_id), *conditions)
+                        .order_by(R.c.code, A.c.number)).all()
     lines = _lines(conn, [row.id for row in rows])
-    return [_from_row(row, lines[row.id]) for row in rows]
+    return [redact(conn, _from_row(row, lines[row.id]), participant_name="full_name") for row in rows]
 
 
 _ROUND_OF_APPLICATION = sa.select(A.c.round_id).where(A.c.code == sa.bindparam("code"))
 
 
-def locked_application(conn: sa.Connection, code: str) -> tuple[int, int, GrantRound, Application]:
+def locked_application(conn: sa.Connection, code: str, scoped: bool = True) -> tuple[int, int, GrantRound, Application]:
     """Lock the application's round, then read both: ``(round_id, application_id, round, application)``."""
     round_id = conn.execute(_ROUND_OF_APPLICATION, {"code": normal(code)}).scalar()
     if round_id is None:
         raise NotFound(_("application {code!r} does not exist").format(code=normal(code)))
     rnd = round_from_row(conn, round_row(conn, round_id=round_id, lock=True))
-    app_id, app = load_application(conn, code)
+    app_id, app = load_application(conn, code, scoped)
     return round_id, app_id, rnd, app
 
 

@@ -42,8 +42,15 @@ class TranchesMixin:
         ``tranche_verification``) or an admin's override."""
         with self.ctx.transaction() as tx:
             tx.require("grants.disburse")
-            _round_id, app_id, rnd, app = store.locked_application(tx.conn, code)
+            # scope: an approved grant not fully paid is one finance pays (its reach), which
+            # _payable checks first, with the clearer refusal
+            _round_id, app_id, rnd, app = store.locked_application(tx.conn, code, scoped=False)
             _payable(app, _("tranches are released"))
+            person = store.participant(tx.conn, app.participant)[0]
+            if person.status.value == "exited":
+                raise Conflict(_("{app} is held: {code} left the programme on {on} ({reason}); readmitting them "
+                                 "releases it").format(app=app.code, code=person.code, on=person.exited_on,
+                                                       reason=person.exit_reason.value if person.exit_reason else "?"))
             approval = store.approval(tx.conn, app_id, app.code)
             if approval.decided_by == tx.actor.code:
                 raise PermissionDenied(_("four eyes: {code} recorded the approval of {app}, so someone else records "

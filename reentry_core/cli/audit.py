@@ -157,3 +157,43 @@ def new_key(file):
 
     key_id = write_new_key(file)
     click.echo(_("A new audit key (fingerprint {id}) is in {file}.").format(id=key_id, file=file))
+
+
+@group.command("access")
+@click.option("--key", help=_("Who looked at this participant, e.g. DSH-2026-0001."))
+@click.option("--staff", help=_("What this staff member looked at."))
+@click.option("--limit", type=click.IntRange(1), default=100, show_default=True)
+@click.option("--verify", "check", is_flag=True, help=_("Check the access log's own hash chain instead."))
+@pass_state
+def access(state: CliState, key, staff, limit, check):
+    """Who looked at whose records: views and exports, newest first (admins).
+
+    \b
+    Examples:
+      reentry --as ADM audit access --key DSH-2026-0001
+      reentry --as ADM audit access --staff ME1 --format csv
+      reentry --as ADM audit access --verify
+    """
+    ctx = state.ctx()
+    if check:
+        result = ctx.access.verify()
+        for problem in result.problems:
+            click.echo(problem, err=True)
+        if not result.ok:
+            click.echo(ngettext("Error: the access log was tampered with ({n} problem).",
+                                "Error: the access log was tampered with ({n} problems).",
+                                len(result.problems)).format(n=len(result.problems)), err=True)
+            raise SystemExit(6)
+        click.echo(_("The access log is intact: {n} entries, last hash {hash}.").format(
+            n=result.checked, hash=result.head_hash))
+        if result.waiting:
+            click.echo(ngettext("{n} view made while the database was busy waits to be chained by the next one.",
+                                "{n} views made while the database was busy wait to be chained by the next one.",
+                                result.waiting).format(n=result.waiting))
+        return
+    entries = ctx.access.log(key=key, staff=staff, limit=limit)
+    rows = [{"seq": e.seq, "at": e.at.strftime("%Y-%m-%d %H:%M") if state.format == "table" else e.at,
+             "actor": e.actor, "action": e.action, "people": e.people, "detail": e.detail or ""}
+            for e in entries]
+    emit_rows(rows, ["seq", "at", "actor", "action", "people", "detail"], state.format,
+              empty=_("Nobody looked at these records through reentry yet."))

@@ -117,7 +117,7 @@ def show(state: CliState, code):
     if ctx.can("referrals.view"):
         referrals = ctx.referrals.list(participant=participant.code)
         record["referrals"] = [f"{r.id}: {r.service_type.value} → {r.to_whom} ({r.status.value})" for r in referrals]
-    emit_record(record, state.format, title=participant.full_name)
+    emit_record(record, state.format, title=participant.full_name or participant.code)
 
 
 @group.command("update")
@@ -156,6 +156,44 @@ def exit_(state: CliState, code, reason, on, note):
     participant = ctx.participants.exit(code, reason, on, note)
     done(_("{code} left the programme ({reason}).").format(code=participant.code, reason=reason), state.format,
          _record(participant, ctx.participants.sees_sensitive))
+
+
+@group.command("readmit")
+@click.argument("code")
+@click.option("--reason", required=True, help=_("Why they come back."))
+@pass_state
+def readmit(state: CliState, code, reason):
+    """Take back someone who had left the programme (their held grant can be paid again).
+
+    \b
+    Example:
+      reentry --as CW1 participants readmit DSH-2026-0001 --reason "back from Russia"
+    """
+    ctx = state.ctx()
+    participant = ctx.participants.readmit(code, reason)
+    done(_("{code} is back in the programme.").format(code=participant.code), state.format,
+         _record(participant, ctx.participants.sees_sensitive))
+
+
+@group.command("transfer")
+@click.argument("code")
+@click.option("--to", "to", required=True, metavar="CENTRE", help=_("The centre they move to, e.g. KHJ."))
+@click.option("--reason", required=True, help=_("Why they move."))
+@pass_state
+def transfer(state: CliState, code, to, reason):
+    """Move a participant to another centre (an admin, or a case worker of their centre).
+
+    From then on the receiving centre sees them and the sending one no longer does; the
+    code stays. Audited.
+
+    \b
+    Example:
+      reentry --as CW1 participants transfer DSH-2026-0001 --to KHJ --reason "moved to Khujand"
+    """
+    ctx = state.ctx()
+    participant = ctx.participants.transfer(code, to, reason)
+    done(_("{code} now belongs to {centre}.").format(code=participant.code, centre=participant.centre),
+         state.format, {"code": participant.code, "centre": participant.centre})
 
 
 @group.command("consent")
@@ -236,7 +274,8 @@ def import_(state: CliState, path, dry_run, encoding):
 @click.option("--file-format", type=click.Choice(["csv", "xlsx", "json"]),
               help=_("Default: from the file's extension."))
 @click.option("--pseudonymise", is_flag=True,
-              help=_("Replace names, phones, codes and sensitive fields with stable pseudonyms (for researchers)."))
+              help=_("The research export: only people with research consent in force, stable pseudonyms, "
+                     "ages, dates and centres generalised until each group has at least k people."))
 @click.option("--centre", help=_("Only this centre."))
 @pass_state
 def export(state: CliState, path, file_format, pseudonymise, centre):
@@ -247,5 +286,10 @@ def export(state: CliState, path, file_format, pseudonymise, centre):
       reentry --as CW1 participants export dushanbe.xlsx --centre DSH
       reentry --as ME1 participants export research.csv --pseudonymise
     """
-    count = state.ctx().participants.export_file(path, fmt=file_format, pseudonymise=pseudonymise, centre=centre)
+    if pseudonymise:
+        summary = state.ctx().participants.research_export(path, fmt=file_format, centre=centre)
+        click.echo(_("Wrote {n} participants to {path}.").format(n=summary.rows, path=path))
+        click.echo(summary.describe())
+        return
+    count = state.ctx().participants.export_file(path, fmt=file_format, centre=centre)
     click.echo(_("Wrote {n} participants to {path}.").format(n=count, path=path))

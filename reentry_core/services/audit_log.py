@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Iterable
 
+import attrs
 import sqlalchemy as sa
 
 from .. import files
@@ -37,10 +38,25 @@ class AuditService:
         """Events, newest first. ``until`` is inclusive; ``action`` may end in ``*``."""
         self.ctx.require("audit.view")
         with self.ctx.reading() as conn:
-            return audit.query_events(
+            events = audit.query_events(
                 conn, entity=entity, key=key, actor=actor, action=action, since=_start_of(since),
                 until=_start_of(until + timedelta(days=1)) if until else None, limit=limit,
             )
+        if key:
+            from .access import record
+
+            record(self.ctx, "audit.log", [key], detail=f"{len(events)} events")
+        return [self._shown(ev) for ev in events]
+
+    def _shown(self, ev: AuditEvent) -> AuditEvent:
+        """The event as this member may read it: the values of fields their roles may not
+        read (names, phones, release date … health referrals) say "(hidden)". Only what
+        is shown changes; the stored event and its hash stay as they are (``audit verify``)."""
+        rules = self.ctx.fields
+        before, after = rules.audit_value(ev.entity, ev.before), rules.audit_value(ev.entity, ev.after)
+        if before == ev.before and after == ev.after:
+            return ev
+        return attrs.evolve(ev, before=before, after=after)
 
     def verify(self, anchor: AnchorLike | Iterable[AnchorLike] | None = None) -> audit.VerifyResult:
         """Check the chain (keyed events with the programme's audit key) and, given anchors

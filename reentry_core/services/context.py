@@ -14,6 +14,7 @@ import contextlib
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterator
 
+import attrs
 import sqlalchemy as sa
 
 from .. import convert
@@ -210,11 +211,36 @@ class StaffContext:
 
     def _still_active(self, conn: sa.Connection) -> None:
         """A context made before its member was deactivated acts no more (the first admin,
-        not yet written while bootstrapping, has no row to say so)."""
-        if conn.execute(_ACTIVE, {"code": self.member.code}).scalar() is False:
+        not yet written while bootstrapping, has no row to say so). The member's scope (the
+        participants they may see, :mod:`reentry_core.privacy`) is taken from the row as it
+        is now and rides on the connection, so every look-up of a participant checks it."""
+        from ..privacy import SCOPE_OPTION, build_scope
+
+        row = conn.execute(_ACTIVE, {"code": self.member.code}).first()
+        if row is not None and row.active is False:
             from .staff import deactivated
 
             raise deactivated(self.member.code)
+        if row is None:  # the first admin, while bootstrapping
+            return
+        member = self.member if self.member.centre == row.centre else attrs.evolve(self.member, centre=row.centre)
+        conn.execution_options(**{SCOPE_OPTION: build_scope(conn, self.programme, member, row.centre_id, row.centre)})
+
+    @property
+    def fields(self):
+        """What of each record this member may read (:class:`reentry_core.privacy.FieldRules`)."""
+        from ..privacy import FieldRules
+
+        return FieldRules(self.can)
+
+    def require_participant(self, conn: sa.Connection, code: str, permission: str | None = None):
+        """Participant ``code`` (every field) after checking ``permission`` and that they are
+        in this member's scope; the one check every service touching a participant makes."""
+        from .participant_store import load_participant
+
+        if permission:
+            self.require(permission)
+        return load_participant(conn, code)
 
     # --- the core's services --------------------------------------------------------
     @property
@@ -248,6 +274,12 @@ class StaffContext:
         return AuditService(self)
 
     @property
+    def access(self):
+        from .access import AccessService
+
+        return AccessService(self)
+
+    @property
     def reports(self):
         from .reports import ReportService
 
@@ -269,7 +301,8 @@ class StaffContext:
         return services[name](self)
 
 
-_ACTIVE = sa.select(t.staff.c.active).where(t.staff.c.code == sa.bindparam("code"))
+_ACTIVE = (sa.select(t.staff.c.active, t.staff.c.centre_id, t.centre.c.code.label("centre"))
+           .select_from(t.staff.outerjoin(t.centre)).where(t.staff.c.code == sa.bindparam("code")))
 
 #: The most records one batch audit event holds (an event is read whole when it is shown).
 BATCH_RECORDS = 1000
@@ -296,6 +329,10 @@ class Transaction:
 
     def require(self, permission: str) -> None:
         self.ctx.require(permission)
+
+    def participant(self, code: str, permission: str | None = None):
+        """Participant ``code``, checked against the actor's scope (and ``permission``)."""
+        return self.ctx.require_participant(self.conn, code, permission)
 
     def audit(self, action: str, entity: str, key: Any, before: Any = None, after: Any = None) -> None:
         """Record one change; ``before``/``after`` are attrs objects or plain data."""
@@ -351,7 +388,7 @@ class Transaction:
 
 
 #: The core's own services on :class:`StaffContext`; a plugin cannot take these names.
-CORE_SERVICES = frozenset({"centres", "staff", "participants", "referrals", "audit", "reports", "database"})
+CORE_SERVICES = frozenset({"centres", "staff", "participants", "referrals", "audit", "access", "reports", "database"})
 
 
 def collect_services(pm) -> dict[str, Callable[[StaffContext], Any]]:

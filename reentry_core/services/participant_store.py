@@ -12,6 +12,7 @@ from typing import Any, Iterable
 import attrs
 import sqlalchemy as sa
 
+from .. import privacy
 from ..domain import SENSITIVE_FIELDS, Consent, Participant, participant_code
 from ..errors import NotFound
 from ..i18n import _
@@ -143,19 +144,22 @@ def find_duplicates(conn: sa.Connection, keys: Iterable[tuple[int, str, date]]) 
 
 
 def load_participant(conn: sa.Connection, code: str) -> Participant:
-    """Participant ``code`` with every field; :class:`NotFound` names the code."""
+    """Participant ``code`` with every field; :class:`NotFound` names the code, and one
+    outside the acting staff member's scope is refused (:func:`reentry_core.privacy.check`)."""
     row = conn.execute(select_participants().where(_P.c.code == code.strip().upper())).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=code.strip().upper()))
+    privacy.check(conn, row.id, row.code, row.centre_id)
     return from_row(row)
 
 
 def participant_id(conn: sa.Connection, code: str) -> int:
     """The database id of participant ``code``; :class:`NotFound` names the code."""
-    found = conn.execute(sa.select(_P.c.id).where(_P.c.code == code.strip().upper())).scalar()
-    if found is None:
+    row = conn.execute(sa.select(_P.c.id, _P.c.centre_id).where(_P.c.code == code.strip().upper())).first()
+    if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=code.strip().upper()))
-    return found
+    privacy.check(conn, row.id, code.strip().upper(), row.centre_id)
+    return row.id
 
 
 def consent_from_row(code: str, row) -> Consent:

@@ -12,11 +12,13 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
+from .. import privacy
+from . import access
 from ..convert import parse_date, structure, unstructure
 from ..domain import (
     SENSITIVE_FIELDS, normalise_name, Consent, ConsentScope, ExitReason, Participant, ParticipantStatus, Sex,
 )
-from ..errors import Conflict, InvalidInput
+from ..errors import Conflict, InvalidInput, PermissionDenied
 from ..i18n import _
 from ..storage import tables as t
 from .participant_store import (  # noqa: F401  (the participants import uses these through here)
@@ -41,12 +43,16 @@ class ParticipantService:
         return self.ctx.can("participants.view_sensitive")
 
     def _shown(self, p: Participant) -> Participant:
-        return p if self.sees_sensitive else redact(p)
+        """``p`` with the fields this member may not read (names, contact, sensitive) set to
+        ``None`` (:data:`reentry_core.privacy.FIELD_RULES`)."""
+        return self.ctx.fields.record("participant", p)
 
     def get(self, code: str) -> Participant:
         self.ctx.require("participants.view")
         with self.ctx.reading() as conn:
-            return self._shown(self._load(conn, code))
+            found = self._shown(self._load(conn, code))
+        access.record(self.ctx, "participants.show", [found.code])
+        return found
 
     def _load(self, conn: sa.Connection, code: str) -> Participant:
         return load_participant(conn, code)
@@ -56,21 +62,28 @@ class ParticipantService:
         """Participants ordered by code; ``search`` matches part of a name or code."""
         self.ctx.require("participants.view")
         with self.ctx.reading() as conn:
-            query = select_participants().order_by(_P.c.code)
+            query = select_participants().where(privacy.visible(conn, _P.c.id, _P.c.centre_id)).order_by(_P.c.code)
             if centre:
                 query = query.where(_P.c.centre_id == self.ctx.programme.centre_id(conn, centre))
             if status:
                 query = query.where(_P.c.status == ParticipantStatus.parse(status).value)
             if sex:
                 query = query.where(_P.c.sex == Sex.parse(sex).value)
-            if search:
+            if search and not self.ctx.can("participants.view_names"):
+                # searching by name would tell whether a name is there
+                query = query.where(sa.func.lower(_P.c.code).like(f"%{search.strip().lower()}%"))
+            elif search:
                 text = name_key(normalise_name(search)).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                 needle = f"%{text}%"
                 query = query.where(sa.or_(_P.c.name_key.like(needle, escape="\\"),
                                            sa.func.lower(_P.c.code).like(needle, escape="\\")))
             if limit:
                 query = query.limit(limit)
-            return [self._shown(from_row(row)) for row in conn.execute(query)]
+            found = [self._shown(from_row(row)) for row in conn.execute(query)]
+        asked = {"centre": centre, "status": status, "sex": sex, "search": search, "limit": limit}
+        access.record(self.ctx, "participants.list", [p.code for p in found],
+                      detail=" ".join(f"{k}={v}" for k, v in asked.items() if v) or None)
+        return found
 
     # --- writing -----------------------------------------------------------------
     def register(self, *, allow_same_name: bool = False, **fields: Any) -> Participant:
@@ -95,6 +108,7 @@ class ParticipantService:
         if problems:
             raise InvalidInput("; ".join(problems))
         centre_id = tx.centre_id(candidate.centre)
+        privacy.check_centre(tx.conn, centre_id, candidate.centre)
         if not allow_same_name:
             key = (centre_id, name_key(candidate.full_name), candidate.birth_date)
             existing = find_duplicates(tx.conn, [key]).get(key)
@@ -162,8 +176,69 @@ class ParticipantService:
             tx.conn.execute(_P.update().where(_P.c.code == before.code).values(
                 status=after.status.value, exit_reason=after.exit_reason.value, exited_on=exited_on,
                 exit_note=after.exit_note))
-            tx.audit("participant.exit", "participant", before.code, before=before, after=after)
+            cancelled = self._cancel_referrals(tx, before.code, max(exited_on, tx.today))
+            tx.audit("participant.exit", "participant", before.code, before=before,
+                     after={**unstructure(after), "referrals_cancelled": cancelled})
             tx.emit("participant_exited", participant=after)
+        return self._shown(after)
+
+    @staticmethod
+    def _cancel_referrals(tx, code: str, day: date) -> list[int]:
+        """Exit means exit: the referrals still open or accepted are cancelled (the other
+        service is told by the case worker; the note says why). Returns their ids."""
+        pid = participant_id(tx.conn, code)
+        r = t.referral
+        ids = list(tx.conn.execute(sa.select(r.c.id).where(
+            r.c.participant_id == pid, r.c.status.in_(("open", "accepted"))).order_by(r.c.id)).scalars())
+        if ids:
+            tx.conn.execute(r.update().where(r.c.id.in_(ids)).values(
+                status="cancelled", closed_on=sa.func.coalesce(r.c.closed_on, day),
+                note=_("cancelled: the participant left the programme")))
+        return ids
+
+    def readmit(self, code: str, reason: str) -> Participant:
+        """Take back someone who had left: active again, their held grant payable again; a
+        new follow-up or referral is opened by the ordinary commands."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise InvalidInput(_("say why they are readmitted: --reason …"))
+        with self.ctx.transaction() as tx:
+            tx.require("participants.exit")
+            before = self._load(tx.conn, code)
+            if before.status is not ParticipantStatus.EXITED:
+                raise Conflict(_("{code} has not left the programme").format(code=before.code))
+            after = attrs.evolve(before, status=ParticipantStatus.ACTIVE, exit_reason=None, exited_on=None,
+                                 exit_note=None)
+            tx.conn.execute(_P.update().where(_P.c.code == before.code).values(
+                status="active", exit_reason=None, exited_on=None, exit_note=None))
+            tx.audit("participant.readmit", "participant", before.code, before=before,
+                     after={**unstructure(after), "reason": reason})
+            tx.emit("participant_readmitted", participant=after)
+        return self._shown(after)
+
+    def transfer(self, code: str, to: str, reason: str) -> Participant:
+        """Move a participant to another centre: an admin, or a case worker of the centre
+        they are at now (the sending centre knows them; the receiving one sees them from
+        then on, the sending one no longer). The code stays (it is their public code)."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise InvalidInput(_("say why they move: --reason …"))
+        with self.ctx.transaction() as tx:
+            tx.require("participants.transfer")
+            before = self._load(tx.conn, code)  # refused outside the actor's scope
+            scope = privacy.scope_of(tx.conn)
+            if scope is not None and not scope.everywhere and scope.centre != before.centre:
+                raise PermissionDenied(_("only an admin or a case worker of {centre} can transfer {code}").format(
+                    centre=before.centre, code=before.code))
+            new_id = tx.centre_id(to)
+            target = to.strip().upper()
+            if target == before.centre:
+                raise Conflict(_("{code} is already at {centre}").format(code=before.code, centre=target))
+            after = attrs.evolve(before, centre=target)
+            tx.conn.execute(_P.update().where(_P.c.code == before.code).values(centre_id=new_id))
+            tx.audit("participant.transfer", "participant", before.code, before={"centre": before.centre},
+                     after={"centre": target, "reason": reason})
+            tx.emit("participant_transferred", participant=after, from_centre=before.centre, to_centre=target)
         return self._shown(after)
 
     # --- consent -----------------------------------------------------------------
@@ -251,6 +326,24 @@ class ParticipantService:
         return import_participants(self.ctx, path, dry_run=dry_run, encoding=encoding, progress=progress)
 
     def export_file(self, path, *, fmt: str | None = None, pseudonymise: bool = False, centre: str | None = None):
+        """Write participants to a file; returns the number of rows. ``pseudonymise``: the
+        research export (:meth:`research_export`)."""
+        if pseudonymise:
+            return self.research_export(path, fmt=fmt, centre=centre).rows
         from .participant_files import export_participants
 
-        return export_participants(self.ctx, path, fmt=fmt, pseudonymise=pseudonymise, centre=centre)
+        return export_participants(self.ctx, path, fmt=fmt, pseudonymise=False, centre=centre)
+
+    def research_export(self, path, *, fmt: str | None = None, centre: str | None = None):
+        """The research export: only people whose research consent is in force today, stable
+        pseudonyms, quasi-identifiers generalised until each combination holds at least k
+        people (``reentry_core.research``). Returns its ``ResearchSummary``."""
+        from pathlib import Path
+
+        from .participant_files import _export_format, _pseudonym_secret, pseudonym
+        from .research_export import export
+
+        self.ctx.require("participants.export_pseudonymised")
+        kind = _export_format(Path(path), fmt)
+        secret = _pseudonym_secret(self.ctx)
+        return export(self.ctx, path, kind, lambda code: pseudonym(secret, code), centre=centre)

@@ -11,9 +11,10 @@ from datetime import date
 import attrs
 import sqlalchemy as sa
 
+from .. import privacy
 from ..convert import parse_date, structure
-from ..domain import REFERRAL_TRANSITIONS, ConsentScope, Referral, ReferralStatus, ServiceType
-from ..errors import Conflict, InvalidInput, NotFound
+from ..domain import REFERRAL_TRANSITIONS, ConsentScope, ParticipantStatus, Referral, ReferralStatus, ServiceType
+from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..i18n import _
 from ..storage import tables as t
 from .participant_store import current_consent
@@ -23,7 +24,7 @@ _P = t.participant
 
 
 def _select():
-    return sa.select(_R, _P.c.code.label("participant_code")).select_from(_R.join(_P))
+    return sa.select(_R, _P.c.code.label("participant_code"), _P.c.centre_id).select_from(_R.join(_P))
 
 
 def _from_row(row) -> Referral:
@@ -44,9 +45,15 @@ def open_referral(tx, participant: str, service_type: str, to_whom: str, reason:
     }, Referral)
     if referral.opened_on > tx.today:
         raise InvalidInput(_("opened_on {d} is in the future").format(d=referral.opened_on.isoformat()))
-    row = tx.conn.execute(sa.select(_P.c.id, _P.c.status).where(_P.c.code == referral.participant)).first()
+    row = tx.conn.execute(sa.select(_P.c.id, _P.c.status, _P.c.centre_id)
+                          .where(_P.c.code == referral.participant)).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=referral.participant))
+    privacy.check(tx.conn, row.id, referral.participant, row.centre_id)
+    if row.status == ParticipantStatus.EXITED.value:
+        raise Conflict(_("{code} has left the programme; no new referral can be opened "
+                         "(readmit them first: reentry participants readmit {code} --reason …)").format(
+            code=referral.participant))
     consent = current_consent(tx.conn, row.id, referral.opened_on)
     if consent is None or ConsentScope.REFERRALS not in consent.scope:
         raise Conflict(
@@ -76,7 +83,7 @@ class ReferralService:
         new_status = ReferralStatus.parse(status)
         with self.ctx.transaction() as tx:
             tx.require("referrals.manage")
-            before = self._load(tx.conn, referral_id)
+            before = self._load(tx.conn, referral_id, self.ctx)
             if not before.can_move_to(new_status):
                 allowed = ", ".join(sorted(s.value for s in REFERRAL_TRANSITIONS[before.status])) or _(
                     "none: it is closed")
@@ -105,13 +112,18 @@ class ReferralService:
     def get(self, referral_id: int) -> Referral:
         self.ctx.require("referrals.view")
         with self.ctx.reading() as conn:
-            return self._load(conn, referral_id)
+            return self._shown(self._load(conn, referral_id, self.ctx))
+
+    def _shown(self, referral: Referral) -> Referral:
+        return self.ctx.fields.record("referral", referral)
 
     def list(self, *, participant: str | None = None, status: str | None = None,
              service_type: str | None = None, centre: str | None = None) -> list[Referral]:
         self.ctx.require("referrals.view")
         with self.ctx.reading() as conn:
-            query = _select().order_by(_R.c.id)
+            query = _select().where(privacy.visible(conn, _P.c.id, _P.c.centre_id)).order_by(_R.c.id)
+            if not self.ctx.fields.sees_health():
+                query = query.where(_R.c.service_type.not_in(sorted(privacy.HEALTH_SERVICES)))
             if participant:
                 query = query.where(_P.c.code == participant.strip().upper())
             if status:
@@ -120,11 +132,15 @@ class ReferralService:
                 query = query.where(_R.c.service_type == ServiceType.parse(service_type).value)
             if centre:
                 query = query.where(_P.c.centre_id == self.ctx.programme.centre_id(conn, centre))
-            return [_from_row(row) for row in conn.execute(query)]
+            return [self._shown(_from_row(row)) for row in conn.execute(query)]
 
     @staticmethod
-    def _load(conn: sa.Connection, referral_id: int) -> Referral:
+    def _load(conn: sa.Connection, referral_id: int, ctx=None) -> Referral:
         row = conn.execute(_select().where(_R.c.id == int(referral_id))).first()
         if row is None:
             raise NotFound(_("referral {id} does not exist").format(id=referral_id))
+        privacy.check(conn, row.participant_id, row.participant_code, row.centre_id)
+        if ctx is not None and not ctx.fields.shows_referral(row.service_type):
+            raise PermissionDenied(_("referral {id} is to a health service; {code} may not see it "
+                                     "(that needs referrals.view_health)").format(id=referral_id, code=ctx.code))
         return _from_row(row)

@@ -142,6 +142,41 @@ audit_head = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
 )
 
+# Who looked: views and exports of identifiable records (who, when, what, how many
+# people), apart from the change trail and chained the same way (its own head), so a cut
+# or edited entry shows. `audit access` reads it (admins).
+access_event = sa.Table(
+    "access_event",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("actor", sa.String(20), nullable=False),
+    sa.Column("action", sa.String(60), nullable=False),
+    sa.Column("people", sa.Integer, nullable=False),
+    sa.Column("detail", sa.Text),
+    # the codes of the people seen (up to ACCESS_KEYS), comma-separated, hashed with the entry
+    sa.Column("record_keys", sa.Text),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Index("ix_access_event_actor", "actor"),
+)
+
+access_event_key = sa.Table(
+    "access_event_key",
+    metadata,
+    sa.Column("entity_key", sa.String(60), primary_key=True),
+    sa.Column("seq", sa.ForeignKey("access_event.seq"), primary_key=True),
+    sqlite_with_rowid=False,
+)
+
+access_head = sa.Table(
+    "access_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
 # Settings of one database, e.g. the secret behind stable export pseudonyms.
 setting = sa.Table(
     "setting",
@@ -153,5 +188,5 @@ setting = sa.Table(
 #: The core's own tables, as answered to ``register_tables``.
 CORE_TABLES = (
     centre, staff, staff_role, participant, participant_code_counter, consent, referral, audit_event, audit_event_key,
-    audit_head, setting,
+    audit_head, setting, access_event, access_event_key, access_head,
 )

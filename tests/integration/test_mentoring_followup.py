@@ -178,6 +178,17 @@ def test_leaving_the_programme_ends_the_follow_up(admin, funded, clock):
     assert admin.mentoring.due() == []
 
 
+def test_no_visit_is_logged_after_someone_left_until_they_are_readmitted(admin, programme, funded, clock):
+    code, _application = funded
+    clock.move_to(date(2026, 8, 1))
+    admin.participants.exit(code, "withdrew")
+    clock.move_to(date(2026, 8, 5))
+    with pytest.raises(Conflict, match=f"{code} left the programme on 2026-08-01; no visit after that is logged"):
+        visit(admin, code, "2026-08-05")
+    admin.participants.readmit(code, "came back")
+    assert programme.act_as("ADM").participants.get(code).status.value == "active"
+
+
 # --- visits -------------------------------------------------------------------------------
 
 
@@ -304,8 +315,8 @@ def test_a_police_harassment_flag_opens_a_legal_referral(admin, programme, funde
     assert risk.flag is RiskFlag.POLICE_HARASSMENT and risk.outcome is RiskOutcome.OPENED
     referral = admin.referrals.get(risk.referral_id)
     assert referral.service_type.value == "legal" and referral.to_whom == "Legal aid"
-    assert referral.reason == (f"police harassment raised at mentoring visit {report.visit.id} on 2026-12-10 by MN1: "
-                               "market police ask for money every week")
+    # the risk note stays with the visit: a referral goes to another service
+    assert referral.reason == f"police harassment raised at mentoring visit {report.visit.id} on 2026-12-10 by MN1"
     assert risk.message == f"Opened referral {referral.id} for police harassment: legal → Legal aid."
     # the same alarm at the next visit: the referral is still open, no second one
     again = visit(programme.act_as("MN1"), code, "2026-12-10", risk_flags="police_harassment,debt")

@@ -83,7 +83,7 @@ def test_from_a_round_to_the_last_tranche(grants, desk, fakes):
 
     story = grants("ME1", "show", "R2027-001")
     assert story.exit_code == 0, story.output
-    for text in ("Application R2027-001 of Зарина Ашурова", "completed", "Budget lines", "Sewing machine",
+    for text in ("Application R2027-001 of — (DSH-2026-0001)", "completed", "Budget lines", "Sewing machine",
                  "Conflicts of interest", "lives next door", "Votes", "costs_unrealistic", "Decisions",
                  "median of the approving amounts", "Tranches", "0457", "mentoring visit 1, visit of 2026-11-23 by MN1",
                  "History", "under_review"):

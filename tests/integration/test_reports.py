@@ -33,14 +33,14 @@ def programme_data(admin, case_worker):
     pools = {"female": names("female"), "male": names("male")}
     for (centre, sex), n in people.items():
         for _i in range(n):
-            p = case_worker.participants.register(full_name=next(pools[sex]), sex=sex, birth_date="1990-05-05",
+            p = admin.participants.register(full_name=next(pools[sex]), sex=sex, birth_date="1990-05-05",
                                                   centre=centre)
-            case_worker.participants.record_consent(p.code)
+            admin.participants.record_consent(p.code)
             made.setdefault((centre, sex), []).append(p.code)
     for code in made[("DSH", "male")][:3]:
-        case_worker.referrals.add(code, "legal", "Legal aid centre", "documents")
+        admin.referrals.add(code, "legal", "Legal aid centre", "documents")
     for code in made[("DSH", "female")][:6]:
-        case_worker.referrals.add(code, "psychological", "Dr. Sharipova", "sleep")
+        admin.referrals.add(code, "psychological", "Dr. Sharipova", "sleep")
     return made
 
 

@@ -21,8 +21,9 @@ from reentry_core.storage import metadata, schema
 from reentry_core.testing import BACKENDS, PG_URL, TODAY, pg_url_with_schema
 
 CORE_TABLES = {"centre", "staff", "staff_role", "participant", "participant_code_counter", "consent", "referral",
-               "audit_event", "audit_event_key", "audit_head", "setting"}
-CORE_HEAD = "c0003"
+               "audit_event", "audit_event_key", "audit_head", "setting", "access_event", "access_event_key",
+               "access_head"}
+CORE_HEAD = "c0004"
 
 
 @pytest.fixture(params=BACKENDS)

@@ -309,3 +309,13 @@ def _(type_command, monkeypatch, who, command):
     monkeypatch.delenv("REENTRY_AUDIT_KEY", raising=False)
     monkeypatch.delenv("REENTRY_AUDIT_KEY_FILE", raising=False)
     type_command(command)
+
+
+# --- data protection ------------------------------------------------------------------------
+
+
+@given(parsers.parse("{mentor}, a mentor at head office, mentors {code}"))
+def _(admin, mentor, code):
+    admin.staff.add(mentor, "Фарида Каримова", ["mentor"], None)
+    admin.mentoring.set_profile(mentor, centre="DSH", sex="female", capacity=5, languages="tg")
+    admin.mentoring.assign(code, mentor)

@@ -47,7 +47,7 @@ def verify(programme):
 def history(admin, case_worker):
     """A few audited changes: bootstrap, centres, staff, participants, an update."""
     case_worker.participants.register(**PERSON)
-    case_worker.participants.register(full_name="Нигора Саидова", sex="female", birth_date="1990-07-01", centre="KHJ")
+    admin.participants.register(full_name="Нигора Саидова", sex="female", birth_date="1990-07-01", centre="KHJ")
     case_worker.participants.update("DSH-2026-0001", phone="+992 93 123 4567")
     return admin
 

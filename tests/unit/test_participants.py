@@ -30,9 +30,9 @@ def audit_actions(admin, key):
 # --- codes --------------------------------------------------------------------------
 
 
-def test_codes_count_per_centre(case_worker):
+def test_codes_count_per_centre(admin):
     codes = [
-        case_worker.participants.register(full_name=name, sex=sex, birth_date="1990-01-01", centre=centre).code
+        admin.participants.register(full_name=name, sex=sex, birth_date="1990-01-01", centre=centre).code
         for name, sex, centre in [("Али Валиев", "m", "DSH"), ("Зарина Назарова", "ж", "KHJ"),
                                   ("Фирӯз Каримов", "м", "dsh"), ("Мадина Шарипова", "F", "KHJ")]
     ]
@@ -51,11 +51,11 @@ def test_codes_count_per_registration_year(case_worker):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["DSH", "KHJ"]), st.sampled_from([2024, 2025, 2026])),
                 min_size=1, max_size=4))
-def test_each_code_is_the_next_number_of_its_centre_and_year(case_worker, registrations):
+def test_each_code_is_the_next_number_of_its_centre_and_year(admin, registrations):
     for centre, year in registrations:
-        existing = [p.code for p in case_worker.participants.list(centre=centre) if p.registered_on.year == year]
+        existing = [p.code for p in admin.participants.list(centre=centre) if p.registered_on.year == year]
         expected = f"{centre}-{year}-{len(existing) + 1:04d}"
-        got = case_worker.participants.register(**{**PERSON, "centre": centre}, registered_on=f"{year}-03-01",
+        got = admin.participants.register(**{**PERSON, "centre": centre}, registered_on=f"{year}-03-01",
                                                 allow_same_name=True)
         assert got.code == expected
         assert re.fullmatch(r"[A-Z]{2,6}-\d{4}-\d{4}", got.code)
@@ -106,9 +106,9 @@ def test_same_name_and_birth_date_at_the_same_centre_is_refused(programme, case_
     assert count(programme, t.participant) == 1
 
 
-def test_same_name_elsewhere_or_born_another_day_is_not_a_duplicate(case_worker):
+def test_same_name_elsewhere_or_born_another_day_is_not_a_duplicate(admin, case_worker):
     case_worker.participants.register(**PERSON)
-    assert case_worker.participants.register(**{**PERSON, "centre": "KHJ"}).code == "KHJ-2026-0001"
+    assert admin.participants.register(**{**PERSON, "centre": "KHJ"}).code == "KHJ-2026-0001"
     assert case_worker.participants.register(**{**PERSON, "birth_date": "1985-03-13"}).code == "DSH-2026-0002"
 
 

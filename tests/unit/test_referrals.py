@@ -158,15 +158,16 @@ def test_unknown_referral_and_status(case_worker, consented):
         case_worker.referrals.update(referral.id, "finished")
 
 
-def test_list_filters(case_worker, consented):
-    other = case_worker.participants.register(full_name="Нигора Саидова", sex="ж", birth_date="1990-07-01",
-                                              centre="KHJ", registered_on="2026-10-01")
-    case_worker.participants.record_consent(other.code, "2026-11-01")
+def test_list_filters(admin, case_worker, consented):
+    other = admin.participants.register(full_name="Нигора Саидова", sex="ж", birth_date="1990-07-01", centre="KHJ",
+                                        registered_on="2026-10-01")
+    admin.participants.record_consent(other.code, "2026-11-01")
     a = refer(case_worker, service_type="legal")
-    b = refer(case_worker, code=other.code, service_type="employment")
+    b = refer(admin, code=other.code, service_type="employment")
     case_worker.referrals.update(a.id, "declined")
-    assert [r.id for r in case_worker.referrals.list()] == [a.id, b.id]
-    assert [r.id for r in case_worker.referrals.list(status="open")] == [b.id]
-    assert [r.id for r in case_worker.referrals.list(service_type="Legal")] == [a.id]
-    assert [r.id for r in case_worker.referrals.list(centre="khj")] == [b.id]
-    assert [r.id for r in case_worker.referrals.list(participant="dsh-2026-0001")] == [a.id]
+    assert [r.id for r in admin.referrals.list()] == [a.id, b.id]
+    assert [r.id for r in case_worker.referrals.list()] == [a.id]  # Khujand's is not Dushanbe's business
+    assert [r.id for r in admin.referrals.list(status="open")] == [b.id]
+    assert [r.id for r in admin.referrals.list(service_type="Legal")] == [a.id]
+    assert [r.id for r in admin.referrals.list(centre="khj")] == [b.id]
+    assert [r.id for r in admin.referrals.list(participant="dsh-2026-0001")] == [a.id]
