@@ -33,12 +33,14 @@ import sqlalchemy as sa
 
 from ..convert import parse_date, structure, unstructure
 from ..domain import SENSITIVE_FIELDS, ConsentScope, OffenceCategory, Participant, Sex, age_band, age_on
-from ..errors import InvalidInput, NotFound
+from .. import privacy
+from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..files import written_whole
 from ..i18n import _
 from ..sheets import Column, Sheet, SheetImport, open_sheet, write_sheet_to
 from ..storage import tables as t
 from ..storage.bulk import BulkInsert
+from . import access
 from .participant_store import TwinLookup, name_key, reserve_codes, to_row
 
 _P = t.participant
@@ -174,7 +176,8 @@ class _Import(SheetImport):
         if found is None:
             try:
                 found = self.tx.centre_id(code)
-            except NotFound as exc:
+                privacy.check_centre(self.tx.conn, found, code)  # a case worker imports for her own centre
+            except (NotFound, PermissionDenied) as exc:
                 found = exc.message
             self.centre_ids[code] = found
         return found
@@ -450,6 +453,8 @@ def _iter_export(ctx, conn, columns: tuple[str, ...], pseudonymise: bool, centre
     ).select_from(_P.join(t.centre)).order_by(_P.c.code)
     if centre_id is not None:
         query = query.where(_P.c.centre_id == centre_id)
+    query = query.where(privacy.visible(conn, _P.c.id, _P.c.centre_id))  # only whom the actor works with
+    exported = []
     result = conn.execution_options(yield_per=2000).execute(query)
     if pseudonymise:
         today = ctx.programme.clock.today()
@@ -458,7 +463,9 @@ def _iter_export(ctx, conn, columns: tuple[str, ...], pseudonymise: bool, centre
                    r.centre, r.registered_on, r.status, r.exit_reason, r.exited_on]
     else:
         for r in result:
+            exported.append(r.code)
             yield [getattr(r, c) for c in columns]
+        access.record(ctx, "participants.export", exported)
 
 
 def _plain_value(value: Any) -> Any:

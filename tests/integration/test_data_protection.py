@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from reentry_core import hookimpl, privacy
-from reentry_core.errors import Conflict, PermissionDenied
+from reentry_core.errors import Conflict, PermissionDenied, RowErrors
 from reentry_core.storage import tables as t
 
 PERSON = {"full_name": "Ҷамшед Раҳимов", "sex": "male", "birth_date": "1985-03-12", "centre": "DSH",
@@ -57,6 +57,22 @@ def test_a_khujand_case_worker_cannot_open_or_change_a_dushanbe_file(two_centres
         khj.participants.register(**{**PERSON, "full_name": "Другой Человек"})
     # nothing changed
     assert dsh.participants.get(code).phone == "+992931234567"
+
+
+def test_a_case_worker_exports_and_imports_only_her_own_centre(two_centres, admin, tmp_path):
+    dsh, khj, code = two_centres
+    khj.participants.register(**{**PERSON, "full_name": "Нигора Саидова", "sex": "female", "centre": "KHJ"})
+    out = tmp_path / "khj.csv"
+    assert khj.participants.export_file(out) == 1
+    exported = out.read_text(encoding="utf-8-sig")
+    assert "Нигора Саидова" in exported and code not in exported
+    assert admin.participants.export_file(tmp_path / "all.csv") == 2
+    assert [e.action for e in admin.access.log(staff="CW2")][:1] == ["participants.export"]
+    sheet = tmp_path / "intake.csv"
+    sheet.write_text("full_name,sex,birth_date,centre\nФарҳод Олимов,male,1990-01-01,DSH\n", encoding="utf-8")
+    with pytest.raises(RowErrors, match="nothing was imported") as refused:
+        khj.participants.import_file(sheet)
+    assert refused.value.problems == ["row 2: DSH is not your centre; you work at Khujand"]
 
 
 def test_a_referral_of_another_centre_is_neither_listed_nor_changed(two_centres, staff_as):
