@@ -1,5 +1,6 @@
 """Budget lines from the outside: typed as ``item;quantity;unit cost;cash|in_kind;supplier``
-or read from a CSV file with the columns ``item, quantity, unit_cost, kind, supplier``.
+or read from a sheet (through the core's one reader) with the columns ``item, quantity,
+unit_cost, kind, supplier``.
 
 Every value goes through the one cattrs converter. A file is all or nothing: every bad
 row is named (row numbers as a spreadsheet shows them, the header is row 1) and no line
@@ -8,12 +9,10 @@ of a file with a bad row is used.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any, Iterable
 
-from reentry_core.sdk import _, InvalidInput, RowErrors, structure
+from reentry_core.sdk import _, InvalidInput, RowErrors, read_sheet, structure
 
 from .domain import BudgetLine
 
@@ -51,51 +50,21 @@ def to_lines(values: Iterable[BudgetLine | dict | str]) -> tuple[BudgetLine, ...
     return tuple(lines)
 
 
-def _header(cell: str) -> str:
-    return "_".join(cell.replace("\ufeff", "").strip().lower().replace("-", " ").split())
-
-
-def _decode(path: Path) -> str:
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1251")  # what Excel on a Russian-language Windows saves
-
-
 def read_lines_file(path: str | Path) -> tuple[BudgetLine, ...]:
-    """Every line of a CSV file (comma or semicolon separated), or :class:`RowErrors`
-    naming each bad row and column."""
+    """Every line of a sheet (CSV in any encoding the core's reader takes, or XLSX), or
+    :class:`RowErrors` naming each bad row and column."""
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(_("budget lines file {file} does not exist").format(file=path))
-    text = _decode(path)
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise InvalidInput(_("{file}: the first row must name the columns ({columns})").format(
-            file=path.name, columns=", ".join(FIELDS)))
-    header = [_header(cell) for cell in rows[0]]
-    unknown = [h for h in header if h and h not in FIELDS]
-    missing = [f for f in REQUIRED if f not in header]
-    if unknown or missing:
-        raise InvalidInput(_("{file}: columns must be {columns} (unknown: {unknown}; missing: {missing})").format(
-            file=path.name, columns=", ".join(FIELDS), unknown=", ".join(unknown) or "-",
-            missing=", ".join(missing) or "-"))
     lines, problems = [], []
-    for n, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
+    for n, cells in read_sheet(path, FIELDS, REQUIRED):
         try:
-            lines.append(line_from({h: c.strip() for h, c in zip(header, cells) if h}, _("row {n}").format(n=n)))
+            lines.append(line_from(cells, _("row {n}").format(n=n)))
         except InvalidInput as exc:
             problems.append(exc.message)
     if problems:
         raise RowErrors(_("{file}: {bad} rows are invalid; no budget line was used").format(
             file=path.name, bad=len(problems)), problems)
-    if not lines:
-        raise InvalidInput(_("{file} has no budget lines").format(file=path.name))
     return tuple(lines)
 
 

@@ -116,13 +116,14 @@ def test_budget_and_lists_for_people_and_for_scripts(grants, desk):
     assert grants("ADM", "list", "--status", "rejected").stdout == "No applications found.\n"
 
 
-def test_budget_lines_from_a_file(grants, desk, tmp_path):
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1251"])
+def test_budget_lines_from_a_file(grants, desk, tmp_path, encoding):
     path = tmp_path / "budget.csv"
-    path.write_text("item,quantity,unit cost,kind,supplier\nSewing machine,2,3500,in_kind,Textile LLC\n"
-                    "Fabric,10,120,cash,\n", encoding="utf-8")
+    path.write_text("item;quantity;unit cost;kind;supplier\nШвейная машина;2;3 500;in_kind;Textile LLC\n"
+                    "Ткань;10;120;cash;\n", encoding=encoding)
     result = grants("CW1", "apply", "R2026", desk.people[0], "--lines-file", str(path))
     assert result.stdout == f"R2026-001 of {desk.people[0]}: 8,200.00 TJS requested, draft.\n"
-    assert len(desk.admin.grants.get("R2026-001").lines) == 2
+    assert [line.item for line in desk.admin.grants.get("R2026-001").lines] == ["Швейная машина", "Ткань"]
 
 
 def test_a_lines_file_with_bad_rows_is_refused_whole_naming_each(grants, desk, tmp_path):
