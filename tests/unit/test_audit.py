@@ -244,16 +244,17 @@ def test_each_service_call_is_audited_with_before_and_after(programme, case_work
 
 
 @pytest.fixture
-def imported(programme, case_worker, tmp_path):
-    """Three people imported in one file, the first two with consent: two batch events."""
+def imported(programme, admin, tmp_path):
+    """Three people of two centres imported in one file by head office (a case worker
+    imports only her own centre's), the first two with consent: two batch events."""
     intake = tmp_path / "intake.csv"
     intake.write_text(
         "full_name,sex,birth_date,centre,consent_given_on\n"
         "Ҷамшед Раҳимов,male,1985-03-12,DSH,2026-11-20\n"
         "Мадина Сафарова,female,1992-07-01,DSH,2026-11-21\n"
         "Нигора Саидова,female,1990-07-01,KHJ,\n", encoding="utf-8")
-    case_worker.participants.import_file(intake)
-    return programme.act_as("ADM")
+    admin.participants.import_file(intake)
+    return admin
 
 
 def batch_events(programme):
