@@ -45,7 +45,9 @@ Storage
 Reports
     Period, AnalysisTable, Analysis, ReportCell, count_grid, share, hidden_mark
 Sheets (files staff fill in offline, and every export; docs/sheets.md)
-    SheetImport, Column, RowProblem, open_sheet, write_sheet, safe_text;
+    SheetImport, Column, Row, RowProblem, SheetResult, UNCHANGED, import_sheet, open_sheet,
+    write_sheet, safe_text; column parsers ``sheet_parsers`` (text, code, integer, money,
+    decimal, a_date, choice);
     read_table, read_sheet, require_columns, write_table
 The command line
     CliState, pass_state, emit_rows, emit_record, done
@@ -145,6 +147,11 @@ _EXPORTS: dict[str, str] = {
     "SheetImport": "reentry_core.sheets",
     "Column": "reentry_core.sheets",
     "RowProblem": "reentry_core.sheets",
+    "Row": "reentry_core.sheets",
+    "SheetResult": "reentry_core.sheets",
+    "UNCHANGED": "reentry_core.sheets",
+    "import_sheet": "reentry_core.sheets",
+    "sheet_parsers": "reentry_core.sheets:importing",
     "open_sheet": "reentry_core.sheets",
     "write_sheet": "reentry_core.sheets",
     "safe_text": "reentry_core.sheets",
@@ -203,8 +210,9 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported pla
     from .services.referrals import open_referral  # noqa: F401
     from .services.reports import Analysis, AnalysisTable, ReportCell, count_grid, hidden_mark, share  # noqa: F401
     from .services.settings import read_setting, write_setting  # noqa: F401
-    from .sheets import (Column, RowProblem, SheetImport, open_sheet, read_sheet, read_table,  # noqa: F401
-                         require_columns, safe_text, write_sheet, write_table)
+    from .sheets import (UNCHANGED, Column, Row, RowProblem, SheetImport, SheetResult, import_sheet,  # noqa: F401
+                         open_sheet, read_sheet, read_table, require_columns, safe_text, write_sheet, write_table)
+    from .sheets import importing as sheet_parsers  # noqa: F401
     from .storage import metadata  # noqa: F401
     from .storage import tables as core  # noqa: F401
     from .storage.tables import UtcDateTime  # noqa: F401

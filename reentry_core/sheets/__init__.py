@@ -16,7 +16,7 @@ plugins still using them.
 from __future__ import annotations
 
 from .importing import (
-    Column, Row, RowProblem, SheetImport, SheetResult, a_date, choice, code, columns_of, decimal, import_sheet,
+    UNCHANGED, Column, Row, RowProblem, SheetImport, SheetResult, a_date, choice, code, columns_of, decimal, import_sheet,
     integer, money, text,
 )
 from .reading import (
@@ -34,6 +34,6 @@ __all__ = [
     "safe_text", "safe_value", "is_risky", "needs_quote", "unquote",
     "write_sheet", "write_sheet_to", "write_rows", "write_table", "csv_value", "Workbook", "WorkSheet",
     "sheet_format", "sheet_name",
-    "SheetImport", "Column", "Row", "RowProblem", "SheetResult", "import_sheet", "columns_of",
+    "SheetImport", "Column", "Row", "RowProblem", "SheetResult", "UNCHANGED", "import_sheet", "columns_of",
     "text", "code", "integer", "money", "decimal", "a_date", "choice",
 ]

@@ -114,12 +114,23 @@ class Row:
         return self.values[name]
 
 
+#: What ``check`` returns for a row the database already holds as the sheet says: a file
+#: entered twice changes nothing the second time, and the importer can say so.
+UNCHANGED = object()
+
+
 @attrs.frozen
 class SheetResult:
+    """What a run did: rows read, items written in how many batches, rows that were already
+    recorded as the sheet says (``unchanged``) and pre-printed rows nobody filled in
+    (``skipped``)."""
+
     file: str
     rows: int
     written: int
     batches: int
+    unchanged: int = 0
+    skipped: int = 0
 
 
 class SheetImport:
@@ -138,6 +149,10 @@ class SheetImport:
     streaming: ClassVar[bool] = False
     #: the end of the refusal, what was not done (default "nothing was imported")
     nothing_done: ClassVar[str | None] = None
+    #: the columns a person fills in on a pre-printed sheet: a row with none of them filled
+    #: was not done (a visit not made, a payment not made) and is skipped, the same way in
+    #: every sheet; empty: every row with something in it counts
+    filled_by: ClassVar[Sequence[str]] = ()
 
     def __init__(self, tx, name: str):
         self.tx = tx
@@ -148,6 +163,8 @@ class SheetImport:
         self.rows = 0
         self.written = 0
         self.batches = 0
+        self.unchanged = 0
+        self.skipped = 0
         self._batch: list = []
         self._seen: dict[Hashable, int] = {}
 
@@ -161,8 +178,9 @@ class SheetImport:
         return None
 
     def check(self, row: Row) -> Any:
-        """The importer's own rules: the item to write, ``None`` to skip the row; raise
-        :class:`RowProblem` (a column) or ``InvalidInput`` (the row) to refuse it."""
+        """The importer's own rules: the item to write, ``None`` to skip the row,
+        :data:`UNCHANGED` for a row already recorded as it says; raise :class:`RowProblem`
+        (a column) or ``InvalidInput`` (the row) to refuse it."""
         return row
 
     def write(self, batch: list) -> dict[str, Any] | None:
@@ -265,6 +283,9 @@ class SheetImport:
             self.bad_rows += 1
             self.problem(_("row {n}: {reason}").format(n=row.n, reason=exc.message))
             return
+        if item is UNCHANGED:
+            self.unchanged += 1
+            return
         if item is None or self.problem_count:  # after a bad row nothing is written: only check the rest
             return
         self._batch.append(item)
@@ -290,9 +311,13 @@ class SheetImport:
             fields = self.fields(sheet)
         used = set(fields)
         self._columns = [c for c in self.columns if not c.info and (c.name in used or c.required)]
+        filled_by = self.filled_by
         parsed: list[Row] = []
         for n, data, extra in sheet.records(fields):
             self.rows += 1
+            if filled_by and extra is None and not any(name in data for name in filled_by):
+                self.skipped += 1
+                continue
             row = self.parse(n, data, extra)
             if row is not None:
                 if self.streaming:
@@ -309,7 +334,7 @@ class SheetImport:
         if progress is not None:
             progress(self.rows, sheet.bytes_total, sheet.bytes_total)
         self.finish()
-        return SheetResult(self.name, self.rows, self.written, self.batches)
+        return SheetResult(self.name, self.rows, self.written, self.batches, self.unchanged, self.skipped)
 
     def finish(self) -> None:
         """Raise what the run found: every problem, or a file without rows."""
@@ -319,7 +344,10 @@ class SheetImport:
                 lines.append(_("… and {n} more problems").format(n=self.problem_count - len(lines)))
             raise RowErrors(_("{file}: {bad} of {rows} rows are invalid; {nothing}").format(
                 file=self.name, bad=self.bad_rows, rows=self.rows, nothing=self.nothing_done or _("nothing was imported")), lines)
-        if self.rows == 0:
+        if self.rows == self.skipped:
+            if self.skipped:
+                raise InvalidInput(_("{file}: none of its {rows} rows is filled in ({columns}); nothing was imported").format(
+                    file=self.name, rows=self.rows, columns=", ".join(self.filled_by)))
             raise InvalidInput(_("{file} has no rows to import").format(file=self.name))
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from reentry_core.errors import InvalidInput, RowErrors
 from reentry_core.sheets import (
-    TRIGGERS, Column, RowProblem, SheetImport, a_date, choice, code, money, needs_quote, open_sheet, read_table,
+    UNCHANGED, TRIGGERS, Column, RowProblem, SheetImport, a_date, choice, code, money, needs_quote, open_sheet, read_table,
     safe_text, unquote, write_sheet,
 )
 from reentry_core.sheets.safety import QUOTE
@@ -241,6 +241,28 @@ def test_a_sheet_import_refuses_a_header_it_does_not_know(tmp_path):
         "run.csv: missing required column(s) amount"]
     with pytest.raises(InvalidInput, match="run.csv has no rows to import"):
         _run(tmp_path, "application,amount\n\n")
+
+
+class PrePrinted(Payments):
+    """A payment run printed with the applications: a row without an amount was not paid."""
+
+    filled_by = ("amount", "released_on")
+
+    def check(self, row):
+        if row["application"] in getattr(self, "held", ()):
+            return UNCHANGED
+        return super().check(row)
+
+
+def test_unfilled_pre_printed_rows_are_skipped_and_rows_already_held_change_nothing(tmp_path):
+    PrePrinted.held = ("R2",)
+    importer, result, tx = _run(tmp_path, "application,amount,released_on,name\nR1,100,,Мадина\nR2,200,,\n"
+                                          "R3,,,Зарина\nR4,,,\n", PrePrinted)
+    assert (result.rows, result.written, result.unchanged, result.skipped) == (4, 1, 1, 2)
+    assert [list(e[2]) for e in tx.events] == [["R1"]]
+    with pytest.raises(InvalidInput, match=r"run.csv: none of its 2 rows is filled in \(amount, released_on\)"):
+        _run(tmp_path, "application,amount,released_on\nR3,,\nR4,,\n", PrePrinted)
+    del PrePrinted.held
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "cp1251"])
