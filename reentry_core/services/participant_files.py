@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from ..convert import parse_date, structure, unstructure
 from ..domain import SENSITIVE_FIELDS, ConsentScope, OffenceCategory, Participant, Sex, age_band, age_on
 from .. import privacy
-from ..errors import InvalidInput, NotFound, PermissionDenied
+from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..files import written_whole
 from ..i18n import _
 from ..sheets import Column, Sheet, SheetImport, open_sheet, write_sheet_to
@@ -336,7 +336,12 @@ class _Import(SheetImport):
             written.extend(items)
         written.sort(key=lambda item: item[0])  # file order, whatever the grouping
         params = self.insert_participants.params
-        self.insert_participants.run([params(to_row(item[1], item[2])) for item in written])
+        try:
+            self.insert_participants.run([params(to_row(item[1], item[2])) for item in written])
+        except sa.exc.IntegrityError:  # the identity key: another desk registered one of them just now
+            raise Conflict(_("{file}: some of these people were registered at another desk while the file was "
+                             "being imported; nothing was imported. Import the file again: people already "
+                             "registered are then skipped and listed").format(file=self.name)) from None
         with_consent = [item for item in written if item[3] is not None]
         if with_consent:
             ids = dict(conn.execute(sa.select(_P.c.code, _P.c.id).where(

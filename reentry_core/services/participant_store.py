@@ -17,6 +17,7 @@ from ..domain import SENSITIVE_FIELDS, Consent, Participant, participant_code
 from ..errors import NotFound
 from ..i18n import _
 from ..storage import tables as t
+from ..storage.locks import for_update
 
 _P = t.participant
 
@@ -143,10 +144,22 @@ def find_duplicates(conn: sa.Connection, keys: Iterable[tuple[int, str, date]]) 
     return TwinLookup(conn)(keys)
 
 
-def load_participant(conn: sa.Connection, code: str) -> Participant:
+def next_twin(conn: sa.Connection, key: tuple[int, str, date]) -> int:
+    """The ``twin`` number for one more person with the centre, name key and birth date
+    ``key``: 0 for the first, then 1, 2 … (the unique key refuses the same number twice)."""
+    centre_id, name, born = key
+    highest = conn.execute(sa.select(sa.func.max(_P.c.twin)).where(
+        _P.c.centre_id == centre_id, _P.c.name_key == name, _P.c.birth_date == born)).scalar()
+    return 0 if highest is None else highest + 1
+
+
+def load_participant(conn: sa.Connection, code: str, *, lock: bool = False) -> Participant:
     """Participant ``code`` with every field; :class:`NotFound` names the code, and one
-    outside the acting staff member's scope is refused (:func:`reentry_core.privacy.check`)."""
-    row = conn.execute(select_participants().where(_P.c.code == code.strip().upper())).first()
+    outside the acting staff member's scope is refused (:func:`reentry_core.privacy.check`).
+    ``lock``: held until the transaction ends, for a change written back
+    (:mod:`reentry_core.storage.locks`)."""
+    query = select_participants().where(_P.c.code == code.strip().upper())
+    row = conn.execute(for_update(query, _P) if lock else query).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=code.strip().upper()))
     privacy.check(conn, row.id, row.code, row.centre_id)

@@ -23,7 +23,7 @@ from ..i18n import _
 from ..storage import tables as t
 from .participant_store import (  # noqa: F401  (the participants import uses these through here)
     TwinLookup, consent_from_row, current_consent, find_duplicates, from_row, load_participant, name_key,
-    participant_id, redact, reserve_codes, select_participants, to_row,
+    next_twin, participant_id, redact, reserve_codes, select_participants, to_row,
 )
 
 #: Fields ``update`` may change; the code, centre and registration date are fixed.
@@ -31,6 +31,23 @@ EDITABLE = ("full_name", "sex", "birth_date", "phone", "release_date", "facility
 DEFAULT_CONSENT_SCOPE = (ConsentScope.PROGRAMME, ConsentScope.REFERRALS)
 
 _P = t.participant
+
+
+def _same_person(candidate: Participant, code: str) -> Conflict:
+    return Conflict(
+        _("{name}, born {born}, is already registered at {centre} as {code} "
+          "(register anyway with --allow-same-name if this is another person)").format(
+            name=candidate.full_name, born=candidate.birth_date.isoformat(), centre=candidate.centre, code=code))
+
+
+def _write_identity(tx, statement, code: str) -> None:
+    """Write a change of a person's centre, name or birth date; the unique identity key
+    refuses one that another desk made the same at the same moment."""
+    try:
+        tx.conn.execute(statement)
+    except sa.exc.IntegrityError:
+        raise Conflict(_("{code}: another desk changed a person with the same name and birth date at the same "
+                         "moment; nothing was written, try again").format(code=code)) from None
 
 
 class ParticipantService:
@@ -54,8 +71,10 @@ class ParticipantService:
         access.record(self.ctx, "participants.show", [found.code])
         return found
 
-    def _load(self, conn: sa.Connection, code: str) -> Participant:
-        return load_participant(conn, code)
+    def _load(self, conn: sa.Connection, code: str, *, lock: bool = False) -> Participant:
+        """``lock`` for a change: the row is held until the transaction ends, so a second
+        desk changing the same person waits and then reads what the first wrote."""
+        return load_participant(conn, code, lock=lock)
 
     def list(self, *, centre: str | None = None, status: str | None = None, sex: str | None = None,
              search: str | None = None, limit: int | None = None) -> list[Participant]:
@@ -109,19 +128,20 @@ class ParticipantService:
             raise InvalidInput("; ".join(problems))
         centre_id = tx.centre_id(candidate.centre)
         privacy.check_centre(tx.conn, centre_id, candidate.centre)
+        key = (centre_id, name_key(candidate.full_name), candidate.birth_date)
         if not allow_same_name:
-            key = (centre_id, name_key(candidate.full_name), candidate.birth_date)
             existing = find_duplicates(tx.conn, [key]).get(key)
             if existing:
-                raise Conflict(
-                    _("{name}, born {born}, is already registered at {centre} as {code} "
-                      "(register anyway with --allow-same-name if this is another person)").format(
-                        name=candidate.full_name, born=candidate.birth_date.isoformat(),
-                        centre=candidate.centre, code=existing)
-                )
+                raise _same_person(candidate, existing)
         code = reserve_codes(tx.conn, centre_id, candidate.centre, registered_on.year, 1)[0]
         participant = attrs.evolve(candidate, code=code)
-        tx.conn.execute(_P.insert().values(**to_row(participant, centre_id)))
+        row = {**to_row(participant, centre_id), "twin": next_twin(tx.conn, key) if allow_same_name else 0}
+        try:
+            with tx.conn.begin_nested():  # a refusal by the unique key leaves the transaction usable
+                tx.conn.execute(_P.insert().values(**row))
+        except sa.exc.IntegrityError:
+            # another desk registered them between the look-up and this insert
+            raise _same_person(candidate, find_duplicates(tx.conn, [key]).get(key) or "?") from None
         tx.audit("participant.register", "participant", code, after=participant)
         tx.emit("participant_registered", participant=participant)
         return participant
@@ -136,7 +156,7 @@ class ParticipantService:
             tx.require("participants.register")
             if any(f in SENSITIVE_FIELDS for f, v in changes.items() if v is not None):
                 tx.require("participants.view_sensitive")
-            before = self._load(tx.conn, code)
+            before = self._load(tx.conn, code, lock=True)
             data = unstructure(before)
             for field, value in changes.items():
                 if value is None:
@@ -151,9 +171,12 @@ class ParticipantService:
             problems = after.date_problems(tx.today)
             if problems:
                 raise InvalidInput(f"{before.code}: " + "; ".join(problems))
-            tx.conn.execute(_P.update().where(_P.c.code == before.code).values(
-                **{k: v for k, v in to_row(after, tx.centre_id(after.centre)).items() if k in EDITABLE or k == "name_key"}
-            ))
+            centre_id = tx.centre_id(after.centre)
+            values = {k: v for k, v in to_row(after, centre_id).items() if k in EDITABLE or k == "name_key"}
+            key = (centre_id, values["name_key"], after.birth_date)
+            if key != (centre_id, name_key(before.full_name), before.birth_date):
+                values["twin"] = next_twin(tx.conn, key)  # someone else may share the new name and birth date
+            _write_identity(tx, _P.update().where(_P.c.code == before.code).values(**values), before.code)
             tx.audit("participant.update", "participant", before.code, before=before, after=after)
         return self._shown(after)
 
@@ -161,7 +184,7 @@ class ParticipantService:
         """Record that a participant left the programme, and why."""
         with self.ctx.transaction() as tx:
             tx.require("participants.exit")
-            before = self._load(tx.conn, code)
+            before = self._load(tx.conn, code, lock=True)
             if before.status is ParticipantStatus.EXITED:
                 raise Conflict(_("{code} already left the programme on {on}").format(
                     code=before.code, on=before.exited_on.isoformat() if before.exited_on else "?"))
@@ -173,9 +196,13 @@ class ParticipantService:
                     d=exited_on.isoformat(), r=before.registered_on.isoformat()))
             after = attrs.evolve(before, status=ParticipantStatus.EXITED, exit_reason=ExitReason.parse(reason),
                                  exited_on=exited_on, exit_note=note)
-            tx.conn.execute(_P.update().where(_P.c.code == before.code).values(
-                status=after.status.value, exit_reason=after.exit_reason.value, exited_on=exited_on,
-                exit_note=after.exit_note))
+            changed = tx.conn.execute(_P.update().where(
+                _P.c.code == before.code, _P.c.status != ParticipantStatus.EXITED.value,  # one exit, said by the database
+            ).values(status=after.status.value, exit_reason=after.exit_reason.value, exited_on=exited_on,
+                     exit_note=after.exit_note)).rowcount
+            if changed != 1:
+                raise Conflict(_("{code} left the programme a moment ago (another desk recorded it); "
+                                 "nothing was written").format(code=before.code))
             cancelled = self._cancel_referrals(tx, before.code, max(exited_on, tx.today))
             tx.audit("participant.exit", "participant", before.code, before=before,
                      after={**unstructure(after), "referrals_cancelled": cancelled})
@@ -204,13 +231,17 @@ class ParticipantService:
             raise InvalidInput(_("say why they are readmitted: --reason …"))
         with self.ctx.transaction() as tx:
             tx.require("participants.exit")
-            before = self._load(tx.conn, code)
+            before = self._load(tx.conn, code, lock=True)
             if before.status is not ParticipantStatus.EXITED:
                 raise Conflict(_("{code} has not left the programme").format(code=before.code))
             after = attrs.evolve(before, status=ParticipantStatus.ACTIVE, exit_reason=None, exited_on=None,
                                  exit_note=None)
-            tx.conn.execute(_P.update().where(_P.c.code == before.code).values(
-                status="active", exit_reason=None, exited_on=None, exit_note=None))
+            changed = tx.conn.execute(_P.update().where(
+                _P.c.code == before.code, _P.c.status == ParticipantStatus.EXITED.value,
+            ).values(status="active", exit_reason=None, exited_on=None, exit_note=None)).rowcount
+            if changed != 1:
+                raise Conflict(_("{code} was readmitted a moment ago (another desk recorded it); "
+                                 "nothing was written").format(code=before.code))
             tx.audit("participant.readmit", "participant", before.code, before=before,
                      after={**unstructure(after), "reason": reason})
             tx.emit("participant_readmitted", participant=after)
@@ -225,7 +256,7 @@ class ParticipantService:
             raise InvalidInput(_("say why they move: --reason …"))
         with self.ctx.transaction() as tx:
             tx.require("participants.transfer")
-            before = self._load(tx.conn, code)  # refused outside the actor's scope
+            before = self._load(tx.conn, code, lock=True)  # refused outside the actor's scope
             scope = privacy.scope_of(tx.conn)
             if scope is not None and not scope.everywhere and scope.centre != before.centre:
                 raise PermissionDenied(_("only an admin or a case worker of {centre} can transfer {code}").format(
@@ -235,7 +266,9 @@ class ParticipantService:
             if target == before.centre:
                 raise Conflict(_("{code} is already at {centre}").format(code=before.code, centre=target))
             after = attrs.evolve(before, centre=target)
-            tx.conn.execute(_P.update().where(_P.c.code == before.code).values(centre_id=new_id))
+            twin = next_twin(tx.conn, (new_id, name_key(before.full_name), before.birth_date))
+            _write_identity(tx, _P.update().where(_P.c.code == before.code).values(centre_id=new_id, twin=twin),
+                            before.code)
             tx.audit("participant.transfer", "participant", before.code, before={"centre": before.centre},
                      after={"centre": target, "reason": reason})
             tx.emit("participant_transferred", participant=after, from_centre=before.centre, to_centre=target)
@@ -246,7 +279,7 @@ class ParticipantService:
         """Record informed consent; a new record replaces the scope of the old one."""
         with self.ctx.transaction() as tx:
             tx.require("consent.record")
-            participant = self._load(tx.conn, code)
+            participant = self._load(tx.conn, code, lock=True)
             consent = structure(
                 {"participant": participant.code, "given_on": given_on or tx.today, "scope": scope}, Consent)
             if not consent.scope:
@@ -278,7 +311,7 @@ class ParticipantService:
     def withdraw_consent(self, code: str, on: date | str | None = None) -> Consent:
         with self.ctx.transaction() as tx:
             tx.require("consent.record")
-            participant = self._load(tx.conn, code)
+            participant = self._load(tx.conn, code, lock=True)
             current = current_consent(tx.conn, self._id(tx.conn, participant.code), tx.today)
             if current is None:
                 raise Conflict(_("{code} has no consent in force to withdraw").format(code=participant.code))

@@ -17,6 +17,7 @@ from ..domain import REFERRAL_TRANSITIONS, ConsentScope, ParticipantStatus, Refe
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..i18n import _
 from ..storage import tables as t
+from ..storage.locks import for_update
 from .participant_store import current_consent
 
 _R = t.referral
@@ -83,7 +84,7 @@ class ReferralService:
         new_status = ReferralStatus.parse(status)
         with self.ctx.transaction() as tx:
             tx.require("referrals.manage")
-            before = self._load(tx.conn, referral_id, self.ctx)
+            before = self._load(tx.conn, referral_id, self.ctx, lock=True)
             if not before.can_move_to(new_status):
                 allowed = ", ".join(sorted(s.value for s in REFERRAL_TRANSITIONS[before.status])) or _(
                     "none: it is closed")
@@ -104,8 +105,13 @@ class ReferralService:
             if note:
                 changes["note"] = note
             after = attrs.evolve(before, **changes)
-            tx.conn.execute(_R.update().where(_R.c.id == before.id).values(
-                status=after.status.value, accepted_on=after.accepted_on, closed_on=after.closed_on, note=after.note))
+            moved = tx.conn.execute(_R.update().where(
+                _R.c.id == before.id, _R.c.status == before.status.value,  # one move from one status, said by the database
+            ).values(status=after.status.value, accepted_on=after.accepted_on, closed_on=after.closed_on,
+                     note=after.note)).rowcount
+            if moved != 1:
+                raise Conflict(_("referral {id} was changed by another desk since it was read; nothing was "
+                                 "written (see it again with: reentry referrals list)").format(id=referral_id))
             tx.audit("referral.update", "referral", before.id, before=before, after=after)
         return after
 
@@ -135,8 +141,9 @@ class ReferralService:
             return [self._shown(_from_row(row)) for row in conn.execute(query)]
 
     @staticmethod
-    def _load(conn: sa.Connection, referral_id: int, ctx=None) -> Referral:
-        row = conn.execute(_select().where(_R.c.id == int(referral_id))).first()
+    def _load(conn: sa.Connection, referral_id: int, ctx=None, *, lock: bool = False) -> Referral:
+        query = _select().where(_R.c.id == int(referral_id))
+        row = conn.execute(for_update(query, _R) if lock else query).first()
         if row is None:
             raise NotFound(_("referral {id} does not exist").format(id=referral_id))
         privacy.check(conn, row.participant_id, row.participant_code, row.centre_id)

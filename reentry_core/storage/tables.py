@@ -63,7 +63,11 @@ participant = sa.Table(
     sa.Column("exit_reason", sa.String(20)),
     sa.Column("exited_on", sa.Date),
     sa.Column("exit_note", sa.Text),
-    sa.Index("ix_participant_identity", "centre_id", "name_key", "birth_date"),
+    # 0 for the first person of a centre with this name and birth date; 1, 2 … for others
+    # registered knowingly (--allow-same-name). The unique key below makes "the same person
+    # twice at one centre" a rule of the database, not a look-up two desks can both pass.
+    sa.Column("twin", sa.SmallInteger, nullable=False, server_default="0"),
+    sa.UniqueConstraint("centre_id", "name_key", "birth_date", "twin", name="uq_participant_identity"),
 )
 
 participant_code_counter = sa.Table(
