@@ -18,7 +18,7 @@ from ..domain import AuditEvent
 from ..errors import Conflict, InvalidInput
 from ..i18n import _
 from ..storage import tables as t
-from . import audit
+from . import audit, audit_state
 from .settings import read_setting, write_setting
 
 AnchorLike = audit.Anchor | str | Path
@@ -76,7 +76,8 @@ class AuditService:
             programme = read_setting(conn, audit.PROGRAMME_ID)
             notes = [note for note in (audit.check_anchor(a, programme, key) for a in anchors) if note]
             result = audit.verify_chain(conn, key, anchors)
-        return audit.VerifyResult(result.checked, result.head_seq, result.head_hash, result.problems,
+            drift = tuple(audit_state.participant_problems(conn))
+        return audit.VerifyResult(result.checked, result.head_seq, result.head_hash, result.problems + drift,
                                   result.unchecked, result.anchors, result.notes + tuple(notes))
 
     def anchor(self, out: str | Path | None = None) -> audit.Anchor:

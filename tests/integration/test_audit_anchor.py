@@ -70,6 +70,26 @@ def rechain(programme, *, start: int = 1, audit_key=None, key_id="same"):
         conn.execute(t.audit_head.update().values(seq=rows[-1].seq, hash=prev))
 
 
+def forget_people(programme):
+    """The forger's second step after cutting the trail: delete the people whose registration
+    is no longer in it, so the data agrees with the shorter trail (``audit verify`` compares
+    the participants with their audited changes)."""
+    with programme.engine.begin() as conn:
+        kept = set(conn.execute(sa.select(t.audit_event.c.entity_key).where(
+            t.audit_event.c.action == "participant.register")).scalars())
+        conn.execute(t.participant.delete().where(t.participant.c.code.not_in(kept)))
+
+
+def rename_person(programme, seq: int, new: str):
+    """The forger's second step after editing the name in event ``seq``: the same name in the
+    data, for the person that event is about."""
+    from reentry_core.services.participant_store import name_key
+
+    code = next(e.entity_key for e in events(programme) if e.seq == seq)
+    execute(programme, t.participant.update().where(t.participant.c.code == code)
+            .values(full_name=new, name_key=name_key(new)))
+
+
 def edit_event(programme, seq: int, old: str, new: str):
     e = next(e for e in events(programme) if e.seq == seq)
     assert old in e.after
@@ -138,8 +158,10 @@ def test_a_case_worker_may_not_anchor(case_worker):
 
 def test_an_emptied_trail_with_its_head_reset_is_caught_by_the_anchor(programme, admin, anchored):
     empty_the_trail(programme)
+    assert not admin.audit.verify().ok  # the people in the data were never registered by the trail …
+    forget_people(programme)
     alone = admin.audit.verify()
-    assert alone.ok and alone.checked == 0  # what the issue found: it verifies as intact
+    assert alone.ok and alone.checked == 0  # … but with them deleted too, what the issue found: intact
     result = admin.audit.verify(anchor=anchored)
     assert result.problems == (
         f"the trail ends at event 0, but the anchor of 2026-11-23 12:00 UTC (event {anchored.seq}) saw "
@@ -148,6 +170,7 @@ def test_an_emptied_trail_with_its_head_reset_is_caught_by_the_anchor(programme,
 
 def test_a_cut_tail_with_the_head_moved_back_is_caught_by_the_anchor(programme, admin, anchored):
     cut_back_to(programme, anchored.seq - 2)
+    forget_people(programme)
     assert admin.audit.verify().ok
     result = admin.audit.verify(anchor=anchored)
     assert not result.ok and "the trail was emptied or cut back since" in result.problems[0]
@@ -155,6 +178,7 @@ def test_a_cut_tail_with_the_head_moved_back_is_caught_by_the_anchor(programme, 
 
 def test_a_cut_tail_written_over_again_is_caught_by_the_anchor(programme, admin, case_worker, anchored):
     cut_back_to(programme, anchored.seq - 2)
+    forget_people(programme)
     register(case_worker, 4)  # the trail grows past the anchor again, with other events
     assert admin.audit.verify().ok
     result = admin.audit.verify(anchor=anchored)
@@ -165,6 +189,7 @@ def test_a_cut_tail_written_over_again_is_caught_by_the_anchor(programme, admin,
 def test_an_edit_before_the_anchor_with_the_chain_recomputed_is_caught_by_the_anchor(programme, admin, anchored):
     register_event = next(e for e in events(programme) if e.action == "participant.register")
     edit_event(programme, register_event.seq, "Ҷамшед Раҳимов", "Ҷаҳонгир Раҳимов")
+    rename_person(programme, register_event.seq, "Ҷаҳонгир Раҳимов")
     assert not admin.audit.verify().ok  # the plain edit shows …
     rechain(programme)
     assert admin.audit.verify().ok  # … but not once the unkeyed chain is recomputed
@@ -178,6 +203,7 @@ def test_an_edit_before_the_anchor_with_the_chain_recomputed_is_caught_by_the_an
 def test_an_edit_after_the_newest_anchor_is_not_caught_by_it(programme, admin, anchored):
     """What an anchor cannot do: events after it are only as safe as the chain."""
     edit_event(programme, anchored.seq + 1, "Ҷамшед Раҳимов", "Ҷаҳонгир Раҳимов")
+    rename_person(programme, anchored.seq + 1, "Ҷаҳонгир Раҳимов")
     rechain(programme, start=anchored.seq + 1)
     assert admin.audit.verify(anchor=anchored).ok
 
@@ -265,6 +291,7 @@ def test_an_edit_with_the_tail_rechained_without_the_key_is_caught(programme, ke
     admin = keyed_events(keyed)
     first_keyed = next(e.seq for e in events(programme) if e.key_id)
     edit_event(programme, first_keyed + 1, "Нигора Саидова", "Нигора Каримова")
+    rename_person(programme, first_keyed + 1, "Нигора Каримова")
     rechain(programme, start=first_keyed + 1)  # SHA-256, key_id dropped
     problem = (f"event {first_keyed + 1} is not keyed though event {first_keyed} before it is: it was written without "
                "the audit key, or the trail from there was rebuilt")
@@ -378,6 +405,7 @@ def test_cli_verify_with_the_anchor_of_an_emptied_trail_exits_6(cli, programme, 
     path = tmp_path / "anchor.txt"
     cli("--as", "ME1", "audit", "anchor", "--out", str(path))
     empty_the_trail(programme)
+    forget_people(programme)
     assert cli("--as", "ME1", "audit", "verify").exit_code == 0
     result = cli("--as", "ME1", "audit", "verify", "--anchor", str(path))
     assert result.exit_code == 6
@@ -453,3 +481,40 @@ def test_a_keyed_trail_is_backed_up_restored_and_checked_with_the_key(cli, monke
     assert verify.exit_code == 0 and verify.stdout.startswith("The audit trail is intact"), verify.output
     last = events(programme)[-1]  # the backup never holds its own event; the restore's is keyed
     assert (last.action, last.key_id) == ("db.restore", as_audit_key(KEY).id)
+
+
+# --- a row of the data changed directly, outside reentry ----------------------------------------
+
+
+def test_a_participant_changed_added_or_deleted_in_the_database_is_caught(programme, admin, case_worker):
+    register(case_worker, 3)
+    first, second, third = (p.code for p in admin.participants.list())
+    case_worker.participants.update(first, phone="+992 93 111 22 33")
+    case_worker.participants.exit(third, "moved_away")
+    admin.participants.transfer(second, "KHJ", "moved to Khujand")
+    assert admin.audit.verify().ok  # every audited change replays to the data as it is
+    execute(programme, t.participant.update().where(t.participant.c.code == first).values(phone="+992900000000"),
+            t.participant.update().where(t.participant.c.code == third).values(status="active", exited_on=None,
+                                                                                exit_reason=None))
+    problems = admin.audit.verify().problems
+    update = next(e.seq for e in events(programme) if e.action == "participant.update")
+    assert problems[0] == (f"participant {first}: phone is '+992900000000' in the data but '+992931112233' after its "
+                           f"last audited change (event {update}): the row was changed outside reentry")
+    assert [p.split(":")[1].split(" is ")[0].strip() for p in problems[1:]] == ["status", "exit_reason", "exited_on"]
+    execute(programme, t.participant.delete().where(t.participant.c.code == second),
+            t.participant.insert().values(code="DSH-2026-0099", centre_id=1, full_name="Н. Н.", name_key="н. н.",
+                                          sex="male", birth_date=TODAY.replace(year=1985), registered_on=TODAY,
+                                          status="active"))
+    problems = admin.audit.verify().problems
+    assert ("participant DSH-2026-0099 is in the data but the trail never registered them: the row was added "
+            "outside reentry") in problems
+    assert any(p.startswith(f"participant {second} is in the trail (event ") and p.endswith(
+        "but not in the data: the row was deleted outside reentry") for p in problems)
+
+
+def test_cli_verify_names_a_row_changed_in_the_database(cli, programme):
+    code = programme.act_as("ADM").participants.list()[0].code
+    execute(programme, t.participant.update().where(t.participant.c.code == code).values(facility="ИК-1"))
+    result = cli("--as", "ME1", "audit", "verify")
+    assert result.exit_code == 6
+    assert f"participant {code}: facility is 'ИК-1' in the data but" in result.stderr
