@@ -3,7 +3,8 @@ Feature: Checking the audit trail against a checkpoint kept outside the database
   deleted behind the programme's back shows when the trail is checked. But someone who
   can change the database file can rewrite the trail so that it still checks out on its
   own: empty it, cut off its last entries, or change an entry and recompute every seal
-  after it. So at the end of each month the M&E officer makes a checkpoint of the trail
+  after it, and make the people's records agree (a record changed on its own shows: the
+  check compares each participant with their audited changes). So at the end of each month the M&E officer makes a checkpoint of the trail
   (an anchor: a few lines) and e-mails it to the donor. Checking the trail against the
   donor's copy shows any such rewrite made since the checkpoint.
 
@@ -31,9 +32,14 @@ Feature: Checking the audit trail against a checkpoint kept outside the database
       | actor | action       |
       | ME1   | audit.anchor |
 
+  Scenario: A participant's record changed directly in the database is caught by the check alone
+    Given someone changed the phone of DSH-2026-0002 directly in the database
+    When the M&E officer types "reentry --as ME1 audit verify"
+    Then the check fails, saying "participant DSH-2026-0002: phone is '+992900000000' in the data but None after its last audited change"
+
   Scenario Outline: A trail rewritten after the checkpoint was sent checks out alone, but not against the donor's copy
     Given the M&E officer ME1 sent the checkpoint "anchor-2026-11.txt" to the donor
-    And someone <rewrote the trail>, directly in the database
+    And someone <rewrote the trail>, directly in the database, and made the people's records agree with it
     When the M&E officer types "reentry --as ME1 audit verify"
     Then they see "The audit trail is intact"
     When the M&E officer types "reentry --as ME1 audit verify --anchor anchor-2026-11.txt"

@@ -8,6 +8,13 @@ Most events are about one record (``entity_key``). A *batch event* is about many
 batch of an import): its ``after`` holds ``{"records": {key: record, ...}}``, its
 ``record_keys`` lists the keys (hashed with the event), and ``audit_event_key`` indexes
 them so ``log(key=...)`` finds the batch and shows just that record.
+
+Since migration c0006 an event's hash covers the SHA-256 of each payload (of each record,
+for a batch event) rather than the payload text (``form`` 2). A payload can then be erased
+— replaced by ``{"~erased": {"by": N, "sha256": …}}``, N the erasure event that did it —
+without breaking the chain: ``verify`` uses the kept digest, and checks that erasure N
+names the event. Events written before keep the older form (NULL) and are checked as they
+were.
 """
 
 from __future__ import annotations
@@ -45,10 +52,77 @@ _BATCH_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def batch_json(value: dict) -> str:
-    """The stored (and hashed) text of a batch event: records in the order given, fields
-    in their declared order. Not re-sorted: it is this exact text that is hashed, and a
-    thousand records sort slowly. Values must be plain (strings, numbers, lists, dicts)."""
+    """The stored text of a batch event: records in the order given, fields in their
+    declared order. Not re-sorted: a thousand records sort slowly. Values must be plain
+    (strings, numbers, lists, dicts)."""
     return _BATCH_ENCODER.encode(value)
+
+
+# --- payload digests: what the hash covers, so that a payload can be erased ------------------
+
+#: The key of an erased payload (or batch record): ``{"~erased": {"by": N, "sha256": …}}``.
+ERASED = "~erased"
+_ERASED_START = '{"' + ERASED + '":'
+#: ``audit_event.form`` of events whose hash covers payload digests.
+DIGESTS = 2
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def erased(digest: str, by: int) -> dict:
+    """What stands in for an erased payload or record: the erasure event and the digest."""
+    return {ERASED: {"by": by, "sha256": digest}}
+
+
+def is_erased(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and ERASED in value
+
+
+def single_digest(text: str | None) -> tuple[str, int | None]:
+    """A one-record payload's digest, and the erasure that erased it (``None``: not erased)."""
+    if text is None:
+        return "", None
+    if text.startswith(_ERASED_START):
+        mark = json.loads(text)[ERASED]
+        return str(mark["sha256"]), int(mark["by"])
+    return _sha(text), None
+
+
+def _batch_digest(about_text: str, records: list[tuple[str, str]]) -> str:
+    return _sha("\x1f".join([_sha(about_text), *(f"{key}:{digest}" for key, digest in records)]))
+
+
+def batch_payload(about: dict, records: dict[str, Any]) -> tuple[str, str]:
+    """A batch event's stored text (the same as :func:`batch_json` of ``{**about,
+    "records": records}``) and its digest: of the facts about the batch and of each record
+    apart, so one person's record can be erased and the rest still checked."""
+    encode = _BATCH_ENCODER.encode
+    about_text = encode(about)
+    parts, digests = [], []
+    for key, record in records.items():
+        text = encode(record)
+        parts.append(f"{encode(key)}:{text}")
+        digests.append((key, _sha(text)))
+    body = '"records":{' + ",".join(parts) + "}}"
+    text = (about_text[:-1] + "," + body) if about else "{" + body
+    return text, _batch_digest(about_text, digests)
+
+
+def batch_digest(text: str) -> tuple[str, list[tuple[str, int]]]:
+    """A stored batch payload's digest, and ``(record key, erasure)`` for each erased record."""
+    data = json.loads(text)
+    records = data.pop("records", {})
+    encode = _BATCH_ENCODER.encode
+    digests, erasures = [], []
+    for key, record in records.items():
+        if is_erased(record):
+            digests.append((key, str(record[ERASED]["sha256"])))
+            erasures.append((key, int(record[ERASED]["by"])))
+        else:
+            digests.append((key, _sha(encode(record))))
+    return _batch_digest(encode(data), digests), erasures
 
 
 def _jsonable(value: Any) -> Any:
@@ -130,6 +204,29 @@ def event_hash(seq: int, at: datetime, actor: str, action: str, entity: str, key
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def row_hash(row, prev_hash: str | None = None, *, audit_key: AuditKey | None = None,
+             after: str | None = None) -> tuple[str, list[tuple[int, str | None, int]]]:
+    """The hash a stored event (a row of ``audit_event``) must have, chained to
+    ``prev_hash`` (default its own) and with ``after`` in place of its payload if given; and
+    ``(event, record key or None, erasure)`` for each erased payload or record in it."""
+    before, after = row.before, row.after if after is None else after
+    erasures: list[tuple[int, str | None, int]] = []
+    if row.form == DIGESTS:
+        before, by = single_digest(before)
+        if by is not None:
+            erasures.append((row.seq, None, by))
+        if row.record_keys is not None and after is not None and not after.startswith(_ERASED_START):
+            after, erased_records = batch_digest(after)
+            erasures.extend((row.seq, key, by) for key, by in erased_records)
+        else:
+            after, by = single_digest(after)
+            if by is not None:
+                erasures.append((row.seq, None, by))
+    digest = event_hash(row.seq, _as_utc(row.at), row.actor, row.action, row.entity, row.entity_key, before, after,
+                        row.prev_hash if prev_hash is None else prev_hash, row.record_keys, audit_key=audit_key)
+    return digest, erasures
+
+
 @attrs.define
 class PendingEvent:
     at: datetime
@@ -140,6 +237,8 @@ class PendingEvent:
     before: str | None
     after: str | None
     record_keys: tuple[str, ...] | None = None
+    #: a batch payload's digest, made with its text (:func:`batch_payload`)
+    after_digest: str | None = None
 
 
 # Built once: every write of every user action runs these three.
@@ -168,12 +267,13 @@ def write_events(conn: sa.Connection, events: list[PendingEvent], audit_key: Aud
     for ev in events:
         seq += 1
         keys = ",".join(ev.record_keys) if ev.record_keys is not None else None
-        digest = event_hash(seq, ev.at, ev.actor, ev.action, ev.entity, ev.entity_key, ev.before, ev.after, prev,
-                            keys, audit_key=audit_key)
+        after_digest = ev.after_digest if ev.after_digest is not None else single_digest(ev.after)[0]
+        digest = event_hash(seq, ev.at, ev.actor, ev.action, ev.entity, ev.entity_key,
+                            single_digest(ev.before)[0], after_digest, prev, keys, audit_key=audit_key)
         rows.append({
             "seq": seq, "at": ev.at, "actor": ev.actor, "action": ev.action, "entity": ev.entity,
             "entity_key": ev.entity_key, "before": ev.before, "after": ev.after, "prev_hash": prev, "hash": digest,
-            "record_keys": keys, "key_id": key_id,
+            "record_keys": keys, "key_id": key_id, "form": DIGESTS,
         })
         if ev.record_keys:
             index.extend((key, seq) for key in ev.record_keys)
@@ -260,6 +360,8 @@ def verify_chain(conn: sa.Connection, audit_key: AuditKey | None = None,
     wanted = {a.seq for a in anchors}
     seen: dict[int, tuple[str, str | None]] = {}
     batch_events: list[tuple[int, str]] = []
+    erasures: list[tuple[int, str | None, int]] = []  # (event, record key or None, the erasure that did it)
+    erasure_events: dict[int, str] = {}
     rows = conn.execution_options(yield_per=2000).execute(sa.select(t.audit_event).order_by(t.audit_event.c.seq))
     for row in rows:
         checked += 1
@@ -294,8 +396,8 @@ def verify_chain(conn: sa.Connection, audit_key: AuditKey | None = None,
             else:
                 unchecked += 1
         if can_check:
-            digest = event_hash(row.seq, _as_utc(row.at), row.actor, row.action, row.entity, row.entity_key,
-                                row.before, row.after, row.prev_hash, row.record_keys, audit_key=mac_key)
+            digest, erased_here = row_hash(row, audit_key=mac_key)
+            erasures.extend(erased_here)
             if digest != row.hash:
                 problems.append(_("event {n} ({action} {key}) was changed after it was written").format(
                     n=row.seq, action=row.action, key=row.entity_key))
@@ -303,6 +405,8 @@ def verify_chain(conn: sa.Connection, audit_key: AuditKey | None = None,
             seen[row.seq] = (row.hash, row.key_id)
         if row.record_keys:
             batch_events.append((row.seq, row.record_keys))
+        if row.action == ERASURE and row.after:
+            erasure_events[row.seq] = row.after
         prev = row.hash
     if head.seq != expected_seq or head.hash != prev:
         if head.seq > expected_seq:
@@ -310,6 +414,7 @@ def verify_chain(conn: sa.Connection, audit_key: AuditKey | None = None,
         else:
             problems.append(_("the chain's recorded end (event {n}) does not match its last event").format(n=head.seq))
     problems.extend(_index_problems(conn, batch_events))
+    problems.extend(_erasure_problems(erasures, erasure_events))
     for anchor in anchors:
         problems.extend(_anchor_problems(anchor, seen, expected_seq))
     notes = ()
@@ -461,6 +566,26 @@ def check_anchor(anchor: Anchor, programme: str | None, audit_key: AuditKey | No
     if not hmac.compare_digest(expected, anchor.signature):
         raise AuditTampered(_("{file} was changed after it was made: its signature does not match").format(file=where))
     return None
+
+
+#: The action of an erasure event: its ``after`` lists the events it erased payloads of.
+ERASURE = "participant.erase"
+
+
+def _erasure_problems(erasures: list[tuple[int, str | None, int]], erasure_events: dict[int, str]) -> list[str]:
+    """Every erased payload must be one its erasure event says it erased: a payload replaced
+    by an erasure mark without an audited erasure is a quiet rewrite."""
+    listed: dict[int, set[int]] = {}
+    problems = []
+    for seq, key, by in erasures:
+        if by not in listed:
+            text = erasure_events.get(by)
+            listed[by] = set(json.loads(text).get("erased_events", ())) if text else set()
+        if seq not in listed[by]:
+            what = _("a record ({key}) of event {n}").format(key=key, n=seq) if key else _("event {n}").format(n=seq)
+            problems.append(_("{what} was erased without an audited erasure (event {by} is not one that names it)")
+                            .format(what=what, by=by))
+    return problems
 
 
 def _index_problems(conn: sa.Connection, batch_events: list[tuple[int, str]]) -> list[str]:

@@ -354,10 +354,10 @@ class Transaction:
             raise ValueError("a batch event's record keys cannot contain commas")
         for start in range(0, len(all_keys), BATCH_RECORDS):
             keys = all_keys[start:start + BATCH_RECORDS]
-            after = {**about, "records": {key: _plain(records[key]) for key in keys}}
+            text, digest = audit.batch_payload(about, {key: _plain(records[key]) for key in keys})
             self._events.append(audit.PendingEvent(
                 self.now, self.actor.code, action, entity,
-                f"{keys[0]}…{keys[-1]}"[:60] if len(keys) > 1 else keys[0], None, audit.batch_json(after), keys,
+                f"{keys[0]}…{keys[-1]}"[:60] if len(keys) > 1 else keys[0], None, text, keys, digest,
             ))
 
     def emit(self, event: str, **kwargs: Any) -> None:

@@ -67,6 +67,9 @@ participant = sa.Table(
     # registered knowingly (--allow-same-name). The unique key below makes "the same person
     # twice at one centre" a rule of the database, not a look-up two desks can both pass.
     sa.Column("twin", sa.SmallInteger, nullable=False, server_default="0"),
+    # the day the person's identifying details were erased (on request or at the end of the
+    # retention period); the row stays, so counts in reports do not change
+    sa.Column("erased_on", sa.Date),
     sa.UniqueConstraint("centre_id", "name_key", "birth_date", "twin", name="uq_participant_identity"),
 )
 
@@ -123,6 +126,9 @@ audit_event = sa.Table(
     # the fingerprint of the audit key whose HMAC-SHA256 made `hash` (the key itself is
     # never stored); NULL: a plain SHA-256, as every event before c0003 was chained
     sa.Column("key_id", sa.String(8)),
+    # what `hash` covers: NULL the payload text (events before c0006); 2 the SHA-256 of each
+    # payload and of each batch record, so a payload can be erased and the chain still checks
+    sa.Column("form", sa.SmallInteger),
     sa.Index("ix_audit_event_entity", "entity", "entity_key"),
 )
 

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from reentry_core.errors import AuditTampered, Conflict, DatabaseError, InvalidInput
 from reentry_core.services import FixedClock, open_programme
-from reentry_core.services.audit import (GENESIS, Anchor, _as_utc, as_audit_key, audit_key_from_env, event_hash,
-                                         parse_anchor, read_anchor)
+from reentry_core.services.audit import (GENESIS, Anchor, as_audit_key, audit_key_from_env, parse_anchor,
+                                         read_anchor, row_hash)
 from reentry_core.storage import tables as t
 from reentry_core.testing import TODAY
 
@@ -61,8 +61,7 @@ def rechain(programme, *, start: int = 1, audit_key=None, key_id="same"):
     prev = GENESIS if start == 1 else rows[start - 2].hash
     with programme.engine.begin() as conn:
         for e in rows[start - 1:]:
-            digest = event_hash(e.seq, _as_utc(e.at), e.actor, e.action, e.entity, e.entity_key, e.before, e.after,
-                                prev, e.record_keys, audit_key=audit_key)
+            digest = row_hash(e, prev, audit_key=audit_key)[0]
             new_key_id = (audit_key.id if audit_key else None) if key_id == "same" else key_id
             conn.execute(t.audit_event.update().where(t.audit_event.c.seq == e.seq)
                          .values(prev_hash=prev, hash=digest, key_id=new_key_id))
@@ -262,8 +261,7 @@ def test_with_a_key_new_events_are_macs_and_verify_with_it(programme, keyed):
     rows = events(programme)
     assert {e.key_id for e in rows[-3:]} == {key.id} and rows[0].key_id is None
     e = rows[-1]
-    assert e.hash == event_hash(e.seq, _as_utc(e.at), e.actor, e.action, e.entity, e.entity_key, e.before, e.after,
-                                e.prev_hash, audit_key=key)
+    assert e.hash == row_hash(e, audit_key=key)[0]
     result = admin.audit.verify()
     assert result.ok and result.unchecked == 0
     assert result.notes == (f"{len(rows) - 3} of {len(rows)} events are not keyed: written before the audit key "

@@ -253,7 +253,7 @@ def _(tmp_path, name):
 
 def _rechain(conn, start_seq: int) -> None:
     """Recompute every seal from ``start_seq`` on and the trail's end, as a forger would."""
-    from reentry_core.services.audit import GENESIS, _as_utc, event_hash
+    from reentry_core.services.audit import GENESIS, row_hash
     from reentry_core.storage import tables as t
 
     ev = t.audit_event
@@ -261,8 +261,7 @@ def _rechain(conn, start_seq: int) -> None:
     prev = GENESIS
     for row in rows:
         if row.seq >= start_seq:
-            digest = event_hash(row.seq, _as_utc(row.at), row.actor, row.action, row.entity, row.entity_key,
-                                row.before, row.after, prev, row.record_keys)
+            digest = row_hash(row, prev)[0]
             conn.execute(ev.update().where(ev.c.seq == row.seq).values(prev_hash=prev, hash=digest, key_id=None))
             prev = digest
         else:
@@ -270,9 +269,36 @@ def _rechain(conn, start_seq: int) -> None:
     conn.execute(t.audit_head.update().values(seq=rows[-1].seq if rows else 0, hash=prev))
 
 
+@given(parsers.parse("someone changed the phone of {code} directly in the database"))
+def _(programme, code):
+    from reentry_core.storage import tables as t
+
+    with programme.engine.begin() as conn:
+        conn.execute(t.participant.update().where(t.participant.c.code == code).values(phone="+992900000000"))
+
+
+def _make_people_agree(conn) -> None:
+    """The forger's second step: the people's records as the rewritten trail has them (those
+    it no longer registers deleted, a name changed in it changed in the data)."""
+    import json
+
+    from reentry_core.services.participant_store import name_key
+    from reentry_core.storage import tables as t
+
+    ev, p = t.audit_event, t.participant
+    said = {row.entity_key: json.loads(row.after) for row in conn.execute(
+        sa.select(ev.c.entity_key, ev.c.after).where(ev.c.action == "participant.register"))}
+    gone = sa.select(p.c.id).where(p.c.code.not_in(list(said)))
+    conn.execute(t.consent.delete().where(t.consent.c.participant_id.in_(gone)))
+    conn.execute(p.delete().where(p.c.code.not_in(list(said))))
+    for code, record in said.items():
+        conn.execute(p.update().where(p.c.code == code).values(full_name=record["full_name"],
+                                                               name_key=name_key(record["full_name"])))
+
+
 @given(parsers.re(r"someone (?P<what>emptied the audit trail and reset its end|cut off the last two audit entries "
                   r"and moved the trail's end back|changed a name in an audit entry and recomputed every seal after "
-                  r"it), directly in the database"))
+                  r"it), directly in the database, and made the people's records agree with it"))
 def _(programme, what):
     from reentry_core.services.audit import GENESIS
     from reentry_core.storage import tables as t
@@ -294,6 +320,7 @@ def _(programme, what):
             _rechain(conn, row.seq)
         else:
             raise AssertionError(f"no step for: someone {what}")
+        _make_people_agree(conn)
 
 
 @given(parsers.parse('someone changed the number of events in "{name}"'))

@@ -11,7 +11,7 @@ from reentry_core import hookimpl
 from reentry_core.errors import Conflict, InvalidInput
 from reentry_core.plugins import load_plugins
 from reentry_core.services import FixedClock, open_programme
-from reentry_core.services.audit import GENESIS, event_hash, verify_chain
+from reentry_core.services.audit import DIGESTS, GENESIS, _as_utc, event_hash, row_hash, single_digest, verify_chain
 from reentry_core.storage import tables as t
 from reentry_core.testing import TODAY
 
@@ -84,10 +84,10 @@ def test_an_empty_chain_verifies(programme):
 
 def test_stored_hash_is_recomputable(programme, history):
     e = sorted(rows(programme, t.audit_event), key=lambda r: r.seq)[4]
-    from reentry_core.services.audit import _as_utc
-
-    assert event_hash(e.seq, _as_utc(e.at), e.actor, e.action, e.entity, e.entity_key, e.before, e.after,
-                      e.prev_hash) == e.hash
+    assert e.form == DIGESTS  # the hash covers the payload's SHA-256, so erasure keeps the chain
+    assert e.hash == event_hash(e.seq, _as_utc(e.at), e.actor, e.action, e.entity, e.entity_key,
+                                single_digest(e.before)[0], single_digest(e.after)[0], e.prev_hash)
+    assert row_hash(e)[0] == e.hash
 
 
 def test_editing_an_events_after_text_is_detected(programme, history):
@@ -114,11 +114,8 @@ def test_editing_any_field_is_detected(programme, history, column, value):
 def test_rehashing_an_edited_event_breaks_the_next_link(programme, history):
     """A forger who recomputes the edited event's hash still breaks the event after it."""
     e = next(r for r in rows(programme, t.audit_event) if r.seq == 5)
-    from reentry_core.services.audit import _as_utc
-
     after = e.after.replace("Ҷамшед", "Ҷамшедҷон")
-    new_hash = event_hash(e.seq, _as_utc(e.at), e.actor, e.action, e.entity, e.entity_key, e.before, after,
-                          e.prev_hash)
+    new_hash = row_hash(e, after=after)[0]
     execute(programme, t.audit_event.update().where(t.audit_event.c.seq == 5).values(after=after, hash=new_hash))
     result = verify(programme)
     assert result.problems == ("event 6 does not follow the event before it",)
