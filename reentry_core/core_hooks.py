@@ -29,6 +29,7 @@ def register_permissions(register):
     register("access.view", "read the log of who looked at whose records", [A])
     register("participants.view_sensitive", "see facility, release date and offence", [A, CW])
     register("participants.exit", "record that a participant left the programme", [A, CW])
+    register("participants.erase", "erase people who left and set the retention period", [A])
     register("participants.import", "import participants from a file", [A, CW])
     register("participants.export", "export participants with names", [A, CW])
     register("participants.export_pseudonymised", "export participants with pseudonyms", [A, CW, ME])

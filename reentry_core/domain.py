@@ -214,7 +214,13 @@ def _field(attribute: attrs.Attribute) -> str:
     return attribute.name
 
 
+#: The name of a person whose details were erased (``reentry participants erase``).
+ERASED_NAME = "(erased)"
+
+
 def valid_name(instance, attribute, value: str) -> None:
+    if value == ERASED_NAME:
+        return
     if not value:
         raise InvalidInput(_("{field} is empty").format(field=_field(attribute)))
     if len(value) > 200:

@@ -93,6 +93,11 @@ def participant_readmitted(tx, participant):
 
 
 @hookspec
+def participant_erased(tx, participant, dry_run):
+    """A participant who left is being erased (on request, or at the end of the retention period): clear the identifying free text the plugin keeps about them (names typed into notes, plan texts, addresses, risk notes), leaving what counts need. Return one line per kind of record, e.g. ``"3 visit notes"``; with ``dry_run`` change nothing, only say what would be cleared. Runs inside the erasing transaction; the audit payloads are erased by the core."""
+
+
+@hookspec
 def staff_open_work(conn, staff, today):
     """Return the work ``staff`` (a ``Staff``) still holds in the plugin, to be handed over when they leave or move: a list of ``reentry_core.domain.OpenWork``."""
 

@@ -137,7 +137,8 @@ def anonymise(people: Iterable[Person], k: int, today: date, without_consent: in
 
 
 def consenting(conn: sa.Connection, today: date, centre_id: int | None = None):
-    """A select of the participants whose consent in force today covers ``research``."""
+    """A select of the participants (not erased) with the scope of their consent in force
+    today; :func:`has_research_consent` tells which cover ``research``."""
     P, C = t.participant, t.consent
     in_force = sa.and_(C.c.participant_id == P.c.id, C.c.given_on <= today,
                        sa.or_(C.c.withdrawn_on.is_(None), C.c.withdrawn_on > today))
@@ -145,7 +146,8 @@ def consenting(conn: sa.Connection, today: date, centre_id: int | None = None):
               .scalar_subquery())
     query = (sa.select(P.c.id, P.c.code, P.c.sex, P.c.birth_date, t.centre.c.code.label("centre"),
                        P.c.registered_on, P.c.status, P.c.exit_reason, P.c.exited_on, latest.label("scope"))
-             .select_from(P.join(t.centre)).order_by(P.c.code))
+             .select_from(P.join(t.centre)).where(P.c.erased_on.is_(None))  # erased: out of research too
+             .order_by(P.c.code))
     if centre_id is not None:
         query = query.where(P.c.centre_id == centre_id)
     return query

@@ -4,7 +4,8 @@ Feature: Each person sees only whom they work with, and only what their role nee
   Head office sees what its work needs: the M&E officer counts people but never reads a
   name or a phone number; a mentor at head office sees the people she mentors. A person
   moves to another centre only by a transfer the sending centre records; leaving the
-  programme stops the work that was open for them.
+  programme stops the work that was open for them. Someone who left may ask to be
+  forgotten: the administrator erases who they were, and the counts stay.
 
   Background:
     Given the administrator ADM has set up these centres:
@@ -79,3 +80,25 @@ Feature: Each person sees only whom they work with, and only what their role nee
     Then they read "DSH-2026-0001 is back in the programme."
     When the case worker types "reentry --as CW1 referrals add DSH-2026-0001 --service legal --to 'Legal aid' --reason again"
     Then the command succeeds
+
+  Scenario: The administrator erases someone who left and asked to be forgotten
+    Given DSH-2026-0001 was referred to "Legal aid centre" for legal help, and the referral is open
+    When the case worker types "reentry --as CW1 participants exit DSH-2026-0001 --reason withdrew"
+    And the administrator types "reentry --as ADM participants erase DSH-2026-0001 --reason 'asked on 2026-11-20' --dry-run"
+    Then they see "1 person would be erased; nothing was changed (dry run)."
+    When the administrator types "reentry --as ADM participants erase DSH-2026-0001 --reason 'asked on 2026-11-20'"
+    Then they see "1 person erased."
+    When the administrator types "reentry --as ADM participants show DSH-2026-0001"
+    Then they see "(erased)"
+    And they do not see "Ҷамшед Раҳимов"
+    When the administrator types "reentry --as ADM --format json audit log --key DSH-2026-0001"
+    Then they do not see "Ҷамшед Раҳимов"
+    And they do not see "Yavan 3/6"
+    When the administrator types "reentry --as ADM audit verify"
+    Then they see "The audit trail is intact"
+
+  Scenario: Only the administrator erases, and only people who left
+    When the case worker types "reentry --as CW1 participants erase DSH-2026-0001 --reason asked"
+    Then the command is refused with "CW1 (case_worker) may not erase people who left"
+    When the administrator types "reentry --as ADM participants erase DSH-2026-0001 --reason asked"
+    Then the command is refused with "DSH-2026-0001 is still in the programme: record their exit first"

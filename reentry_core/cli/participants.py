@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..i18n import _
+from ..errors import ReentryError
+from ..i18n import _, ngettext
 from .output import done, emit_record, emit_rows
 from .state import CliState, pass_state
 
@@ -194,6 +195,85 @@ def transfer(state: CliState, code, to, reason):
     participant = ctx.participants.transfer(code, to, reason)
     done(_("{code} now belongs to {centre}.").format(code=participant.code, centre=participant.centre),
          state.format, {"code": participant.code, "centre": participant.centre})
+
+
+@group.command("erase")
+@click.argument("codes", nargs=-1, metavar="[CODE]...")
+@click.option("--due", is_flag=True, help=_("Everyone whose retention period has run out."))
+@click.option("--reason", help=_("Why: the person's request (with its date), or the retention period."))
+@click.option("--dry-run", is_flag=True, help=_("List what would be erased; change nothing."))
+@pass_state
+def erase(state: CliState, codes, due, reason, dry_run):
+    """Erase the identifying details of people who left the programme (admins only).
+
+    Their name, phone, release date, facility, offence and exit note, what their referrals
+    say, the plugins' notes about them, and every audit entry holding any of it are
+    erased; their code, sex, birth date, centre, dates and statuses stay, so every report
+    counts the same. Audited; the audit trail still verifies. Cannot be undone: try
+    --dry-run first.
+
+    \b
+    Examples:
+      reentry --as ADM participants erase DSH-2025-0010 --reason "asked on 2026-12-01" --dry-run
+      reentry --as ADM participants erase --due --dry-run
+    """
+    if bool(codes) == due:
+        raise click.UsageError(_("give the codes of the people to erase, or --due (not both)"))
+    if codes and not reason:
+        raise click.UsageError(_("say why they are erased: --reason \"asked on 2026-12-01\""))
+    participants = state.ctx().participants
+    if due:
+        done_list = participants.erase_due(reason, dry_run=dry_run)
+    else:
+        done_list = []
+        for code in codes:  # each person their own audited erasure, in order
+            try:
+                done_list.append(participants.erase(code, reason, dry_run=dry_run))
+            except ReentryError:
+                if done_list and not dry_run:
+                    click.echo(_("Erased before the refusal: {codes}.").format(codes=", ".join(e.code for e in done_list)))
+                raise
+    rows = [{"code": e.code, "fields": ", ".join(e.fields) or "-", "referrals": e.referrals,
+             "audit_entries": len(e.events), "plugins": "; ".join(e.plugins) or "-"} for e in done_list]
+    if rows or state.format != "table":
+        emit_rows(rows, ["code", "fields", "referrals", "audit_entries", "plugins"], state.format)
+    if state.format != "table":
+        return
+    if dry_run:
+        click.echo(ngettext("{n} person would be erased; nothing was changed (dry run).",
+                            "{n} people would be erased; nothing was changed (dry run).", len(rows)).format(n=len(rows)))
+    else:
+        click.echo(ngettext("{n} person erased.", "{n} people erased.", len(rows)).format(n=len(rows)))
+
+
+@group.command("retention")
+@click.argument("years", required=False, metavar="[YEARS]")
+@click.option("--off", is_flag=True, help=_("No retention period: people are erased only by hand."))
+@pass_state
+def retention(state: CliState, years, off):
+    """Show the retention period, or set it (admins only; audited): people are erased
+    YEARS years after they left, by 'reentry participants erase --due'.
+
+    \b
+    Examples:
+      reentry --as ADM participants retention
+      reentry --as ADM participants retention 5
+    """
+    participants = state.ctx().participants
+    if years is None and not off:
+        current = participants.retention()
+        click.echo(_("No retention period is set: people are erased only by hand.") if current is None else
+                   ngettext("People's details are kept {n} year after they leave, then erased.",
+                        "People's details are kept {n} years after they leave, then erased.", current).format(n=current))
+        return
+    if years is not None and off:
+        raise click.UsageError(_("give YEARS or --off, not both"))
+    current = participants.set_retention(None if off else years)
+    click.echo(_("No retention period: people are erased only by hand.") if current is None else
+               ngettext("The retention period is now {n} year after leaving; see who is due with: reentry "
+                        "participants erase --due --dry-run",
+                        "The retention period is now {n} years after leaving; see who is due with: reentry "
+                        "participants erase --due --dry-run", current).format(n=current))
 
 
 @group.command("consent")

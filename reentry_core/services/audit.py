@@ -62,13 +62,18 @@ def batch_json(value: dict) -> str:
 
 #: The key of an erased payload (or batch record): ``{"~erased": {"by": N, "sha256": …}}``.
 ERASED = "~erased"
-_ERASED_START = '{"' + ERASED + '":'
+#: How an erased payload's text starts.
+ERASED_MARK = '{"' + ERASED + '":'
+_ERASED_START = ERASED_MARK
 #: ``audit_event.form`` of events whose hash covers payload digests.
 DIGESTS = 2
 
 
-def _sha(text: str) -> str:
+def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_sha = sha256_text
 
 
 def erased(digest: str, by: int) -> dict:
@@ -205,12 +210,21 @@ def event_hash(seq: int, at: datetime, actor: str, action: str, entity: str, key
 
 
 def row_hash(row, prev_hash: str | None = None, *, audit_key: AuditKey | None = None,
-             after: str | None = None) -> tuple[str, list[tuple[int, str | None, int]]]:
+             after: str | None = None) -> tuple[str | None, list[tuple[int, str | None, int]]]:
     """The hash a stored event (a row of ``audit_event``) must have, chained to
     ``prev_hash`` (default its own) and with ``after`` in place of its payload if given; and
-    ``(event, record key or None, erasure)`` for each erased payload or record in it."""
+    ``(event, record key or None, erasure)`` for each erased payload or record in it. The
+    hash is ``None`` for an event of the older form (its text hashed) that was erased."""
     before, after = row.before, row.after if after is None else after
     erasures: list[tuple[int, str | None, int]] = []
+    if row.form != DIGESTS:  # the text itself was hashed: once erased, the seal cannot be checked
+        for text in (before, after):
+            if text is not None and text.startswith(ERASED_MARK):
+                erasures.append((row.seq, None, int(json.loads(text)[ERASED]["by"])))
+            elif text is not None and row.record_keys is not None and '"' + ERASED + '"' in text:
+                erasures.extend((row.seq, key, by) for key, by in batch_digest(text)[1])
+        if erasures:
+            return None, erasures
     if row.form == DIGESTS:
         before, by = single_digest(before)
         if by is not None:
@@ -362,6 +376,7 @@ def verify_chain(conn: sa.Connection, audit_key: AuditKey | None = None,
     batch_events: list[tuple[int, str]] = []
     erasures: list[tuple[int, str | None, int]] = []  # (event, record key or None, the erasure that did it)
     erasure_events: dict[int, str] = {}
+    erased_old = 0  # events of the older form, erased: their seal cannot be checked
     rows = conn.execution_options(yield_per=2000).execute(sa.select(t.audit_event).order_by(t.audit_event.c.seq))
     for row in rows:
         checked += 1
@@ -398,7 +413,9 @@ def verify_chain(conn: sa.Connection, audit_key: AuditKey | None = None,
         if can_check:
             digest, erased_here = row_hash(row, audit_key=mac_key)
             erasures.extend(erased_here)
-            if digest != row.hash:
+            if digest is None:
+                erased_old += 1
+            elif digest != row.hash:
                 problems.append(_("event {n} ({action} {key}) was changed after it was written").format(
                     n=row.seq, action=row.action, key=row.entity_key))
         if row.seq in wanted:
@@ -417,11 +434,14 @@ def verify_chain(conn: sa.Connection, audit_key: AuditKey | None = None,
     problems.extend(_erasure_problems(erasures, erasure_events))
     for anchor in anchors:
         problems.extend(_anchor_problems(anchor, seen, expected_seq))
-    notes = ()
+    notes: tuple[str, ...] = ()
+    if erased_old:
+        notes += (_("{n} events written before payload digests (before this version) were erased: their links "
+                    "are checked, their own seals can no longer be").format(n=erased_old),)
     if audit_key is not None and plain:
         # a trail rebuilt whole without the key looks just like one keyed late: say so
-        notes = (_("{n} of {total} events are not keyed: written before the audit key was set, or rebuilt without "
-                   "it; an anchor made after the key was set tells which").format(n=plain, total=checked),)
+        notes += (_("{n} of {total} events are not keyed: written before the audit key was set, or rebuilt without "
+                    "it; an anchor made after the key was set tells which").format(n=plain, total=checked),)
     return VerifyResult(checked, head.seq, head.hash, tuple(problems), unchecked, len(anchors), notes)
 
 

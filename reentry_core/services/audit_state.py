@@ -4,7 +4,7 @@ changes made it say?
 The chain (:mod:`.audit`) proves the trail was not rewritten; it cannot see a row of a
 data table changed directly in the database (an UPDATE typed into ``sqlite3`` or
 ``psql``), which writes no event. This check replays the participants' audited changes —
-registration, import, update, exit, readmission, transfer — and compares the result with
+registration, import, update, exit, readmission, transfer, erasure — and compares the result with
 each row: a field that differs, a person in the data with no audited registration, or one
 in the trail but no longer in the data, is reported by ``audit verify``.
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from ..i18n import _
 from ..storage import tables as t
 from ..convert import unstructure
-from .audit import canonical_json
+from .audit import canonical_json, is_erased
 from .participant_store import from_row, select_participants
 
 #: The participant's fields the trail and the data must agree on.
@@ -31,7 +31,7 @@ FIELDS = ("full_name", "sex", "birth_date", "centre", "registered_on", "phone", 
           "offence_category", "status", "exit_reason", "exited_on", "exit_note")
 #: The actions that give a participant's whole record, and the one that moves only the centre.
 WHOLE = ("participant.register", "participant.import", "participant.update", "participant.exit",
-         "participant.readmit")
+         "participant.readmit", "participant.erase")
 MOVED = "participant.transfer"
 #: Lines kept per check; the count is exact.
 MAX_LINES = 50
@@ -59,6 +59,8 @@ def participant_problems(conn: sa.Connection) -> list[str]:
     each naming the person, the field and the event (the first :data:`MAX_LINES`)."""
     said: dict[str, tuple[int, dict[str, Any]]] = {}
     for seq, action, code, record in _audited(conn):
+        if is_erased(record):  # erased later: the erasure event says what the record became
+            continue
         if action == MOVED:
             earlier = said.get(code, (seq, {}))[1]
             said[code] = (seq, {**earlier, "centre": record.get("centre")})

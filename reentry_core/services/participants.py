@@ -274,6 +274,45 @@ class ParticipantService:
             tx.emit("participant_transferred", participant=after, from_centre=before.centre, to_centre=target)
         return self._shown(after)
 
+    # --- erasure and retention -----------------------------------------------------
+    def erase(self, code: str, reason: str, *, dry_run: bool = False):
+        """Erase the identifying details of ``code``, who left the programme (admins only):
+        everywhere, audit payloads included, counts kept (:mod:`.erasure`). With
+        ``dry_run`` nothing changes; the :class:`~.erasure.Erasure` says what would go."""
+        from . import erasure
+
+        with self.ctx.transaction() as tx:
+            tx.require("participants.erase")
+            return erasure.erase(tx, code, reason, dry_run=dry_run)
+
+    def erase_due(self, reason: str | None = None, *, dry_run: bool = False) -> list:
+        """Erase everyone whose retention period has run out, in one action (all or none)."""
+        from . import erasure
+
+        with self.ctx.transaction() as tx:
+            tx.require("participants.erase")
+            years = erasure.retention_years(tx.conn)
+            if years is None:
+                raise Conflict(_("no retention period is set: set one with reentry participants retention YEARS"))
+            reason = reason or _("retention period: {n} years after leaving").format(n=years)
+            return [erasure.erase(tx, code, reason, dry_run=dry_run) for code in erasure.due(tx.conn, tx.today)]
+
+    def retention(self) -> int | None:
+        """Years after their exit that people's details are kept (``None``: until erased by hand)."""
+        from . import erasure
+
+        self.ctx.require("participants.view")
+        with self.ctx.reading() as conn:
+            return erasure.retention_years(conn)
+
+    def set_retention(self, years: int | str | None) -> int | None:
+        """Set the retention period (admins only, audited); ``None`` removes it."""
+        from . import erasure
+
+        with self.ctx.transaction() as tx:
+            tx.require("participants.erase")
+            return erasure.set_retention(tx, years)
+
     # --- consent -----------------------------------------------------------------
     def record_consent(self, code: str, given_on: date | str | None = None, scope=DEFAULT_CONSENT_SCOPE) -> Consent:
         """Record informed consent; a new record replaces the scope of the old one."""
