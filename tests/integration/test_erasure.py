@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from reentry_core import hookimpl
 from reentry_core.errors import Conflict, InvalidInput, PermissionDenied
 from reentry_core.services.audit import GENESIS, _as_utc, event_hash
 from reentry_core.storage import tables as t
@@ -188,3 +189,34 @@ def test_cli_erase_with_a_dry_run_then_for_real(run_cli, admin, left):
     assert "kept 5 years after they leave" in run_cli("--as", "ADM", "participants", "retention").stdout
     verify = run_cli("--as", "ADM", "audit", "verify")
     assert verify.exit_code == 0, verify.output
+
+
+class NotesPlugin:
+    """A plugin keeping a free-text note about people: erasure asks it to clear them."""
+
+    def __init__(self):
+        self.notes: dict[str, str] = {}
+
+    @hookimpl
+    def participant_erased(self, tx, participant, dry_run):
+        if participant.code not in self.notes:
+            return []
+        if not dry_run:
+            del self.notes[participant.code]
+        return ["1 note"]
+
+
+def test_plugins_clear_their_free_text_and_say_what_they_cleared(programme_with):
+    from reentry_core.testing import set_up
+
+    plugin = NotesPlugin()
+    prog = programme_with(("notes", plugin), installed=True)
+    admin = set_up(prog)
+    code = admin.participants.register(full_name=NAME, sex="male", birth_date="1985-03-12", centre="DSH").code
+    plugin.notes[code] = f"{NAME} lives with his brother"
+    admin.participants.exit(code, "withdrew")
+    assert admin.participants.erase(code, "asked", dry_run=True).plugins == ("1 note",)
+    assert code in plugin.notes
+    assert admin.participants.erase(code, "asked").plugins == ("1 note",)
+    assert code not in plugin.notes
+    assert admin.audit.log(key=code)[0].after["plugins"] == ["1 note"]
