@@ -290,3 +290,17 @@ def test_consent_before_registration_is_refused(case_worker):
     with pytest.raises(InvalidInput, match=f"given_on 2026-11-09 is before {p.code} was registered \\(2026-11-10\\)"):
         case_worker.participants.record_consent(p.code, "2026-11-09")
     assert case_worker.participants.record_consent(p.code, "2026-11-10").given_on.isoformat() == "2026-11-10"
+
+
+def test_an_import_row_with_consent_before_registration_is_refused(case_worker, tmp_path):
+    """The import holds the same rule as consent recorded by hand."""
+    from reentry_core.errors import RowErrors
+
+    sheet = tmp_path / "intake.csv"
+    sheet.write_text("full_name,sex,birth_date,centre,registered_on,consent_given_on\n"
+                     "Мадина Сафарова,female,1992-07-01,DSH,2026-11-10,2026-11-09\n"
+                     "Зарина Ашурова,female,1990-01-02,DSH,2026-11-10,2026-11-10\n", encoding="utf-8")
+    with pytest.raises(RowErrors) as refused:
+        case_worker.participants.import_file(sheet)
+    assert refused.value.problems == ["row 2: consent_given_on 2026-11-09 is before registered_on 2026-11-10"]
+    assert case_worker.participants.list() == []
