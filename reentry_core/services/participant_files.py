@@ -261,7 +261,9 @@ class _Import(SheetImport):
             dated = p.date_problems(today)
             if dated:
                 reasons.extend(dated)
-            if consent is not None and consent[0] < p.registered_on:  # the same rule as consent given by hand
+            # the same rule as consent given by hand, when the row says when they were registered
+            # (without it, registration is the day of the import, typed after the paper forms)
+            if consent is not None and registered is not None and consent[0] < p.registered_on:
                 reasons.append(_("consent_given_on {d} is before registered_on {r}").format(
                     d=consent[0].isoformat(), r=p.registered_on.isoformat()))
             centre_id = self._centre(p.centre)

@@ -17,14 +17,16 @@ from ..domain import SENSITIVE_FIELDS, Consent, Participant, participant_code
 from ..errors import NotFound
 from ..i18n import _
 from ..storage import tables as t
+from ..names import name_key as _name_key
 from ..storage.locks import for_update
 
 _P = t.participant
 
 
 def name_key(full_name: str) -> str:
-    """What makes two spellings of a name the same for duplicate checks."""
-    return full_name.casefold()
+    """What makes two spellings of a name the same, for duplicate checks and searches:
+    :func:`reentry_core.names.name_key` (Раҳимов, Рахимов and Rakhimov alike)."""
+    return _name_key(full_name)
 
 
 def select_participants():

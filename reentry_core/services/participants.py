@@ -16,7 +16,7 @@ from .. import privacy
 from . import access
 from ..convert import parse_date, structure, unstructure
 from ..domain import (
-    SENSITIVE_FIELDS, normalise_name, Consent, ConsentScope, ExitReason, Participant, ParticipantStatus, Sex,
+    SENSITIVE_FIELDS, Consent, ConsentScope, ExitReason, Participant, ParticipantStatus, Sex,
 )
 from ..errors import Conflict, InvalidInput, PermissionDenied
 from ..i18n import _
@@ -92,10 +92,13 @@ class ParticipantService:
                 # searching by name would tell whether a name is there
                 query = query.where(sa.func.lower(_P.c.code).like(f"%{search.strip().lower()}%"))
             elif search:
-                text = name_key(normalise_name(search)).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                needle = f"%{text}%"
-                query = query.where(sa.or_(_P.c.name_key.like(needle, escape="\\"),
-                                           sa.func.lower(_P.c.code).like(needle, escape="\\")))
+                # a name in any alphabet and spelling (names.name_key), or part of a code
+                typed = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                matches = [sa.func.lower(_P.c.code).like(f"%{typed}%", escape="\\")]
+                key = name_key(search)
+                if key:
+                    matches.append(_P.c.name_key.like(f"%{key}%"))
+                query = query.where(sa.or_(*matches))
             if limit:
                 query = query.limit(limit)
             found = [self._shown(from_row(row)) for row in conn.execute(query)]

@@ -304,3 +304,21 @@ def test_an_import_row_with_consent_before_registration_is_refused(case_worker, 
         case_worker.participants.import_file(sheet)
     assert refused.value.problems == ["row 2: consent_given_on 2026-11-09 is before registered_on 2026-11-10"]
     assert case_worker.participants.list() == []
+
+
+def test_a_search_in_latin_letters_finds_cyrillic_names_and_back(case_worker):
+    """Staff type names the way they do: rahimov finds Раҳимов, Ҷамшед finds Jamshed."""
+    first = case_worker.participants.register(**PERSON).code
+    latin = case_worker.participants.register(full_name="Jamshed Karimov", sex="male", birth_date="1990-01-01",
+                                              centre="DSH").code
+    assert [p.code for p in case_worker.participants.list(search="rahimov")] == [first]
+    assert [p.code for p in case_worker.participants.list(search="Рахимов")] == [first]
+    assert [p.code for p in case_worker.participants.list(search="Ҷамшед")] == [first, latin]
+    assert [p.code for p in case_worker.participants.list(search="dzhamshed karim")] == [latin]
+
+
+def test_the_same_person_in_another_alphabet_or_with_a_stray_mark_is_a_probable_duplicate(case_worker):
+    first = case_worker.participants.register(**PERSON).code
+    for spelling in ("Джамшед Рахимов", "Jamshed Rakhimov", "-Ҷамшед Раҳимов"):
+        with pytest.raises(Conflict, match=f"already registered at DSH as {first}"):
+            case_worker.participants.register(**{**PERSON, "full_name": spelling})
