@@ -1,8 +1,16 @@
 """One translation function for every user-facing message.
 
-English is the source language. Catalogues live in ``reentry_core/locale`` and are
-extracted with Babel (see ``docs/translating.md``); ``--lang`` / ``REENTRY_LANG``
-picks the language, ``REENTRY_LOCALE_DIR`` points at other catalogues.
+English is the source language. Each package owns its catalogue: the core's is the
+``reentry`` domain in ``reentry_core/locale``; a plugin's is the domain named after its
+package (``reentry_mentoring``) in the ``locale`` folder beside its code, found when the
+plugin loads (:func:`add_catalogue`). ``_`` looks a message up in the core's catalogue,
+then in each plugin's, so a plugin's code calls the same ``_`` from the SDK.
+
+The language: ``--lang``, else ``REENTRY_LANG``, else the system's (``LC_ALL``,
+``LC_MESSAGES``, ``LANG``). One asked for by name that has no catalogue is refused with
+the list of those there are; a system language without one falls back to English.
+``REENTRY_LOCALE_DIR`` names one more folder to look in (tests, a translator's work).
+See ``docs/translating.md``.
 """
 
 from __future__ import annotations
@@ -13,32 +21,109 @@ from pathlib import Path
 
 DOMAIN = "reentry"
 LOCALE_DIR = Path(__file__).parent / "locale"
+#: The source language: always there, needs no catalogue.
+SOURCE = "en"
 
 _translation: _gettext.NullTranslations | None = None
+_language: str | None = None
+#: (domain, folder) of each plugin catalogue, in the order the plugins loaded
+_catalogues: list[tuple[str, Path]] = []
 
 
-def set_language(lang: str | None) -> None:
-    """Pick the catalogue for ``lang`` (e.g. ``ru``, ``tg``); ``None`` reads REENTRY_LANG."""
+class UnknownLanguage(ValueError):
+    """A language asked for by name that has no catalogue."""
+
+
+def _folders() -> list[Path]:
+    extra = os.environ.get("REENTRY_LOCALE_DIR")
+    return [Path(extra), LOCALE_DIR] if extra else [LOCALE_DIR]
+
+
+def available_languages() -> list[str]:
+    """English and every language the core has a compiled catalogue for."""
+    found = {SOURCE}
+    for folder in _folders():
+        if folder.is_dir():
+            found.update(d.name for d in folder.iterdir() if (d / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file())
+    return sorted(found)
+
+
+def _system_language() -> str | None:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "").strip()
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return value.split(".")[0].split("_")[0].lower() or None
+    return None
+
+
+def resolve_language(lang: str | None = None) -> str:
+    """The language to use: ``lang``, else ``REENTRY_LANG``, else the system's; an unknown
+    one asked for by name raises :class:`UnknownLanguage` naming the available ones."""
+    asked = (lang or os.environ.get("REENTRY_LANG") or "").strip().lower()
+    available = available_languages()
+    if asked:
+        if asked not in available:
+            raise UnknownLanguage(
+                f"unknown language {asked!r}; available: {', '.join(available)}")
+        return asked
+    system = _system_language()
+    return system if system in available else SOURCE
+
+
+def set_language(lang: str | None) -> str:
+    """Choose the language (see :func:`resolve_language`); returns it."""
+    global _language, _translation
+    _language = resolve_language(lang)
+    _translation = None  # built on first use, with every catalogue known by then
+    return _language
+
+
+def add_catalogue(domain: str, folder: Path | str) -> None:
+    """A plugin's catalogue (``folder/<lang>/LC_MESSAGES/<domain>.mo``), consulted after
+    the core's."""
     global _translation
-    lang = lang or os.environ.get("REENTRY_LANG") or None
-    localedir = os.environ.get("REENTRY_LOCALE_DIR") or str(LOCALE_DIR)
-    languages = [lang] if lang else None
-    if languages is None:
-        # No explicit choice: English, whatever LANG the shell has.
-        _translation = _gettext.NullTranslations()
-        return
-    _translation = _gettext.translation(DOMAIN, localedir, languages=languages, fallback=True)
+    entry = (domain, Path(folder))
+    if entry not in _catalogues:
+        _catalogues.append(entry)
+        _translation = None
+
+
+def language() -> str:
+    return _language or SOURCE
+
+
+def _build() -> _gettext.NullTranslations:
+    global _language
+    if _language is None:  # nobody chose (the Python API): the environment's, quietly
+        try:
+            _language = resolve_language(None)
+        except UnknownLanguage:
+            _language = SOURCE
+    lang = _language
+    if lang == SOURCE:
+        return _gettext.NullTranslations()
+    chain = _gettext.NullTranslations()
+    sources = [(DOMAIN, folder) for folder in _folders()]
+    for domain, folder in _catalogues:
+        sources += [(domain, extra) for extra in _folders()[:-1]] + [(domain, folder)]
+    for domain, folder in sources:
+        found = _gettext.translation(domain, str(folder), languages=[lang], fallback=True)
+        if type(found) is not _gettext.NullTranslations:
+            chain.add_fallback(found)
+    return chain
 
 
 def _(message: str) -> str:
     """Translate ``message`` into the chosen language."""
+    global _translation
     if _translation is None:
-        set_language(None)
-    return _translation.gettext(message)  # type: ignore[union-attr]
+        _translation = _build()
+    return _translation.gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a message that depends on a count."""
+    global _translation
     if _translation is None:
-        set_language(None)
-    return _translation.ngettext(singular, plural, n)  # type: ignore[union-attr]
+        _translation = _build()
+    return _translation.ngettext(singular, plural, n)

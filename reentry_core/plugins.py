@@ -199,6 +199,23 @@ def _register(pm: PluginManager, name: str, plugin: object, version: str) -> Non
         pm.infos[name] = PluginInfo(name, version, "failed", error=str(exc), module=module)
         return
     pm.infos[name] = PluginInfo(name, version, "loaded", module=module)
+    _add_catalogue(module)
+
+
+def _add_catalogue(module: str) -> None:
+    """A plugin's own message catalogue: the domain named after its top package, in the
+    ``locale`` folder of that package (``reentry plugins new`` makes one)."""
+    package = module.split(".")[0]
+    found = sys.modules.get(package)
+    where = getattr(found, "__file__", None)
+    if package and where and package != "reentry_core":
+        from pathlib import Path
+
+        from .i18n import add_catalogue
+
+        folder = Path(where).parent / "locale"
+        if folder.is_dir():
+            add_catalogue(package, folder)
 
 
 def _check_pending(pm: PluginManager) -> None:

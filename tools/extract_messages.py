@@ -1,12 +1,17 @@
-"""Write the message catalogue template ``reentry_core/locale/reentry.pot``.
+"""Write each package's message catalogue template (``.pot``).
 
-It holds every string passed to ``_()`` / ``ngettext()`` in the core and the built-in
-plugins, plus every command's help text (click docstrings). Run after changing messages:
+The core and each built-in plugin own a catalogue (a gettext domain):
 
-    python tools/extract_messages.py
+* ``reentry_core/locale/reentry.pot`` — the core;
+* ``plugins/<name>/locale/reentry_<name>.pot`` — each plugin, its domain the package name.
 
-Translators then update ``locale/<lang>/LC_MESSAGES/reentry.po`` with
-``pybabel update -i reentry_core/locale/reentry.pot -d reentry_core/locale -D reentry``.
+Each holds every string its package passes to ``_()`` / ``ngettext()``, plus the help
+text (click docstring) of every command its package defines. Run after changing messages:
+
+    python tools/extract_messages.py            # the templates
+    python tools/extract_messages.py --compile  # also each <lang>.po into its .mo
+
+Translators then update ``<locale>/<lang>/LC_MESSAGES/<domain>.po`` (docs/translating.md).
 """
 
 from __future__ import annotations
@@ -19,19 +24,32 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-POT = ROOT / "reentry_core" / "locale" / "reentry.pot"
 KEYWORDS = {"_": None, "ngettext": (1, 2)}
+#: package → its folder (pyproject.toml's package-dir)
+PACKAGES = {"reentry_core": ROOT / "reentry_core", "reentry_business_plans": ROOT / "plugins" / "business_plans",
+            "reentry_microgrants": ROOT / "plugins" / "microgrants", "reentry_mentoring": ROOT / "plugins" / "mentoring"}
+POT = ROOT / "reentry_core" / "locale" / "reentry.pot"
 
 
-def build_catalog() -> Catalog:
-    catalog = Catalog(project="reentry", fuzzy=False)
-    for folder in ("reentry_core", "plugins"):
-        method_map = [("**.py", "python")]
-        for filename, lineno, message, comments, context in extract_from_dir(
-            ROOT / folder, method_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
+def domain_of(package: str) -> str:
+    return "reentry" if package == "reentry_core" else package
+
+
+def template_path(package: str) -> Path:
+    return PACKAGES[package] / "locale" / f"{domain_of(package)}.pot"
+
+
+def build_catalogs() -> dict[str, Catalog]:
+    """package → its catalogue template."""
+    catalogs = {}
+    for package, folder in PACKAGES.items():
+        catalog = Catalog(project=domain_of(package), fuzzy=False)
+        for _filename, _lineno, message, _comments, _context in extract_from_dir(
+            folder, [("**.py", "python")], keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
         ):
             flags = ("python-brace-format",) if "{" in (message if isinstance(message, str) else message[0]) else ()
             catalog.add(message, None, flags=flags)
+        catalogs[package] = catalog
     from reentry_core.cli import build_cli, inspect_clean, walk_commands
     from reentry_core.plugins import _entry_points, load_plugins
 
@@ -39,8 +57,14 @@ def build_catalog() -> Catalog:
     others = {ep.name for ep in _entry_points()} - set(built_in_plugins())
     for command in walk_commands(build_cli(load_plugins(disabled=others))):
         if command.help:
-            catalog.add(inspect_clean(command.help), None)
-    return catalog
+            module = getattr(command.callback, "__module__", "") or "reentry_core"
+            catalogs.get(module.split(".")[0], catalogs["reentry_core"]).add(inspect_clean(command.help), None)
+    return catalogs
+
+
+def build_catalog() -> Catalog:
+    """The core's template (kept for callers of the one-catalogue days)."""
+    return build_catalogs()["reentry_core"]
 
 
 def built_in_plugins() -> list[str]:
@@ -59,10 +83,33 @@ def render(catalog: Catalog) -> bytes:
     return out.getvalue()
 
 
-def main() -> int:
-    POT.parent.mkdir(parents=True, exist_ok=True)
-    POT.write_bytes(render(build_catalog()))
-    print(f"wrote {POT.relative_to(ROOT)}")
+def compile_all() -> list[Path]:
+    """Each ``<lang>/LC_MESSAGES/<domain>.po`` of every package into its ``.mo``."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for package in PACKAGES:
+        domain = domain_of(package)
+        for po in sorted((PACKAGES[package] / "locale").glob(f"*/LC_MESSAGES/{domain}.po")):
+            with open(po, "rb") as f:
+                catalog = read_po(f, locale=po.parent.parent.name)
+            with open(po.with_suffix(".mo"), "wb") as f:
+                write_mo(f, catalog, use_fuzzy=False)
+            written.append(po.with_suffix(".mo"))
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    for package, catalog in build_catalogs().items():
+        path = template_path(package)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(render(catalog))
+        print(f"wrote {path.relative_to(ROOT)} ({len(catalog)} messages)")
+    if "--compile" in argv:
+        for path in compile_all():
+            print(f"compiled {path.relative_to(ROOT)}")
     return 0
 
 

@@ -12,11 +12,13 @@ import sys
 import click
 
 from ..errors import PluginError, ReentryError
-from ..i18n import _, set_language
+from ..i18n import UnknownLanguage, _, available_languages, set_language
 from .output import FORMATS
 from .state import CliState, report_error
 
-EPILOG = _("""Examples:
+def epilog() -> str:
+    """The root's examples, in the language chosen (built with the command tree, after it is)."""
+    return _("""Examples:
 
 \b
   reentry staff add ADM --name "Нигина Каримова" --role admin
@@ -27,6 +29,7 @@ EPILOG = _("""Examples:
 
 The database is a SQLite file in your data folder unless --db or REENTRY_DATABASE_URL
 names another (e.g. postgresql://user@server/reentry).""")
+
 
 
 class RootGroup(click.Group):
@@ -67,19 +70,20 @@ def build_cli(plugins=None, clock=None) -> click.Group:
 
     pm = plugins if plugins is not None else load_plugins()
 
-    @click.group(cls=RootGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+    @click.group(cls=RootGroup, epilog=epilog(), context_settings={"help_option_names": ["-h", "--help"]})
     @click.option("--db", "db", metavar="URL", envvar="REENTRY_DATABASE_URL",
                   help=_("Database URL (default: a SQLite file in your data folder)."))
     @click.option("--as", "acting_as", metavar="STAFF_CODE", envvar="REENTRY_USER",
                   help=_("The staff member acting; needed by every command that changes data."))
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", envvar="REENTRY_FORMAT",
                   show_default=True, help=_("Output: tables for people, json or csv for scripts."))
-    @click.option("--lang", metavar="LANG", envvar="REENTRY_LANG", help=_("Language of messages (en; ru, tg to come)."))
+    @click.option("--lang", metavar="LANG", envvar="REENTRY_LANG", callback=_check_language,
+                  help=_("Language of messages and help: {languages} (default: REENTRY_LANG, then the "
+                         "system's).").format(languages=", ".join(available_languages())))
     @click.version_option(__version__, prog_name="reentry")
     @click.pass_context
     def cli(click_ctx: click.Context, db, acting_as, fmt, lang):
         """reentry: reintegration centres, training, microgrants and mentoring for people after prison."""
-        set_language(lang)
         click_ctx.obj = CliState(db, acting_as, fmt, pm, clock)
 
     from . import audit, centres, db, demo, participants, plugins, referrals, report, staff
@@ -123,6 +127,14 @@ def inspect_clean(text: str) -> str:
     return inspect.cleandoc(text)
 
 
+def _check_language(click_ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """``--lang`` (or REENTRY_LANG): an unknown language is refused, naming those there are."""
+    try:
+        return set_language(value)
+    except UnknownLanguage as exc:
+        raise click.BadParameter(str(exc), ctx=click_ctx, param=param) from None
+
+
 def _language_from_argv(argv: list[str]) -> str | None:
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
@@ -134,7 +146,11 @@ def _language_from_argv(argv: list[str]) -> str | None:
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    set_language(_language_from_argv(argv))  # help texts are translated when built
+    try:
+        set_language(_language_from_argv(argv))  # help texts are translated when built
+    except UnknownLanguage as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(2) from None
     from ..plugins import load_plugins, warn_failures
 
     pm = load_plugins()
