@@ -433,8 +433,9 @@ def visitsheet(state: CliState, path, mentor, within):
 
 @group.command("import-visits")
 @click.argument("path", metavar="FILE")
+@click.option("--encoding", help=_("Encoding of a CSV file if not UTF-8, e.g. cp1251."))
 @pass_state
-def import_visits(state: CliState, path):
+def import_visits(state: CliState, path, encoding):
     """Log every visit of a filled-in visit sheet (CSV or XLSX): every row or none.
 
     Columns: participant, visited_on, mode, business_status (required); revenue, costs,
@@ -447,7 +448,7 @@ def import_visits(state: CliState, path):
     Example:
       reentry --as MN1 mentoring import-visits visits-MN1-2026-11.xlsx
     """
-    imported = state.ctx().mentoring.import_visits(path)
+    imported = state.ctx().mentoring.import_visits(path, encoding)
     reports = [item.report for item in imported]
     on_time = sum(1 for r in reports if r.visit.fulfilment is not None and r.visit.fulfilment.value == "on_time")
     late = sum(1 for r in reports if r.visit.fulfilment is not None and r.visit.fulfilment.value == "late")

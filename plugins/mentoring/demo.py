@@ -22,7 +22,7 @@ from pathlib import Path
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.sdk import core, Demo, person_name, write_table
+from reentry_core.sdk import core, Demo, person_name, write_sheet
 
 from . import store
 from . import tables as t
@@ -210,7 +210,7 @@ class VisitSheets:
         with tempfile.TemporaryDirectory(prefix="reentry-demo-visits-") as folder:
             for mentor, rows in sorted(self.rows.items()):
                 path = Path(folder) / f"visits-{mentor}-{month:%Y-%m}.csv"
-                write_table(path, VISIT_COLUMNS, [[row.get(c, "") for c in VISIT_COLUMNS] for row in rows])
+                write_sheet(path, VISIT_COLUMNS, [[row.get(c, "") for c in VISIT_COLUMNS] for row in rows])
                 logged += len(demo.act_as(mentor).mentoring.import_visits(path))
         return logged
 

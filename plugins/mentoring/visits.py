@@ -250,12 +250,12 @@ class VisitsMixin:
             tx.audit("mentoring.visit", "participant", row.code, after=report.visit)
         return report
 
-    def import_visits(self, path) -> list:
+    def import_visits(self, path, encoding: str | None = None) -> list:
         """Log every visit of a filled-in visit sheet (CSV or XLSX), every row or none; see
         :mod:`reentry_mentoring.visit_sheets`. Returns a ``SheetVisit`` (row, report) per visit."""
         from .visit_sheets import import_visits
 
-        return import_visits(self, path)
+        return import_visits(self, path, encoding)
 
     def visit_sheet(self, path, *, mentor: str | None = None, within: int | None = 31) -> int:
         """Write ``mentor``'s visit sheet (default: the acting mentor's): the visits owed within
