@@ -7,6 +7,14 @@ columns named like the fields of ``reentry mentoring visit``. The import is a
 logged by hand, all of them written or none, one audit event per batch. The visits are
 placed in date order, so two visits to one business on one sheet fulfil their due visits
 as they would have one after the other.
+
+A sheet may be imported again (a mentor is not sure it went through, or adds the last
+rows and imports the whole month): a row is the visit the sheet printed it for (its
+``due_visit``) or, on a row the mentor added, the participant's visit of that day. A row
+already logged as it says changes nothing and is counted; one that says otherwise is
+refused, never applied: a logged visit may already have verified a business for a
+tranche, opened a referral or ended the follow-up, so it is not rewritten from a sheet.
+Pre-printed rows the mentor left empty (no day, no findings) were not visited: skipped.
 """
 
 from __future__ import annotations
@@ -14,19 +22,25 @@ from __future__ import annotations
 import attrs
 
 from reentry_core.sdk import (
-    _, Column, Conflict, import_sheet, InvalidInput, NotFound, PermissionDenied, sheet_parsers, SheetImport,
-    write_sheet,
+    _, Column, Conflict, import_sheet, InvalidInput, NotFound, PermissionDenied, ReentryError, sheet_parsers,
+    SheetImport, UNCHANGED, write_sheet,
 )
 
 from . import store
 from . import tables as t
-from .domain import VisitReport
-from .visits import VISIT_FIELDS, check_visit, record_visit
+from .domain import Visit, VisitReport, visit_label
+from .visits import VISIT_FIELDS, check_visit, covering_schedule, record_visit, visit_from
 
-#: What the sheet says about each row (read and written, never imported as a field).
+#: What the sheet says about each row for the people filling it in (never imported).
 INFO_COLUMNS = ("full_name", "due_visit", "due_on", "window_start", "window_end")
 #: The columns the import takes: who, when, by whom, what was found, and a closing reason.
 VISIT_COLUMNS = ("participant", "visited_on", "mentor", *VISIT_FIELDS, "end_follow_up")
+#: What a mentor fills in on a row they visited: a row with none of it was not visited.
+FILLED_BY = ("visited_on", *VISIT_FIELDS, "end_follow_up")
+#: What makes a logged visit the one a row describes (not the placement the programme gave it).
+_FINDINGS = tuple(f.name for f in attrs.fields(Visit) if f.name not in ("due_months", "fulfilment", "id"))
+#: Findings named, never shown, when a row differs from the logged visit (health data).
+_NOT_SHOWN = frozenset({"risk_note"})
 #: The template's columns, in the order a mentor fills them in.
 SHEET_COLUMNS = ("participant", *INFO_COLUMNS, "visited_on", *VISIT_FIELDS, "end_follow_up")
 #: Columns every sheet has and every filled-in row fills.
@@ -39,6 +53,16 @@ class SheetVisit:
 
     row: int
     report: VisitReport
+
+
+class ImportedVisits(list):
+    """What importing a sheet did: the visits it logged (a :class:`SheetVisit` each, in the
+    order they were placed), the rows already logged as they say (``unchanged``: nothing
+    changed) and the pre-printed rows nobody filled in (``skipped``: not visited)."""
+
+    def __init__(self, logged=(), *, file: str = "", rows: int = 0, unchanged: int = 0, skipped: int = 0):
+        super().__init__(logged)
+        self.file, self.rows, self.unchanged, self.skipped = file, rows, unchanged, skipped
 
 
 class _StaffCache:
@@ -70,8 +94,10 @@ class VisitSheet(SheetImport):
     """
 
     columns = (*(_column(name) for name in VISIT_COLUMNS),
-               *(Column(name, info=True) for name in INFO_COLUMNS))
+               Column("due_visit", sheet_parsers.integer),
+               *(Column(name, info=True) for name in INFO_COLUMNS if name != "due_visit"))
     action, entity = "mentoring.visit", "participant"
+    filled_by = FILLED_BY
 
     def __init__(self, tx, name: str, logged: list[SheetVisit]):
         super().__init__(tx, name)
@@ -92,6 +118,15 @@ class VisitSheet(SheetImport):
         for assignment in store.assignments_of(conn, ids):
             self.assignments.setdefault(assignment.participant, []).append(assignment)
         self.settings, self.staff = store.settings(conn), _StaffCache()
+        self.before: dict[str, dict[int, Visit]] = {}  # what was logged before this import
+        for visit in store.visits(conn, store.visits_query().where(t.visit.c.participant_id.in_(ids))):
+            self.before.setdefault(visit.participant, {})[visit.id] = visit
+
+    def identity(self, row):
+        """The due visit the sheet printed the row for; a row the mentor added: that day's visit."""
+        if row.get("due_visit") is not None:
+            return row["participant"], visit_label(row["due_visit"])
+        return row["participant"], row["visited_on"].isoformat()
 
     def check(self, row):
         code = row["participant"]
@@ -99,6 +134,10 @@ class VisitSheet(SheetImport):
         if person is None:
             raise InvalidInput(_("participant: {code!r} does not exist").format(code=code))
         fields = {name: row[name] for name in VISIT_FIELDS if name in row.values}
+        logged = self._logged(row)
+        if logged:
+            return _same_visit(logged, visit_from(fields, code, row.get("mentor") or logged[0].mentor,
+                                                  row["visited_on"]), row.get("due_visit"))
         try:
             checked = check_visit(self.tx, person, self.schedules.get(code, []), self.assignments.get(code, []),
                                   row["visited_on"], row.get("mentor"), row.get("end_follow_up"), fields,
@@ -110,6 +149,23 @@ class VisitSheet(SheetImport):
         report, schedule = record_visit(self.tx, checked, self.settings)
         self.schedules[code] = [schedule if s.id == schedule.id else s for s in self.schedules[code]]
         return SheetVisit(row.n, report)
+
+    def _logged(self, row) -> list[Visit]:
+        """The visits logged before this import that the row may be: the one that fulfilled
+        the row's due visit, then the participant's visits of the row's day (a visit placed
+        on another due visit than the sheet printed it for is found by its day)."""
+        code, day = row["participant"], row["visited_on"]
+        before = self.before.get(code, {})
+        found = []
+        months = row.get("due_visit")
+        if months is not None:
+            try:
+                schedule = covering_schedule(self.schedules.get(code, []), code, day)
+            except ReentryError:
+                schedule = None
+            found = [before[due.visit_id] for due in (schedule.due_visits if schedule else ())
+                     if due.months == months and due.visit_id in before]
+        return found + [visit for visit in before.values() if visit.visited_on == day and visit not in found]
 
     def write(self, batch):
         self.logged.extend(batch)
@@ -124,17 +180,54 @@ class VisitSheet(SheetImport):
         super().finish()
 
 
+def _same_visit(logged: list[Visit], visit: Visit, months: int | None):
+    """``UNCHANGED`` when one of the ``logged`` visits is ``visit``, else the refusal naming
+    what the row says otherwise (a logged visit is never rewritten from a sheet)."""
+    changes = []
+    for before in logged:
+        changes = [_change(name, getattr(before, name), getattr(visit, name))
+                   for name in _FINDINGS if getattr(before, name) != getattr(visit, name)]
+        if not changes:
+            return UNCHANGED
+    before = logged[0]
+    what = (_("{code}'s {label}").format(code=visit.participant, label=visit_label(months)) if months is not None
+            else _("{code}'s visit of {d}").format(code=visit.participant, d=visit.visited_on.isoformat()))
+    raise InvalidInput(_("{what} is already logged (visit {id} of {on} by {mentor}) and this row says otherwise: "
+                         "{changes}; a logged visit is not rewritten from a sheet (it may have verified a tranche "
+                         "or opened a referral): log what is new as a visit of its own").format(
+        what=what, id=before.id, on=before.visited_on.isoformat(), mentor=before.mentor, changes=", ".join(changes)))
+
+
+def _change(name: str, before, after) -> str:
+    if name in _NOT_SHOWN:
+        return _("{name} differs").format(name=name)
+    return f"{name} {_shown(before)} → {_shown(after)}"
+
+
+def _shown(value) -> str:
+    if value is None or value == frozenset():
+        return _("(empty)")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, frozenset):
+        return ",".join(sorted(str(v) for v in value))
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def _row_number(line: str) -> int:
     digits = "".join(ch for ch in line.split(":", 1)[0].split(",", 1)[0] if ch.isdigit())
     return int(digits) if digits else 0
 
 
-def import_visits(service, path, encoding: str | None = None) -> list[SheetVisit]:
+def import_visits(service, path, encoding: str | None = None) -> ImportedVisits:
     """Log every visit of a filled-in visit sheet as the acting staff member: every row or
-    none. Returns each row's report, in the order the visits were placed (by date)."""
+    none. Returns each row's report, in the order the visits were placed (by date), with
+    the counts of rows already logged and rows not visited."""
     logged: list[SheetVisit] = []
-    import_sheet(service.ctx, VisitSheet, path, encoding=encoding, permission="mentoring.visit", logged=logged)
-    return logged
+    result = import_sheet(service.ctx, VisitSheet, path, encoding=encoding, permission="mentoring.visit",
+                          logged=logged)
+    return ImportedVisits(logged, file=result.file, rows=result.rows, unchanged=result.unchanged,
+                          skipped=result.skipped)
 
 
 def write_visit_sheet(service, path, *, mentor: str | None = None, within: int | None = 31) -> int:
@@ -150,4 +243,4 @@ def write_visit_sheet(service, path, *, mentor: str | None = None, within: int |
     return len(rows)
 
 
-__all__ = ["import_visits", "write_visit_sheet", "SheetVisit", "SHEET_COLUMNS", "VISIT_COLUMNS", "VisitSheet"]
+__all__ = ["import_visits", "write_visit_sheet", "ImportedVisits", "SheetVisit", "SHEET_COLUMNS", "VISIT_COLUMNS", "VisitSheet"]

@@ -160,6 +160,15 @@ class CheckedVisit:
     end_follow_up: str | None
 
 
+def visit_from(fields: dict, participant: str, mentor: str, day: date) -> Visit:
+    """The visit ``fields`` (as typed: empty ones left out, risk flags comma-separated) describe,
+    or the ``InvalidInput`` naming the field that is wrong."""
+    data = {k: v for k, v in fields.items() if v is not None and v != ""}
+    if "risk_flags" in data:
+        data["risk_flags"] = split_list(data["risk_flags"])
+    return structure({**data, "participant": participant, "mentor": mentor, "visited_on": day}, Visit)
+
+
 def check_visit(tx, row, schedules: list[Schedule], assignments, visited_on, mentor: str | None,
                 end_follow_up: str | None, fields: dict, staff=store.staff) -> CheckedVisit:
     """Every rule a visit must pass before anything is written (``row``: the participant's
@@ -175,10 +184,7 @@ def check_visit(tx, row, schedules: list[Schedule], assignments, visited_on, men
         raise Conflict(_("{code} left the programme on {on}; no visit after that is logged (readmit them first)")
                        .format(code=row.code, on=row.exited_on.isoformat() if row.exited_on else "?"))
     mentor_row = _visiting_mentor(tx, row.code, day, mentor, covering_assignment(assignments, day), staff)
-    data = {k: v for k, v in fields.items() if v is not None and v != ""}
-    if "risk_flags" in data:
-        data["risk_flags"] = split_list(data["risk_flags"])
-    visit = structure({**data, "participant": row.code, "mentor": mentor_row.code, "visited_on": day}, Visit)
+    visit = visit_from(fields, row.code, mentor_row.code, day)
     if end_follow_up and visit.business_status is not BusinessStatus.CLOSED:
         raise InvalidInput(_("end_follow_up: only a visit that finds the business closed ends the "
                              "follow-up (this one found it {status})").format(
