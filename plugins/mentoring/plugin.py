@@ -64,7 +64,7 @@ def register_permissions(register):
 @hookimpl
 def register_services(register):
     def mentoring(ctx):
-        from .service import MentoringService
+        from .services import MentoringService
 
         return MentoringService(ctx)
 

@@ -230,6 +230,23 @@ def import_visits(service, path, encoding: str | None = None) -> ImportedVisits:
                           skipped=result.skipped)
 
 
+class VisitSheetsMixin:
+    """``ctx.mentoring``: the visit sheet written out and imported (here, not in
+    :mod:`.visits`, so that the sheets build on visits and visits know nothing of sheets)."""
+
+    ctx: object
+
+    def import_visits(self, path, encoding: str | None = None) -> ImportedVisits:
+        """Log every visit of a filled-in visit sheet (CSV or XLSX), every row or none; see
+        :func:`import_visits`. Returns a ``SheetVisit`` (row, report) per visit logged."""
+        return import_visits(self, path, encoding)
+
+    def visit_sheet(self, path, *, mentor: str | None = None, within: int | None = 31) -> int:
+        """Write ``mentor``'s visit sheet (default: the acting mentor's): the visits owed within
+        ``within`` days and every overdue one, to fill in and import. Returns the rows written."""
+        return write_visit_sheet(self, path, mentor=mentor, within=within)
+
+
 def write_visit_sheet(service, path, *, mentor: str | None = None, within: int | None = 31) -> int:
     """Write the visit sheet of ``mentor`` (default: the acting staff member): one row per
     visit owed within ``within`` days (every overdue one too), with the participant's name
@@ -243,4 +260,4 @@ def write_visit_sheet(service, path, *, mentor: str | None = None, within: int |
     return len(rows)
 
 
-__all__ = ["import_visits", "write_visit_sheet", "ImportedVisits", "SheetVisit", "SHEET_COLUMNS", "VISIT_COLUMNS", "VisitSheet"]
+__all__ = ["import_visits", "write_visit_sheet", "ImportedVisits", "SheetVisit", "VisitSheetsMixin", "SHEET_COLUMNS", "VISIT_COLUMNS", "VisitSheet"]

@@ -256,20 +256,6 @@ class VisitsMixin:
             tx.audit("mentoring.visit", "participant", row.code, after=report.visit)
         return report
 
-    def import_visits(self, path, encoding: str | None = None) -> list:
-        """Log every visit of a filled-in visit sheet (CSV or XLSX), every row or none; see
-        :mod:`reentry_mentoring.visit_sheets`. Returns a ``SheetVisit`` (row, report) per visit."""
-        from .visit_sheets import import_visits
-
-        return import_visits(self, path, encoding)
-
-    def visit_sheet(self, path, *, mentor: str | None = None, within: int | None = 31) -> int:
-        """Write ``mentor``'s visit sheet (default: the acting mentor's): the visits owed within
-        ``within`` days and every overdue one, to fill in and import. Returns the rows written."""
-        from .visit_sheets import write_visit_sheet
-
-        return write_visit_sheet(self, path, mentor=mentor, within=within)
-
     def visits(self, participant: str | None = None, *, mentor: str | None = None, centre: str | None = None,
                since: date | str | None = None, until: date | str | None = None) -> list[Visit]:
         """Visits, oldest first, each with the due visit it fulfilled (``due_months``, ``fulfilment``)."""
