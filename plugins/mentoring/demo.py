@@ -29,6 +29,9 @@ from . import tables as t
 from .domain import BusinessStatus, Schedule, ScheduleStatus, place_visit
 from .visit_sheets import VISIT_COLUMNS
 
+#: The demo's sheets: what a mentor fills in, and the due visit a row was printed for.
+SHEET_COLUMNS = (*VISIT_COLUMNS, "due_visit")
+
 #: Business sectors mentors know (the trades the programme funds).
 SECTORS = ["sewing", "car_repair", "cooking", "confectionery", "carpentry", "welding", "hairdressing", "trade",
            "agriculture"]
@@ -210,7 +213,7 @@ class VisitSheets:
         with tempfile.TemporaryDirectory(prefix="reentry-demo-visits-") as folder:
             for mentor, rows in sorted(self.rows.items()):
                 path = Path(folder) / f"visits-{mentor}-{month:%Y-%m}.csv"
-                write_sheet(path, VISIT_COLUMNS, [[row.get(c, "") for c in VISIT_COLUMNS] for row in rows])
+                write_sheet(path, SHEET_COLUMNS, [[row.get(c, "") for c in SHEET_COLUMNS] for row in rows])
                 logged += len(demo.act_as(mentor).mentoring.import_visits(path))
         return logged
 
@@ -267,10 +270,15 @@ class Visiting:
     closing: str | None = None
     finishing: date | None = None
 
-    def _add(self, rng: random.Random, sheets: VisitSheets, day: date, mode: str | None = None) -> None:
+    def _add(self, rng: random.Random, sheets: VisitSheets, day: date, mode: str | None = None,
+             due_visit: int | None = None) -> None:
+        """Put a visit on the mentor's sheet: a due visit's row says which (as a printed sheet
+        does), so two visits of one day are two rows, not one row twice."""
         months = round((day - self.schedule.started_on).days / 30.44)
         row = _visit_row(rng, self.schedule.participant, day, self.sector, self.closed_before, max(months, 1),
                          mode, check_in=mode is not None)
+        if due_visit is not None:
+            row["due_visit"] = due_visit
         sheets.add(self.mentor, row)
         self.closed_before = self.closed_before or row["business_status"] == BusinessStatus.CLOSED.value
         self.last_visit = max(day, self.last_visit or day)
@@ -302,7 +310,7 @@ class Visiting:
                 continue
             day = _between(rng, first, last)
             dues[i] = attrs.evolve(due, visit_id=0)
-            self._add(rng, sheets, day)
+            self._add(rng, sheets, day, due_visit=due.months)
             logged += 1
             if self.ended:
                 return logged
