@@ -11,15 +11,13 @@ from __future__ import annotations
 from datetime import date
 
 import attrs
-import sqlalchemy as sa
 
 from reentry_core.sdk import (
-    _, Conflict, core, in_scope, InvalidInput, ngettext, NotFound, parse_date, ParticipantStatus, Role,
+    _, Conflict, in_scope, InvalidInput, ngettext, NotFound, parse_date, ParticipantStatus, Role,
     structure, unstructure,
 )
 
 from . import store
-from . import tables as t
 from .domain import Assignment, MenteeProfile, MentorProfile, Suggestion, rank, score_mentor, split_list
 
 
@@ -124,10 +122,7 @@ class MentorsMixin:
             after = attrs.evolve(profile, full_name=row.full_name)
             if before == after:
                 return after
-            if before is None:
-                tx.conn.execute(t.mentor.insert().values(staff_id=row.id, **values))
-            else:
-                tx.conn.execute(t.mentor.update().where(t.mentor.c.staff_id == row.id).values(**values))
+            store.save_mentor(tx.conn, row.id, values, new=before is None)
             tx.audit("mentoring.profile", "mentor", row.code, before=before, after=after)
         return after
 
@@ -228,11 +223,7 @@ class MentorsMixin:
                 if day < current.started_on:
                     raise InvalidInput(_("assignment date {d} is before {mentor}'s assignment began ({on})").format(
                         d=day.isoformat(), mentor=current.mentor, on=current.started_on.isoformat()))
-            # lock the mentor's profile row, so two desks cannot both take the last place
-            tx.conn.execute(sa.select(t.mentor.c.id).where(t.mentor.c.staff_id == staff_row.id)
-                            .with_for_update()).first()
-            load = tx.conn.execute(sa.select(sa.func.count()).select_from(t.assignment).where(
-                t.assignment.c.mentor_id == staff_row.id, t.assignment.c.ended_on.is_(None))).scalar_one()
+            load = store.mentor_load(tx.conn, staff_row.id)  # locks the profile: two desks, one last place
             used_override = None
             if load >= profile.capacity:
                 if override_capacity is None:
@@ -246,12 +237,9 @@ class MentorsMixin:
             previous = None
             if current is not None:
                 previous = attrs.evolve(current, ended_on=day, end_reason=reason)
-                tx.conn.execute(t.assignment.update().where(t.assignment.c.id == current.id).values(
-                    ended_on=day, end_reason=previous.end_reason))
+                store.end_assignment(tx.conn, current.id, day, previous.end_reason)
                 tx.audit("mentoring.unassign", "participant", row.code, before=current, after=previous)
-            new_id = tx.conn.execute(t.assignment.insert().values(
-                participant_id=row.id, mentor_id=staff_row.id, started_on=day, capacity_override=used_override,
-            )).inserted_primary_key[0]
+            new_id = store.insert_assignment(tx.conn, row.id, staff_row.id, day, used_override)
             assignment = Assignment(row.code, staff_row.code, day, capacity_override=used_override, id=new_id)
             tx.audit("mentoring.assign", "participant", row.code, after=assignment)
         return Assigned(assignment, previous)
@@ -266,10 +254,7 @@ class MentorsMixin:
             tx.require("mentoring.assign")
             conn = tx.conn
             day = action_date(on, tx, _("assignment date"))
-            where = sa.true()
-            if centre:
-                where = core.participant.c.centre_id == tx.centre_id(centre)
-            people = store.waiting_for_mentor(conn, where, tx.today)
+            people = store.waiting_for_mentor(conn, tx.centre_id(centre) if centre else None, tx.today)
             rows = [m for m in store.mentor_rows(conn, centre, lock=True) if m.active and m.is_mentor]
             counts = store.active_mentee_counts(conn)
             by_centre: dict[str, list] = {}
@@ -288,9 +273,9 @@ class MentorsMixin:
                 matched.append((person, chosen, start))
                 counts[chosen.staff_id] = counts.get(chosen.staff_id, 0) + 1
             if matched:
-                ids = conn.execute(t.assignment.insert().returning(t.assignment.c.id, sort_by_parameter_order=True), [
+                ids = store.insert_assignments(conn, [
                     {"participant_id": person.id, "mentor_id": chosen.staff_id, "started_on": start}
-                    for person, chosen, start in matched]).scalars().all()
+                    for person, chosen, start in matched])
                 assigned = [Assignment(person.code, chosen.staff_code, start, id=new_id)
                             for (person, chosen, start), new_id in zip(matched, ids)]
                 tx.audit_batch("mentoring.assign", "participant", {a.participant: a for a in assigned},
@@ -310,8 +295,7 @@ class MentorsMixin:
                 raise Conflict(_("{code} has no mentor to unassign").format(code=row.code))
             day = action_date(on, tx, _("end date"), current.started_on, _("the assignment began"))
             ended = attrs.evolve(current, ended_on=day, end_reason=reason)
-            tx.conn.execute(t.assignment.update().where(t.assignment.c.id == current.id).values(
-                ended_on=day, end_reason=ended.end_reason))
+            store.end_assignment(tx.conn, current.id, day, ended.end_reason)
             tx.audit("mentoring.unassign", "participant", row.code, before=current, after=ended)
         return ended
 

@@ -27,7 +27,6 @@ from reentry_core.sdk import (
 )
 
 from . import store
-from . import tables as t
 from .domain import Visit, VisitReport, visit_label
 from .visits import VISIT_FIELDS, check_visit, covering_schedule, record_visit, visit_from
 
@@ -112,14 +111,14 @@ class VisitSheet(SheetImport):
         self.people = store.participants(conn, {row["participant"] for row in rows})
         ids = [person.id for person in self.people.values()]
         self.schedules: dict[str, list] = {}
-        for schedule in store.schedules(conn, t.schedule.c.participant_id.in_(ids), lock=True):
+        for schedule in store.schedules_of(conn, ids, lock=True):
             self.schedules.setdefault(schedule.participant, []).append(schedule)
         self.assignments: dict[str, list] = {}
         for assignment in store.assignments_of(conn, ids):
             self.assignments.setdefault(assignment.participant, []).append(assignment)
         self.settings, self.staff = store.settings(conn), _StaffCache()
         self.before: dict[str, dict[int, Visit]] = {}  # what was logged before this import
-        for visit in store.visits(conn, store.visits_query().where(t.visit.c.participant_id.in_(ids))):
+        for visit in store.visits_of(conn, ids):
             self.before.setdefault(visit.participant, {})[visit.id] = visit
 
     def identity(self, row):
