@@ -13,8 +13,8 @@ from datetime import date
 import attrs
 
 from reentry_core.sdk import (
-    _, Conflict, in_scope, InvalidInput, ngettext, NotFound, parse_date, ParticipantStatus, Role,
-    structure, unstructure,
+    _, check_centre, Conflict, in_scope, InvalidInput, ngettext, NotFound, parse_date, ParticipantStatus,
+    PermissionDenied, Role, scope_of, structure, unstructure,
 )
 
 from . import store
@@ -62,6 +62,23 @@ def need_reason(reason: str | None, why: str) -> str:
     if not text:
         raise InvalidInput(_("reason: say why {why}").format(why=why))
     return text
+
+
+def centre_in_scope(ctx, conn, centre: str | None) -> str | None:
+    """The centre a mentoring list or figure keeps to: ``centre`` when the acting member may
+    see it (refused in one line otherwise), else their own centre when they work at one and
+    see no other (issue 14: staff of one centre see their centre); ``None``: every centre."""
+    if centre:
+        code = centre.strip().upper()
+        check_centre(conn, ctx.programme.centre_id(conn, code), code)  # an unknown centre is named
+        return code
+    scope = scope_of(conn)
+    if scope is None or scope.everywhere:
+        return None
+    if scope.centre is None:
+        raise PermissionDenied(_("{code} works at no centre; only staff who see every centre see mentoring "
+                                 "across centres").format(code=scope.staff))
+    return scope.centre
 
 
 def with_mentor_role(conn, code: str):
@@ -136,11 +153,11 @@ class MentorsMixin:
         return found
 
     def mentors(self, centre: str | None = None) -> list[tuple[MentorProfile, int]]:
-        """Every mentor profile (of ``centre``) with the number of people each follows now."""
+        """Every mentor profile (of ``centre``; for staff of one centre, of theirs) with the
+        number of people each follows now."""
         self.ctx.require("mentoring.view")
         with self.ctx.reading() as conn:
-            if centre:
-                self.ctx.programme.centre_id(conn, centre)  # an unknown centre is named
+            centre = centre_in_scope(self.ctx, conn, centre)
             counts = store.active_mentee_counts(conn)
             return [(store.mentor_from_row(row), counts.get(row.staff_id, 0))
                     for row in store.mentor_rows(conn, centre)]
