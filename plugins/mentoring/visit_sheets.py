@@ -182,13 +182,11 @@ class VisitSheet(SheetImport):
 def _same_visit(logged: list[Visit], visit: Visit, months: int | None):
     """``UNCHANGED`` when one of the ``logged`` visits is ``visit``, else the refusal naming
     what the row says otherwise (a logged visit is never rewritten from a sheet)."""
-    changes = []
-    for before in logged:
-        changes = [_change(name, getattr(before, name), getattr(visit, name))
-                   for name in _FINDINGS if getattr(before, name) != getattr(visit, name)]
-        if not changes:
-            return UNCHANGED
+    if any(all(getattr(before, name) == getattr(visit, name) for name in _FINDINGS) for before in logged):
+        return UNCHANGED
     before = logged[0]
+    changes = [_change(name, getattr(before, name), getattr(visit, name))
+               for name in _FINDINGS if getattr(before, name) != getattr(visit, name)]
     what = (_("{code}'s {label}").format(code=visit.participant, label=visit_label(months)) if months is not None
             else _("{code}'s visit of {d}").format(code=visit.participant, d=visit.visited_on.isoformat()))
     raise InvalidInput(_("{what} is already logged (visit {id} of {on} by {mentor}) and this row says otherwise: "

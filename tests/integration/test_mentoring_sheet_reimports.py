@@ -173,3 +173,22 @@ def test_the_cli_says_what_a_second_entry_changed(run_cli, printed, tmp_path):
     assert result.exit_code == 0 and "1 row already logged (nothing changed)" in result.output, result.output
     result = run_cli("--as", "MN1", "--format", "json", "mentoring", "import-visits", str(path))
     assert '"unchanged": 1' in result.output and '"skipped": 1' in result.output, result.output
+
+
+def test_a_visit_placed_on_another_due_visit_is_found_by_its_day(programme, two_funded, clock, tmp_path):
+    """The mentor fills in the 3-month row with a visit that, by its date, fulfils the 1-month
+    visit: entered again, the row is that visit, not a second one for the 3-month visit."""
+    clock.move_to(date(2026, 7, 1))
+    printed = tmp_path / "printed.csv"
+    mentor = programme.act_as("MN1").mentoring
+    mentor.visit_sheet(printed, within=120)
+    with open(printed, encoding="utf-8-sig", newline="") as f:
+        rows = [row for row in csv.DictReader(f) if row["participant"] == two_funded[0]]
+    assert [row["due_visit"] for row in rows] == ["1", "3"]
+    clock.move_to(date(2026, 7, 20))
+    path = _save(tmp_path / "visits.csv", [rows[0], {**rows[1], **VISITED}])
+    (logged,) = mentor.import_visits(path)
+    assert logged.report.visit.due_months == 1
+    again = mentor.import_visits(path)
+    assert (len(again), again.unchanged) == (0, 1)
+    assert _count(programme, t.visit) == 1
