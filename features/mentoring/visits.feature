@@ -135,3 +135,17 @@ Feature: Mentoring visits
     And the refusal names "row 4: business_status: 'bankrupt' is not one of operating, temporarily_closed, closed, not_started"
     And the refusal names "row 5: visit date 2026-08-02 is in the future"
     And no visit is logged
+
+  Scenario: A mentor imports the same visit sheet twice
+    Given today is 2026-07-31
+    And a visit sheet "visits-MN1-2026-07.csv" with:
+      | participant   | due_visit | visited_on | mode    | business_status | revenue | costs | equipment_seen |
+      | DSH-2026-0001 | 1         | 2026-07-12 | on_site | operating       | 4500    | 2800  | yes            |
+      | DSH-2026-0001 |           | 2026-07-25 | phone   | operating       |         |       | no             |
+      | DSH-2026-0001 | 3         |            |         |                 |         |       |                |
+    When the mentor types "reentry --as MN1 mentoring import-visits visits-MN1-2026-07.csv"
+    Then they read "2 visits logged; 0 rows already logged (nothing changed); 1 row not visited (not filled in)."
+    When the mentor types "reentry --as MN1 mentoring import-visits visits-MN1-2026-07.csv"
+    Then they read "0 visits logged; 2 rows already logged (nothing changed); 1 row not visited (not filled in)."
+    And they read "Nothing changed: every visit of visits-MN1-2026-07.csv is already logged."
+    And the mentoring indicators of July 2026 count 2 visits, 1 due visit done on time

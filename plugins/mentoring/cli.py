@@ -433,25 +433,39 @@ def visitsheet(state: CliState, path, mentor, within):
 
 @group.command("import-visits")
 @click.argument("path", metavar="FILE")
+@click.option("--encoding", help=_("Encoding of a CSV file if not UTF-8, e.g. cp1251."))
 @pass_state
-def import_visits(state: CliState, path):
+def import_visits(state: CliState, path, encoding):
     """Log every visit of a filled-in visit sheet (CSV or XLSX): every row or none.
 
     Columns: participant, visited_on, mode, business_status (required); revenue, costs,
     owners, family_workers, hired_workers, equipment_seen (yes/no), discussed, advice,
     next_steps, risk_flags (comma-separated), risk_note, end_follow_up (a reason, on a row
     that found the business closed), mentor (admins: whose visit). Each row follows the
-    rules of reentry mentoring visit; the visits are placed in date order.
+    rules of reentry mentoring visit; the visits are placed in date order. Rows of the
+    sheet left empty (no visited_on, no findings) were not visited and are skipped. The
+    same sheet imported again changes nothing: rows already logged as they say are
+    counted; a row that says otherwise about a logged visit is refused.
 
     \b
     Example:
       reentry --as MN1 mentoring import-visits visits-MN1-2026-11.xlsx
     """
-    imported = state.ctx().mentoring.import_visits(path)
+    imported = state.ctx().mentoring.import_visits(path, encoding)
     reports = [item.report for item in imported]
     on_time = sum(1 for r in reports if r.visit.fulfilment is not None and r.visit.fulfilment.value == "on_time")
     late = sum(1 for r in reports if r.visit.fulfilment is not None and r.visit.fulfilment.value == "late")
-    lines = [ngettext("Logged {n} visit from {file}: {on_time} on time, {late} late, {extra} extra; {verified} "
+    counts = "; ".join([
+        ngettext("{n} visit logged", "{n} visits logged", len(reports)).format(n=len(reports)),
+        ngettext("{n} row already logged (nothing changed)", "{n} rows already logged (nothing changed)",
+                 imported.unchanged).format(n=imported.unchanged),
+        ngettext("{n} row not visited (not filled in)", "{n} rows not visited (not filled in)",
+                 imported.skipped).format(n=imported.skipped)]) + "."
+    if not reports:
+        done("\n".join([counts, _("Nothing changed: every visit of {file} is already logged.").format(file=path)]),
+             state.format, {"file": path, "visits": [], "unchanged": imported.unchanged, "skipped": imported.skipped})
+        return
+    lines = [counts, ngettext("Logged {n} visit from {file}: {on_time} on time, {late} late, {extra} extra; {verified} "
                       "verify a business for its next tranche.",
                       "Logged {n} visits from {file}: {on_time} on time, {late} late, {extra} extra; {verified} "
                       "verify a business for its next tranche.", len(reports)).format(
@@ -469,7 +483,8 @@ def import_visits(state: CliState, path):
     records = [{"row": item.row, **_plain(item.report.visit), "placement": item.report.visit.placement(),
                 "risks": [_plain(x) for x in item.report.risks], "schedule_ended": item.report.schedule_ended}
                for item in imported]
-    done("\n".join(lines), state.format, {"file": path, "visits": records})
+    done("\n".join(lines), state.format, {"file": path, "visits": records, "unchanged": imported.unchanged,
+                                           "skipped": imported.skipped})
 
 
 VISIT_COLUMNS = ["id", "visited_on", "participant", "mentor", "mode", "business_status", "revenue", "costs", "profit",

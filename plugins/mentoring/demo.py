@@ -20,14 +20,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import attrs
-import sqlalchemy as sa
 
-from reentry_core.sdk import core, Demo, person_name, write_table
+from reentry_core.sdk import Demo, person_name, write_sheet
 
 from . import store
-from . import tables as t
-from .domain import BusinessStatus, Schedule, ScheduleStatus, place_visit
+from .domain import BusinessStatus, Schedule, place_visit
 from .visit_sheets import VISIT_COLUMNS
+
+#: The demo's sheets: what a mentor fills in, and the due visit a row was printed for.
+SHEET_COLUMNS = (*VISIT_COLUMNS, "due_visit")
 
 #: Business sectors mentors know (the trades the programme funds).
 SECTORS = ["sewing", "car_repair", "cooking", "confectionery", "carpentry", "welding", "hairdressing", "trade",
@@ -103,20 +104,8 @@ def hire(demo: Demo, rng: random.Random, centre: str) -> str:
 def _followed(demo: Demo) -> tuple[list[tuple[Schedule, object]], set[int]]:
     """The active follow-ups (started by today), each with its participant and current mentor; and
     the follow-ups whose business a visit already found closed."""
-    s, p, a = t.schedule, core.participant, t.assignment
-    where = sa.and_(s.c.status == ScheduleStatus.ACTIVE.value, s.c.started_on <= demo.today)
     with demo.programme.reading() as conn:
-        schedules = store.schedules(conn, where)
-        people = {row.code: row for row in conn.execute(
-            sa.select(p.c.code, p.c.sex, core.centre.c.code.label("centre"), core.staff.c.code.label("mentor"),
-                      a.c.started_on.label("assigned_on"), t.mentee.c.sector, t.mentee.c.languages)
-            .select_from(s.join(p, p.c.id == s.c.participant_id).join(core.centre)
-                         .outerjoin(a, sa.and_(a.c.participant_id == p.c.id, a.c.ended_on.is_(None)))
-                         .outerjoin(core.staff, core.staff.c.id == a.c.mentor_id)
-                         .outerjoin(t.mentee, t.mentee.c.participant_id == p.c.id))
-            .where(where))}
-        closed = set(conn.execute(sa.select(t.visit.c.schedule_id).join(s, s.c.id == t.visit.c.schedule_id).where(
-            where, t.visit.c.business_status == BusinessStatus.CLOSED.value)).scalars())
+        schedules, people, closed = store.followed_for_demo(conn, demo.today)
     return [(schedule, people[schedule.participant]) for schedule in schedules], closed
 
 
@@ -192,7 +181,7 @@ def _visit_row(rng: random.Random, participant: str, day: date, sector: str | No
 
 def _visits_so_far(demo: Demo) -> int:
     with demo.programme.reading() as conn:
-        return conn.execute(sa.select(sa.func.count()).select_from(t.visit)).scalar_one()
+        return store.visit_count(conn)
 
 
 class VisitSheets:
@@ -210,7 +199,7 @@ class VisitSheets:
         with tempfile.TemporaryDirectory(prefix="reentry-demo-visits-") as folder:
             for mentor, rows in sorted(self.rows.items()):
                 path = Path(folder) / f"visits-{mentor}-{month:%Y-%m}.csv"
-                write_table(path, VISIT_COLUMNS, [[row.get(c, "") for c in VISIT_COLUMNS] for row in rows])
+                write_sheet(path, SHEET_COLUMNS, [[row.get(c, "") for c in SHEET_COLUMNS] for row in rows])
                 logged += len(demo.act_as(mentor).mentoring.import_visits(path))
         return logged
 
@@ -267,10 +256,15 @@ class Visiting:
     closing: str | None = None
     finishing: date | None = None
 
-    def _add(self, rng: random.Random, sheets: VisitSheets, day: date, mode: str | None = None) -> None:
+    def _add(self, rng: random.Random, sheets: VisitSheets, day: date, mode: str | None = None,
+             due_visit: int | None = None) -> None:
+        """Put a visit on the mentor's sheet: a due visit's row says which (as a printed sheet
+        does), so two visits of one day are two rows, not one row twice."""
         months = round((day - self.schedule.started_on).days / 30.44)
         row = _visit_row(rng, self.schedule.participant, day, self.sector, self.closed_before, max(months, 1),
                          mode, check_in=mode is not None)
+        if due_visit is not None:
+            row["due_visit"] = due_visit
         sheets.add(self.mentor, row)
         self.closed_before = self.closed_before or row["business_status"] == BusinessStatus.CLOSED.value
         self.last_visit = max(day, self.last_visit or day)
@@ -302,7 +296,7 @@ class Visiting:
                 continue
             day = _between(rng, first, last)
             dues[i] = attrs.evolve(due, visit_id=0)
-            self._add(rng, sheets, day)
+            self._add(rng, sheets, day, due_visit=due.months)
             logged += 1
             if self.ended:
                 return logged

@@ -11,15 +11,13 @@ from __future__ import annotations
 from datetime import date
 
 import attrs
-import sqlalchemy as sa
 
 from reentry_core.sdk import (
-    _, Conflict, core, in_scope, InvalidInput, ngettext, NotFound, parse_date, ParticipantStatus, Role,
-    structure, unstructure,
+    _, check_centre, Conflict, in_scope, InvalidInput, ngettext, NotFound, parse_date, ParticipantStatus,
+    PermissionDenied, Role, scope_of, structure, unstructure,
 )
 
 from . import store
-from . import tables as t
 from .domain import Assignment, MenteeProfile, MentorProfile, Suggestion, rank, score_mentor, split_list
 
 
@@ -64,6 +62,23 @@ def need_reason(reason: str | None, why: str) -> str:
     if not text:
         raise InvalidInput(_("reason: say why {why}").format(why=why))
     return text
+
+
+def centre_in_scope(ctx, conn, centre: str | None) -> str | None:
+    """The centre a mentoring list or figure keeps to: ``centre`` when the acting member may
+    see it (refused in one line otherwise), else their own centre when they work at one and
+    see no other (issue 14: staff of one centre see their centre); ``None``: every centre."""
+    if centre:
+        code = centre.strip().upper()
+        check_centre(conn, ctx.programme.centre_id(conn, code), code)  # an unknown centre is named
+        return code
+    scope = scope_of(conn)
+    if scope is None or scope.everywhere:
+        return None
+    if scope.centre is None:
+        raise PermissionDenied(_("{code} works at no centre; only staff who see every centre see mentoring "
+                                 "across centres").format(code=scope.staff))
+    return scope.centre
 
 
 def with_mentor_role(conn, code: str):
@@ -124,10 +139,7 @@ class MentorsMixin:
             after = attrs.evolve(profile, full_name=row.full_name)
             if before == after:
                 return after
-            if before is None:
-                tx.conn.execute(t.mentor.insert().values(staff_id=row.id, **values))
-            else:
-                tx.conn.execute(t.mentor.update().where(t.mentor.c.staff_id == row.id).values(**values))
+            store.save_mentor(tx.conn, row.id, values, new=before is None)
             tx.audit("mentoring.profile", "mentor", row.code, before=before, after=after)
         return after
 
@@ -141,11 +153,11 @@ class MentorsMixin:
         return found
 
     def mentors(self, centre: str | None = None) -> list[tuple[MentorProfile, int]]:
-        """Every mentor profile (of ``centre``) with the number of people each follows now."""
+        """Every mentor profile (of ``centre``; for staff of one centre, of theirs) with the
+        number of people each follows now."""
         self.ctx.require("mentoring.view")
         with self.ctx.reading() as conn:
-            if centre:
-                self.ctx.programme.centre_id(conn, centre)  # an unknown centre is named
+            centre = centre_in_scope(self.ctx, conn, centre)
             counts = store.active_mentee_counts(conn)
             return [(store.mentor_from_row(row), counts.get(row.staff_id, 0))
                     for row in store.mentor_rows(conn, centre)]
@@ -228,11 +240,7 @@ class MentorsMixin:
                 if day < current.started_on:
                     raise InvalidInput(_("assignment date {d} is before {mentor}'s assignment began ({on})").format(
                         d=day.isoformat(), mentor=current.mentor, on=current.started_on.isoformat()))
-            # lock the mentor's profile row, so two desks cannot both take the last place
-            tx.conn.execute(sa.select(t.mentor.c.id).where(t.mentor.c.staff_id == staff_row.id)
-                            .with_for_update()).first()
-            load = tx.conn.execute(sa.select(sa.func.count()).select_from(t.assignment).where(
-                t.assignment.c.mentor_id == staff_row.id, t.assignment.c.ended_on.is_(None))).scalar_one()
+            load = store.mentor_load(tx.conn, staff_row.id)  # locks the profile: two desks, one last place
             used_override = None
             if load >= profile.capacity:
                 if override_capacity is None:
@@ -246,12 +254,9 @@ class MentorsMixin:
             previous = None
             if current is not None:
                 previous = attrs.evolve(current, ended_on=day, end_reason=reason)
-                tx.conn.execute(t.assignment.update().where(t.assignment.c.id == current.id).values(
-                    ended_on=day, end_reason=previous.end_reason))
+                store.end_assignment(tx.conn, current.id, day, previous.end_reason)
                 tx.audit("mentoring.unassign", "participant", row.code, before=current, after=previous)
-            new_id = tx.conn.execute(t.assignment.insert().values(
-                participant_id=row.id, mentor_id=staff_row.id, started_on=day, capacity_override=used_override,
-            )).inserted_primary_key[0]
+            new_id = store.insert_assignment(tx.conn, row.id, staff_row.id, day, used_override)
             assignment = Assignment(row.code, staff_row.code, day, capacity_override=used_override, id=new_id)
             tx.audit("mentoring.assign", "participant", row.code, after=assignment)
         return Assigned(assignment, previous)
@@ -266,10 +271,7 @@ class MentorsMixin:
             tx.require("mentoring.assign")
             conn = tx.conn
             day = action_date(on, tx, _("assignment date"))
-            where = sa.true()
-            if centre:
-                where = core.participant.c.centre_id == tx.centre_id(centre)
-            people = store.waiting_for_mentor(conn, where, tx.today)
+            people = store.waiting_for_mentor(conn, tx.centre_id(centre) if centre else None, tx.today)
             rows = [m for m in store.mentor_rows(conn, centre, lock=True) if m.active and m.is_mentor]
             counts = store.active_mentee_counts(conn)
             by_centre: dict[str, list] = {}
@@ -288,9 +290,9 @@ class MentorsMixin:
                 matched.append((person, chosen, start))
                 counts[chosen.staff_id] = counts.get(chosen.staff_id, 0) + 1
             if matched:
-                ids = conn.execute(t.assignment.insert().returning(t.assignment.c.id, sort_by_parameter_order=True), [
+                ids = store.insert_assignments(conn, [
                     {"participant_id": person.id, "mentor_id": chosen.staff_id, "started_on": start}
-                    for person, chosen, start in matched]).scalars().all()
+                    for person, chosen, start in matched])
                 assigned = [Assignment(person.code, chosen.staff_code, start, id=new_id)
                             for (person, chosen, start), new_id in zip(matched, ids)]
                 tx.audit_batch("mentoring.assign", "participant", {a.participant: a for a in assigned},
@@ -310,8 +312,7 @@ class MentorsMixin:
                 raise Conflict(_("{code} has no mentor to unassign").format(code=row.code))
             day = action_date(on, tx, _("end date"), current.started_on, _("the assignment began"))
             ended = attrs.evolve(current, ended_on=day, end_reason=reason)
-            tx.conn.execute(t.assignment.update().where(t.assignment.c.id == current.id).values(
-                ended_on=day, end_reason=ended.end_reason))
+            store.end_assignment(tx.conn, current.id, day, ended.end_reason)
             tx.audit("mentoring.unassign", "participant", row.code, before=current, after=ended)
         return ended
 

@@ -222,10 +222,15 @@ class OutcomesMixin:
         """Every mentoring indicator for the period (``end`` defaults to today), one
         :class:`Outcome` per group of ``by`` (``sex``, ``age_band``, ``centre``). Small
         counts are hidden as in the programme report; ``suppress=False`` (admins only,
-        audited) shows them."""
+        audited) shows them. Staff of one centre get their centre's figures."""
         from reentry_core.sdk import parse_date
 
+        from .mentors import centre_in_scope
+
         end = parse_date(end) if end else self.ctx.today
+        self.ctx.require("mentoring.view")
+        with self.ctx.reading() as conn:
+            centre = centre_in_scope(self.ctx, conn, centre)
         rows = {row.key: row for row in self.ctx.reports.figures(
             KEYS, start=start, end=end, centre=centre, by=by, permission="mentoring.view", suppress=suppress)}
         found = []

@@ -64,7 +64,7 @@ def register_permissions(register):
 @hookimpl
 def register_services(register):
     def mentoring(ctx):
-        from .service import MentoringService
+        from .services import MentoringService
 
         return MentoringService(ctx)
 
@@ -151,12 +151,6 @@ def participant_scope(conn, staff):
     """A mentor reaches the participants she mentors now, wherever they are registered."""
     if "mentor" not in {str(getattr(r, "value", r)) for r in staff.roles}:
         return None
-    import sqlalchemy as sa
+    from .store import mentored_by
 
-    from reentry_core.sdk import core
-
-    from .tables import assignment
-
-    me = sa.select(core.staff.c.id).where(core.staff.c.code == staff.code).scalar_subquery()
-    return sa.select(assignment.c.participant_id).where(assignment.c.mentor_id == me,
-                                                          assignment.c.ended_on.is_(None))
+    return mentored_by(staff.code)

@@ -12,12 +12,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import attrs
-import sqlalchemy as sa
 
-from reentry_core.sdk import _, Conflict, core, InvalidInput, ParticipantStatus, redact, visible
+from reentry_core.sdk import _, Conflict, InvalidInput, ParticipantStatus, redact
 
 from . import store
-from . import tables as t
 from .domain import (
     OWED, DueRow, DueState, EndReason, Schedule, ScheduleSource, ScheduleStatus, grant_reference, normalise_sector,
     plan_due_visits,
@@ -26,11 +24,7 @@ from .mentors import action_date, need_reason, require_active
 
 
 def _insert_schedule(tx, participant_id: int, schedule: Schedule) -> Schedule:
-    new_id = tx.conn.execute(t.schedule.insert().values(
-        participant_id=participant_id, grant_code=schedule.grant, sector=schedule.sector,
-        status=schedule.status.value, source=schedule.source.value, started_on=schedule.started_on,
-    )).inserted_primary_key[0]
-    return attrs.evolve(schedule, id=new_id)
+    return attrs.evolve(schedule, id=store.insert_schedule(tx.conn, participant_id, schedule))
 
 
 def _activate(tx, schedule: Schedule, start: date, source: ScheduleSource) -> Schedule:
@@ -38,8 +32,7 @@ def _activate(tx, schedule: Schedule, start: date, source: ScheduleSource) -> Sc
     settings = store.settings(tx.conn)
     due = plan_due_visits(start, settings.offsets, settings.window_days)
     store.insert_due_visits(tx.conn, schedule.id, due)
-    tx.conn.execute(t.schedule.update().where(t.schedule.c.id == schedule.id).values(
-        status=ScheduleStatus.ACTIVE.value, source=source.value, started_on=start))
+    store.start_schedule(tx.conn, schedule.id, source, start)
     after = attrs.evolve(schedule, status=ScheduleStatus.ACTIVE, source=source, started_on=start, due_visits=due)
     tx.audit("mentoring.schedule.start", "participant", schedule.participant, before=schedule, after=after)
     return after
@@ -49,8 +42,7 @@ def end(tx, schedule: Schedule, on: date, because: EndReason, note: str | None) 
     """End a schedule (pending or active) on ``on``; due visits whose window had not opened are cancelled."""
     on = max(on, schedule.started_on) if schedule.started_on else on
     after = attrs.evolve(schedule, status=ScheduleStatus.ENDED, ended_on=on, ended_because=because, end_note=note)
-    tx.conn.execute(t.schedule.update().where(t.schedule.c.id == schedule.id).values(
-        status=after.status.value, ended_on=on, ended_because=because.value, end_note=note))
+    store.end_schedule(tx.conn, after)
     tx.audit("mentoring.schedule.end", "participant", schedule.participant, before=schedule, after=after)
     return after
 
@@ -114,10 +106,9 @@ def on_tranche_released(tx, application, tranche) -> None:
     current = store.active_schedule(tx.conn, row.id, lock=True)
     if current is not None and current.grant is None:
         if schedule is not None:  # the pending row gives way to the schedule already running
-            tx.conn.execute(t.schedule.delete().where(t.schedule.c.id == schedule.id))
+            store.delete_schedule(tx.conn, schedule.id)
         sector = current.sector or _sector_or_none(application.sector)
-        tx.conn.execute(t.schedule.update().where(t.schedule.c.id == current.id).values(
-            grant_code=grant, sector=sector))
+        store.link_schedule(tx.conn, current.id, grant, sector)
         tx.audit("mentoring.schedule.link", "participant", row.code, before=current,
                  after=attrs.evolve(current, grant=grant, sector=sector))
         return
@@ -140,12 +131,9 @@ def on_participant_exited(tx, participant) -> None:
     current = store.active_assignment(tx.conn, row.id, lock=True)
     if current is not None:
         ended = attrs.evolve(current, ended_on=max(day, current.started_on), end_reason=note)
-        tx.conn.execute(t.assignment.update().where(t.assignment.c.id == current.id).values(
-            ended_on=ended.ended_on, end_reason=ended.end_reason))
+        store.end_assignment(tx.conn, current.id, ended.ended_on, ended.end_reason)
         tx.audit("mentoring.unassign", "participant", row.code, before=current, after=ended)
-    for schedule in store.schedules(tx.conn, sa.and_(
-            t.schedule.c.participant_id == row.id,
-            t.schedule.c.status.in_([ScheduleStatus.ACTIVE.value, ScheduleStatus.PENDING.value])), lock=True):
+    for schedule in store.schedules_of(tx.conn, [row.id], lock=True, open_only=True):
         end(tx, schedule, day, EndReason.LEFT_PROGRAMME, note)
 
 
@@ -196,8 +184,7 @@ class SchedulesMixin:
             current = store.active_schedule(tx.conn, row.id, lock=True)
             if current is None:
                 raise Conflict(_("{code} follows no schedule to end").format(code=row.code))
-            last = tx.conn.execute(sa.select(sa.func.max(t.visit.c.visited_on)).where(
-                t.visit.c.schedule_id == current.id)).scalar()
+            last = store.last_visit_on(tx.conn, current.id)
             day = action_date(on, tx, _("end date"), max(filter(None, [current.started_on, last])),
                               _("the last visit or the start of the follow-up"))
             return end(tx, current, day, EndReason.OTHER, reason)
@@ -208,7 +195,7 @@ class SchedulesMixin:
         self.ctx.require("mentoring.view")
         with self.ctx.reading() as conn:
             row = store.participant(conn, participant)
-            return store.schedules(conn, t.schedule.c.participant_id == row.id)
+            return store.schedules_of(conn, [row.id])
 
     def due(self, *, mentor: str | None = None, centre: str | None = None, overdue: bool = False,
             within: int | None = None) -> list[DueRow]:
@@ -221,17 +208,9 @@ class SchedulesMixin:
             raise InvalidInput(_("within: {n} days is negative").format(n=within))
         today = self.ctx.today
         with self.ctx.reading() as conn:
-            where = sa.and_(t.schedule.c.status == ScheduleStatus.ACTIVE.value,
-                            visible(conn, t.schedule.c.participant_id))
-            if centre:
-                where = sa.and_(where, core.participant.c.centre_id == self.ctx.programme.centre_id(conn, centre))
-            if mentor:
-                staff_row, _roles = store.staff(conn, mentor)
-                followed = sa.select(t.assignment.c.participant_id).where(
-                    t.assignment.c.mentor_id == staff_row.id, t.assignment.c.ended_on.is_(None))
-                where = sa.and_(where, t.schedule.c.participant_id.in_(followed))
-            found = store.schedules(conn, where)
-            people = _people(conn, where)
+            found, people = store.active_schedules(
+                conn, centre_id=self.ctx.programme.centre_id(conn, centre) if centre else None,
+                mentor_id=store.staff(conn, mentor)[0].id if mentor else None)
             names = redact(conn, {code: row.full_name for code, row in people.items()},
                            **{code: "full_name" for code in people})
         rows = []
@@ -253,13 +232,3 @@ def _describe(schedule: Schedule) -> str:
     return (_("grant {grant}").format(grant=schedule.grant) if schedule.grant
             else _("started by hand") if schedule.source is ScheduleSource.HAND else _("no grant"))
 
-
-def _people(conn, where):
-    """Code → name, centre and current mentor of the participants whose schedules match ``where``."""
-    p, a, st, s = core.participant, t.assignment, core.staff, t.schedule
-    query = (sa.select(p.c.code, p.c.full_name, core.centre.c.code.label("centre"), st.c.code.label("mentor"))
-             .select_from(s.join(p, p.c.id == s.c.participant_id).join(core.centre)
-                          .outerjoin(a, sa.and_(a.c.participant_id == p.c.id, a.c.ended_on.is_(None)))
-                          .outerjoin(st, st.c.id == a.c.mentor_id))
-             .where(where))
-    return {row.code: row for row in conn.execute(query)}

@@ -1,7 +1,10 @@
-"""Rows in, entities out: the lookups and row mappings every mentoring service shares.
+"""Rows in, entities out: every statement the mentoring plugin runs, so the services
+read as rules and the plugin's SQL is in one place.
 
 Each function takes the open connection of the caller's transaction (or reading
-connection); none opens its own. Codes not found raise :class:`NotFound` naming them.
+connection); none opens its own. Codes not found raise :class:`NotFound` naming them;
+lists of participants keep to the actor's scope (``visible``). The report's indicator
+queries are declared in :mod:`.outcomes`: the core runs them, the plugin never does.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from typing import Iterable
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, check_codes, check_in_scope, core, NotFound, ParticipantStatus, Role
+from reentry_core.sdk import _, check_codes, check_in_scope, core, NotFound, ParticipantStatus, Role, visible
 
 from . import tables as t
 from .domain import (
-    Assignment, DueVisit, MenteeProfile, MentorProfile, RiskFlag, Schedule, ScheduleStatus, Settings, Visit,
+    Assignment, BusinessStatus, DueVisit, MenteeProfile, MentorProfile, RiskFlag, Schedule, ScheduleSource,
+    ScheduleStatus, Settings, Visit,
 )
 
 _P = core.participant
@@ -142,11 +146,12 @@ def mentees(conn: sa.Connection, people: dict[int, str]) -> dict[int, MenteeProf
     return found
 
 
-def waiting_for_mentor(conn: sa.Connection, where, today: date) -> list:
-    """Active participants (matching ``where``) whose follow-up has started by ``today`` and who have
-    no mentor: ``id``, ``code``, ``sex``, ``centre``, ``registered_on``, ``started_on``; the
-    follow-ups that started first come first."""
+def waiting_for_mentor(conn: sa.Connection, centre_id: int | None, today: date) -> list:
+    """Active participants (of the centre ``centre_id``, or any) whose follow-up has started by
+    ``today`` and who have no mentor: ``id``, ``code``, ``sex``, ``centre``, ``registered_on``,
+    ``started_on``; the follow-ups that started first come first."""
     s, a = t.schedule, t.assignment
+    where = sa.true() if centre_id is None else _P.c.centre_id == centre_id
     return list(conn.execute(
         sa.select(_P.c.id, _P.c.code, _P.c.sex, _P.c.registered_on, core.centre.c.code.label("centre"),
                   s.c.started_on)
@@ -163,6 +168,37 @@ def save_mentee(conn: sa.Connection, participant_id: int, profile: MenteeProfile
     updated = conn.execute(t.mentee.update().where(t.mentee.c.participant_id == participant_id).values(**values))
     if not updated.rowcount:
         conn.execute(t.mentee.insert().values(participant_id=participant_id, **values))
+
+
+def save_mentor(conn: sa.Connection, staff_id: int, values: dict, new: bool) -> None:
+    """Write a mentor's profile row (``values``: the table's columns)."""
+    if new:
+        conn.execute(t.mentor.insert().values(staff_id=staff_id, **values))
+    else:
+        conn.execute(t.mentor.update().where(t.mentor.c.staff_id == staff_id).values(**values))
+
+
+def mentor_load(conn: sa.Connection, staff_id: int) -> int:
+    """How many people the mentor follows now, with their profile locked, so that no other
+    desk takes the last place meanwhile."""
+    conn.execute(sa.select(t.mentor.c.id).where(t.mentor.c.staff_id == staff_id).with_for_update()).first()
+    a = t.assignment
+    return conn.execute(sa.select(sa.func.count()).select_from(a).where(
+        a.c.mentor_id == staff_id, a.c.ended_on.is_(None))).scalar_one()
+
+
+def mentor_profile_centre(conn: sa.Connection, staff_code: str) -> str | None:
+    """The centre of the staff member's mentor profile (``None``: no profile)."""
+    return conn.execute(
+        sa.select(core.centre.c.code)
+        .select_from(t.mentor.join(core.centre, core.centre.c.id == t.mentor.c.centre_id)
+                     .join(_S, _S.c.id == t.mentor.c.staff_id))
+        .where(_S.c.code == staff_code)).scalar()
+
+
+def staff_names(conn: sa.Connection, codes: Iterable[str]) -> dict[str, str]:
+    """Staff code → full name."""
+    return dict(conn.execute(sa.select(_S.c.code, _S.c.full_name).where(_S.c.code.in_(set(codes)))).all())
 
 
 # --- assignments ------------------------------------------------------------------------------
@@ -209,6 +245,56 @@ def assignments(conn: sa.Connection, participant_id: int | None = None, mentor_i
     if active:
         query = query.where(a.c.ended_on.is_(None))
     return [assignment_from_row(row) for row in conn.execute(query)]
+
+
+def mentees_now(conn: sa.Connection, staff_code: str) -> list:
+    """The participants the mentor follows now: ``code``, ``started_on`` (of the assignment)."""
+    a = t.assignment
+    return list(conn.execute(
+        sa.select(_P.c.code, a.c.started_on)
+        .select_from(a.join(_P, _P.c.id == a.c.participant_id).join(_S, _S.c.id == a.c.mentor_id))
+        .where(_S.c.code == staff_code, a.c.ended_on.is_(None))
+        .order_by(_P.c.code)))
+
+
+def mentored_by(staff_code: str):
+    """The ids (a query, for the core's ``participant_scope``) of the participants the staff
+    member mentors now."""
+    a = t.assignment
+    me = sa.select(_S.c.id).where(_S.c.code == staff_code).scalar_subquery()
+    return sa.select(a.c.participant_id).where(a.c.mentor_id == me, a.c.ended_on.is_(None))
+
+
+def insert_assignment(conn: sa.Connection, participant_id: int, mentor_id: int, started_on: date,
+                      capacity_override: str | None = None) -> int:
+    return conn.execute(t.assignment.insert().values(
+        participant_id=participant_id, mentor_id=mentor_id, started_on=started_on,
+        capacity_override=capacity_override)).inserted_primary_key[0]
+
+
+def insert_assignments(conn: sa.Connection, rows: list[dict]) -> list[int]:
+    """Many assignments (``participant_id``, ``mentor_id``, ``started_on``) in one statement;
+    their ids in the order of ``rows``."""
+    return conn.execute(t.assignment.insert().returning(t.assignment.c.id, sort_by_parameter_order=True),
+                        rows).scalars().all()
+
+
+def end_assignment(conn: sa.Connection, assignment_id: int, ended_on: date, reason: str | None) -> None:
+    conn.execute(t.assignment.update().where(t.assignment.c.id == assignment_id).values(
+        ended_on=ended_on, end_reason=reason))
+
+
+def followed_now(conn: sa.Connection, mentor_id: int | None = None):
+    """The ids (a subquery) of the participants in the actor's scope someone (``mentor_id``) follows now."""
+    a = t.assignment
+    query = sa.select(a.c.participant_id).where(a.c.ended_on.is_(None), visible(conn, a.c.participant_id))
+    return query if mentor_id is None else query.where(a.c.mentor_id == mentor_id)
+
+
+def people_in(conn: sa.Connection, ids) -> dict:
+    """Code → row (``id``, ``code``, ``full_name``) of the participants ``ids`` (a subquery) selects."""
+    return {row.code: row for row in conn.execute(
+        sa.select(_P.c.id, _P.c.code, _P.c.full_name).where(_P.c.id.in_(ids)))}
 
 
 # --- schedules --------------------------------------------------------------------------------
@@ -260,6 +346,102 @@ def latest_started_schedule(conn: sa.Connection, participant_id: int) -> Schedul
     return active[0] if active else max(found, key=lambda x: (x.started_on, x.id))
 
 
+def schedules_of(conn: sa.Connection, participant_ids: Iterable[int], lock: bool = False,
+                 open_only: bool = False) -> list[Schedule]:
+    """The schedules of the participants ``participant_ids`` (``open_only``: active or
+    pending ones), oldest first; ``lock`` locks them for the caller's transaction."""
+    s = t.schedule
+    where = s.c.participant_id.in_(list(participant_ids))
+    if open_only:
+        where = sa.and_(where, s.c.status.in_([ScheduleStatus.ACTIVE.value, ScheduleStatus.PENDING.value]))
+    return schedules(conn, where, lock)
+
+
+def active_schedules_in(conn: sa.Connection, ids) -> dict[str, Schedule]:
+    """Participant code → active schedule, of the participants ``ids`` (a subquery) selects."""
+    s = t.schedule
+    return {x.participant: x for x in schedules(conn, sa.and_(
+        s.c.participant_id.in_(ids), s.c.status == ScheduleStatus.ACTIVE.value))}
+
+
+def _active_where(conn: sa.Connection, centre_id: int | None = None, mentor_id: int | None = None,
+                  started_by: date | None = None, scoped: bool = True):
+    s, a = t.schedule, t.assignment
+    where = s.c.status == ScheduleStatus.ACTIVE.value
+    if scoped:
+        where = sa.and_(where, visible(conn, s.c.participant_id))
+    if started_by is not None:
+        where = sa.and_(where, s.c.started_on <= started_by)
+    if centre_id is not None:
+        where = sa.and_(where, _P.c.centre_id == centre_id)
+    if mentor_id is not None:
+        where = sa.and_(where, s.c.participant_id.in_(sa.select(a.c.participant_id).where(
+            a.c.mentor_id == mentor_id, a.c.ended_on.is_(None))))
+    return where
+
+
+def _schedule_people(conn: sa.Connection, where, *columns) -> dict:
+    """Code → name, centre and current mentor (and ``columns``) of the participants whose
+    schedules match ``where``."""
+    p, a, s = _P, t.assignment, t.schedule
+    query = (sa.select(p.c.code, p.c.full_name, core.centre.c.code.label("centre"), _S.c.code.label("mentor"),
+                       *columns)
+             .select_from(s.join(p, p.c.id == s.c.participant_id).join(core.centre)
+                          .outerjoin(a, sa.and_(a.c.participant_id == p.c.id, a.c.ended_on.is_(None)))
+                          .outerjoin(_S, _S.c.id == a.c.mentor_id)
+                          .outerjoin(t.mentee, t.mentee.c.participant_id == p.c.id))
+             .where(where))
+    return {row.code: row for row in conn.execute(query)}
+
+
+def active_schedules(conn: sa.Connection, centre_id: int | None = None,
+                     mentor_id: int | None = None) -> tuple[list[Schedule], dict]:
+    """The active schedules in the actor's scope (of a centre, of a mentor's mentees now) and
+    code → name, centre and mentor of their participants."""
+    where = _active_where(conn, centre_id, mentor_id)
+    return schedules(conn, where), _schedule_people(conn, where)
+
+
+def followed_for_demo(conn: sa.Connection, today: date) -> tuple[list[Schedule], dict, set[int]]:
+    """The demo's month: the active schedules started by ``today``; their participants (sex,
+    centre, mentor, ``assigned_on``, mentee ``sector`` and ``languages``); the schedules whose
+    business a visit found closed. Every participant: the demo acts as nobody."""
+    where = _active_where(conn, started_by=today, scoped=False)
+    a, s = t.assignment, t.schedule
+    people = _schedule_people(conn, where, _P.c.sex, a.c.started_on.label("assigned_on"), t.mentee.c.sector,
+                              t.mentee.c.languages)
+    closed = set(conn.execute(sa.select(t.visit.c.schedule_id).join(s, s.c.id == t.visit.c.schedule_id).where(
+        where, t.visit.c.business_status == BusinessStatus.CLOSED.value)).scalars())
+    return schedules(conn, where), people, closed
+
+
+def insert_schedule(conn: sa.Connection, participant_id: int, schedule: Schedule) -> int:
+    return conn.execute(t.schedule.insert().values(
+        participant_id=participant_id, grant_code=schedule.grant, sector=schedule.sector,
+        status=schedule.status.value, source=schedule.source.value, started_on=schedule.started_on,
+    )).inserted_primary_key[0]
+
+
+def start_schedule(conn: sa.Connection, schedule_id: int, source: ScheduleSource, start: date) -> None:
+    conn.execute(t.schedule.update().where(t.schedule.c.id == schedule_id).values(
+        status=ScheduleStatus.ACTIVE.value, source=source.value, started_on=start))
+
+
+def end_schedule(conn: sa.Connection, schedule: Schedule) -> None:
+    """Store how ``schedule`` (as it is after ending) ended."""
+    conn.execute(t.schedule.update().where(t.schedule.c.id == schedule.id).values(
+        status=schedule.status.value, ended_on=schedule.ended_on, ended_because=schedule.ended_because.value,
+        end_note=schedule.end_note))
+
+
+def link_schedule(conn: sa.Connection, schedule_id: int, grant: str, sector: str | None) -> None:
+    conn.execute(t.schedule.update().where(t.schedule.c.id == schedule_id).values(grant_code=grant, sector=sector))
+
+
+def delete_schedule(conn: sa.Connection, schedule_id: int) -> None:
+    conn.execute(t.schedule.delete().where(t.schedule.c.id == schedule_id))
+
+
 def insert_due_visits(conn: sa.Connection, schedule_id: int, due_visits: Iterable[DueVisit]) -> None:
     conn.execute(t.due_visit.insert(), [
         {"schedule_id": schedule_id, "months": d.months, "due_on": d.due_on, "window_start": d.window_start,
@@ -295,6 +477,109 @@ def visits(conn: sa.Connection, query) -> list[Visit]:
         risk_flags=frozenset(RiskFlag(f) for f in flags.get(row.id, ())), risk_note=row.risk_note,
         due_months=row.due_months, fulfilment=row.fulfilment, id=row.id,
     ) for row in rows]
+
+
+def visit_list(conn: sa.Connection, participant_id: int | None = None, mentor_id: int | None = None,
+               centre_id: int | None = None, since: date | None = None, until: date | None = None) -> list[Visit]:
+    """The visits in the actor's scope, oldest first, of a participant, a mentor, a centre,
+    between two days (each ``None``: any)."""
+    v = t.visit
+    query = visits_query().where(visible(conn, v.c.participant_id))
+    if participant_id is not None:
+        query = query.where(v.c.participant_id == participant_id)
+    if mentor_id is not None:
+        query = query.where(v.c.mentor_id == mentor_id)
+    if centre_id is not None:
+        query = query.where(_P.c.centre_id == centre_id)
+    if since is not None:
+        query = query.where(v.c.visited_on >= since)
+    if until is not None:
+        query = query.where(v.c.visited_on <= until)
+    return visits(conn, query)
+
+
+def visits_of(conn: sa.Connection, participant_ids: Iterable[int]) -> list[Visit]:
+    """Every visit of the participants ``participant_ids``, oldest first."""
+    return visits(conn, visits_query().where(t.visit.c.participant_id.in_(list(participant_ids))))
+
+
+def last_visit_on(conn: sa.Connection, schedule_id: int) -> date | None:
+    """The day of the last visit logged in the schedule."""
+    return conn.execute(sa.select(sa.func.max(t.visit.c.visited_on)).where(
+        t.visit.c.schedule_id == schedule_id)).scalar()
+
+
+def insert_visit(conn: sa.Connection, participant_id: int, mentor_id: int, schedule_id: int, visit: Visit) -> int:
+    """Store a visit's findings (not its risk flags: :func:`insert_visit_risks`); its id."""
+    return conn.execute(t.visit.insert(), dict(
+        participant_id=participant_id, mentor_id=mentor_id, schedule_id=schedule_id,
+        visited_on=visit.visited_on, mode=visit.mode.value, business_status=visit.business_status.value,
+        revenue=visit.revenue, costs=visit.costs, owners=visit.owners, family_workers=visit.family_workers,
+        hired_workers=visit.hired_workers, equipment_seen=visit.equipment_seen, discussed=visit.discussed,
+        advice=visit.advice, next_steps=visit.next_steps, risk_note=visit.risk_note,
+    )).inserted_primary_key[0]
+
+
+def insert_visit_risks(conn: sa.Connection, visit_id: int, risks) -> None:
+    """The risk flags raised at a visit, each with what was done (``RiskResult`` s)."""
+    conn.execute(t.visit_risk.insert(), [
+        {"visit_id": visit_id, "flag": r.flag.value, "outcome": r.outcome.value, "referral_id": r.referral_id}
+        for r in risks])
+
+
+_FULFIL = t.due_visit.update().where(t.due_visit.c.id == sa.bindparam("due_id")).values(
+    visit_id=sa.bindparam("new_visit"), fulfilment=sa.bindparam("how"))
+
+
+def fulfil_due_visit(conn: sa.Connection, due_id: int, visit_id: int, how) -> None:
+    conn.execute(_FULFIL, {"due_id": due_id, "new_visit": visit_id, "how": how.value})
+
+
+def open_referral_of(conn: sa.Connection, participant_id: int, service_type: str, statuses: Iterable[str]):
+    """The participant's first referral of ``service_type`` still in one of ``statuses``
+    (``id``, ``to_whom``), or ``None``."""
+    r = core.referral
+    return conn.execute(sa.select(r.c.id, r.c.to_whom).where(
+        r.c.participant_id == participant_id, r.c.service_type == service_type,
+        r.c.status.in_(list(statuses))).order_by(r.c.id)).first()
+
+
+_V = t.visit
+# Built once: microgrants asks this before every later tranche, and its finance worklist for many grants.
+_VERIFYING = (sa.select(_V.c.id, _V.c.visited_on, _V.c.mode, _S.c.code.label("mentor"))
+              .select_from(_V.join(_P, _P.c.id == _V.c.participant_id).join(_S, _S.c.id == _V.c.mentor_id))
+              .where(_P.c.code == sa.bindparam("code"), _V.c.visited_on <= sa.bindparam("today"),
+                     _V.c.visited_on >= sa.bindparam("since"),
+                     _V.c.business_status == BusinessStatus.OPERATING.value, _V.c.equipment_seen.is_(True))
+              .order_by(_V.c.visited_on.desc(), _V.c.id.desc()).limit(1))
+
+
+def verifying_visit(conn: sa.Connection, code: str, today: date, since: date):
+    """The latest visit between ``since`` and ``today`` that found the participant's business
+    operating with the equipment there (``id``, ``visited_on``, ``mode``, ``mentor``), or ``None``."""
+    return conn.execute(_VERIFYING, {"code": code, "today": today, "since": since}).first()
+
+
+def last_visits(conn: sa.Connection, participants) -> tuple[dict[int, object], list]:
+    """The last visit of each participant ``participants`` (a subquery) selects, by visit id
+    (``id``, ``participant_id``, ``visited_on``, ``business_status``), and the risk flags
+    raised at them with their referral (``visit_id``, ``flag``, ``outcome``,
+    ``referral_id``, ``status``), by flag."""
+    v, r, ref = t.visit, t.visit_risk, core.referral
+    ranked = sa.select(v.c.id, v.c.participant_id, v.c.visited_on, v.c.business_status, sa.func.row_number().over(
+        partition_by=v.c.participant_id, order_by=(v.c.visited_on.desc(), v.c.id.desc())).label("n")).where(
+        v.c.participant_id.in_(participants)).subquery()
+    latest = {row.id: row for row in conn.execute(sa.select(ranked).where(ranked.c.n == 1))}
+    if not latest:
+        return latest, []
+    return latest, list(conn.execute(
+        sa.select(r.c.visit_id, r.c.flag, r.c.outcome, r.c.referral_id, ref.c.status)
+        .select_from(r.outerjoin(ref, ref.c.id == r.c.referral_id))
+        .where(r.c.visit_id.in_(sa.select(ranked.c.id).where(ranked.c.n == 1))).order_by(r.c.flag)))
+
+
+def visit_count(conn: sa.Connection) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(t.visit)).scalar_one()
 
 
 # --- settings ---------------------------------------------------------------------------------

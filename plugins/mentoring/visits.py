@@ -12,18 +12,16 @@ from __future__ import annotations
 from datetime import date
 
 import attrs
-import sqlalchemy as sa
 
 from reentry_core.sdk import (
-    _, Conflict, consent_in_force, ConsentScope, core, InvalidInput, open_referral, parse_date,
-    PermissionDenied, redact, ReferralStatus, Role, structure, visible,
+    _, Conflict, consent_in_force, ConsentScope, InvalidInput, open_referral, parse_date,
+    PermissionDenied, redact, ReferralStatus, Role, structure,
 )
 
 from . import store
-from . import tables as t
 from .domain import (
     OWED, BusinessStatus, CaseloadRow, EndReason, Fulfilment, RiskFlag, RiskOutcome, RiskResult, Schedule,
-    ScheduleStatus, Visit, VisitEvidence, VisitReport, evidence_of, place_visit, split_list, visit_label,
+    Visit, VisitEvidence, VisitReport, evidence_of, place_visit, split_list, visit_label,
 )
 from .schedules import end
 
@@ -80,10 +78,6 @@ def _visiting_mentor(tx, code: str, day: date, mentor: str | None, assigned, sta
     return row
 
 
-_FULFIL = t.due_visit.update().where(t.due_visit.c.id == sa.bindparam("due_id")).values(
-    visit_id=sa.bindparam("new_visit"), fulfilment=sa.bindparam("how"))
-
-
 def _place(tx, schedule: Schedule, visit: Visit) -> tuple[Visit, int | None, Schedule]:
     """Fulfil the due visit this visit falls in; a late visit it takes the place of becomes extra.
     Returns the placed visit, the displaced visit's id, and the schedule with the due visit fulfilled."""
@@ -92,7 +86,7 @@ def _place(tx, schedule: Schedule, visit: Visit) -> tuple[Visit, int | None, Sch
         return visit, None, schedule
     index, how = placed
     due = schedule.due_visits[index]
-    tx.conn.execute(_FULFIL, {"due_id": due.id, "new_visit": visit.id, "how": how.value})
+    store.fulfil_due_visit(tx.conn, due.id, visit.id, how)
     dues = list(schedule.due_visits)
     dues[index] = attrs.evolve(due, visit_id=visit.id, fulfilment=how)
     return (attrs.evolve(visit, due_months=due.months, fulfilment=how), due.visit_id,
@@ -117,10 +111,7 @@ def _raise_risk(tx, participant_id: int, visit: Visit, flag: RiskFlag, settings)
             "(reentry participants consent {code} --scope programme,referrals), then: reentry referrals add {code} "
             "--service {service} --to \"{to}\" --reason \"{reason}\"").format(
             flag=label, code=code, service=target.service_type.value, to=target.to_whom, reason=reason))
-    r = core.referral
-    already = tx.conn.execute(sa.select(r.c.id, r.c.to_whom).where(
-        r.c.participant_id == participant_id, r.c.service_type == target.service_type.value,
-        r.c.status.in_(_OPEN_REFERRAL)).order_by(r.c.id)).first()
+    already = store.open_referral_of(tx.conn, participant_id, target.service_type.value, _OPEN_REFERRAL)
     if already is not None:
         return RiskResult(flag, RiskOutcome.ALREADY_OPEN, already.id, _(
             "No new referral for {flag}: referral {id} ({service} → {to}) is still open.").format(
@@ -131,21 +122,11 @@ def _raise_risk(tx, participant_id: int, visit: Visit, flag: RiskFlag, settings)
         id=referral.id, flag=label, service=target.service_type.value, to=target.to_whom))
 
 
-_V, _VP, _VS = t.visit, core.participant, core.staff
-# Built once: microgrants asks this before every later tranche, and its finance worklist for many grants.
-_VERIFYING = (sa.select(_V.c.id, _V.c.visited_on, _V.c.mode, _VS.c.code.label("mentor"))
-              .select_from(_V.join(_VP, _VP.c.id == _V.c.participant_id).join(_VS, _VS.c.id == _V.c.mentor_id))
-              .where(_VP.c.code == sa.bindparam("code"), _V.c.visited_on <= sa.bindparam("today"),
-                     _V.c.visited_on >= sa.bindparam("since"),
-                     _V.c.business_status == BusinessStatus.OPERATING.value, _V.c.equipment_seen.is_(True))
-              .order_by(_V.c.visited_on.desc(), _V.c.id.desc()).limit(1))
-
-
 def verifying_visit(conn, today: date, participant: str, since: date | None) -> VisitEvidence | None:
     """The latest visit on or after ``since`` (any time, when ``None``) that found the
     business operating with the grant's equipment there (microgrants'
     ``tranche_verification``), or ``None``."""
-    found = conn.execute(_VERIFYING, {"code": participant, "today": today, "since": since or date.min}).first()
+    found = store.verifying_visit(conn, participant, today, since or date.min)
     return evidence_of(found.id, found.visited_on, found.mentor, found.mode) if found else None
 
 
@@ -158,6 +139,15 @@ class CheckedVisit:
     visit: Visit
     schedule: Schedule
     end_follow_up: str | None
+
+
+def visit_from(fields: dict, participant: str, mentor: str, day: date) -> Visit:
+    """The visit ``fields`` (as typed: empty ones left out, risk flags comma-separated) describe,
+    or the ``InvalidInput`` naming the field that is wrong."""
+    data = {k: v for k, v in fields.items() if v is not None and v != ""}
+    if "risk_flags" in data:
+        data["risk_flags"] = split_list(data["risk_flags"])
+    return structure({**data, "participant": participant, "mentor": mentor, "visited_on": day}, Visit)
 
 
 def check_visit(tx, row, schedules: list[Schedule], assignments, visited_on, mentor: str | None,
@@ -175,18 +165,14 @@ def check_visit(tx, row, schedules: list[Schedule], assignments, visited_on, men
         raise Conflict(_("{code} left the programme on {on}; no visit after that is logged (readmit them first)")
                        .format(code=row.code, on=row.exited_on.isoformat() if row.exited_on else "?"))
     mentor_row = _visiting_mentor(tx, row.code, day, mentor, covering_assignment(assignments, day), staff)
-    data = {k: v for k, v in fields.items() if v is not None and v != ""}
-    if "risk_flags" in data:
-        data["risk_flags"] = split_list(data["risk_flags"])
-    visit = structure({**data, "participant": row.code, "mentor": mentor_row.code, "visited_on": day}, Visit)
+    visit = visit_from(fields, row.code, mentor_row.code, day)
     if end_follow_up and visit.business_status is not BusinessStatus.CLOSED:
         raise InvalidInput(_("end_follow_up: only a visit that finds the business closed ends the "
                              "follow-up (this one found it {status})").format(
             status=visit.business_status.value.replace("_", " ")))
     schedule = covering_schedule(schedules, row.code, day)
     if end_follow_up:
-        later = tx.conn.execute(sa.select(sa.func.max(t.visit.c.visited_on)).where(
-            t.visit.c.schedule_id == schedule.id)).scalar()
+        later = store.last_visit_on(tx.conn, schedule.id)
         if later is not None and later > day:
             raise Conflict(_("end_follow_up: a later visit ({on}) is logged; the follow-up cannot end on "
                              "{d}").format(on=later.isoformat(), d=day.isoformat()))
@@ -199,27 +185,16 @@ def covering_assignment(assignments, day: date):
     return max(covering, key=lambda a: (a.started_on, a.id)) if covering else None
 
 
-_INSERT_VISIT = t.visit.insert()
-
-
 def record_visit(tx, checked: CheckedVisit, settings) -> tuple[VisitReport, Schedule]:
     """Write a checked visit: fulfil its due visit, open the referrals its risks call for,
     end the follow-up if it says so, tell the other plugins. Returns what it did and the
     follow-up as it stands after it (the caller audits the visit)."""
     visit, schedule = checked.visit, checked.schedule
-    new_id = tx.conn.execute(_INSERT_VISIT, dict(
-        participant_id=checked.participant_id, mentor_id=checked.mentor_id, schedule_id=schedule.id,
-        visited_on=visit.visited_on, mode=visit.mode.value, business_status=visit.business_status.value,
-        revenue=visit.revenue, costs=visit.costs, owners=visit.owners, family_workers=visit.family_workers,
-        hired_workers=visit.hired_workers, equipment_seen=visit.equipment_seen, discussed=visit.discussed,
-        advice=visit.advice, next_steps=visit.next_steps, risk_note=visit.risk_note,
-    )).inserted_primary_key[0]
+    new_id = store.insert_visit(tx.conn, checked.participant_id, checked.mentor_id, schedule.id, visit)
     visit, displaced, schedule = _place(tx, schedule, attrs.evolve(visit, id=new_id))
     risks = tuple(_raise_risk(tx, checked.participant_id, visit, flag, settings) for flag in sorted(visit.risk_flags))
     if risks:
-        tx.conn.execute(t.visit_risk.insert(), [
-            {"visit_id": new_id, "flag": r.flag.value, "outcome": r.outcome.value,
-             "referral_id": r.referral_id} for r in risks])
+        store.insert_visit_risks(tx.conn, new_id, risks)
     ended = False
     if checked.end_follow_up:
         schedule = end(tx, schedule, visit.visited_on, EndReason.BUSINESS_CLOSED, checked.end_follow_up)
@@ -243,45 +218,24 @@ class VisitsMixin:
         with self.ctx.transaction() as tx:
             tx.require("mentoring.visit")
             row = store.participant(tx.conn, participant)
-            schedules = store.schedules(tx.conn, t.schedule.c.participant_id == row.id, lock=True)
+            schedules = store.schedules_of(tx.conn, [row.id], lock=True)
             checked = check_visit(tx, row, schedules, store.assignments(tx.conn, row.id), visited_on, mentor,
                                   end_follow_up, fields)
             report, _schedule = record_visit(tx, checked, store.settings(tx.conn))
             tx.audit("mentoring.visit", "participant", row.code, after=report.visit)
         return report
 
-    def import_visits(self, path) -> list:
-        """Log every visit of a filled-in visit sheet (CSV or XLSX), every row or none; see
-        :mod:`reentry_mentoring.visit_sheets`. Returns a ``SheetVisit`` (row, report) per visit."""
-        from .visit_sheets import import_visits
-
-        return import_visits(self, path)
-
-    def visit_sheet(self, path, *, mentor: str | None = None, within: int | None = 31) -> int:
-        """Write ``mentor``'s visit sheet (default: the acting mentor's): the visits owed within
-        ``within`` days and every overdue one, to fill in and import. Returns the rows written."""
-        from .visit_sheets import write_visit_sheet
-
-        return write_visit_sheet(self, path, mentor=mentor, within=within)
-
     def visits(self, participant: str | None = None, *, mentor: str | None = None, centre: str | None = None,
                since: date | str | None = None, until: date | str | None = None) -> list[Visit]:
         """Visits, oldest first, each with the due visit it fulfilled (``due_months``, ``fulfilment``)."""
         self.ctx.require("mentoring.view")
-        v = t.visit
         with self.ctx.reading() as conn:
-            query = store.visits_query().where(visible(conn, v.c.participant_id))
-            if participant:
-                query = query.where(v.c.participant_id == store.participant(conn, participant).id)
-            if mentor:
-                query = query.where(v.c.mentor_id == store.staff(conn, mentor)[0].id)
-            if centre:
-                query = query.where(core.participant.c.centre_id == self.ctx.programme.centre_id(conn, centre))
-            if since:
-                query = query.where(v.c.visited_on >= parse_date(since))
-            if until:
-                query = query.where(v.c.visited_on <= parse_date(until))
-            return [redact(conn, visit, risk_note="health") for visit in store.visits(conn, query)]
+            found = store.visit_list(
+                conn, participant_id=store.participant(conn, participant).id if participant else None,
+                mentor_id=store.staff(conn, mentor)[0].id if mentor else None,
+                centre_id=self.ctx.programme.centre_id(conn, centre) if centre else None,
+                since=parse_date(since) if since else None, until=parse_date(until) if until else None)
+            return [redact(conn, visit, risk_note="health") for visit in found]
 
     def verification(self, participant: str, since: date | str) -> VisitEvidence | None:
         """What mentoring answers microgrants before a tranche that needs a verified visit."""
@@ -296,25 +250,17 @@ class VisitsMixin:
         self.ctx.require("mentoring.view")
         today = self.ctx.today
         with self.ctx.reading() as conn:
-            a = t.assignment
-            followed = sa.select(a.c.participant_id).where(a.c.ended_on.is_(None), visible(conn, a.c.participant_id))
-            mentor_id = None
-            if mentor:
-                mentor_id = store.staff(conn, mentor)[0].id
-                followed = followed.where(a.c.mentor_id == mentor_id)
-            p = core.participant
-            people = {row.code: row for row in conn.execute(
-                sa.select(p.c.id, p.c.code, p.c.full_name).where(p.c.id.in_(followed)))}
+            mentor_id = store.staff(conn, mentor)[0].id if mentor else None
+            followed = store.followed_now(conn, mentor_id)
+            people = store.people_in(conn, followed)
             current = [a for a in store.assignments(conn, mentor_id=mentor_id, active=True) if a.participant in people]
             if not current:
                 return []
             shown = redact(conn, {code: row.full_name for code, row in people.items()},
                            **{code: "full_name" for code in people})
             last = _last_visits(conn, followed)
-            schedules = {s.participant: s for s in store.schedules(conn, sa.and_(
-                t.schedule.c.participant_id.in_(followed), t.schedule.c.status == ScheduleStatus.ACTIVE.value))}
-            names = dict(conn.execute(sa.select(core.staff.c.code, core.staff.c.full_name).where(
-                core.staff.c.code.in_({a.mentor for a in current}))).all())
+            schedules = store.active_schedules_in(conn, followed)
+            names = store.staff_names(conn, {a.mentor for a in current})
         rows = []
         for a in sorted(current, key=lambda a: (a.mentor, a.participant)):
             person = people[a.participant]
@@ -332,25 +278,17 @@ class VisitsMixin:
 def _last_visits(conn, participants) -> dict[int, tuple]:
     """Participant id → (their last visit's row, its risk flags described with their referral),
     for the participants the subquery ``participants`` selects."""
-    v, r, ref = t.visit, t.visit_risk, core.referral
-    ranked = sa.select(v.c.id, v.c.participant_id, v.c.visited_on, v.c.business_status, sa.func.row_number().over(
-        partition_by=v.c.participant_id, order_by=(v.c.visited_on.desc(), v.c.id.desc())).label("n")).where(
-        v.c.participant_id.in_(participants)).subquery()
-    latest = {row.id: row for row in conn.execute(sa.select(ranked).where(ranked.c.n == 1))}
+    latest, flagged = store.last_visits(conn, participants)
     risks: dict[int, list[str]] = {}
-    if latest:
-        for row in conn.execute(
-                sa.select(r.c.visit_id, r.c.flag, r.c.outcome, r.c.referral_id, ref.c.status)
-                .select_from(r.outerjoin(ref, ref.c.id == r.c.referral_id))
-                .where(r.c.visit_id.in_(sa.select(ranked.c.id).where(ranked.c.n == 1))).order_by(r.c.flag)):
-            flag = row.flag.replace("_", " ")
-            if row.referral_id is not None:
-                text = _("{flag} (referral {id}: {status})").format(flag=flag, id=row.referral_id, status=row.status)
-            elif row.outcome == RiskOutcome.NO_CONSENT.value:
-                text = _("{flag} (no referral: no consent)").format(flag=flag)
-            else:
-                text = _("{flag} (no referral)").format(flag=flag)
-            risks.setdefault(row.visit_id, []).append(text)
+    for row in flagged:
+        flag = row.flag.replace("_", " ")
+        if row.referral_id is not None:
+            text = _("{flag} (referral {id}: {status})").format(flag=flag, id=row.referral_id, status=row.status)
+        elif row.outcome == RiskOutcome.NO_CONSENT.value:
+            text = _("{flag} (no referral: no consent)").format(flag=flag)
+        else:
+            text = _("{flag} (no referral)").format(flag=flag)
+        risks.setdefault(row.visit_id, []).append(text)
     return {row.participant_id: (row, tuple(risks.get(row.id, ()))) for row in latest.values()}
 
 

@@ -140,3 +140,10 @@ def _(programme):
     with programme.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(t.visit)).scalar_one() == 0
         assert conn.execute(sa.select(sa.func.count()).select_from(t.visit_risk)).scalar_one() == 0
+
+
+@then(parsers.parse("the mentoring indicators of July 2026 count {visits:d} visits, {on_time:d} due visit done on time"))
+def _(programme, visits, on_time):
+    found = {o.key: o.value for o in programme.act_as("ADM").mentoring.outcomes(
+        start="2026-07-01", end="2026-07-31", suppress=False)}
+    assert (found["mentoring.visits"], found["mentoring.visits_on_time"]) == (visits, on_time), found

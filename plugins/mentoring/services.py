@@ -9,10 +9,11 @@ from .domain import Settings, referral_changes
 from .mentors import MentorsMixin
 from .outcomes import OutcomesMixin
 from .schedules import SchedulesMixin
+from .visit_sheets import VisitSheetsMixin
 from .visits import VisitsMixin
 
 
-class MentoringService(MentorsMixin, SchedulesMixin, VisitsMixin, OutcomesMixin):
+class MentoringService(MentorsMixin, SchedulesMixin, VisitsMixin, VisitSheetsMixin, OutcomesMixin):
     """Mentor matching, follow-up schedules, visits, risks and outcomes, acting as ``ctx``'s staff member."""
 
     def __init__(self, ctx):

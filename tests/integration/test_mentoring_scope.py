@@ -1,0 +1,59 @@
+"""Issue 14, scope: staff of one centre see their centre's mentors and mentoring figures,
+not every centre's; head office (admin, M&E) sees every centre."""
+
+from __future__ import annotations
+
+import pytest
+
+from reentry_core.errors import PermissionDenied
+from tests.integration.mentoring_support import (  # noqa: F401  (fixtures)
+    add_mentor, clock, grants, grants_pm, programme, register, run_cli,
+)
+from tests.integration.test_mentoring_indicators import followed  # noqa: F401  (a fixture)
+
+
+@pytest.fixture
+def staffed(admin):
+    """Mentors at Dushanbe and Khujand, a case worker at each, and an M&E officer."""
+    add_mentor(admin, "MN1", "Фарида Каримова", "female")
+    add_mentor(admin, "MN3", "Нилуфар Юсупова", "female", centre="KHJ")
+    admin.staff.add("CW1", "Зарина Назарова", ["case_worker"], "DSH")
+    admin.staff.add("KHJ-CW1", "Дилноза Каримова", ["case_worker"], "KHJ")
+    admin.staff.add("ME1", "Саида Раҳимова", ["me_officer"], None)
+
+
+def _mentors(programme, who, centre=None):
+    return [(p.mentor, p.centre) for p, _n in programme.act_as(who).mentoring.mentors(centre)]
+
+
+def test_staff_of_one_centre_list_their_centre_s_mentors(programme, staffed):
+    assert _mentors(programme, "CW1") == [("MN1", "DSH")]
+    assert _mentors(programme, "KHJ-CW1") == [("MN3", "KHJ")]
+    assert _mentors(programme, "MN3") == [("MN3", "KHJ")]
+    assert _mentors(programme, "ADM") == _mentors(programme, "ME1") == [("MN1", "DSH"), ("MN3", "KHJ")]
+    assert _mentors(programme, "ADM", "KHJ") == [("MN3", "KHJ")]
+    with pytest.raises(PermissionDenied, match="^KHJ is not your centre; you work at Dushanbe$"):
+        programme.act_as("CW1").mentoring.mentors("KHJ")
+
+
+def test_staff_of_one_centre_get_their_centre_s_mentoring_figures(programme, admin, followed):
+    admin.staff.add("KHJ-CW1", "Дилноза Каримова", ["case_worker"], "KHJ")
+    admin.staff.add("CW1", "Зарина Назарова", ["case_worker"], "DSH")
+
+    def shown(who, **options):
+        return [(o.key, o.group, o.value, o.suppressed) for o in programme.act_as(who).mentoring.outcomes(**options)]
+
+    assert shown("KHJ-CW1") == shown("ADM", centre="KHJ") != shown("ADM")
+    assert shown("CW1") == shown("ADM", centre="DSH")
+    groups = {o.group for o in programme.act_as("KHJ-CW1").mentoring.outcomes(by=["centre"])}
+    assert groups == {("KHJ",)}
+    with pytest.raises(PermissionDenied, match="^KHJ is not your centre; you work at Dushanbe$"):
+        programme.act_as("CW1").mentoring.outcomes(centre="KHJ")
+
+
+def test_the_cli_lists_and_refuses_the_same(run_cli, staffed):
+    result = run_cli("--as", "CW1", "--format", "csv", "mentoring", "mentors")
+    assert result.exit_code == 0, result.output
+    assert "MN1" in result.output and "MN3" not in result.output
+    result = run_cli("--as", "CW1", "mentoring", "outcomes", "--centre", "KHJ")
+    assert result.exit_code != 0 and "KHJ is not your centre; you work at Dushanbe" in result.output
