@@ -78,6 +78,10 @@ $name = "$package.plugin"
 [tool.setuptools]
 packages = ["$package", "$package.migrations", "$package.migrations.versions"]
 
+[tool.setuptools.package-data]
+# the plugin's own message catalogue (gettext domain "$package"): reentry's docs/translating.md
+$package = ["locale/*.pot", "locale/*/LC_MESSAGES/*.po", "locale/*/LC_MESSAGES/*.mo"]
+
 [tool.pytest.ini_options]
 testpaths = ["tests"]
 bdd_features_base_dir = "features"
@@ -122,12 +126,25 @@ Where things are:
 | `$package/migrations/versions/` | the plugin's Alembic branch `$name`; its first revision depends on the core's `c0001` |
 | `$package/services.py` | the rules, one transaction per action, audited; reached as `ctx.$name` |
 | `$package/cli.py` | the `reentry $command` commands: parse, call the service, print |
+| `$package/locale/` | the plugin's own message catalogue (domain `$package`): Russian and Tajik go in `ru/LC_MESSAGES/$package.po` and `tg/…` (reentry's `docs/translating.md`) |
 | `features/`, `tests/` | a Gherkin feature with its steps, and unit tests, using `reentry_core.testing` |
 
 The plugin imports one module of reentry: `reentry_core.sdk` (`from reentry_core.sdk import
 hookimpl, core, InvalidInput, ...`). `tests/test_layers.py` fails if a module of the plugin
 imports anything else of `reentry_core`. The hooks and the SDK are documented in reentry's
 `docs/plugins.md`.
+'''
+
+FILES["$package/locale/$package.pot"] = '''# The messages of the $name plugin (gettext domain "$package"), English source.
+# Update it with Babel after changing messages:
+#   pybabel extract -k _ -k ngettext:1,2 -o $package/locale/$package.pot $package
+# then start or update each language:
+#   pybabel init -i $package/locale/$package.pot -d $package/locale -D $package -l ru
+#   pybabel update -i $package/locale/$package.pot -d $package/locale -D $package
+#   pybabel compile -d $package/locale -D $package
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=utf-8\\n"
 '''
 
 FILES["$package/__init__.py"] = '''"""$title: a plugin for reentry."""

@@ -70,6 +70,10 @@ def test_the_cli_creates_the_project_and_says_what_next(run_cli, tmp_path):
     root = tmp_path / "reentry-job-placement"
     assert f"Created {root}" in result.output and 'pip install -e ".[test]"' in result.output
     assert (root / "reentry_job_placement" / "migrations" / "versions" / "job_placement_0001.py").is_file()
+    from babel.messages.pofile import read_po
+
+    with open(root / "reentry_job_placement" / "locale" / "reentry_job_placement.pot", "rb") as pot:
+        assert read_po(pot).header_comment  # an empty catalogue of its own, ready for ru and tg
     again = run_cli("plugins", "new", "job_placement", "--dir", str(tmp_path))
     assert again.exit_code == 1 and "already exists" in again.output
 
