@@ -31,6 +31,7 @@ Who may see whom (``reentry_core.privacy``)
     check_codes(conn, codes) for many, in_scope(conn, codes), redact(conn, obj,
     name_field="full_name") hides a participant field a role may not read,
     shown(conn, items, full_name="full_name"), check_centre, scope_of, HEALTH_SERVICES;
+    record_access(ctx, action, codes) logs a view of identifiable records (``audit access``);
     ``ctx.fields`` (FieldRules)
 Actions of the core a plugin may take inside its own transaction
     open_referral, eligibility_problems, eligibility_rules
@@ -151,6 +152,7 @@ _EXPORTS: dict[str, str] = {
     "SheetResult": "reentry_core.sheets",
     "UNCHANGED": "reentry_core.sheets",
     "import_sheet": "reentry_core.sheets",
+    "record_access": "reentry_core.services.access:record",
     "sheet_parsers": "reentry_core.sheets:importing",
     "open_sheet": "reentry_core.sheets",
     "write_sheet": "reentry_core.sheets",
@@ -205,6 +207,7 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported pla
     from .privacy import HEALTH_SERVICES, check_centre, check_codes, in_scope, redact, scope_of, shown, visible  # noqa: F401
     from .privacy import check as check_in_scope  # noqa: F401
     from .reporting import Period  # noqa: F401
+    from .services.access import record as record_access  # noqa: F401
     from .services.context import Programme, StaffContext, Transaction  # noqa: F401
     from .services.eligibility import eligibility_problems, eligibility_rules  # noqa: F401
     from .services.referrals import open_referral  # noqa: F401

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import attrs
 
-from reentry_core.sdk import _, Conflict, InvalidInput, ParticipantStatus, redact
+from reentry_core.sdk import _, Conflict, InvalidInput, ParticipantStatus, record_access, redact
 
 from . import store
 from .domain import (
@@ -225,6 +225,7 @@ class SchedulesMixin:
                 rows.append(DueRow(schedule.participant, names.get(schedule.participant), person.centre, person.mentor,
                                    visit.months, visit.due_on, visit.window_start, visit.window_end, state,
                                    (visit.due_on - today).days))
+        record_access(self.ctx, "mentoring.due", [r.participant for r in rows if r.full_name])
         return sorted(rows, key=lambda r: (r.due_on, r.participant, r.months))
 
 

@@ -15,7 +15,7 @@ import attrs
 
 from reentry_core.sdk import (
     _, Conflict, consent_in_force, ConsentScope, InvalidInput, open_referral, parse_date,
-    PermissionDenied, redact, ReferralStatus, Role, structure,
+    PermissionDenied, record_access, redact, ReferralStatus, Role, structure,
 )
 
 from . import store
@@ -235,7 +235,9 @@ class VisitsMixin:
                 mentor_id=store.staff(conn, mentor)[0].id if mentor else None,
                 centre_id=self.ctx.programme.centre_id(conn, centre) if centre else None,
                 since=parse_date(since) if since else None, until=parse_date(until) if until else None)
-            return [redact(conn, visit, risk_note="health") for visit in found]
+            shown = [redact(conn, visit, risk_note="health") for visit in found]
+        record_access(self.ctx, "mentoring.visits", [v.participant for v in shown])
+        return shown
 
     def verification(self, participant: str, since: date | str) -> VisitEvidence | None:
         """What mentoring answers microgrants before a tranche that needs a verified visit."""
@@ -272,6 +274,7 @@ class VisitsMixin:
                 a.mentor, names.get(a.mentor), a.participant, shown[a.participant], a.started_on,
                 visit.visited_on if visit else None, BusinessStatus(visit.business_status) if visit else None,
                 nxt.due_on if nxt else None, nxt.months if nxt else None, state, risks))
+        record_access(self.ctx, "mentoring.caseload", [r.participant for r in rows if r.full_name])
         return rows
 
 

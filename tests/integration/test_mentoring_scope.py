@@ -57,3 +57,17 @@ def test_the_cli_lists_and_refuses_the_same(run_cli, staffed):
     assert "MN1" in result.output and "MN3" not in result.output
     result = run_cli("--as", "CW1", "mentoring", "outcomes", "--centre", "KHJ")
     assert result.exit_code != 0 and "KHJ is not your centre; you work at Dushanbe" in result.output
+
+
+def test_the_mentoring_views_with_names_or_risk_notes_are_in_the_access_log(programme, admin, followed):
+    """Issue 14, point 3: who looked at whose records, plugin views included."""
+    mentor = programme.act_as("MN1")
+    due = mentor.mentoring.due()
+    visits = mentor.mentoring.visits(followed["A"])
+    caseload = mentor.mentoring.caseload()
+    entries = {e.action: e for e in admin.access.log(staff="MN1")}
+    assert set(entries) >= {"mentoring.due", "mentoring.visits", "mentoring.caseload"}
+    assert entries["mentoring.visits"].people == 1 and followed["A"] in entries["mentoring.visits"].record_keys
+    assert entries["mentoring.due"].people == len({r.participant for r in due})
+    assert entries["mentoring.caseload"].people == len(caseload) and visits
+    assert any(e.action == "mentoring.visits" for e in admin.access.log(key=followed["A"]))
