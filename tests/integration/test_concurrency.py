@@ -98,6 +98,9 @@ def _desk(url: str, barrier, actor: str, action: str, arg, locks: bool = True) -
             ctx.participants.exit(arg, "moved_away")
         elif action == "consent":
             ctx.participants.record_consent(arg[0], scope=arg[1])
+        elif action == "visit_sheet":
+            logged = ctx.mentoring.import_visits(arg)
+            return f"ok: {len(logged)} logged, {logged.unchanged} unchanged"
         else:
             raise AssertionError(action)
         return "ok"

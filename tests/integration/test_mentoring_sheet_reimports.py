@@ -192,3 +192,17 @@ def test_a_visit_placed_on_another_due_visit_is_found_by_its_day(programme, two_
     again = mentor.import_visits(path)
     assert (len(again), again.unchanged) == (0, 1)
     assert _count(programme, t.visit) == 1
+
+
+def test_one_sheet_imported_at_two_desks_at_once_logs_its_visits_once(programme, printed, tmp_path, database_url):
+    """The concurrency suite's family for mentoring: the mentor and the admin enter the same
+    sheet at the same moment; the schedules are locked, so one logs and the other finds the
+    visit already there (on PostgreSQL as on SQLite)."""
+    from tests.integration.test_concurrency import _race
+
+    first, second = printed
+    path = _save(tmp_path / "visits.csv", [{**first, **VISITED}, second])
+    outcomes = _race(database_url, [("MN1", "visit_sheet", str(path)), ("ADM", "visit_sheet", str(path))])
+    assert sorted(outcomes) == ["ok: 0 logged, 1 unchanged", "ok: 1 logged, 0 unchanged"], outcomes
+    assert _count(programme, t.visit) == 1
+    assert programme.act_as("ADM").audit.verify().ok
