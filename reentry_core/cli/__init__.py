@@ -13,6 +13,7 @@ import click
 
 from ..errors import PluginError, ReentryError
 from ..i18n import UnknownLanguage, _, available_languages, set_language
+from . import output
 from .output import FORMATS
 from .state import CliState, report_error
 
@@ -77,13 +78,15 @@ def build_cli(plugins=None, clock=None) -> click.Group:
                   help=_("The staff member acting; needed by every command that changes data."))
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", envvar="REENTRY_FORMAT",
                   show_default=True, help=_("Output: tables for people, json or csv for scripts."))
+    @click.option("--wide", is_flag=True, help=_("Tables show every column, even past the window's width."))
     @click.option("--lang", metavar="LANG", envvar="REENTRY_LANG", callback=_check_language,
                   help=_("Language of messages and help: {languages} (default: REENTRY_LANG, then the "
                          "system's).").format(languages=", ".join(available_languages())))
     @click.version_option(__version__, prog_name="reentry")
     @click.pass_context
-    def cli(click_ctx: click.Context, db, acting_as, fmt, lang):
+    def cli(click_ctx: click.Context, db, acting_as, fmt, wide, lang):
         """reentry: reintegration centres, training, microgrants and mentoring for people after prison."""
+        output.WIDE = wide
         click_ctx.obj = CliState(db, acting_as, fmt, pm, clock)
 
     from . import audit, centres, db, demo, participants, plugins, referrals, report, staff

@@ -14,6 +14,8 @@ from typing import Any, Iterable, Sequence
 
 import click
 
+from ..i18n import _
+
 FORMATS = ("table", "json", "csv")
 
 
@@ -68,12 +70,75 @@ def emit_rows(rows: Iterable[dict], columns: Sequence[str], fmt: str, title: str
         from rich.console import Console
         from rich.table import Table
 
+        console = Console(soft_wrap=True)
+        texts = [[_text(row[c]) for c in columns] for row in rows]
+        shown, left_out, needed = fit_columns(columns, texts, console.width, wide=WIDE)
+        if needed > console.width:  # the codes and names alone are wider: scroll, never cut them
+            console.width = needed
         table = Table(title=title, title_justify="left", header_style="bold")
-        for column in columns:
-            table.add_column(column.replace("_", " "))
-        for row in rows:
-            table.add_row(*[_text(row[c]) for c in columns])
-        Console(soft_wrap=True).print(table)
+        for i in shown:
+            column = columns[i]
+            longest = max([len(column)] + [len(t[i]) for t in texts])
+            if is_key(column, i, longest):  # codes and names are never cut or broken
+                table.add_column(column.replace("_", " "), no_wrap=True, min_width=longest)
+            else:
+                table.add_column(column.replace("_", " "), overflow="fold")
+        for text in texts:
+            table.add_row(*[text[i] for i in shown])
+        console.print(table)
+        if left_out:
+            click.echo(_("({n} more columns did not fit the window: {names}; --wide shows every column, "
+                         "--format csv or json all the data)").format(
+                n=len(left_out), names=", ".join(columns[i] for i in left_out)), err=True)
+
+
+#: ``reentry --wide``: every column, even past the window's width.
+WIDE = False
+#: Columns that name a person or a record: shown whole, never dropped.
+KEY_COLUMNS = frozenset({"code", "participant", "full_name", "name", "staff", "mentor", "application", "cohort",
+                         "round", "referral", "id", "seq"})
+#: Cells of one word up to this long (a status, a date, an action) keep their width.
+TOKEN_MOST = 24
+#: A cell longer than this is a description, not a code or a name: it may wrap.
+KEY_MOST = 40
+
+
+def is_key(column: str, index: int, longest: int = 0) -> bool:
+    """Whether ``column`` names a person or a record (the first column always does)."""
+    return (index == 0 or column in KEY_COLUMNS or column.endswith(("_code", "_name"))) and longest <= KEY_MOST
+
+
+def fit_columns(columns: Sequence[str], texts: list[list[str]], width: int,
+                wide: bool = False) -> tuple[list[int], list[int], int]:
+    """Which columns fit a window ``width`` characters wide: every key column whole, then
+    the others in their order while each still has room for its header's longest word (a
+    cell wraps rather than being cut); the rest are left out. Returns (shown, left out) as
+    column indexes, and the width the key columns need."""
+    longest = [max([0] + [len(t[i]) for t in texts]) for i in range(len(columns))]
+
+    def key(i: int) -> bool:
+        return is_key(columns[i], i, longest[i])
+
+    def need(i: int) -> int:
+        if key(i):
+            return max(len(columns[i]), longest[i])
+        words = max(len(w) for w in columns[i].split("_"))
+        if longest[i] <= TOKEN_MOST and not any(" " in t[i] for t in texts):
+            return max(words, longest[i])  # one word per cell (a status, a date): never folded
+        return max(words, min(12, longest[i]))
+
+    keys = [i for i in range(len(columns)) if key(i)]
+    if wide:
+        return list(range(len(columns))), [], 0
+    used = 1 + sum(need(i) + 3 for i in keys)  # a border, and 3 (padding, border) per column
+    shown = set(keys)
+    for i in range(len(columns)):
+        if i in shown:
+            continue
+        if used + need(i) + 3 <= width:
+            shown.add(i)
+            used += need(i) + 3
+    return sorted(shown), [i for i in range(len(columns)) if i not in shown], used
 
 
 def emit_record(record: dict, fmt: str, title: str | None = None) -> None:
