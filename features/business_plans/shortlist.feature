@@ -66,7 +66,7 @@ Feature: The cohort is ranked and shortlisted
     Then they read "Wrote 1 plans to my-sheet.csv."
     Given TR2 filled in 4 for every criterion of DSH-26B-P001 in "my-sheet.csv"
     When the trainer types "reentry --as TR2 plans scores import my-sheet.csv"
-    Then they read "Loaded my-sheet.csv: 1 new sheets, 0 replaced, 0 empty rows skipped."
+    Then they read "Loaded my-sheet.csv: 1 new sheets, 0 replaced; 0 rows already recorded (nothing changed); 0 rows not filled in."
     And DSH-26B-P001 has 1 score sheet, by TR2, of 75.00
 
   Scenario: A score sheet naming a plan that does not exist records nothing

@@ -68,7 +68,7 @@ Feature: A trainer runs a business-training cohort
       | 2026-09-14 | DSH-2026-0001 | excused |
       | 2026-09-14 | DSH-2026-0002 | a       |
     When the trainer types "reentry --as TR1 plans attend DSH-26A --file register.csv"
-    Then they read "Recorded 4 attendance marks for DSH-26A from register.csv."
+    Then they read "Loaded register.csv: 4 attendance marks of DSH-26A recorded; 0 rows already recorded (nothing changed); 0 rows not filled in."
 
   Scenario: A register with a mistake records nothing and names the rows
     Given TR1 opened cohort DSH-26A at DSH with the trainers TR1 and these sessions:
@@ -82,8 +82,8 @@ Feature: A trainer runs a business-training cohort
       | 1       | DSH-2026-0002 | late    |
     When the trainer types "reentry --as TR1 plans attend DSH-26A --file register.csv"
     Then the command is refused with "register.csv: 2 of 3 rows are invalid; nothing was recorded"
-    And the refusal names "row 3: participant: DSH-2026-0003 is not enrolled in DSH-26A"
-    And the refusal names "row 4: mark: 'late' is not one of present, absent, excused"
+    And the refusal names "row 3, participant: DSH-2026-0003 is not enrolled in DSH-26A"
+    And the refusal names "row 4, mark: 'late' is not one of present, absent, excused"
     And no attendance is recorded in DSH-26A
 
   Scenario: Only staff with the trainer role can teach a cohort

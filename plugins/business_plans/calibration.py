@@ -15,21 +15,18 @@ from __future__ import annotations
 
 import functools
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, Mapping
 
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.sdk import (
-    _, Conflict, core as t, InvalidInput, NotFound, read_table, RowErrors, write_table,
-)
+from reentry_core.sdk import _, Conflict, core as t, InvalidInput, NotFound
 
 from . import aggregation, store
 from .domain import (
     DEFAULT_BAND, CalibrationPlan, CalibrationRound, PlanStatus, Rubric, calibration_label, parse_band,
 )
-from .scoring import CriterionAlpha, _require_panel_member, criterion_alphas, require_moderator
+from .scoring import CriterionAlpha, require_panel_member, criterion_alphas, require_moderator
 from .tables import (
     bp_calibration_plan, bp_calibration_round, bp_calibration_score, bp_cohort, bp_criterion, bp_plan_version,
     bp_score, bp_sheet,
@@ -37,10 +34,6 @@ from .tables import (
 
 #: Statuses of an earlier plan version that a panel has scored.
 SCORED = (PlanStatus.SCORED.value, PlanStatus.SHORTLISTED.value, PlanStatus.NOT_SELECTED.value)
-#: The calibration sheet's columns before the criteria: what the trainer reads of each plan.
-SHEET_INFO = ("plan", "title", "sector", "total_cost", "own_contribution", "requested_funding", "monthly_revenue",
-              "monthly_costs", "currency", "summary", "rubric")
-
 
 @attrs.frozen
 class CalibrationResult:
@@ -76,7 +69,7 @@ def _round_plans_query():
             .order_by(bp_calibration_plan.c.position))
 
 
-def _round_row(conn: sa.Connection, code: str):
+def round_row(conn: sa.Connection, code: str):
     code = code.strip().upper()
     row = conn.execute(_round_query(), {"code": code}).first()
     if row is None:
@@ -85,7 +78,7 @@ def _round_row(conn: sa.Connection, code: str):
     return row
 
 
-def _load_round(conn: sa.Connection, row) -> tuple[CalibrationRound, Rubric, dict[str, int], dict[str, int]]:
+def load_round(conn: sa.Connection, row) -> tuple[CalibrationRound, Rubric, dict[str, int], dict[str, int]]:
     """The round, its rubric, its plans' version ids by label and its trainers' ids by code."""
     rubric = store.rubric_by_id(conn, row.rubric_id)
     plans = {calibration_label(p): vid for p, vid in conn.execute(_round_plans_query(), {"round_id": row.id})}
@@ -151,7 +144,7 @@ class CalibrationService:
                 created_on=tx.today)).inserted_primary_key[0]
             conn.execute(bp_calibration_plan.insert(), [
                 {"round_id": round_id, "position": i, "version_id": v.id} for i, v in enumerate(versions, 1)])
-            found, _rubric, _plans, _trainers = _load_round(conn, _round_row(conn, code))
+            found, _rubric, _plans, _trainers = load_round(conn, round_row(conn, code))
             # the audit trail keeps which plan each label stands for; the panel never sees it
             tx.audit("calibration.new", "calibration_round", code, after={
                 "cohort": row.code, "band": band, "rubric": rubric.ref,
@@ -183,18 +176,18 @@ class CalibrationService:
             row = store.cohort_row(conn, cohort)
             codes = conn.execute(sa.select(bp_calibration_round.c.code).where(
                 bp_calibration_round.c.cohort_id == row.id).order_by(bp_calibration_round.c.number)).scalars().all()
-            return [_load_round(conn, _round_row(conn, code))[0] for code in codes]
+            return [load_round(conn, round_row(conn, code))[0] for code in codes]
 
     def calibration(self, code: str) -> CalibrationRound:
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
-            return _load_round(conn, _round_row(conn, code))[0]
+            return load_round(conn, round_row(conn, code))[0]
 
     def calibration_plans(self, code: str) -> list[CalibrationPlan]:
         """The round's plans as the panel sees them: anonymised, as C1, C2, …"""
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
-            _found, _rubric, plans, _trainers = _load_round(conn, _round_row(conn, code))
+            _found, _rubric, plans, _trainers = load_round(conn, round_row(conn, code))
             v = bp_plan_version
             rows = {r.id: r for r in conn.execute(sa.select(v).where(v.c.id.in_(list(plans.values()))))}
             costs = store.cost_items(conn, list(plans.values()))
@@ -203,111 +196,21 @@ class CalibrationService:
                                 r.currency) for label, vid in plans.items() for r in [rows[vid]]]
 
     # --- the panel's scores -------------------------------------------------------------
-    def calibration_sheet(self, code: str, path) -> int:
-        """Write the acting trainer's calibration sheet (CSV or XLSX): one row per plan of the
-        round (C1, C2, … with what the plan says), one column per criterion, filled with
-        their earlier calibration values if any. Returns the number of plans."""
-        self.ctx.require("plans.score")
-        plans = self.calibration_plans(code)
-        with self.ctx.reading() as conn:
-            row = _round_row(conn, code)
-            found, rubric, _plans, _trainers = _load_round(conn, row)
-            me = self._panel_member(conn, row)
-            mine = self._values_of(conn, row.id, me.code)
-        columns = list(SHEET_INFO) + rubric.keys
-        rows = [[p.label, p.title, p.sector, p.total_cost, p.own_contribution, p.requested_funding, p.monthly_revenue,
-                 p.monthly_costs, p.currency, p.summary or "", rubric.ref,
-                 *[mine.get(p.label, {}).get(k, "") for k in rubric.keys]] for p in plans]
-        write_table(path, columns, rows, sheet=found.code)
-        return len(rows)
-
     def calibration_score(self, code: str, plan: str, values: Mapping[str, Any]) -> dict[str, int]:
         """The acting trainer's values for one plan of the round (``plan`` its label, C1):
         a value for every criterion on the rubric's scale; again replaces them (audited)."""
         with self.ctx.transaction() as tx:
             tx.require("plans.score")
-            row = _round_row(tx.conn, code)
-            found, rubric, plans, _trainers = _load_round(tx.conn, row)
-            me = self._panel_member(tx.conn, row)
+            row = round_row(tx.conn, code)
+            found, rubric, plans, _trainers = load_round(tx.conn, row)
+            me = panel_member(tx.conn, row, self.ctx.code, self.ctx.member.roles)
             label = plan.strip().upper()
             if label not in plans:
                 raise NotFound(_("round {code} has no plan {label} (its plans: {labels})").format(
                     code=found.code, label=label, labels=", ".join(found.plans)))
             checked = rubric.check_values(values, where=label)
-            self._write(tx, row, rubric, me, {label: checked})
+            write_scores(tx, row, me, {label: checked}, values_of(tx.conn, row.id, me.code))
         return checked
-
-    def import_calibration(self, code: str, path) -> dict[str, int]:
-        """The acting trainer's filled-in calibration sheet: every row or none. A row with no
-        criterion filled is skipped. Returns ``{"added": n, "replaced": m, "skipped": k}``."""
-        name = Path(path).name
-        header, rows = read_table(path)
-        with self.ctx.transaction() as tx:
-            tx.require("plans.score")
-            row = _round_row(tx.conn, code)
-            found, rubric, plans, _trainers = _load_round(tx.conn, row)
-            me = self._panel_member(tx.conn, row)
-            missing = [c for c in ["plan", *rubric.keys] if c not in header]
-            if missing:
-                raise InvalidInput(_("{file}: missing column(s) {names}").format(file=name, names=", ".join(missing)))
-            filled = [(n, cells) for n, cells in rows if any(cells.get(k) for k in rubric.keys)]
-            problems, checked = [], {}
-            for n, cells in filled:
-                label = (cells.get("plan") or "").strip().upper()
-                try:
-                    if label not in plans:
-                        raise InvalidInput(_("round {code} has no plan {label!r} (its plans: {labels})").format(
-                            code=found.code, label=label, labels=", ".join(found.plans)))
-                    if label in checked:
-                        raise InvalidInput(_("plan {label} is on an earlier row too").format(label=label))
-                    checked[label] = rubric.check_values({k: cells.get(k) for k in rubric.keys}, where=label)
-                except InvalidInput as exc:
-                    problems.append(_("row {n}: {reason}").format(n=n, reason=exc.message))
-            if problems:
-                raise RowErrors(_("{file}: {bad} of {rows} rows are invalid; no calibration score was recorded")
-                                .format(file=name, bad=len(problems), rows=len(rows)), problems)
-            if not checked:
-                raise InvalidInput(_("{file}: no row has scores").format(file=name))
-            replaced = self._write(tx, row, rubric, me, checked, file=name)
-        return {"added": len(checked) - replaced, "replaced": replaced, "skipped": len(rows) - len(filled)}
-
-    def _panel_member(self, conn: sa.Connection, row):
-        """The acting staff member's row, if they are a trainer of the round's cohort."""
-        me = store.staff_row(conn, self.ctx.code)
-        _require_panel_member(conn, store.cohort_row(conn, row.cohort_code), me, self.ctx.code,
-                              self.ctx.member.roles)
-        return me
-
-    @staticmethod
-    def _values_of(conn: sa.Connection, round_id: int, trainer: str) -> dict[str, dict[str, int]]:
-        mine: dict[str, dict[str, int]] = {}
-        for position, code, key, value in conn.execute(_scores_query(), {"round_id": round_id}):
-            if code == trainer:
-                mine.setdefault(calibration_label(position), {})[key] = value
-        return mine
-
-    def _write(self, tx, row, rubric: Rubric, me, checked: dict[str, dict[str, int]], file: str | None = None) -> int:
-        """Replace the trainer's values for the plans ``checked`` (label → values); one
-        audit event per plan. Returns how many plans had values before."""
-        conn = tx.conn
-        earlier = self._values_of(conn, row.id, me.code)
-        criteria = store.rubric_with_ids(conn, row.rubric_id)[1]
-        positions = {label: int(label[1:]) for label in checked}
-        score = bp_calibration_score.c
-        conn.execute(bp_calibration_score.delete().where(
-            score.round_id == row.id, score.trainer_id == me.id, score.position.in_(list(positions.values()))))
-        conn.execute(bp_calibration_score.insert(), [
-            {"round_id": row.id, "position": positions[label], "trainer_id": me.id, "criterion_id": criteria[key],
-             "value": value, "scored_on": tx.today} for label, values in checked.items() for key, value in values.items()])
-        for label, values in checked.items():
-            key = f"{row.code}/{label}/{me.code}"
-            after = {"values": values, **({"file": file} if file else {})}
-            if label in earlier:
-                tx.audit("calibration.score_replace", "calibration_score", key, before={"values": earlier[label]},
-                         after=after)
-            else:
-                tx.audit("calibration.score", "calibration_score", key, after=after)
-        return sum(1 for label in checked if label in earlier)
 
     # --- results ----------------------------------------------------------------------------
     def calibration_results(self, code: str) -> CalibrationResult:
@@ -315,8 +218,8 @@ class CalibrationService:
         panel's consensus, flagged outside the band; the panel's alpha per criterion."""
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
-            row = _round_row(conn, code)
-            found, rubric, plans, _trainers = _load_round(conn, row)
+            row = round_row(conn, code)
+            found, rubric, plans, _trainers = load_round(conn, row)
             scores = [(calibration_label(p), trainer, key, value)
                       for p, trainer, key, value in conn.execute(_scores_query(), {"round_id": row.id})]
             label_of = {vid: label for label, vid in plans.items()}
@@ -331,3 +234,45 @@ class CalibrationService:
         scored = {trainer: sum(1 for plan in found.plans if counts.get((trainer, plan)) == full)
                   for trainer in found.trainers}
         return CalibrationResult(found, scored, deviations, criteria, least)
+
+
+def panel_member(conn: sa.Connection, row, code: str, roles):
+    """The row of the staff member ``code`` (with ``roles``), if they are a trainer of the
+    round's cohort."""
+    me = store.staff_row(conn, code)
+    require_panel_member(conn, store.cohort_row(conn, row.cohort_code), me, code, roles)
+    return me
+
+
+def values_of(conn: sa.Connection, round_id: int, trainer: str) -> dict[str, dict[str, int]]:
+    """A trainer's calibration values in a round: ``{label: {criterion: value}}``."""
+    mine: dict[str, dict[str, int]] = {}
+    for position, code, key, value in conn.execute(_scores_query(), {"round_id": round_id}):
+        if code == trainer:
+            mine.setdefault(calibration_label(position), {})[key] = value
+    return mine
+
+
+def write_scores(tx, row, me, checked: dict[str, dict[str, int]], earlier: dict[str, dict[str, int]],
+                 file: str | None = None) -> int:
+    """Replace the trainer's values for the plans ``checked`` (label → values), ``earlier``
+    being what they held before; one audit event per plan, a replacement with its earlier
+    values. Returns how many plans had values before."""
+    conn = tx.conn
+    criteria = store.rubric_with_ids(conn, row.rubric_id)[1]
+    positions = {label: int(label[1:]) for label in checked}
+    score = bp_calibration_score.c
+    conn.execute(bp_calibration_score.delete().where(
+        score.round_id == row.id, score.trainer_id == me.id, score.position.in_(list(positions.values()))))
+    conn.execute(bp_calibration_score.insert(), [
+        {"round_id": row.id, "position": positions[label], "trainer_id": me.id, "criterion_id": criteria[key],
+         "value": value, "scored_on": tx.today} for label, values in checked.items() for key, value in values.items()])
+    for label, values in checked.items():
+        key = f"{row.code}/{label}/{me.code}"
+        after = {"values": values, **({"file": file} if file else {})}
+        if label in earlier:
+            tx.audit("calibration.score_replace", "calibration_score", key, before={"values": earlier[label]},
+                     after=after)
+        else:
+            tx.audit("calibration.score", "calibration_score", key, after=after)
+    return sum(1 for label in checked if label in earlier)

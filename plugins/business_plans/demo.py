@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 from reentry_core.sdk import core as t
 
-from .planning import PLANSHEET_COLUMNS
+from .sheets import PLANSHEET_COLUMNS
 from .tables import bp_cohort, bp_enrolment, bp_plan
 
 NAME = "business_plans"
@@ -241,6 +241,7 @@ def _score_and_shortlist(demo, rng: random.Random, work: Path, centre: str, coho
                 bias += outlier[plan][1]
             for key in CRITERIA:
                 row[key] = str(min(5, max(1, round(1 + 4 * quality[plan] + bias + rng.gauss(0, 0.4)))))
+            row["trainer"] = code  # the copy is this trainer's sheet: the import checks it against --as
         demo.act_as(code).plans.import_scores(_save(work / f"scores-{code}.csv", columns, rows))
     lead = demo.act_as(trainers[0]).plans
     ranking = lead.ranking(cohort)

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from reentry_core.sdk import (
     _, Conflict, core as t, InvalidInput, normalise_optional_text, NotFound, parse_decimal,
-    PermissionDenied, read_table, Role, RowErrors, shown, structure, write_table,
+    PermissionDenied, Role, shown, structure,
 )
 
 from . import aggregation, store
@@ -301,7 +301,7 @@ class ScoringService:
         conflict): so nobody is asked for values that will be refused."""
         self.ctx.require("plans.score")
         with self.ctx.reading_transaction() as tx:
-            _row, _cohort, rubric = _Scorer(tx).target(plan)
+            _row, _cohort, rubric = Scorer(tx).target(plan)
             return rubric
 
     # --- conflicts --------------------------------------------------------------------
@@ -350,78 +350,10 @@ class ScoringService:
         is the rubric version the scorer used; it must be the cohort's."""
         with self.ctx.transaction() as tx:
             tx.require("plans.score")
-            scorer = _Scorer(tx)
+            scorer = Scorer(tx)
             prepared = scorer.check(plan, values, comments or {}, comment, rubric)
             [(sheet, _replaced)] = scorer.write_many([prepared])
         return sheet
-
-    def scoresheet(self, cohort: str, path) -> int:
-        """Write the acting trainer's score sheet for offline scoring (CSV or XLSX): one row
-        per plan they may score, one column per criterion, filled with their earlier
-        values if any. Returns the number of plans."""
-        with self.ctx.reading() as conn:
-            self.ctx.require("plans.score")
-            row = store.cohort_row(conn, cohort)
-            rubric = store.rubric_by_id(conn, row.rubric_id)
-            me = store.staff_row(conn, self.ctx.code)
-            _require_panel_member(conn, row, me, self.ctx.code, self.ctx.member.roles)
-            plans = conn.execute(_sheet_plans_query(), {"cohort_id": row.id, "staff_id": me.id}).all()
-            earlier = _earlier_values(conn, me.id, [p.id for p in plans])
-        columns = list(SHEET_INFO) + rubric.keys + ["comment"]
-        rows = []
-        for p in plans:
-            mine = earlier.get(p.id, {})
-            rows.append([p.code, p.version, p.participant, p.title, p.sector, rubric.ref,
-                         *[mine.get(k, "") for k in rubric.keys], mine.get("comment") or ""])
-        write_table(path, columns, rows, sheet=row.code)
-        return len(rows)
-
-    def import_scores(self, path) -> dict[str, int]:
-        """Score sheets from a filled-in score-sheet file, as the acting trainer: every row
-        or none. A row whose criterion cells are all empty is skipped (not scored). Columns:
-        plan, rubric, one per criterion; optional version, participant, title, sector,
-        comment and ``<criterion>_comment``. Returns ``{"added": n, "replaced": m, "skipped": k}``.
-
-        The plans of the file are read in one query and every row is checked before
-        anything is written; the sheets are then written together and audited as one
-        event per 1,000 sheets (``reentry audit log --key PLAN`` shows each plan's sheet)."""
-        name = Path(path).name
-        header, rows = read_table(path)
-        with self.ctx.transaction() as tx:
-            tx.require("plans.score")
-            scorer = _Scorer(tx)
-            if "plan" not in header:
-                raise InvalidInput(_("{file}: missing column plan").format(file=name))
-            criteria_columns = [h for h in header if h not in SHEET_INFO and h != "comment"
-                                and not h.endswith("_comment")]
-            filled = [(n, cells) for n, cells in rows if any(cells.get(c) for c in criteria_columns)]
-            skipped = len(rows) - len(filled)
-            scorer.preload(cells["plan"] for _n, cells in filled if cells.get("plan"))
-            problems, prepared, seen = [], [], set()
-            for n, cells in filled:
-                try:
-                    plan_code = cells.get("plan")
-                    if not plan_code:
-                        raise InvalidInput(_("plan: missing"))
-                    version = cells.get("version")
-                    values = {c: cells.get(c) for c in criteria_columns}
-                    comments = {h[:-len("_comment")]: v for h, v in cells.items() if h.endswith("_comment") and v}
-                    item = scorer.check(plan_code, values, comments, cells.get("comment"), cells.get("rubric"),
-                                        version=parse_whole(version) if version else None, columns=criteria_columns)
-                    if item.row.code in seen:
-                        raise InvalidInput(_("plan {code} is on an earlier row too").format(code=item.row.code))
-                    seen.add(item.row.code)
-                    prepared.append(item)
-                except (InvalidInput, NotFound, Conflict, PermissionDenied) as exc:
-                    problems.append(_("row {n}: {reason}").format(n=n, reason=exc.message))
-            if problems:
-                raise RowErrors(_("{file}: {bad} of {rows} rows are invalid; no score was recorded").format(
-                    file=name, bad=len(problems), rows=len(rows)), problems)
-            if not prepared:
-                raise InvalidInput(_("{file}: no row has scores").format(file=name))
-            written = scorer.write_many(prepared, file=name)
-            replaced = sum(1 for _sheet, again in written if again)
-        return {"added": len(written) - replaced, "replaced": replaced, "skipped": skipped}
 
     def sheets(self, plan: str, version: int | None = None) -> list[ScoreSheet]:
         """The score sheets of one plan version (default: the current one)."""
@@ -548,9 +480,6 @@ def _criterion_values_query():
             .where(bp_plan.c.cohort_id == sa.bindparam("cohort_id"), v.c.status.in_(store.RANKED_STATUSES)))
 
 
-#: The score-sheet columns that describe the plan (the rest are criteria and comments).
-SHEET_INFO = ("plan", "version", "participant", "title", "sector", "rubric")
-
 
 def _decide(tx, cohort_id: int, chosen: list[RankedPlan], rest: list[RankedPlan]) -> None:
     """Mark the ``chosen`` plans of a cohort shortlisted and the ``rest`` not selected, with the
@@ -576,7 +505,7 @@ def _current_versions_query():
             .where(bp_plan.c.cohort_id == sa.bindparam("cohort_id"), v.c.version == bp_plan.c.current_version))
 
 
-def _require_panel_member(conn: sa.Connection, cohort, staff, code: str, roles) -> None:
+def require_panel_member(conn: sa.Connection, cohort, staff, code: str, roles) -> None:
     """The acting staff member (``staff`` their row, ``roles`` theirs) is a trainer of the cohort."""
     trainers = store.cohort_trainers(conn, cohort.id)
     if staff.id not in [sid for _c, _lead, sid in trainers] or Role.TRAINER not in roles:
@@ -586,7 +515,7 @@ def _require_panel_member(conn: sa.Connection, cohort, staff, code: str, roles) 
 
 
 @functools.cache
-def _sheet_plans_query():
+def sheet_plans_query():
     """The plans of a cohort a trainer may score (current versions in front of the panel,
     none of a participant they declared a conflict with), by code."""
     v = bp_plan_version
@@ -608,7 +537,7 @@ def _earlier_values_query():
                    bp_sheet.c.version_id.in_(sa.bindparam("ids", expanding=True))))
 
 
-def _earlier_values(conn: sa.Connection, trainer_id: int, version_ids: list[int]) -> dict[int, dict[str, Any]]:
+def earlier_values(conn: sa.Connection, trainer_id: int, version_ids: list[int]) -> dict[int, dict[str, Any]]:
     found: dict[int, dict[str, Any]] = {}
     for part in store.chunks(version_ids):
         for vid, comment, key, value in conn.execute(_earlier_values_query(), {"trainer_id": trainer_id, "ids": part}):
@@ -617,10 +546,10 @@ def _earlier_values(conn: sa.Connection, trainer_id: int, version_ids: list[int]
 
 
 def _load_sheets(conn: sa.Connection, row) -> list[ScoreSheet]:
-    return _load_sheets_many(conn, [row]).get(row.id, [])
+    return load_sheets_many(conn, [row]).get(row.id, [])
 
 
-def _load_sheets_many(conn: sa.Connection, rows, trainer_id: int | None = None) -> dict[int, list[ScoreSheet]]:
+def load_sheets_many(conn: sa.Connection, rows, trainer_id: int | None = None) -> dict[int, list[ScoreSheet]]:
     """The score sheets of plan versions (``rows`` as :func:`store.plan_row` gives them), by
     version id, by trainer code; only ``trainer_id``'s if given. Two queries per 500 versions."""
     by_id = {row.id: row for row in rows}
@@ -712,7 +641,7 @@ def _me_and_conflicts_query():
             .where(staff.c.code == sa.bindparam("code")))
 
 
-class _Scorer:
+class Scorer:
     """Checks and writes score sheets for the acting trainer inside one transaction."""
 
     def __init__(self, tx):
@@ -733,6 +662,10 @@ class _Scorer:
         that names no plan is looked up again, and refused, when its row is checked."""
         self._plans.update(store.current_plan_rows(self.conn, codes))
 
+    def preloaded(self) -> list:
+        """The plan rows :meth:`preload` read."""
+        return list(self._plans.values())
+
     def _plan(self, code: str):
         row = self._plans.get(code.strip().upper())
         return row if row is not None else store.plan_row(self.conn, code)
@@ -740,7 +673,7 @@ class _Scorer:
     def _cohort(self, cohort_id: int, code: str):
         if cohort_id not in self._cohorts:
             row = store.cohort_row(self.conn, code)
-            _require_panel_member(self.conn, row, self.me, self.me.code, self.tx.actor.roles)
+            require_panel_member(self.conn, row, self.me, self.me.code, self.tx.actor.roles)
             self._cohorts[cohort_id] = row
         return self._cohorts[cohort_id]
 
@@ -813,7 +746,7 @@ class _Scorer:
         existing: dict[int, int] = {}
         for part in store.chunks(ids):
             existing.update(conn.execute(_my_sheets_query(), {"trainer_id": me.id, "ids": part}).all())
-        earlier = _load_sheets_many(conn, [item.row for item in items if item.row.id in existing], me.id)
+        earlier = load_sheets_many(conn, [item.row for item in items if item.row.id in existing], me.id)
         results, inserts, updates = [], [], []
         for item in items:
             row = item.row

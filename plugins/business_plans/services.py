@@ -22,11 +22,12 @@ from .calibration import CalibrationService
 from .domain import PlanStatus, PlanSummary
 from .planning import PlanningService
 from .scoring import ScoringService, cohort_ranking
+from .sheets import SheetsService
 from .tables import bp_plan, bp_plan_version
 from .training import TrainingService, participant_completions
 
 
-class PlansService(TrainingService, PlanningService, ScoringService, CalibrationService):
+class PlansService(TrainingService, PlanningService, ScoringService, CalibrationService, SheetsService):
     """Training cohorts, business plans, rubric scoring, ranking, agreement and calibration rounds."""
 
     def __init__(self, ctx):

@@ -19,8 +19,8 @@ from reentry_core.sdk import _, check_codes, check_in_scope, core as t, NotFound
 
 from .domain import CostItem, Cohort, Criterion, Plan, PlanStatus, Rubric, TrainingSession
 from .tables import (
-    bp_attendance, bp_cohort, bp_cohort_trainer, bp_cost_item, bp_criterion, bp_plan, bp_plan_version, bp_rubric,
-    bp_session,
+    bp_attendance, bp_cohort, bp_cohort_trainer, bp_cost_item, bp_criterion, bp_enrolment, bp_plan, bp_plan_version,
+    bp_rubric, bp_session,
 )
 
 _P = t.participant
@@ -251,6 +251,30 @@ def current_plan_rows(conn: sa.Connection, codes: Iterable[str]) -> dict:
         for row in conn.execute(query, {"codes": part}):
             found[row.code] = row
     return found
+
+
+def cohort_plans(conn: sa.Connection, cohort_id: int, participant_ids: Iterable[int]) -> list[tuple]:
+    """``(row, plan)`` of the current plans in a cohort of the participants ``participant_ids``."""
+    ids = sorted(set(participant_ids))
+    rows = []
+    for part in chunks(ids):
+        rows.extend(conn.execute(plan_select().where(
+            bp_plan.c.cohort_id == cohort_id, bp_plan.c.participant_id.in_(part),
+            bp_plan_version.c.version == bp_plan.c.current_version)).all())
+    return list(zip(rows, load_plans(conn, rows)))
+
+
+def planned_codes(conn: sa.Connection, cohort_id: int) -> set[str]:
+    """The codes of the participants with a plan in a cohort."""
+    return set(conn.execute(
+        sa.select(_P.c.code).select_from(bp_plan.join(_P, _P.c.id == bp_plan.c.participant_id))
+        .where(bp_plan.c.cohort_id == cohort_id)).scalars())
+
+
+def enrolled_ids(conn: sa.Connection, cohort_id: int) -> set[int]:
+    """The ids of the participants enrolled in a cohort."""
+    return set(conn.execute(sa.select(bp_enrolment.c.participant_id)
+                            .where(bp_enrolment.c.cohort_id == cohort_id)).scalars())
 
 
 def cost_items(conn: sa.Connection, version_ids: Iterable[int]) -> dict[int, list[CostItem]]:

@@ -8,15 +8,13 @@ record but, like any absence, is not attendance), against the cohort's threshold
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import Iterable, Mapping
 
 import attrs
 import sqlalchemy as sa
 
 from reentry_core.sdk import (
-    _, Conflict, core as t, InvalidInput, NotFound, parse_date, ParticipantStatus, read_table,
-    require_columns, Role, RowErrors, shown, structure,
+    _, Conflict, core as t, InvalidInput, NotFound, parse_date, ParticipantStatus, Role, shown, structure,
 )
 
 from . import store
@@ -64,12 +62,12 @@ def _sessions_query():
 
 
 @functools.cache
-def _enrolled_query():
+def enrolled_query():
     return (sa.select(_P.c.code, _P.c.id).select_from(bp_enrolment.join(_P, _P.c.id == bp_enrolment.c.participant_id))
             .where(bp_enrolment.c.cohort_id == sa.bindparam("cohort_id")))
 
 
-class _SessionFinder:
+class SessionFinder:
     """A cohort's sessions read once; called with a session's number or date, gives its number."""
 
     def __init__(self, conn: sa.Connection, row):
@@ -94,6 +92,25 @@ class _SessionFinder:
             raise NotFound(_("cohort {cohort} has {what}; see: reentry plans cohort show {cohort}").format(
                 cohort=self.cohort, what=what))
         return found
+
+
+def recorded_marks(conn: sa.Connection, session_ids) -> dict[tuple[int, int], str]:
+    """The marks held for the sessions ``session_ids``: ``{(session id, participant id): mark}``."""
+    return {(r.session_id, r.participant_id): r.mark for r in conn.execute(
+        sa.select(bp_attendance).where(bp_attendance.c.session_id.in_(list(session_ids))))}
+
+
+def write_marks(conn: sa.Connection, changes) -> None:
+    """Store ``((session id, participant id), mark, mark before or None)`` changes: new marks
+    inserted, changed ones updated, one statement each."""
+    inserts = [{"session_id": s, "participant_id": p, "mark": mark} for (s, p), mark, before in changes
+               if before is None]
+    updates = [{"s_id": s, "p_id": p, "mark": mark} for (s, p), mark, before in changes if before is not None]
+    if inserts:
+        conn.execute(bp_attendance.insert(), inserts)
+    if updates:
+        conn.execute(bp_attendance.update().where(bp_attendance.c.session_id == sa.bindparam("s_id"),
+                                                  bp_attendance.c.participant_id == sa.bindparam("p_id")), updates)
 
 
 class TrainingService:
@@ -344,73 +361,34 @@ class TrainingService:
             tx.require("plans.attendance")
             row = store.cohort_row(tx.conn, cohort)
             number = self._session_number(tx.conn, row, session)
-            recorded = self._record_marks(tx, row, [(None, number, code, mark) for code, mark in wanted.items()],
+            recorded = self._record_marks(tx, row, [(number, code, mark) for code, mark in wanted.items()],
                                           others=others, session_for_others=number)
         return {code: mark for (_n, code), mark in recorded.items()}
 
-    def import_attendance(self, cohort: str, path) -> int:
-        """Attendance from a CSV/XLSX register with columns ``session`` (number or date),
-        ``participant`` (code) and ``mark`` (present/absent/excused, or p/a/e): every row
-        or none. Returns the number of marks recorded."""
-        header, rows = read_table(path)
-        require_columns(path, header, ("session", "participant", "mark"), ("session", "participant", "mark", "name"))
-        with self.ctx.transaction() as tx:
-            tx.require("plans.attendance")
-            row = store.cohort_row(tx.conn, cohort)
-            find = _SessionFinder(tx.conn, row)  # the cohort's sessions, read once
-            problems, entries = [], []
-            for n, cells in rows:
-                missing = [c for c in ("session", "participant", "mark") if not cells.get(c)]
-                if missing:
-                    problems.append((n, _("row {n}: {columns}: missing").format(n=n, columns=", ".join(missing))))
-                    continue
-                try:
-                    number = find(cells["session"])
-                except (InvalidInput, NotFound) as exc:
-                    problems.append((n, _("row {n}: session: {reason}").format(n=n, reason=exc.message)))
-                    continue
-                entries.append((n, number, cells["participant"].upper(), cells["mark"]))
-            if not entries and not problems:
-                raise InvalidInput(_("{file} has no rows").format(file=str(path)))
-            recorded = self._record_marks(tx, row, entries, file=str(path), total_rows=len(rows), earlier=problems,
-                                          sessions=find.sessions)
-        return len(recorded)
-
     def _session_number(self, conn: sa.Connection, row, session) -> int:
-        return _SessionFinder(conn, row)(session)
+        return SessionFinder(conn, row)(session)
 
-    def _record_marks(self, tx, row, entries, others: str | None = None, session_for_others: int | None = None,
-                      file: str | None = None, total_rows: int = 0, earlier=(),
-                      sessions: dict | None = None) -> dict[tuple[int, str], AttendanceMark]:
-        """Check every entry ``(row number or None, session number, participant, mark)``; write
-        all or raise naming every bad one (with the ``earlier`` ``(row, problem)`` of a file)."""
+    def _record_marks(self, tx, row, entries, others: str | None = None,
+                      session_for_others: int | None = None) -> dict[tuple[int, str], AttendanceMark]:
+        """Check every entry ``(session number, participant, mark)`` given at the command line;
+        write all or raise naming every bad one (a register file is :class:`sheets.AttendanceImport`)."""
         conn = tx.conn
-        if sessions is None:
-            sessions = _SessionFinder(conn, row).sessions
-        enrolled = dict(conn.execute(_enrolled_query(), {"cohort_id": row.id}).all())
-        found: list[tuple[int, str]] = list(earlier)
+        sessions = SessionFinder(conn, row).sessions
+        enrolled = dict(conn.execute(enrolled_query(), {"cohort_id": row.id}).all())
+        problems: list[str] = []
         marks: dict[tuple[int, str], AttendanceMark] = {}
-        def where(n) -> str:
-            return _("row {n}: ").format(n=n) if n is not None else ""
-
-        parsed: dict[str, AttendanceMark] = {}  # a register repeats a few marks many times
-        for n, number, code, mark in entries:
-            session_id, day = sessions[number]
+        for number, code, mark in entries:
+            _session_id, day = sessions[number]
             if day > tx.today:
-                found.append((n or 0, where(n) + _("session {s} is on {d}, in the future").format(
-                    s=number, d=day.isoformat())))
+                problems.append(_("session {s} is on {d}, in the future").format(s=number, d=day.isoformat()))
                 continue
             if code not in enrolled:
-                found.append((n or 0, where(n) + _("participant: {code} is not enrolled in {cohort}").format(
-                    code=code, cohort=row.code)))
+                problems.append(_("participant: {code} is not enrolled in {cohort}").format(code=code, cohort=row.code))
                 continue
             try:
-                if mark not in parsed:
-                    parsed[mark] = AttendanceMark.parse(mark)
-                marks[(number, code)] = parsed[mark]
+                marks[(number, code)] = AttendanceMark.parse(mark)
             except InvalidInput as exc:
-                found.append((n or 0, where(n) + _("mark: {reason}").format(reason=exc.message)))
-        problems = [text for _n, text in sorted(found, key=lambda item: item[0])]
+                problems.append(_("mark: {reason}").format(reason=exc.message))
         if others is not None and session_for_others is not None:
             try:
                 fill = AttendanceMark.parse(others)
@@ -426,36 +404,20 @@ class TrainingService:
                 if code not in known:
                     marks.setdefault((session_for_others, code), fill)
         if problems:
-            if file is not None:
-                raise RowErrors(_("{file}: {bad} of {rows} rows are invalid; nothing was recorded").format(
-                    file=file, bad=len(problems), rows=total_rows), problems)
             raise InvalidInput("; ".join(problems) + _("; nothing was recorded"))
         if not marks:
             raise InvalidInput(_("give at least one mark, e.g. --present DSH-2026-0001, or --others present"))
-        old = {(r.session_id, r.participant_id): r.mark for r in conn.execute(
-            sa.select(bp_attendance).where(bp_attendance.c.session_id.in_({sessions[s][0] for s, _c in marks})))}
-        inserts, updates, records = [], [], {}
+        old = recorded_marks(conn, {sessions[s][0] for s, _c in marks})
+        changes = []
         for (number, code), mark in sorted(marks.items()):
             key = (sessions[number][0], enrolled[code])
             before = old.get(key)
             if before == mark.value:
                 continue
-            if before is None:
-                inserts.append({"session_id": key[0], "participant_id": key[1], "mark": mark.value})
-            else:
-                updates.append({"s_id": key[0], "p_id": key[1], "mark": mark.value})
-            if file is None:
-                tx.audit("attendance.record", "attendance", f"{row.code}/{number}/{code}",
-                         before={"mark": before} if before else None, after={"mark": mark.value})
-            else:
-                records[f"{row.code}/{number}/{code}"] = {"mark": mark.value, **({"before": before} if before else {})}
-        if inserts:
-            conn.execute(bp_attendance.insert(), inserts)
-        if updates:
-            conn.execute(bp_attendance.update().where(bp_attendance.c.session_id == sa.bindparam("s_id"),
-                                                      bp_attendance.c.participant_id == sa.bindparam("p_id")), updates)
-        # a register from a file: one event per 1,000 marks (audit log --key COHORT/SESSION/PARTICIPANT)
-        tx.audit_batch("attendance.record", "attendance", records, file=Path(file).name if file else None)
+            changes.append((key, mark.value, before))
+            tx.audit("attendance.record", "attendance", f"{row.code}/{number}/{code}",
+                     before={"mark": before} if before else None, after={"mark": mark.value})
+        write_marks(conn, changes)
         return marks
 
     def completion(self, cohort: str) -> list[Completion]:
