@@ -26,7 +26,8 @@ from . import aggregation, store
 from .domain import (
     DEFAULT_BAND, CalibrationPlan, CalibrationRound, PlanStatus, Rubric, calibration_label, parse_band,
 )
-from .scoring import CriterionAlpha, require_panel_member, criterion_alphas, require_moderator
+from .agreement import CriterionAlpha, criterion_alphas
+from .panel import require_moderator, require_panel_member
 from .tables import (
     bp_calibration_plan, bp_calibration_round, bp_calibration_score, bp_cohort, bp_criterion, bp_plan_version,
     bp_score, bp_sheet,

@@ -138,7 +138,7 @@ class PlanningService:
     def return_for_revision(self, code: str, reason: str) -> Plan:
         """Send a submitted or scored plan back to its author: → needs_revision, with the
         reason. Only an admin or the cohort's lead trainer may."""
-        from .scoring import moderated_plan
+        from .panel import moderated_plan
 
         with self.ctx.transaction() as tx:
             row, note = moderated_plan(tx, code, reason, _(

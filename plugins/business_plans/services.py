@@ -21,13 +21,18 @@ from . import store
 from .calibration import CalibrationService
 from .domain import PlanStatus, PlanSummary
 from .planning import PlanningService
-from .scoring import ScoringService, cohort_ranking
+from .agreement import AgreementService
+from .conflicts import ConflictService
+from .ranking import RankingService, cohort_ranking
+from .rubrics import RubricService
+from .scoring import ScoringService
 from .sheets import SheetsService
 from .tables import bp_plan, bp_plan_version
 from .training import TrainingService, participant_completions
 
 
-class PlansService(TrainingService, PlanningService, ScoringService, CalibrationService, SheetsService):
+class PlansService(TrainingService, PlanningService, RubricService, ConflictService, ScoringService, RankingService,
+                   AgreementService, CalibrationService, SheetsService):
     """Training cohorts, business plans, rubric scoring, ranking, agreement and calibration rounds."""
 
     def __init__(self, ctx):

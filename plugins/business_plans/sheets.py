@@ -26,7 +26,8 @@ from . import store
 from .calibration import load_round, panel_member, round_row, values_of, write_scores
 from .domain import PLAN_FIELDS, AttendanceMark, Plan, PlanStatus
 from .planning import audited, insert_plans, next_number, parse_costs_cell
-from .scoring import Scorer, earlier_values, load_sheets_many, require_panel_member, sheet_plans_query
+from .panel import require_panel_member
+from .scoring import Scorer
 from .tables import bp_cohort
 from .training import SessionFinder, completions, enrolled_query, recorded_marks, write_marks
 
@@ -212,7 +213,7 @@ class ScoreImport(_CriteriaSheet):
         scorer = self.scorer
         self.check_trainer(rows, scorer.me.code)
         scorer.preload(row["plan"] for row in rows)
-        self.earlier = {vid: sheets[0] for vid, sheets in load_sheets_many(
+        self.earlier = {vid: sheets[0] for vid, sheets in store.load_sheets_many(
             scorer.conn, scorer.preloaded(), scorer.me.id).items()}
 
     def identity(self, row):
@@ -401,8 +402,8 @@ class SheetsService:
             rubric = store.rubric_by_id(conn, row.rubric_id)
             me = store.staff_row(conn, self.ctx.code)
             require_panel_member(conn, row, me, self.ctx.code, self.ctx.member.roles)
-            plans = conn.execute(sheet_plans_query(), {"cohort_id": row.id, "staff_id": me.id}).all()
-            earlier = earlier_values(conn, me.id, [p.id for p in plans])
+            plans = store.plans_to_score(conn, row.id, me.id)
+            earlier = store.earlier_values(conn, me.id, [p.id for p in plans])
         columns = [*SCORESHEET_INFO, *rubric.keys, "comment", "trainer"]
         rows = ([p.code, p.version, p.participant, p.title, p.sector, rubric.ref,
                  *[mine.get(k, "") for k in rubric.keys], mine.get("comment") or "", me.code]

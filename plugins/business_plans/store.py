@@ -11,16 +11,20 @@ than SQLite takes to answer it, and these run once per row of every import.
 from __future__ import annotations
 
 import functools
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
+import attrs
 import sqlalchemy as sa
 
 from reentry_core.sdk import _, check_codes, check_in_scope, core as t, NotFound, visible
 
-from .domain import CostItem, Cohort, Criterion, Plan, PlanStatus, Rubric, TrainingSession
+from .domain import (
+    SCORABLE, Conflict as ConflictDeclaration, CostItem, Cohort, Criterion, Plan, PlanStatus, Rubric, ScoreSheet,
+    TrainingSession,
+)
 from .tables import (
-    bp_attendance, bp_cohort, bp_cohort_trainer, bp_cost_item, bp_criterion, bp_enrolment, bp_plan, bp_plan_version,
-    bp_rubric, bp_session,
+    bp_attendance, bp_cohort, bp_cohort_trainer, bp_conflict, bp_cost_item, bp_criterion, bp_enrolment,
+    bp_moderation, bp_plan, bp_plan_version, bp_rubric, bp_score, bp_session, bp_sheet,
 )
 
 _P = t.participant
@@ -321,6 +325,288 @@ def write_costs(conn: sa.Connection, version_id: int, costs: Iterable[CostItem])
         for i, c in enumerate(costs, 1)])
 
 
+#: Statuses of plans a trainer scores.
+SCORABLE_STATUSES = tuple(s.value for s in SCORABLE)
 #: Statuses of plans that are in front of the panel or decided: they take part in rankings.
 RANKED_STATUSES = (PlanStatus.SUBMITTED.value, PlanStatus.SCORED.value, PlanStatus.SHORTLISTED.value,
                    PlanStatus.NOT_SELECTED.value)
+
+
+# --- rubrics -------------------------------------------------------------------------------
+
+
+def insert_rubric(conn: sa.Connection, rubric: Rubric, today) -> tuple[int, Rubric]:
+    """Store ``rubric`` as its key's next version, with its criteria: its id and the rubric."""
+    last = conn.execute(sa.select(sa.func.max(bp_rubric.c.version)).where(bp_rubric.c.key == rubric.key)).scalar()
+    rubric = attrs.evolve(rubric, version=(last or 0) + 1)
+    rid = conn.execute(bp_rubric.insert().values(
+        key=rubric.key, version=rubric.version, title=rubric.title, scale_min=rubric.scale_min,
+        scale_max=rubric.scale_max, added_on=today)).inserted_primary_key[0]
+    conn.execute(bp_criterion.insert(), [
+        {"rubric_id": rid, "position": i, "key": c.key, "label": c.label, "weight": c.weight,
+         "description": c.description} for i, c in enumerate(rubric.criteria, 1)])
+    return rid, rubric
+
+
+def all_rubrics(conn: sa.Connection) -> list[Rubric]:
+    """Every version of every rubric, by key and version."""
+    ids = conn.execute(sa.select(bp_rubric.c.id).order_by(bp_rubric.c.key, bp_rubric.c.version)).scalars().all()
+    return [rubric_by_id(conn, rid) for rid in ids]
+
+
+# --- conflicts -----------------------------------------------------------------------------
+
+
+def has_conflict(conn: sa.Connection, staff_id: int, participant_id: int) -> bool:
+    return conn.execute(sa.select(bp_conflict.c.kind).where(
+        bp_conflict.c.staff_id == staff_id, bp_conflict.c.participant_id == participant_id)).first() is not None
+
+
+def insert_conflict(conn: sa.Connection, staff_id: int, participant_id: int, declared: ConflictDeclaration) -> None:
+    conn.execute(bp_conflict.insert().values(staff_id=staff_id, participant_id=participant_id,
+                                             kind=declared.kind.value, note=declared.note,
+                                             declared_on=declared.declared_on))
+
+
+def conflicts(conn: sa.Connection, trainer: str | None, participant: str | None) -> list[ConflictDeclaration]:
+    """The declared conflicts (of one trainer, with one participant), by trainer and participant."""
+    query = (sa.select(t.staff.c.code.label("trainer"), _P.c.code.label("participant"), bp_conflict.c.kind,
+                       bp_conflict.c.note, bp_conflict.c.declared_on)
+             .select_from(bp_conflict.join(t.staff).join(_P)).order_by(t.staff.c.code, _P.c.code))
+    if trainer:
+        query = query.where(t.staff.c.code == trainer.strip().upper())
+    if participant:
+        query = query.where(_P.c.code == participant.strip().upper())
+    return [ConflictDeclaration(r.trainer, r.participant, r.kind, r.note, r.declared_on) for r in conn.execute(query)]
+
+
+# --- score sheets --------------------------------------------------------------------------
+
+
+@functools.cache
+def _me_and_conflicts_query():
+    staff = t.staff
+    return (sa.select(staff.c.id, staff.c.code, staff.c.active, bp_conflict.c.participant_id)
+            .select_from(staff.outerjoin(bp_conflict, bp_conflict.c.staff_id == staff.c.id))
+            .where(staff.c.code == sa.bindparam("code")))
+
+
+def staff_and_conflicts(conn: sa.Connection, code: str) -> list:
+    """The staff member ``code``'s row (id, code, active, participant_id), once per
+    participant they declared a conflict with (``participant_id`` ``None`` if none)."""
+    return conn.execute(_me_and_conflicts_query(), {"code": code}).all()
+
+
+@functools.cache
+def _sheet_plans_query():
+    v = bp_plan_version
+    conflicted = sa.select(bp_conflict.c.participant_id).where(bp_conflict.c.staff_id == sa.bindparam("staff_id"))
+    return (sa.select(v.c.id, bp_plan.c.code, v.c.version, _P.c.code.label("participant"), v.c.title, v.c.sector)
+            .select_from(bp_plan.join(v, sa.and_(v.c.plan_id == bp_plan.c.id, v.c.version == bp_plan.c.current_version))
+                         .join(_P, _P.c.id == bp_plan.c.participant_id))
+            .where(bp_plan.c.cohort_id == sa.bindparam("cohort_id"), v.c.status.in_(SCORABLE_STATUSES),
+                   bp_plan.c.participant_id.not_in(conflicted))
+            .order_by(bp_plan.c.code))
+
+
+def plans_to_score(conn: sa.Connection, cohort_id: int, staff_id: int) -> list:
+    """The plans of a cohort a trainer may score (current versions in front of the panel,
+    none of a participant they declared a conflict with), by code."""
+    return conn.execute(_sheet_plans_query(), {"cohort_id": cohort_id, "staff_id": staff_id}).all()
+
+
+@functools.cache
+def _earlier_values_query():
+    return (sa.select(bp_sheet.c.version_id, bp_sheet.c.comment, bp_criterion.c.key, bp_score.c.value)
+            .select_from(bp_sheet.join(bp_score, bp_score.c.sheet_id == bp_sheet.c.id)
+                         .join(bp_criterion, bp_criterion.c.id == bp_score.c.criterion_id))
+            .where(bp_sheet.c.trainer_id == sa.bindparam("trainer_id"),
+                   bp_sheet.c.version_id.in_(sa.bindparam("ids", expanding=True))))
+
+
+def earlier_values(conn: sa.Connection, trainer_id: int, version_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """A trainer's values and overall comment on plan versions: ``{version id: {"comment": …, key: value}}``."""
+    found: dict[int, dict[str, Any]] = {}
+    for part in chunks(version_ids):
+        for vid, comment, key, value in conn.execute(_earlier_values_query(), {"trainer_id": trainer_id, "ids": part}):
+            found.setdefault(vid, {"comment": comment})[key] = value
+    return found
+
+
+def load_sheets_many(conn: sa.Connection, rows, trainer_id: int | None = None) -> dict[int, list[ScoreSheet]]:
+    """The score sheets of plan versions (``rows`` as :func:`plan_row` gives them), by
+    version id, by trainer code; only ``trainer_id``'s if given. Two queries per 500 versions."""
+    by_id = {row.id: row for row in rows}
+    found: dict[int, list[ScoreSheet]] = {}
+    for part in chunks(sorted(by_id)):
+        query = (sa.select(bp_sheet, t.staff.c.code.label("trainer"), bp_rubric.c.key, bp_rubric.c.version)
+                 .select_from(bp_sheet.join(t.staff, t.staff.c.id == bp_sheet.c.trainer_id)
+                              .join(bp_rubric, bp_rubric.c.id == bp_sheet.c.rubric_id))
+                 .where(bp_sheet.c.version_id.in_(part)).order_by(bp_sheet.c.version_id, t.staff.c.code))
+        if trainer_id is not None:
+            query = query.where(bp_sheet.c.trainer_id == trainer_id)
+        sheets = conn.execute(query).all()
+        scores: dict[int, list] = {}
+        for r in conn.execute(sa.select(bp_score.c.sheet_id, bp_criterion.c.key, bp_score.c.value, bp_score.c.comment)
+                              .select_from(bp_score.join(bp_criterion, bp_criterion.c.id == bp_score.c.criterion_id))
+                              .where(bp_score.c.sheet_id.in_([s.id for s in sheets]))
+                              .order_by(bp_score.c.sheet_id, bp_criterion.c.position)):
+            scores.setdefault(r.sheet_id, []).append(r)
+        for s in sheets:
+            row = by_id[s.version_id]
+            found.setdefault(s.version_id, []).append(ScoreSheet(
+                row.code, row.version, s.trainer, f"{s.key}@{s.version}",
+                {r.key: r.value for r in scores.get(s.id, [])}, s.total,
+                {r.key: r.comment for r in scores.get(s.id, []) if r.comment}, s.comment, s.scored_on))
+    return found
+
+
+@functools.cache
+def _my_sheets_query():
+    return sa.select(bp_sheet.c.version_id, bp_sheet.c.id).where(
+        bp_sheet.c.trainer_id == sa.bindparam("trainer_id"),
+        bp_sheet.c.version_id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def sheet_ids(conn: sa.Connection, trainer_id: int, version_ids) -> dict[int, int]:
+    """The ids of a trainer's sheets of plan versions, by version id."""
+    found: dict[int, int] = {}
+    for part in chunks(version_ids):
+        found.update(conn.execute(_my_sheets_query(), {"trainer_id": trainer_id, "ids": part}).all())
+    return found
+
+
+@functools.cache
+def _insert_sheets():
+    return bp_sheet.insert().returning(bp_sheet.c.version_id, bp_sheet.c.id)
+
+
+def write_sheets(conn: sa.Connection, inserts: list[dict], updates: list[dict], scores) -> dict[int, int]:
+    """Write score sheets: ``updates`` (with ``sheet_id``) replace a sheet and its scores,
+    ``inserts`` add sheets; then ``scores(sheet ids by version id)`` gives every criterion
+    score to insert. One statement each; returns the new sheets' ids by version id."""
+    if updates:
+        for part in chunks([u["sheet_id"] for u in updates]):
+            conn.execute(bp_score.delete().where(bp_score.c.sheet_id.in_(part)))
+        conn.execute(bp_sheet.update().where(bp_sheet.c.id == sa.bindparam("sheet_id")), updates)
+    added = dict(conn.execute(_insert_sheets(), inserts).all()) if inserts else {}
+    conn.execute(bp_score.insert(), scores(added))
+    return added
+
+
+@functools.cache
+def _reopen_moderations():
+    return (bp_moderation.delete().where(bp_moderation.c.version_id.in_(sa.bindparam("ids", expanding=True)))
+            .returning(bp_moderation.c.version_id))
+
+
+def reopen_moderations(conn: sa.Connection, version_ids) -> set[int]:
+    """Drop the moderations of plan versions (a changed sheet reopens them); the versions that had one."""
+    reopened: set[int] = set()
+    for part in chunks(version_ids):
+        reopened.update(conn.execute(_reopen_moderations(), {"ids": part}).scalars())
+    return reopened
+
+
+@functools.cache
+def _sums_update():
+    """Every listed version's sheet count, sum, lowest and highest total (in hundredths) from
+    its sheets, in one statement that gives back the counts."""
+    v = bp_plan_version
+    total = sa.type_coerce(bp_sheet.c.total, sa.BigInteger)
+
+    def of_sheets(expression):
+        return sa.select(expression).where(bp_sheet.c.version_id == v.c.id).scalar_subquery()
+
+    return (v.update().where(v.c.id.in_(sa.bindparam("ids", expanding=True)))
+            .values({v.c.sheets: of_sheets(sa.func.count()),
+                     v.c.sheet_sum: of_sheets(sa.func.coalesce(sa.func.sum(total), 0)),
+                     v.c.sheet_low: of_sheets(sa.func.min(total)), v.c.sheet_high: of_sheets(sa.func.max(total))})
+            .returning(v.c.id, v.c.sheets))
+
+
+def update_sums(conn: sa.Connection, version_ids) -> dict[int, int]:
+    """Store each plan version's sheet count, sum, lowest and highest total (one statement per
+    500 versions); returns the counts by version id."""
+    counts: dict[int, int] = {}
+    for part in chunks(sorted(set(version_ids))):
+        counts.update(conn.execute(_sums_update(), {"ids": part}).all())
+    return counts
+
+
+def mark_scored(conn: sa.Connection, version_ids, day) -> None:
+    for part in chunks(version_ids):
+        conn.execute(bp_plan_version.update().where(bp_plan_version.c.id.in_(part))
+                     .values(status=PlanStatus.SCORED.value, scored_on=day))
+
+
+# --- ranking, moderation, agreement --------------------------------------------------------
+
+
+def sheet_rows(conn: sa.Connection, cohort_id: int) -> list:
+    """``(version id, trainer code, total in hundredths)`` of the current versions of a
+    cohort's ranked plans."""
+    v = bp_plan_version
+    return conn.execute(
+        sa.select(bp_sheet.c.version_id, t.staff.c.code, sa.type_coerce(bp_sheet.c.total, sa.BigInteger))
+        .select_from(bp_sheet.join(v, v.c.id == bp_sheet.c.version_id)
+                     .join(bp_plan, sa.and_(bp_plan.c.id == v.c.plan_id, bp_plan.c.current_version == v.c.version))
+                     .join(t.staff, t.staff.c.id == bp_sheet.c.trainer_id))
+        .where(bp_plan.c.cohort_id == cohort_id, v.c.status.in_(RANKED_STATUSES))).all()
+
+
+def ranked_rows(conn: sa.Connection, cohort_id: int) -> list:
+    """The current versions of a cohort's ranked plans as plain tuples: version id, plan
+    code, version, participant code and name, title, sector, status, requested funding in
+    hundredths, currency, moderated version id, sheet count, sum, lowest and highest total."""
+    v = bp_plan_version
+    whole = sa.BigInteger
+    return conn.execute(
+        sa.select(v.c.id, bp_plan.c.code, v.c.version, _P.c.code, _P.c.full_name, v.c.title, v.c.sector, v.c.status,
+                  sa.type_coerce(v.c.requested_funding, whole), v.c.currency, bp_moderation.c.version_id,
+                  v.c.sheets, sa.type_coerce(v.c.sheet_sum, whole), sa.type_coerce(v.c.sheet_low, whole),
+                  sa.type_coerce(v.c.sheet_high, whole))
+        .select_from(bp_plan.join(v, sa.and_(v.c.plan_id == bp_plan.c.id, v.c.version == bp_plan.c.current_version))
+                     .join(_P, _P.c.id == bp_plan.c.participant_id)
+                     .outerjoin(bp_moderation, bp_moderation.c.version_id == v.c.id))
+        .where(bp_plan.c.cohort_id == cohort_id, v.c.status.in_(RANKED_STATUSES))).all()
+
+
+def insert_moderation(conn: sa.Connection, version_id: int, moderator_id: int, day, spread, reason: str) -> None:
+    conn.execute(bp_moderation.insert().values(version_id=version_id, moderator_id=moderator_id, resolved_on=day,
+                                               spread=spread, reason=reason))
+
+
+@functools.cache
+def _current_versions_query():
+    v = bp_plan_version
+    return (sa.select(v.c.id, bp_plan.c.code, v.c.version).select_from(v.join(bp_plan, bp_plan.c.id == v.c.plan_id))
+            .where(bp_plan.c.cohort_id == sa.bindparam("cohort_id"), v.c.version == bp_plan.c.current_version))
+
+
+def decide(conn: sa.Connection, cohort_id: int, decided: list[tuple], day) -> None:
+    """Store each decision ``(plan code, version, status, panel score)`` of a cohort's plans:
+    one look-up and one statement for them all."""
+    ids = {(code, version): vid for vid, code, version in conn.execute(_current_versions_query(),
+                                                                       {"cohort_id": cohort_id})}
+    conn.execute(bp_plan_version.update().where(bp_plan_version.c.id == sa.bindparam("vid")), [
+        {"vid": ids[(code, version)], "status": status, "decided_on": day, "panel_score": score}
+        for code, version, status, score in decided])
+
+
+@functools.cache
+def _criterion_values_query():
+    v = bp_plan_version
+    return (sa.select(bp_sheet.c.version_id, bp_criterion.c.key, bp_score.c.value)
+            .select_from(bp_score.join(bp_sheet, bp_sheet.c.id == bp_score.c.sheet_id)
+                         .join(bp_criterion, bp_criterion.c.id == bp_score.c.criterion_id)
+                         .join(v, v.c.id == bp_sheet.c.version_id)
+                         .join(bp_plan, sa.and_(bp_plan.c.id == v.c.plan_id,
+                                                bp_plan.c.current_version == v.c.version)))
+            .where(bp_plan.c.cohort_id == sa.bindparam("cohort_id"), v.c.status.in_(RANKED_STATUSES)))
+
+
+def criterion_values(conn: sa.Connection, cohort_id: int) -> list:
+    """``(version id, criterion key, value)`` of every sheet of the current versions of a
+    cohort's ranked plans."""
+    return conn.execute(_criterion_values_query(), {"cohort_id": cohort_id}).all()

@@ -125,7 +125,7 @@ class TrainingService:
         """Open a cohort with its trainers (staff with the trainer role) and planned sessions
         (``TrainingSession`` objects, dicts or ``"DATE:TOPIC"`` texts). ``rubric`` is
         ``KEY`` (its newest version) or ``KEY@VERSION``; default: the shipped default rubric."""
-        from .scoring import ensure_default_rubric
+        from .rubrics import ensure_default_rubric
 
         planned = [s if isinstance(s, TrainingSession) else
                    structure(s, TrainingSession) if isinstance(s, Mapping) else TrainingSession.parse(s)
