@@ -28,7 +28,7 @@ from .rubrics import RubricService
 from .scoring import ScoringService
 from .sheets import SheetsService
 from .tables import bp_plan, bp_plan_version
-from .training import TrainingService, participant_completions
+from .training import TrainingService
 
 
 class PlansService(TrainingService, PlanningService, RubricService, ConflictService, ScoringService, RankingService,
@@ -85,7 +85,7 @@ def eligibility_problems(tx, participant, requirements: Mapping[str, Any]) -> li
     code = person.code
     problems = []
     if requirements.get("training_completed"):
-        done = participant_completions(conn, person.id)
+        done = store.participant_completions(conn, person.id)
         if not done:
             problems.append(_("{code} is not enrolled in any business-training cohort").format(code=code))
         elif not any(c.completed for _cohort, c in done):

@@ -29,7 +29,7 @@ from .planning import audited, insert_plans, next_number, parse_costs_cell
 from .panel import require_panel_member
 from .scoring import Scorer
 from .tables import bp_cohort
-from .training import SessionFinder, completions, enrolled_query, recorded_marks, write_marks
+from .training import SessionFinder
 
 #: The plans sheet: who, then the plan's fields. ``full_name`` (written by ``plansheet`` so
 #: the typist sees whose form a row is) is read past.
@@ -317,8 +317,8 @@ class AttendanceImport(_Sheet):
     def prepare(self, rows) -> None:
         conn = self.tx.conn
         self.find = SessionFinder(conn, self.cohort)  # the cohort's sessions, read once
-        self.enrolled = dict(conn.execute(enrolled_query(), {"cohort_id": self.cohort.id}).all())
-        self.held = recorded_marks(conn, [sid for sid, _day in self.find.sessions.values()])
+        self.enrolled = store.enrolled(conn, self.cohort.id)
+        self.held = store.recorded_marks(conn, [sid for sid, _day in self.find.sessions.values()])
 
     def session(self, row) -> int:
         try:
@@ -347,7 +347,7 @@ class AttendanceImport(_Sheet):
         return key, mark, before, f"{self.cohort.code}/{number}/{code}"
 
     def write(self, batch):
-        write_marks(self.tx.conn, [(key, mark, before) for key, mark, before, _where in batch])
+        store.write_marks(self.tx.conn, [(key, mark, before) for key, mark, before, _where in batch])
         # one event per 1,000 marks (audit log --key COHORT/SESSION/PARTICIPANT finds each)
         return {where: {"mark": mark, **({"before": before} if before else {})}
                 for _key, mark, before, where in batch}
@@ -370,7 +370,7 @@ class SheetsService:
         with self.ctx.reading() as conn:
             row = store.cohort_row(conn, cohort)
             with_plan = store.planned_codes(conn, row.id)
-            people = [c for c in completions(conn, row.id, row.completion_threshold)
+            people = [c for c in store.completions(conn, row.id, row.completion_threshold)
                       if c.completed and c.participant not in with_plan]
         blank = [""] * (len(PLANSHEET_COLUMNS) - 2)
         return write_sheet(path, PLANSHEET_COLUMNS, ([c.participant, c.full_name, *blank] for c in people),

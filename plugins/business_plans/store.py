@@ -16,11 +16,11 @@ from typing import Any, Iterable, Sequence
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, check_codes, check_in_scope, core as t, NotFound, visible
+from reentry_core.sdk import _, check_codes, check_in_scope, core as t, NotFound, Role, visible
 
 from .domain import (
-    SCORABLE, Conflict as ConflictDeclaration, CostItem, Cohort, Criterion, Plan, PlanStatus, Rubric, ScoreSheet,
-    TrainingSession,
+    SCORABLE, Completion, Conflict as ConflictDeclaration, CostItem, Cohort, Criterion, Plan, PlanStatus, Rubric,
+    ScoreSheet, TrainingSession,
 )
 from .tables import (
     bp_attendance, bp_cohort, bp_cohort_trainer, bp_conflict, bp_cost_item, bp_criterion, bp_enrolment,
@@ -610,3 +610,162 @@ def criterion_values(conn: sa.Connection, cohort_id: int) -> list:
     """``(version id, criterion key, value)`` of every sheet of the current versions of a
     cohort's ranked plans."""
     return conn.execute(_criterion_values_query(), {"cohort_id": cohort_id}).all()
+
+
+# --- training: cohorts, sessions, enrolment, attendance ------------------------------------
+
+
+def cohort_exists(conn: sa.Connection, code: str) -> bool:
+    return conn.execute(sa.select(bp_cohort.c.id).where(bp_cohort.c.code == code)).first() is not None
+
+
+def insert_cohort(conn: sa.Connection, cohort: Cohort, centre_id: int, rubric_id: int, trainer_ids: list[int],
+                  sessions: list[TrainingSession]) -> int:
+    """Store a new cohort with its trainers (in order, the lead marked) and planned sessions
+    (numbered in the order given); its id."""
+    cohort_id = conn.execute(bp_cohort.insert().values(
+        code=cohort.code, centre_id=centre_id, title=cohort.title, start_date=cohort.start_date,
+        end_date=cohort.end_date, rubric_id=rubric_id, completion_threshold=cohort.completion_threshold,
+        min_sheets=cohort.min_sheets, spread_limit=cohort.spread_limit, normalise=cohort.normalise,
+    )).inserted_primary_key[0]
+    write_trainers(conn, cohort_id, [(sid, code == cohort.lead_trainer) for code, sid in zip(cohort.trainers,
+                                                                                            trainer_ids)])
+    if sessions:
+        conn.execute(bp_session.insert(), [{"cohort_id": cohort_id, "number": n, "day": s.on, "topic": s.topic.value}
+                                           for n, s in enumerate(sessions, 1)])
+    return cohort_id
+
+
+def write_trainers(conn: sa.Connection, cohort_id: int, trainers: list[tuple[int, bool]]) -> None:
+    """Set a cohort's trainers: ``(staff id, is lead)`` in order."""
+    conn.execute(bp_cohort_trainer.delete().where(bp_cohort_trainer.c.cohort_id == cohort_id))
+    conn.execute(bp_cohort_trainer.insert(), [{"cohort_id": cohort_id, "staff_id": sid, "lead": lead, "position": i}
+                                              for i, (sid, lead) in enumerate(trainers)])
+
+
+def trainer_rows(conn: sa.Connection, codes: Iterable[str]) -> dict:
+    """The staff rows of ``codes`` (id, code, active, trainer: has the trainer role), by code: one query."""
+    staff = t.staff
+    is_trainer = sa.exists().where(t.staff_role.c.staff_id == staff.c.id, t.staff_role.c.role == Role.TRAINER.value)
+    return {r.code: r for r in conn.execute(
+        sa.select(staff.c.id, staff.c.code, staff.c.active, is_trainer.label("trainer"))
+        .where(staff.c.code.in_([c.strip().upper() for c in codes])))}
+
+
+def cohort_codes(conn: sa.Connection, centre_id: int | None = None) -> list[str]:
+    """Cohort codes by start date and code (of one centre)."""
+    query = sa.select(bp_cohort.c.code).order_by(bp_cohort.c.start_date, bp_cohort.c.code)
+    if centre_id is not None:
+        query = query.where(bp_cohort.c.centre_id == centre_id)
+    return list(conn.execute(query).scalars())
+
+
+def enrolled_count(conn: sa.Connection, cohort_id: int) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(bp_enrolment)
+                        .where(bp_enrolment.c.cohort_id == cohort_id)).scalar_one()
+
+
+def update_cohort(conn: sa.Connection, cohort_id: int, cohort: Cohort) -> None:
+    """Store a cohort's title and settings."""
+    conn.execute(bp_cohort.update().where(bp_cohort.c.id == cohort_id).values(
+        title=cohort.title, completion_threshold=cohort.completion_threshold, spread_limit=cohort.spread_limit,
+        normalise=cohort.normalise))
+
+
+def renumber_session(conn: sa.Connection, cohort_id: int, number: int, new: int) -> None:
+    conn.execute(bp_session.update().where(bp_session.c.cohort_id == cohort_id, bp_session.c.number == number)
+                 .values(number=new))
+
+
+def insert_session(conn: sa.Connection, cohort_id: int, number: int, session: TrainingSession) -> None:
+    conn.execute(bp_session.insert().values(cohort_id=cohort_id, number=number, day=session.on,
+                                            topic=session.topic.value))
+
+
+def sheets_by(conn: sa.Connection, cohort_id: int, staff_id: int) -> int:
+    """How many score sheets a trainer wrote in a cohort."""
+    return conn.execute(sa.select(sa.func.count()).select_from(bp_sheet.join(bp_plan_version).join(bp_plan))
+                        .where(bp_plan.c.cohort_id == cohort_id, bp_sheet.c.trainer_id == staff_id)).scalar_one()
+
+
+def enrol(conn: sa.Connection, cohort_id: int, participant_ids: Iterable[int], day) -> None:
+    conn.execute(bp_enrolment.insert(), [{"cohort_id": cohort_id, "participant_id": pid, "enrolled_on": day}
+                                         for pid in participant_ids])
+
+
+@functools.cache
+def _session_rows_query():
+    return (sa.select(bp_session.c.id, bp_session.c.number, bp_session.c.day)
+            .where(bp_session.c.cohort_id == sa.bindparam("cohort_id")).order_by(bp_session.c.number))
+
+
+def session_rows(conn: sa.Connection, cohort_id: int) -> list:
+    """A cohort's sessions as ``(id, number, day)``, by number."""
+    return conn.execute(_session_rows_query(), {"cohort_id": cohort_id}).all()
+
+
+@functools.cache
+def _enrolled_query():
+    return (sa.select(_P.c.code, _P.c.id).select_from(bp_enrolment.join(_P, _P.c.id == bp_enrolment.c.participant_id))
+            .where(bp_enrolment.c.cohort_id == sa.bindparam("cohort_id")))
+
+
+def enrolled(conn: sa.Connection, cohort_id: int) -> dict[str, int]:
+    """The participants enrolled in a cohort: ``{code: id}``."""
+    return dict(conn.execute(_enrolled_query(), {"cohort_id": cohort_id}).all())
+
+
+def recorded_marks(conn: sa.Connection, session_ids) -> dict[tuple[int, int], str]:
+    """The marks held for the sessions ``session_ids``: ``{(session id, participant id): mark}``."""
+    return {(r.session_id, r.participant_id): r.mark for r in conn.execute(
+        sa.select(bp_attendance).where(bp_attendance.c.session_id.in_(list(session_ids))))}
+
+
+def marked_codes(conn: sa.Connection, session_id: int) -> set[str]:
+    """The codes of the participants marked at a session."""
+    return set(conn.execute(sa.select(_P.c.code).select_from(bp_attendance.join(_P))
+                            .where(bp_attendance.c.session_id == session_id)).scalars())
+
+
+def write_marks(conn: sa.Connection, changes) -> None:
+    """Store ``((session id, participant id), mark, mark before or None)`` changes: new marks
+    inserted, changed ones updated, one statement each."""
+    inserts = [{"session_id": s, "participant_id": p, "mark": mark} for (s, p), mark, before in changes
+               if before is None]
+    updates = [{"s_id": s, "p_id": p, "mark": mark} for (s, p), mark, before in changes if before is not None]
+    if inserts:
+        conn.execute(bp_attendance.insert(), inserts)
+    if updates:
+        conn.execute(bp_attendance.update().where(bp_attendance.c.session_id == sa.bindparam("s_id"),
+                                                  bp_attendance.c.participant_id == sa.bindparam("p_id")), updates)
+
+
+def completions(conn: sa.Connection, cohort_id: int, threshold: int, participant_id: int | None = None) -> list[Completion]:
+    """Each enrolled participant's attendance in one cohort."""
+    held = conn.execute(sa.select(sa.func.count(sa.distinct(bp_attendance.c.session_id)))
+                        .select_from(bp_attendance.join(bp_session))
+                        .where(bp_session.c.cohort_id == cohort_id)).scalar_one()
+    marks = (sa.select(bp_attendance.c.participant_id, bp_attendance.c.mark, sa.func.count().label("n"))
+             .select_from(bp_attendance.join(bp_session)).where(bp_session.c.cohort_id == cohort_id)
+             .group_by(bp_attendance.c.participant_id, bp_attendance.c.mark))
+    counts: dict[int, dict[str, int]] = {}
+    for pid, mark, n in conn.execute(marks):
+        counts.setdefault(pid, {})[mark] = n
+    people = (sa.select(_P.c.id, _P.c.code, _P.c.full_name).select_from(bp_enrolment.join(_P))
+              .where(bp_enrolment.c.cohort_id == cohort_id).order_by(_P.c.code))
+    if participant_id is not None:
+        people = people.where(_P.c.id == participant_id)
+    result = []
+    for pid, code, name in conn.execute(people):
+        own = counts.get(pid, {})
+        result.append(Completion(code, name, own.get("present", 0), own.get("absent", 0), own.get("excused", 0),
+                                 held, threshold))
+    return result
+
+
+def participant_completions(conn: sa.Connection, participant_id: int) -> list[tuple[str, Completion]]:
+    """``(cohort code, completion)`` for every cohort the participant is enrolled in."""
+    rows = conn.execute(sa.select(bp_cohort.c.id, bp_cohort.c.code, bp_cohort.c.completion_threshold)
+                        .select_from(bp_enrolment.join(bp_cohort))
+                        .where(bp_enrolment.c.participant_id == participant_id).order_by(bp_cohort.c.start_date))
+    return [(code, completions(conn, cid, threshold, participant_id)[0]) for cid, code, threshold in rows]

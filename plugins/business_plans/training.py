@@ -7,21 +7,15 @@ record but, like any absence, is not attendance), against the cohort's threshold
 
 from __future__ import annotations
 
-import functools
 from typing import Iterable, Mapping
 
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.sdk import (
-    _, Conflict, core as t, InvalidInput, NotFound, parse_date, ParticipantStatus, Role, shown, structure,
-)
+from reentry_core.sdk import _, Conflict, InvalidInput, NotFound, parse_date, ParticipantStatus, shown, structure
 
 from . import store
 from .domain import AttendanceMark, Cohort, Completion, TrainingSession, parse_rubric_ref
-from .tables import bp_attendance, bp_cohort, bp_cohort_trainer, bp_enrolment, bp_session
-
-_P = t.participant
 
 
 def _codes(values) -> list[str]:
@@ -32,41 +26,6 @@ def _codes(values) -> list[str]:
     return [c.strip().upper() for v in values for c in str(v).split(",") if c.strip()]
 
 
-def completions(conn: sa.Connection, cohort_id: int, threshold: int, participant_id: int | None = None) -> list[Completion]:
-    """Each enrolled participant's attendance in one cohort."""
-    held = conn.execute(sa.select(sa.func.count(sa.distinct(bp_attendance.c.session_id)))
-                        .select_from(bp_attendance.join(bp_session))
-                        .where(bp_session.c.cohort_id == cohort_id)).scalar_one()
-    marks = (sa.select(bp_attendance.c.participant_id, bp_attendance.c.mark, sa.func.count().label("n"))
-             .select_from(bp_attendance.join(bp_session)).where(bp_session.c.cohort_id == cohort_id)
-             .group_by(bp_attendance.c.participant_id, bp_attendance.c.mark))
-    counts: dict[int, dict[str, int]] = {}
-    for pid, mark, n in conn.execute(marks):
-        counts.setdefault(pid, {})[mark] = n
-    people = (sa.select(_P.c.id, _P.c.code, _P.c.full_name).select_from(bp_enrolment.join(_P))
-              .where(bp_enrolment.c.cohort_id == cohort_id).order_by(_P.c.code))
-    if participant_id is not None:
-        people = people.where(_P.c.id == participant_id)
-    result = []
-    for pid, code, name in conn.execute(people):
-        own = counts.get(pid, {})
-        result.append(Completion(code, name, own.get("present", 0), own.get("absent", 0), own.get("excused", 0),
-                                 held, threshold))
-    return result
-
-
-@functools.cache
-def _sessions_query():
-    return (sa.select(bp_session.c.id, bp_session.c.number, bp_session.c.day)
-            .where(bp_session.c.cohort_id == sa.bindparam("cohort_id")).order_by(bp_session.c.number))
-
-
-@functools.cache
-def enrolled_query():
-    return (sa.select(_P.c.code, _P.c.id).select_from(bp_enrolment.join(_P, _P.c.id == bp_enrolment.c.participant_id))
-            .where(bp_enrolment.c.cohort_id == sa.bindparam("cohort_id")))
-
-
 class SessionFinder:
     """A cohort's sessions read once; called with a session's number or date, gives its number."""
 
@@ -74,7 +33,7 @@ class SessionFinder:
         self.cohort = row.code
         self.sessions: dict[int, tuple] = {}  # number: (id, day)
         self.days: dict = {}
-        for session_id, number, day in conn.execute(_sessions_query(), {"cohort_id": row.id}):
+        for session_id, number, day in store.session_rows(conn, row.id):
             self.sessions[number] = (session_id, day)
             self.days.setdefault(day, number)
         self.numbers = set(self.sessions)
@@ -92,25 +51,6 @@ class SessionFinder:
             raise NotFound(_("cohort {cohort} has {what}; see: reentry plans cohort show {cohort}").format(
                 cohort=self.cohort, what=what))
         return found
-
-
-def recorded_marks(conn: sa.Connection, session_ids) -> dict[tuple[int, int], str]:
-    """The marks held for the sessions ``session_ids``: ``{(session id, participant id): mark}``."""
-    return {(r.session_id, r.participant_id): r.mark for r in conn.execute(
-        sa.select(bp_attendance).where(bp_attendance.c.session_id.in_(list(session_ids))))}
-
-
-def write_marks(conn: sa.Connection, changes) -> None:
-    """Store ``((session id, participant id), mark, mark before or None)`` changes: new marks
-    inserted, changed ones updated, one statement each."""
-    inserts = [{"session_id": s, "participant_id": p, "mark": mark} for (s, p), mark, before in changes
-               if before is None]
-    updates = [{"s_id": s, "p_id": p, "mark": mark} for (s, p), mark, before in changes if before is not None]
-    if inserts:
-        conn.execute(bp_attendance.insert(), inserts)
-    if updates:
-        conn.execute(bp_attendance.update().where(bp_attendance.c.session_id == sa.bindparam("s_id"),
-                                                  bp_attendance.c.participant_id == sa.bindparam("p_id")), updates)
 
 
 class TrainingService:
@@ -141,7 +81,7 @@ class TrainingService:
         with self.ctx.transaction() as tx:
             tx.require("plans.cohorts")
             conn = tx.conn
-            if conn.execute(sa.select(bp_cohort.c.id).where(bp_cohort.c.code == cohort.code)).first():
+            if store.cohort_exists(conn, cohort.code):
                 raise Conflict(_("cohort {code} already exists").format(code=cohort.code))
             centre_id = tx.centre_id(cohort.centre)
             if rubric:
@@ -152,18 +92,7 @@ class TrainingService:
             else:
                 rid = ensure_default_rubric(tx)
             trainer_ids = self._trainer_ids(conn, cohort.trainers)
-            cohort_id = conn.execute(bp_cohort.insert().values(
-                code=cohort.code, centre_id=centre_id, title=cohort.title, start_date=cohort.start_date,
-                end_date=cohort.end_date, rubric_id=rid, completion_threshold=cohort.completion_threshold,
-                min_sheets=cohort.min_sheets, spread_limit=cohort.spread_limit, normalise=cohort.normalise,
-            )).inserted_primary_key[0]
-            conn.execute(bp_cohort_trainer.insert(), [
-                {"cohort_id": cohort_id, "staff_id": sid, "lead": code == cohort.lead_trainer, "position": i}
-                for i, (code, sid) in enumerate(zip(cohort.trainers, trainer_ids))])
-            if planned:
-                conn.execute(bp_session.insert(), [
-                    {"cohort_id": cohort_id, "number": n, "day": s.on, "topic": s.topic.value}
-                    for n, s in enumerate(planned, 1)])
+            store.insert_cohort(conn, cohort, centre_id, rid, trainer_ids, planned)
             made = store.load_cohort(conn, cohort.code)
             tx.audit("cohort.add", "cohort", made.code, after=made)
         return made
@@ -174,12 +103,7 @@ class TrainingService:
     def _trainer_ids(self, conn: sa.Connection, codes) -> list[int]:
         """The staff ids of ``codes``, each an active staff member with the trainer role (one
         query); the first that is not is named."""
-        staff = t.staff
-        is_trainer = sa.exists().where(t.staff_role.c.staff_id == staff.c.id,
-                                       t.staff_role.c.role == Role.TRAINER.value)
-        found = {r.code: r for r in conn.execute(
-            sa.select(staff.c.id, staff.c.code, staff.c.active, is_trainer.label("trainer"))
-            .where(staff.c.code.in_([c.strip().upper() for c in codes])))}
+        found = store.trainer_rows(conn, codes)
         ids = []
         for code in codes:
             row = found.get(code.strip().upper())
@@ -199,17 +123,14 @@ class TrainingService:
     def cohorts(self, centre: str | None = None) -> list[Cohort]:
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
-            query = sa.select(bp_cohort.c.code).order_by(bp_cohort.c.start_date, bp_cohort.c.code)
-            if centre:
-                query = query.where(bp_cohort.c.centre_id == self.ctx.programme.centre_id(conn, centre))
-            return [store.load_cohort(conn, code) for code in conn.execute(query).scalars()]
+            centre_id = self.ctx.programme.centre_id(conn, centre) if centre else None
+            return [store.load_cohort(conn, code) for code in store.cohort_codes(conn, centre_id)]
 
     def enrolled_count(self, cohort: str) -> int:
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
             row = store.cohort_row(conn, cohort)
-            return conn.execute(sa.select(sa.func.count()).select_from(bp_enrolment)
-                                .where(bp_enrolment.c.cohort_id == row.id)).scalar_one()
+            return store.enrolled_count(conn, row.id)
 
     def update_cohort(self, code: str, *, title: str | None = None, completion_threshold=None, spread_limit=None,
                       normalise: bool | None = None) -> Cohort:
@@ -229,9 +150,7 @@ class TrainingService:
             data = {k: v for k, v in unstructure(before).items() if k != "sessions"}
             after = structure({**data, **changes}, Cohort)
             after = attrs.evolve(after, sessions=before.sessions)
-            tx.conn.execute(bp_cohort.update().where(bp_cohort.c.id == row.id).values(
-                title=after.title, completion_threshold=after.completion_threshold, spread_limit=after.spread_limit,
-                normalise=after.normalise))
+            store.update_cohort(tx.conn, row.id, after)
             tx.audit("cohort.update", "cohort", row.code, before={k: str(getattr(before, k)) for k in changes},
                      after={k: str(getattr(after, k)) for k in changes})
         return after
@@ -252,11 +171,9 @@ class TrainingService:
             # renumber by date: later sessions move up one
             for n, s in reversed(list(enumerate(ordered, 1))):
                 if s.number is not None and s.number != n:
-                    tx.conn.execute(bp_session.update().where(bp_session.c.cohort_id == row.id,
-                                                              bp_session.c.number == s.number).values(number=n))
+                    store.renumber_session(tx.conn, row.id, s.number, n)
             number = ordered.index(session) + 1
-            tx.conn.execute(bp_session.insert().values(cohort_id=row.id, number=number, day=session.on,
-                                                       topic=session.topic.value))
+            store.insert_session(tx.conn, row.id, number, session)
             made = attrs.evolve(session, number=number)
             tx.audit("cohort.session", "cohort", row.code, after=made)
         return made
@@ -264,8 +181,6 @@ class TrainingService:
     def set_trainers(self, cohort: str, add=(), remove=(), lead: str | None = None) -> Cohort:
         """Add or remove trainers, or name another lead trainer. A trainer who has scored
         in the cohort stays (their sheets keep their name)."""
-        from .tables import bp_plan, bp_plan_version, bp_sheet
-
         add, remove = _codes(add), _codes(remove)
         with self.ctx.transaction() as tx:
             tx.require("plans.cohorts")
@@ -281,9 +196,7 @@ class TrainingService:
                 if code not in before.trainers:
                     raise InvalidInput(_("{code} is not a trainer of cohort {cohort}").format(code=code, cohort=row.code))
                 sid = store.staff_row(conn, code).id
-                scored = conn.execute(sa.select(sa.func.count()).select_from(
-                    bp_sheet.join(bp_plan_version).join(bp_plan))
-                    .where(bp_plan.c.cohort_id == row.id, bp_sheet.c.trainer_id == sid)).scalar_one()
+                scored = store.sheets_by(conn, row.id, sid)
                 if scored:
                     raise Conflict(_("{code} has scored {n} plan(s) of cohort {cohort} and stays on its panel").format(
                         code=code, n=scored, cohort=row.code))
@@ -292,10 +205,8 @@ class TrainingService:
                 raise InvalidInput(_("{code} is the lead trainer; name another lead with --lead first").format(
                     code=lead_code))
             after = attrs.evolve(before, trainers=tuple(trainers), lead_trainer=lead_code)
-            conn.execute(bp_cohort_trainer.delete().where(bp_cohort_trainer.c.cohort_id == row.id))
-            conn.execute(bp_cohort_trainer.insert(), [
-                {"cohort_id": row.id, "staff_id": store.staff_row(conn, code).id, "lead": code == after.lead_trainer,
-                 "position": i} for i, code in enumerate(after.trainers)])
+            store.write_trainers(conn, row.id, [(store.staff_row(conn, code).id, code == after.lead_trainer)
+                                                for code in after.trainers])
             tx.audit("cohort.trainers", "cohort", row.code, before={"trainers": list(before.trainers),
                                                                     "lead": before.lead_trainer},
                      after={"trainers": list(after.trainers), "lead": after.lead_trainer})
@@ -317,8 +228,7 @@ class TrainingService:
                 raise InvalidInput(_("enrolment date {d} is in the future").format(d=day.isoformat()))
             codes = list(dict.fromkeys(codes))  # a code named twice is enrolled once
             found = store.participant_rows(conn, codes)  # one query, not one per person
-            already = set(conn.execute(sa.select(bp_enrolment.c.participant_id)
-                                       .where(bp_enrolment.c.cohort_id == row.id)).scalars())
+            already = store.enrolled_ids(conn, row.id)
             problems, rows = [], []
             for code in codes:
                 person = found.get(code)
@@ -336,8 +246,7 @@ class TrainingService:
                     rows.append(person)
             if problems:
                 raise InvalidInput("; ".join(problems) + _("; nobody was enrolled"))
-            conn.execute(bp_enrolment.insert(), [{"cohort_id": row.id, "participant_id": p.id, "enrolled_on": day}
-                                                 for p in rows])
+            store.enrol(conn, row.id, [p.id for p in rows], day)
             # one event for the group (audit log --key COHORT/PARTICIPANT shows each person)
             tx.audit_batch("cohort.enrol", "enrolment", {
                 f"{row.code}/{person.code}": {"cohort": row.code, "participant": person.code,
@@ -374,7 +283,7 @@ class TrainingService:
         write all or raise naming every bad one (a register file is :class:`sheets.AttendanceImport`)."""
         conn = tx.conn
         sessions = SessionFinder(conn, row).sessions
-        enrolled = dict(conn.execute(enrolled_query(), {"cohort_id": row.id}).all())
+        enrolled = store.enrolled(conn, row.id)
         problems: list[str] = []
         marks: dict[tuple[int, str], AttendanceMark] = {}
         for number, code, mark in entries:
@@ -398,8 +307,7 @@ class TrainingService:
             future = _("session {s} is on {d}, in the future").format(s=session_for_others, d=day.isoformat())
             if day > tx.today and future not in problems:
                 problems.append(future)
-            known = set(conn.execute(sa.select(_P.c.code).select_from(bp_attendance.join(_P))
-                                     .where(bp_attendance.c.session_id == session_id)).scalars())
+            known = store.marked_codes(conn, session_id)
             for code in enrolled:
                 if code not in known:
                     marks.setdefault((session_for_others, code), fill)
@@ -407,7 +315,7 @@ class TrainingService:
             raise InvalidInput("; ".join(problems) + _("; nothing was recorded"))
         if not marks:
             raise InvalidInput(_("give at least one mark, e.g. --present DSH-2026-0001, or --others present"))
-        old = recorded_marks(conn, {sessions[s][0] for s, _c in marks})
+        old = store.recorded_marks(conn, {sessions[s][0] for s, _c in marks})
         changes = []
         for (number, code), mark in sorted(marks.items()):
             key = (sessions[number][0], enrolled[code])
@@ -417,7 +325,7 @@ class TrainingService:
             changes.append((key, mark.value, before))
             tx.audit("attendance.record", "attendance", f"{row.code}/{number}/{code}",
                      before={"mark": before} if before else None, after={"mark": mark.value})
-        write_marks(conn, changes)
+        store.write_marks(conn, changes)
         return marks
 
     def completion(self, cohort: str) -> list[Completion]:
@@ -425,13 +333,4 @@ class TrainingService:
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
             row = store.cohort_row(conn, cohort)
-            return shown(conn, completions(conn, row.id, row.completion_threshold), full_name="full_name")
-
-
-def participant_completions(conn: sa.Connection, participant_id: int) -> list[tuple[str, Completion]]:
-    """``(cohort code, completion)`` for every cohort the participant is enrolled in."""
-    rows = conn.execute(sa.select(bp_cohort.c.id, bp_cohort.c.code, bp_cohort.c.completion_threshold)
-                        .select_from(bp_enrolment.join(bp_cohort))
-                        .where(bp_enrolment.c.participant_id == participant_id).order_by(bp_cohort.c.start_date))
-    return [(code, completions(conn, cid, threshold, participant_id)[0]) for cid, code, threshold in rows]
-
+            return shown(conn, store.completions(conn, row.id, row.completion_threshold), full_name="full_name")

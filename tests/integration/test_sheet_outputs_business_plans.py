@@ -25,10 +25,10 @@ def plansheet(world, run_cli, tmp_path, value, suffix, monkeypatch):
     """A name cannot hold ``= + - @`` today (letters, spaces, hyphens, apostrophes), so the
     completions the plans sheet lists are given one that does: were the name rules ever
     loosened, the sheet would still be safe."""
-    import reentry_business_plans.sheets as sheets
+    import reentry_business_plans.store as store
 
-    real = sheets.completions
-    monkeypatch.setattr(sheets, "completions", lambda *args: [
+    real = store.completions
+    monkeypatch.setattr(store, "completions", lambda *args: [
         attrs.evolve(c, full_name=value, present=c.held) for c in real(*args)])
     world.act("TR1").attend("DSH-26A", 1, present=world.codes[:3])
     world.act("TR1").plansheet("DSH-26A", tmp_path / f"plans.{suffix}")
