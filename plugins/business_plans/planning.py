@@ -10,13 +10,12 @@ import re
 from typing import Any
 
 import attrs
-import sqlalchemy as sa
 
 from reentry_core.sdk import _, Conflict, InvalidInput
 
 from . import store
 from .domain import PLAN_FIELDS, RESUBMITTABLE, CostItem, Plan, PlanStatus
-from .tables import bp_cohort, bp_cost_item, bp_enrolment, bp_plan, bp_plan_version, bp_sheet
+from .tables import bp_cohort
 
 _COST_SEPARATOR = re.compile(r"[;\n]")
 
@@ -55,30 +54,20 @@ class PlanningService:
             cohort_row = store.cohort_row(conn, plan.cohort)
             store.lock(conn, bp_cohort, cohort_row.id)  # plan numbers are handed out in order
             person = store.participant_row(conn, plan.participant)
-            if not conn.execute(sa.select(bp_enrolment.c.cohort_id).where(
-                    bp_enrolment.c.cohort_id == cohort_row.id, bp_enrolment.c.participant_id == person.id)).first():
+            if not store.is_enrolled(conn, cohort_row.id, person.id):
                 raise Conflict(_("{code} is not enrolled in {cohort}; enrol them first: reentry plans enrol {cohort} "
                                  "{code}").format(code=person.code, cohort=cohort_row.code))
-            existing = conn.execute(sa.select(bp_plan.c.code).where(bp_plan.c.cohort_id == cohort_row.id,
-                                                                    bp_plan.c.participant_id == person.id)).scalar()
+            existing = store.plan_code_of(conn, cohort_row.id, person.id)
             if existing:
                 raise Conflict(_("{code} already has plan {plan} in {cohort}; change it with edit (a draft) or "
                                  "resubmit").format(code=person.code, plan=existing, cohort=cohort_row.code))
-            number = next_number(conn, cohort_row.id)
+            number = store.next_number(conn, cohort_row.id)
             code = f"{cohort_row.code}-P{number:03d}"
             plan = attrs.evolve(plan, code=code, version=1, status=PlanStatus.SUBMITTED if submit else PlanStatus.DRAFT,
                                 submitted_on=tx.today if submit else None)
-            insert_plans(tx, cohort_row, [(person, plan, number)])
+            store.insert_plans(conn, cohort_row.id, [(person, plan, number)], tx.today)
             tx.audit("plan.submit" if submit else "plan.draft", "plan", code, after=audited(plan))
         return plan
-
-    def _insert_version(self, tx, plan_id: int, plan: Plan) -> int:
-        version_id = tx.conn.execute(bp_plan_version.insert().values(
-            plan_id=plan_id, version=plan.version, created_on=tx.today, sheets=0, sheet_sum=0,
-            **store.version_values(plan),
-        )).inserted_primary_key[0]
-        store.write_costs(tx.conn, version_id, plan.costs)
-        return version_id
 
     def edit_plan(self, code: str, **changes: Any) -> Plan:
         """Change a draft (a submitted plan changes only by resubmission, as a new version)."""
@@ -93,8 +82,7 @@ class PlanningService:
                 raise Conflict(_("plan {code} is {status}; only a draft can be edited (resubmit to make a new "
                                  "version)").format(code=before.code, status=before.status.value))
             after = _changed(tx, before, data)
-            tx.conn.execute(bp_plan_version.update().where(bp_plan_version.c.id == row.id)
-                            .values(**store.version_values(after)))
+            store.update_version(tx.conn, row.id, **store.version_values(after))
             store.write_costs(tx.conn, row.id, after.costs)
             tx.audit("plan.edit", "plan", before.code, before=audited(before), after=audited(after))
         return after
@@ -110,8 +98,7 @@ class PlanningService:
                 raise Conflict(_("plan {code} is {status}; only a draft can be submitted{hint}").format(
                     code=before.code, status=before.status.value, hint=hint))
             after = attrs.evolve(before, status=PlanStatus.SUBMITTED, submitted_on=tx.today)
-            tx.conn.execute(bp_plan_version.update().where(bp_plan_version.c.id == row.id)
-                            .values(status=after.status.value, submitted_on=tx.today))
+            store.update_version(tx.conn, row.id, status=after.status.value, submitted_on=tx.today)
             tx.audit("plan.submit", "plan", before.code, before={"status": before.status.value},
                      after={"status": after.status.value, "version": after.version})
         return after
@@ -129,8 +116,7 @@ class PlanningService:
                                  "can be resubmitted").format(code=before.code, status=before.status.value))
             after = attrs.evolve(_changed(tx, before, data), version=before.version + 1, status=PlanStatus.SUBMITTED,
                                  submitted_on=tx.today, scored_on=None, decided_on=None, panel_score=None, note=None)
-            self._insert_version(tx, row.plan_id, after)
-            tx.conn.execute(bp_plan.update().where(bp_plan.c.id == row.plan_id).values(current_version=after.version))
+            store.insert_version(tx.conn, row.plan_id, after, tx.today)
             tx.audit("plan.resubmit", "plan", before.code, before={"version": before.version},
                      after=audited(after))
         return after
@@ -148,8 +134,7 @@ class PlanningService:
                 raise Conflict(_("plan {code} is {status}; only a submitted or scored plan can be returned for "
                                  "revision").format(code=before.code, status=before.status.value))
             after = attrs.evolve(before, status=PlanStatus.NEEDS_REVISION, note=note)
-            tx.conn.execute(bp_plan_version.update().where(bp_plan_version.c.id == row.id)
-                            .values(status=after.status.value, note=note))
+            store.update_version(tx.conn, row.id, status=after.status.value, note=note)
             tx.audit("plan.return", "plan", before.code, before={"status": before.status.value},
                      after={"status": after.status.value, "reason": note})
         return after
@@ -169,12 +154,8 @@ class PlanningService:
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
             current = store.plan_row(conn, code)
-            rows = conn.execute(store.plan_select().where(bp_plan.c.id == current.plan_id)
-                                .order_by(bp_plan_version.c.version)).all()
-            totals: dict[int, list] = {}
-            for vid, total in conn.execute(sa.select(bp_sheet.c.version_id, bp_sheet.c.total)
-                                           .where(bp_sheet.c.version_id.in_([r.id for r in rows]))):
-                totals.setdefault(vid, []).append(total)
+            rows = store.plan_versions(conn, current.plan_id)
+            totals = store.sheet_totals(conn, [r.id for r in rows])
             plans = store.load_plans(conn, rows)
             return [{"plan": plan, "sheets": len(totals.get(r.id, ())),
                      "raw_score": mean_of(totals[r.id]) if r.id in totals else None}
@@ -185,40 +166,10 @@ class PlanningService:
         """Plans at their current versions, by code."""
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
-            query = store.plan_select().where(bp_plan_version.c.version == bp_plan.c.current_version,
-                                              store.visible(conn, bp_plan.c.participant_id))
-            if cohort:
-                query = query.where(bp_plan.c.cohort_id == store.cohort_row(conn, cohort).id)
-            if status:
-                query = query.where(bp_plan_version.c.status == PlanStatus.parse(status).value)
-            if participant:
-                query = query.where(bp_plan.c.participant_id == store.participant_row(conn, participant).id)
-            return store.load_plans(conn, conn.execute(query.order_by(bp_plan.c.code)))
-
-
-def next_number(conn: sa.Connection, cohort_id: int) -> int:
-    """The number the cohort's next plan gets (the caller holds the cohort's lock)."""
-    return (conn.execute(sa.select(sa.func.max(bp_plan.c.number)).where(bp_plan.c.cohort_id == cohort_id))
-            .scalar() or 0) + 1
-
-
-def insert_plans(tx, cohort_row, made: list) -> list[Plan]:
-    """Write checked and numbered new plans ``(participant row, plan, number)`` at version 1
-    (the cohort is locked): three statements, whatever their number, for a plan typed
-    at the command line as for a file of them."""
-    conn = tx.conn
-    plan_ids = dict(conn.execute(bp_plan.insert().returning(bp_plan.c.number, bp_plan.c.id), [
-        {"code": plan.code, "cohort_id": cohort_row.id, "participant_id": person.id, "number": number,
-         "current_version": 1} for person, plan, number in made]).all())
-    version_ids = dict(conn.execute(bp_plan_version.insert().returning(bp_plan_version.c.plan_id,
-                                                                       bp_plan_version.c.id), [
-        {"plan_id": plan_ids[number], "version": 1, "created_on": tx.today, "sheets": 0, "sheet_sum": 0,
-         **store.version_values(plan)} for _person, plan, number in made]).all())
-    conn.execute(bp_cost_item.insert(), [
-        {"version_id": version_ids[plan_ids[number]], "position": i, "item": c.item, "quantity": c.quantity,
-         "unit_cost": c.unit_cost}
-        for _person, plan, number in made for i, c in enumerate(plan.costs, 1)])
-    return [plan for _person, plan, _number in made]
+            return store.current_plans(
+                conn, cohort_id=store.cohort_row(conn, cohort).id if cohort else None,
+                status=PlanStatus.parse(status).value if status else None,
+                participant_id=store.participant_row(conn, participant).id if participant else None)
 
 
 def _changed(tx, before: Plan, data: dict[str, Any]) -> Plan:

@@ -23,9 +23,9 @@ from reentry_core.sdk import (
 )
 
 from . import store
-from .calibration import load_round, panel_member, round_row, values_of, write_scores
+from .calibration import load_round, panel_member, values_of, write_scores
 from .domain import PLAN_FIELDS, AttendanceMark, Plan, PlanStatus
-from .planning import audited, insert_plans, next_number, parse_costs_cell
+from .planning import audited, parse_costs_cell
 from .panel import require_panel_member
 from .scoring import Scorer
 from .tables import bp_cohort
@@ -135,7 +135,7 @@ class PlanImport(_Sheet):
         store.lock(tx.conn, bp_cohort, self.cohort.id)  # plan numbers are handed out in order
         self.status = PlanStatus.SUBMITTED if submit else PlanStatus.DRAFT
         self.submitted_on = tx.today if submit else None
-        self.number = next_number(tx.conn, self.cohort.id)
+        self.number = store.next_number(tx.conn, self.cohort.id)
         self.plans: list[Plan] = []
 
     def prepare(self, rows) -> None:
@@ -178,7 +178,8 @@ class PlanImport(_Sheet):
         return person, plan, self.number - 1
 
     def write(self, batch):
-        plans = insert_plans(self.tx, self.cohort, batch)
+        store.insert_plans(self.tx.conn, self.cohort.id, batch, self.tx.today)
+        plans = [plan for _person, plan, _number in batch]
         self.plans.extend(plans)
         return {plan.code: audited(plan) for plan in plans}
 
@@ -261,7 +262,7 @@ class CalibrationImport(_CriteriaSheet):
         super().__init__(tx, name)
         self.nothing_done = _("no calibration score was recorded")
         conn = tx.conn
-        self.round = round_row(conn, round_code)
+        self.round = store.round_row(conn, round_code)
         self.found, self.rubric, self.plans, _trainers = load_round(conn, self.round)
         self.me = panel_member(conn, self.round, tx.actor.code, tx.actor.roles)
         missing = [k for k in self.rubric.keys if k not in self.criteria]
@@ -431,7 +432,7 @@ class SheetsService:
         self.ctx.require("plans.score")
         plans = self.calibration_plans(code)
         with self.ctx.reading() as conn:
-            row = round_row(conn, code)
+            row = store.round_row(conn, code)
             found, rubric, _plans, _trainers = load_round(conn, row)
             me = panel_member(conn, row, self.ctx.code, self.ctx.member.roles)
             mine = values_of(conn, row.id, me.code)

@@ -23,7 +23,7 @@ from .domain import (
     ScoreSheet, TrainingSession,
 )
 from .tables import (
-    bp_attendance, bp_cohort, bp_cohort_trainer, bp_conflict, bp_cost_item, bp_criterion, bp_enrolment,
+    bp_attendance, bp_calibration_plan, bp_calibration_round, bp_calibration_score, bp_cohort, bp_cohort_trainer, bp_conflict, bp_cost_item, bp_criterion, bp_enrolment,
     bp_moderation, bp_plan, bp_plan_version, bp_rubric, bp_score, bp_session, bp_sheet,
 )
 
@@ -769,3 +769,190 @@ def participant_completions(conn: sa.Connection, participant_id: int) -> list[tu
                         .select_from(bp_enrolment.join(bp_cohort))
                         .where(bp_enrolment.c.participant_id == participant_id).order_by(bp_cohort.c.start_date))
     return [(code, completions(conn, cid, threshold, participant_id)[0]) for cid, code, threshold in rows]
+
+
+# --- calibration rounds --------------------------------------------------------------------
+
+
+@functools.cache
+def _round_query():
+    return (sa.select(bp_calibration_round, bp_cohort.c.code.label("cohort_code"), bp_cohort.c.rubric_id,
+                      t.staff.c.code.label("creator"))
+            .select_from(bp_calibration_round.join(bp_cohort, bp_cohort.c.id == bp_calibration_round.c.cohort_id)
+                         .join(t.staff, t.staff.c.id == bp_calibration_round.c.created_by))
+            .where(bp_calibration_round.c.code == sa.bindparam("code")))
+
+
+def round_row(conn: sa.Connection, code: str):
+    """The calibration round ``code`` with its cohort's code and rubric id and its creator's code."""
+    code = code.strip().upper()
+    row = conn.execute(_round_query(), {"code": code}).first()
+    if row is None:
+        raise NotFound(_("calibration round {code!r} does not exist; see: reentry plans calibration list COHORT")
+                       .format(code=code))
+    return row
+
+
+@functools.cache
+def _round_plans_query():
+    return (sa.select(bp_calibration_plan.c.position, bp_calibration_plan.c.version_id)
+            .where(bp_calibration_plan.c.round_id == sa.bindparam("round_id"))
+            .order_by(bp_calibration_plan.c.position))
+
+
+def round_plans(conn: sa.Connection, round_id: int) -> list[tuple[int, int]]:
+    """``(position, plan version id)`` of a round's plans, in order."""
+    return [tuple(r) for r in conn.execute(_round_plans_query(), {"round_id": round_id})]
+
+
+def round_codes(conn: sa.Connection, cohort_id: int) -> list[str]:
+    """A cohort's calibration rounds, oldest first."""
+    return list(conn.execute(sa.select(bp_calibration_round.c.code).where(
+        bp_calibration_round.c.cohort_id == cohort_id).order_by(bp_calibration_round.c.number)).scalars())
+
+
+def insert_round(conn: sa.Connection, cohort, band, created_by: int, day, version_ids: list[int]) -> str:
+    """Number and store a cohort's next calibration round on the plan versions given (the
+    caller holds the cohort's lock); its code."""
+    number = (conn.execute(sa.select(sa.func.max(bp_calibration_round.c.number))
+                           .where(bp_calibration_round.c.cohort_id == cohort.id)).scalar() or 0) + 1
+    code = f"{cohort.code}-CAL{number}"
+    round_id = conn.execute(bp_calibration_round.insert().values(
+        code=code, cohort_id=cohort.id, number=number, band=band, created_by=created_by,
+        created_on=day)).inserted_primary_key[0]
+    conn.execute(bp_calibration_plan.insert(), [
+        {"round_id": round_id, "position": i, "version_id": vid} for i, vid in enumerate(version_ids, 1)])
+    return code
+
+
+def version_rows(conn: sa.Connection, version_ids) -> dict:
+    """Plan version rows by id."""
+    v = bp_plan_version
+    return {r.id: r for r in conn.execute(sa.select(v).where(v.c.id.in_(list(version_ids))))}
+
+
+@functools.cache
+def _calibration_scores_query():
+    return (sa.select(bp_calibration_score.c.position, t.staff.c.code, bp_criterion.c.key, bp_calibration_score.c.value)
+            .select_from(bp_calibration_score.join(t.staff, t.staff.c.id == bp_calibration_score.c.trainer_id)
+                         .join(bp_criterion, bp_criterion.c.id == bp_calibration_score.c.criterion_id))
+            .where(bp_calibration_score.c.round_id == sa.bindparam("round_id")))
+
+
+def calibration_scores(conn: sa.Connection, round_id: int) -> list:
+    """``(position, trainer code, criterion key, value)`` of every calibration score of a round."""
+    return conn.execute(_calibration_scores_query(), {"round_id": round_id}).all()
+
+
+def write_calibration_scores(conn: sa.Connection, round_id: int, trainer_id: int, rubric_id: int,
+                             values: dict[int, dict[str, int]], day) -> None:
+    """Replace a trainer's values in a round for the plans at the positions given
+    (``{position: {criterion key: value}}``)."""
+    criteria = rubric_with_ids(conn, rubric_id)[1]
+    score = bp_calibration_score.c
+    conn.execute(bp_calibration_score.delete().where(
+        score.round_id == round_id, score.trainer_id == trainer_id, score.position.in_(list(values))))
+    conn.execute(bp_calibration_score.insert(), [
+        {"round_id": round_id, "position": position, "trainer_id": trainer_id, "criterion_id": criteria[key],
+         "value": value, "scored_on": day} for position, given in values.items() for key, value in given.items()])
+
+
+@functools.cache
+def _consensus_query():
+    return (sa.select(bp_sheet.c.version_id, bp_criterion.c.key, sa.func.sum(bp_score.c.value), sa.func.count())
+            .select_from(bp_score.join(bp_sheet, bp_sheet.c.id == bp_score.c.sheet_id)
+                         .join(bp_criterion, bp_criterion.c.id == bp_score.c.criterion_id))
+            .where(bp_sheet.c.version_id.in_(sa.bindparam("ids", expanding=True)))
+            .group_by(bp_sheet.c.version_id, bp_criterion.c.key))
+
+
+def consensus(conn: sa.Connection, version_ids) -> list:
+    """Each plan version's ``(version id, criterion key, sum, count)`` of values over its sheets."""
+    return conn.execute(_consensus_query(), {"ids": list(version_ids)}).all()
+
+
+# --- plans: writing ------------------------------------------------------------------------
+
+
+def is_enrolled(conn: sa.Connection, cohort_id: int, participant_id: int) -> bool:
+    return conn.execute(sa.select(bp_enrolment.c.cohort_id).where(
+        bp_enrolment.c.cohort_id == cohort_id, bp_enrolment.c.participant_id == participant_id)).first() is not None
+
+
+def plan_code_of(conn: sa.Connection, cohort_id: int, participant_id: int) -> str | None:
+    """The code of a participant's plan in a cohort, if any."""
+    return conn.execute(sa.select(bp_plan.c.code).where(bp_plan.c.cohort_id == cohort_id,
+                                                        bp_plan.c.participant_id == participant_id)).scalar()
+
+
+def next_number(conn: sa.Connection, cohort_id: int) -> int:
+    """The number the cohort's next plan gets (the caller holds the cohort's lock)."""
+    return (conn.execute(sa.select(sa.func.max(bp_plan.c.number)).where(bp_plan.c.cohort_id == cohort_id))
+            .scalar() or 0) + 1
+
+
+def insert_plans(conn: sa.Connection, cohort_id: int, made: list, day) -> None:
+    """Write numbered new plans ``(participant row, plan, number)`` at version 1: three
+    statements, whatever their number."""
+    plan_ids = dict(conn.execute(bp_plan.insert().returning(bp_plan.c.number, bp_plan.c.id), [
+        {"code": plan.code, "cohort_id": cohort_id, "participant_id": person.id, "number": number,
+         "current_version": 1} for person, plan, number in made]).all())
+    version_ids = dict(conn.execute(bp_plan_version.insert().returning(bp_plan_version.c.plan_id,
+                                                                       bp_plan_version.c.id), [
+        {"plan_id": plan_ids[number], "version": 1, "created_on": day, "sheets": 0, "sheet_sum": 0,
+         **version_values(plan)} for _person, plan, number in made]).all())
+    conn.execute(bp_cost_item.insert(), [
+        {"version_id": version_ids[plan_ids[number]], "position": i, "item": c.item, "quantity": c.quantity,
+         "unit_cost": c.unit_cost}
+        for _person, plan, number in made for i, c in enumerate(plan.costs, 1)])
+
+
+def insert_version(conn: sa.Connection, plan_id: int, plan: Plan, day) -> None:
+    """Store a new version of a plan, with its costs, and make it the plan's current one."""
+    version_id = conn.execute(bp_plan_version.insert().values(
+        plan_id=plan_id, version=plan.version, created_on=day, sheets=0, sheet_sum=0, **version_values(plan),
+    )).inserted_primary_key[0]
+    write_costs(conn, version_id, plan.costs)
+    conn.execute(bp_plan.update().where(bp_plan.c.id == plan_id).values(current_version=plan.version))
+
+
+def update_version(conn: sa.Connection, version_id: int, **values) -> None:
+    """Change columns of one plan version (its status, dates, note or, for a draft, every field)."""
+    conn.execute(bp_plan_version.update().where(bp_plan_version.c.id == version_id).values(**values))
+
+
+def plan_versions(conn: sa.Connection, plan_id: int) -> list:
+    """Every version of a plan, oldest first (as :func:`plan_row` gives them)."""
+    return conn.execute(plan_select().where(bp_plan.c.id == plan_id).order_by(bp_plan_version.c.version)).all()
+
+
+def sheet_totals(conn: sa.Connection, version_ids) -> dict[int, list]:
+    """The weighted totals of the sheets of plan versions, by version id."""
+    totals: dict[int, list] = {}
+    for vid, total in conn.execute(sa.select(bp_sheet.c.version_id, bp_sheet.c.total)
+                                   .where(bp_sheet.c.version_id.in_(list(version_ids)))):
+        totals.setdefault(vid, []).append(total)
+    return totals
+
+
+def current_plans(conn: sa.Connection, cohort_id: int | None = None, status: str | None = None,
+                  participant_id: int | None = None) -> list[Plan]:
+    """Plans at their current versions that the acting member may see, by code."""
+    query = plan_select().where(bp_plan_version.c.version == bp_plan.c.current_version,
+                                visible(conn, bp_plan.c.participant_id))
+    if cohort_id is not None:
+        query = query.where(bp_plan.c.cohort_id == cohort_id)
+    if status is not None:
+        query = query.where(bp_plan_version.c.status == status)
+    if participant_id is not None:
+        query = query.where(bp_plan.c.participant_id == participant_id)
+    return load_plans(conn, conn.execute(query.order_by(bp_plan.c.code)))
+
+
+def participant_plans(conn: sa.Connection, participant_id: int, statuses) -> list:
+    """A participant's plans at their current versions in ``statuses``, the most recent first."""
+    v = bp_plan_version
+    return conn.execute(plan_select().where(
+        bp_plan.c.participant_id == participant_id, v.c.version == bp_plan.c.current_version,
+        v.c.status.in_(statuses))
+        .order_by(sa.func.coalesce(v.c.decided_on, v.c.scored_on, v.c.submitted_on).desc(), v.c.id.desc())).all()
