@@ -1,7 +1,9 @@
-"""Rows ↔ domain objects, and the look-ups every business_plans service shares.
+"""Every SQL statement of business_plans, and rows ↔ domain objects: the services, the
+sheet imports, the indicators, the report analysis, the open-work answer, the scope hook
+and the demo call these functions and build no statement themselves.
 
-Each function takes a connection (inside the caller's transaction) and raises
-``NotFound`` with one line naming the code that names nothing.
+Each function takes a connection (inside the caller's transaction); a look-up by code
+raises ``NotFound`` with one line naming the code that names nothing.
 
 The hot look-ups run statements built once (``functools.cache``, values as
 ``bindparam``; joins with explicit ``ON`` clauses): building a join select costs more
@@ -19,7 +21,7 @@ import sqlalchemy as sa
 from reentry_core.sdk import _, check_codes, check_in_scope, core as t, NotFound, Role, visible
 
 from .domain import (
-    SCORABLE, Completion, Conflict as ConflictDeclaration, CostItem, Cohort, Criterion, Plan, PlanStatus, Rubric,
+    SCORABLE, AttendanceMark, Completion, Conflict as ConflictDeclaration, CostItem, Cohort, Criterion, Plan, PlanStatus, Rubric,
     ScoreSheet, TrainingSession,
 )
 from .tables import (
@@ -956,3 +958,116 @@ def participant_plans(conn: sa.Connection, participant_id: int, statuses) -> lis
         bp_plan.c.participant_id == participant_id, v.c.version == bp_plan.c.current_version,
         v.c.status.in_(statuses))
         .order_by(sa.func.coalesce(v.c.decided_on, v.c.scored_on, v.c.submitted_on).desc(), v.c.id.desc())).all()
+
+
+# --- reports, open work, scope -------------------------------------------------------------
+
+
+def enrolled_query(period):
+    """Indicator unit records: one row per enrolment in the period."""
+    return sa.select(bp_enrolment.c.participant_id).where(period.covers(bp_enrolment.c.enrolled_on))
+
+
+def completed_training_query(period):
+    """Indicator unit records: one row per participant and cohort completed (present at the
+    cohort's threshold of held sessions), the cohort ending in the period."""
+    held = (sa.select(bp_session.c.cohort_id, sa.func.count(sa.distinct(bp_attendance.c.session_id)).label("held"))
+            .select_from(bp_attendance.join(bp_session)).group_by(bp_session.c.cohort_id).subquery("held"))
+    present = (sa.select(bp_session.c.cohort_id, bp_attendance.c.participant_id, sa.func.count().label("present"))
+               .select_from(bp_attendance.join(bp_session))
+               .where(bp_attendance.c.mark == AttendanceMark.PRESENT.value)
+               .group_by(bp_session.c.cohort_id, bp_attendance.c.participant_id).subquery("present"))
+    return (sa.select(present.c.participant_id)
+            .select_from(present.join(held, held.c.cohort_id == present.c.cohort_id)
+                         .join(bp_cohort, bp_cohort.c.id == present.c.cohort_id))
+            .where(present.c.present * 100 >= bp_cohort.c.completion_threshold * held.c.held,
+                   period.covers(bp_cohort.c.end_date)))
+
+
+def submitted_query(period):
+    """Indicator unit records: one row per plan first submitted (version 1) in the period."""
+    v = bp_plan_version
+    return (sa.select(bp_plan.c.participant_id).select_from(v.join(bp_plan))
+            .where(v.c.version == 1, v.c.submitted_on.is_not(None), period.covers(v.c.submitted_on)))
+
+
+def scored_query(period):
+    """Indicator unit records: one row per plan, on the day it was first scored (any version)."""
+    v = bp_plan_version
+    first = (sa.select(v.c.plan_id, sa.func.min(v.c.scored_on).label("scored_on"))
+             .where(v.c.scored_on.is_not(None)).group_by(v.c.plan_id).subquery("first"))
+    return (sa.select(bp_plan.c.participant_id).select_from(first.join(bp_plan, bp_plan.c.id == first.c.plan_id))
+            .where(period.covers(first.c.scored_on)))
+
+
+def decided_query(period, statuses: Sequence[PlanStatus]):
+    """Indicator unit records: one row per plan version decided (``statuses``) in the period,
+    its panel score the value."""
+    v = bp_plan_version
+    return (sa.select(bp_plan.c.participant_id, v.c.panel_score.label("value"))
+            .select_from(v.join(bp_plan, bp_plan.c.id == v.c.plan_id))
+            .where(v.c.status.in_([s.value for s in statuses]), period.covers(v.c.decided_on)))
+
+
+def cohorts_trained_by(conn: sa.Connection, staff_code: str, waiting: Sequence[str]) -> list:
+    """The cohorts a staff member trains (code, end date, lead, plans in ``waiting`` statuses), by start."""
+    v = bp_plan_version
+    waiting_plans = (sa.select(sa.func.count()).select_from(bp_plan.join(
+        v, sa.and_(v.c.plan_id == bp_plan.c.id, v.c.version == bp_plan.c.current_version)))
+        .where(bp_plan.c.cohort_id == bp_cohort.c.id, v.c.status.in_(waiting)).scalar_subquery())
+    return conn.execute(
+        sa.select(bp_cohort.c.code, bp_cohort.c.end_date, bp_cohort_trainer.c.lead, waiting_plans.label("waiting"))
+        .select_from(bp_cohort.join(bp_cohort_trainer).join(t.staff, t.staff.c.id == bp_cohort_trainer.c.staff_id))
+        .where(t.staff.c.code == staff_code)
+        .order_by(bp_cohort.c.start_date, bp_cohort.c.code)).all()
+
+
+def shortlisted_outcomes(conn: sa.Connection, outcomes) -> list:
+    """``(panel score, operating, centre)`` for each participant with a shortlisted plan and
+    a known business outcome (``outcomes``: a select of participant_id, operating)."""
+    known = outcomes.subquery()
+    v = bp_plan_version
+    score = sa.func.max(v.c.panel_score).label("score")
+    return conn.execute(
+        sa.select(score, known.c.operating, t.centre.c.code)
+        .select_from(bp_plan.join(v, sa.and_(v.c.plan_id == bp_plan.c.id, v.c.version == bp_plan.c.current_version))
+                     .join(known, known.c.participant_id == bp_plan.c.participant_id)
+                     .join(_P, _P.c.id == bp_plan.c.participant_id)
+                     .join(t.centre, t.centre.c.id == _P.c.centre_id))
+        .where(v.c.status == PlanStatus.SHORTLISTED.value, v.c.panel_score.is_not(None))
+        .group_by(bp_plan.c.participant_id, known.c.operating, t.centre.c.code)).all()
+
+
+def centre_codes(conn: sa.Connection) -> tuple[str, ...]:
+    return tuple(conn.execute(sa.select(t.centre.c.code).order_by(t.centre.c.code)).scalars())
+
+
+def trainer_scope(staff_code: str):
+    """The participants enrolled in the cohorts a trainer trains: a select of their ids (a
+    query built, not run: it rides on every list query of the trainer)."""
+    me = sa.select(t.staff.c.id).where(t.staff.c.code == staff_code).scalar_subquery()
+    return sa.select(bp_enrolment.c.participant_id).where(bp_enrolment.c.cohort_id.in_(
+        sa.select(bp_cohort_trainer.c.cohort_id).where(bp_cohort_trainer.c.staff_id == me)))
+
+
+def cohort_count(conn: sa.Connection) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(bp_cohort)).scalar_one()
+
+
+def waiting_for_training(conn: sa.Connection, before) -> list:
+    """``(code, centre)`` of the active, consented participants registered before ``before``
+    and never enrolled, oldest registration first (the demo's next cohorts)."""
+    consented = sa.select(t.consent.c.participant_id).where(t.consent.c.withdrawn_on.is_(None))
+    return conn.execute(
+        sa.select(_P.c.code, t.centre.c.code.label("centre")).select_from(_P.join(t.centre))
+        .where(_P.c.status == "active", _P.c.registered_on < before, _P.c.id.in_(consented),
+               _P.c.id.not_in(sa.select(bp_enrolment.c.participant_id)))
+        .order_by(_P.c.registered_on, _P.c.code)).all()
+
+
+def cohorts_with_plans(conn: sa.Connection, start_date) -> list[tuple[str, str]]:
+    """``(centre, cohort)`` codes of the cohorts that started on ``start_date`` and have plans."""
+    return [tuple(r) for r in conn.execute(
+        sa.select(t.centre.c.code, bp_cohort.c.code).select_from(bp_cohort.join(t.centre))
+        .where(bp_cohort.c.start_date == start_date, sa.exists().where(bp_plan.c.cohort_id == bp_cohort.c.id))
+        .order_by(bp_cohort.c.code))]
