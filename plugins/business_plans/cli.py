@@ -58,14 +58,12 @@ def plans():
 
 
 def _cohort_record(cohort, enrolled: int | None = None) -> dict:
-    record = {
-        "code": cohort.code, "centre": cohort.centre, "title": cohort.title,
-        "start_date": cohort.start_date, "end_date": cohort.end_date, "trainers": list(cohort.trainers),
-        "lead_trainer": cohort.lead_trainer, "rubric": cohort.rubric,
-        "completion_threshold": f"{cohort.completion_threshold}%", "min_sheets": cohort.min_sheets,
-        "spread_limit": cohort.spread_limit, "normalise": cohort.normalise,
-        "sessions": len(cohort.sessions), "held": sum(1 for s in cohort.sessions if s.held),
-    }
+    """A cohort as the converter gives it, its sessions counted (and how many were held)."""
+    from reentry_core.sdk import unstructure
+
+    record = unstructure(cohort)
+    record.update(completion_threshold=f"{cohort.completion_threshold}%", sessions=len(cohort.sessions),
+                  held=sum(1 for s in cohort.sessions if s.held))
     if enrolled is not None:
         record["enrolled"] = enrolled
     return record
@@ -581,10 +579,16 @@ def rubric_show(state: CliState, ref):
 # --- scoring -----------------------------------------------------------------------------------
 
 
+#: A score sheet's fields as the command line gives them (the total before the values).
+SHEET_FIELDS = ("plan", "version", "trainer", "rubric", "total", "values", "comments", "comment", "scored_on")
+
+
 def _sheet_record(sheet) -> dict:
-    return {"plan": sheet.plan, "version": sheet.version, "trainer": sheet.trainer, "rubric": sheet.rubric,
-            "total": sheet.total, "values": sheet.values, "comments": sheet.comments, "comment": sheet.comment,
-            "scored_on": sheet.scored_on}
+    """A score sheet as the converter gives it, in the order of :data:`SHEET_FIELDS`."""
+    from reentry_core.sdk import unstructure
+
+    record = unstructure(sheet)
+    return {field: record[field] for field in SHEET_FIELDS}
 
 
 @plans.command("score")
@@ -868,9 +872,11 @@ CALIBRATION_COLUMNS = ["trainer", "criterion", "plans", "from_panel", "from_cons
 
 
 def _round_record(found) -> dict:
-    return {"round": found.code, "cohort": found.cohort, "band": found.band, "rubric": found.rubric,
-            "plans": list(found.plans), "trainers": list(found.trainers), "created_by": found.created_by,
-            "created_on": found.created_on}
+    """A round as the converter gives it, its code named ``round``."""
+    from reentry_core.sdk import unstructure
+
+    record = unstructure(found)
+    return {"round": record.pop("code"), **record}
 
 
 @plans.group("calibration")
