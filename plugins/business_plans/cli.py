@@ -237,6 +237,11 @@ def enrol(state: CliState, cohort_code, participants, on):
 def attend(state: CliState, cohort_code, session, present, absent, excused, others, path, encoding):
     """Record attendance at a session (its number or date), or a whole register from a file.
 
+    A register (columns session, participant, mark; name is not read) is recorded whole or
+    not at all; a row without a mark is skipped, a mark already recorded changes nothing, a
+    different mark replaces the earlier one (audited), and the same session and participant
+    twice in one file is refused naming both rows. Entering a register again is safe.
+
     \b
     Examples:
       reentry --as TR1 plans attend DSH-26A 1 --present DSH-2026-0001,DSH-2026-0002 --excused DSH-2026-0003
@@ -390,6 +395,8 @@ def import_(state: CliState, cohort_code, path, submit_now, encoding):
       own_contribution, requested_funding, monthly_revenue, monthly_costs   amounts
       summary, currency  optional (currency default TJS); full_name is not read
     A row with only the participant filled in is skipped. Plans are numbered in file order.
+    A participant whose plan in COHORT already says what the row says is left as it is, so
+    entering the file again changes nothing; a different plan is refused (edit or resubmit).
 
     \b
     Example:
@@ -684,6 +691,10 @@ def scores():
 @pass_state
 def scores_import(state: CliState, path, encoding):
     """Load a filled-in score sheet (CSV or XLSX) as the acting trainer: every row or none.
+
+    The sheet names its trainer (only they may load it), each plan's version and the
+    rubric version; a row without values is skipped, the same values again change nothing
+    (entering a sheet twice is safe) and other values replace your earlier sheet (audited).
 
     \b
     Example:
@@ -987,6 +998,9 @@ def calibration_score(state: CliState, round_code, label, values):
 @pass_state
 def calibration_import(state: CliState, round_code, path, encoding):
     """Load your filled-in calibration sheet (CSV or XLSX): every row or none.
+
+    The sheet names its trainer (only they may load it); a row without values is skipped,
+    the same values again change nothing and other values replace yours (audited).
 
     \b
     Example:

@@ -87,8 +87,8 @@ class _CriteriaSheet(_Sheet):
     may import it."""
 
     criteria: ClassVar[tuple[str, ...]] = ()
-    #: the command that imports it, for the hint when another trainer tries
-    command: ClassVar[str] = ""
+    #: the command that imports it (without the file), for the hint when another trainer tries
+    command: str = ""
 
     @classmethod
     def of(cls, header: Sequence[str]) -> type[SheetImport]:
@@ -256,13 +256,13 @@ class CalibrationImport(_CriteriaSheet):
                *(Column(name, info=True) for name in CALIBRATION_INFO[1:-1]), Column("rubric"),
                Column("trainer", sheet_parsers.code))
     entity = "calibration_score"
-    command = "plans calibration import ROUND"
 
     def __init__(self, tx, name: str, round_code: str):
         super().__init__(tx, name)
         self.nothing_done = _("no calibration score was recorded")
         conn = tx.conn
         self.round = store.round_row(conn, round_code)
+        self.command = f"plans calibration import {self.round.code}"
         self.found, self.rubric, self.plans, _trainers = load_round(conn, self.round)
         self.me = panel_member(conn, self.round, tx.actor.code, tx.actor.roles)
         missing = [k for k in self.rubric.keys if k not in self.criteria]

@@ -179,14 +179,22 @@ def test_a_calibration_sheet_entered_twice_changes_nothing_the_second_time(calib
     args = ("--as", "TR3", "plans", "calibration", "import", "DSH-26A-CAL1", str(path))
     assert nothing_changed(run_cli, calibrated.admin, *args) == (
         "Nothing changed: cal.csv has 2 rows already recorded; 0 rows not filled in.")
-    assert "this sheet is TR3's; import it as TR3" in refused(
-        run_cli, calibrated.admin, "--as", "TR2", "plans", "calibration", "import", "DSH-26A-CAL1", str(path))
+    assert refused(run_cli, calibrated.admin, "--as", "TR2", "plans", "calibration", "import", "DSH-26A-CAL1",
+                   str(path)) == ("Error: cal.csv, row 2, trainer: this sheet is TR3's; import it as TR3: reentry --as "
+                                  "TR3 plans calibration import DSH-26A-CAL1 cal.csv")
     path = filled_calibration(calibrated, "TR3", path, "3")
     assert calibrated.act("TR3").import_calibration("DSH-26A-CAL1", path) == {
         "added": 0, "replaced": 2, "unchanged": 0, "skipped": 0}
     event = calibrated.admin.audit.log(key="DSH-26A-CAL1/C1/TR3")[0]
     assert (event.action, event.before["values"]["commitment"], event.after["values"]["commitment"]) == (
         "calibration.score_replace", 4, 3)
+    # one plan twice in a sheet, with other values: refused naming both rows
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    write_csv(path, [*rows, [*rows[1][:-7], "5", "5", "5", "5", "5", "5", "TR3"]])
+    with pytest.raises(RowErrors) as refusal:
+        calibrated.act("TR3").import_calibration("DSH-26A-CAL1", path)
+    assert refusal.value.problems == ["row 4: the same as row 2 (C1); give each once"]
 
 
 # --- the files Excel saves ---------------------------------------------------------------------
