@@ -53,7 +53,7 @@ Feature: The lead trainer calibrates the panel before a cohort is scored
     Given TR2 filled in 4 for every criterion of C1 in "cal-TR2.csv"
     And TR2 filled in 3 for every criterion of C2 in "cal-TR2.csv"
     When the trainer types "reentry --as TR2 plans calibration import DSH-26A-CAL1 cal-TR2.csv"
-    Then they read "Loaded cal-TR2.csv: 2 plans scored, 0 replaced, 0 empty rows skipped."
+    Then they read "Loaded cal-TR2.csv: 2 plans scored, 0 replaced; 0 rows already recorded (nothing changed); 0 rows not filled in."
     When the trainer types "reentry --as TR2 plans calibration show DSH-26A-CAL1"
     Then they see "Scored: TR1 0/2, TR2 2/2, TR3 0/2."
     And they see these rows:

@@ -27,7 +27,7 @@ Feature: A cohort's plan forms are typed into a sheet and loaded at once
       | DSH-2026-0001 | Sewing workshop   | sewing     | Sewing machine:2:1800; Overlock:1:2500 | 500              | 5000              | 3000            | 1200          |
       | DSH-2026-0002 | Car repair garage | car_repair | Tool set:1:4000; Compressor:1:3000     | 0                | 7000              | 5000            | 2000          |
     When the case worker types "reentry --as CW1 plans import DSH-26A plans.csv --submit"
-    Then they read "Loaded plans.csv: 2 plans of DSH-26A (DSH-26A-P001 to DSH-26A-P002), submitted; 0 empty rows skipped."
+    Then they read "Loaded plans.csv: 2 plans of DSH-26A (DSH-26A-P001 to DSH-26A-P002), submitted; 0 rows already recorded (nothing changed); 0 rows not filled in."
     And plan DSH-26A-P002 is submitted
     When the trainer types "reentry --as TR1 plans list --cohort DSH-26A"
     Then they see these rows:
@@ -43,6 +43,6 @@ Feature: A cohort's plan forms are typed into a sheet and loaded at once
       | DSH-2026-0002 | Car repair garage | car_repair | Tool set:1:4000       | 0                | 9000              | 5000            | 2000          |
     When the case worker types "reentry --as CW1 plans import DSH-26A plans.csv"
     Then the command is refused with "plans.csv: 2 of 3 rows are invalid; no plan was written"
-    And the refusal names "row 3: participant: DSH-2026-0003 is not enrolled in DSH-26A; enrol them first: reentry plans enrol DSH-26A DSH-2026-0003"
+    And the refusal names "row 3, participant: DSH-2026-0003 is not enrolled in DSH-26A; enrol them first: reentry plans enrol DSH-26A DSH-2026-0003"
     And the refusal names "row 4: requested_funding 9000.00 TJS is more than the total cost 4000.00 TJS"
     And DSH-26A has no plans

@@ -66,8 +66,19 @@ Feature: The cohort is ranked and shortlisted
     Then they read "Wrote 1 plans to my-sheet.csv."
     Given TR2 filled in 4 for every criterion of DSH-26B-P001 in "my-sheet.csv"
     When the trainer types "reentry --as TR2 plans scores import my-sheet.csv"
-    Then they read "Loaded my-sheet.csv: 1 new sheets, 0 replaced, 0 empty rows skipped."
+    Then they read "Loaded my-sheet.csv: 1 new sheets, 0 replaced; 0 rows already recorded (nothing changed); 0 rows not filled in."
     And DSH-26B-P001 has 1 score sheet, by TR2, of 75.00
+
+  Scenario: A trainer enters the same score sheet twice and is told nothing changed
+    Given DSH-2026-0001 is enrolled in a new cohort DSH-26B with trainer TR2 and wrote plan DSH-26B-P001 there
+    When the trainer types "reentry --as TR2 plans scoresheet DSH-26B -o my-sheet.csv"
+    Given TR2 filled in 4 for every criterion of DSH-26B-P001 in "my-sheet.csv"
+    When the trainer types "reentry --as TR2 plans scores import my-sheet.csv"
+    And the trainer types "reentry --as TR2 plans scores import my-sheet.csv"
+    Then they read "Nothing changed: my-sheet.csv has 1 rows already recorded; 0 rows not filled in."
+    And DSH-26B-P001 has 1 score sheet, by TR2, of 75.00
+    When the trainer types "reentry --as TR1 plans scores import my-sheet.csv"
+    Then the command is refused with "my-sheet.csv, row 2, trainer: this sheet is TR2's; import it as TR2: reentry --as TR2 plans scores import my-sheet.csv"
 
   Scenario: A score sheet naming a plan that does not exist records nothing
     Given a score sheet "sheet.csv" with:

@@ -68,7 +68,29 @@ Feature: A trainer runs a business-training cohort
       | 2026-09-14 | DSH-2026-0001 | excused |
       | 2026-09-14 | DSH-2026-0002 | a       |
     When the trainer types "reentry --as TR1 plans attend DSH-26A --file register.csv"
-    Then they read "Recorded 4 attendance marks for DSH-26A from register.csv."
+    Then they read "Loaded register.csv: 4 attendance marks of DSH-26A recorded; 0 rows already recorded (nothing changed); 0 rows not filled in."
+
+  Scenario: A trainer enters the same register twice and is told nothing changed
+    Given TR1 opened cohort DSH-26A at DSH with the trainers TR1 and these sessions:
+      | date       | topic             |
+      | 2026-09-07 | business_planning |
+      | 2026-09-14 | marketing         |
+    And DSH-2026-0001 and DSH-2026-0002 are enrolled in DSH-26A
+    And a register "register.csv" with:
+      | session    | participant   | name            | mark    |
+      | 1          | DSH-2026-0001 | Зарина Ашурова  | present |
+      | 1          | DSH-2026-0002 | Ҷамшед Раҳимов  | absent  |
+      | 2026-09-14 | DSH-2026-0001 | Зарина Ашурова  |         |
+      | 2026-09-14 | DSH-2026-0002 | Ҷамшед Раҳимов  |         |
+    When the trainer types "reentry --as TR1 plans attend DSH-26A --file register.csv"
+    Then they read "Loaded register.csv: 2 attendance marks of DSH-26A recorded; 0 rows already recorded (nothing changed); 2 rows not filled in."
+    When the trainer types "reentry --as TR1 plans attend DSH-26A --file register.csv"
+    Then they read "Nothing changed: register.csv has 2 rows already recorded; 2 rows not filled in."
+    When the trainer types "reentry --as TR1 plans completion DSH-26A"
+    Then they see these rows:
+      | participant   | present | absent | excused | held |
+      | DSH-2026-0001 | 1       | 0      | 0       | 1    |
+      | DSH-2026-0002 | 0       | 1      | 0       | 1    |
 
   Scenario: A register with a mistake records nothing and names the rows
     Given TR1 opened cohort DSH-26A at DSH with the trainers TR1 and these sessions:
@@ -82,8 +104,8 @@ Feature: A trainer runs a business-training cohort
       | 1       | DSH-2026-0002 | late    |
     When the trainer types "reentry --as TR1 plans attend DSH-26A --file register.csv"
     Then the command is refused with "register.csv: 2 of 3 rows are invalid; nothing was recorded"
-    And the refusal names "row 3: participant: DSH-2026-0003 is not enrolled in DSH-26A"
-    And the refusal names "row 4: mark: 'late' is not one of present, absent, excused"
+    And the refusal names "row 3, participant: DSH-2026-0003 is not enrolled in DSH-26A"
+    And the refusal names "row 4, mark: 'late' is not one of present, absent, excused"
     And no attendance is recorded in DSH-26A
 
   Scenario: Only staff with the trainer role can teach a cohort

@@ -13,10 +13,9 @@ from typing import Sequence
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, Analysis, AnalysisTable, core as t, count_grid, share
+from reentry_core.sdk import _, Analysis, AnalysisTable, count_grid, share
 
-from .domain import PlanStatus
-from .tables import bp_plan, bp_plan_version
+from . import store
 
 MONTHS = 12
 #: Panel-score bands: label and lowest score of the band (each runs up to the next one's).
@@ -64,17 +63,7 @@ def spearman(xs: Sequence, ys: Sequence) -> Decimal | None:
 def pairs(conn: sa.Connection, outcomes) -> list[tuple[Decimal, bool, str]]:
     """(panel score of the shortlisted plan, operating, centre) for each business with a
     known outcome."""
-    known = outcomes.subquery()
-    v = bp_plan_version
-    score = sa.func.max(v.c.panel_score).label("score")
-    query = (sa.select(score, known.c.operating, t.centre.c.code)
-             .select_from(bp_plan.join(v, sa.and_(v.c.plan_id == bp_plan.c.id, v.c.version == bp_plan.c.current_version))
-                          .join(known, known.c.participant_id == bp_plan.c.participant_id)
-                          .join(t.participant, t.participant.c.id == bp_plan.c.participant_id)
-                          .join(t.centre, t.centre.c.id == t.participant.c.centre_id))
-             .where(v.c.status == PlanStatus.SHORTLISTED.value, v.c.panel_score.is_not(None))
-             .group_by(bp_plan.c.participant_id, known.c.operating, t.centre.c.code))
-    return [(Decimal(s), bool(operating), centre) for s, operating, centre in conn.execute(query).all()]
+    return [(Decimal(s), bool(operating), centre) for s, operating, centre in store.shortlisted_outcomes(conn, outcomes)]
 
 
 def survival_table(found: list[tuple[Decimal, bool, str]], centres: Sequence[str]) -> AnalysisTable:
@@ -124,5 +113,5 @@ def analyses(conn: sa.Connection, hook) -> list[AnalysisTable]:
     outcomes = hook.business_outcomes(conn=conn, months=MONTHS)
     if outcomes is None:  # nobody follows the businesses: no outcome to compare with
         return []
-    centres = tuple(conn.execute(sa.select(t.centre.c.code).order_by(t.centre.c.code)).scalars())
+    centres = store.centre_codes(conn)
     return [survival_table(pairs(conn, outcomes), centres)]

@@ -13,34 +13,24 @@ change a plan's sheets, ranking or status.
 
 from __future__ import annotations
 
-import functools
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, Mapping
 
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.sdk import (
-    _, Conflict, core as t, InvalidInput, NotFound, read_table, RowErrors, write_table,
-)
+from reentry_core.sdk import _, Conflict, InvalidInput, NotFound
 
 from . import aggregation, store
 from .domain import (
     DEFAULT_BAND, CalibrationPlan, CalibrationRound, PlanStatus, Rubric, calibration_label, parse_band,
 )
-from .scoring import CriterionAlpha, _require_panel_member, criterion_alphas, require_moderator
-from .tables import (
-    bp_calibration_plan, bp_calibration_round, bp_calibration_score, bp_cohort, bp_criterion, bp_plan_version,
-    bp_score, bp_sheet,
-)
+from .agreement import CriterionAlpha, criterion_alphas
+from .panel import require_moderator, require_panel_member
+from .tables import bp_cohort
 
 #: Statuses of an earlier plan version that a panel has scored.
 SCORED = (PlanStatus.SCORED.value, PlanStatus.SHORTLISTED.value, PlanStatus.NOT_SELECTED.value)
-#: The calibration sheet's columns before the criteria: what the trainer reads of each plan.
-SHEET_INFO = ("plan", "title", "sector", "total_cost", "own_contribution", "requested_funding", "monthly_revenue",
-              "monthly_costs", "currency", "summary", "rubric")
-
 
 @attrs.frozen
 class CalibrationResult:
@@ -60,58 +50,14 @@ class CalibrationResult:
         return sorted({d.trainer for d in self.deviations if d.outside})
 
 
-@functools.cache
-def _round_query():
-    return (sa.select(bp_calibration_round, bp_cohort.c.code.label("cohort_code"), bp_cohort.c.rubric_id,
-                      t.staff.c.code.label("creator"))
-            .select_from(bp_calibration_round.join(bp_cohort, bp_cohort.c.id == bp_calibration_round.c.cohort_id)
-                         .join(t.staff, t.staff.c.id == bp_calibration_round.c.created_by))
-            .where(bp_calibration_round.c.code == sa.bindparam("code")))
-
-
-@functools.cache
-def _round_plans_query():
-    return (sa.select(bp_calibration_plan.c.position, bp_calibration_plan.c.version_id)
-            .where(bp_calibration_plan.c.round_id == sa.bindparam("round_id"))
-            .order_by(bp_calibration_plan.c.position))
-
-
-def _round_row(conn: sa.Connection, code: str):
-    code = code.strip().upper()
-    row = conn.execute(_round_query(), {"code": code}).first()
-    if row is None:
-        raise NotFound(_("calibration round {code!r} does not exist; see: reentry plans calibration list COHORT")
-                       .format(code=code))
-    return row
-
-
-def _load_round(conn: sa.Connection, row) -> tuple[CalibrationRound, Rubric, dict[str, int], dict[str, int]]:
+def load_round(conn: sa.Connection, row) -> tuple[CalibrationRound, Rubric, dict[str, int], dict[str, int]]:
     """The round, its rubric, its plans' version ids by label and its trainers' ids by code."""
     rubric = store.rubric_by_id(conn, row.rubric_id)
-    plans = {calibration_label(p): vid for p, vid in conn.execute(_round_plans_query(), {"round_id": row.id})}
+    plans = {calibration_label(p): vid for p, vid in store.round_plans(conn, row.id)}
     trainers = {code: sid for code, _lead, sid in store.cohort_trainers(conn, row.cohort_id)}
     found = CalibrationRound(row.code, row.cohort_code, row.band, rubric.ref, tuple(plans), tuple(trainers),
                              row.creator, row.created_on)
     return found, rubric, plans, trainers
-
-
-@functools.cache
-def _scores_query():
-    return (sa.select(bp_calibration_score.c.position, t.staff.c.code, bp_criterion.c.key, bp_calibration_score.c.value)
-            .select_from(bp_calibration_score.join(t.staff, t.staff.c.id == bp_calibration_score.c.trainer_id)
-                         .join(bp_criterion, bp_criterion.c.id == bp_calibration_score.c.criterion_id))
-            .where(bp_calibration_score.c.round_id == sa.bindparam("round_id")))
-
-
-@functools.cache
-def _consensus_query():
-    """Each earlier version's sum and count of values per criterion key, over its sheets."""
-    return (sa.select(bp_sheet.c.version_id, bp_criterion.c.key, sa.func.sum(bp_score.c.value),
-                      sa.func.count())
-            .select_from(bp_score.join(bp_sheet, bp_sheet.c.id == bp_score.c.sheet_id)
-                         .join(bp_criterion, bp_criterion.c.id == bp_score.c.criterion_id))
-            .where(bp_sheet.c.version_id.in_(sa.bindparam("ids", expanding=True)))
-            .group_by(bp_sheet.c.version_id, bp_criterion.c.key))
 
 
 class CalibrationService:
@@ -142,16 +88,9 @@ class CalibrationService:
                     band=band, scale=rubric.scale))
             store.lock(conn, bp_cohort, row.id)  # rounds are numbered in order
             versions = [self._earlier_version(conn, code, row, rubric) for code in codes]
-            number = (conn.execute(sa.select(sa.func.max(bp_calibration_round.c.number))
-                                   .where(bp_calibration_round.c.cohort_id == row.id)).scalar() or 0) + 1
-            code = f"{row.code}-CAL{number}"
             me = store.staff_row(conn, tx.actor.code)
-            round_id = conn.execute(bp_calibration_round.insert().values(
-                code=code, cohort_id=row.id, number=number, band=band, created_by=me.id,
-                created_on=tx.today)).inserted_primary_key[0]
-            conn.execute(bp_calibration_plan.insert(), [
-                {"round_id": round_id, "position": i, "version_id": v.id} for i, v in enumerate(versions, 1)])
-            found, _rubric, _plans, _trainers = _load_round(conn, _round_row(conn, code))
+            code = store.insert_round(conn, row, band, me.id, tx.today, [v.id for v in versions])
+            found, _rubric, _plans, _trainers = load_round(conn, store.round_row(conn, code))
             # the audit trail keeps which plan each label stands for; the panel never sees it
             tx.audit("calibration.new", "calibration_round", code, after={
                 "cohort": row.code, "band": band, "rubric": rubric.ref,
@@ -181,133 +120,40 @@ class CalibrationService:
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
             row = store.cohort_row(conn, cohort)
-            codes = conn.execute(sa.select(bp_calibration_round.c.code).where(
-                bp_calibration_round.c.cohort_id == row.id).order_by(bp_calibration_round.c.number)).scalars().all()
-            return [_load_round(conn, _round_row(conn, code))[0] for code in codes]
+            return [load_round(conn, store.round_row(conn, code))[0] for code in store.round_codes(conn, row.id)]
 
     def calibration(self, code: str) -> CalibrationRound:
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
-            return _load_round(conn, _round_row(conn, code))[0]
+            return load_round(conn, store.round_row(conn, code))[0]
 
     def calibration_plans(self, code: str) -> list[CalibrationPlan]:
         """The round's plans as the panel sees them: anonymised, as C1, C2, …"""
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
-            _found, _rubric, plans, _trainers = _load_round(conn, _round_row(conn, code))
-            v = bp_plan_version
-            rows = {r.id: r for r in conn.execute(sa.select(v).where(v.c.id.in_(list(plans.values()))))}
+            _found, _rubric, plans, _trainers = load_round(conn, store.round_row(conn, code))
+            rows = store.version_rows(conn, plans.values())
             costs = store.cost_items(conn, list(plans.values()))
         return [CalibrationPlan(label, r.title, r.sector, r.summary, tuple(costs.get(vid, [])), r.total_cost,
                                 r.own_contribution, r.requested_funding, r.monthly_revenue, r.monthly_costs,
                                 r.currency) for label, vid in plans.items() for r in [rows[vid]]]
 
     # --- the panel's scores -------------------------------------------------------------
-    def calibration_sheet(self, code: str, path) -> int:
-        """Write the acting trainer's calibration sheet (CSV or XLSX): one row per plan of the
-        round (C1, C2, … with what the plan says), one column per criterion, filled with
-        their earlier calibration values if any. Returns the number of plans."""
-        self.ctx.require("plans.score")
-        plans = self.calibration_plans(code)
-        with self.ctx.reading() as conn:
-            row = _round_row(conn, code)
-            found, rubric, _plans, _trainers = _load_round(conn, row)
-            me = self._panel_member(conn, row)
-            mine = self._values_of(conn, row.id, me.code)
-        columns = list(SHEET_INFO) + rubric.keys
-        rows = [[p.label, p.title, p.sector, p.total_cost, p.own_contribution, p.requested_funding, p.monthly_revenue,
-                 p.monthly_costs, p.currency, p.summary or "", rubric.ref,
-                 *[mine.get(p.label, {}).get(k, "") for k in rubric.keys]] for p in plans]
-        write_table(path, columns, rows, sheet=found.code)
-        return len(rows)
-
     def calibration_score(self, code: str, plan: str, values: Mapping[str, Any]) -> dict[str, int]:
         """The acting trainer's values for one plan of the round (``plan`` its label, C1):
         a value for every criterion on the rubric's scale; again replaces them (audited)."""
         with self.ctx.transaction() as tx:
             tx.require("plans.score")
-            row = _round_row(tx.conn, code)
-            found, rubric, plans, _trainers = _load_round(tx.conn, row)
-            me = self._panel_member(tx.conn, row)
+            row = store.round_row(tx.conn, code)
+            found, rubric, plans, _trainers = load_round(tx.conn, row)
+            me = panel_member(tx.conn, row, self.ctx.code, self.ctx.member.roles)
             label = plan.strip().upper()
             if label not in plans:
                 raise NotFound(_("round {code} has no plan {label} (its plans: {labels})").format(
                     code=found.code, label=label, labels=", ".join(found.plans)))
             checked = rubric.check_values(values, where=label)
-            self._write(tx, row, rubric, me, {label: checked})
+            write_scores(tx, row, me, {label: checked}, values_of(tx.conn, row.id, me.code))
         return checked
-
-    def import_calibration(self, code: str, path) -> dict[str, int]:
-        """The acting trainer's filled-in calibration sheet: every row or none. A row with no
-        criterion filled is skipped. Returns ``{"added": n, "replaced": m, "skipped": k}``."""
-        name = Path(path).name
-        header, rows = read_table(path)
-        with self.ctx.transaction() as tx:
-            tx.require("plans.score")
-            row = _round_row(tx.conn, code)
-            found, rubric, plans, _trainers = _load_round(tx.conn, row)
-            me = self._panel_member(tx.conn, row)
-            missing = [c for c in ["plan", *rubric.keys] if c not in header]
-            if missing:
-                raise InvalidInput(_("{file}: missing column(s) {names}").format(file=name, names=", ".join(missing)))
-            filled = [(n, cells) for n, cells in rows if any(cells.get(k) for k in rubric.keys)]
-            problems, checked = [], {}
-            for n, cells in filled:
-                label = (cells.get("plan") or "").strip().upper()
-                try:
-                    if label not in plans:
-                        raise InvalidInput(_("round {code} has no plan {label!r} (its plans: {labels})").format(
-                            code=found.code, label=label, labels=", ".join(found.plans)))
-                    if label in checked:
-                        raise InvalidInput(_("plan {label} is on an earlier row too").format(label=label))
-                    checked[label] = rubric.check_values({k: cells.get(k) for k in rubric.keys}, where=label)
-                except InvalidInput as exc:
-                    problems.append(_("row {n}: {reason}").format(n=n, reason=exc.message))
-            if problems:
-                raise RowErrors(_("{file}: {bad} of {rows} rows are invalid; no calibration score was recorded")
-                                .format(file=name, bad=len(problems), rows=len(rows)), problems)
-            if not checked:
-                raise InvalidInput(_("{file}: no row has scores").format(file=name))
-            replaced = self._write(tx, row, rubric, me, checked, file=name)
-        return {"added": len(checked) - replaced, "replaced": replaced, "skipped": len(rows) - len(filled)}
-
-    def _panel_member(self, conn: sa.Connection, row):
-        """The acting staff member's row, if they are a trainer of the round's cohort."""
-        me = store.staff_row(conn, self.ctx.code)
-        _require_panel_member(conn, store.cohort_row(conn, row.cohort_code), me, self.ctx.code,
-                              self.ctx.member.roles)
-        return me
-
-    @staticmethod
-    def _values_of(conn: sa.Connection, round_id: int, trainer: str) -> dict[str, dict[str, int]]:
-        mine: dict[str, dict[str, int]] = {}
-        for position, code, key, value in conn.execute(_scores_query(), {"round_id": round_id}):
-            if code == trainer:
-                mine.setdefault(calibration_label(position), {})[key] = value
-        return mine
-
-    def _write(self, tx, row, rubric: Rubric, me, checked: dict[str, dict[str, int]], file: str | None = None) -> int:
-        """Replace the trainer's values for the plans ``checked`` (label → values); one
-        audit event per plan. Returns how many plans had values before."""
-        conn = tx.conn
-        earlier = self._values_of(conn, row.id, me.code)
-        criteria = store.rubric_with_ids(conn, row.rubric_id)[1]
-        positions = {label: int(label[1:]) for label in checked}
-        score = bp_calibration_score.c
-        conn.execute(bp_calibration_score.delete().where(
-            score.round_id == row.id, score.trainer_id == me.id, score.position.in_(list(positions.values()))))
-        conn.execute(bp_calibration_score.insert(), [
-            {"round_id": row.id, "position": positions[label], "trainer_id": me.id, "criterion_id": criteria[key],
-             "value": value, "scored_on": tx.today} for label, values in checked.items() for key, value in values.items()])
-        for label, values in checked.items():
-            key = f"{row.code}/{label}/{me.code}"
-            after = {"values": values, **({"file": file} if file else {})}
-            if label in earlier:
-                tx.audit("calibration.score_replace", "calibration_score", key, before={"values": earlier[label]},
-                         after=after)
-            else:
-                tx.audit("calibration.score", "calibration_score", key, after=after)
-        return sum(1 for label in checked if label in earlier)
 
     # --- results ----------------------------------------------------------------------------
     def calibration_results(self, code: str) -> CalibrationResult:
@@ -315,13 +161,13 @@ class CalibrationService:
         panel's consensus, flagged outside the band; the panel's alpha per criterion."""
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
-            row = _round_row(conn, code)
-            found, rubric, plans, _trainers = _load_round(conn, row)
+            row = store.round_row(conn, code)
+            found, rubric, plans, _trainers = load_round(conn, row)
             scores = [(calibration_label(p), trainer, key, value)
-                      for p, trainer, key, value in conn.execute(_scores_query(), {"round_id": row.id})]
+                      for p, trainer, key, value in store.calibration_scores(conn, row.id)]
             label_of = {vid: label for label, vid in plans.items()}
             consensus = {(label_of[vid], key): Fraction(int(total), count) for vid, key, total, count
-                         in conn.execute(_consensus_query(), {"ids": list(plans.values())})}
+                         in store.consensus(conn, plans.values())}
         deviations = aggregation.calibration_deviations(scores, consensus, found.band, rubric.keys)
         criteria, least = criterion_alphas(rubric, [(plan, key, value) for plan, _t, key, value in scores])
         full = len(rubric.keys)
@@ -331,3 +177,38 @@ class CalibrationService:
         scored = {trainer: sum(1 for plan in found.plans if counts.get((trainer, plan)) == full)
                   for trainer in found.trainers}
         return CalibrationResult(found, scored, deviations, criteria, least)
+
+
+def panel_member(conn: sa.Connection, row, code: str, roles):
+    """The row of the staff member ``code`` (with ``roles``), if they are a trainer of the
+    round's cohort."""
+    me = store.staff_row(conn, code)
+    require_panel_member(conn, store.cohort_row(conn, row.cohort_code), me, code, roles)
+    return me
+
+
+def values_of(conn: sa.Connection, round_id: int, trainer: str) -> dict[str, dict[str, int]]:
+    """A trainer's calibration values in a round: ``{label: {criterion: value}}``."""
+    mine: dict[str, dict[str, int]] = {}
+    for position, code, key, value in store.calibration_scores(conn, round_id):
+        if code == trainer:
+            mine.setdefault(calibration_label(position), {})[key] = value
+    return mine
+
+
+def write_scores(tx, row, me, checked: dict[str, dict[str, int]], earlier: dict[str, dict[str, int]],
+                 file: str | None = None) -> int:
+    """Replace the trainer's values for the plans ``checked`` (label → values), ``earlier``
+    being what they held before; one audit event per plan, a replacement with its earlier
+    values. Returns how many plans had values before."""
+    store.write_calibration_scores(tx.conn, row.id, me.id, row.rubric_id,
+                                   {int(label[1:]): values for label, values in checked.items()}, tx.today)
+    for label, values in checked.items():
+        key = f"{row.code}/{label}/{me.code}"
+        after = {"values": values, **({"file": file} if file else {})}
+        if label in earlier:
+            tx.audit("calibration.score_replace", "calibration_score", key, before={"values": earlier[label]},
+                     after=after)
+        else:
+            tx.audit("calibration.score", "calibration_score", key, after=after)
+    return sum(1 for label in checked if label in earlier)

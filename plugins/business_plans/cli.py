@@ -23,6 +23,17 @@ RANKING_COLUMNS = ["rank", "plan", "participant", "full_name", "title", "sector"
                    "raw_score", "spread", "flags"]
 
 
+def _loaded(file: str, recorded: str, written: int, unchanged: int, skipped: int) -> str:
+    """The line every import ends with: what it recorded, the rows already recorded as the
+    sheet says (a file entered again changes nothing, and says so) and the pre-printed rows
+    nobody filled in."""
+    if not written:
+        return _("Nothing changed: {file} has {unchanged} rows already recorded; {skipped} rows not filled in.").format(
+            file=file, unchanged=unchanged, skipped=skipped)
+    return _("Loaded {file}: {recorded}; {unchanged} rows already recorded (nothing changed); {skipped} rows not "
+             "filled in.").format(file=file, recorded=recorded, unchanged=unchanged, skipped=skipped)
+
+
 def _split(values) -> list[str]:
     return [v.strip() for value in values or () for v in value.split(",") if v.strip()]
 
@@ -47,14 +58,12 @@ def plans():
 
 
 def _cohort_record(cohort, enrolled: int | None = None) -> dict:
-    record = {
-        "code": cohort.code, "centre": cohort.centre, "title": cohort.title,
-        "start_date": cohort.start_date, "end_date": cohort.end_date, "trainers": list(cohort.trainers),
-        "lead_trainer": cohort.lead_trainer, "rubric": cohort.rubric,
-        "completion_threshold": f"{cohort.completion_threshold}%", "min_sheets": cohort.min_sheets,
-        "spread_limit": cohort.spread_limit, "normalise": cohort.normalise,
-        "sessions": len(cohort.sessions), "held": sum(1 for s in cohort.sessions if s.held),
-    }
+    """A cohort as the converter gives it, its sessions counted (and how many were held)."""
+    from reentry_core.sdk import unstructure
+
+    record = unstructure(cohort)
+    record.update(completion_threshold=f"{cohort.completion_threshold}%", sessions=len(cohort.sessions),
+                  held=sum(1 for s in cohort.sessions if s.held))
     if enrolled is not None:
         record["enrolled"] = enrolled
     return record
@@ -223,9 +232,15 @@ def enrol(state: CliState, cohort_code, participants, on):
 @click.option("--others", type=click.Choice(MARKS), help=_("Mark every other enrolled participant not yet marked."))
 @click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path),
               help=_("A CSV/XLSX register with columns session, participant, mark (all rows or none)."))
+@click.option("--encoding", help=_("Encoding of a CSV file if not UTF-8 or UTF-16, e.g. cp1251."))
 @pass_state
-def attend(state: CliState, cohort_code, session, present, absent, excused, others, path):
+def attend(state: CliState, cohort_code, session, present, absent, excused, others, path, encoding):
     """Record attendance at a session (its number or date), or a whole register from a file.
+
+    A register (columns session, participant, mark; name is not read) is recorded whole or
+    not at all; a row without a mark is skipped, a mark already recorded changes nothing, a
+    different mark replaces the earlier one (audited), and the same session and participant
+    twice in one file is refused naming both rows. Entering a register again is safe.
 
     \b
     Examples:
@@ -237,9 +252,10 @@ def attend(state: CliState, cohort_code, session, present, absent, excused, othe
     if path is not None:
         if session or present or absent or excused or others:
             raise click.UsageError(_("give either --file or a SESSION with marks, not both"))
-        count = plans_api.import_attendance(cohort_code, path)
-        done(_("Recorded {n} attendance marks for {cohort} from {file}.").format(
-            n=count, cohort=cohort_code.upper(), file=path.name), state.format, {"marks": count})
+        result = plans_api.import_attendance(cohort_code, path, encoding=encoding)
+        recorded = _("{n} attendance marks of {cohort} recorded").format(n=result.written, cohort=cohort_code.upper())
+        done(_loaded(path.name, recorded, result.written, result.unchanged, result.skipped), state.format,
+             {"marks": result.written, "unchanged": result.unchanged, "skipped": result.skipped})
         return
     if not session:
         raise click.UsageError(_("name the SESSION (number or date), or give --file"))
@@ -365,8 +381,9 @@ def plansheet(state: CliState, cohort_code, path):
 @click.argument("cohort_code", metavar="COHORT")
 @click.argument("path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--submit", "submit_now", is_flag=True, help=_("Submit the plans at once instead of keeping drafts."))
+@click.option("--encoding", help=_("Encoding of a CSV file if not UTF-8 or UTF-16, e.g. cp1251."))
 @pass_state
-def import_(state: CliState, cohort_code, path, submit_now):
+def import_(state: CliState, cohort_code, path, submit_now, encoding):
     """Load a cohort's business plans typed from paper forms (CSV or XLSX): every row or none.
 
     \b
@@ -378,18 +395,22 @@ def import_(state: CliState, cohort_code, path, submit_now):
       own_contribution, requested_funding, monthly_revenue, monthly_costs   amounts
       summary, currency  optional (currency default TJS); full_name is not read
     A row with only the participant filled in is skipped. Plans are numbered in file order.
+    A participant whose plan in COHORT already says what the row says is left as it is, so
+    entering the file again changes nothing; a different plan is refused (edit or resubmit).
 
     \b
     Example:
       reentry --as TR1 plans import DSH-26A DSH-26A-plans.xlsx --submit
     """
-    made = state.ctx().plans.import_plans(cohort_code, path, submit=submit_now)
+    made = state.ctx().plans.import_plans(cohort_code, path, submit=submit_now, encoding=encoding)
     codes = [plan.code for plan in made.plans]
     status = "submitted" if submit_now else "draft"
-    span = codes[0] if len(codes) == 1 else f"{codes[0]} to {codes[-1]}"
-    done(_("Loaded {file}: {n} plans of {cohort} ({span}), {status}; {skipped} empty rows skipped.").format(
-        file=path.name, n=len(codes), cohort=made.cohort, span=span, status=status, skipped=made.skipped),
-        state.format, {"cohort": made.cohort, "plans": codes, "status": status, "skipped": made.skipped})
+    span = codes[0] if len(codes) == 1 else f"{codes[0]} to {codes[-1]}" if codes else ""
+    recorded = _("{n} plans of {cohort} ({span}), {status}").format(n=len(codes), cohort=made.cohort, span=span,
+                                                                     status=status)
+    done(_loaded(path.name, recorded, len(codes), made.unchanged, made.skipped), state.format,
+         {"cohort": made.cohort, "plans": codes, "status": status, "unchanged": made.unchanged,
+          "skipped": made.skipped})
 
 
 @plans.command("edit")
@@ -565,10 +586,16 @@ def rubric_show(state: CliState, ref):
 # --- scoring -----------------------------------------------------------------------------------
 
 
+#: A score sheet's fields as the command line gives them (the total before the values).
+SHEET_FIELDS = ("plan", "version", "trainer", "rubric", "total", "values", "comments", "comment", "scored_on")
+
+
 def _sheet_record(sheet) -> dict:
-    return {"plan": sheet.plan, "version": sheet.version, "trainer": sheet.trainer, "rubric": sheet.rubric,
-            "total": sheet.total, "values": sheet.values, "comments": sheet.comments, "comment": sheet.comment,
-            "scored_on": sheet.scored_on}
+    """A score sheet as the converter gives it, in the order of :data:`SHEET_FIELDS`."""
+    from reentry_core.sdk import unstructure
+
+    record = unstructure(sheet)
+    return {field: record[field] for field in SHEET_FIELDS}
 
 
 @plans.command("score")
@@ -660,17 +687,23 @@ def scores():
 
 @scores.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--encoding", help=_("Encoding of a CSV file if not UTF-8 or UTF-16, e.g. cp1251."))
 @pass_state
-def scores_import(state: CliState, path):
+def scores_import(state: CliState, path, encoding):
     """Load a filled-in score sheet (CSV or XLSX) as the acting trainer: every row or none.
+
+    The sheet names its trainer (only they may load it), each plan's version and the
+    rubric version; a row without values is skipped, the same values again change nothing
+    (entering a sheet twice is safe) and other values replace your earlier sheet (audited).
 
     \b
     Example:
       reentry --as TR1 plans scores import DSH-26A-TR1.xlsx
     """
-    counts = state.ctx().plans.import_scores(path)
-    done(_("Loaded {file}: {added} new sheets, {replaced} replaced, {skipped} empty rows skipped.").format(
-        file=path.name, **counts), state.format, counts)
+    counts = state.ctx().plans.import_scores(path, encoding=encoding)
+    recorded = _("{added} new sheets, {replaced} replaced").format(**counts)
+    done(_loaded(path.name, recorded, counts["added"] + counts["replaced"], counts["unchanged"], counts["skipped"]),
+         state.format, counts)
 
 
 # --- ranking, moderation, shortlist, agreement -------------------------------------------------
@@ -850,9 +883,11 @@ CALIBRATION_COLUMNS = ["trainer", "criterion", "plans", "from_panel", "from_cons
 
 
 def _round_record(found) -> dict:
-    return {"round": found.code, "cohort": found.cohort, "band": found.band, "rubric": found.rubric,
-            "plans": list(found.plans), "trainers": list(found.trainers), "created_by": found.created_by,
-            "created_on": found.created_on}
+    """A round as the converter gives it, its code named ``round``."""
+    from reentry_core.sdk import unstructure
+
+    record = unstructure(found)
+    return {"round": record.pop("code"), **record}
 
 
 @plans.group("calibration")
@@ -959,17 +994,22 @@ def calibration_score(state: CliState, round_code, label, values):
 @calibration.command("import")
 @click.argument("round_code", metavar="ROUND")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--encoding", help=_("Encoding of a CSV file if not UTF-8 or UTF-16, e.g. cp1251."))
 @pass_state
-def calibration_import(state: CliState, round_code, path):
+def calibration_import(state: CliState, round_code, path, encoding):
     """Load your filled-in calibration sheet (CSV or XLSX): every row or none.
+
+    The sheet names its trainer (only they may load it); a row without values is skipped,
+    the same values again change nothing and other values replace yours (audited).
 
     \b
     Example:
       reentry --as TR2 plans calibration import DSH-26A-CAL1 cal-TR2.xlsx
     """
-    counts = state.ctx().plans.import_calibration(round_code, path)
-    done(_("Loaded {file}: {added} plans scored, {replaced} replaced, {skipped} empty rows skipped.").format(
-        file=path.name, **counts), state.format, counts)
+    counts = state.ctx().plans.import_calibration(round_code, path, encoding=encoding)
+    recorded = _("{added} plans scored, {replaced} replaced").format(**counts)
+    done(_loaded(path.name, recorded, counts["added"] + counts["replaced"], counts["unchanged"], counts["skipped"]),
+         state.format, counts)
 
 
 @calibration.command("show")

@@ -24,12 +24,8 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
-
-from reentry_core.sdk import core as t
-
-from .planning import PLANSHEET_COLUMNS
-from .tables import bp_cohort, bp_enrolment, bp_plan
+from . import store
+from .sheets import PLANSHEET_COLUMNS
 
 NAME = "business_plans"
 #: People per cohort, and roughly how many of them end with a plan (completers who write one).
@@ -115,15 +111,9 @@ def _new_cohorts(demo, rng: random.Random, month: date):
     i = months.index(month)
     planned = round(demo.scale.plans / PLANS_PER_COHORT)
     due = round(planned * (i + 1) / (len(months) - 1))
-    p = t.participant
-    consented = sa.select(t.consent.c.participant_id).where(t.consent.c.withdrawn_on.is_(None))
     with demo.programme.reading() as conn:
-        opened = conn.execute(sa.select(sa.func.count()).select_from(bp_cohort)).scalar_one()
-        rows = conn.execute(
-            sa.select(p.c.code, t.centre.c.code.label("centre")).select_from(p.join(t.centre))
-            .where(p.c.status == "active", p.c.registered_on < month, p.c.id.in_(consented),
-                   p.c.id.not_in(sa.select(bp_enrolment.c.participant_id)))
-            .order_by(p.c.registered_on, p.c.code)).all()
+        opened = store.cohort_count(conn)
+        rows = store.waiting_for_training(conn, month)
     pools: dict[str, list[str]] = {c: [] for c in demo.centres}
     for code, centre in rows:
         pools[centre].append(code)
@@ -211,12 +201,7 @@ def _waiting_cohorts(demo, month: date) -> list[tuple[str, str]]:
     """Last month's cohorts that have submitted plans."""
     previous = (month - timedelta(days=1)).replace(day=1)
     with demo.programme.reading() as conn:
-        rows = conn.execute(
-            sa.select(t.centre.c.code, bp_cohort.c.code).select_from(bp_cohort.join(t.centre))
-            .where(bp_cohort.c.start_date == previous,
-                   sa.exists().where(bp_plan.c.cohort_id == bp_cohort.c.id))
-            .order_by(bp_cohort.c.code)).all()
-    return [(centre, code) for centre, code in rows]
+        return store.cohorts_with_plans(conn, previous)
 
 
 def _score_and_shortlist(demo, rng: random.Random, work: Path, centre: str, cohort: str) -> None:
@@ -241,6 +226,7 @@ def _score_and_shortlist(demo, rng: random.Random, work: Path, centre: str, coho
                 bias += outlier[plan][1]
             for key in CRITERIA:
                 row[key] = str(min(5, max(1, round(1 + 4 * quality[plan] + bias + rng.gauss(0, 0.4)))))
+            row["trainer"] = code  # the copy is this trainer's sheet: the import checks it against --as
         demo.act_as(code).plans.import_scores(_save(work / f"scores-{code}.csv", columns, rows))
     lead = demo.act_as(trainers[0]).plans
     ranking = lead.ranking(cohort)

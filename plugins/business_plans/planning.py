@@ -7,31 +7,16 @@ version; score sheets stay with the version they scored, so the history is reada
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import attrs
-import sqlalchemy as sa
 
-from reentry_core.sdk import (
-    _, Conflict, core as t, InvalidInput, read_table, require_columns, RowErrors,
-    write_table,
-)
+from reentry_core.sdk import _, Conflict, InvalidInput
 
 from . import store
 from .domain import PLAN_FIELDS, RESUBMITTABLE, CostItem, Plan, PlanStatus
-from .tables import bp_cohort, bp_cost_item, bp_enrolment, bp_plan, bp_plan_version, bp_sheet
+from .tables import bp_cohort
 
-#: The columns of a plans file: who, then the plan's fields. ``full_name`` (written by
-#: ``plansheet`` so the typist sees whose form a row is) is read past.
-PLANSHEET_COLUMNS = ("participant", "full_name", "title", "sector", "costs", "own_contribution", "requested_funding",
-                     "monthly_revenue", "monthly_costs", "summary", "currency")
-PLANSHEET_REQUIRED = ("participant", "title", "sector", "costs", "own_contribution", "requested_funding",
-                      "monthly_revenue", "monthly_costs")
-#: The cells of a row that make it a plan; a row with none of them filled is skipped.
-_PLAN_CELLS = ("title", "sector", "costs", "own_contribution", "requested_funding", "monthly_revenue",
-               "monthly_costs", "summary", "currency")
-_P = t.participant
 _COST_SEPARATOR = re.compile(r"[;\n]")
 
 
@@ -39,16 +24,6 @@ def parse_costs_cell(text: str) -> tuple[CostItem, ...]:
     """The cost items of one cell: ``ITEM:QTY:UNIT_COST`` separated by ``;`` or new lines
     (``Sewing machine:2:1800; Overlock:1:2500``)."""
     return tuple(CostItem.parse(part.strip()) for part in _COST_SEPARATOR.split(text) if part.strip())
-
-
-@attrs.frozen
-class PlansImport:
-    """What a plans file made: the plans (in file order, numbered in that order) and how many
-    rows were left empty."""
-
-    cohort: str
-    plans: tuple[Plan, ...]
-    skipped: int
 
 
 def _fields(changes: dict[str, Any]) -> dict[str, Any]:
@@ -79,147 +54,20 @@ class PlanningService:
             cohort_row = store.cohort_row(conn, plan.cohort)
             store.lock(conn, bp_cohort, cohort_row.id)  # plan numbers are handed out in order
             person = store.participant_row(conn, plan.participant)
-            if not conn.execute(sa.select(bp_enrolment.c.cohort_id).where(
-                    bp_enrolment.c.cohort_id == cohort_row.id, bp_enrolment.c.participant_id == person.id)).first():
+            if not store.is_enrolled(conn, cohort_row.id, person.id):
                 raise Conflict(_("{code} is not enrolled in {cohort}; enrol them first: reentry plans enrol {cohort} "
                                  "{code}").format(code=person.code, cohort=cohort_row.code))
-            existing = conn.execute(sa.select(bp_plan.c.code).where(bp_plan.c.cohort_id == cohort_row.id,
-                                                                    bp_plan.c.participant_id == person.id)).scalar()
+            existing = store.plan_code_of(conn, cohort_row.id, person.id)
             if existing:
                 raise Conflict(_("{code} already has plan {plan} in {cohort}; change it with edit (a draft) or "
                                  "resubmit").format(code=person.code, plan=existing, cohort=cohort_row.code))
-            number = _next_number(conn, cohort_row.id)
+            number = store.next_number(conn, cohort_row.id)
             code = f"{cohort_row.code}-P{number:03d}"
             plan = attrs.evolve(plan, code=code, version=1, status=PlanStatus.SUBMITTED if submit else PlanStatus.DRAFT,
                                 submitted_on=tx.today if submit else None)
-            self._insert_plans(tx, cohort_row, [(person, plan, number)])
-            tx.audit("plan.submit" if submit else "plan.draft", "plan", code, after=_audited(plan))
+            store.insert_plans(conn, cohort_row.id, [(person, plan, number)], tx.today)
+            tx.audit("plan.submit" if submit else "plan.draft", "plan", code, after=audited(plan))
         return plan
-
-    def plansheet(self, cohort: str, path) -> int:
-        """Write a cohort's plans sheet (CSV or XLSX) to type paper plan forms into: one row
-        per enrolled participant who completed the training and has no plan in the cohort
-        yet (by code), with their name and an empty cell for each field. Load it with
-        :meth:`import_plans`. Returns the number of rows."""
-        from .training import completions
-
-        self.ctx.require("plans.write")
-        with self.ctx.reading() as conn:
-            row = store.cohort_row(conn, cohort)
-            with_plan = set(conn.execute(
-                sa.select(_P.c.code).select_from(bp_plan.join(_P, _P.c.id == bp_plan.c.participant_id))
-                .where(bp_plan.c.cohort_id == row.id)).scalars())
-            people = [c for c in completions(conn, row.id, row.completion_threshold)
-                      if c.completed and c.participant not in with_plan]
-        blank = [""] * (len(PLANSHEET_COLUMNS) - 2)
-        write_table(path, PLANSHEET_COLUMNS, [[c.participant, c.full_name, *blank] for c in people], sheet=row.code)
-        return len(people)
-
-    def import_plans(self, cohort: str, path, *, submit: bool = False) -> PlansImport:
-        """Plans typed from paper forms into a CSV/XLSX file (one row per plan), all of them
-        or none. Columns: participant, title, sector, costs (``ITEM:QTY:UNIT_COST`` items
-        separated by ``;`` or new lines), own_contribution, requested_funding,
-        monthly_revenue, monthly_costs; optional summary, currency (default TJS) and
-        full_name (not read). A row with only the participant (and name) is skipped.
-
-        Every row is checked as :meth:`add_plan` checks one plan (enrolled in the cohort,
-        no plan there yet, every field valid) and each problem is named ``row N: field:
-        reason``. The plans are numbered in file order under the cohort's lock, kept as
-        drafts or, with ``submit``, submitted; audited as one event per 1,000 plans
-        (``reentry audit log --key PLAN`` shows each)."""
-        name = Path(path).name
-        header, rows = read_table(path)
-        require_columns(path, header, PLANSHEET_REQUIRED, PLANSHEET_COLUMNS)
-        filled = [(n, cells) for n, cells in rows if any(cells.get(c) for c in _PLAN_CELLS)]
-        with self.ctx.transaction() as tx:
-            tx.require("plans.write")
-            conn = tx.conn
-            cohort_row = store.cohort_row(conn, cohort)
-            store.lock(conn, bp_cohort, cohort_row.id)  # plan numbers are handed out in order
-            people = store.participant_rows(conn, [cells["participant"] for _n, cells in filled
-                                                   if cells.get("participant")])
-            enrolled = set(conn.execute(sa.select(bp_enrolment.c.participant_id)
-                                        .where(bp_enrolment.c.cohort_id == cohort_row.id)).scalars())
-            planned = dict(conn.execute(sa.select(bp_plan.c.participant_id, bp_plan.c.code)
-                                        .where(bp_plan.c.cohort_id == cohort_row.id)).all())
-            status = PlanStatus.SUBMITTED if submit else PlanStatus.DRAFT
-            submitted_on = tx.today if submit else None
-            first = _next_number(conn, cohort_row.id)
-            problems, made, seen = [], [], {}
-            for n, cells in filled:
-                where = _("row {n}").format(n=n)
-                try:
-                    person = self._plan_author(cells.get("participant"), people, enrolled, planned, seen,
-                                               cohort_row.code)
-                    seen[person.id] = n
-                    try:
-                        costs = parse_costs_cell(cells.get("costs", ""))
-                    except InvalidInput as exc:
-                        raise InvalidInput(_("costs: {reason}").format(reason=exc.message)) from None
-                    data = {k: cells[k] for k in _PLAN_CELLS if k != "costs" and cells.get(k)}
-                    number = first + len(made)
-                    plan = self.ctx.structure({"participant": person.code, "cohort": cohort_row.code,
-                                               "costs": costs, **data, "code": f"{cohort_row.code}-P{number:03d}",
-                                               "status": status, "submitted_on": submitted_on}, Plan)
-                    made.append((person, plan, number))
-                except InvalidInput as exc:
-                    problems.append(f"{where}: {exc.message}")
-            if problems:
-                raise RowErrors(_("{file}: {bad} of {rows} rows are invalid; no plan was written").format(
-                    file=name, bad=len(problems), rows=len(rows)), problems)
-            if not made:
-                raise InvalidInput(_("{file}: no row has a plan; fill in title, sector, costs and the amounts").format(
-                    file=name))
-            plans = self._insert_plans(tx, cohort_row, made)
-            tx.audit_batch("plan.submit" if submit else "plan.draft", "plan",
-                           {plan.code: _audited(plan) for plan in plans}, file=name)
-        return PlansImport(cohort_row.code, tuple(plans), len(rows) - len(filled))
-
-    @staticmethod
-    def _plan_author(code, people, enrolled, planned, seen, cohort: str):
-        """The participant of one row of a plans file, if they may have a plan written there."""
-        if not code:
-            raise InvalidInput(_("participant: missing"))
-        code = code.strip().upper()
-        person = people.get(code)
-        if person is None:
-            raise InvalidInput(_("participant: {code!r} does not exist").format(code=code))
-        if person.id not in enrolled:
-            raise InvalidInput(_("participant: {code} is not enrolled in {cohort}; enrol them first: reentry plans "
-                                 "enrol {cohort} {code}").format(code=code, cohort=cohort))
-        if person.id in planned:
-            raise InvalidInput(_("participant: {code} already has plan {plan} in {cohort}; change it with edit (a "
-                                 "draft) or resubmit").format(code=code, plan=planned[person.id], cohort=cohort))
-        if person.id in seen:
-            raise InvalidInput(_("participant: {code} is on row {m} too; one plan per participant").format(
-                code=code, m=seen[person.id]))
-        return person
-
-    def _insert_plans(self, tx, cohort_row, made: list) -> list[Plan]:
-        """Write checked and numbered new plans ``(participant row, plan, number)`` at version 1
-        (the cohort is locked): three statements, whatever their number, for a plan typed
-        at the command line as for a file of them."""
-        conn = tx.conn
-        plan_ids = dict(conn.execute(bp_plan.insert().returning(bp_plan.c.number, bp_plan.c.id), [
-            {"code": plan.code, "cohort_id": cohort_row.id, "participant_id": person.id, "number": number,
-             "current_version": 1} for person, plan, number in made]).all())
-        version_ids = dict(conn.execute(bp_plan_version.insert().returning(bp_plan_version.c.plan_id,
-                                                                           bp_plan_version.c.id), [
-            {"plan_id": plan_ids[number], "version": 1, "created_on": tx.today, "sheets": 0, "sheet_sum": 0,
-             **store.version_values(plan)} for _person, plan, number in made]).all())
-        conn.execute(bp_cost_item.insert(), [
-            {"version_id": version_ids[plan_ids[number]], "position": i, "item": c.item, "quantity": c.quantity,
-             "unit_cost": c.unit_cost}
-            for _person, plan, number in made for i, c in enumerate(plan.costs, 1)])
-        return [plan for _person, plan, _number in made]
-
-    def _insert_version(self, tx, plan_id: int, plan: Plan) -> int:
-        version_id = tx.conn.execute(bp_plan_version.insert().values(
-            plan_id=plan_id, version=plan.version, created_on=tx.today, sheets=0, sheet_sum=0,
-            **store.version_values(plan),
-        )).inserted_primary_key[0]
-        store.write_costs(tx.conn, version_id, plan.costs)
-        return version_id
 
     def edit_plan(self, code: str, **changes: Any) -> Plan:
         """Change a draft (a submitted plan changes only by resubmission, as a new version)."""
@@ -234,10 +82,9 @@ class PlanningService:
                 raise Conflict(_("plan {code} is {status}; only a draft can be edited (resubmit to make a new "
                                  "version)").format(code=before.code, status=before.status.value))
             after = _changed(tx, before, data)
-            tx.conn.execute(bp_plan_version.update().where(bp_plan_version.c.id == row.id)
-                            .values(**store.version_values(after)))
+            store.update_version(tx.conn, row.id, **store.version_values(after))
             store.write_costs(tx.conn, row.id, after.costs)
-            tx.audit("plan.edit", "plan", before.code, before=_audited(before), after=_audited(after))
+            tx.audit("plan.edit", "plan", before.code, before=audited(before), after=audited(after))
         return after
 
     def submit(self, code: str) -> Plan:
@@ -251,8 +98,7 @@ class PlanningService:
                 raise Conflict(_("plan {code} is {status}; only a draft can be submitted{hint}").format(
                     code=before.code, status=before.status.value, hint=hint))
             after = attrs.evolve(before, status=PlanStatus.SUBMITTED, submitted_on=tx.today)
-            tx.conn.execute(bp_plan_version.update().where(bp_plan_version.c.id == row.id)
-                            .values(status=after.status.value, submitted_on=tx.today))
+            store.update_version(tx.conn, row.id, status=after.status.value, submitted_on=tx.today)
             tx.audit("plan.submit", "plan", before.code, before={"status": before.status.value},
                      after={"status": after.status.value, "version": after.version})
         return after
@@ -270,16 +116,15 @@ class PlanningService:
                                  "can be resubmitted").format(code=before.code, status=before.status.value))
             after = attrs.evolve(_changed(tx, before, data), version=before.version + 1, status=PlanStatus.SUBMITTED,
                                  submitted_on=tx.today, scored_on=None, decided_on=None, panel_score=None, note=None)
-            self._insert_version(tx, row.plan_id, after)
-            tx.conn.execute(bp_plan.update().where(bp_plan.c.id == row.plan_id).values(current_version=after.version))
+            store.insert_version(tx.conn, row.plan_id, after, tx.today)
             tx.audit("plan.resubmit", "plan", before.code, before={"version": before.version},
-                     after=_audited(after))
+                     after=audited(after))
         return after
 
     def return_for_revision(self, code: str, reason: str) -> Plan:
         """Send a submitted or scored plan back to its author: → needs_revision, with the
         reason. Only an admin or the cohort's lead trainer may."""
-        from .scoring import moderated_plan
+        from .panel import moderated_plan
 
         with self.ctx.transaction() as tx:
             row, note = moderated_plan(tx, code, reason, _(
@@ -289,8 +134,7 @@ class PlanningService:
                 raise Conflict(_("plan {code} is {status}; only a submitted or scored plan can be returned for "
                                  "revision").format(code=before.code, status=before.status.value))
             after = attrs.evolve(before, status=PlanStatus.NEEDS_REVISION, note=note)
-            tx.conn.execute(bp_plan_version.update().where(bp_plan_version.c.id == row.id)
-                            .values(status=after.status.value, note=note))
+            store.update_version(tx.conn, row.id, status=after.status.value, note=note)
             tx.audit("plan.return", "plan", before.code, before={"status": before.status.value},
                      after={"status": after.status.value, "reason": note})
         return after
@@ -310,12 +154,8 @@ class PlanningService:
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
             current = store.plan_row(conn, code)
-            rows = conn.execute(store.plan_select().where(bp_plan.c.id == current.plan_id)
-                                .order_by(bp_plan_version.c.version)).all()
-            totals: dict[int, list] = {}
-            for vid, total in conn.execute(sa.select(bp_sheet.c.version_id, bp_sheet.c.total)
-                                           .where(bp_sheet.c.version_id.in_([r.id for r in rows]))):
-                totals.setdefault(vid, []).append(total)
+            rows = store.plan_versions(conn, current.plan_id)
+            totals = store.sheet_totals(conn, [r.id for r in rows])
             plans = store.load_plans(conn, rows)
             return [{"plan": plan, "sheets": len(totals.get(r.id, ())),
                      "raw_score": mean_of(totals[r.id]) if r.id in totals else None}
@@ -326,21 +166,10 @@ class PlanningService:
         """Plans at their current versions, by code."""
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
-            query = store.plan_select().where(bp_plan_version.c.version == bp_plan.c.current_version,
-                                              store.visible(conn, bp_plan.c.participant_id))
-            if cohort:
-                query = query.where(bp_plan.c.cohort_id == store.cohort_row(conn, cohort).id)
-            if status:
-                query = query.where(bp_plan_version.c.status == PlanStatus.parse(status).value)
-            if participant:
-                query = query.where(bp_plan.c.participant_id == store.participant_row(conn, participant).id)
-            return store.load_plans(conn, conn.execute(query.order_by(bp_plan.c.code)))
-
-
-def _next_number(conn: sa.Connection, cohort_id: int) -> int:
-    """The number the cohort's next plan gets (the caller holds the cohort's lock)."""
-    return (conn.execute(sa.select(sa.func.max(bp_plan.c.number)).where(bp_plan.c.cohort_id == cohort_id))
-            .scalar() or 0) + 1
+            return store.current_plans(
+                conn, cohort_id=store.cohort_row(conn, cohort).id if cohort else None,
+                status=PlanStatus.parse(status).value if status else None,
+                participant_id=store.participant_row(conn, participant).id if participant else None)
 
 
 def _changed(tx, before: Plan, data: dict[str, Any]) -> Plan:
@@ -351,7 +180,7 @@ def _changed(tx, before: Plan, data: dict[str, Any]) -> Plan:
     return tx.structure({k: v for k, v in plain.items() if v is not None}, Plan)
 
 
-def _audited(plan: Plan) -> dict:
+def audited(plan: Plan) -> dict:
     """A plan as the audit trail keeps it: its fields and its derived figures."""
     from reentry_core.sdk import unstructure
 

@@ -134,12 +134,6 @@ def participant_scope(conn, staff):
     """A trainer reaches the people enrolled in the cohorts she trains."""
     if "trainer" not in {str(getattr(r, "value", r)) for r in staff.roles}:
         return None
-    import sqlalchemy as sa
+    from .store import trainer_scope
 
-    from reentry_core.sdk import core
-
-    from .tables import bp_cohort_trainer, bp_enrolment
-
-    me = sa.select(core.staff.c.id).where(core.staff.c.code == staff.code).scalar_subquery()
-    return sa.select(bp_enrolment.c.participant_id).where(bp_enrolment.c.cohort_id.in_(
-        sa.select(bp_cohort_trainer.c.cohort_id).where(bp_cohort_trainer.c.staff_id == me)))
+    return trainer_scope(staff.code)

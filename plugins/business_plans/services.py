@@ -21,12 +21,17 @@ from . import store
 from .calibration import CalibrationService
 from .domain import PlanStatus, PlanSummary
 from .planning import PlanningService
-from .scoring import ScoringService, cohort_ranking
-from .tables import bp_plan, bp_plan_version
-from .training import TrainingService, participant_completions
+from .agreement import AgreementService
+from .conflicts import ConflictService
+from .ranking import RankingService, cohort_ranking
+from .rubrics import RubricService
+from .scoring import ScoringService
+from .sheets import SheetsService
+from .training import TrainingService
 
 
-class PlansService(TrainingService, PlanningService, ScoringService, CalibrationService):
+class PlansService(TrainingService, PlanningService, RubricService, ConflictService, ScoringService, RankingService,
+                   AgreementService, CalibrationService, SheetsService):
     """Training cohorts, business plans, rubric scoring, ranking, agreement and calibration rounds."""
 
     def __init__(self, ctx):
@@ -36,15 +41,6 @@ class PlansService(TrainingService, PlanningService, ScoringService, Calibration
 # --- answers to other plugins -------------------------------------------------------------
 
 DECIDED = (PlanStatus.SCORED.value, PlanStatus.SHORTLISTED.value, PlanStatus.NOT_SELECTED.value)
-
-
-def _current_plans(conn: sa.Connection, participant_id: int, statuses) -> list:
-    """The participant's plans at their current versions in ``statuses``, the most recent first."""
-    v = bp_plan_version
-    return conn.execute(store.plan_select().where(
-        bp_plan.c.participant_id == participant_id, v.c.version == bp_plan.c.current_version,
-        v.c.status.in_(statuses))
-        .order_by(sa.func.coalesce(v.c.decided_on, v.c.scored_on, v.c.submitted_on).desc(), v.c.id.desc())).all()
 
 
 def _panel_score(conn: sa.Connection, row) -> Decimal | None:
@@ -66,7 +62,7 @@ def grant_plan(tx, participant) -> PlanSummary | None:
     submitted plan; ``None`` if the participant has none."""
     person = store.participant_row(tx.conn, participant.code)
     for statuses in ((PlanStatus.SHORTLISTED.value,), store.RANKED_STATUSES + (PlanStatus.NEEDS_REVISION.value,)):
-        rows = _current_plans(tx.conn, person.id, statuses)
+        rows = store.participant_plans(tx.conn, person.id, statuses)
         if rows:
             return _summary(tx.conn, rows[0])
     return None
@@ -79,7 +75,7 @@ def eligibility_problems(tx, participant, requirements: Mapping[str, Any]) -> li
     code = person.code
     problems = []
     if requirements.get("training_completed"):
-        done = participant_completions(conn, person.id)
+        done = store.participant_completions(conn, person.id)
         if not done:
             problems.append(_("{code} is not enrolled in any business-training cohort").format(code=code))
         elif not any(c.completed for _cohort, c in done):
@@ -88,8 +84,8 @@ def eligibility_problems(tx, participant, requirements: Mapping[str, Any]) -> li
                               "sessions of {cohort}, {threshold}% needed").format(
                 code=code, present=c.present, held=c.held, cohort=cohort, threshold=c.threshold))
     if requirements.get("shortlisted_plan"):
-        if not _current_plans(conn, person.id, (PlanStatus.SHORTLISTED.value,)):
-            latest = _current_plans(conn, person.id, [s.value for s in PlanStatus])
+        if not store.participant_plans(conn, person.id, (PlanStatus.SHORTLISTED.value,)):
+            latest = store.participant_plans(conn, person.id, [s.value for s in PlanStatus])
             problems.append(_("{code} has no shortlisted business plan{now}").format(
                 code=code, now=_(" (plan {plan} is {status})").format(plan=latest[0].code, status=latest[0].status)
                 if latest else ""))
@@ -102,8 +98,8 @@ def eligibility_problems(tx, participant, requirements: Mapping[str, Any]) -> li
         if minimum is None or not 0 <= minimum <= 100:
             raise InvalidInput(_("min_plan_score {value!r} must be a number from 0 to 100").format(
                 value=str(requirements.get("min_plan_score"))))
-        rows = (_current_plans(conn, person.id, (PlanStatus.SHORTLISTED.value,))
-                or _current_plans(conn, person.id, DECIDED))
+        rows = (store.participant_plans(conn, person.id, (PlanStatus.SHORTLISTED.value,))
+                or store.participant_plans(conn, person.id, DECIDED))
         score = _panel_score(conn, rows[0]) if rows else None
         if score is None:
             problems.append(_("{code} has no scored business plan (a plan score of at least {n} is required)").format(

@@ -7,23 +7,15 @@ record but, like any absence, is not attendance), against the cohort's threshold
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import Iterable, Mapping
 
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.sdk import (
-    _, Conflict, core as t, InvalidInput, NotFound, parse_date, ParticipantStatus, read_table,
-    require_columns, Role, RowErrors, shown, structure,
-)
+from reentry_core.sdk import _, Conflict, InvalidInput, NotFound, parse_date, ParticipantStatus, shown, structure
 
 from . import store
 from .domain import AttendanceMark, Cohort, Completion, TrainingSession, parse_rubric_ref
-from .tables import bp_attendance, bp_cohort, bp_cohort_trainer, bp_enrolment, bp_session
-
-_P = t.participant
 
 
 def _codes(values) -> list[str]:
@@ -34,49 +26,14 @@ def _codes(values) -> list[str]:
     return [c.strip().upper() for v in values for c in str(v).split(",") if c.strip()]
 
 
-def completions(conn: sa.Connection, cohort_id: int, threshold: int, participant_id: int | None = None) -> list[Completion]:
-    """Each enrolled participant's attendance in one cohort."""
-    held = conn.execute(sa.select(sa.func.count(sa.distinct(bp_attendance.c.session_id)))
-                        .select_from(bp_attendance.join(bp_session))
-                        .where(bp_session.c.cohort_id == cohort_id)).scalar_one()
-    marks = (sa.select(bp_attendance.c.participant_id, bp_attendance.c.mark, sa.func.count().label("n"))
-             .select_from(bp_attendance.join(bp_session)).where(bp_session.c.cohort_id == cohort_id)
-             .group_by(bp_attendance.c.participant_id, bp_attendance.c.mark))
-    counts: dict[int, dict[str, int]] = {}
-    for pid, mark, n in conn.execute(marks):
-        counts.setdefault(pid, {})[mark] = n
-    people = (sa.select(_P.c.id, _P.c.code, _P.c.full_name).select_from(bp_enrolment.join(_P))
-              .where(bp_enrolment.c.cohort_id == cohort_id).order_by(_P.c.code))
-    if participant_id is not None:
-        people = people.where(_P.c.id == participant_id)
-    result = []
-    for pid, code, name in conn.execute(people):
-        own = counts.get(pid, {})
-        result.append(Completion(code, name, own.get("present", 0), own.get("absent", 0), own.get("excused", 0),
-                                 held, threshold))
-    return result
-
-
-@functools.cache
-def _sessions_query():
-    return (sa.select(bp_session.c.id, bp_session.c.number, bp_session.c.day)
-            .where(bp_session.c.cohort_id == sa.bindparam("cohort_id")).order_by(bp_session.c.number))
-
-
-@functools.cache
-def _enrolled_query():
-    return (sa.select(_P.c.code, _P.c.id).select_from(bp_enrolment.join(_P, _P.c.id == bp_enrolment.c.participant_id))
-            .where(bp_enrolment.c.cohort_id == sa.bindparam("cohort_id")))
-
-
-class _SessionFinder:
+class SessionFinder:
     """A cohort's sessions read once; called with a session's number or date, gives its number."""
 
     def __init__(self, conn: sa.Connection, row):
         self.cohort = row.code
         self.sessions: dict[int, tuple] = {}  # number: (id, day)
         self.days: dict = {}
-        for session_id, number, day in conn.execute(_sessions_query(), {"cohort_id": row.id}):
+        for session_id, number, day in store.session_rows(conn, row.id):
             self.sessions[number] = (session_id, day)
             self.days.setdefault(day, number)
         self.numbers = set(self.sessions)
@@ -108,7 +65,7 @@ class TrainingService:
         """Open a cohort with its trainers (staff with the trainer role) and planned sessions
         (``TrainingSession`` objects, dicts or ``"DATE:TOPIC"`` texts). ``rubric`` is
         ``KEY`` (its newest version) or ``KEY@VERSION``; default: the shipped default rubric."""
-        from .scoring import ensure_default_rubric
+        from .rubrics import ensure_default_rubric
 
         planned = [s if isinstance(s, TrainingSession) else
                    structure(s, TrainingSession) if isinstance(s, Mapping) else TrainingSession.parse(s)
@@ -124,7 +81,7 @@ class TrainingService:
         with self.ctx.transaction() as tx:
             tx.require("plans.cohorts")
             conn = tx.conn
-            if conn.execute(sa.select(bp_cohort.c.id).where(bp_cohort.c.code == cohort.code)).first():
+            if store.cohort_exists(conn, cohort.code):
                 raise Conflict(_("cohort {code} already exists").format(code=cohort.code))
             centre_id = tx.centre_id(cohort.centre)
             if rubric:
@@ -135,18 +92,7 @@ class TrainingService:
             else:
                 rid = ensure_default_rubric(tx)
             trainer_ids = self._trainer_ids(conn, cohort.trainers)
-            cohort_id = conn.execute(bp_cohort.insert().values(
-                code=cohort.code, centre_id=centre_id, title=cohort.title, start_date=cohort.start_date,
-                end_date=cohort.end_date, rubric_id=rid, completion_threshold=cohort.completion_threshold,
-                min_sheets=cohort.min_sheets, spread_limit=cohort.spread_limit, normalise=cohort.normalise,
-            )).inserted_primary_key[0]
-            conn.execute(bp_cohort_trainer.insert(), [
-                {"cohort_id": cohort_id, "staff_id": sid, "lead": code == cohort.lead_trainer, "position": i}
-                for i, (code, sid) in enumerate(zip(cohort.trainers, trainer_ids))])
-            if planned:
-                conn.execute(bp_session.insert(), [
-                    {"cohort_id": cohort_id, "number": n, "day": s.on, "topic": s.topic.value}
-                    for n, s in enumerate(planned, 1)])
+            store.insert_cohort(conn, cohort, centre_id, rid, trainer_ids, planned)
             made = store.load_cohort(conn, cohort.code)
             tx.audit("cohort.add", "cohort", made.code, after=made)
         return made
@@ -157,12 +103,7 @@ class TrainingService:
     def _trainer_ids(self, conn: sa.Connection, codes) -> list[int]:
         """The staff ids of ``codes``, each an active staff member with the trainer role (one
         query); the first that is not is named."""
-        staff = t.staff
-        is_trainer = sa.exists().where(t.staff_role.c.staff_id == staff.c.id,
-                                       t.staff_role.c.role == Role.TRAINER.value)
-        found = {r.code: r for r in conn.execute(
-            sa.select(staff.c.id, staff.c.code, staff.c.active, is_trainer.label("trainer"))
-            .where(staff.c.code.in_([c.strip().upper() for c in codes])))}
+        found = store.trainer_rows(conn, codes)
         ids = []
         for code in codes:
             row = found.get(code.strip().upper())
@@ -182,17 +123,14 @@ class TrainingService:
     def cohorts(self, centre: str | None = None) -> list[Cohort]:
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
-            query = sa.select(bp_cohort.c.code).order_by(bp_cohort.c.start_date, bp_cohort.c.code)
-            if centre:
-                query = query.where(bp_cohort.c.centre_id == self.ctx.programme.centre_id(conn, centre))
-            return [store.load_cohort(conn, code) for code in conn.execute(query).scalars()]
+            centre_id = self.ctx.programme.centre_id(conn, centre) if centre else None
+            return [store.load_cohort(conn, code) for code in store.cohort_codes(conn, centre_id)]
 
     def enrolled_count(self, cohort: str) -> int:
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
             row = store.cohort_row(conn, cohort)
-            return conn.execute(sa.select(sa.func.count()).select_from(bp_enrolment)
-                                .where(bp_enrolment.c.cohort_id == row.id)).scalar_one()
+            return store.enrolled_count(conn, row.id)
 
     def update_cohort(self, code: str, *, title: str | None = None, completion_threshold=None, spread_limit=None,
                       normalise: bool | None = None) -> Cohort:
@@ -212,9 +150,7 @@ class TrainingService:
             data = {k: v for k, v in unstructure(before).items() if k != "sessions"}
             after = structure({**data, **changes}, Cohort)
             after = attrs.evolve(after, sessions=before.sessions)
-            tx.conn.execute(bp_cohort.update().where(bp_cohort.c.id == row.id).values(
-                title=after.title, completion_threshold=after.completion_threshold, spread_limit=after.spread_limit,
-                normalise=after.normalise))
+            store.update_cohort(tx.conn, row.id, after)
             tx.audit("cohort.update", "cohort", row.code, before={k: str(getattr(before, k)) for k in changes},
                      after={k: str(getattr(after, k)) for k in changes})
         return after
@@ -235,11 +171,9 @@ class TrainingService:
             # renumber by date: later sessions move up one
             for n, s in reversed(list(enumerate(ordered, 1))):
                 if s.number is not None and s.number != n:
-                    tx.conn.execute(bp_session.update().where(bp_session.c.cohort_id == row.id,
-                                                              bp_session.c.number == s.number).values(number=n))
+                    store.renumber_session(tx.conn, row.id, s.number, n)
             number = ordered.index(session) + 1
-            tx.conn.execute(bp_session.insert().values(cohort_id=row.id, number=number, day=session.on,
-                                                       topic=session.topic.value))
+            store.insert_session(tx.conn, row.id, number, session)
             made = attrs.evolve(session, number=number)
             tx.audit("cohort.session", "cohort", row.code, after=made)
         return made
@@ -247,8 +181,6 @@ class TrainingService:
     def set_trainers(self, cohort: str, add=(), remove=(), lead: str | None = None) -> Cohort:
         """Add or remove trainers, or name another lead trainer. A trainer who has scored
         in the cohort stays (their sheets keep their name)."""
-        from .tables import bp_plan, bp_plan_version, bp_sheet
-
         add, remove = _codes(add), _codes(remove)
         with self.ctx.transaction() as tx:
             tx.require("plans.cohorts")
@@ -264,9 +196,7 @@ class TrainingService:
                 if code not in before.trainers:
                     raise InvalidInput(_("{code} is not a trainer of cohort {cohort}").format(code=code, cohort=row.code))
                 sid = store.staff_row(conn, code).id
-                scored = conn.execute(sa.select(sa.func.count()).select_from(
-                    bp_sheet.join(bp_plan_version).join(bp_plan))
-                    .where(bp_plan.c.cohort_id == row.id, bp_sheet.c.trainer_id == sid)).scalar_one()
+                scored = store.sheets_by(conn, row.id, sid)
                 if scored:
                     raise Conflict(_("{code} has scored {n} plan(s) of cohort {cohort} and stays on its panel").format(
                         code=code, n=scored, cohort=row.code))
@@ -275,10 +205,8 @@ class TrainingService:
                 raise InvalidInput(_("{code} is the lead trainer; name another lead with --lead first").format(
                     code=lead_code))
             after = attrs.evolve(before, trainers=tuple(trainers), lead_trainer=lead_code)
-            conn.execute(bp_cohort_trainer.delete().where(bp_cohort_trainer.c.cohort_id == row.id))
-            conn.execute(bp_cohort_trainer.insert(), [
-                {"cohort_id": row.id, "staff_id": store.staff_row(conn, code).id, "lead": code == after.lead_trainer,
-                 "position": i} for i, code in enumerate(after.trainers)])
+            store.write_trainers(conn, row.id, [(store.staff_row(conn, code).id, code == after.lead_trainer)
+                                                for code in after.trainers])
             tx.audit("cohort.trainers", "cohort", row.code, before={"trainers": list(before.trainers),
                                                                     "lead": before.lead_trainer},
                      after={"trainers": list(after.trainers), "lead": after.lead_trainer})
@@ -300,8 +228,7 @@ class TrainingService:
                 raise InvalidInput(_("enrolment date {d} is in the future").format(d=day.isoformat()))
             codes = list(dict.fromkeys(codes))  # a code named twice is enrolled once
             found = store.participant_rows(conn, codes)  # one query, not one per person
-            already = set(conn.execute(sa.select(bp_enrolment.c.participant_id)
-                                       .where(bp_enrolment.c.cohort_id == row.id)).scalars())
+            already = store.enrolled_ids(conn, row.id)
             problems, rows = [], []
             for code in codes:
                 person = found.get(code)
@@ -319,8 +246,7 @@ class TrainingService:
                     rows.append(person)
             if problems:
                 raise InvalidInput("; ".join(problems) + _("; nobody was enrolled"))
-            conn.execute(bp_enrolment.insert(), [{"cohort_id": row.id, "participant_id": p.id, "enrolled_on": day}
-                                                 for p in rows])
+            store.enrol(conn, row.id, [p.id for p in rows], day)
             # one event for the group (audit log --key COHORT/PARTICIPANT shows each person)
             tx.audit_batch("cohort.enrol", "enrolment", {
                 f"{row.code}/{person.code}": {"cohort": row.code, "participant": person.code,
@@ -344,73 +270,34 @@ class TrainingService:
             tx.require("plans.attendance")
             row = store.cohort_row(tx.conn, cohort)
             number = self._session_number(tx.conn, row, session)
-            recorded = self._record_marks(tx, row, [(None, number, code, mark) for code, mark in wanted.items()],
+            recorded = self._record_marks(tx, row, [(number, code, mark) for code, mark in wanted.items()],
                                           others=others, session_for_others=number)
         return {code: mark for (_n, code), mark in recorded.items()}
 
-    def import_attendance(self, cohort: str, path) -> int:
-        """Attendance from a CSV/XLSX register with columns ``session`` (number or date),
-        ``participant`` (code) and ``mark`` (present/absent/excused, or p/a/e): every row
-        or none. Returns the number of marks recorded."""
-        header, rows = read_table(path)
-        require_columns(path, header, ("session", "participant", "mark"), ("session", "participant", "mark", "name"))
-        with self.ctx.transaction() as tx:
-            tx.require("plans.attendance")
-            row = store.cohort_row(tx.conn, cohort)
-            find = _SessionFinder(tx.conn, row)  # the cohort's sessions, read once
-            problems, entries = [], []
-            for n, cells in rows:
-                missing = [c for c in ("session", "participant", "mark") if not cells.get(c)]
-                if missing:
-                    problems.append((n, _("row {n}: {columns}: missing").format(n=n, columns=", ".join(missing))))
-                    continue
-                try:
-                    number = find(cells["session"])
-                except (InvalidInput, NotFound) as exc:
-                    problems.append((n, _("row {n}: session: {reason}").format(n=n, reason=exc.message)))
-                    continue
-                entries.append((n, number, cells["participant"].upper(), cells["mark"]))
-            if not entries and not problems:
-                raise InvalidInput(_("{file} has no rows").format(file=str(path)))
-            recorded = self._record_marks(tx, row, entries, file=str(path), total_rows=len(rows), earlier=problems,
-                                          sessions=find.sessions)
-        return len(recorded)
-
     def _session_number(self, conn: sa.Connection, row, session) -> int:
-        return _SessionFinder(conn, row)(session)
+        return SessionFinder(conn, row)(session)
 
-    def _record_marks(self, tx, row, entries, others: str | None = None, session_for_others: int | None = None,
-                      file: str | None = None, total_rows: int = 0, earlier=(),
-                      sessions: dict | None = None) -> dict[tuple[int, str], AttendanceMark]:
-        """Check every entry ``(row number or None, session number, participant, mark)``; write
-        all or raise naming every bad one (with the ``earlier`` ``(row, problem)`` of a file)."""
+    def _record_marks(self, tx, row, entries, others: str | None = None,
+                      session_for_others: int | None = None) -> dict[tuple[int, str], AttendanceMark]:
+        """Check every entry ``(session number, participant, mark)`` given at the command line;
+        write all or raise naming every bad one (a register file is :class:`sheets.AttendanceImport`)."""
         conn = tx.conn
-        if sessions is None:
-            sessions = _SessionFinder(conn, row).sessions
-        enrolled = dict(conn.execute(_enrolled_query(), {"cohort_id": row.id}).all())
-        found: list[tuple[int, str]] = list(earlier)
+        sessions = SessionFinder(conn, row).sessions
+        enrolled = store.enrolled(conn, row.id)
+        problems: list[str] = []
         marks: dict[tuple[int, str], AttendanceMark] = {}
-        def where(n) -> str:
-            return _("row {n}: ").format(n=n) if n is not None else ""
-
-        parsed: dict[str, AttendanceMark] = {}  # a register repeats a few marks many times
-        for n, number, code, mark in entries:
-            session_id, day = sessions[number]
+        for number, code, mark in entries:
+            _session_id, day = sessions[number]
             if day > tx.today:
-                found.append((n or 0, where(n) + _("session {s} is on {d}, in the future").format(
-                    s=number, d=day.isoformat())))
+                problems.append(_("session {s} is on {d}, in the future").format(s=number, d=day.isoformat()))
                 continue
             if code not in enrolled:
-                found.append((n or 0, where(n) + _("participant: {code} is not enrolled in {cohort}").format(
-                    code=code, cohort=row.code)))
+                problems.append(_("participant: {code} is not enrolled in {cohort}").format(code=code, cohort=row.code))
                 continue
             try:
-                if mark not in parsed:
-                    parsed[mark] = AttendanceMark.parse(mark)
-                marks[(number, code)] = parsed[mark]
+                marks[(number, code)] = AttendanceMark.parse(mark)
             except InvalidInput as exc:
-                found.append((n or 0, where(n) + _("mark: {reason}").format(reason=exc.message)))
-        problems = [text for _n, text in sorted(found, key=lambda item: item[0])]
+                problems.append(_("mark: {reason}").format(reason=exc.message))
         if others is not None and session_for_others is not None:
             try:
                 fill = AttendanceMark.parse(others)
@@ -420,42 +307,25 @@ class TrainingService:
             future = _("session {s} is on {d}, in the future").format(s=session_for_others, d=day.isoformat())
             if day > tx.today and future not in problems:
                 problems.append(future)
-            known = set(conn.execute(sa.select(_P.c.code).select_from(bp_attendance.join(_P))
-                                     .where(bp_attendance.c.session_id == session_id)).scalars())
+            known = store.marked_codes(conn, session_id)
             for code in enrolled:
                 if code not in known:
                     marks.setdefault((session_for_others, code), fill)
         if problems:
-            if file is not None:
-                raise RowErrors(_("{file}: {bad} of {rows} rows are invalid; nothing was recorded").format(
-                    file=file, bad=len(problems), rows=total_rows), problems)
             raise InvalidInput("; ".join(problems) + _("; nothing was recorded"))
         if not marks:
             raise InvalidInput(_("give at least one mark, e.g. --present DSH-2026-0001, or --others present"))
-        old = {(r.session_id, r.participant_id): r.mark for r in conn.execute(
-            sa.select(bp_attendance).where(bp_attendance.c.session_id.in_({sessions[s][0] for s, _c in marks})))}
-        inserts, updates, records = [], [], {}
+        old = store.recorded_marks(conn, {sessions[s][0] for s, _c in marks})
+        changes = []
         for (number, code), mark in sorted(marks.items()):
             key = (sessions[number][0], enrolled[code])
             before = old.get(key)
             if before == mark.value:
                 continue
-            if before is None:
-                inserts.append({"session_id": key[0], "participant_id": key[1], "mark": mark.value})
-            else:
-                updates.append({"s_id": key[0], "p_id": key[1], "mark": mark.value})
-            if file is None:
-                tx.audit("attendance.record", "attendance", f"{row.code}/{number}/{code}",
-                         before={"mark": before} if before else None, after={"mark": mark.value})
-            else:
-                records[f"{row.code}/{number}/{code}"] = {"mark": mark.value, **({"before": before} if before else {})}
-        if inserts:
-            conn.execute(bp_attendance.insert(), inserts)
-        if updates:
-            conn.execute(bp_attendance.update().where(bp_attendance.c.session_id == sa.bindparam("s_id"),
-                                                      bp_attendance.c.participant_id == sa.bindparam("p_id")), updates)
-        # a register from a file: one event per 1,000 marks (audit log --key COHORT/SESSION/PARTICIPANT)
-        tx.audit_batch("attendance.record", "attendance", records, file=Path(file).name if file else None)
+            changes.append((key, mark.value, before))
+            tx.audit("attendance.record", "attendance", f"{row.code}/{number}/{code}",
+                     before={"mark": before} if before else None, after={"mark": mark.value})
+        store.write_marks(conn, changes)
         return marks
 
     def completion(self, cohort: str) -> list[Completion]:
@@ -463,13 +333,4 @@ class TrainingService:
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
             row = store.cohort_row(conn, cohort)
-            return shown(conn, completions(conn, row.id, row.completion_threshold), full_name="full_name")
-
-
-def participant_completions(conn: sa.Connection, participant_id: int) -> list[tuple[str, Completion]]:
-    """``(cohort code, completion)`` for every cohort the participant is enrolled in."""
-    rows = conn.execute(sa.select(bp_cohort.c.id, bp_cohort.c.code, bp_cohort.c.completion_threshold)
-                        .select_from(bp_enrolment.join(bp_cohort))
-                        .where(bp_enrolment.c.participant_id == participant_id).order_by(bp_cohort.c.start_date))
-    return [(code, completions(conn, cid, threshold, participant_id)[0]) for cid, code, threshold in rows]
-
+            return shown(conn, store.completions(conn, row.id, row.completion_threshold), full_name="full_name")

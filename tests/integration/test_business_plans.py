@@ -193,14 +193,15 @@ def test_an_attendance_register_file_is_all_or_nothing(world, run_cli, tmp_path)
     result = run_cli("--as", "TR1", "plans", "attend", "DSH-26A", "--file", str(bad))
     assert result.exit_code == 1 and audit_count(world.admin) == before
     lines = result.output.splitlines()
-    assert any(line.startswith("row 3: mark: 'late' is not one of present, absent, excused") for line in lines)
-    assert any(line.startswith("row 4: session: cohort DSH-26A has no session 9") for line in lines)
-    assert any(line.startswith("row 6: participant: missing") for line in lines)
+    assert any(line.startswith("row 3, mark: 'late' is not one of present, absent, excused") for line in lines)
+    assert any(line.startswith("row 4, session: cohort DSH-26A has no session 9") for line in lines)
+    assert any(line.startswith("row 6, participant: missing") for line in lines)
     assert error_line(result).endswith("3 of 5 rows are invalid; nothing was recorded")
     good = write_csv(tmp_path / "good.csv", [["session", "participant", "mark"], ["1", a, "p"], ["1", b, "a"],
                                              ["2026-09-14", a, "excused"]])
     ok = run_cli("--as", "TR1", "plans", "attend", "DSH-26A", "--file", str(good))
-    assert ok.output.strip() == "Recorded 3 attendance marks for DSH-26A from good.csv."
+    assert ok.output.strip() == ("Loaded good.csv: 3 attendance marks of DSH-26A recorded; 0 rows already recorded "
+                                 "(nothing changed); 0 rows not filled in.")
     # one audit event for the register; each mark is found by its key
     again = write_csv(tmp_path / "again.csv", [["session", "participant", "mark"], ["1", b, "p"], ["1", a, "p"]])
     run_cli("--as", "TR1", "plans", "attend", "DSH-26A", "--file", str(again))
@@ -210,7 +211,7 @@ def test_an_attendance_register_file_is_all_or_nothing(world, run_cli, tmp_path)
         ("attendance.record", "good.csv", {f"DSH-26A/1/{b}": {"mark": "absent"}})]
     assert len(world.admin.audit.log(key=f"DSH-26A/1/{a}")) == 1  # the same mark again is not a change
     missing = write_csv(tmp_path / "cols.csv", [["session", "participant"], ["1", a]])
-    assert "missing column(s) mark" in refused(run_cli, world.admin, "--as", "TR1", "plans", "attend", "DSH-26A",
+    assert "missing required column(s) mark" in refused(run_cli, world.admin, "--as", "TR1", "plans", "attend", "DSH-26A",
                                                "--file", str(missing))
 
 
@@ -432,7 +433,7 @@ def test_plans_typed_into_the_plans_sheet_are_loaded_whole(world, run_cli, tmp_p
     result = run_cli("--as", "CW1", "plans", "import", "DSH-26A", "typed.xlsx", "--submit")
     assert result.exit_code == 0, result.output
     assert result.output.strip() == ("Loaded typed.xlsx: 2 plans of DSH-26A (DSH-26A-P001 to DSH-26A-P002), "
-                                     "submitted; 1 empty rows skipped.")
+                                     "submitted; 0 rows already recorded (nothing changed); 1 rows not filled in.")
     plans = {p.code: p for p in world.act("TR1").list(cohort="DSH-26A")}
     first, second = plans["DSH-26A-P001"], plans["DSH-26A-P002"]
     assert (first.participant, first.status.value, first.total_cost, first.submitted_on) == (
@@ -473,7 +474,7 @@ def test_a_costs_cell_may_hold_one_item_per_line(world, tmp_path):
     with pytest.raises(RowErrors) as refusal:
         world.act("TR1").import_plans("DSH-26A", broken)
     assert refusal.value.problems == [  # the row the spreadsheet shows, though its costs span two lines
-        "row 2: costs: cost 'Scales': write ITEM:QUANTITY:UNIT_COST, e.g. 'Sewing machine:2:1800'"]
+        "row 2, costs: cost 'Scales': write ITEM:QUANTITY:UNIT_COST, e.g. 'Sewing machine:2:1800'"]
 
 
 def test_a_bad_plans_file_is_refused_whole(world, run_cli, tmp_path):
@@ -495,25 +496,25 @@ def test_a_bad_plans_file_is_refused_whole(world, run_cli, tmp_path):
     assert result.exit_code == 1 and audit_count(world.admin) == before
     assert error_line(result) == "Error: plans.csv: 6 of 7 rows are invalid; no plan was written"
     for line in [
-            (f"row 3: participant: {b} already has plan DSH-26A-P001 in DSH-26A; change it with edit (a draft) or "
+            (f"row 3, participant: {b} already has plan DSH-26A-P001 in DSH-26A; change it with edit (a draft) or "
              "resubmit"),
-            f"row 4: participant: {d} is not enrolled in DSH-26A; enrol them first: reentry plans enrol DSH-26A {d}",
-            "row 5: participant: 'DSH-2026-0099' does not exist",
-            f"row 6: participant: {a} is on row 2 too; one plan per participant",
-            "row 7: costs: cost 'Shelves:1': write ITEM:QUANTITY:UNIT_COST, e.g. 'Sewing machine:2:1800'",
-            "row 8: participant: missing"]:
+            f"row 4, participant: {d} is not enrolled in DSH-26A; enrol them first: reentry plans enrol DSH-26A {d}",
+            "row 5, participant: 'DSH-2026-0099' does not exist",
+            f"row 6: the same as row 2 ({a}); give each once",
+            "row 7, costs: cost 'Shelves:1': write ITEM:QUANTITY:UNIT_COST, e.g. 'Sewing machine:2:1800'",
+            "row 8, participant: missing"]:
         assert line in result.output.splitlines(), result.output
     assert [p.code for p in world.act("TR1").list(cohort="DSH-26A")] == ["DSH-26A-P001"]
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"sector": "shoes"}, "row 2: sector: 'shoes' is not one of sewing, car_repair"),
+    ({"sector": "shoes"}, "row 2, sector: 'shoes' is not one of sewing, car_repair"),
     ({"requested_funding": "1900"}, "row 2: requested_funding 1900.00 TJS is more than the total cost 900.00 TJS"),
-    ({"own_contribution": "-5"}, "row 2: own_contribution: -5 is negative"),
-    ({"monthly_revenue": "many"}, "row 2: monthly_revenue: 'many' is not a number"),
-    ({"costs": "Shelves:0:900"}, "row 2: costs: cost 'Shelves:0:900': quantity: 0 must be more than zero"),
-    ({"costs": "Shelves:1:900; Scales:1:-300"}, "row 2: costs: cost 'Scales:1:-300': unit_cost: -300 must be more"),
-    ({"title": ""}, "row 2: title"),
+    ({"own_contribution": "-5"}, "row 2, own_contribution: -5 is negative"),
+    ({"monthly_revenue": "many"}, "row 2, monthly_revenue: 'many' is not a number"),
+    ({"costs": "Shelves:0:900"}, "row 2, costs: cost 'Shelves:0:900': quantity: 0 must be more than zero"),
+    ({"costs": "Shelves:1:900; Scales:1:-300"}, "row 2, costs: cost 'Scales:1:-300': unit_cost: -300 must be more"),
+    ({"title": ""}, "row 2, title: missing"),
 ])
 def test_each_field_of_a_typed_plan_is_checked(world, run_cli, tmp_path, changes, message):
     fields = dict(zip(PLANS_HEADER, [world.codes[0], "Shop", "trade", "Shelves:1:900", "0", "900", "800", "500"]))
@@ -529,10 +530,12 @@ def test_a_plans_file_needs_its_columns_and_a_writer(world, run_cli, tmp_path):
     short = write_csv(tmp_path / "short.csv", [[c for c in PLANS_HEADER if c != "costs"] + ["price"],
                                                [world.codes[0], "Shop", "trade", "0", "900", "800", "500", "9"]])
     line = refused(run_cli, world.admin, "--as", "TR1", "plans", "import", "DSH-26A", str(short))
-    assert line.startswith("Error: short.csv: missing column(s) costs; short.csv: unknown column(s) price; accepted: ")
+    assert line.startswith("Error: short.csv: unknown column(s) price; accepted columns: participant, full_name, ")
+    result = run_cli("--as", "TR1", "plans", "import", "DSH-26A", str(short))
+    assert "short.csv: missing required column(s) costs" in result.output.splitlines()
     empty = write_csv(tmp_path / "empty.csv", [PLANS_HEADER, [world.codes[0]] + [""] * 7])
-    assert refused(run_cli, world.admin, "--as", "TR1", "plans", "import", "DSH-26A", str(empty)) == (
-        "Error: empty.csv: no row has a plan; fill in title, sector, costs and the amounts")
+    assert refused(run_cli, world.admin, "--as", "TR1", "plans", "import", "DSH-26A", str(empty)).startswith(
+        "Error: empty.csv: none of its 1 rows is filled in (title, sector, costs, ")
     world.admin.staff.add("CM1", "Ҳасан Шарипов", ["committee_member"], "DSH")
     good = write_csv(tmp_path / "good.csv", [PLANS_HEADER, [world.codes[0], "Shop", "trade", "Shelves:1:900", "0",
                                                             "900", "800", "500"]])
@@ -559,7 +562,8 @@ def test_a_score_sheet_goes_out_and_comes_back(world, run_cli, tmp_path, monkeyp
     book = load_workbook(tmp_path / "DSH-26A-TR2.xlsx")
     sheet = book.active
     header = [c.value for c in sheet[1]]
-    assert header == ["plan", "version", "participant", "title", "sector", "rubric", *GOOD, "comment"]
+    assert header == ["plan", "version", "participant", "title", "sector", "rubric", *GOOD, "comment", "trainer"]
+    assert {r[13].value for r in sheet.iter_rows(min_row=2)} == {"TR2"}  # the sheet names whose it is
     rows = {r[0].value: r for r in sheet.iter_rows(min_row=2)}
     assert rows["DSH-26A-P002"][6].value == 4  # earlier values filled in
     for col, value in enumerate([2, 2, 3, 2, 3, 2], 6):
@@ -568,25 +572,33 @@ def test_a_score_sheet_goes_out_and_comes_back(world, run_cli, tmp_path, monkeyp
     rows["DSH-26A-P001"][12].value = "weak market research"
     book.save(tmp_path / "filled.xlsx")
     loaded = run_cli("--as", "TR2", "plans", "scores", "import", "filled.xlsx")
-    assert loaded.output.strip() == "Loaded filled.xlsx: 1 new sheets, 1 replaced, 1 empty rows skipped."
+    assert loaded.output.strip() == ("Loaded filled.xlsx: 1 new sheets, 1 replaced; 0 rows already recorded (nothing "
+                                     "changed); 1 rows not filled in.")
     first = world.act("TR2").sheets("DSH-26A-P001")[0]
     assert first.total == Decimal("32.50") and first.comment == "weak market research"
     assert world.act("TR2").sheets("DSH-26A-P002")[0].values["market_understanding"] == 5
+
+
+def filled_scoresheet(world, trainer: str, path, values: list[list[str]]):
+    """``trainer``'s score sheet of DSH-26A written to ``path``, its rows' criteria filled with ``values``."""
+    path.parent.mkdir(exist_ok=True)
+    world.act(trainer).scoresheet("DSH-26A", path)
+    with open(path, encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    for row, cells in zip(rows[1:], values):
+        row[6:12] = cells
+    return write_csv(path, rows)
 
 
 def test_imported_score_sheets_are_audited_plan_by_plan(world, tmp_path):
     for n in range(2):
         plan_for(world, n)
     world.act("TR2").score("DSH-26A-P002", GOOD)
-    path = tmp_path / "sheet.csv"
-    world.act("TR2").scoresheet("DSH-26A", path)
-    with open(path, encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    rows[1][6:12] = ["4"] * 6
-    rows[2][6:12] = ["5"] * 6
-    write_csv(path, rows)
-    assert world.act("TR2").import_scores(path) == {"added": 1, "replaced": 1, "skipped": 0}
-    assert world.act("TR3").import_scores(path) == {"added": 2, "replaced": 0, "skipped": 0}
+    path = filled_scoresheet(world, "TR2", tmp_path / "sheet.csv", [["4"] * 6, ["5"] * 6])
+    assert world.act("TR2").import_scores(path) == {"added": 1, "replaced": 1, "unchanged": 0, "skipped": 0}
+    # TR3 fills in their own sheet (of the same name, in their own folder) the same way
+    mine = filled_scoresheet(world, "TR3", tmp_path / "TR3" / "sheet.csv", [["4"] * 6, ["5"] * 6])
+    assert world.act("TR3").import_scores(mine) == {"added": 2, "replaced": 0, "unchanged": 0, "skipped": 0}
     log = world.admin.audit.log(key="DSH-26A-P001")
     assert [(e.action, e.actor) for e in log] == [("plan.scored", "TR3"), ("score_sheet.add", "TR3"),
                                                   ("score_sheet.add", "TR2"), ("plan.submit", "TR1")]
@@ -1021,7 +1033,8 @@ def test_a_score_sheet_may_carry_comments_per_criterion(world, run_cli, tmp_path
         ["plan", "rubric", *GOOD, "financial_viability_comment", "comment"],
         ["DSH-26A-P001", "default@1", *GOOD.values(), "rent is missing", "promising"]])
     result = run_cli("--as", "TR3", "plans", "scores", "import", str(path))
-    assert result.output.strip() == "Loaded sheet.csv: 1 new sheets, 0 replaced, 0 empty rows skipped."
+    assert result.output.strip() == ("Loaded sheet.csv: 1 new sheets, 0 replaced; 0 rows already recorded (nothing "
+                                     "changed); 0 rows not filled in.")
     sheet = world.act("TR3").sheets("DSH-26A-P001")[0]
     assert (sheet.total, sheet.comments, sheet.comment) == (Decimal("77.50"), {"financial_viability": "rent is missing"},
                                                             "promising")
@@ -1126,6 +1139,7 @@ def test_a_calibration_sheet_is_imported_whole_or_not_at_all(calibrated, run_cli
     rows[2][start:start + 6] = [""] * 6
     write_csv(path, rows)
     result = run_cli("--as", "TR3", "plans", "calibration", "import", "DSH-26A-CAL1", str(path))
-    assert result.output.strip() == "Loaded cal.csv: 1 plans scored, 0 replaced, 1 empty rows skipped."
+    assert result.output.strip() == ("Loaded cal.csv: 1 plans scored, 0 replaced; 0 rows already recorded (nothing "
+                                     "changed); 1 rows not filled in.")
     assert calibrated.act("TR3").calibration_results("DSH-26A-CAL1").scored["TR3"] == 1
     assert [r.code for r in calibrated.act("TR2").calibrations("DSH-26A")] == ["DSH-26A-CAL1"]

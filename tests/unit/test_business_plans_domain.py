@@ -12,7 +12,7 @@ from reentry_business_plans.domain import (
     AttendanceMark, Cohort, Completion, CostItem, Plan, PlanSector, PlanStatus, Rubric, TrainingSession,
     rubric_from_toml,
 )
-from reentry_business_plans.scoring import default_rubric_text, parse_rubric_text
+from reentry_business_plans.rubrics import default_rubric_text, parse_rubric_text
 from reentry_core.errors import InvalidInput
 
 PLAN = dict(participant="DSH-2026-0001", cohort="DSH-26A", title="Sewing workshop", sector="sewing",
