@@ -81,6 +81,8 @@ def emit_rows(rows: Iterable[dict], columns: Sequence[str], fmt: str, title: str
             longest = max([len(column)] + [len(t[i]) for t in texts])
             if is_key(column, i, longest):  # codes and names are never cut or broken
                 table.add_column(column.replace("_", " "), no_wrap=True, min_width=longest)
+            elif longest <= TOKEN_MOST and not any(" " in t[i] for t in texts):
+                table.add_column(column.replace("_", " "), no_wrap=True, min_width=longest)
             else:
                 table.add_column(column.replace("_", " "), overflow="fold")
         for text in texts:

@@ -277,14 +277,14 @@ def read_commands(demo) -> list[list[str]]:
     ]
 
 
-def invoke(demo, role: str, fmt: str, args: list[str]):
+def invoke(demo, role: str, fmt: str, args: list[str], columns: int = 4000):
     from click.testing import CliRunner
 
     from reentry_core.cli import build_cli
     from reentry_core.services import FixedClock
 
     cli = build_cli(clock=FixedClock(demo["today"]))
-    return CliRunner(env={"COLUMNS": "4000", "REENTRY_LANG": "en"}).invoke(
+    return CliRunner(env={"COLUMNS": str(columns), "REENTRY_LANG": "en"}).invoke(
         cli, ["--db", demo["url"], "--as", role, "--format", fmt, *args], catch_exceptions=False)
 
 
@@ -346,6 +346,29 @@ def test_a_removed_field_rule_makes_the_leak_test_find_the_leak(demo, monkeypatc
     monkeypatch.delitem(privacy.FIELD_RULES["participant"], "phone")
     found = leaks(invoke(demo, "ME1", "json", args).output, forbidden(demo, "ME1"))
     assert found and all(leak.startswith("contact: +992") for leak in found)
+
+
+def test_every_read_command_at_80_columns_shows_codes_and_names_whole(demo):
+    """Issue 20, point 4: the tables staff read most fit an 80-column window; a code or a
+    name is never cut (other columns wrap, or are left out with a hint)."""
+    from reentry_core.cli.output import KEY_MOST, is_key
+
+    problems, checked = [], 0
+    for args in read_commands(demo):
+        data = invoke(demo, "ADM", "json", args)
+        if data.exit_code != 0 or not data.stdout.strip().startswith("["):
+            continue  # a refusal or a one-record show (a two-column table, never cut)
+        rows = json.loads(data.stdout)[:30]
+        table = invoke(demo, "ADM", "table", args, columns=80).stdout
+        for row in rows:
+            for index, (column, value) in enumerate(row.items()):
+                text = "" if value is None else str(value)
+                if text and is_key(column, index, len(text)) and len(text) <= KEY_MOST:
+                    checked += 1
+                    if text not in table:
+                        problems.append(f"reentry {' '.join(args)}: {column} {text!r} is cut")
+    assert not problems, "\n".join(problems[:20])
+    assert checked > 100
 
 
 def test_finance_reads_the_grant_it_pays_without_the_grantees_name(demo):
