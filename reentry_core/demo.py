@@ -11,7 +11,6 @@ ordinary hooks, exactly as in real use. Nothing is written to the database direc
 
 from __future__ import annotations
 
-import csv
 import random
 import tempfile
 from datetime import date, timedelta
@@ -24,6 +23,7 @@ import sqlalchemy as sa
 from .errors import Conflict
 from .i18n import _
 from .services.context import Clock
+from .sheets import write_sheet
 
 #: The ten reintegration centres of the programme: code, city.
 CENTRES = [
@@ -254,17 +254,15 @@ def month(demo: Demo, month: date) -> None:
     days = list(days_of(month))
     with tempfile.TemporaryDirectory(prefix="reentry-demo-") as folder:
         intake = Path(folder) / f"intake-{month:%Y-%m}.csv"
-        with intake.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["full_name", "sex", "birth_date", "centre", "phone", "release_date", "facility",
-                             "offence_category", "registered_on", "consent_given_on", "consent_scope"])
+
+        def people():
             for _n in range(count):
                 female = rng.random() < 0.3
                 registered = rng.choice(days)
                 released = registered - timedelta(days=rng.randint(3, 120))
                 born = date(rng.randint(1966, 2004), rng.randint(1, 12), rng.randint(1, 28))
                 consent = rng.random() < 0.93
-                writer.writerow([
+                yield [
                     person_name(rng, female), "female" if female else "male", born.isoformat(),
                     rng.choices(demo.centres, weights=[30, 14, 6, 10, 8, 7, 6, 7, 5, 7])[0],
                     f"+992 9{rng.randint(0, 9)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
@@ -272,7 +270,10 @@ def month(demo: Demo, month: date) -> None:
                     "Nurek women's prison 3/8" if female and rng.random() < 0.7 else rng.choice(FACILITIES[1:]),
                     rng.choice(OFFENCES), registered.isoformat(), registered.isoformat() if consent else "",
                     "programme,referrals" if consent else "",
-                ])
+                ]
+
+        write_sheet(intake, ["full_name", "sex", "birth_date", "centre", "phone", "release_date", "facility",
+                             "offence_category", "registered_on", "consent_given_on", "consent_scope"], people())
         admin = demo.act_as("ADM")
         admin.participants.import_file(intake)
     _referrals(demo, rng, month)
