@@ -109,6 +109,24 @@ def grant_plan(tx, participant):
 
 
 @hookimpl
+def participant_erased(tx, participant, dry_run):
+    """The words about the person's plans go; titles, sectors, figures and scores stay."""
+    from reentry_core.sdk import ngettext
+
+    from .store import erase_notes
+
+    counts = erase_notes(tx.conn, participant.code, dry_run)
+    lines = {
+        "plans": ngettext("{n} plan version's summary and notes", "{n} plan versions' summaries and notes",
+                          counts["plans"]),
+        "sheets": ngettext("{n} score sheet's comment", "{n} score sheets' comments", counts["sheets"]),
+        "scores": ngettext("{n} criterion comment", "{n} criterion comments", counts["scores"]),
+        "conflicts": ngettext("{n} conflict note", "{n} conflict notes", counts["conflicts"]),
+    }
+    return [lines[kind].format(n=n) for kind, n in counts.items() if n]
+
+
+@hookimpl
 def demo_month(demo, month):
     from .demo import month as run_month
 

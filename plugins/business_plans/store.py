@@ -18,7 +18,7 @@ from typing import Any, Iterable, Sequence
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, check_codes, check_in_scope, core as t, NotFound, Role, visible
+from reentry_core.sdk import _, check_codes, check_in_scope, clear_text, core as t, NotFound, Role, visible
 
 from .domain import (
     SCORABLE, AttendanceMark, Completion, Conflict as ConflictDeclaration, CostItem, Cohort, Criterion, Plan, PlanStatus, Rubric,
@@ -1071,3 +1071,24 @@ def cohorts_with_plans(conn: sa.Connection, start_date) -> list[tuple[str, str]]
         sa.select(t.centre.c.code, bp_cohort.c.code).select_from(bp_cohort.join(t.centre))
         .where(bp_cohort.c.start_date == start_date, sa.exists().where(bp_plan.c.cohort_id == bp_cohort.c.id))
         .order_by(bp_cohort.c.code))]
+
+
+def erase_notes(conn: sa.Connection, code: str, dry_run: bool) -> dict[str, int]:
+    """Clear the words written about participant ``code``'s plans (the plan's summary and
+    notes, trainers' comments on its score sheets) and the notes of conflicts declared with
+    them, keeping titles, sectors, money figures and scores. Returns how many records of
+    each kind hold (or held) such text."""
+    pid = conn.execute(sa.select(t.participant.c.id).where(t.participant.c.code == code)).scalar_one()
+    versions = sa.select(bp_plan_version.c.id).join(bp_plan, bp_plan.c.id == bp_plan_version.c.plan_id).where(
+        bp_plan.c.participant_id == pid)
+    sheets = sa.select(bp_sheet.c.id).where(bp_sheet.c.version_id.in_(versions))
+    targets = {
+        "plans": (bp_plan_version, bp_plan_version.c.id.in_(versions),
+                  sa.or_(bp_plan_version.c.summary.is_not(None), bp_plan_version.c.note.is_not(None)),
+                  {"summary": None, "note": None}),
+        "sheets": (bp_sheet, bp_sheet.c.id.in_(sheets), bp_sheet.c.comment.is_not(None), {"comment": None}),
+        "scores": (bp_score, bp_score.c.sheet_id.in_(sheets), bp_score.c.comment.is_not(None), {"comment": None}),
+        "conflicts": (bp_conflict, bp_conflict.c.participant_id == pid, bp_conflict.c.note.is_not(None),
+                      {"note": None}),
+    }
+    return clear_text(conn, targets, dry_run)

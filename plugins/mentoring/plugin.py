@@ -122,6 +122,23 @@ def participant_exited(tx, participant):
     on_participant_exited(tx, participant)
 
 
+@hookimpl
+def participant_erased(tx, participant, dry_run):
+    """What mentors wrote about the person goes; visits, dates and figures stay."""
+    from reentry_core.sdk import ngettext
+
+    from .store import erase_notes
+
+    counts = erase_notes(tx.conn, participant.code, dry_run)
+    lines = {
+        "visits": ngettext("{n} visit's notes", "{n} visits' notes", counts["visits"]),
+        "follow_ups": ngettext("{n} follow-up's end note", "{n} follow-ups' end notes", counts["follow_ups"]),
+        "assignments": ngettext("{n} mentor assignment's end reason", "{n} mentor assignments' end reasons",
+                                counts["assignments"]),
+    }
+    return [lines[kind].format(n=n) for kind, n in counts.items() if n]
+
+
 # --- reentry demo -----------------------------------------------------------------------------
 
 

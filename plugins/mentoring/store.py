@@ -16,7 +16,9 @@ from typing import Iterable
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, check_codes, check_in_scope, core, NotFound, ParticipantStatus, Role, visible
+from reentry_core.sdk import (
+    _, check_codes, check_in_scope, clear_text, core, NotFound, ParticipantStatus, Role, visible,
+)
 
 from . import tables as t
 from .domain import (
@@ -599,3 +601,20 @@ def save_settings(conn: sa.Connection, value: Settings) -> None:
     updated = conn.execute(core.setting.update().where(core.setting.c.key == SETTINGS_KEY).values(value=text))
     if not updated.rowcount:
         conn.execute(core.setting.insert().values(key=SETTINGS_KEY, value=text))
+
+
+def erase_notes(conn: sa.Connection, code: str, dry_run: bool) -> dict[str, int]:
+    """Clear what mentors wrote in words about participant ``code`` (visit notes, risk
+    notes, why a follow-up or an assignment ended), keeping the figures the indicators count.
+    Returns how many records of each kind hold (or held) such text."""
+    pid = conn.execute(sa.select(core.participant.c.id).where(core.participant.c.code == code)).scalar_one()
+    v, s, a = t.visit, t.schedule, t.assignment
+    wrote = sa.or_(v.c.discussed.is_not(None), v.c.advice.is_not(None), v.c.next_steps.is_not(None),
+                   v.c.risk_note.is_not(None))
+    targets = {
+        "visits": (v, v.c.participant_id == pid, wrote,
+                   {"discussed": None, "advice": None, "next_steps": None, "risk_note": None}),
+        "follow_ups": (s, s.c.participant_id == pid, s.c.end_note.is_not(None), {"end_note": None}),
+        "assignments": (a, a.c.participant_id == pid, a.c.end_reason.is_not(None), {"end_reason": None}),
+    }
+    return clear_text(conn, targets, dry_run)

@@ -193,3 +193,15 @@ def _erase_records(text: str, quoted: str, by: int) -> str | None:
             records[key] = audit.erased(audit.sha256_text(encoded), by)
             hit = True
     return encode(data) if hit else None
+
+
+def clear_text(conn: sa.Connection, targets: dict, dry_run: bool) -> dict[str, int]:
+    """For a plugin's ``participant_erased``: ``targets`` maps a kind of record to
+    ``(table, whose rows, rows that hold text, {column: None, …})``; counts each kind's rows
+    holding text about the person and, unless ``dry_run``, clears them."""
+    counts = {}
+    for kind, (table, whose, holds_text, cleared) in targets.items():
+        counts[kind] = conn.execute(sa.select(sa.func.count()).select_from(table).where(whose, holds_text)).scalar_one()
+        if counts[kind] and not dry_run:
+            conn.execute(table.update().where(whose, holds_text).values(**cleared))
+    return counts

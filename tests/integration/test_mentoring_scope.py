@@ -71,3 +71,31 @@ def test_the_mentoring_views_with_names_or_risk_notes_are_in_the_access_log(prog
     assert entries["mentoring.due"].people == len({r.participant for r in due})
     assert entries["mentoring.caseload"].people == len(caseload) and visits
     assert any(e.action == "mentoring.visits" for e in admin.access.log(key=followed["A"]))
+
+
+def test_erasing_a_mentee_clears_what_mentors_wrote_and_keeps_the_visits(programme, admin, followed):
+    """Issue 14, point 5, the mentoring plugin's part: notes and risk notes go, the visits and
+    the figures the indicators count stay."""
+    import json
+
+    import sqlalchemy as sa
+
+    from reentry_mentoring import tables as t
+
+    code = followed["A"]
+    admin.mentoring.log_visit(code, visited_on="2026-10-01", mode="on_site", business_status="operating",
+                              discussed="lives with her brother in Vahdat", risk_note="owes the neighbour 3000")
+    before = [(o.key, o.group, o.value) for o in admin.mentoring.outcomes()]
+    admin.participants.exit(code, "withdrew")
+    done = admin.participants.erase(code, "asked")
+    assert "1 visit's notes" in done.plugins, done.plugins
+    with programme.engine.connect() as conn:
+        visits = conn.execute(sa.select(t.visit).where(t.visit.c.participant_id == sa.select(
+            sa.literal_column("id")).select_from(sa.table("participant")).where(
+            sa.literal_column("code") == code).scalar_subquery())).all()
+        trail = json.dumps([list(map(str, r)) for r in conn.execute(sa.text("select before, after from audit_event"))],
+                           ensure_ascii=False)
+    assert len(visits) == 5 and all(v.discussed is None and v.risk_note is None for v in visits)
+    assert "Vahdat" not in trail and "neighbour" not in trail
+    assert [(o.key, o.group, o.value) for o in admin.mentoring.outcomes()] == before
+    assert admin.audit.verify().ok

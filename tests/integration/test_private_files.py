@@ -75,7 +75,6 @@ def test_written_whole_makes_the_file_owner_only_whatever_the_writer_did(tmp_pat
 WRITES_ELSEWHERE = {
     "reentry_core/storage/backup.py": "backups and the restore's copies, each made owner-only by create_private",
     "reentry_core/scaffold.py": "a new plugin's source code: no personal data",
-    "reentry_core/demo.py": "the demo's intake files, in a private temporary folder removed at once",
     "reentry_core/protection/attacker.py": "opens os.devnull to silence the solver",
     "plugins/business_plans/demo.py": "the demo's scratch sheets, created 0600",
 }
