@@ -98,6 +98,11 @@ def participant_erased(tx, participant, dry_run):
 
 
 @hookspec
+def participant_audit_keys(conn, participant):
+    """Return the audit keys of the plugin's records about ``participant`` (e.g. plan or application codes) whose audit payloads may not name the person: when the person is erased, every event whose key is one of them, or starts with one and a slash, or whose payload names one, is erased with the person's own."""
+
+
+@hookspec
 def staff_open_work(conn, staff, today):
     """Return the work ``staff`` (a ``Staff``) still holds in the plugin, to be handed over when they leave or move: a list of ``reentry_core.domain.OpenWork``."""
 

@@ -127,6 +127,14 @@ def participant_erased(tx, participant, dry_run):
 
 
 @hookimpl
+def participant_audit_keys(conn, participant):
+    """The person's plans: score sheets and moderation are audited under the plan's code."""
+    from .store import plan_codes_of
+
+    return plan_codes_of(conn, participant.code)
+
+
+@hookimpl
 def demo_month(demo, month):
     from .demo import month as run_month
 

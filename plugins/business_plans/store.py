@@ -1092,3 +1092,9 @@ def erase_notes(conn: sa.Connection, code: str, dry_run: bool) -> dict[str, int]
                       {"note": None}),
     }
     return clear_text(conn, targets, dry_run)
+
+
+def plan_codes_of(conn: sa.Connection, code: str) -> list[str]:
+    """The codes of participant ``code``'s plans (any cohort)."""
+    return list(conn.execute(sa.select(bp_plan.c.code).join(t.participant, t.participant.c.id == bp_plan.c.participant_id)
+                             .where(t.participant.c.code == code).order_by(bp_plan.c.code)).scalars())

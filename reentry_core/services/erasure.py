@@ -123,9 +123,11 @@ def erase(tx, code: str, reason: str, *, dry_run: bool = False) -> Erasure:
     referral_ids = list(tx.conn.execute(sa.select(_R.c.id).where(_R.c.participant_id == row.id)).scalars())
     plugins = tuple(line for lines in tx.ask("participant_erased", participant=person, dry_run=dry_run)
                     for line in (lines or ()))
+    keys = [key for answer in tx.ask("participant_audit_keys", conn=tx.conn, participant=person)
+            for key in (answer or ())]
     tx.flush_audit()  # what this transaction did so far takes its numbers first
     by = tx.conn.execute(for_update(sa.select(t.audit_head.c.seq), t.audit_head)).scalar_one() + 1
-    events = _erase_payloads(tx.conn, code, by, dry_run)
+    events = _erase_payloads(tx.conn, [code, *keys], by, dry_run)
     if dry_run:
         return Erasure(code, tx.today, fields, len(referral_ids), events, plugins, True)
     tx.conn.execute(_P.update().where(_P.c.id == row.id).values(
@@ -143,30 +145,30 @@ def erase(tx, code: str, reason: str, *, dry_run: bool = False) -> Erasure:
     return Erasure(code, tx.today, fields, len(referral_ids), events, plugins, False, by)
 
 
-def _erase_payloads(conn: sa.Connection, code: str, by: int, dry_run: bool) -> tuple[int, ...]:
-    """Replace every audit payload that holds ``code`` (or its record in a batch) by an
-    erasure mark keeping its digest; returns the events touched."""
-    quoted = json.dumps(code)  # as it appears inside a payload: "DSH-2026-0001"
-    pattern = f"%{quoted}%"
-    in_batch = sa.select(_K.c.seq).where(_K.c.entity_key == code)
-    rows = conn.execute(sa.select(_E).where(sa.or_(
-        _E.c.entity_key == code, _E.c.seq.in_(in_batch), _E.c.before.like(pattern), _E.c.after.like(pattern),
-    )).order_by(_E.c.seq)).all()
+def _erase_payloads(conn: sa.Connection, keys: list[str], by: int, dry_run: bool) -> tuple[int, ...]:
+    """Replace every audit payload about ``keys`` (the participant's code first, then the
+    plugins' keys of records about them) by an erasure mark keeping its digest: the events
+    with one of those keys (or a key under one, ``PLAN/1/TR1``), the record of a batch
+    event under one, and any payload that names one. Returns the events touched."""
+    quoted = [json.dumps(key) for key in keys]  # as they appear inside a payload: "DSH-2026-0001"
+    named = [_E.c.entity_key.in_(keys), _E.c.seq.in_(sa.select(_K.c.seq).where(_K.c.entity_key.in_(keys)))]
+    for key, text in zip(keys, quoted):
+        named += [_E.c.entity_key.like(f"{key}/%"), _E.c.before.like(f"%{text}%"), _E.c.after.like(f"%{text}%")]
+    rows = conn.execute(sa.select(_E).where(sa.or_(*named)).order_by(_E.c.seq)).all()
     touched = []
     for row in rows:
+        about = row.entity_key in keys or any(row.entity_key.startswith(f"{key}/") for key in keys)
         changes = {}
-        if row.before is not None and quoted in row.before and not row.before.startswith(audit.ERASED_MARK):
+        if row.before is not None and not row.before.startswith(audit.ERASED_MARK) and (
+                about or any(text in row.before for text in quoted)):
             changes["before"] = _mark(row.before, by)
         if row.after is not None and not row.after.startswith(audit.ERASED_MARK):
             if row.record_keys is not None:
                 text = _erase_records(row.after, quoted, by)
                 if text is not None:
                     changes["after"] = text
-            elif quoted in row.after or row.entity_key == code:
+            elif about or any(text in row.after for text in quoted):
                 changes["after"] = _mark(row.after, by)
-        if row.entity_key == code and row.record_keys is None and row.before is not None and "before" not in changes \
-                and not row.before.startswith(audit.ERASED_MARK):
-            changes["before"] = _mark(row.before, by)
         if changes:
             touched.append(row.seq)
             if not dry_run:
@@ -178,9 +180,9 @@ def _mark(text: str, by: int) -> str:
     return audit.canonical_json(audit.erased(audit.single_digest(text)[0], by))
 
 
-def _erase_records(text: str, quoted: str, by: int) -> str | None:
-    """A batch payload with each record that holds ``quoted`` (as key or inside) erased;
-    ``None`` when none does. The text keeps the order and form it was hashed in."""
+def _erase_records(text: str, quoted: list[str], by: int) -> str | None:
+    """A batch payload with each record under or naming one of ``quoted`` erased; ``None``
+    when none does. The text keeps the order and form it was hashed in."""
     data = json.loads(text)
     records = data.get("records", {})
     encode = audit.batch_json
@@ -189,7 +191,7 @@ def _erase_records(text: str, quoted: str, by: int) -> str | None:
         if audit.is_erased(record):
             continue
         encoded = encode(record)
-        if json.dumps(key) == quoted or quoted in encoded:
+        if json.dumps(key) in quoted or any(q in encoded for q in quoted):
             records[key] = audit.erased(audit.sha256_text(encoded), by)
             hit = True
     return encode(data) if hit else None

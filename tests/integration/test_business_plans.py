@@ -1143,3 +1143,25 @@ def test_a_calibration_sheet_is_imported_whole_or_not_at_all(calibrated, run_cli
                                      "changed); 1 rows not filled in.")
     assert calibrated.act("TR3").calibration_results("DSH-26A-CAL1").scored["TR3"] == 1
     assert [r.code for r in calibrated.act("TR2").calibrations("DSH-26A")] == ["DSH-26A-CAL1"]
+
+
+def test_erasing_a_participant_clears_the_words_about_their_plan_and_keeps_its_figures(world, run_cli):
+    """Issue 14, point 5, the business plans' part: the plan's summary and the trainers'
+    comments go (here and in the audit trail); title, sector, money and scores stay."""
+    plan_for(world, summary="Мадина will sew at home in Vahdat, her brother's flat")
+    run_cli("--as", "TR1", "plans", "score", "DSH-26A-P001", *as_options(GOOD), "--note",
+            "financial_viability=her brother pays the rent", "--comment", "she knows the bazaar")
+    code = world.codes[0]
+    world.admin.participants.exit(code, "withdrew")
+    done = world.admin.participants.erase(code, "asked")
+    assert {"1 plan version's summary and notes", "1 score sheet's comment", "1 criterion comment"} <= set(
+        done.plugins)
+    plan = world.act("TR1").get("DSH-26A-P001")
+    sheet = world.act("TR1").sheets("DSH-26A-P001")[0]
+    assert (plan.summary, sheet.comment, sheet.comments) == (None, None, {})
+    assert (plan.title, plan.sector.value, sheet.total) == ("Sewing workshop", "sewing", Decimal("77.50"))
+    with world.programme.engine.connect() as conn:
+        kept = [(r[0], r[1]) for r in conn.exec_driver_sql("select seq, action, before, after from audit_event")
+                if any(w in str(r[2]) + str(r[3]) for w in ("Vahdat", "brother", "bazaar"))]
+    assert kept == []
+    assert world.admin.audit.verify().ok

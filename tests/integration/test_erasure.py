@@ -205,6 +205,10 @@ class NotesPlugin:
             del self.notes[participant.code]
         return ["1 note"]
 
+    @hookimpl
+    def participant_audit_keys(self, conn, participant):
+        return [f"NOTE-{participant.code}"] if participant.code in self.notes else []
+
 
 def test_plugins_clear_their_free_text_and_say_what_they_cleared(programme_with):
     from reentry_core.testing import set_up
