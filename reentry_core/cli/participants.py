@@ -343,6 +343,10 @@ def import_(state: CliState, path, dry_run, encoding):
     if report.dry_run:
         click.echo(_("Dry run: all {rows} rows of {file} are valid; {n} would be imported, {d} duplicates skipped.").format(
             rows=report.rows, file=path.name, n=report.imported, d=report.duplicate_count))
+    elif not report.imported:  # the same register entered again
+        click.echo(ngettext("Nothing changed: the {n} person of {file} is already registered.",
+                            "Nothing changed: all {n} people of {file} are already registered.",
+                            report.duplicate_count).format(n=report.duplicate_count, file=path.name))
     else:
         click.echo(_("Imported {n} participants from {file} ({first} … {last}); {d} duplicates skipped.").format(
             n=report.imported, file=path.name, first=report.first_code or "-", last=report.last_code or "-",
