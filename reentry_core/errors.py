@@ -38,6 +38,11 @@ class PermissionDenied(ReentryError):
     exit_code = 3
 
 
+class UnknownActor(PermissionDenied, NotFound):
+    """``--as`` names no staff member: refused like anyone without the right (exit 3),
+    and still a :class:`NotFound` for code that looks a code up."""
+
+
 class DatabaseError(ReentryError):
     """The database cannot be opened, or its schema does not match the code."""
 

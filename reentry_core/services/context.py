@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from .. import convert
 from ..domain import Staff
-from ..errors import NotFound, PermissionDenied, PluginError, ReentryError
+from ..errors import NotFound, PermissionDenied, PluginError, ReentryError, UnknownActor
 from ..i18n import _
 from ..permissions import PermissionRegistry, collect_permissions
 from ..storage import engine as engines
@@ -114,7 +114,7 @@ class Programme:
         with self.reading() as conn:
             member = load_staff(conn, staff_code)
         if member is None:
-            raise NotFound(_("staff code {code!r}: no such staff member").format(code=staff_code.upper()))
+            raise UnknownActor(_("staff code {code!r}: no such staff member").format(code=staff_code.upper()))
         if not member.active:
             raise deactivated(member.code)
         return StaffContext(self, member)

@@ -60,7 +60,7 @@ def desk(programme, case_worker):
 
 @pytest.mark.parametrize("args, exit_code, words", [
     (option(ADD, "--centre", "XYZ"), 1, ["centre 'XYZ' does not exist", "DSH, KHJ"]),
-    (option(ADD, "--as", "NOBODY"), 1, ["'NOBODY': no such staff member"]),
+    (option(ADD, "--as", "NOBODY"), 3, ["'NOBODY': no such staff member"]),
     (option(ADD, "--birth-date", "2030-01-01"), 1, ["birth_date 2030-01-01 is in the future"]),
     (option(ADD, "--birth-date", "2020-01-01"), 1, ["younger than 14"]),
     (ADD + ["--release-date", "1980-05-05"], 1, ["release_date 1980-05-05 is before birth_date 1985-03-12"]),
