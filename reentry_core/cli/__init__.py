@@ -68,6 +68,9 @@ def build_cli(plugins=None, clock=None) -> click.Group:
     """
     from .. import __version__
     from ..plugins import load_plugins
+    from .click_words import speak
+
+    speak()
 
     pm = plugins if plugins is not None else load_plugins()
 
