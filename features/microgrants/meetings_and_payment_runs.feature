@@ -68,8 +68,8 @@ Feature: The committee's tally sheet and finance's payment run
       | R2026-001   | CM3    | approve |        |        |           |
     When the administrator types "reentry --as ADM grants meeting R2026 tally.csv --decide"
     Then the command is refused with "tally.csv: 2 of 3 rows are invalid; nothing was recorded"
-    And the refusal names "row 2: amount: 6,500.00 is more than the 6,000.00 TJS requested in R2026-001"
-    And the refusal names "row 3: reason: a vote to reject gives a reason, one of weak_plan, not_viable, costs_unrealistic, low_contribution, outside_priorities, funded_elsewhere, other"
+    And the refusal names "row 2, amount: 6,500.00 is more than the 6,000.00 TJS requested in R2026-001"
+    And the refusal names "row 3, reason: a vote to reject gives a reason, one of weak_plan, not_viable, costs_unrealistic, low_contribution, outside_priorities, funded_elsewhere, other"
     And application R2026-001 is under_review
 
   Scenario: Finance releases what its worklist says is ready in one payment run
@@ -98,5 +98,5 @@ Feature: The committee's tally sheet and finance's payment run
       | R2026-002   |
     When the finance officer types "reentry --as FO1 grants payments second.csv"
     Then the command is refused with "second.csv: 1 of 2 rows are invalid; no tranche was recorded"
-    And the refusal names "row 3: application: tranche 2 of R2026-002 draws on part 2 of the plan (60% on signing, 40% after a verified visit) and needs a verified visit on or after 2026-11-23; none is on file"
+    And the refusal names "row 3, application: tranche 2 of R2026-002 draws on part 2 of the plan (60% on signing, 40% after a verified visit) and needs a verified visit on or after 2026-11-23; none is on file"
     And R2026-001 has 1 tranche

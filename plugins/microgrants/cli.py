@@ -589,13 +589,29 @@ def agenda(state: CliState, round_code, deferred, out):
               empty=_("Nothing is in front of the committee of round {round}.").format(round=round_code.upper()))
 
 
+def _sheet_counts(file: str, done: int, unchanged: int, skipped: int, told: str) -> str:
+    """What a sheet entered did: ``told`` (what was recorded), the rows already recorded
+    (nothing changed) and the rows nobody filled in; or that nothing changed at all."""
+    if not done and unchanged:
+        text = _("{file}: nothing changed: all {n} rows are already recorded").format(file=file, n=unchanged)
+    else:
+        text = told
+        if unchanged:
+            text += _("; {n} rows already recorded (nothing changed)").format(n=unchanged)
+    if skipped:
+        text += _("; {n} rows not filled in").format(n=skipped)
+    return text + "."
+
+
 def _meeting_done(report, state: CliState) -> None:
     lines = []
     if report.file is not None:
-        lines.append(_("{file}: {votes} votes, {changed} changed, {conflicts} conflicts of interest recorded on "
-                       "{apps} applications of round {round}.").format(
+        lines.append(_sheet_counts(report.file, report.votes + report.changed + report.conflicts, report.unchanged,
+                                   report.skipped, _(
+            "{file}: {votes} votes, {changed} changed, {conflicts} conflicts of interest recorded on "
+            "{apps} applications of round {round}").format(
             file=report.file, votes=report.votes, changed=report.changed, conflicts=report.conflicts,
-            apps=len(report.applications), round=report.round))
+            apps=len(report.applications), round=report.round)))
     if report.decided:
         counts = {}
         for d in report.decisions:
@@ -607,6 +623,7 @@ def _meeting_done(report, state: CliState) -> None:
             rejected=counts.get("rejected", 0), deferred=counts.get("deferred", 0), left=len(report.not_decided)))
     record = {"round": report.round, "file": report.file, "rows": report.rows, "votes": report.votes,
               "changed": report.changed, "conflicts": report.conflicts, "applications": list(report.applications),
+              "unchanged": report.unchanged, "not_filled_in": report.skipped,
               "decisions": [{"application": d.application, **decision_record(d)} for d in report.decisions],
               "not_decided": [{"application": n.application, "reason": n.reason} for n in report.not_decided]}
     if state.format != "table":
@@ -750,12 +767,13 @@ def payments(state: CliState, file):
     """
     report = state.ctx().grants.record_payments(file)
     currency = report.tranches[0].currency if report.tranches else ""
-    done(_("{file}: {n} tranches released, {total} in all; {completed} grants fully paid.").format(
+    done(_sheet_counts(report.file, len(report.tranches), report.unchanged, report.skipped, _(
+        "{file}: {n} tranches released, {total} in all; {completed} grants fully paid").format(
         file=report.file, n=len(report.tranches), total=_money(report.total, currency),
-        completed=len(report.completed)), state.format,
+        completed=len(report.completed))), state.format,
         {"file": report.file, "tranches": [{"application": t.application, **tranche_record(t)}
                                            for t in report.tranches],
-         "completed": list(report.completed)})
+         "completed": list(report.completed), "unchanged": report.unchanged, "not_filled_in": report.skipped})
 
 
 @grants.command("override")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import core, Period, ReentryError, write_table
+from reentry_core.sdk import core, Period, ReentryError, write_sheet
 
 from . import tables as t
 
@@ -172,7 +172,7 @@ def _decide(demo, rng: random.Random, rounds: list[str]) -> None:
                     rows.append((item.application, member, "abstain", "", "", ""))
         with tempfile.TemporaryDirectory(prefix="reentry-demo-") as folder:
             sheet = Path(folder) / f"meeting-{round_code}-{demo.today:%Y-%m}.csv"
-            write_table(sheet, ["application", "member", "vote", "amount", "reason", "note"], rows)
+            write_sheet(sheet, ["application", "member", "vote", "amount", "reason", "note"], rows)
             if rows:
                 admin.grants.record_meeting(round_code, sheet, decide=True)
             else:
@@ -204,5 +204,5 @@ def _disburse(demo, rng: random.Random, days: list[date]) -> None:
         return
     with tempfile.TemporaryDirectory(prefix="reentry-demo-") as folder:
         sheet = Path(folder) / f"payments-{demo.today:%Y-%m}.csv"
-        write_table(sheet, ["application", "released_on", "method", "items", "supplier", "receipt", "eur_rate"], rows)
+        write_sheet(sheet, ["application", "released_on", "method", "items", "supplier", "receipt", "eur_rate"], rows)
         officer.grants.record_payments(sheet)

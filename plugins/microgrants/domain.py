@@ -20,7 +20,7 @@ import attrs
 
 from reentry_core.sdk import (
     _, as_choice, as_money, Choice, InvalidInput, normalise_code, normalise_optional_text,
-    normalise_text, parse_decimal, valid_text,
+    normalise_text, parse_decimal, RowProblem, valid_text,
 )
 
 CENT = Decimal("0.01")
@@ -131,6 +131,15 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
 # --- converters and validators ----------------------------------------------------------
+
+
+def column_problem(exc: InvalidInput, columns: Iterable[str]) -> InvalidInput:
+    """A converter's ``"field: reason"`` as the sheet pipeline's ``RowProblem`` of that
+    column (so a sheet names it ``row N, field: reason``); any other message as it is."""
+    field, sep, reason = exc.message.partition(": ")
+    if sep and field in columns:
+        return RowProblem(field, reason)
+    return exc
 
 
 def as_positive_decimal(places: int, *, optional: bool = False, at_most: Decimal | None = None) -> attrs.Converter:

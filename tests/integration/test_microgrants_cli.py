@@ -134,9 +134,9 @@ def test_a_lines_file_with_bad_rows_is_refused_whole_naming_each(grants, desk, t
     result = grants("CW1", "apply", "R2026", desk.people[0], "--lines-file", str(path))
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines == ["row 3: quantity: 'ten' is not a number", "row 4: unit_cost: 12.3456 has more than two decimals",
-                     "row 5: kind: 'loan' is not one of cash, in_kind",
-                     "Error: budget.csv: 3 rows are invalid; no budget line was used"]
+    assert lines == ["row 3, quantity: 'ten' is not a number", "row 4, unit_cost: 12.3456 has more than two decimals",
+                     "row 5, kind: 'loan' is not one of cash, in_kind",
+                     "Error: budget.csv: 3 of 4 rows are invalid; no budget line was used"]
     assert events(desk) == before
 
 
