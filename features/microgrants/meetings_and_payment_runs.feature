@@ -100,3 +100,18 @@ Feature: The committee's tally sheet and finance's payment run
     Then the command is refused with "second.csv: 1 of 2 rows are invalid; no tranche was recorded"
     And the refusal names "row 3, application: tranche 2 of R2026-002 draws on part 2 of the plan (60% on signing, 40% after a verified visit) and needs a verified visit on or after 2026-11-23; none is on file"
     And R2026-001 has 1 tranche
+
+  Scenario: A finance officer enters the same payment run twice
+    A payment run's row is known by its grant, its tranche number and its reference:
+    entered again, a row that says what is already recorded changes nothing, so a run
+    typed in twice never pays a grant's next tranche by mistake.
+    Given DSH-2026-0001 was granted 8,000 TJS in round R2026, approved by CM1
+    And a mentor visited DSH-2026-0001 on 2026-11-23 and found the business operating with the equipment in place
+    And a payment sheet "payments.csv" with:
+      | application | tranche | method        | reference |
+      | R2026-001   | 1       | bank_transfer | TR-118    |
+    When the finance officer types "reentry --as FO1 grants payments payments.csv"
+    Then they read "payments.csv: 1 tranches released, 4,800.00 TJS in all; 0 grants fully paid."
+    When the finance officer types "reentry --as FO1 grants payments payments.csv"
+    Then they read "payments.csv: nothing changed: all 1 rows are already recorded."
+    And R2026-001 has 1 tranche
