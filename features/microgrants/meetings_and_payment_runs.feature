@@ -20,6 +20,7 @@ Feature: The committee's tally sheet and finance's payment run
       | CM3  | Рустам Юсупов    | committee_member |        |
       | CM4  | Нодира Шарипова  | committee_member |        |
       | FO1  | Гулнора Раҷабова | finance_officer  |        |
+      | FO2  | Бахтиёр Олимов   | finance_officer  |        |
     And "Мадина Сафарова", female, born 01.07.1992, was registered at DSH as DSH-2026-0001
     And "Ҷамшед Раҳимов", male, born 12.03.1985, was registered at DSH as DSH-2026-0002
     And "Фирӯза Қодирова", female, born 05.11.1988, was registered at DSH as DSH-2026-0003
@@ -86,6 +87,8 @@ Feature: The committee's tally sheet and finance's payment run
       | R2026-002   | bank_transfer |                   |             |         | TR-118    |          |
     When the finance officer types "reentry --as FO1 grants payments payments.csv"
     Then they read "payments.csv: 2 tranches released, 7,800.00 TJS in all; 0 grants fully paid."
+    When the second finance officer types "reentry --as FO2 grants confirm R2026-001 --tranche 1"
+    And the second finance officer types "reentry --as FO2 grants confirm R2026-002 --tranche 1"
     Given a mentor visited DSH-2026-0001 on 2026-11-23 and found the business operating with the equipment in place
     When the finance officer types "reentry --as FO1 grants tranches --due"
     Then they see these rows:
@@ -113,5 +116,9 @@ Feature: The committee's tally sheet and finance's payment run
     When the finance officer types "reentry --as FO1 grants payments payments.csv"
     Then they read "payments.csv: 1 tranches released, 4,800.00 TJS in all; 0 grants fully paid."
     When the finance officer types "reentry --as FO1 grants payments payments.csv"
+    Then they read "payments.csv: nothing changed: all 1 rows are already recorded."
+    And R2026-001 has 1 tranche
+    When the second finance officer types "reentry --as FO2 grants confirm R2026-001 --tranche 1"
+    And the finance officer types "reentry --as FO1 grants payments payments.csv"
     Then they read "payments.csv: nothing changed: all 1 rows are already recorded."
     And R2026-001 has 1 tranche

@@ -181,10 +181,17 @@ def _decide(demo, rng: random.Random, rounds: list[str]) -> None:
 
 def _disburse(demo, rng: random.Random, days: list[date]) -> None:
     """Finance pays what its worklist says is ready in one payment run: the first tranche
-    after approval, the second after a verified visit. An admin lets the second out without
+    after approval, the second after a verified visit. The other finance officer confirms
+    a run the next month, so the last month's run is still pending. An admin lets the second out without
     a visit now and then when it has waited long."""
     admin = demo.act_as("ADM")
-    officer = demo.act_as(rng.choice(demo.staff_codes("finance_officer")))
+    officers = demo.staff_codes("finance_officer")
+    # four eyes: last month's run, pending until now, is confirmed by the officer who did not record it
+    for tranche in admin.grants.pending_tranches():
+        checker = next((code for code in officers if code != tranche.recorded_by), None)
+        if checker is not None:
+            demo.act_as(checker).grants.confirm_tranche(tranche.application, tranche.number)
+    officer = demo.act_as(rng.choice(officers))
     rows = []
     for due in admin.grants.due_tranches():
         if not due.ready:

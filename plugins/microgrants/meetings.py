@@ -169,6 +169,9 @@ class MeetingsMixin:
         ``declare_conflict`` check it (an approving amount defaults to the amount requested;
         a rejection needs a reason and a note; a conflict its kind in ``reason`` and a
         note); a member who voted earlier is refused unless ``change``. All rows or none.
+        A row already recorded as it says is unchanged (a sheet entered twice changes
+        nothing: ``MeetingReport.unchanged``); a row without a vote, a pre-printed row nobody
+        filled in, is skipped (``skipped``).
 
         ``decide``: then decide, in the same action, every application of the round under
         review and every deferred one the sheet voted on, highest plan score first, within

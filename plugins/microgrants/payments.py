@@ -8,14 +8,16 @@ grants) or an admin's override waits for it. It is read in a few queries whateve
 length.
 
 A payment run (:meth:`PaymentsMixin.record_payments`) is the sheet finance fills in from
-the worklist (CSV or XLSX, one row per tranche): every row is checked as ``disburse``
-checks it, every bad row is named, and only a sheet without a bad row is recorded, in
-one transaction, audited per batch.
+the worklist (CSV or XLSX, one row per tranche), entered through the core's
+``SheetImport``: every row is checked as ``disburse`` checks it, every bad row is named,
+only a sheet without a bad row is recorded, in one transaction, audited per batch, and a
+run entered twice changes nothing the second time. A grant whose last tranche waits for
+its second person's confirmation waits on the worklist.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,7 +31,7 @@ from reentry_core.sdk import (
 from . import store
 from . import tables as t
 from .domain import (
-    ApplicationStatus, Outcome, Tranche, TrancheMethod, Verification, column_problem, describe_plan, gated_steps,
+    ApplicationStatus, Outcome, Tranche, TrancheMethod, TrancheStatus, Verification, column_problem, describe_plan, gated_steps,
     money_text,
     next_planned_amount, parse_tranche_plan,
 )
@@ -84,18 +86,25 @@ class PaymentReport:
 
 def _payable_select():
     tr, o = t.tranche, t.override
-    paid = (sa.select(tr.c.application_id, sa.func.sum(tr.c.amount).label("disbursed"),
-                      sa.func.count().label("count"), sa.func.max(tr.c.released_on).label("last_released"))
+    # disbursed: recorded and not reversed (pending too: it counts against the grant); count:
+    # every tranche ever recorded (a number is never used again); pending: the number of the
+    # tranche waiting for its confirmation, if one does
+    pending = tr.c.status == TrancheStatus.PENDING.value
+    paid = (sa.select(tr.c.application_id, sa.func.sum(tr.c.amount).filter(store.PAID).label("disbursed"),
+                      sa.func.count().label("count"),
+                      sa.func.max(tr.c.released_on).filter(store.PAID).label("last_released"),
+                      sa.func.max(tr.c.number).filter(pending).label("pending"))
             .group_by(tr.c.application_id).subquery("paid"))
     used = sa.select(tr.c.override_id).where(tr.c.override_id.is_not(None))
     unused = (sa.select(o.c.application_id, sa.func.min(o.c.id).label("override_id"))
               .where(o.c.id.not_in(used)).group_by(o.c.application_id).subquery("unused"))
     return (sa.select(A.c.id, A.c.code, A.c.number, A.c.status, A.c.amount_granted, A.c.approved_on,
-                      R.c.code.label("round_code"), R.c.currency, R.c.tranche_plan,
+                      R.c.code.label("round_code"), R.c.currency, R.c.tranche_plan, R.c.four_eyes,
+                      R.c.visit_wait_days,
                       P.c.code.label("participant"), P.c.full_name, P.c.status.label("participant_status"),
                       P.c.exited_on, P.c.exit_reason,
                       sa.func.coalesce(paid.c.disbursed, 0).label("disbursed"),
-                      sa.func.coalesce(paid.c.count, 0).label("count"), paid.c.last_released,
+                      sa.func.coalesce(paid.c.count, 0).label("count"), paid.c.last_released, paid.c.pending,
                       unused.c.override_id)
             .select_from(A.join(R, R.c.id == A.c.round_id).join(P, P.c.id == A.c.participant_id)
                          .outerjoin(paid, paid.c.application_id == A.c.id)
@@ -149,12 +158,27 @@ def _overrides(conn, rows) -> dict[int, Verification]:
     return found
 
 
-def _evidence(tx, app, tranche: Tranche, since: date) -> Verification | None:
-    """The verifier's evidence of a visit between ``since`` and the tranche's release, or ``None``."""
+def _evidence(tx, app, tranche: Tranche, since: date, wait: int = 0) -> Verification | None:
+    """The verifier's evidence of a visit between ``since`` and the tranche's release, at
+    least ``wait`` days (the round's rule) before the release; or ``None``."""
     evidence: VisitEvidence | None = tx.ask("tranche_verification", application=app, tranche=tranche, since=since)
-    if evidence is None or not since <= evidence.visited_on <= tranche.released_on:
+    if evidence is None or not since <= evidence.visited_on <= tranche.released_on - timedelta(days=wait):
         return None
     return Verification(evidence.reference, evidence.visited_on, evidence.mentor, evidence.note)
+
+
+def needs_visit(since: date, wait: int) -> str:
+    """What a verified part waits for, in words."""
+    if wait:
+        return _("needs a verified visit on or after {since}, {n} days before the release at the latest").format(
+            since=since.isoformat(), n=wait)
+    return _("needs a verified visit on or after {since}").format(since=since.isoformat())
+
+
+def awaits_confirmation(app: str, number: int) -> str:
+    """Why a grant's next tranche waits: its last one is not confirmed yet."""
+    return _("tranche {n} of {app} waits for a second person's confirmation (reentry grants confirm {app} "
+             "--tranche {n}); the next tranche goes out after it").format(n=number, app=app)
 
 
 def _due(tx, rows, on: date) -> list[DueTranche]:
@@ -177,6 +201,9 @@ def _due(tx, rows, on: date) -> list[DueTranche]:
         if row.participant_status == "exited":
             found.append(attrs.evolve(item, ready=False, waiting=held_because(row)))
             continue
+        if row.pending is not None:
+            found.append(attrs.evolve(item, ready=False, waiting=awaits_confirmation(row.code, row.pending)))
+            continue
         if gated and row.override_id is not None:
             item = attrs.evolve(item, ready=True, verification=overrides[row.override_id])
         elif gated:
@@ -190,14 +217,13 @@ def _due(tx, rows, on: date) -> list[DueTranche]:
         for i, row, _steps in ask:
             item = found[i]
             tranche = Tranche(item.application, item.number, item.amount, on, TrancheMethod.CASH, item.currency)
-            verification = _evidence(tx, apps[row.code], tranche, item.since)
+            verification = _evidence(tx, apps[row.code], tranche, item.since, row.visit_wait_days)
             if verification is not None:
                 found[i] = attrs.evolve(item, ready=True, verification=verification)
-    for i, _row, steps in ask:
+    for i, row, steps in ask:
         if not found[i].ready:
-            found[i] = attrs.evolve(found[i], waiting=_(
-                "needs a verified visit on or after {since} ({plan})").format(
-                since=found[i].since.isoformat(), plan=describe_plan(steps)))
+            found[i] = attrs.evolve(found[i], waiting=_("{needs} ({plan})").format(
+                needs=needs_visit(found[i].since, row.visit_wait_days), plan=describe_plan(steps)))
     return found
 
 
@@ -236,11 +262,15 @@ class PaymentsMixin:
                                  "verification"), rows, sheet="payments")
 
     def record_payments(self, path: str | Path) -> PaymentReport:
-        """Enter a payment run (CSV or XLSX; columns application, amount, released_on,
-        method, items, supplier, receipt, reference, eur_rate): one tranche per row, at most
-        one per grant. Each row is checked as :meth:`disburse` checks it (amount by default
-        the plan's next part, never beyond the grant, four eyes, a ``verified`` part only
-        after a verified visit or an override). All rows or none."""
+        """Enter a payment run (CSV or XLSX; columns application, tranche, amount,
+        released_on, method, items, supplier, receipt, reference, eur_rate): one tranche per
+        row, at most one new one per grant. Each row is checked as :meth:`disburse` checks it
+        (amount by default the plan's next part, never beyond the grant, four eyes, a
+        ``verified`` part only after a verified visit or an override). All rows or none. A
+        row naming a tranche already recorded as it says is unchanged (a run entered twice
+        releases nothing: ``PaymentReport.unchanged``); a pre-printed row nobody filled in is
+        skipped (``skipped``). The tranches recorded are pending until a second person
+        confirms them, when the round asks for four eyes."""
         self.ctx.require("grants.disburse")
         with open_sheet(path) as sheet:
             fields = _PaymentRun.fields(sheet)
@@ -352,6 +382,11 @@ class _PaymentRun(SheetImport):
     def _again(self, row, earlier):
         """A row naming a tranche already recorded: unchanged if it says what the record says."""
         code = row["application"]
+        if earlier.status == TrancheStatus.REVERSED.value:
+            raise RowProblem("tranche" if row.get("tranche") else "reference", _(
+                "tranche {n} of {app} was reversed; a payment made again is a new tranche: leave the tranche "
+                "number out or give tranche {next}").format(n=earlier.number, app=code,
+                                                           next=self._next_number(code)))
         recorded = {"amount": earlier.amount, "released_on": earlier.released_on, "method": earlier.method,
                     "items": earlier.items, "supplier": earlier.supplier, "receipt": earlier.receipt,
                     "reference": earlier.reference, "eur_rate": earlier.eur_rate}
@@ -375,6 +410,9 @@ class _PaymentRun(SheetImport):
             n=earlier.number, app=code, amount=money_text(earlier.amount, earlier.currency),
             on=earlier.released_on.isoformat(), method=earlier.method))
 
+    def _next_number(self, code: str) -> int:
+        return 1 + max((number for (c, number) in self.recorded if c == code), default=0)
+
     def _tranche(self, row):
         tx = self.tx
         code = row["application"]
@@ -390,6 +428,8 @@ class _PaymentRun(SheetImport):
         number = payable.count + 1
         if row.get("tranche") not in (None, number):
             raise RowProblem("tranche", _("the next tranche of {app} is tranche {n}").format(app=code, n=number))
+        if payable.pending is not None:
+            raise RowProblem("application", awaits_confirmation(code, payable.pending))
         approval = self.approvals[payable.id]
         if approval.code == tx.actor.code:
             raise RowProblem("application", _("four eyes: {code} recorded the approval of {app}, so someone else "
@@ -416,15 +456,14 @@ class _PaymentRun(SheetImport):
         parts = gated_steps(steps, payable.amount_granted, disbursed, tranche.amount)
         if parts:
             since = payable.last_released or approval.decided_on
-            verification = _evidence(tx, self.apps[code], tranche, since)
+            verification = _evidence(tx, self.apps[code], tranche, since, payable.visit_wait_days)
             if verification is None and payable.override_id is not None:
                 verification, override_id = self.overrides[payable.override_id], payable.override_id
             if verification is None:
                 raise RowProblem("application", _(
-                    "tranche {n} of {app} draws on part {parts} of the plan ({plan}) and needs a verified visit on "
-                    "or after {since}; none is on file").format(
-                    n=tranche.number, app=code, parts=", ".join(str(p) for p in parts), plan=describe_plan(steps),
-                    since=since.isoformat()))
+                    "tranche {n} of {app} draws on part {parts} of the plan ({plan}) and {needs}; none is on "
+                    "file").format(n=tranche.number, app=code, parts=", ".join(str(p) for p in parts),
+                                   plan=describe_plan(steps), needs=needs_visit(since, payable.visit_wait_days)))
             tranche = attrs.evolve(tranche, verification=verification)
         return payable, tranche, override_id, disbursed + tranche.amount
 
@@ -436,6 +475,7 @@ class _PaymentRun(SheetImport):
         for row, tranche, override_id, paid in batch:
             v = tranche.verification
             visit = v is not None and not v.overridden
+            checked = not row.four_eyes  # without four eyes the recorder's word confirms it
             tranche_rows.append({
                 "application_id": row.id, "number": tranche.number, "amount": tranche.amount,
                 "released_on": tranche.released_on, "method": tranche.method.value, "items": tranche.items,
@@ -443,8 +483,10 @@ class _PaymentRun(SheetImport):
                 "eur_rate": tranche.eur_rate, "amount_eur": tranche.amount_eur, "recorded_by": actor,
                 "override_id": override_id, "verification_reference": v.reference if visit else None,
                 "verified_on": v.visited_on if visit else None, "verified_by": v.mentor if visit else None,
-                "verification_note": v.note if visit else None})
-            status = S.COMPLETED if paid == row.amount_granted else S.DISBURSING
+                "verification_note": v.note if visit else None,
+                "status": (TrancheStatus.CONFIRMED if checked else TrancheStatus.PENDING).value,
+                "confirmed_by": actor if checked else None, "confirmed_on": tx.today if checked else None})
+            status = S.COMPLETED if checked and paid == row.amount_granted else S.DISBURSING
             if status is S.COMPLETED:
                 self.completed.append(row.code)
             statuses.append({"b_id": row.id, "b_status": status.value,
@@ -460,9 +502,11 @@ class _PaymentRun(SheetImport):
         for start in range(0, len(done), 500):
             after.update((a.code, a) for a in store.find_applications(conn, A.c.id.in_(done[start:start + 500])))
         for row, tranche, _o, _p in batch:
+            tranche = attrs.evolve(tranche, status=TrancheStatus.PENDING) if row.four_eyes else attrs.evolve(
+                tranche, confirmed_by=tx.actor.code, confirmed_on=tx.today)
             tx.emit("tranche_released", application=after[row.code], tranche=tranche)
             self.released.append(tranche)
-        return {tranche.application: tranche for _row, tranche, _o, _p in batch}
+        return {tranche.application: tranche for tranche in self.released[-len(batch):]}
 
 
 __all__ = ["DueTranche", "PaymentReport", "PaymentsMixin", "SHEET_COLUMNS"]

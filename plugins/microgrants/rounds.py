@@ -23,12 +23,17 @@ class RoundsMixin:
     def add_round(self, code: str, title: str, *, budget, min_grant, max_grant, opens_on: date | str,
                   closes_on: date | str, donors=(), currency: str = "TJS", require_shortlisted_plan: bool = False,
                   require_training: bool = False, min_plan_score: Decimal | str | None = None, quorum: int = 3,
-                  rule: str = "simple_majority", tranche_plan: str = "100") -> GrantRound:
-        """Set up a round as a draft; ``open_round`` opens it for applications."""
+                  rule: str = "simple_majority", tranche_plan: str = "100", four_eyes: bool = True,
+                  visit_wait_days: int = 0) -> GrantRound:
+        """Set up a round as a draft; ``open_round`` opens it for applications. ``four_eyes``
+        (on by default): a tranche one person records waits for a second person's
+        confirmation; ``visit_wait_days``: a verified part goes out that many days after the
+        verifying visit at the earliest (0: no wait)."""
         data = {"code": code, "title": title, "budget": budget, "min_grant": min_grant, "max_grant": max_grant,
                 "opens_on": opens_on, "closes_on": closes_on, "donors": _list(donors), "currency": currency,
                 "require_shortlisted_plan": require_shortlisted_plan, "require_training": require_training,
-                "min_plan_score": min_plan_score, "quorum": quorum, "rule": rule, "tranche_plan": tranche_plan}
+                "min_plan_score": min_plan_score, "quorum": quorum, "rule": rule, "tranche_plan": tranche_plan,
+                "four_eyes": four_eyes, "visit_wait_days": visit_wait_days}
         rnd = self.ctx.structure({k: v for k, v in data.items() if v is not None}, GrantRound)
         with self.ctx.transaction() as tx:
             tx.require("grants.manage_rounds")
@@ -37,6 +42,22 @@ class RoundsMixin:
             tx.conn.execute(t.grant_round.insert().values(**store.round_to_row(rnd)))
             tx.audit("grants.round.add", "grant_round", rnd.code, after=rnd)
         return rnd
+
+    def set_payment_rules(self, code: str, *, four_eyes: bool | None = None,
+                          visit_wait_days: int | None = None) -> GrantRound:
+        """Change how a round pays: four eyes on tranches (a second person confirms each) and
+        the days a verified part waits after the verifying visit. Tranches already recorded
+        keep their state."""
+        with self.ctx.transaction() as tx:
+            tx.require("grants.manage_rounds")
+            round_id, before = store.load_round(tx.conn, code, lock=True)
+            changes = {k: v for k, v in {"four_eyes": four_eyes, "visit_wait_days": visit_wait_days}.items()
+                       if v is not None}
+            after = attrs.evolve(before, **changes)
+            tx.conn.execute(t.grant_round.update().where(t.grant_round.c.id == round_id).values(
+                four_eyes=after.four_eyes, visit_wait_days=after.visit_wait_days))
+            tx.audit("grants.round.payment_rules", "grant_round", before.code, before=before, after=after)
+        return after
 
     def rounds(self, status: str | None = None) -> list[GrantRound]:
         self.ctx.require("grants.view")

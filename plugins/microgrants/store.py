@@ -23,7 +23,7 @@ from reentry_core.sdk import _, check_in_scope, core, NotFound, participant_from
 from . import tables as t
 from .domain import (
     FUNDED_STATUSES, Application, ApplicationStatus, Budget, BudgetLine, ConflictOfInterest, Decision, GrantRound,
-    Outcome, Override, Tranche, Verification, Vote, plan_text,
+    Outcome, Override, Reversal, Tranche, TrancheStatus, Verification, Vote, plan_text,
 )
 
 R, A, L = t.grant_round, t.application, t.budget_line
@@ -118,7 +118,8 @@ def _round_object(values: tuple, members: tuple[str, ...]) -> GrantRound:
         donors=tuple(json.loads(row["donors"])), currency=row["currency"],
         require_shortlisted_plan=row["require_shortlisted_plan"], require_training=row["require_training"],
         min_plan_score=row["min_plan_score"], quorum=row["quorum"], rule=row["rule"],
-        tranche_plan=row["tranche_plan"], status=row["status"], committee=members,
+        tranche_plan=row["tranche_plan"], status=row["status"], committee=members, four_eyes=row["four_eyes"],
+        visit_wait_days=row["visit_wait_days"],
     )
 
 
@@ -129,6 +130,7 @@ def round_to_row(rnd: GrantRound) -> dict:
         "opens_on": rnd.opens_on, "closes_on": rnd.closes_on, "require_shortlisted_plan": rnd.require_shortlisted_plan,
         "require_training": rnd.require_training, "min_plan_score": rnd.min_plan_score, "quorum": rnd.quorum,
         "rule": rnd.rule.value, "tranche_plan": plan_text(rnd.tranche_plan), "status": rnd.status.value,
+        "four_eyes": rnd.four_eyes, "visit_wait_days": rnd.visit_wait_days,
     }
 
 
@@ -142,10 +144,11 @@ def budget(conn: sa.Connection, round_id: int) -> Budget:
     """Where the round's money stands, summed in SQL (exact: Money columns)."""
     rnd = round_row(conn, round_id=round_id)
     sums = conn.execute(_BUDGET_SUMS, {"round_id": round_id}).one()
-    disbursed = conn.execute(_BUDGET_DISBURSED, {"round_id": round_id}).scalar_one()
+    paid = dict(conn.execute(_BUDGET_DISBURSED, {"round_id": round_id}).all())
     approved, committed = _money(sums[0]), _money(sums[1])
-    return Budget(rnd.code, rnd.currency, rnd.budget, approved, approved - committed, committed, _money(disbursed),
-                  rnd.budget - committed, sums[2], sums[3])
+    return Budget(rnd.code, rnd.currency, rnd.budget, approved, approved - committed, committed,
+                  _money(paid.get(TrancheStatus.CONFIRMED.value, 0)), rnd.budget - committed, sums[2], sums[3],
+                  _money(paid.get(TrancheStatus.PENDING.value, 0)))
 
 
 def _count(condition):
@@ -164,9 +167,14 @@ _BUDGET_SUMS = (
               _count(A.c.status.in_(_FUNDED)),
               _count(sa.and_(A.c.status.in_(_FUNDED), P.c.sex == "female")))
     .select_from(A.join(P, P.c.id == A.c.participant_id)).where(A.c.round_id == sa.bindparam("round_id")))
-_BUDGET_DISBURSED = (sa.select(sa.func.coalesce(sa.func.sum(t.tranche.c.amount), 0))
+# only confirmed money is disbursed; what waits for a second person's confirmation is pending
+_BUDGET_DISBURSED = (sa.select(t.tranche.c.status, sa.func.coalesce(sa.func.sum(t.tranche.c.amount), 0))
                      .select_from(t.tranche.join(A, A.c.id == t.tranche.c.application_id))
-                     .where(A.c.round_id == sa.bindparam("round_id")))
+                     .where(A.c.round_id == sa.bindparam("round_id"),
+                            t.tranche.c.status != TrancheStatus.REVERSED.value)
+                     .group_by(t.tranche.c.status))
+#: a tranche that counts against its grant: pending or confirmed, not reversed
+PAID = t.tranche.c.status != TrancheStatus.REVERSED.value
 
 
 # --- applications -----------------------------------------------------------------------------
@@ -178,10 +186,14 @@ def _application_select() -> sa.Select:
     once (a select is immutable; ``.where`` makes a new one)."""
     d = t.decision
     decided_on = sa.select(sa.func.max(d.c.decided_on)).where(d.c.application_id == A.c.id).scalar_subquery()
-    disbursed = (sa.select(sa.func.sum(t.tranche.c.amount)).where(t.tranche.c.application_id == A.c.id)
+    disbursed = (sa.select(sa.func.sum(t.tranche.c.amount)).where(t.tranche.c.application_id == A.c.id, PAID)
                  .scalar_subquery())
+    pending = (sa.select(sa.func.sum(t.tranche.c.amount))
+               .where(t.tranche.c.application_id == A.c.id, t.tranche.c.status == TrancheStatus.PENDING.value)
+               .scalar_subquery())
     return (sa.select(A, R.c.code.label("round_code"), R.c.currency, P.c.code.label("participant_code"),
-                      P.c.full_name, decided_on.label("decided_on"), disbursed.label("disbursed"))
+                      P.c.full_name, decided_on.label("decided_on"), disbursed.label("disbursed"),
+                      pending.label("pending"))
             .select_from(A.join(R, R.c.id == A.c.round_id).join(P, P.c.id == A.c.participant_id)))
 
 
@@ -219,7 +231,8 @@ def _from_row(row, lines: list[BudgetLine]) -> Application:
         eligibility_problems=tuple(json.loads(row.eligibility_problems)) if row.eligibility_problems else (),
         plan=row.plan_code, plan_version=row.plan_version, plan_title=row.plan_title, sector=row.plan_sector,
         plan_score=row.plan_score, plan_status=row.plan_status, amount_approved=row.amount_approved,
-        amount_granted=row.amount_granted, disbursed=_money(row.disbursed or 0), decided_on=row.decided_on,
+        amount_granted=row.amount_granted, disbursed=_money(row.disbursed or 0), pending=_money(row.pending or 0),
+        decided_on=row.decided_on,
         closed_on=row.closed_on, close_reason=row.close_reason,
     )
 
@@ -384,11 +397,16 @@ def approval(conn: sa.Connection, app_id: int, app_code: str) -> Decision | None
 
 
 def _tranches_select():
-    tr, o, by = t.tranche, t.override, ST.alias("overrider")
+    tr, o, by, confirmer, rv, reverser = (t.tranche, t.override, ST.alias("overrider"), ST.alias("confirmer"),
+                                          t.tranche_reversal, ST.alias("reverser"))
     return (sa.select(tr, ST.c.code.label("recorder"), o.c.reason.label("override_reason"),
-                      by.c.code.label("overridden_by"))
+                      by.c.code.label("overridden_by"), confirmer.c.code.label("confirmer"),
+                      rv.c.reason.label("reversal_reason"), reverser.c.code.label("reverser"), rv.c.reversed_on)
             .select_from(tr.join(ST, ST.c.id == tr.c.recorded_by).outerjoin(o, o.c.id == tr.c.override_id)
-                         .outerjoin(by, by.c.id == o.c.granted_by))
+                         .outerjoin(by, by.c.id == o.c.granted_by)
+                         .outerjoin(confirmer, confirmer.c.id == tr.c.confirmed_by)
+                         .outerjoin(rv, rv.c.tranche_id == tr.c.id)
+                         .outerjoin(reverser, reverser.c.id == rv.c.reversed_by))
             .where(tr.c.application_id == sa.bindparam("app_id")).order_by(tr.c.number))
 
 
@@ -396,15 +414,65 @@ _TRANCHES = _tranches_select()
 
 
 def tranches(conn: sa.Connection, app_id: int, app_code: str, currency: str) -> list[Tranche]:
+    """Every tranche of an application, reversed ones too (with their counter-entry)."""
     found = []
     for r in conn.execute(_TRANCHES, {"app_id": app_id}):
         verification = None
         if r.verification_reference or r.override_reason:
             verification = Verification(r.verification_reference, r.verified_on, r.verified_by, r.verification_note,
                                         r.override_reason, r.overridden_by)
+        reversal = Reversal(r.reversal_reason, r.reverser, r.reversed_on) if r.reverser else None
         found.append(Tranche(app_code, r.number, r.amount, r.released_on, r.method, currency, r.items, r.supplier,
-                             r.receipt, r.reference, r.eur_rate, r.recorder, verification))
+                             r.receipt, r.reference, r.eur_rate, r.recorder, verification, r.status, r.confirmer,
+                             r.confirmed_on, reversal))
     return found
+
+
+_TRANCHE_ROW = (sa.select(t.tranche, ST.c.code.label("recorder"))
+                .select_from(t.tranche.join(ST, ST.c.id == t.tranche.c.recorded_by))
+                .where(t.tranche.c.application_id == sa.bindparam("app_id"),
+                       t.tranche.c.number == sa.bindparam("number")))
+
+
+def tranche_row(conn: sa.Connection, app_id: int, app_code: str, number: int):
+    """The stored tranche ``number`` of an application with its recorder's code, or NotFound."""
+    row = conn.execute(_TRANCHE_ROW, {"app_id": app_id, "number": number}).first()
+    if row is None:
+        raise NotFound(_("{app} has no tranche {n}").format(app=app_code, n=number))
+    return row
+
+
+_PENDING = (sa.select(t.tranche, A.c.code, R.c.currency, ST.c.code.label("recorder"))
+            .select_from(t.tranche.join(A, A.c.id == t.tranche.c.application_id).join(R, R.c.id == A.c.round_id)
+                         .join(ST, ST.c.id == t.tranche.c.recorded_by))
+            .where(t.tranche.c.status == TrancheStatus.PENDING.value)
+            .order_by(R.c.code, A.c.number))
+
+
+def pending_tranches(conn: sa.Connection, round_code: str | None = None) -> list[Tranche]:
+    """The tranches waiting for a second person's confirmation, by round and application."""
+    query = _PENDING.where(visible(conn, A.c.participant_id))
+    if round_code:
+        query = query.where(R.c.code == round_code)
+    return [Tranche(r.code, r.number, r.amount, r.released_on, r.method, r.currency, r.items, r.supplier, r.receipt,
+                    r.reference, r.eur_rate, r.recorder, status=r.status) for r in conn.execute(query)]
+
+
+def took_part(conn: sa.Connection, app_id: int, app_code: str) -> set[str]:
+    """Who took part in deciding a grant: whoever recorded a decision on it, voted on it,
+    declared or recorded a conflict of interest on it, or entered a tally sheet with it
+    (the audit's ``grants.meeting`` events that name it). They do not check its money."""
+    d, v, c = t.decision, t.vote, t.conflict
+    ids = sa.union(
+        sa.select(d.c.decided_by.label("id")).where(d.c.application_id == app_id),
+        sa.select(v.c.staff_id).where(v.c.application_id == app_id),
+        sa.select(c.c.staff_id).where(c.c.application_id == app_id),
+        sa.select(c.c.recorded_by).where(c.c.application_id == app_id)).subquery()
+    codes = set(conn.execute(sa.select(ST.c.code).where(ST.c.id.in_(sa.select(ids.c.id)))).scalars())
+    e, k = core.audit_event, core.audit_event_key
+    codes.update(conn.execute(sa.select(e.c.actor).select_from(k.join(e, e.c.seq == k.c.seq))
+                              .where(k.c.entity_key == app_code, e.c.action == "grants.meeting")).scalars())
+    return codes
 
 
 _OVERRIDES = (sa.select(t.override, ST.c.code.label("by"), t.tranche.c.number.label("tranche"))

@@ -117,7 +117,7 @@ def test_a_payment_run_entered_twice_releases_nothing_the_second_time(desk, fake
     assert (again.tranches, again.unchanged, again.skipped) == ((), 2, 0)
     assert events(desk) == before
     assert [t.number for t in desk.admin.grants.tranches(first)] == [1]
-    assert desk.admin.grants.budget("R2026").disbursed == D("7800.00")
+    assert desk.admin.grants.budget("R2026").pending == D("7800.00")
 
 
 def test_a_hand_made_run_is_recognised_by_its_reference(desk, tmp_path):
@@ -145,6 +145,7 @@ def test_a_recorded_tranche_with_other_details_is_refused_never_overwritten(desk
     with pytest.raises(RowErrors) as caught:
         desk.grants("FO1").record_payments(skipping)
     assert caught.value.problems == ["row 2, tranche: the next tranche of R2026-001 is tranche 2"]
+    # (the skipped number is refused before the wait for tranche 1's confirmation is even looked at)
     assert [t.amount for t in desk.admin.grants.tranches(code)] == [D("4800.00")]
 
 

@@ -184,6 +184,14 @@ def test_the_worklist_holds_first_tranches_and_verified_later_ones(desk, fakes):
     fo.disburse(first)
     fo.disburse(second)
     due = desk.admin.grants.due_tranches()
+    assert [d.waiting for d in due] == [
+        f"tranche 1 of {code} waits for a second person's confirmation (reentry grants confirm {code} --tranche 1); "
+        "the next tranche goes out after it" for code in (first, second)]
+    assert [(t.application, t.number, t.recorded_by) for t in desk.admin.grants.pending_tranches()] == [
+        (first, 1, "FO1"), (second, 1, "FO1")]
+    desk.grants("FO2").confirm_tranche(first, 1)
+    desk.grants("FO2").confirm_tranche(second, 1)
+    due = desk.admin.grants.due_tranches()
     assert [(d.number, d.amount, d.ready) for d in due] == [(2, D("3200.00"), False), (2, D("2000.00"), False)]
     assert due[0].waiting == f"needs a verified visit on or after {TODAY.isoformat()} (60% on signing, 40% after " \
                              "a verified visit)"
@@ -214,6 +222,9 @@ def test_a_payment_run_releases_the_worklist_in_one_action(desk, fakes, tmp_path
         (first, 1, D("4800.00"), "in_kind"), (second, 1, D("3000.00"), "bank_transfer")]
     assert report.total == D("7800.00") and report.completed == ()
     assert desk.admin.grants.get(first).status.value == "disbursing"
+    assert desk.admin.grants.budget("R2026").pending == D("7800.00")
+    for code in (first, second):  # a second finance officer confirms the run
+        desk.grants("FO2").confirm_tranche(code, 1)
     assert desk.admin.grants.budget("R2026").disbursed == D("7800.00")
     assert [h[:3] for h in fakes.mentoring.heard if h[0] == "tranche_released"] == [
         ("tranche_released", first, 1), ("tranche_released", second, 1)]
@@ -228,7 +239,8 @@ def test_a_payment_run_releases_the_worklist_in_one_action(desk, fakes, tmp_path
         f"verified visit) and needs a verified visit on or after {TODAY.isoformat()}; "
         "none is on file"]
     report = desk.grants("FO1").record_payments(sheet(tmp_path, [[first]], header=["application"], name="run3.csv"))
-    assert report.completed == (first,)
+    assert report.completed == ()  # not before a second finance officer confirms it
+    desk.grants("FO2").confirm_tranche(first, 2)
     tranche = desk.admin.grants.tranches(first)[1]
     assert (tranche.amount, tranche.verification.reference) == (D("3200.00"), "mentoring visit 1")
     assert desk.admin.grants.get(first).status.value == "completed"
@@ -303,6 +315,10 @@ def test_the_secretary_and_finance_at_the_command_line(desk, run_cli, tmp_path, 
     result = run_cli("--as", "FO1", "grants", "payments", str(pay))
     assert result.exit_code == 0, result.output
     assert "pay.xlsx: 1 tranches released, 3,600.00 TJS in all; 0 grants fully paid." in result.output
+    result = run_cli("--as", "FO1", "grants", "tranches", "--pending")
+    assert result.exit_code == 0 and code in result.output and "FO1" in result.output
+    result = run_cli("--as", "FO2", "grants", "confirm", code, "--tranche", "1")
+    assert result.exit_code == 0, result.output
     result = run_cli("--as", "FO1", "grants", "tranches", "--due")
     assert result.exit_code == 0 and "needs a verified visit" in result.output
     result = run_cli("--as", "FO1", "grants", "tranches", code)
