@@ -15,7 +15,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import attrs
-import sqlalchemy as sa
 
 from reentry_core.sdk import (
     _, Column, InvalidInput, open_sheet, PermissionDenied, Role, RowProblem, SheetImport, sheet_parsers, UNCHANGED,
@@ -23,15 +22,13 @@ from reentry_core.sdk import (
 )
 
 from . import store
-from . import tables as t
 from .committee import amount_problem, record_decision, vote_text
 from .domain import (
     IN_REVIEW, ApplicationStatus, ConflictKind, Decision, Outcome, Vote, VoteChoice, column_problem, money_text, tally,
 )
-from reentry_core.sdk import redact, visible
+from reentry_core.sdk import redact
 
 S = ApplicationStatus
-A, P, ST = t.application, store.P, store.ST
 
 #: The columns of a tally sheet; ``reason`` is the reason of a vote to reject, or the kind
 #: of a conflict of interest (relative, neighbour, business_partner, other).
@@ -85,42 +82,6 @@ class MeetingReport:
     skipped: int = 0
 
 
-def _light_select():
-    return (sa.select(A.c.id, A.c.code, A.c.number, A.c.round_id, A.c.status, A.c.requested, A.c.plan_score,
-                      P.c.code.label("participant"), P.c.full_name)
-            .select_from(A.join(P, P.c.id == A.c.participant_id)))
-
-
-_LIGHT = _light_select()
-_BY_CODES = _LIGHT.where(A.c.code.in_(sa.bindparam("codes", expanding=True)))
-_IN_REVIEW = _LIGHT.where(A.c.round_id == sa.bindparam("round_id"),
-                          sa.or_(A.c.status == S.UNDER_REVIEW.value,
-                                 sa.and_(A.c.status == S.DEFERRED.value, sa.or_(
-                                     sa.bindparam("deferred", type_=sa.Boolean),
-                                     A.c.id.in_(sa.bindparam("ids", expanding=True))))))
-_ROUND_VOTES = (sa.select(t.vote.c.application_id, t.vote.c.staff_id, ST.c.code, t.vote.c.choice, t.vote.c.amount)
-                .select_from(t.vote.join(ST, ST.c.id == t.vote.c.staff_id)
-                             .join(A, A.c.id == t.vote.c.application_id))
-                .where(A.c.round_id == sa.bindparam("round_id")))
-_ROUND_CONFLICTS = (sa.select(t.conflict.c.application_id, t.conflict.c.staff_id, ST.c.code, t.conflict.c.kind)
-                    .select_from(t.conflict.join(ST, ST.c.id == t.conflict.c.staff_id)
-                                 .join(A, A.c.id == t.conflict.c.application_id))
-                    .where(A.c.round_id == sa.bindparam("round_id")))
-_DECISION_COUNTS = (sa.select(t.decision.c.application_id, sa.func.count())
-                    .select_from(t.decision.join(A, A.c.id == t.decision.c.application_id))
-                    .where(A.c.round_id == sa.bindparam("round_id")).group_by(t.decision.c.application_id))
-_COMMITTEE_IDS = (sa.select(ST.c.code, ST.c.id)
-                  .select_from(t.committee_member.join(ST, ST.c.id == t.committee_member.c.staff_id))
-                  .where(t.committee_member.c.round_id == sa.bindparam("round_id")))
-_STAFF_BY_CODES = sa.select(ST.c.id, ST.c.code, ST.c.active).where(ST.c.code.in_(sa.bindparam("codes", expanding=True)))
-_CHANGE_VOTE = (t.vote.update()
-                .where(t.vote.c.application_id == sa.bindparam("b_application"),
-                       t.vote.c.staff_id == sa.bindparam("b_staff"))
-                .values(choice=sa.bindparam("b_choice"), amount=sa.bindparam("b_amount"),
-                        reason=sa.bindparam("b_reason"), note=sa.bindparam("b_note"),
-                        changed_on=sa.bindparam("b_changed_on")))
-
-
 def _score_order(row) -> tuple:
     """Highest plan score first; applications without a score last; then by number."""
     return (row.plan_score is None, -(row.plan_score or 0), row.number)
@@ -137,13 +98,12 @@ class MeetingsMixin:
         self.ctx.require("grants.view")
         with self.ctx.reading() as conn:
             round_id, rnd = store.load_round(conn, round_code)
-            rows = conn.execute(_IN_REVIEW.where(visible(conn, A.c.participant_id)),
-                                {"round_id": round_id, "deferred": deferred, "ids": []}).all()
+            rows = store.in_review(conn, round_id, deferred=deferred, visible_only=True)
             rows = [SimpleNamespace(**redact(conn, row._asdict(), full_name="full_name")) for row in rows]
             voted, conflicted = defaultdict(set), defaultdict(set)
-            for v in conn.execute(_ROUND_VOTES, {"round_id": round_id}):
+            for v in conn.execute(store.ROUND_VOTES, {"round_id": round_id}):
                 voted[v.application_id].add(v.code)
-            for c in conn.execute(_ROUND_CONFLICTS, {"round_id": round_id}):
+            for c in conn.execute(store.ROUND_CONFLICTS, {"round_id": round_id}):
                 conflicted[c.application_id].add(c.code)
         return [AgendaItem(
             row.code, row.participant, row.full_name, S(row.status), row.requested, rnd.currency, row.plan_score,
@@ -250,17 +210,14 @@ class _TallySheet(SheetImport):
 
     def prepare(self, rows) -> None:
         conn = self.tx.conn
-        self.committee = dict(conn.execute(_COMMITTEE_IDS, {"round_id": self.round_id}).all())
+        self.committee = dict(conn.execute(store.COMMITTEE_IDS, {"round_id": self.round_id}).all())
         codes = sorted({r["application"] for r in rows})
-        self.apps = {row.code: row for row in conn.execute(_BY_CODES, {"codes": codes})} if codes else {}
+        self.apps = {row.code: row for row in conn.execute(store.MEETING_BY_CODES, {"codes": codes})} if codes else {}
         members = sorted({r["member"] for r in rows})
-        self.staff = {row.code: row for row in conn.execute(_STAFF_BY_CODES, {"codes": members})} if members else {}
+        self.staff = {row.code: row for row in conn.execute(store.STAFF_BY_CODES, {"codes": members})} if members else {}
         ids = [a.id for a in self.apps.values()]
-        self.earlier_votes = {(v.application_id, v.staff_id): v for v in conn.execute(
-            sa.select(t.vote).where(t.vote.c.application_id.in_(ids)))} if ids else {}
-        self.earlier_conflicts = {(c.application_id, c.staff_id): c for c in conn.execute(
-            sa.select(t.conflict.c.application_id, t.conflict.c.staff_id, t.conflict.c.kind, t.conflict.c.note)
-            .where(t.conflict.c.application_id.in_(ids)))} if ids else {}
+        self.earlier_votes = store.earlier_votes(conn, ids)
+        self.earlier_conflicts = store.earlier_conflicts(conn, ids)
 
     def identity(self, row):
         return (row["application"], row["member"])
@@ -379,12 +336,7 @@ class _TallySheet(SheetImport):
                 record["before"] = {"vote": earlier.choice, "amount": earlier.amount, "reason": earlier.reason,
                                     "note": earlier.note}
                 mine.setdefault("changed", []).append(record)
-        if conflicts:
-            tx.conn.execute(t.conflict.insert(), conflicts)
-        if votes:
-            tx.conn.execute(t.vote.insert(), votes)
-        if changes:
-            tx.conn.execute(_CHANGE_VOTE, changes)
+        store.insert_tally(tx.conn, conflicts, votes, changes)
         self.conflicts += len(conflicts)
         self.votes += len(votes)
         self.changed += len(changes)
@@ -402,16 +354,15 @@ def _decide(tx, round_id: int, rnd, deferred_ids: set[int], file: str | None = N
     if not admin and me.code not in rnd.committee:
         raise PermissionDenied(_("{code} is not on the committee of round {round} and cannot record its "
                                  "decisions").format(code=me.code, round=rnd.code))
-    rows = sorted(conn.execute(_IN_REVIEW, {"round_id": round_id, "deferred": False, "ids": sorted(deferred_ids)}),
-                  key=_score_order)
+    rows = sorted(store.in_review(conn, round_id, ids=sorted(deferred_ids)), key=_score_order)
     if not rows:
         return [], []
     code_of = {row.id: row.code for row in rows}
     votes = store.votes_by_application(conn, code_of)
     conflicted = defaultdict(set)
-    for c in conn.execute(_ROUND_CONFLICTS, {"round_id": round_id}):
+    for c in conn.execute(store.ROUND_CONFLICTS, {"round_id": round_id}):
         conflicted[c.application_id].add(c.code)
-    earlier = dict(conn.execute(_DECISION_COUNTS, {"round_id": round_id}).all())
+    earlier = dict(conn.execute(store.DECISION_COUNTS, {"round_id": round_id}).all())
     money = store.budget(conn, round_id)
     committed = money.committed
     decisions, not_decided, approved, records = [], [], [], {}
@@ -444,7 +395,7 @@ def _decide(tx, round_id: int, rnd, deferred_ids: set[int], file: str | None = N
             approved.append(row.id)
     tx.audit_batch("grants.decide", "grant_application", records, round=rnd.code, **({"file": file} if file else {}))
     if approved:
-        loaded = {app.code: app for app in store.find_applications(conn, A.c.id.in_(approved))}
+        loaded = store.applications_by_ids(conn, approved)
         for app_id in approved:
             tx.emit("grant_approved", application=loaded[code_of[app_id]])
     return decisions, not_decided

@@ -393,6 +393,88 @@ def approval(conn: sa.Connection, app_id: int, app_code: str) -> Decision | None
     return approved[-1] if approved else None
 
 
+# --- the committee's meeting: its agenda and tally sheets (meetings.py) ---------------------------
+
+
+def _meeting_select():
+    return (sa.select(A.c.id, A.c.code, A.c.number, A.c.round_id, A.c.status, A.c.requested, A.c.plan_score,
+                      P.c.code.label("participant"), P.c.full_name)
+            .select_from(A.join(P, P.c.id == A.c.participant_id)))
+
+
+_MEETING = _meeting_select()
+MEETING_BY_CODES = _MEETING.where(A.c.code.in_(sa.bindparam("codes", expanding=True)))
+MEETING_IN_REVIEW = _MEETING.where(A.c.round_id == sa.bindparam("round_id"),
+                          sa.or_(A.c.status == ApplicationStatus.UNDER_REVIEW.value,
+                                 sa.and_(A.c.status == ApplicationStatus.DEFERRED.value, sa.or_(
+                                     sa.bindparam("deferred", type_=sa.Boolean),
+                                     A.c.id.in_(sa.bindparam("ids", expanding=True))))))
+ROUND_VOTES = (sa.select(t.vote.c.application_id, t.vote.c.staff_id, ST.c.code, t.vote.c.choice, t.vote.c.amount)
+                .select_from(t.vote.join(ST, ST.c.id == t.vote.c.staff_id)
+                             .join(A, A.c.id == t.vote.c.application_id))
+                .where(A.c.round_id == sa.bindparam("round_id")))
+ROUND_CONFLICTS = (sa.select(t.conflict.c.application_id, t.conflict.c.staff_id, ST.c.code, t.conflict.c.kind)
+                    .select_from(t.conflict.join(ST, ST.c.id == t.conflict.c.staff_id)
+                                 .join(A, A.c.id == t.conflict.c.application_id))
+                    .where(A.c.round_id == sa.bindparam("round_id")))
+DECISION_COUNTS = (sa.select(t.decision.c.application_id, sa.func.count())
+                    .select_from(t.decision.join(A, A.c.id == t.decision.c.application_id))
+                    .where(A.c.round_id == sa.bindparam("round_id")).group_by(t.decision.c.application_id))
+COMMITTEE_IDS = (sa.select(ST.c.code, ST.c.id)
+                  .select_from(t.committee_member.join(ST, ST.c.id == t.committee_member.c.staff_id))
+                  .where(t.committee_member.c.round_id == sa.bindparam("round_id")))
+STAFF_BY_CODES = sa.select(ST.c.id, ST.c.code, ST.c.active).where(ST.c.code.in_(sa.bindparam("codes", expanding=True)))
+CHANGE_VOTE = (t.vote.update()
+                .where(t.vote.c.application_id == sa.bindparam("b_application"),
+                       t.vote.c.staff_id == sa.bindparam("b_staff"))
+                .values(choice=sa.bindparam("b_choice"), amount=sa.bindparam("b_amount"),
+                        reason=sa.bindparam("b_reason"), note=sa.bindparam("b_note"),
+                        changed_on=sa.bindparam("b_changed_on")))
+
+
+def in_review(conn: sa.Connection, round_id: int, *, deferred: bool = False, ids=(),
+              visible_only: bool = False) -> list:
+    """A round's applications under review, and its deferred ones (all with ``deferred``,
+    else those in ``ids``); ``visible_only``: those the actor may see."""
+    query = MEETING_IN_REVIEW.where(visible(conn, A.c.participant_id)) if visible_only else MEETING_IN_REVIEW
+    return conn.execute(query, {"round_id": round_id, "deferred": deferred, "ids": list(ids)}).all()
+
+
+def applications_by_ids(conn: sa.Connection, ids: Iterable[int]) -> dict[str, Application]:
+    """The applications with these ids, by code (in batches: a long list stays one bind list)."""
+    ids, found = list(ids), {}
+    for start in range(0, len(ids), 500):
+        found.update((a.code, a) for a in find_applications(conn, A.c.id.in_(ids[start:start + 500])))
+    return found
+
+
+def earlier_votes(conn: sa.Connection, app_ids: list[int]) -> dict:
+    """The votes already cast on these applications, by (application id, staff id)."""
+    if not app_ids:
+        return {}
+    return {(v.application_id, v.staff_id): v for v in conn.execute(
+        sa.select(t.vote).where(t.vote.c.application_id.in_(app_ids)))}
+
+
+def earlier_conflicts(conn: sa.Connection, app_ids: list[int]) -> dict:
+    """The conflicts of interest already declared on these applications, by (application id, staff id)."""
+    if not app_ids:
+        return {}
+    c = t.conflict
+    return {(r.application_id, r.staff_id): r for r in conn.execute(
+        sa.select(c.c.application_id, c.c.staff_id, c.c.kind, c.c.note).where(c.c.application_id.in_(app_ids)))}
+
+
+def insert_tally(conn: sa.Connection, conflicts: list[dict], votes: list[dict], changes: list[dict]) -> None:
+    """A tally sheet's batch: new conflicts of interest, new votes, changed votes."""
+    if conflicts:
+        conn.execute(t.conflict.insert(), conflicts)
+    if votes:
+        conn.execute(t.vote.insert(), votes)
+    if changes:
+        conn.execute(CHANGE_VOTE, changes)
+
+
 # --- tranches -----------------------------------------------------------------------------------
 
 
