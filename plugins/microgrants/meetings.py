@@ -214,7 +214,8 @@ class _TallySheet(SheetImport):
         codes = sorted({r["application"] for r in rows})
         self.apps = {row.code: row for row in conn.execute(store.MEETING_BY_CODES, {"codes": codes})} if codes else {}
         members = sorted({r["member"] for r in rows})
-        self.staff = {row.code: row for row in conn.execute(store.STAFF_BY_CODES, {"codes": members})} if members else {}
+        self.staff = ({row.code: row for row in conn.execute(store.STAFF_BY_CODES, {"codes": members})}
+                      if members else {})
         ids = [a.id for a in self.apps.values()]
         self.earlier_votes = store.earlier_votes(conn, ids)
         self.earlier_conflicts = store.earlier_conflicts(conn, ids)

@@ -22,27 +22,23 @@ from decimal import Decimal
 from pathlib import Path
 
 import attrs
-import sqlalchemy as sa
 
 from reentry_core.sdk import (
     _, Column, InvalidInput, open_sheet, RowProblem, SheetImport, sheet_parsers, UNCHANGED, write_sheet,
 )
 
 from . import store
-from . import tables as t
 from .domain import (
-    ApplicationStatus, Outcome, Tranche, TrancheMethod, TrancheStatus, Verification, column_problem, describe_plan, gated_steps,
-    money_text,
-    next_planned_amount, parse_tranche_plan,
+    ApplicationStatus, Tranche, TrancheMethod, TrancheStatus, Verification, column_problem, describe_plan,
+    gated_steps, money_text, next_planned_amount, parse_tranche_plan,
 )
 from .hookspecs import VisitEvidence
-from reentry_core.sdk import redact, visible
+from reentry_core.sdk import redact
 
 S = ApplicationStatus
-A, R, P, ST = t.application, t.grant_round, store.P, store.ST
 
-SHEET_COLUMNS = ("application", "tranche", "amount", "released_on", "method", "items", "supplier", "receipt", "reference",
-                 "eur_rate")
+SHEET_COLUMNS = ("application", "tranche", "amount", "released_on", "method", "items", "supplier", "receipt",
+                 "reference", "eur_rate")
 #: Columns the worklist's sheet adds for the people filling it in; the import skips them.
 SHEET_INFO = ("participant", "name", "currency", "verification")
 
@@ -84,54 +80,6 @@ class PaymentReport:
         return sum((tr.amount for tr in self.tranches), Decimal("0.00"))
 
 
-def _payable_select():
-    tr, o = t.tranche, t.override
-    # disbursed: recorded and not reversed (pending too: it counts against the grant); count:
-    # every tranche ever recorded (a number is never used again); pending: the number of the
-    # tranche waiting for its confirmation, if one does
-    pending = tr.c.status == TrancheStatus.PENDING.value
-    paid = (sa.select(tr.c.application_id, sa.func.sum(tr.c.amount).filter(store.PAID).label("disbursed"),
-                      sa.func.count().label("count"),
-                      sa.func.max(tr.c.released_on).filter(store.PAID).label("last_released"),
-                      sa.func.max(tr.c.number).filter(pending).label("pending"))
-            .group_by(tr.c.application_id).subquery("paid"))
-    used = sa.select(tr.c.override_id).where(tr.c.override_id.is_not(None))
-    unused = (sa.select(o.c.application_id, sa.func.min(o.c.id).label("override_id"))
-              .where(o.c.id.not_in(used)).group_by(o.c.application_id).subquery("unused"))
-    return (sa.select(A.c.id, A.c.code, A.c.number, A.c.status, A.c.amount_granted, A.c.approved_on,
-                      R.c.code.label("round_code"), R.c.currency, R.c.tranche_plan, R.c.four_eyes,
-                      R.c.visit_wait_days,
-                      P.c.code.label("participant"), P.c.full_name, P.c.status.label("participant_status"),
-                      P.c.exited_on, P.c.exit_reason,
-                      sa.func.coalesce(paid.c.disbursed, 0).label("disbursed"),
-                      sa.func.coalesce(paid.c.count, 0).label("count"), paid.c.last_released, paid.c.pending,
-                      unused.c.override_id)
-            .select_from(A.join(R, R.c.id == A.c.round_id).join(P, P.c.id == A.c.participant_id)
-                         .outerjoin(paid, paid.c.application_id == A.c.id)
-                         .outerjoin(unused, unused.c.application_id == A.c.id))
-            .where(A.c.status.in_([S.APPROVED.value, S.DISBURSING.value])))
-
-
-_PAYABLE = _payable_select()
-_PAYABLE_ALL = _PAYABLE.order_by(R.c.code, A.c.number)
-_PAYABLE_IN_ROUND = _PAYABLE.where(R.c.code == sa.bindparam("round")).order_by(A.c.number)
-_PAYABLE_BY_CODES = _PAYABLE.where(A.c.code.in_(sa.bindparam("codes", expanding=True)))
-_OVERRIDES_BY_ID = (sa.select(t.override.c.id, t.override.c.reason, ST.c.code)
-                    .select_from(t.override.join(ST, ST.c.id == t.override.c.granted_by))
-                    .where(t.override.c.id.in_(sa.bindparam("ids", expanding=True))))
-_APPROVALS = (sa.select(t.decision.c.application_id, t.decision.c.decided_on, ST.c.code)
-              .select_from(t.decision.join(ST, ST.c.id == t.decision.c.decided_by))
-              .where(t.decision.c.application_id.in_(sa.bindparam("ids", expanding=True)),
-                     t.decision.c.outcome == Outcome.APPROVED.value)
-              .order_by(t.decision.c.application_id, t.decision.c.number))
-_RECORDED_BY_CODES = (sa.select(A.c.code, R.c.currency, t.tranche)
-                      .select_from(t.tranche.join(A, A.c.id == t.tranche.c.application_id)
-                                   .join(R, R.c.id == A.c.round_id))
-                      .where(A.c.code.in_(sa.bindparam("codes", expanding=True))))
-_SET_STATUS = (A.update().where(A.c.id == sa.bindparam("b_id"))
-               .values(status=sa.bindparam("b_status"), closed_on=sa.bindparam("b_closed_on")))
-
-
 def held_because(row) -> str:
     """Why the grant of someone who left the programme pays nothing more (until readmitted)."""
     return _("held: {code} left the programme on {on} ({reason}); readmitting them releases it").format(
@@ -150,12 +98,7 @@ def _plan(text: str, cache: dict):
 
 
 def _overrides(conn, rows) -> dict[int, Verification]:
-    ids = [row.override_id for row in rows if row.override_id is not None]
-    found = {}
-    for start in range(0, len(ids), 500):
-        for o in conn.execute(_OVERRIDES_BY_ID, {"ids": ids[start:start + 500]}):
-            found[o.id] = Verification(override_reason=o.reason, overridden_by=o.code)
-    return found
+    return store.overrides_by_id(conn, [row.override_id for row in rows if row.override_id is not None])
 
 
 def _evidence(tx, app, tranche: Tranche, since: date, wait: int = 0) -> Verification | None:
@@ -210,10 +153,7 @@ def _due(tx, rows, on: date) -> list[DueTranche]:
             ask.append((len(found), row, steps))
         found.append(item)
     if ask and tx.heard("tranche_verification"):
-        apps = {}
-        ids = [row.id for _i, row, _s in ask]
-        for start in range(0, len(ids), 500):
-            apps.update((a.code, a) for a in store.find_applications(tx.conn, A.c.id.in_(ids[start:start + 500])))
+        apps = store.applications_by_ids(tx.conn, [row.id for _i, row, _s in ask])
         for i, row, _steps in ask:
             item = found[i]
             tranche = Tranche(item.application, item.number, item.amount, on, TrancheMethod.CASH, item.currency)
@@ -241,9 +181,7 @@ class PaymentsMixin:
         with self.ctx.reading_transaction() as tx:
             if round:
                 store.round_row(tx.conn, round)  # NotFound for an unknown round
-                rows = tx.conn.execute(_PAYABLE_IN_ROUND.where(visible(tx.conn, A.c.participant_id)), {"round": store.normal(round)}).all()
-            else:
-                rows = tx.conn.execute(_PAYABLE_ALL.where(visible(tx.conn, A.c.participant_id))).all()
+            rows = store.payable(tx.conn, store.normal(round) if round else None)
             found = _due(tx, rows, tx.today)
         return [d for d in found if d.ready] if ready else found
 
@@ -332,29 +270,18 @@ class _PaymentRun(SheetImport):
     def prepare(self, rows) -> None:
         conn = self.tx.conn
         codes = sorted({r["application"] for r in rows})
-        # every round the sheet touches is locked first (the round lock, see store)
-        round_ids = sorted(set(conn.execute(sa.select(A.c.round_id).where(
-            A.c.code.in_(sa.bindparam("codes", expanding=True))), {"codes": codes}).scalars())) if codes else []
-        for round_id in round_ids:
-            store.round_row(conn, round_id=round_id, lock=True)
-        self.payable = {row.code: row for row in conn.execute(_PAYABLE_BY_CODES, {"codes": codes})} if codes else {}
-        self.status_of = dict(conn.execute(sa.select(A.c.code, A.c.status).where(
-            A.c.code.in_(sa.bindparam("codes", expanding=True))), {"codes": codes}).all()) if codes else {}
+        store.lock_rounds_of(conn, codes)  # every round the sheet touches is locked first
+        self.payable = {row.code: row for row in store.payable(conn, codes=codes)}
+        self.status_of = store.statuses(conn, codes)
         self.recorded, self.by_reference = {}, {}
-        if codes:
-            for tr in conn.execute(_RECORDED_BY_CODES, {"codes": codes}):
-                self.recorded[(tr.code, tr.number)] = tr
-                if tr.reference:
-                    self.by_reference.setdefault((tr.code, tr.reference), tr)
-        self.approvals = {}
+        for tr in store.recorded_tranches(conn, codes):
+            self.recorded[(tr.code, tr.number)] = tr
+            if tr.reference:
+                self.by_reference.setdefault((tr.code, tr.reference), tr)
         ids = [row.id for row in self.payable.values()]
-        for start in range(0, len(ids), 500):
-            for d in conn.execute(_APPROVALS, {"ids": ids[start:start + 500]}):
-                self.approvals[d.application_id] = d
+        self.approvals = store.approvals(conn, ids)
         self.overrides = _overrides(conn, self.payable.values())
-        self.apps = {}
-        for start in range(0, len(ids), 500):
-            self.apps.update((a.code, a) for a in store.find_applications(conn, A.c.id.in_(ids[start:start + 500])))
+        self.apps = store.applications_by_ids(conn, ids)
 
     def identity(self, row):
         number, reference = row.get("tranche"), row.get("reference")
@@ -495,12 +422,8 @@ class _PaymentRun(SheetImport):
                            "kind": status.value, "note": _("tranche {n}: {amount} ({method})").format(
                                n=tranche.number, amount=money_text(tranche.amount, tranche.currency),
                                method=tranche.method.value)})
-        conn.execute(t.tranche.insert(), tranche_rows)
-        conn.execute(_SET_STATUS, statuses)
-        conn.execute(t.event.insert(), events)
-        after, done = {}, [row.id for row, _t, _o, _p in batch]
-        for start in range(0, len(done), 500):
-            after.update((a.code, a) for a in store.find_applications(conn, A.c.id.in_(done[start:start + 500])))
+        store.insert_tranches(conn, tranche_rows, statuses, events)
+        after = store.applications_by_ids(conn, [row.id for row, _t, _o, _p in batch])
         for row, tranche, _o, _p in batch:
             tranche = attrs.evolve(tranche, status=TrancheStatus.PENDING) if row.four_eyes else attrs.evolve(
                 tranche, confirmed_by=tx.actor.code, confirmed_on=tx.today)

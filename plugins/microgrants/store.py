@@ -475,6 +475,117 @@ def insert_tally(conn: sa.Connection, conflicts: list[dict], votes: list[dict], 
         conn.execute(CHANGE_VOTE, changes)
 
 
+# --- finance's worklist and payment runs (payments.py) ------------------------------------------
+
+
+def _payable_select():
+    tr, o = t.tranche, t.override
+    # disbursed: recorded and not reversed (pending too: it counts against the grant); count:
+    # every tranche ever recorded (a number is never used again); pending: the number of the
+    # tranche waiting for its confirmation, if one does
+    pending = tr.c.status == TrancheStatus.PENDING.value
+    paid = (sa.select(tr.c.application_id, sa.func.sum(tr.c.amount).filter(PAID).label("disbursed"),
+                      sa.func.count().label("count"),
+                      sa.func.max(tr.c.released_on).filter(PAID).label("last_released"),
+                      sa.func.max(tr.c.number).filter(pending).label("pending"))
+            .group_by(tr.c.application_id).subquery("paid"))
+    used = sa.select(tr.c.override_id).where(tr.c.override_id.is_not(None))
+    unused = (sa.select(o.c.application_id, sa.func.min(o.c.id).label("override_id"))
+              .where(o.c.id.not_in(used)).group_by(o.c.application_id).subquery("unused"))
+    return (sa.select(A.c.id, A.c.code, A.c.number, A.c.status, A.c.amount_granted, A.c.approved_on,
+                      R.c.code.label("round_code"), R.c.currency, R.c.tranche_plan, R.c.four_eyes,
+                      R.c.visit_wait_days,
+                      P.c.code.label("participant"), P.c.full_name, P.c.status.label("participant_status"),
+                      P.c.exited_on, P.c.exit_reason,
+                      sa.func.coalesce(paid.c.disbursed, 0).label("disbursed"),
+                      sa.func.coalesce(paid.c.count, 0).label("count"), paid.c.last_released, paid.c.pending,
+                      unused.c.override_id)
+            .select_from(A.join(R, R.c.id == A.c.round_id).join(P, P.c.id == A.c.participant_id)
+                         .outerjoin(paid, paid.c.application_id == A.c.id)
+                         .outerjoin(unused, unused.c.application_id == A.c.id))
+            .where(A.c.status.in_([ApplicationStatus.APPROVED.value, ApplicationStatus.DISBURSING.value])))
+
+
+_PAYABLE = _payable_select()
+_PAYABLE_ALL = _PAYABLE.order_by(R.c.code, A.c.number)
+_PAYABLE_IN_ROUND = _PAYABLE.where(R.c.code == sa.bindparam("round")).order_by(A.c.number)
+PAYABLE_BY_CODES = _PAYABLE.where(A.c.code.in_(sa.bindparam("codes", expanding=True)))
+_OVERRIDES_BY_ID = (sa.select(t.override.c.id, t.override.c.reason, ST.c.code)
+                    .select_from(t.override.join(ST, ST.c.id == t.override.c.granted_by))
+                    .where(t.override.c.id.in_(sa.bindparam("ids", expanding=True))))
+_APPROVALS = (sa.select(t.decision.c.application_id, t.decision.c.decided_on, ST.c.code)
+              .select_from(t.decision.join(ST, ST.c.id == t.decision.c.decided_by))
+              .where(t.decision.c.application_id.in_(sa.bindparam("ids", expanding=True)),
+                     t.decision.c.outcome == Outcome.APPROVED.value)
+              .order_by(t.decision.c.application_id, t.decision.c.number))
+_RECORDED_BY_CODES = (sa.select(A.c.code, R.c.currency, t.tranche)
+                      .select_from(t.tranche.join(A, A.c.id == t.tranche.c.application_id)
+                                   .join(R, R.c.id == A.c.round_id))
+                      .where(A.c.code.in_(sa.bindparam("codes", expanding=True))))
+SET_PAID_STATUS = (A.update().where(A.c.id == sa.bindparam("b_id"))
+               .values(status=sa.bindparam("b_status"), closed_on=sa.bindparam("b_closed_on")))
+
+
+def payable(conn: sa.Connection, round_code: str | None = None, codes: Iterable[str] | None = None) -> list:
+    """Every approved grant not yet fully paid, with what was paid and what waits (the
+    worklist's rows): those the actor may see (of one round, or all), or those with
+    ``codes`` (a payment run, which checks each)."""
+    if codes is not None:
+        codes = sorted(codes)
+        return conn.execute(PAYABLE_BY_CODES, {"codes": codes}).all() if codes else []
+    if round_code:
+        return conn.execute(_PAYABLE_IN_ROUND.where(visible(conn, A.c.participant_id)), {"round": round_code}).all()
+    return conn.execute(_PAYABLE_ALL.where(visible(conn, A.c.participant_id))).all()
+
+
+def lock_rounds_of(conn: sa.Connection, codes: list[str]) -> None:
+    """Lock the round of every application in ``codes``, in one order (the round lock)."""
+    if not codes:
+        return
+    round_ids = sorted(set(conn.execute(sa.select(A.c.round_id).where(
+        A.c.code.in_(sa.bindparam("codes", expanding=True))), {"codes": codes}).scalars()))
+    for round_id in round_ids:
+        round_row(conn, round_id=round_id, lock=True)
+
+
+def statuses(conn: sa.Connection, codes: list[str]) -> dict[str, str]:
+    """Each existing application's status, by code."""
+    if not codes:
+        return {}
+    return dict(conn.execute(sa.select(A.c.code, A.c.status).where(
+        A.c.code.in_(sa.bindparam("codes", expanding=True))), {"codes": codes}).all())
+
+
+def recorded_tranches(conn: sa.Connection, codes: list[str]) -> list:
+    """Every tranche ever recorded for these applications (reversed ones too), with the code."""
+    return conn.execute(_RECORDED_BY_CODES, {"codes": codes}).all() if codes else []
+
+
+def approvals(conn: sa.Connection, app_ids: list[int]) -> dict[int, object]:
+    """Each application's approving decision (date and who recorded it), by application id."""
+    found = {}
+    for start in range(0, len(app_ids), 500):
+        for d in conn.execute(_APPROVALS, {"ids": app_ids[start:start + 500]}):
+            found[d.application_id] = d
+    return found
+
+
+def overrides_by_id(conn: sa.Connection, ids: list[int]) -> dict[int, Verification]:
+    """Admin overrides of a missing verification, by id, as the verification of a tranche."""
+    found = {}
+    for start in range(0, len(ids), 500):
+        for o in conn.execute(_OVERRIDES_BY_ID, {"ids": ids[start:start + 500]}):
+            found[o.id] = Verification(override_reason=o.reason, overridden_by=o.code)
+    return found
+
+
+def insert_tranches(conn: sa.Connection, tranches_: list[dict], statuses_: list[dict], events_: list[dict]) -> None:
+    """A payment run's batch: the tranches, their applications' new status, their stories."""
+    conn.execute(t.tranche.insert(), tranches_)
+    conn.execute(SET_PAID_STATUS, statuses_)
+    conn.execute(t.event.insert(), events_)
+
+
 # --- tranches -----------------------------------------------------------------------------------
 
 

@@ -110,7 +110,8 @@ def test_budget_and_lists_for_people_and_for_scripts(grants, desk):
     assert "Budget of round R2026 (TJS)" in table.stdout and "14000.00" in table.stdout
     record = json.loads(grants("ADM", "budget", "R2026", fmt="json").stdout)
     assert record == {"round": "R2026", "currency": "TJS", "budget": "20000.00", "approved": "14000.00",
-                      "returned": "0.00", "committed": "14000.00", "disbursed": "0.00", "pending": "0.00", "remaining": "6000.00",
+                      "returned": "0.00", "committed": "14000.00", "disbursed": "0.00", "pending": "0.00",
+                      "remaining": "6000.00",
                       "grants": 2, "grants_to_women": 1, "women_share": "50.0%"}
     rows = list(csv.DictReader(io.StringIO(grants("CM1", "list", "--round", "R2026", fmt="csv").stdout)))
     assert [(r["code"], r["status"], r["granted"]) for r in rows] == [("R2026-001", "approved", "8000.00"),

@@ -17,7 +17,8 @@ D = Decimal
 @pytest.fixture
 def figures(desk, programme):
     """Zarina approved 8,000 (4,800 paid in kind at 12 TJS/EUR); Jamshed approved 6,000 (3,600
-    paid in cash, then cancelled), both tranches confirmed by a second finance officer; Madina rejected; Firdavs deferred; Firuza's application a draft."""
+    paid in cash, then cancelled), both tranches confirmed by a second finance officer; Madina
+    rejected; Firdavs deferred; Firuza's application a draft."""
     zarina = desk.approved(0, "8000")
     desk.grants("FO1").disburse(zarina, method="in_kind", items="2 sewing machines", supplier="Textile LLC",
                                 receipt="0457", eur_rate="12")
