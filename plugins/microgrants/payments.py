@@ -398,21 +398,13 @@ class _PaymentRun(SheetImport):
         tx = self.tx
         conn = tx.conn
         actor = store.actor_id(tx)
-        tranche_rows, statuses, events = [], [], []
+        tranche_rows, statuses, events, written = [], [], [], []
         for row, tranche, override_id, paid in batch:
-            v = tranche.verification
-            visit = v is not None and not v.overridden
             checked = not row.four_eyes  # without four eyes the recorder's word confirms it
-            tranche_rows.append({
-                "application_id": row.id, "number": tranche.number, "amount": tranche.amount,
-                "released_on": tranche.released_on, "method": tranche.method.value, "items": tranche.items,
-                "supplier": tranche.supplier, "receipt": tranche.receipt, "reference": tranche.reference,
-                "eur_rate": tranche.eur_rate, "amount_eur": tranche.amount_eur, "recorded_by": actor,
-                "override_id": override_id, "verification_reference": v.reference if visit else None,
-                "verified_on": v.visited_on if visit else None, "verified_by": v.mentor if visit else None,
-                "verification_note": v.note if visit else None,
-                "status": (TrancheStatus.CONFIRMED if checked else TrancheStatus.PENDING).value,
-                "confirmed_by": actor if checked else None, "confirmed_on": tx.today if checked else None})
+            tranche = attrs.evolve(tranche, **({"confirmed_by": tx.actor.code, "confirmed_on": tx.today} if checked
+                                               else {"status": TrancheStatus.PENDING}))
+            written.append((row, tranche))
+            tranche_rows.append(store.tranche_values(row.id, tranche, actor, override_id))
             status = S.COMPLETED if checked and paid == row.amount_granted else S.DISBURSING
             if status is S.COMPLETED:
                 self.completed.append(row.code)
@@ -422,14 +414,12 @@ class _PaymentRun(SheetImport):
                            "kind": status.value, "note": _("tranche {n}: {amount} ({method})").format(
                                n=tranche.number, amount=money_text(tranche.amount, tranche.currency),
                                method=tranche.method.value)})
-        store.insert_tranches(conn, tranche_rows, statuses, events)
-        after = store.applications_by_ids(conn, [row.id for row, _t, _o, _p in batch])
-        for row, tranche, _o, _p in batch:
-            tranche = attrs.evolve(tranche, status=TrancheStatus.PENDING) if row.four_eyes else attrs.evolve(
-                tranche, confirmed_by=tx.actor.code, confirmed_on=tx.today)
+        store.insert_tranche_rows(conn, tranche_rows, statuses, events)
+        after = store.applications_by_ids(conn, [row.id for row, _tranche in written])
+        for row, tranche in written:
             tx.emit("tranche_released", application=after[row.code], tranche=tranche)
             self.released.append(tranche)
-        return {tranche.application: tranche for tranche in self.released[-len(batch):]}
+        return {tranche.application: tranche for _row, tranche in written}
 
 
 __all__ = ["DueTranche", "PaymentReport", "PaymentsMixin", "SHEET_COLUMNS"]

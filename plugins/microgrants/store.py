@@ -579,11 +579,54 @@ def overrides_by_id(conn: sa.Connection, ids: list[int]) -> dict[int, Verificati
     return found
 
 
-def insert_tranches(conn: sa.Connection, tranches_: list[dict], statuses_: list[dict], events_: list[dict]) -> None:
-    """A payment run's batch: the tranches, their applications' new status, their stories."""
+def tranche_values(app_id: int, tranche: Tranche, recorded_by: int, override_id: int | None) -> dict:
+    """A tranche as a row of ``mg_tranche`` (its confirmer: the recorder, when it is
+    recorded confirmed)."""
+    v = tranche.verification
+    visit = v is not None and not v.overridden
+    confirmed = tranche.status is TrancheStatus.CONFIRMED
+    return {"application_id": app_id, "number": tranche.number, "amount": tranche.amount,
+            "released_on": tranche.released_on, "method": tranche.method.value, "items": tranche.items,
+            "supplier": tranche.supplier, "receipt": tranche.receipt, "reference": tranche.reference,
+            "eur_rate": tranche.eur_rate, "amount_eur": tranche.amount_eur, "recorded_by": recorded_by,
+            "override_id": override_id, "verification_reference": v.reference if visit else None,
+            "verified_on": v.visited_on if visit else None, "verified_by": v.mentor if visit else None,
+            "verification_note": v.note if visit else None, "status": tranche.status.value,
+            "confirmed_by": recorded_by if confirmed else None,
+            "confirmed_on": tranche.confirmed_on if confirmed else None}
+
+
+def insert_tranche_rows(conn: sa.Connection, tranches_: list[dict], statuses_: list[dict] = (),
+                        events_: list[dict] = ()) -> None:
+    """Tranches (``tranche_values``) and, for a payment run's batch, their applications' new
+    status and their stories."""
     conn.execute(t.tranche.insert(), tranches_)
-    conn.execute(SET_PAID_STATUS, statuses_)
-    conn.execute(t.event.insert(), events_)
+    if statuses_:
+        conn.execute(SET_PAID_STATUS, statuses_)
+    if events_:
+        conn.execute(t.event.insert(), events_)
+
+
+def confirm_tranche_row(conn: sa.Connection, tranche_id: int, by: int, on) -> None:
+    conn.execute(t.tranche.update().where(t.tranche.c.id == tranche_id).values(
+        status=TrancheStatus.CONFIRMED.value, confirmed_by=by, confirmed_on=on))
+
+
+def reverse_tranche_row(conn: sa.Connection, tranche_id: int, amount: Decimal, reason: str, by: int, on) -> None:
+    """The counter-entry, and the tranche marked reversed (nothing else of it changes)."""
+    conn.execute(t.tranche_reversal.insert().values(tranche_id=tranche_id, amount=amount, reason=reason,
+                                                    reversed_by=by, reversed_on=on))
+    conn.execute(t.tranche.update().where(t.tranche.c.id == tranche_id).values(status=TrancheStatus.REVERSED.value))
+
+
+def insert_override(conn: sa.Connection, app_id: int, reason: str, by: int, on) -> None:
+    conn.execute(t.override.insert().values(application_id=app_id, reason=reason, granted_by=by, granted_on=on))
+
+
+def set_granted(conn: sa.Connection, app_id: int, amount: Decimal, closed_on=None) -> None:
+    """A reduced grant's new amount (and the day it closed, if the reduction completed it)."""
+    conn.execute(A.update().where(A.c.id == app_id).values(
+        amount_granted=amount, **({"closed_on": closed_on} if closed_on else {})))
 
 
 # --- tranches -----------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import attrs
 from reentry_core.sdk import _, Conflict, InvalidInput, parse_date, parse_money, PermissionDenied
 
 from . import store
-from . import tables as t
 from .applications import check_move, read_application
 from .domain import (
     FUNDED_STATUSES, Application, ApplicationStatus, GrantRound, Override, Tranche, TrancheStatus, Verification,
@@ -83,16 +82,8 @@ class TranchesMixin:
             tranche = attrs.evolve(tranche, verification=verification, **(
                 {"confirmed_by": tx.actor.code, "confirmed_on": tx.today} if checked
                 else {"status": TrancheStatus.PENDING}))
-            tx.conn.execute(t.tranche.insert().values(
-                application_id=app_id, number=tranche.number, amount=tranche.amount, released_on=day,
-                method=tranche.method.value, items=tranche.items, supplier=tranche.supplier, receipt=tranche.receipt,
-                reference=tranche.reference, eur_rate=tranche.eur_rate, amount_eur=tranche.amount_eur,
-                recorded_by=store.staff_id(tx.conn, tx.actor.code), override_id=override_id,
-                status=tranche.status.value, confirmed_by=store.staff_id(tx.conn, tx.actor.code) if checked else None,
-                confirmed_on=tranche.confirmed_on,
-                **({"verification_reference": verification.reference, "verified_on": verification.visited_on,
-                    "verified_by": verification.mentor, "verification_note": verification.note}
-                   if verification is not None and not verification.overridden else {})))
+            actor = store.actor_id(tx)
+            store.insert_tranche_rows(tx.conn, [store.tranche_values(app_id, tranche, actor, override_id)])
             status = S.COMPLETED if checked and app.disbursed + tranche.amount == app.amount_granted else S.DISBURSING
             check_move(app, status, status.value)
             store.set_status(tx, app_id, status, _("tranche {n}: {amount} ({method})").format(
@@ -137,9 +128,7 @@ class TranchesMixin:
             if any(o.used_by_tranche is None for _id, o in store.overrides(tx.conn, app_id, app.code)):
                 raise Conflict(_("{app} already has an override waiting for its next verified tranche").format(
                     app=app.code))
-            tx.conn.execute(t.override.insert().values(application_id=app_id, reason=override.reason,
-                                                       granted_by=store.staff_id(tx.conn, tx.actor.code),
-                                                       granted_on=tx.today))
+            store.insert_override(tx.conn, app_id, override.reason, store.actor_id(tx), tx.today)
             store.add_event(tx, app_id, "override", override.reason)
             tx.audit("grants.override", "grant_application", app.code, after=override)
         return override
@@ -163,9 +152,7 @@ class TranchesMixin:
                 raise Conflict(_("tranche {n} of {app} is {status}; only a pending tranche is confirmed").format(
                     n=row.number, app=app.code, status=row.status))
             _second_person(tx, app_id, app, row, _("confirms it"))
-            tx.conn.execute(t.tranche.update().where(t.tranche.c.id == row.id).values(
-                status=TrancheStatus.CONFIRMED.value, confirmed_by=store.staff_id(tx.conn, tx.actor.code),
-                confirmed_on=tx.today))
+            store.confirm_tranche_row(tx.conn, row.id, store.actor_id(tx), tx.today)
             note = _("tranche {n} confirmed: {amount}").format(n=row.number, amount=money_text(row.amount,
                                                                                                app.currency))
             if app.status in PAYABLE and app.confirmed + row.amount == app.amount_granted:
@@ -195,11 +182,7 @@ class TranchesMixin:
                                  "reversed while the grant is being paid").format(app=app.code))
             _second_person(tx, app_id, app, row, _("reverses it"))
             before = _stored(tx.conn, app_id, app, row.number)
-            tx.conn.execute(t.tranche_reversal.insert().values(
-                tranche_id=row.id, amount=row.amount, reason=reason,
-                reversed_by=store.staff_id(tx.conn, tx.actor.code), reversed_on=tx.today))
-            tx.conn.execute(t.tranche.update().where(t.tranche.c.id == row.id).values(
-                status=TrancheStatus.REVERSED.value))
+            store.reverse_tranche_row(tx.conn, row.id, row.amount, reason, store.actor_id(tx), tx.today)
             note = _("tranche {n} ({amount}, {status}) reversed: {reason}").format(
                 n=row.number, amount=money_text(row.amount, app.currency), status=row.status, reason=reason)
             store.add_event(tx, app_id, "reversed", note)
@@ -260,8 +243,7 @@ class TranchesMixin:
             note = _("reduced from {old} to {new}, {back} returned to the budget: {reason}").format(
                 old=money_text(before.amount_granted), new=money_text(new, before.currency),
                 back=money_text(before.amount_granted - new, before.currency), reason=reason)
-            tx.conn.execute(t.application.update().where(t.application.c.id == app_id).values(
-                amount_granted=new, **({"closed_on": tx.today} if status is S.COMPLETED else {})))
+            store.set_granted(tx.conn, app_id, new, tx.today if status is S.COMPLETED else None)
             store.add_event(tx, app_id, "reduced", note)
             if status is not before.status:
                 store.set_status(tx, app_id, status)
