@@ -23,7 +23,7 @@ from reentry_core.sdk import _, check_in_scope, core, NotFound, participant_from
 from . import tables as t
 from .domain import (
     FUNDED_STATUSES, Application, ApplicationStatus, Budget, BudgetLine, ConflictOfInterest, Decision, GrantRound,
-    Outcome, Override, Reversal, Tranche, TrancheStatus, Verification, Vote, plan_text,
+    Outcome, Override, Reversal, RoundStatus, Tranche, TrancheStatus, Verification, Vote, plan_text,
 )
 
 R, A, L = t.grant_round, t.application, t.budget_line
@@ -138,6 +138,42 @@ def load_round(conn: sa.Connection, code: str, lock: bool = False,
                with_committee: bool = True) -> tuple[int, GrantRound]:
     row = round_row(conn, code, lock=lock)
     return row.id, round_from_row(conn, row, with_committee=with_committee)
+
+
+def round_exists(conn: sa.Connection, code: str) -> bool:
+    return conn.execute(sa.select(R.c.id).where(R.c.code == normal(code))).first() is not None
+
+
+def insert_round(conn: sa.Connection, rnd: GrantRound) -> None:
+    conn.execute(R.insert().values(**round_to_row(rnd)))
+
+
+def update_round(conn: sa.Connection, round_id: int, **values) -> None:
+    """Change a round's stored settings (its status, its payment rules)."""
+    conn.execute(R.update().where(R.c.id == round_id).values(**values))
+
+
+def rounds(conn: sa.Connection, status: RoundStatus | None = None) -> list[GrantRound]:
+    """Every round (of one status), by opening day and code."""
+    query = sa.select(R).order_by(R.c.opens_on, R.c.code)
+    if status is not None:
+        query = query.where(R.c.status == status.value)
+    return [round_from_row(conn, row) for row in conn.execute(query)]
+
+
+def add_committee_member(conn: sa.Connection, round_id: int, staff_id_: int, on) -> None:
+    conn.execute(t.committee_member.insert().values(round_id=round_id, staff_id=staff_id_, added_on=on))
+
+
+def remove_committee_member(conn: sa.Connection, round_id: int, staff_id_: int) -> None:
+    cm = t.committee_member
+    conn.execute(cm.delete().where(cm.c.round_id == round_id, cm.c.staff_id == staff_id_))
+
+
+def votes_in_round(conn: sa.Connection, round_id: int, staff_id_: int) -> int:
+    """How many votes a staff member cast on the round's applications."""
+    return conn.execute(sa.select(sa.func.count()).select_from(t.vote.join(A))
+                        .where(t.vote.c.staff_id == staff_id_, A.c.round_id == round_id)).scalar_one()
 
 
 def budget(conn: sa.Connection, round_id: int) -> Budget:
