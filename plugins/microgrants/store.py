@@ -22,8 +22,8 @@ from reentry_core.sdk import _, check_in_scope, core, NotFound, participant_from
 
 from . import tables as t
 from .domain import (
-    FUNDED_STATUSES, Application, ApplicationStatus, Budget, BudgetLine, ConflictOfInterest, Decision, GrantRound,
-    Outcome, Override, Reversal, RoundStatus, Tranche, TrancheStatus, Verification, Vote, plan_text,
+    FUNDED_STATUSES, OPEN_STATUSES, Application, ApplicationStatus, Budget, BudgetLine, ConflictOfInterest, Decision,
+    GrantRound, Outcome, Override, Reversal, RoundStatus, Tranche, TrancheStatus, Verification, Vote, plan_text,
 )
 
 R, A, L = t.grant_round, t.application, t.budget_line
@@ -313,6 +313,32 @@ def locked_application(conn: sa.Connection, code: str, scoped: bool = True) -> t
     return round_id, app_id, rnd, app
 
 
+_LAST_NUMBER = (sa.select(sa.func.coalesce(sa.func.max(A.c.number), 0))
+                .where(A.c.round_id == sa.bindparam("round_id")))
+_INSERT_APPLICATION = A.insert()
+_OPEN_OR_FUNDED = sa.select(A.c.code, A.c.status).where(
+    A.c.round_id == sa.bindparam("round_id"), A.c.participant_id == sa.bindparam("person_id"),
+    A.c.status.in_([s.value for s in OPEN_STATUSES | FUNDED_STATUSES])).limit(1)
+
+
+def last_application_number(conn: sa.Connection, round_id: int) -> int:
+    return conn.execute(_LAST_NUMBER, {"round_id": round_id}).scalar_one()
+
+
+def insert_application(conn: sa.Connection, values: dict) -> int:
+    """A new application's row; its id."""
+    return conn.execute(_INSERT_APPLICATION, values).inserted_primary_key[0]
+
+
+def open_or_funded(conn: sa.Connection, round_id: int, person_id: int):
+    """A participant's application in the round that is still open or was funded (code, status), or ``None``."""
+    return conn.execute(_OPEN_OR_FUNDED, {"round_id": round_id, "person_id": person_id}).first()
+
+
+def update_request(conn: sa.Connection, app_id: int, own_contribution, requested) -> None:
+    conn.execute(A.update().where(A.c.id == app_id).values(own_contribution=own_contribution, requested=requested))
+
+
 _DELETE_LINES = L.delete().where(L.c.application_id == sa.bindparam("b_id"))
 _INSERT_LINES = L.insert()
 
@@ -482,6 +508,23 @@ def applications_by_ids(conn: sa.Connection, ids: Iterable[int]) -> dict[str, Ap
     for start in range(0, len(ids), 500):
         found.update((a.code, a) for a in find_applications(conn, A.c.id.in_(ids[start:start + 500])))
     return found
+
+
+def conflict_of(conn: sa.Connection, app_id: int, staff_id_: int):
+    """The conflict of interest a member declared on an application (its ``kind``), or ``None``."""
+    return conn.execute(sa.select(t.conflict.c.kind).where(t.conflict.c.application_id == app_id,
+                                                           t.conflict.c.staff_id == staff_id_)).first()
+
+
+def decision_count(conn: sa.Connection, app_id: int) -> int:
+    return conn.execute(sa.select(sa.func.count()).where(t.decision.c.application_id == app_id)).scalar_one()
+
+
+_INSERT_DECISION = t.decision.insert()
+
+
+def insert_decision(conn: sa.Connection, values: dict) -> None:
+    conn.execute(_INSERT_DECISION, values)
 
 
 def earlier_votes(conn: sa.Connection, app_ids: list[int]) -> dict:
