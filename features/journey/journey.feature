@@ -21,6 +21,7 @@ Feature: One participant's journey, from release to a business that lasts
       | CM3  | Баҳодур Назаров  | committee_member |        |
       | CM4  | Гулноза Шарипова | committee_member |        |
       | FO1  | Умед Давлатов    | finance_officer  |        |
+      | FO2  | Бахтиёр Олимов   | finance_officer  |        |
       | MN1  | Фарида Каримова  | mentor           | DSH    |
       | ME1  | Руслан Азимов    | me_officer       |        |
 
@@ -90,6 +91,8 @@ Feature: One participant's journey, from release to a business that lasts
           --supplier "Textile LLC" --receipt RC-1001
       """
     Then the command succeeds
+    When the second finance officer types "reentry --as FO2 grants confirm R2026-001 --tranche 1"
+    Then the command succeeds
     When the administrator types "reentry --as ADM mentoring profile MN1 --sex female --capacity 10 --languages tg,ru --sectors sewing"
     And the case worker types "reentry --as CW1 mentoring assign DSH-2026-0001 --mentor MN1"
     Then the command succeeds
@@ -98,6 +101,8 @@ Feature: One participant's journey, from release to a business that lasts
     When the mentor types "reentry --as MN1 mentoring visit DSH-2026-0001 --mode on_site --status operating --revenue 5200 --costs 3100 --owner 1 --equipment-seen"
     Then the command succeeds
     When the finance officer types "reentry --as FO1 grants disburse R2026-001 --method bank_transfer --reference TR-118"
+    Then the command succeeds
+    When the second finance officer types "reentry --as FO2 grants confirm R2026-001 --tranche 2"
     Then the command succeeds
     And grant R2026-001 has 8,500.00 TJS disbursed in two tranches
 

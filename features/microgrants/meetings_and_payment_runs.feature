@@ -20,6 +20,7 @@ Feature: The committee's tally sheet and finance's payment run
       | CM3  | Рустам Юсупов    | committee_member |        |
       | CM4  | Нодира Шарипова  | committee_member |        |
       | FO1  | Гулнора Раҷабова | finance_officer  |        |
+      | FO2  | Бахтиёр Олимов   | finance_officer  |        |
     And "Мадина Сафарова", female, born 01.07.1992, was registered at DSH as DSH-2026-0001
     And "Ҷамшед Раҳимов", male, born 12.03.1985, was registered at DSH as DSH-2026-0002
     And "Фирӯза Қодирова", female, born 05.11.1988, was registered at DSH as DSH-2026-0003
@@ -68,8 +69,8 @@ Feature: The committee's tally sheet and finance's payment run
       | R2026-001   | CM3    | approve |        |        |           |
     When the administrator types "reentry --as ADM grants meeting R2026 tally.csv --decide"
     Then the command is refused with "tally.csv: 2 of 3 rows are invalid; nothing was recorded"
-    And the refusal names "row 2: amount: 6,500.00 is more than the 6,000.00 TJS requested in R2026-001"
-    And the refusal names "row 3: reason: a vote to reject gives a reason, one of weak_plan, not_viable, costs_unrealistic, low_contribution, outside_priorities, funded_elsewhere, other"
+    And the refusal names "row 2, amount: 6,500.00 is more than the 6,000.00 TJS requested in R2026-001"
+    And the refusal names "row 3, reason: a vote to reject gives a reason, one of weak_plan, not_viable, costs_unrealistic, low_contribution, outside_priorities, funded_elsewhere, other"
     And application R2026-001 is under_review
 
   Scenario: Finance releases what its worklist says is ready in one payment run
@@ -86,6 +87,8 @@ Feature: The committee's tally sheet and finance's payment run
       | R2026-002   | bank_transfer |                   |             |         | TR-118    |          |
     When the finance officer types "reentry --as FO1 grants payments payments.csv"
     Then they read "payments.csv: 2 tranches released, 7,800.00 TJS in all; 0 grants fully paid."
+    When the second finance officer types "reentry --as FO2 grants confirm R2026-001 --tranche 1"
+    And the second finance officer types "reentry --as FO2 grants confirm R2026-002 --tranche 1"
     Given a mentor visited DSH-2026-0001 on 2026-11-23 and found the business operating with the equipment in place
     When the finance officer types "reentry --as FO1 grants tranches --due"
     Then they see these rows:
@@ -98,5 +101,24 @@ Feature: The committee's tally sheet and finance's payment run
       | R2026-002   |
     When the finance officer types "reentry --as FO1 grants payments second.csv"
     Then the command is refused with "second.csv: 1 of 2 rows are invalid; no tranche was recorded"
-    And the refusal names "row 3: application: tranche 2 of R2026-002 draws on part 2 of the plan (60% on signing, 40% after a verified visit) and needs a verified visit on or after 2026-11-23; none is on file"
+    And the refusal names "row 3, application: tranche 2 of R2026-002 draws on part 2 of the plan (60% on signing, 40% after a verified visit) and needs a verified visit on or after 2026-11-23; none is on file"
+    And R2026-001 has 1 tranche
+
+  Scenario: A finance officer enters the same payment run twice
+    A payment run's row is known by its grant, its tranche number and its reference:
+    entered again, a row that says what is already recorded changes nothing, so a run
+    typed in twice never pays a grant's next tranche by mistake.
+    Given DSH-2026-0001 was granted 8,000 TJS in round R2026, approved by CM1
+    And a mentor visited DSH-2026-0001 on 2026-11-23 and found the business operating with the equipment in place
+    And a payment sheet "payments.csv" with:
+      | application | tranche | method        | reference |
+      | R2026-001   | 1       | bank_transfer | TR-118    |
+    When the finance officer types "reentry --as FO1 grants payments payments.csv"
+    Then they read "payments.csv: 1 tranches released, 4,800.00 TJS in all; 0 grants fully paid."
+    When the finance officer types "reentry --as FO1 grants payments payments.csv"
+    Then they read "payments.csv: nothing changed: all 1 rows are already recorded."
+    And R2026-001 has 1 tranche
+    When the second finance officer types "reentry --as FO2 grants confirm R2026-001 --tranche 1"
+    And the finance officer types "reentry --as FO1 grants payments payments.csv"
+    Then they read "payments.csv: nothing changed: all 1 rows are already recorded."
     And R2026-001 has 1 tranche

@@ -7,14 +7,13 @@ import json
 from decimal import Decimal
 
 import attrs
-import sqlalchemy as sa
 
 from reentry_core.sdk import _, Conflict, eligibility_problems, InvalidInput
 
 from . import store
 from . import tables as t
 from .domain import (
-    FUNDED_STATUSES, OPEN_STATUSES, TRANSITIONS, Application, ApplicationStatus, GrantRound, money_text,
+    TRANSITIONS, Application, ApplicationStatus, GrantRound, money_text,
 )
 from .hookspecs import PlanForGrant
 from .lines import to_lines
@@ -23,11 +22,6 @@ S = ApplicationStatus
 A = t.application
 
 
-_LAST_NUMBER = sa.select(sa.func.coalesce(sa.func.max(A.c.number), 0)).where(A.c.round_id == sa.bindparam("round_id"))
-_INSERT = A.insert()
-_OPEN_OR_FUNDED = sa.select(A.c.code, A.c.status).where(
-    A.c.round_id == sa.bindparam("round_id"), A.c.participant_id == sa.bindparam("person_id"),
-    A.c.status.in_([s.value for s in OPEN_STATUSES | FUNDED_STATUSES])).limit(1)
 
 
 def check_move(app: Application, status: ApplicationStatus, action: str) -> None:
@@ -83,14 +77,14 @@ class ApplicationsMixin:
                               participant_name=person.full_name, created_on=tx.today)
             _check_request(rnd, app)
             plan = _plan_values(tx.ask("grant_plan", participant=person))
-            number = tx.conn.execute(_LAST_NUMBER, {"round_id": round_id}).scalar_one() + 1
+            number = store.last_application_number(tx.conn, round_id) + 1
             code = f"{rnd.code}-{number:03d}"
-            app_id = tx.conn.execute(_INSERT, {
+            app_id = store.insert_application(tx.conn, {
                 "code": code, "round_id": round_id, "number": number, "participant_id": person_id,
                 "status": S.DRAFT.value, "own_contribution": app.own_contribution, "requested": app.requested,
                 "created_on": tx.today, "created_by": store.actor_id(tx), "plan_code": None, "plan_version": None,
                 "plan_title": None, "plan_sector": None, "plan_score": None, "plan_status": None,
-                **plan}).inserted_primary_key[0]
+                **plan})
             store.insert_lines(tx.conn, app_id, app.lines, replace=False)
             store.add_event(tx, app_id, S.DRAFT.value, _("application made"))
             # what was written, as reading it back would give it
@@ -105,7 +99,7 @@ class ApplicationsMixin:
     @staticmethod
     def _refuse_second(conn, round_id: int, rnd: GrantRound, person_id: int, person_code: str) -> None:
         """One open application per participant per round, and no second grant."""
-        row = conn.execute(_OPEN_OR_FUNDED, {"round_id": round_id, "person_id": person_id}).first()
+        row = store.open_or_funded(conn, round_id, person_id)
         if row is not None:
             raise Conflict(_("{person} already has application {code} ({status}) in round {round}").format(
                 person=person_code, code=row.code, status=row.status, round=rnd.code))
@@ -128,8 +122,7 @@ class ApplicationsMixin:
                 changes["own_contribution"] = own_contribution  # checked by the field's converter
             after = attrs.evolve(before, **changes)
             _check_request(rnd, after)
-            tx.conn.execute(A.update().where(A.c.id == app_id).values(own_contribution=after.own_contribution,
-                                                                      requested=after.requested))
+            store.update_request(tx.conn, app_id, after.own_contribution, after.requested)
             store.insert_lines(tx.conn, app_id, after.lines)
             store.add_event(tx, app_id, "updated", _("requested {amount}").format(
                 amount=money_text(after.requested, after.currency)))

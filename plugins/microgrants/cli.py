@@ -30,7 +30,8 @@ VOTE_COLUMNS = ["member", "vote", "amount", "reason", "note", "cast_on", "change
 CONFLICT_COLUMNS = ["member", "kind", "note", "recorded_by", "recorded_on"]
 DECISION_COLUMNS = ["number", "outcome", "amount", "decided_on", "decided_by", "explanation"]
 TRANCHE_COLUMNS = ["number", "amount", "released_on", "method", "items", "supplier", "receipt", "reference",
-                   "eur_rate", "amount_eur", "recorded_by", "verification"]
+                   "eur_rate", "amount_eur", "recorded_by", "verification", "status", "confirmed_by"]
+PENDING_COLUMNS = ["application", "number", "amount", "released_on", "method", "reference", "recorded_by"]
 EVENT_COLUMNS = ["on", "event", "by", "note"]
 
 
@@ -49,7 +50,8 @@ def round_record(rnd) -> dict:
             "max_grant": _amount(rnd.max_grant), "opens_on": rnd.opens_on, "closes_on": rnd.closes_on,
             "require_shortlisted_plan": rnd.require_shortlisted_plan, "require_training": rnd.require_training,
             "min_plan_score": rnd.min_plan_score, "quorum": rnd.quorum, "rule": rnd.rule.value,
-            "tranche_plan": describe_plan(rnd.tranche_plan), "committee": list(rnd.committee)}
+            "tranche_plan": describe_plan(rnd.tranche_plan), "committee": list(rnd.committee),
+            "four_eyes": rnd.four_eyes, "visit_wait_days": rnd.visit_wait_days}
 
 
 def budget_record(budget) -> dict:
@@ -57,6 +59,7 @@ def budget_record(budget) -> dict:
     return {"round": budget.round, "currency": budget.currency, "budget": _amount(budget.budget),
             "approved": _amount(budget.approved), "returned": _amount(budget.returned),
             "committed": _amount(budget.committed), "disbursed": _amount(budget.disbursed),
+            "pending": _amount(budget.pending),
             "remaining": _amount(budget.remaining), "grants": budget.grants, "grants_to_women": budget.grants_to_women,
             "women_share": None if share is None else f"{share}%"}
 
@@ -119,7 +122,11 @@ def tranche_record(tranche) -> dict:
             "method": tranche.method.value, "items": tranche.items, "supplier": tranche.supplier,
             "receipt": tranche.receipt, "reference": tranche.reference, "eur_rate": tranche.eur_rate,
             "amount_eur": _amount(tranche.amount_eur), "recorded_by": tranche.recorded_by,
-            "verification": verification}
+            "verification": verification, "status": tranche.status.value, "confirmed_by": tranche.confirmed_by,
+            "confirmed_on": tranche.confirmed_on,
+            "reversal": None if tranche.reversal is None else _("{on} by {by}: {reason}").format(
+                on=tranche.reversal.reversed_on.isoformat(), by=tranche.reversal.reversed_by,
+                reason=tranche.reversal.reason)}
 
 
 def _money(amount, currency: str = "") -> str:
@@ -173,6 +180,10 @@ def round_group():
 @click.option("--tranche-plan", default="100", show_default=True,
               help=_("Percentages of each tranche; ':verified' marks one released after a verified mentor visit, "
                      "e.g. 60,40:verified."))
+@click.option("--four-eyes/--no-four-eyes", default=True, show_default=True,
+              help=_("A tranche one finance officer records waits until a second person confirms it."))
+@click.option("--visit-wait", "visit_wait_days", default=0, show_default=True, type=int, metavar="DAYS",
+              help=_("A verified part goes out at the earliest this many days after the verifying visit."))
 @pass_state
 def round_add(state: CliState, code, title, **fields):
     """Set up a grant round as a draft (open it once its committee is appointed).
@@ -188,6 +199,27 @@ def round_add(state: CliState, code, title, **fields):
            "(grants committee add {code} …), then open it (grants round open {code}).").format(
         code=rnd.code, status=rnd.status.value, budget=_money(rnd.budget, rnd.currency), low=_money(rnd.min_grant),
         high=_money(rnd.max_grant, rnd.currency)), state.format, round_record(rnd))
+
+
+@round_group.command("payment-rules")
+@click.argument("code")
+@click.option("--four-eyes/--no-four-eyes", default=None,
+              help=_("A tranche one finance officer records waits until a second person confirms it."))
+@click.option("--visit-wait", "visit_wait_days", type=int, metavar="DAYS",
+              help=_("A verified part goes out at the earliest this many days after the verifying visit (0: none)."))
+@pass_state
+def round_payment_rules(state: CliState, code, four_eyes, visit_wait_days):
+    """(admin) Change how a round pays: four eyes on its tranches (on by default) and the
+    days a verified part waits after the verifying visit (none by default).
+
+    \b
+    Example:
+      reentry --as ADM grants round payment-rules R2026 --visit-wait 14
+    """
+    rnd = state.ctx().grants.set_payment_rules(code, four_eyes=four_eyes, visit_wait_days=visit_wait_days)
+    done(_("Round {code}: four eyes {eyes}; a verified part waits {n} days after the verifying visit.").format(
+        code=rnd.code, eyes=_("on") if rnd.four_eyes else _("off"), n=rnd.visit_wait_days), state.format,
+        round_record(rnd))
 
 
 @round_group.command("list")
@@ -218,7 +250,7 @@ def round_show(state: CliState, code):
     rnd = grants_.get_round(code)
     record = round_record(rnd)
     budget = budget_record(grants_.budget(code))
-    for key in ("approved", "committed", "disbursed", "remaining", "grants", "women_share"):
+    for key in ("approved", "committed", "disbursed", "pending", "remaining", "grants", "women_share"):
         record[key] = budget[key]
     emit_record(record, state.format, title=_("Round {code}: {title}").format(code=rnd.code, title=rnd.title))
 
@@ -589,13 +621,29 @@ def agenda(state: CliState, round_code, deferred, out):
               empty=_("Nothing is in front of the committee of round {round}.").format(round=round_code.upper()))
 
 
+def _sheet_counts(file: str, done: int, unchanged: int, skipped: int, told: str) -> str:
+    """What a sheet entered did: ``told`` (what was recorded), the rows already recorded
+    (nothing changed) and the rows nobody filled in; or that nothing changed at all."""
+    if not done and unchanged:
+        text = _("{file}: nothing changed: all {n} rows are already recorded").format(file=file, n=unchanged)
+    else:
+        text = told
+        if unchanged:
+            text += _("; {n} rows already recorded (nothing changed)").format(n=unchanged)
+    if skipped:
+        text += _("; {n} rows not filled in").format(n=skipped)
+    return text + "."
+
+
 def _meeting_done(report, state: CliState) -> None:
     lines = []
     if report.file is not None:
-        lines.append(_("{file}: {votes} votes, {changed} changed, {conflicts} conflicts of interest recorded on "
-                       "{apps} applications of round {round}.").format(
+        lines.append(_sheet_counts(report.file, report.votes + report.changed + report.conflicts, report.unchanged,
+                                   report.skipped, _(
+            "{file}: {votes} votes, {changed} changed, {conflicts} conflicts of interest recorded on "
+            "{apps} applications of round {round}").format(
             file=report.file, votes=report.votes, changed=report.changed, conflicts=report.conflicts,
-            apps=len(report.applications), round=report.round))
+            apps=len(report.applications), round=report.round)))
     if report.decided:
         counts = {}
         for d in report.decisions:
@@ -607,6 +655,7 @@ def _meeting_done(report, state: CliState) -> None:
             rejected=counts.get("rejected", 0), deferred=counts.get("deferred", 0), left=len(report.not_decided)))
     record = {"round": report.round, "file": report.file, "rows": report.rows, "votes": report.votes,
               "changed": report.changed, "conflicts": report.conflicts, "applications": list(report.applications),
+              "unchanged": report.unchanged, "not_filled_in": report.skipped,
               "decisions": [{"application": d.application, **decision_record(d)} for d in report.decisions],
               "not_decided": [{"application": n.application, "reason": n.reason} for n in report.not_decided]}
     if state.format != "table":
@@ -673,9 +722,53 @@ def disburse(state: CliState, code, **fields):
       reentry --as FO1 grants disburse R2026-001 --method bank_transfer --reference TR-2026-118
     """
     tranche = state.ctx().grants.disburse(code, **fields)
-    done(_("Tranche {n} of {code}: {amount} released on {on} ({method}).").format(
+    text = _("Tranche {n} of {code}: {amount} released on {on} ({method}).").format(
         n=tranche.number, code=tranche.application, amount=_money(tranche.amount, tranche.currency),
-        on=tranche.released_on.isoformat(), method=tranche.method.value), state.format, tranche_record(tranche))
+        on=tranche.released_on.isoformat(), method=tranche.method.value)
+    if tranche.status.value == "pending":
+        text += " " + _("It counts once a second finance officer confirms it: reentry grants confirm {code} "
+                        "--tranche {n}").format(code=tranche.application, n=tranche.number)
+    done(text, state.format, tranche_record(tranche))
+
+
+@grants.command("confirm")
+@click.argument("code")
+@click.option("--tranche", "number", required=True, type=int, help=_("The tranche's number."))
+@pass_state
+def confirm(state: CliState, code, number):
+    """(finance) Confirm a tranche another finance officer recorded: only confirmed money
+    counts (the budget, the reports) and the grant's next tranche waits for it. Not by
+    whoever recorded it, nor by anyone who took part in deciding the grant (its decision,
+    votes or tally sheet).
+
+    \b
+    Example:
+      reentry --as FO2 grants confirm R2026-001 --tranche 1
+    """
+    tranche = state.ctx().grants.confirm_tranche(code, number)
+    done(_("Tranche {n} of {code} confirmed: {amount}.").format(
+        n=tranche.number, code=tranche.application, amount=_money(tranche.amount, tranche.currency)), state.format,
+        tranche_record(tranche))
+
+
+@grants.command("reverse")
+@click.argument("code")
+@click.option("--tranche", "number", required=True, type=int, help=_("The tranche's number."))
+@click.option("--reason", required=True, help=_("Why the tranche was wrong."))
+@pass_state
+def reverse(state: CliState, code, number, reason):
+    """(finance) Reverse a wrong tranche by an audited counter-entry: it is never deleted,
+    its money no longer counts, and the part may be paid again as a new tranche. Not by
+    whoever recorded it, nor by anyone who took part in deciding the grant.
+
+    \b
+    Example:
+      reentry --as FO2 grants reverse R2026-001 --tranche 1 --reason "paid to the wrong account"
+    """
+    tranche = state.ctx().grants.reverse_tranche(code, number, reason)
+    done(_("Tranche {n} of {code} ({amount}) reversed: {reason}").format(
+        n=tranche.number, code=tranche.application, amount=_money(tranche.amount, tranche.currency),
+        reason=tranche.reversal.reason), state.format, tranche_record(tranche))
 
 
 DUE_COLUMNS = ["application", "participant", "name", "tranche", "amount", "since", "ready", "verification",
@@ -694,15 +787,17 @@ def due_record(due) -> dict:
 @click.argument("code", required=False)
 @click.option("--ready", is_flag=True, help=_("Finance's worklist: the tranches that can be released today."))
 @click.option("--due", is_flag=True, help=_("The next tranche of every grant not yet paid, ready or waiting."))
+@click.option("--pending", is_flag=True, help=_("The tranches waiting for a second person's confirmation."))
 @click.option("--round", "round_code", metavar="ROUND", help=_("Only this round (with --ready or --due)."))
 @click.option("-o", "--out", type=click.Path(dir_okay=False),
               help=_("With --ready: write the payment sheet (.csv or .xlsx) to fill in and enter with "
                      "'grants payments'."))
 @pass_state
-def tranches(state: CliState, code, ready, due, round_code, out):
+def tranches(state: CliState, code, ready, due, pending, round_code, out):
     """The tranches of one grant (CODE), or finance's worklist: with --ready the tranches
     that can go out today (a first tranche; a later one whose verified visit came, or
-    that an admin let out), with --due every grant's next tranche and why it waits.
+    that an admin let out), with --due every grant's next tranche and why it waits, with
+    --pending the tranches waiting for a second person's confirmation.
 
     \b
     Examples:
@@ -710,8 +805,15 @@ def tranches(state: CliState, code, ready, due, round_code, out):
       reentry --as FIN1 grants tranches --ready
       reentry --as FIN1 grants tranches --due --round R2026
       reentry --as FIN1 grants tranches --ready --out payments-2026-12.xlsx
+      reentry --as FIN2 grants tranches --pending
     """
     grants_ = state.ctx().grants
+    if pending:
+        if code or ready or due or out:
+            raise click.UsageError(_("--pending lists every tranche waiting for confirmation (--round: one round)"))
+        emit_rows([{"application": t.application, **tranche_record(t)} for t in grants_.pending_tranches(round_code)],
+                  PENDING_COLUMNS, state.format, empty=_("No tranche waits for confirmation."))
+        return
     if code:
         if ready or due or round_code or out:
             raise click.UsageError(_("name a grant (CODE) or ask for the worklist (--ready or --due), not both"))
@@ -737,11 +839,14 @@ def tranches(state: CliState, code, ready, due, round_code, out):
 @pass_state
 def payments(state: CliState, file):
     """(finance) Enter a payment run: a .csv or .xlsx file with the columns application,
-    amount, released_on, method, items, supplier, receipt, reference, eur_rate, one
-    tranche per row. Blank amount: the plan's next part; blank released_on: today; blank
-    method: cash (in_kind needs items, supplier and receipt). Every row is checked as
-    'grants disburse' checks it; a file with a bad row records nothing, and each bad row
-    is listed.
+    tranche, amount, released_on, method, items, supplier, receipt, reference, eur_rate,
+    one tranche per row. Blank amount: the plan's next part; blank released_on: today;
+    blank method: cash (in_kind needs items, supplier and receipt). Every row is checked
+    as 'grants disburse' checks it; a file with a bad row records nothing, and each bad
+    row is listed. A row naming a tranche already recorded as it says changes nothing (a
+    run entered twice releases nothing more); a row of the worklist's sheet with nothing
+    filled in is skipped. The tranches wait for a second person's confirmation
+    ('grants confirm').
 
     \b
     Example:
@@ -750,12 +855,13 @@ def payments(state: CliState, file):
     """
     report = state.ctx().grants.record_payments(file)
     currency = report.tranches[0].currency if report.tranches else ""
-    done(_("{file}: {n} tranches released, {total} in all; {completed} grants fully paid.").format(
+    done(_sheet_counts(report.file, len(report.tranches), report.unchanged, report.skipped, _(
+        "{file}: {n} tranches released, {total} in all; {completed} grants fully paid").format(
         file=report.file, n=len(report.tranches), total=_money(report.total, currency),
-        completed=len(report.completed)), state.format,
+        completed=len(report.completed))), state.format,
         {"file": report.file, "tranches": [{"application": t.application, **tranche_record(t)}
                                            for t in report.tranches],
-         "completed": list(report.completed)})
+         "completed": list(report.completed), "unchanged": report.unchanged, "not_filled_in": report.skipped})
 
 
 @grants.command("override")

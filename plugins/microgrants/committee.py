@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import attrs
-import sqlalchemy as sa
 
 from reentry_core.sdk import _, Conflict, InvalidInput, PermissionDenied, Role
 
 from . import store
-from . import tables as t
 from .applications import read_application
 from .domain import (
     IN_REVIEW, ApplicationStatus, ConflictOfInterest, Decision, Outcome, Vote, VoteChoice, explain, money_text, tally,
@@ -22,11 +20,6 @@ def _in_review(app, what: str) -> None:
     if app.status not in IN_REVIEW:
         raise Conflict(_("application {code} is {status}; {what} only while it is under review or deferred").format(
             code=app.code, status=app.status.value, what=what))
-
-
-def _conflict_of(conn, app_id: int, member_id: int):
-    return conn.execute(sa.select(t.conflict.c.kind).where(t.conflict.c.application_id == app_id,
-                                                           t.conflict.c.staff_id == member_id)).first()
 
 
 class CommitteeMixin:
@@ -50,13 +43,13 @@ class CommitteeMixin:
             if staff.code not in rnd.committee:
                 raise Conflict(_("{code} is not on the committee of round {round}").format(
                     code=staff.code, round=rnd.code))
-            existing = _conflict_of(tx.conn, app_id, staff.id)
+            existing = store.conflict_of(tx.conn, app_id, staff.id)
             if existing is not None:
                 raise Conflict(_("{code} has already declared a conflict of interest ({kind}) on {app}").format(
                     code=staff.code, kind=existing.kind, app=app.code))
-            tx.conn.execute(t.conflict.insert().values(
-                application_id=app_id, staff_id=staff.id, kind=conflict.kind.value, note=conflict.note,
-                recorded_by=store.staff_id(tx.conn, tx.actor.code), recorded_on=tx.today))
+            store.insert_tally(tx.conn, [{"application_id": app_id, "staff_id": staff.id, "kind": conflict.kind.value,
+                                          "note": conflict.note, "recorded_by": store.actor_id(tx),
+                                          "recorded_on": tx.today}], [], [])
             tx.audit("grants.conflict", "grant_application", app.code, after=conflict)
         return conflict
 
@@ -77,7 +70,7 @@ class CommitteeMixin:
             if me.code not in rnd.committee:
                 raise PermissionDenied(_("{code} is not on the committee of round {round} and cannot vote on {app}")
                                        .format(code=me.code, round=rnd.code, app=app.code))
-            conflicted = _conflict_of(tx.conn, app_id, me.id)
+            conflicted = store.conflict_of(tx.conn, app_id, me.id)
             if conflicted is not None:
                 raise PermissionDenied(_("{code} declared a conflict of interest ({kind}) on {app} and cannot vote "
                                          "on it").format(code=me.code, kind=conflicted.kind, app=app.code))
@@ -91,8 +84,8 @@ class CommitteeMixin:
             values = {"choice": vote.choice.value, "amount": vote.amount,
                       "reason": vote.reason.value if vote.reason else None, "note": vote.note}
             if earlier is None:
-                tx.conn.execute(t.vote.insert().values(application_id=app_id, staff_id=me.id, cast_on=tx.today,
-                                                       **values))
+                store.insert_tally(tx.conn, [], [{"application_id": app_id, "staff_id": me.id, "cast_on": tx.today,
+                                                  **values}], [])
                 tx.audit("grants.vote", "grant_application", app.code, after=vote)
                 return vote
             if not change:
@@ -100,8 +93,8 @@ class CommitteeMixin:
                 raise Conflict(_("{code} has already voted on {app} ({choice}); to change the vote say so "
                                  "(--change)").format(code=me.code, app=app.code, choice=said))
             vote = attrs.evolve(vote, cast_on=earlier.cast_on, changed_on=tx.today)
-            tx.conn.execute(t.vote.update().where(t.vote.c.application_id == app_id, t.vote.c.staff_id == me.id)
-                            .values(changed_on=tx.today, **values))
+            store.insert_tally(tx.conn, [], [], [{"b_application": app_id, "b_staff": me.id, "b_changed_on": tx.today,
+                                                  **{f"b_{k}": v for k, v in values.items()}}])
             tx.audit("grants.vote.change", "grant_application", app.code, before=earlier, after=vote)
         return vote
 
@@ -124,7 +117,7 @@ class CommitteeMixin:
                 if me.code not in rnd.committee:
                     raise PermissionDenied(_("{code} is not on the committee of round {round} and cannot record its "
                                              "decisions").format(code=me.code, round=rnd.code))
-                if _conflict_of(tx.conn, app_id, me.id) is not None:
+                if store.conflict_of(tx.conn, app_id, me.id) is not None:
                     raise PermissionDenied(_("{code} declared a conflict of interest on {app} and cannot record its "
                                              "decision").format(code=me.code, app=app.code))
             votes = store.votes(tx.conn, app_id, app.code)
@@ -140,8 +133,7 @@ class CommitteeMixin:
                         app=app.code, amount=money_text(result.amount, rnd.currency), round=rnd.code,
                         budget=money_text(money.budget), committed=money_text(money.committed),
                         remaining=money_text(money.remaining, rnd.currency)))
-            number = tx.conn.execute(sa.select(sa.func.count()).where(t.decision.c.application_id == app_id)
-                                     ).scalar_one() + 1
+            number = store.decision_count(tx.conn, app_id) + 1
             decision = record_decision(tx, app_id, app.code, rnd, result, number, me.id, me.code)
             tx.audit("grants.decide", "grant_application", app.code, before={"status": app.status.value},
                      after=decision)
@@ -174,7 +166,7 @@ def record_decision(tx, app_id: int, app_code: str, rnd, result, number: int, me
     decision = Decision(app_code, number, result.outcome, result.amount, tx.today, member_code, result.valid,
                         result.approve, result.reject, result.abstain, rnd.quorum, rnd.rule,
                         explain(result, rnd.currency))
-    tx.conn.execute(_INSERT_DECISION, {
+    store.insert_decision(tx.conn, {
         "application_id": app_id, "number": number, "outcome": decision.outcome.value, "amount": decision.amount,
         "decided_on": tx.today, "decided_by": member_id, "valid_votes": result.valid,
         "approve_votes": result.approve, "reject_votes": result.reject, "abstain_votes": result.abstain,
@@ -186,9 +178,6 @@ def record_decision(tx, app_id: int, app_code: str, rnd, result, number: int, me
         values = {"closed_on": tx.today}
     store.set_status(tx, app_id, OUTCOME_STATUS[result.outcome], decision.explanation, **values)
     return decision
-
-
-_INSERT_DECISION = t.decision.insert()
 
 
 def amount_problem(amount, requested, app_code: str, rnd) -> str | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import core, Period, ReentryError, write_table
+from reentry_core.sdk import core, Period, ReentryError, write_sheet
 
 from . import tables as t
 
@@ -172,7 +172,7 @@ def _decide(demo, rng: random.Random, rounds: list[str]) -> None:
                     rows.append((item.application, member, "abstain", "", "", ""))
         with tempfile.TemporaryDirectory(prefix="reentry-demo-") as folder:
             sheet = Path(folder) / f"meeting-{round_code}-{demo.today:%Y-%m}.csv"
-            write_table(sheet, ["application", "member", "vote", "amount", "reason", "note"], rows)
+            write_sheet(sheet, ["application", "member", "vote", "amount", "reason", "note"], rows)
             if rows:
                 admin.grants.record_meeting(round_code, sheet, decide=True)
             else:
@@ -181,10 +181,17 @@ def _decide(demo, rng: random.Random, rounds: list[str]) -> None:
 
 def _disburse(demo, rng: random.Random, days: list[date]) -> None:
     """Finance pays what its worklist says is ready in one payment run: the first tranche
-    after approval, the second after a verified visit. An admin lets the second out without
+    after approval, the second after a verified visit. The other finance officer confirms
+    a run the next month, so the last month's run is still pending. An admin lets the second out without
     a visit now and then when it has waited long."""
     admin = demo.act_as("ADM")
-    officer = demo.act_as(rng.choice(demo.staff_codes("finance_officer")))
+    officers = demo.staff_codes("finance_officer")
+    # four eyes: last month's run, pending until now, is confirmed by the officer who did not record it
+    for tranche in admin.grants.pending_tranches():
+        checker = next((code for code in officers if code != tranche.recorded_by), None)
+        if checker is not None:
+            demo.act_as(checker).grants.confirm_tranche(tranche.application, tranche.number)
+    officer = demo.act_as(rng.choice(officers))
     rows = []
     for due in admin.grants.due_tranches():
         if not due.ready:
@@ -204,5 +211,5 @@ def _disburse(demo, rng: random.Random, days: list[date]) -> None:
         return
     with tempfile.TemporaryDirectory(prefix="reentry-demo-") as folder:
         sheet = Path(folder) / f"payments-{demo.today:%Y-%m}.csv"
-        write_table(sheet, ["application", "released_on", "method", "items", "supplier", "receipt", "eur_rate"], rows)
+        write_sheet(sheet, ["application", "released_on", "method", "items", "supplier", "receipt", "eur_rate"], rows)
         officer.grants.record_payments(sheet)

@@ -20,7 +20,7 @@ import attrs
 
 from reentry_core.sdk import (
     _, as_choice, as_money, Choice, InvalidInput, normalise_code, normalise_optional_text,
-    normalise_text, parse_decimal, valid_text,
+    normalise_text, parse_decimal, RowProblem, valid_text,
 )
 
 CENT = Decimal("0.01")
@@ -120,6 +120,16 @@ class DecisionRule(Choice):
     SIMPLE_MAJORITY = "simple_majority"
 
 
+class TrancheStatus(Choice):
+    """Maker-checker: a tranche one person records is ``pending`` until a second person
+    confirms it (when its round asks for four eyes); a wrong one is ``reversed`` by a
+    counter-entry, never deleted. Only confirmed money counts."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REVERSED = "reversed"
+
+
 class TrancheMethod(Choice):
     CASH = "cash"
     BANK_TRANSFER = "bank_transfer"
@@ -131,6 +141,15 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
 # --- converters and validators ----------------------------------------------------------
+
+
+def column_problem(exc: InvalidInput, columns: Iterable[str]) -> InvalidInput:
+    """A converter's ``"field: reason"`` as the sheet pipeline's ``RowProblem`` of that
+    column (so a sheet names it ``row N, field: reason``); any other message as it is."""
+    field, sep, reason = exc.message.partition(": ")
+    if sep and field in columns:
+        return RowProblem(field, reason)
+    return exc
 
 
 def as_positive_decimal(places: int, *, optional: bool = False, at_most: Decimal | None = None) -> attrs.Converter:
@@ -328,10 +347,16 @@ class GrantRound:
     tranche_plan: tuple[TrancheStep, ...] = attrs.field(default="100", converter=_plan)
     status: RoundStatus = attrs.field(default=RoundStatus.DRAFT, converter=as_choice(RoundStatus))
     committee: tuple[str, ...] = ()
+    #: a tranche one person records waits for a second person's confirmation
+    four_eyes: bool = True
+    #: a part of the plan marked ``verified`` goes out this many days after the verifying visit at the earliest
+    visit_wait_days: int = attrs.field(default=0, converter=attrs.Converter(as_int, takes_field=True))
 
     def __attrs_post_init__(self) -> None:
         if self.quorum < 1:
             raise InvalidInput(_("quorum: {n} must be at least 1").format(n=self.quorum))
+        if not 0 <= self.visit_wait_days <= 366:
+            raise InvalidInput(_("visit_wait_days: {n} is not between 0 and 366").format(n=self.visit_wait_days))
         if self.min_grant > self.max_grant:
             raise InvalidInput(_("min_grant {low} is above max_grant {high}").format(
                 low=money_text(self.min_grant), high=money_text(self.max_grant)))
@@ -426,7 +451,9 @@ class Application:
     plan_status: str | None = None
     amount_approved: Decimal | None = None
     amount_granted: Decimal | None = None
+    #: paid out: the tranches recorded and not reversed, ``pending`` ones among them
     disbursed: Decimal = Decimal("0.00")
+    pending: Decimal = Decimal("0.00")
     decided_on: date | None = None
     closed_on: date | None = None
     close_reason: str | None = None
@@ -442,6 +469,11 @@ class Application:
     @property
     def undisbursed(self) -> Decimal:
         return (self.amount_granted or Decimal("0.00")) - self.disbursed
+
+    @property
+    def confirmed(self) -> Decimal:
+        """The money a second person confirmed: what counts as paid."""
+        return self.disbursed - self.pending
 
     def can_move_to(self, status: ApplicationStatus) -> bool:
         return status in TRANSITIONS[self.status]
@@ -592,6 +624,15 @@ class Verification:
 
 
 @attrs.frozen
+class Reversal:
+    """The counter-entry that took a wrong tranche back: why, by whom, when."""
+
+    reason: str
+    reversed_by: str
+    reversed_on: date
+
+
+@attrs.frozen
 class Tranche:
     """One release of money or equipment. In kind needs the items, the supplier and the
     receipt number. ``eur_rate``: how many units of the round's currency one euro cost
@@ -610,6 +651,10 @@ class Tranche:
     eur_rate: Decimal | None = attrs.field(default=None, converter=as_positive_decimal(6, optional=True))
     recorded_by: str | None = None
     verification: Verification | None = None
+    status: TrancheStatus = attrs.field(default=TrancheStatus.CONFIRMED, converter=as_choice(TrancheStatus))
+    confirmed_by: str | None = None
+    confirmed_on: date | None = None
+    reversal: Reversal | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.method is TrancheMethod.IN_KIND:
@@ -644,7 +689,8 @@ class Override:
 @attrs.frozen
 class Budget:
     """Where a round's money stands. ``committed`` = approved − returned (by cancellations
-    and reductions); ``remaining`` = budget − committed; ``disbursed`` ≤ committed."""
+    and reductions); ``remaining`` = budget − committed; ``disbursed`` ≤ committed, the
+    confirmed tranches only."""
 
     round: str
     currency: str
@@ -656,6 +702,8 @@ class Budget:
     remaining: Decimal
     grants: int
     grants_to_women: int
+    #: recorded, not yet confirmed by a second person: not in ``disbursed``
+    pending: Decimal = Decimal("0.00")
 
     @property
     def women_share(self) -> Decimal | None:

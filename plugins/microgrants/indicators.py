@@ -2,7 +2,8 @@
 
 Money figures are in TJS: they sum rounds held in TJS only (a round in another currency
 is left out rather than mixed in); ``grants.amount_disbursed_eur`` sums the euro value
-of tranches recorded with an exchange rate (or paid in a EUR round).
+of tranches recorded with an exchange rate (or paid in a EUR round). Only confirmed
+tranches count (maker-checker): one waiting for its second person, or reversed, does not.
 """
 
 from __future__ import annotations
@@ -12,15 +13,27 @@ import sqlalchemy as sa
 from reentry_core.sdk import _
 
 from . import tables as t
-from .domain import Outcome, TrancheMethod
+from .domain import Outcome, TrancheMethod, TrancheStatus
 
 A, R, D, T = t.application, t.grant_round, t.decision, t.tranche
 TJS = "TJS"
 
 
+#: only confirmed money counts: a tranche waiting for its second person, or reversed, does not
+CONFIRMED = T.c.status == TrancheStatus.CONFIRMED.value
+
+
 def _tranches(period, value, *conditions):
     return (sa.select(A.c.participant_id, value.label("value")).select_from(T.join(A).join(R))
-            .where(period.covers(T.c.released_on), *conditions))
+            .where(period.covers(T.c.released_on), CONFIRMED, *conditions))
+
+
+def _first_tranches(period):
+    """Each grant's first confirmed tranche (a reversed first one does not count), by its release."""
+    first = (sa.select(T.c.application_id, sa.func.min(T.c.released_on).label("released_on"))
+             .where(CONFIRMED).group_by(T.c.application_id).subquery("first"))
+    return (sa.select(A.c.participant_id).select_from(first.join(A, A.c.id == first.c.application_id))
+            .where(period.covers(first.c.released_on)))
 
 
 def declare(register) -> None:
@@ -36,9 +49,8 @@ def declare(register) -> None:
                                                                 period.covers(A.c.approved_on)),
              aggregate="count", unit="grants", funnel_stage=40)
     register("grants.first_tranche", _("People who received a first tranche"),
-             _("Grantees whose first tranche (money or equipment) was released in the period."),
-             lambda period: sa.select(A.c.participant_id).select_from(T.join(A))
-             .where(T.c.number == 1, period.covers(T.c.released_on)),
+             _("Grantees whose first confirmed tranche (money or equipment) was released in the period."),
+             _first_tranches,
              aggregate="people", unit="people", funnel_stage=50)
     register("grants.decided", _("Grant applications decided"),
              _("Applications approved or rejected in the period (by decision date); deferrals are not counted."),
@@ -55,7 +67,8 @@ def declare(register) -> None:
              .where(A.c.approved_on.is_not(None), period.covers(A.c.approved_on), R.c.currency == TJS),
              aggregate="sum", unit="TJS")
     register("grants.amount_disbursed", _("Amount disbursed (TJS)"),
-             _("Money and equipment released in tranches in the period (by release date); rounds in TJS."),
+             _("Money and equipment released in confirmed tranches in the period (by release date); rounds "
+               "in TJS."),
              lambda period: _tranches(period, T.c.amount, R.c.currency == TJS), aggregate="sum", unit="TJS")
     register("grants.amount_disbursed_eur", _("Amount disbursed (EUR)"),
              _("The euro value of tranches released in the period that were recorded with an exchange rate "

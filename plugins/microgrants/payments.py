@@ -8,39 +8,39 @@ grants) or an admin's override waits for it. It is read in a few queries whateve
 length.
 
 A payment run (:meth:`PaymentsMixin.record_payments`) is the sheet finance fills in from
-the worklist (CSV or XLSX, one row per tranche): every row is checked as ``disburse``
-checks it, every bad row is named, and only a sheet without a bad row is recorded, in
-one transaction, audited per batch.
+the worklist (CSV or XLSX, one row per tranche), entered through the core's
+``SheetImport``: every row is checked as ``disburse`` checks it, every bad row is named,
+only a sheet without a bad row is recorded, in one transaction, audited per batch, and a
+run entered twice changes nothing the second time. A grant whose last tranche waits for
+its second person's confirmation waits on the worklist.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import attrs
-import sqlalchemy as sa
 
-from reentry_core.sdk import _, InvalidInput, parse_date, read_sheet, RowErrors, Transaction, write_table
+from reentry_core.sdk import (
+    _, Column, InvalidInput, open_sheet, RowProblem, SheetImport, sheet_parsers, UNCHANGED, write_sheet,
+)
 
 from . import store
-from . import tables as t
 from .domain import (
-    ApplicationStatus, Outcome, Tranche, TrancheMethod, Verification, describe_plan, gated_steps, money_text,
-    next_planned_amount, parse_tranche_plan,
+    ApplicationStatus, Tranche, TrancheMethod, TrancheStatus, Verification, column_problem, describe_plan,
+    gated_steps, money_text, next_planned_amount, parse_tranche_plan,
 )
 from .hookspecs import VisitEvidence
-from reentry_core.sdk import redact, visible
+from reentry_core.sdk import redact
 
 S = ApplicationStatus
-A, R, P, ST = t.application, t.grant_round, store.P, store.ST
 
-SHEET_COLUMNS = ("application", "amount", "released_on", "method", "items", "supplier", "receipt", "reference",
-                 "eur_rate")
-SHEET_REQUIRED = ("application",)
+SHEET_COLUMNS = ("application", "tranche", "amount", "released_on", "method", "items", "supplier", "receipt",
+                 "reference", "eur_rate")
 #: Columns the worklist's sheet adds for the people filling it in; the import skips them.
-SHEET_INFO = ("participant", "name", "tranche", "currency", "verification")
+SHEET_INFO = ("participant", "name", "currency", "verification")
 
 
 @attrs.frozen
@@ -71,47 +71,13 @@ class PaymentReport:
     file: str
     tranches: tuple[Tranche, ...]
     completed: tuple[str, ...]
+    #: rows naming a tranche already recorded as they say (nothing changed), rows nobody filled in
+    unchanged: int = 0
+    skipped: int = 0
 
     @property
     def total(self) -> Decimal:
         return sum((tr.amount for tr in self.tranches), Decimal("0.00"))
-
-
-def _payable_select():
-    tr, o = t.tranche, t.override
-    paid = (sa.select(tr.c.application_id, sa.func.sum(tr.c.amount).label("disbursed"),
-                      sa.func.count().label("count"), sa.func.max(tr.c.released_on).label("last_released"))
-            .group_by(tr.c.application_id).subquery("paid"))
-    used = sa.select(tr.c.override_id).where(tr.c.override_id.is_not(None))
-    unused = (sa.select(o.c.application_id, sa.func.min(o.c.id).label("override_id"))
-              .where(o.c.id.not_in(used)).group_by(o.c.application_id).subquery("unused"))
-    return (sa.select(A.c.id, A.c.code, A.c.number, A.c.status, A.c.amount_granted, A.c.approved_on,
-                      R.c.code.label("round_code"), R.c.currency, R.c.tranche_plan,
-                      P.c.code.label("participant"), P.c.full_name, P.c.status.label("participant_status"),
-                      P.c.exited_on, P.c.exit_reason,
-                      sa.func.coalesce(paid.c.disbursed, 0).label("disbursed"),
-                      sa.func.coalesce(paid.c.count, 0).label("count"), paid.c.last_released,
-                      unused.c.override_id)
-            .select_from(A.join(R, R.c.id == A.c.round_id).join(P, P.c.id == A.c.participant_id)
-                         .outerjoin(paid, paid.c.application_id == A.c.id)
-                         .outerjoin(unused, unused.c.application_id == A.c.id))
-            .where(A.c.status.in_([S.APPROVED.value, S.DISBURSING.value])))
-
-
-_PAYABLE = _payable_select()
-_PAYABLE_ALL = _PAYABLE.order_by(R.c.code, A.c.number)
-_PAYABLE_IN_ROUND = _PAYABLE.where(R.c.code == sa.bindparam("round")).order_by(A.c.number)
-_PAYABLE_BY_CODES = _PAYABLE.where(A.c.code.in_(sa.bindparam("codes", expanding=True)))
-_OVERRIDES_BY_ID = (sa.select(t.override.c.id, t.override.c.reason, ST.c.code)
-                    .select_from(t.override.join(ST, ST.c.id == t.override.c.granted_by))
-                    .where(t.override.c.id.in_(sa.bindparam("ids", expanding=True))))
-_APPROVALS = (sa.select(t.decision.c.application_id, t.decision.c.decided_on, ST.c.code)
-              .select_from(t.decision.join(ST, ST.c.id == t.decision.c.decided_by))
-              .where(t.decision.c.application_id.in_(sa.bindparam("ids", expanding=True)),
-                     t.decision.c.outcome == Outcome.APPROVED.value)
-              .order_by(t.decision.c.application_id, t.decision.c.number))
-_SET_STATUS = (A.update().where(A.c.id == sa.bindparam("b_id"))
-               .values(status=sa.bindparam("b_status"), closed_on=sa.bindparam("b_closed_on")))
 
 
 def held_because(row) -> str:
@@ -132,20 +98,30 @@ def _plan(text: str, cache: dict):
 
 
 def _overrides(conn, rows) -> dict[int, Verification]:
-    ids = [row.override_id for row in rows if row.override_id is not None]
-    found = {}
-    for start in range(0, len(ids), 500):
-        for o in conn.execute(_OVERRIDES_BY_ID, {"ids": ids[start:start + 500]}):
-            found[o.id] = Verification(override_reason=o.reason, overridden_by=o.code)
-    return found
+    return store.overrides_by_id(conn, [row.override_id for row in rows if row.override_id is not None])
 
 
-def _evidence(tx, app, tranche: Tranche, since: date) -> Verification | None:
-    """The verifier's evidence of a visit between ``since`` and the tranche's release, or ``None``."""
+def _evidence(tx, app, tranche: Tranche, since: date, wait: int = 0) -> Verification | None:
+    """The verifier's evidence of a visit between ``since`` and the tranche's release, at
+    least ``wait`` days (the round's rule) before the release; or ``None``."""
     evidence: VisitEvidence | None = tx.ask("tranche_verification", application=app, tranche=tranche, since=since)
-    if evidence is None or not since <= evidence.visited_on <= tranche.released_on:
+    if evidence is None or not since <= evidence.visited_on <= tranche.released_on - timedelta(days=wait):
         return None
     return Verification(evidence.reference, evidence.visited_on, evidence.mentor, evidence.note)
+
+
+def needs_visit(since: date, wait: int) -> str:
+    """What a verified part waits for, in words."""
+    if wait:
+        return _("needs a verified visit on or after {since}, {n} days before the release at the latest").format(
+            since=since.isoformat(), n=wait)
+    return _("needs a verified visit on or after {since}").format(since=since.isoformat())
+
+
+def awaits_confirmation(app: str, number: int) -> str:
+    """Why a grant's next tranche waits: its last one is not confirmed yet."""
+    return _("tranche {n} of {app} waits for a second person's confirmation (reentry grants confirm {app} "
+             "--tranche {n}); the next tranche goes out after it").format(n=number, app=app)
 
 
 def _due(tx, rows, on: date) -> list[DueTranche]:
@@ -168,27 +144,26 @@ def _due(tx, rows, on: date) -> list[DueTranche]:
         if row.participant_status == "exited":
             found.append(attrs.evolve(item, ready=False, waiting=held_because(row)))
             continue
+        if row.pending is not None:
+            found.append(attrs.evolve(item, ready=False, waiting=awaits_confirmation(row.code, row.pending)))
+            continue
         if gated and row.override_id is not None:
             item = attrs.evolve(item, ready=True, verification=overrides[row.override_id])
         elif gated:
             ask.append((len(found), row, steps))
         found.append(item)
     if ask and tx.heard("tranche_verification"):
-        apps = {}
-        ids = [row.id for _i, row, _s in ask]
-        for start in range(0, len(ids), 500):
-            apps.update((a.code, a) for a in store.find_applications(tx.conn, A.c.id.in_(ids[start:start + 500])))
+        apps = store.applications_by_ids(tx.conn, [row.id for _i, row, _s in ask])
         for i, row, _steps in ask:
             item = found[i]
             tranche = Tranche(item.application, item.number, item.amount, on, TrancheMethod.CASH, item.currency)
-            verification = _evidence(tx, apps[row.code], tranche, item.since)
+            verification = _evidence(tx, apps[row.code], tranche, item.since, row.visit_wait_days)
             if verification is not None:
                 found[i] = attrs.evolve(item, ready=True, verification=verification)
-    for i, _row, steps in ask:
+    for i, row, steps in ask:
         if not found[i].ready:
-            found[i] = attrs.evolve(found[i], waiting=_(
-                "needs a verified visit on or after {since} ({plan})").format(
-                since=found[i].since.isoformat(), plan=describe_plan(steps)))
+            found[i] = attrs.evolve(found[i], waiting=_("{needs} ({plan})").format(
+                needs=needs_visit(found[i].since, row.visit_wait_days), plan=describe_plan(steps)))
     return found
 
 
@@ -206,9 +181,7 @@ class PaymentsMixin:
         with self.ctx.reading_transaction() as tx:
             if round:
                 store.round_row(tx.conn, round)  # NotFound for an unknown round
-                rows = tx.conn.execute(_PAYABLE_IN_ROUND.where(visible(tx.conn, A.c.participant_id)), {"round": store.normal(round)}).all()
-            else:
-                rows = tx.conn.execute(_PAYABLE_ALL.where(visible(tx.conn, A.c.participant_id))).all()
+            rows = store.payable(tx.conn, store.normal(round) if round else None)
             found = _due(tx, rows, tx.today)
         return [d for d in found if d.ready] if ready else found
 
@@ -222,21 +195,29 @@ class PaymentsMixin:
         ready = self.ready_tranches(round)
         rows = [(d.application, d.participant, d.name, d.number, d.amount, d.currency, None, None, None, None, None,
                  None, None, _verification_text(d.verification)) for d in ready]
-        return write_table(path, ("application", "participant", "name", "tranche", "amount", "currency",
+        return write_sheet(path, ("application", "participant", "name", "tranche", "amount", "currency",
                                   "released_on", "method", "items", "supplier", "receipt", "reference", "eur_rate",
-                                  "verification"), rows, sheet="payments")
+                                 "verification"), rows, sheet="payments")
 
     def record_payments(self, path: str | Path) -> PaymentReport:
-        """Enter a payment run (CSV or XLSX; columns application, amount, released_on,
-        method, items, supplier, receipt, reference, eur_rate): one tranche per row, at most
-        one per grant. Each row is checked as :meth:`disburse` checks it (amount by default
-        the plan's next part, never beyond the grant, four eyes, a ``verified`` part only
-        after a verified visit or an override). All rows or none."""
+        """Enter a payment run (CSV or XLSX; columns application, tranche, amount,
+        released_on, method, items, supplier, receipt, reference, eur_rate): one tranche per
+        row, at most one new one per grant. Each row is checked as :meth:`disburse` checks it
+        (amount by default the plan's next part, never beyond the grant, four eyes, a
+        ``verified`` part only after a verified visit or an override). All rows or none. A
+        row naming a tranche already recorded as it says is unchanged (a run entered twice
+        releases nothing: ``PaymentReport.unchanged``); a pre-printed row nobody filled in is
+        skipped (``skipped``). The tranches recorded are pending until a second person
+        confirms them, when the round asks for four eyes."""
         self.ctx.require("grants.disburse")
-        path = Path(path)
-        rows = read_sheet(path, SHEET_COLUMNS, SHEET_REQUIRED, ignored=SHEET_INFO)
-        with self.ctx.transaction() as tx:
-            return _PaymentRun(tx, path.name).record(rows)
+        with open_sheet(path) as sheet:
+            fields = _PaymentRun.fields(sheet)
+            with self.ctx.transaction() as tx:
+                tx.require("grants.disburse")
+                run = _PaymentRun(tx, sheet.name)
+                result = run.run(sheet, fields=fields)
+        return PaymentReport(result.file, tuple(run.released), tuple(run.completed), result.unchanged,
+                             result.skipped)
 
 
 def _verification_text(v: Verification | None) -> str | None:
@@ -248,136 +229,197 @@ def _verification_text(v: Verification | None) -> str | None:
         reference=v.reference, on=v.visited_on.isoformat() if v.visited_on else "?", mentor=v.mentor or "?")
 
 
-class _PaymentRun:
-    def __init__(self, tx, file: str):
-        self.tx, self.file = tx, file
+class _PaymentRun(SheetImport):
+    """A payment run, checked and recorded in one transaction: each row as ``disburse``
+    checks it, at most one new tranche per grant.
 
-    def record(self, rows) -> PaymentReport:
+    A row's identity is its grant, tranche number and reference. A row naming a tranche
+    already recorded (by its ``tranche`` number, or else by its ``reference``) with the same
+    details is unchanged, so a run entered twice releases nothing the second time; with
+    other details it is refused: money is never overwritten. A row of a pre-printed sheet
+    where nothing was filled in (no ``released_on``, ``method``, ``reference`` …) was not
+    paid and is skipped; a hand-made sheet with none of those columns pays every row."""
+
+    columns = (
+        Column("application", sheet_parsers.code, required=True, aliases=("заявка", "ариза")),
+        Column("tranche", sheet_parsers.integer, aliases=("транш",)),
+        Column("amount", sheet_parsers.money, aliases=("сумма", "маблағ")),
+        Column("released_on", sheet_parsers.a_date, aliases=("дата", "сана")),
+        Column("method", aliases=("способ", "усул")),
+        Column("items"), Column("supplier"), Column("receipt"), Column("reference"), Column("eur_rate"),
+        *(Column(name, info=True) for name in SHEET_INFO),
+    )
+    action, entity = "grants.tranche", "grant_application"
+    filled_by = ("released_on", "method", "items", "supplier", "receipt", "reference", "eur_rate")
+    nothing_done = _("no tranche was recorded")
+
+    def __init__(self, tx, name: str):
+        super().__init__(tx, name)
+        self.released: list[Tranche] = []
+        self.completed: list[str] = []
+        self._plans: dict = {}
+        self._new: dict[str, int] = {}
+
+    def run(self, sheet, progress=None, fields=None):
+        if fields is None:
+            fields = self.fields(sheet)
+        if not set(self.filled_by) & set(fields):
+            self.filled_by = ()  # a hand-made list of grants to pay: every row is a payment
+        return super().run(sheet, progress, fields)
+
+    def prepare(self, rows) -> None:
+        conn = self.tx.conn
+        codes = sorted({r["application"] for r in rows})
+        store.lock_rounds_of(conn, codes)  # every round the sheet touches is locked first
+        self.payable = {row.code: row for row in store.payable(conn, codes=codes)}
+        self.status_of = store.statuses(conn, codes)
+        self.recorded, self.by_reference = {}, {}
+        for tr in store.recorded_tranches(conn, codes):
+            self.recorded[(tr.code, tr.number)] = tr
+            if tr.reference:
+                self.by_reference.setdefault((tr.code, tr.reference), tr)
+        ids = [row.id for row in self.payable.values()]
+        self.approvals = store.approvals(conn, ids)
+        self.overrides = _overrides(conn, self.payable.values())
+        self.apps = store.applications_by_ids(conn, ids)
+
+    def identity(self, row):
+        number, reference = row.get("tranche"), row.get("reference")
+        return (row["application"], *([_("tranche {n}").format(n=number)] if number else []),
+                *([reference] if reference else []))
+
+    def check(self, row):
+        code = row["application"]
+        number, reference = row.get("tranche"), row.get("reference")
+        earlier = self.recorded.get((code, number)) if number else (
+            self.by_reference.get((code, " ".join(reference.split()))) if reference else None)
+        if earlier is not None:
+            return self._again(row, earlier)
+        if code in self._new:
+            raise RowProblem("application", _("{code} is already on row {m}; one tranche per grant in a payment "
+                                              "run").format(code=code, m=self._new[code]))
+        self._new[code] = row.n
+        try:
+            return self._tranche(row)
+        except RowProblem:
+            raise
+        except InvalidInput as exc:
+            raise column_problem(exc, SHEET_COLUMNS) from None
+
+    def _again(self, row, earlier):
+        """A row naming a tranche already recorded: unchanged if it says what the record says."""
+        code = row["application"]
+        if earlier.status == TrancheStatus.REVERSED.value:
+            raise RowProblem("tranche" if row.get("tranche") else "reference", _(
+                "tranche {n} of {app} was reversed; a payment made again is a new tranche: leave the tranche "
+                "number out or give tranche {next}").format(n=earlier.number, app=code,
+                                                           next=self._next_number(code)))
+        recorded = {"amount": earlier.amount, "released_on": earlier.released_on, "method": earlier.method,
+                    "items": earlier.items, "supplier": earlier.supplier, "receipt": earlier.receipt,
+                    "reference": earlier.reference, "eur_rate": earlier.eur_rate}
+        try:
+            given = attrs.asdict(Tranche(code, earlier.number, row.get("amount", earlier.amount),
+                                         row.get("released_on", earlier.released_on),
+                                         row.get("method", earlier.method), items=row.get("items", earlier.items),
+                                         supplier=row.get("supplier", earlier.supplier),
+                                         receipt=row.get("receipt", earlier.receipt),
+                                         reference=row.get("reference", earlier.reference),
+                                         eur_rate=row.get("eur_rate", earlier.eur_rate)), recurse=False)
+        except InvalidInput as exc:
+            raise column_problem(exc, SHEET_COLUMNS) from None
+        given["method"] = given["method"].value
+        differ = [name for name in recorded if given[name] != recorded[name]]
+        if not differ:
+            return UNCHANGED
+        raise RowProblem(differ[0], _(
+            "tranche {n} of {app} is already recorded ({amount} on {on}, {method}); money is never overwritten: "
+            "a wrong tranche is reversed, not entered again").format(
+            n=earlier.number, app=code, amount=money_text(earlier.amount, earlier.currency),
+            on=earlier.released_on.isoformat(), method=earlier.method))
+
+    def _next_number(self, code: str) -> int:
+        return 1 + max((number for (c, number) in self.recorded if c == code), default=0)
+
+    def _tranche(self, row):
+        tx = self.tx
+        code = row["application"]
+        payable = self.payable.get(code)
+        if payable is None:
+            if code not in self.status_of:
+                raise RowProblem("application", _("{code} does not exist").format(code=code))
+            raise RowProblem("application", _("{code} is {status}; tranches are released only for an approved grant "
+                                              "that is not yet fully paid").format(code=code,
+                                                                                   status=self.status_of[code]))
+        if payable.participant_status == "exited":
+            raise RowProblem("application", held_because(payable))
+        number = payable.count + 1
+        if row.get("tranche") not in (None, number):
+            raise RowProblem("tranche", _("the next tranche of {app} is tranche {n}").format(app=code, n=number))
+        if payable.pending is not None:
+            raise RowProblem("application", awaits_confirmation(code, payable.pending))
+        approval = self.approvals[payable.id]
+        if approval.code == tx.actor.code:
+            raise RowProblem("application", _("four eyes: {code} recorded the approval of {app}, so someone else "
+                                              "records its tranches").format(code=tx.actor.code, app=code))
+        day = row.get("released_on") or tx.today
+        if day > tx.today:
+            raise RowProblem("released_on", _("{d} is in the future").format(d=day.isoformat()))
+        if day < approval.decided_on:
+            raise RowProblem("released_on", _("{d} is before the grant was approved ({a})").format(
+                d=day.isoformat(), a=approval.decided_on.isoformat()))
+        steps = _plan(payable.tranche_plan, self._plans)
+        disbursed = _money(payable.disbursed)
+        amount = row.get("amount") or next_planned_amount(steps, payable.amount_granted, disbursed)
+        tranche = Tranche(code, number, amount, day, row.get("method") or "cash", payable.currency,
+                          row.get("items"), row.get("supplier"), row.get("receipt"), row.get("reference"),
+                          row.get("eur_rate"), tx.actor.code)
+        if disbursed + tranche.amount > payable.amount_granted:
+            raise RowProblem("amount", _("a tranche of {amount} would bring {app} to {total}, beyond the {granted} "
+                                         "granted ({left} left)").format(
+                amount=money_text(tranche.amount), app=code, total=money_text(disbursed + tranche.amount),
+                granted=money_text(payable.amount_granted, payable.currency),
+                left=money_text(payable.amount_granted - disbursed, payable.currency)))
+        override_id = None
+        parts = gated_steps(steps, payable.amount_granted, disbursed, tranche.amount)
+        if parts:
+            since = payable.last_released or approval.decided_on
+            verification = _evidence(tx, self.apps[code], tranche, since, payable.visit_wait_days)
+            if verification is None and payable.override_id is not None:
+                verification, override_id = self.overrides[payable.override_id], payable.override_id
+            if verification is None:
+                raise RowProblem("application", _(
+                    "tranche {n} of {app} draws on part {parts} of the plan ({plan}) and {needs}; none is on "
+                    "file").format(n=tranche.number, app=code, parts=", ".join(str(p) for p in parts),
+                                   plan=describe_plan(steps), needs=needs_visit(since, payable.visit_wait_days)))
+            tranche = attrs.evolve(tranche, verification=verification)
+        return payable, tranche, override_id, disbursed + tranche.amount
+
+    def write(self, batch) -> dict:
         tx = self.tx
         conn = tx.conn
-        codes = sorted({store.normal(r["application"]) for _n, r in rows if r.get("application")})
-        # every round the sheet touches is locked first (the round lock, see store)
-        round_ids = sorted(set(conn.execute(sa.select(A.c.round_id).where(
-            A.c.code.in_(sa.bindparam("codes", expanding=True))), {"codes": codes}).scalars())) if codes else []
-        for round_id in round_ids:
-            store.round_row(conn, round_id=round_id, lock=True)
-        payable = {row.code: row for row in conn.execute(_PAYABLE_BY_CODES, {"codes": codes})} if codes else {}
-        known = set(conn.execute(sa.select(A.c.code, A.c.status).where(
-            A.c.code.in_(sa.bindparam("codes", expanding=True))), {"codes": codes}).all()) if codes else set()
-        status_of = dict(known)
-        approvals = {}
-        ids = [row.id for row in payable.values()]
-        for start in range(0, len(ids), 500):
-            for d in conn.execute(_APPROVALS, {"ids": ids[start:start + 500]}):
-                approvals[d.application_id] = d
-        overrides = _overrides(conn, payable.values())
-        apps = {}
-        for start in range(0, len(ids), 500):
-            apps.update((a.code, a) for a in store.find_applications(conn, A.c.id.in_(ids[start:start + 500])))
-        plans: dict = {}
-        problems, checked, seen = [], [], {}
-        for n, data in rows:
-            try:
-                item = self._check(n, data, payable, status_of, approvals, overrides, apps, plans, seen)
-            except InvalidInput as exc:
-                problems.append(_("row {n}: {problem}").format(n=n, problem=exc.message))
-                continue
-            checked.append(item)
-        if problems:
-            raise RowErrors(_("{file}: {bad} of {rows} rows are invalid; no tranche was recorded").format(
-                file=self.file, bad=len(problems), rows=len(rows)), problems)
         actor = store.actor_id(tx)
-        tranche_rows, statuses, events, completed = [], [], [], []
-        for row, tranche, override_id, paid in checked:
-            v = tranche.verification
-            visit = v is not None and not v.overridden
-            tranche_rows.append({
-                "application_id": row.id, "number": tranche.number, "amount": tranche.amount,
-                "released_on": tranche.released_on, "method": tranche.method.value, "items": tranche.items,
-                "supplier": tranche.supplier, "receipt": tranche.receipt, "reference": tranche.reference,
-                "eur_rate": tranche.eur_rate, "amount_eur": tranche.amount_eur, "recorded_by": actor,
-                "override_id": override_id, "verification_reference": v.reference if visit else None,
-                "verified_on": v.visited_on if visit else None, "verified_by": v.mentor if visit else None,
-                "verification_note": v.note if visit else None})
-            status = S.COMPLETED if paid == row.amount_granted else S.DISBURSING
+        tranche_rows, statuses, events, written = [], [], [], []
+        for row, tranche, override_id, paid in batch:
+            checked = not row.four_eyes  # without four eyes the recorder's word confirms it
+            tranche = attrs.evolve(tranche, **({"confirmed_by": tx.actor.code, "confirmed_on": tx.today} if checked
+                                               else {"status": TrancheStatus.PENDING}))
+            written.append((row, tranche))
+            tranche_rows.append(store.tranche_values(row.id, tranche, actor, override_id))
+            status = S.COMPLETED if checked and paid == row.amount_granted else S.DISBURSING
             if status is S.COMPLETED:
-                completed.append(row.code)
+                self.completed.append(row.code)
             statuses.append({"b_id": row.id, "b_status": status.value,
                              "b_closed_on": tx.today if status is S.COMPLETED else None})
             events.append({"application_id": row.id, "at": tx.now, "happened_on": tx.today, "actor_id": actor,
                            "kind": status.value, "note": _("tranche {n}: {amount} ({method})").format(
                                n=tranche.number, amount=money_text(tranche.amount, tranche.currency),
                                method=tranche.method.value)})
-        conn.execute(t.tranche.insert(), tranche_rows)
-        conn.execute(_SET_STATUS, statuses)
-        conn.execute(t.event.insert(), events)
-        records = {tranche.application: tranche for _row, tranche, _o, _p in checked}
-        tx.audit_batch("grants.tranche", "grant_application", records, file=self.file)
-        after, done = {}, [row.id for row, _t, _o, _p in checked]
-        for start in range(0, len(done), 500):
-            after.update((a.code, a) for a in store.find_applications(conn, A.c.id.in_(done[start:start + 500])))
-        for row, tranche, _o, _p in checked:
+        store.insert_tranche_rows(conn, tranche_rows, statuses, events)
+        after = store.applications_by_ids(conn, [row.id for row, _tranche in written])
+        for row, tranche in written:
             tx.emit("tranche_released", application=after[row.code], tranche=tranche)
-        return PaymentReport(self.file, tuple(tr for _r, tr, _o, _p in checked), tuple(completed))
-
-    def _check(self, n, data, payable, status_of, approvals, overrides, apps, plans, seen):
-        tx = self.tx
-        code = data.get("application")
-        if not code:
-            raise InvalidInput(_("application is missing"))
-        code = store.normal(code)
-        if code in seen:
-            raise InvalidInput(_("application: {code} is already on row {m}; one tranche per grant in a payment "
-                                 "run").format(code=code, m=seen[code]))
-        seen[code] = n
-        row = payable.get(code)
-        if row is None:
-            if code not in status_of:
-                raise InvalidInput(_("application: {code} does not exist").format(code=code))
-            raise InvalidInput(_("application: {code} is {status}; tranches are released only for an approved "
-                                 "grant that is not yet fully paid").format(code=code, status=status_of[code]))
-        if row.participant_status == "exited":
-            raise InvalidInput(_("application: {why}").format(why=held_because(row)))
-        approval = approvals[row.id]
-        if approval.code == tx.actor.code:
-            raise InvalidInput(_("application: four eyes: {code} recorded the approval of {app}, so someone else "
-                                 "records its tranches").format(code=tx.actor.code, app=code))
-        day = data.get("released_on")
-        try:
-            day = parse_date(day) if day else tx.today
-        except InvalidInput as exc:
-            raise InvalidInput(f"released_on: {exc.message}") from None
-        if day > tx.today:
-            raise InvalidInput(_("released_on: {d} is in the future").format(d=day.isoformat()))
-        if day < approval.decided_on:
-            raise InvalidInput(_("released_on: {d} is before the grant was approved ({a})").format(
-                d=day.isoformat(), a=approval.decided_on.isoformat()))
-        steps = _plan(row.tranche_plan, plans)
-        disbursed = _money(row.disbursed)
-        amount = data.get("amount") or next_planned_amount(steps, row.amount_granted, disbursed)
-        tranche = Tranche(code, row.count + 1, amount, day, data.get("method") or "cash", row.currency,
-                          data.get("items"), data.get("supplier"), data.get("receipt"), data.get("reference"),
-                          data.get("eur_rate"), tx.actor.code)
-        if disbursed + tranche.amount > row.amount_granted:
-            raise InvalidInput(_("amount: a tranche of {amount} would bring {app} to {total}, beyond the {granted} "
-                                 "granted ({left} left)").format(
-                amount=money_text(tranche.amount), app=code, total=money_text(disbursed + tranche.amount),
-                granted=money_text(row.amount_granted, row.currency),
-                left=money_text(row.amount_granted - disbursed, row.currency)))
-        override_id = None
-        parts = gated_steps(steps, row.amount_granted, disbursed, tranche.amount)
-        if parts:
-            since = row.last_released or approval.decided_on
-            verification = _evidence(tx, apps[code], tranche, since)
-            if verification is None and row.override_id is not None:
-                verification, override_id = overrides[row.override_id], row.override_id
-            if verification is None:
-                raise InvalidInput(_("application: tranche {n} of {app} draws on part {parts} of the plan ({plan}) "
-                                     "and needs a verified visit on or after {since}; none is on file").format(
-                    n=tranche.number, app=code, parts=", ".join(str(p) for p in parts), plan=describe_plan(steps),
-                    since=since.isoformat()))
-            tranche = attrs.evolve(tranche, verification=verification)
-        return row, tranche, override_id, disbursed + tranche.amount
+            self.released.append(tranche)
+        return {tranche.application: tranche for _row, tranche in written}
 
 
 __all__ = ["DueTranche", "PaymentReport", "PaymentsMixin", "SHEET_COLUMNS"]

@@ -58,6 +58,8 @@ def register_permissions(register):
     register("grants.decide", "record the committee's decision on an application",
              [Role.ADMIN, Role.COMMITTEE_MEMBER])
     register("grants.disburse", "record the release of a grant tranche", [Role.ADMIN, Role.FINANCE_OFFICER])
+    register("grants.confirm", "confirm or reverse a tranche someone else recorded (maker-checker)",
+             [Role.ADMIN, Role.FINANCE_OFFICER])
     register("grants.override_verification", "let a tranche go out without a verified visit, with a reason",
              [Role.ADMIN])
     register("grants.cancel", "cancel or reduce an approved grant", [Role.ADMIN])

@@ -6,12 +6,10 @@ from datetime import date
 from decimal import Decimal
 
 import attrs
-import sqlalchemy as sa
 
 from reentry_core.sdk import _, Conflict, InvalidInput, Role
 
 from . import store
-from . import tables as t
 from .domain import Budget, GrantRound, RoundStatus
 
 
@@ -23,28 +21,46 @@ class RoundsMixin:
     def add_round(self, code: str, title: str, *, budget, min_grant, max_grant, opens_on: date | str,
                   closes_on: date | str, donors=(), currency: str = "TJS", require_shortlisted_plan: bool = False,
                   require_training: bool = False, min_plan_score: Decimal | str | None = None, quorum: int = 3,
-                  rule: str = "simple_majority", tranche_plan: str = "100") -> GrantRound:
-        """Set up a round as a draft; ``open_round`` opens it for applications."""
+                  rule: str = "simple_majority", tranche_plan: str = "100", four_eyes: bool = True,
+                  visit_wait_days: int = 0) -> GrantRound:
+        """Set up a round as a draft; ``open_round`` opens it for applications. ``four_eyes``
+        (on by default): a tranche one person records waits for a second person's
+        confirmation; ``visit_wait_days``: a verified part goes out that many days after the
+        verifying visit at the earliest (0: no wait)."""
         data = {"code": code, "title": title, "budget": budget, "min_grant": min_grant, "max_grant": max_grant,
                 "opens_on": opens_on, "closes_on": closes_on, "donors": _list(donors), "currency": currency,
                 "require_shortlisted_plan": require_shortlisted_plan, "require_training": require_training,
-                "min_plan_score": min_plan_score, "quorum": quorum, "rule": rule, "tranche_plan": tranche_plan}
+                "min_plan_score": min_plan_score, "quorum": quorum, "rule": rule, "tranche_plan": tranche_plan,
+                "four_eyes": four_eyes, "visit_wait_days": visit_wait_days}
         rnd = self.ctx.structure({k: v for k, v in data.items() if v is not None}, GrantRound)
         with self.ctx.transaction() as tx:
             tx.require("grants.manage_rounds")
-            if tx.conn.execute(sa.select(t.grant_round.c.id).where(t.grant_round.c.code == rnd.code)).first():
+            if store.round_exists(tx.conn, rnd.code):
                 raise Conflict(_("grant round {code} already exists").format(code=rnd.code))
-            tx.conn.execute(t.grant_round.insert().values(**store.round_to_row(rnd)))
+            store.insert_round(tx.conn, rnd)
             tx.audit("grants.round.add", "grant_round", rnd.code, after=rnd)
         return rnd
 
+    def set_payment_rules(self, code: str, *, four_eyes: bool | None = None,
+                          visit_wait_days: int | None = None) -> GrantRound:
+        """Change how a round pays: four eyes on tranches (a second person confirms each) and
+        the days a verified part waits after the verifying visit. Tranches already recorded
+        keep their state."""
+        with self.ctx.transaction() as tx:
+            tx.require("grants.manage_rounds")
+            round_id, before = store.load_round(tx.conn, code, lock=True)
+            changes = {k: v for k, v in {"four_eyes": four_eyes, "visit_wait_days": visit_wait_days}.items()
+                       if v is not None}
+            after = attrs.evolve(before, **changes)
+            store.update_round(tx.conn, round_id, four_eyes=after.four_eyes, visit_wait_days=after.visit_wait_days)
+            tx.audit("grants.round.payment_rules", "grant_round", before.code, before=before, after=after)
+        return after
+
     def rounds(self, status: str | None = None) -> list[GrantRound]:
         self.ctx.require("grants.view")
+        wanted = RoundStatus.parse(status) if status else None
         with self.ctx.reading() as conn:
-            query = sa.select(t.grant_round).order_by(t.grant_round.c.opens_on, t.grant_round.c.code)
-            if status:
-                query = query.where(t.grant_round.c.status == RoundStatus.parse(status).value)
-            return [store.round_from_row(conn, row) for row in conn.execute(query)]
+            return store.rounds(conn, wanted)
 
     def get_round(self, code: str) -> GrantRound:
         self.ctx.require("grants.view")
@@ -69,7 +85,7 @@ class RoundsMixin:
                     code=before.code, status=before.status.value, source=source.value, new=status.value))
             if status is RoundStatus.OPEN:
                 _check_opening(before, tx.today)
-            tx.conn.execute(t.grant_round.update().where(t.grant_round.c.id == round_id).values(status=status.value))
+            store.update_round(tx.conn, round_id, status=status.value)
             tx.audit(f"grants.round.{'open' if status is RoundStatus.OPEN else 'close'}", "grant_round", before.code,
                      before={"status": before.status.value}, after={"status": status.value})
         return attrs.evolve(before, status=status)
@@ -94,8 +110,7 @@ class RoundsMixin:
                 if member.code in before.committee:
                     raise Conflict(_("{code} is already on the committee of round {round}").format(
                         code=member.code, round=before.code))
-                tx.conn.execute(t.committee_member.insert().values(round_id=round_id, staff_id=member.id,
-                                                                   added_on=tx.today))
+                store.add_committee_member(tx.conn, round_id, member.id, tx.today)
             after = store.round_from_row(tx.conn, store.round_row(tx.conn, round_id=round_id))
             tx.audit("grants.committee.add", "grant_round", before.code, before={"committee": list(before.committee)},
                      after={"committee": list(after.committee)})
@@ -110,14 +125,10 @@ class RoundsMixin:
             if staff.code not in before.committee:
                 raise Conflict(_("{code} is not on the committee of round {round}").format(
                     code=staff.code, round=before.code))
-            voted = tx.conn.execute(
-                sa.select(sa.func.count()).select_from(t.vote.join(t.application))
-                .where(t.vote.c.staff_id == staff.id, t.application.c.round_id == round_id)).scalar_one()
-            if voted:
+            if store.votes_in_round(tx.conn, round_id, staff.id):
                 raise Conflict(_("{code} has voted in round {round} and stays on its committee").format(
                     code=staff.code, round=before.code))
-            tx.conn.execute(t.committee_member.delete().where(t.committee_member.c.round_id == round_id,
-                                                              t.committee_member.c.staff_id == staff.id))
+            store.remove_committee_member(tx.conn, round_id, staff.id)
             after = attrs.evolve(before, committee=tuple(c for c in before.committee if c != staff.code))
             tx.audit("grants.committee.remove", "grant_round", before.code,
                      before={"committee": list(before.committee)}, after={"committee": list(after.committee)})

@@ -22,8 +22,8 @@ from reentry_core.sdk import _, check_in_scope, core, NotFound, participant_from
 
 from . import tables as t
 from .domain import (
-    FUNDED_STATUSES, Application, ApplicationStatus, Budget, BudgetLine, ConflictOfInterest, Decision, GrantRound,
-    Outcome, Override, Tranche, Verification, Vote, plan_text,
+    FUNDED_STATUSES, OPEN_STATUSES, Application, ApplicationStatus, Budget, BudgetLine, ConflictOfInterest, Decision,
+    GrantRound, Outcome, Override, Reversal, RoundStatus, Tranche, TrancheStatus, Verification, Vote, plan_text,
 )
 
 R, A, L = t.grant_round, t.application, t.budget_line
@@ -118,7 +118,8 @@ def _round_object(values: tuple, members: tuple[str, ...]) -> GrantRound:
         donors=tuple(json.loads(row["donors"])), currency=row["currency"],
         require_shortlisted_plan=row["require_shortlisted_plan"], require_training=row["require_training"],
         min_plan_score=row["min_plan_score"], quorum=row["quorum"], rule=row["rule"],
-        tranche_plan=row["tranche_plan"], status=row["status"], committee=members,
+        tranche_plan=row["tranche_plan"], status=row["status"], committee=members, four_eyes=row["four_eyes"],
+        visit_wait_days=row["visit_wait_days"],
     )
 
 
@@ -129,6 +130,7 @@ def round_to_row(rnd: GrantRound) -> dict:
         "opens_on": rnd.opens_on, "closes_on": rnd.closes_on, "require_shortlisted_plan": rnd.require_shortlisted_plan,
         "require_training": rnd.require_training, "min_plan_score": rnd.min_plan_score, "quorum": rnd.quorum,
         "rule": rnd.rule.value, "tranche_plan": plan_text(rnd.tranche_plan), "status": rnd.status.value,
+        "four_eyes": rnd.four_eyes, "visit_wait_days": rnd.visit_wait_days,
     }
 
 
@@ -138,14 +140,51 @@ def load_round(conn: sa.Connection, code: str, lock: bool = False,
     return row.id, round_from_row(conn, row, with_committee=with_committee)
 
 
+def round_exists(conn: sa.Connection, code: str) -> bool:
+    return conn.execute(sa.select(R.c.id).where(R.c.code == normal(code))).first() is not None
+
+
+def insert_round(conn: sa.Connection, rnd: GrantRound) -> None:
+    conn.execute(R.insert().values(**round_to_row(rnd)))
+
+
+def update_round(conn: sa.Connection, round_id: int, **values) -> None:
+    """Change a round's stored settings (its status, its payment rules)."""
+    conn.execute(R.update().where(R.c.id == round_id).values(**values))
+
+
+def rounds(conn: sa.Connection, status: RoundStatus | None = None) -> list[GrantRound]:
+    """Every round (of one status), by opening day and code."""
+    query = sa.select(R).order_by(R.c.opens_on, R.c.code)
+    if status is not None:
+        query = query.where(R.c.status == status.value)
+    return [round_from_row(conn, row) for row in conn.execute(query)]
+
+
+def add_committee_member(conn: sa.Connection, round_id: int, staff_id_: int, on) -> None:
+    conn.execute(t.committee_member.insert().values(round_id=round_id, staff_id=staff_id_, added_on=on))
+
+
+def remove_committee_member(conn: sa.Connection, round_id: int, staff_id_: int) -> None:
+    cm = t.committee_member
+    conn.execute(cm.delete().where(cm.c.round_id == round_id, cm.c.staff_id == staff_id_))
+
+
+def votes_in_round(conn: sa.Connection, round_id: int, staff_id_: int) -> int:
+    """How many votes a staff member cast on the round's applications."""
+    return conn.execute(sa.select(sa.func.count()).select_from(t.vote.join(A))
+                        .where(t.vote.c.staff_id == staff_id_, A.c.round_id == round_id)).scalar_one()
+
+
 def budget(conn: sa.Connection, round_id: int) -> Budget:
     """Where the round's money stands, summed in SQL (exact: Money columns)."""
     rnd = round_row(conn, round_id=round_id)
     sums = conn.execute(_BUDGET_SUMS, {"round_id": round_id}).one()
-    disbursed = conn.execute(_BUDGET_DISBURSED, {"round_id": round_id}).scalar_one()
+    paid = dict(conn.execute(_BUDGET_DISBURSED, {"round_id": round_id}).all())
     approved, committed = _money(sums[0]), _money(sums[1])
-    return Budget(rnd.code, rnd.currency, rnd.budget, approved, approved - committed, committed, _money(disbursed),
-                  rnd.budget - committed, sums[2], sums[3])
+    return Budget(rnd.code, rnd.currency, rnd.budget, approved, approved - committed, committed,
+                  _money(paid.get(TrancheStatus.CONFIRMED.value, 0)), rnd.budget - committed, sums[2], sums[3],
+                  _money(paid.get(TrancheStatus.PENDING.value, 0)))
 
 
 def _count(condition):
@@ -164,9 +203,14 @@ _BUDGET_SUMS = (
               _count(A.c.status.in_(_FUNDED)),
               _count(sa.and_(A.c.status.in_(_FUNDED), P.c.sex == "female")))
     .select_from(A.join(P, P.c.id == A.c.participant_id)).where(A.c.round_id == sa.bindparam("round_id")))
-_BUDGET_DISBURSED = (sa.select(sa.func.coalesce(sa.func.sum(t.tranche.c.amount), 0))
+# only confirmed money is disbursed; what waits for a second person's confirmation is pending
+_BUDGET_DISBURSED = (sa.select(t.tranche.c.status, sa.func.coalesce(sa.func.sum(t.tranche.c.amount), 0))
                      .select_from(t.tranche.join(A, A.c.id == t.tranche.c.application_id))
-                     .where(A.c.round_id == sa.bindparam("round_id")))
+                     .where(A.c.round_id == sa.bindparam("round_id"),
+                            t.tranche.c.status != TrancheStatus.REVERSED.value)
+                     .group_by(t.tranche.c.status))
+#: a tranche that counts against its grant: pending or confirmed, not reversed
+PAID = t.tranche.c.status != TrancheStatus.REVERSED.value
 
 
 # --- applications -----------------------------------------------------------------------------
@@ -178,10 +222,14 @@ def _application_select() -> sa.Select:
     once (a select is immutable; ``.where`` makes a new one)."""
     d = t.decision
     decided_on = sa.select(sa.func.max(d.c.decided_on)).where(d.c.application_id == A.c.id).scalar_subquery()
-    disbursed = (sa.select(sa.func.sum(t.tranche.c.amount)).where(t.tranche.c.application_id == A.c.id)
+    disbursed = (sa.select(sa.func.sum(t.tranche.c.amount)).where(t.tranche.c.application_id == A.c.id, PAID)
                  .scalar_subquery())
+    pending = (sa.select(sa.func.sum(t.tranche.c.amount))
+               .where(t.tranche.c.application_id == A.c.id, t.tranche.c.status == TrancheStatus.PENDING.value)
+               .scalar_subquery())
     return (sa.select(A, R.c.code.label("round_code"), R.c.currency, P.c.code.label("participant_code"),
-                      P.c.full_name, decided_on.label("decided_on"), disbursed.label("disbursed"))
+                      P.c.full_name, decided_on.label("decided_on"), disbursed.label("disbursed"),
+                      pending.label("pending"))
             .select_from(A.join(R, R.c.id == A.c.round_id).join(P, P.c.id == A.c.participant_id)))
 
 
@@ -219,7 +267,8 @@ def _from_row(row, lines: list[BudgetLine]) -> Application:
         eligibility_problems=tuple(json.loads(row.eligibility_problems)) if row.eligibility_problems else (),
         plan=row.plan_code, plan_version=row.plan_version, plan_title=row.plan_title, sector=row.plan_sector,
         plan_score=row.plan_score, plan_status=row.plan_status, amount_approved=row.amount_approved,
-        amount_granted=row.amount_granted, disbursed=_money(row.disbursed or 0), decided_on=row.decided_on,
+        amount_granted=row.amount_granted, disbursed=_money(row.disbursed or 0), pending=_money(row.pending or 0),
+        decided_on=row.decided_on,
         closed_on=row.closed_on, close_reason=row.close_reason,
     )
 
@@ -262,6 +311,32 @@ def locked_application(conn: sa.Connection, code: str, scoped: bool = True) -> t
     rnd = round_from_row(conn, round_row(conn, round_id=round_id, lock=True))
     app_id, app = load_application(conn, code, scoped)
     return round_id, app_id, rnd, app
+
+
+_LAST_NUMBER = (sa.select(sa.func.coalesce(sa.func.max(A.c.number), 0))
+                .where(A.c.round_id == sa.bindparam("round_id")))
+_INSERT_APPLICATION = A.insert()
+_OPEN_OR_FUNDED = sa.select(A.c.code, A.c.status).where(
+    A.c.round_id == sa.bindparam("round_id"), A.c.participant_id == sa.bindparam("person_id"),
+    A.c.status.in_([s.value for s in OPEN_STATUSES | FUNDED_STATUSES])).limit(1)
+
+
+def last_application_number(conn: sa.Connection, round_id: int) -> int:
+    return conn.execute(_LAST_NUMBER, {"round_id": round_id}).scalar_one()
+
+
+def insert_application(conn: sa.Connection, values: dict) -> int:
+    """A new application's row; its id."""
+    return conn.execute(_INSERT_APPLICATION, values).inserted_primary_key[0]
+
+
+def open_or_funded(conn: sa.Connection, round_id: int, person_id: int):
+    """A participant's application in the round that is still open or was funded (code, status), or ``None``."""
+    return conn.execute(_OPEN_OR_FUNDED, {"round_id": round_id, "person_id": person_id}).first()
+
+
+def update_request(conn: sa.Connection, app_id: int, own_contribution, requested) -> None:
+    conn.execute(A.update().where(A.c.id == app_id).values(own_contribution=own_contribution, requested=requested))
 
 
 _DELETE_LINES = L.delete().where(L.c.application_id == sa.bindparam("b_id"))
@@ -380,15 +455,273 @@ def approval(conn: sa.Connection, app_id: int, app_code: str) -> Decision | None
     return approved[-1] if approved else None
 
 
+# --- the committee's meeting: its agenda and tally sheets (meetings.py) ---------------------------
+
+
+def _meeting_select():
+    return (sa.select(A.c.id, A.c.code, A.c.number, A.c.round_id, A.c.status, A.c.requested, A.c.plan_score,
+                      P.c.code.label("participant"), P.c.full_name)
+            .select_from(A.join(P, P.c.id == A.c.participant_id)))
+
+
+_MEETING = _meeting_select()
+MEETING_BY_CODES = _MEETING.where(A.c.code.in_(sa.bindparam("codes", expanding=True)))
+MEETING_IN_REVIEW = _MEETING.where(A.c.round_id == sa.bindparam("round_id"),
+                          sa.or_(A.c.status == ApplicationStatus.UNDER_REVIEW.value,
+                                 sa.and_(A.c.status == ApplicationStatus.DEFERRED.value, sa.or_(
+                                     sa.bindparam("deferred", type_=sa.Boolean),
+                                     A.c.id.in_(sa.bindparam("ids", expanding=True))))))
+ROUND_VOTES = (sa.select(t.vote.c.application_id, t.vote.c.staff_id, ST.c.code, t.vote.c.choice, t.vote.c.amount)
+                .select_from(t.vote.join(ST, ST.c.id == t.vote.c.staff_id)
+                             .join(A, A.c.id == t.vote.c.application_id))
+                .where(A.c.round_id == sa.bindparam("round_id")))
+ROUND_CONFLICTS = (sa.select(t.conflict.c.application_id, t.conflict.c.staff_id, ST.c.code, t.conflict.c.kind)
+                    .select_from(t.conflict.join(ST, ST.c.id == t.conflict.c.staff_id)
+                                 .join(A, A.c.id == t.conflict.c.application_id))
+                    .where(A.c.round_id == sa.bindparam("round_id")))
+DECISION_COUNTS = (sa.select(t.decision.c.application_id, sa.func.count())
+                    .select_from(t.decision.join(A, A.c.id == t.decision.c.application_id))
+                    .where(A.c.round_id == sa.bindparam("round_id")).group_by(t.decision.c.application_id))
+COMMITTEE_IDS = (sa.select(ST.c.code, ST.c.id)
+                  .select_from(t.committee_member.join(ST, ST.c.id == t.committee_member.c.staff_id))
+                  .where(t.committee_member.c.round_id == sa.bindparam("round_id")))
+STAFF_BY_CODES = sa.select(ST.c.id, ST.c.code, ST.c.active).where(ST.c.code.in_(sa.bindparam("codes", expanding=True)))
+CHANGE_VOTE = (t.vote.update()
+                .where(t.vote.c.application_id == sa.bindparam("b_application"),
+                       t.vote.c.staff_id == sa.bindparam("b_staff"))
+                .values(choice=sa.bindparam("b_choice"), amount=sa.bindparam("b_amount"),
+                        reason=sa.bindparam("b_reason"), note=sa.bindparam("b_note"),
+                        changed_on=sa.bindparam("b_changed_on")))
+
+
+def in_review(conn: sa.Connection, round_id: int, *, deferred: bool = False, ids=(),
+              visible_only: bool = False) -> list:
+    """A round's applications under review, and its deferred ones (all with ``deferred``,
+    else those in ``ids``); ``visible_only``: those the actor may see."""
+    query = MEETING_IN_REVIEW.where(visible(conn, A.c.participant_id)) if visible_only else MEETING_IN_REVIEW
+    return conn.execute(query, {"round_id": round_id, "deferred": deferred, "ids": list(ids)}).all()
+
+
+def applications_by_ids(conn: sa.Connection, ids: Iterable[int]) -> dict[str, Application]:
+    """The applications with these ids, by code (in batches: a long list stays one bind list)."""
+    ids, found = list(ids), {}
+    for start in range(0, len(ids), 500):
+        found.update((a.code, a) for a in find_applications(conn, A.c.id.in_(ids[start:start + 500])))
+    return found
+
+
+def conflict_of(conn: sa.Connection, app_id: int, staff_id_: int):
+    """The conflict of interest a member declared on an application (its ``kind``), or ``None``."""
+    return conn.execute(sa.select(t.conflict.c.kind).where(t.conflict.c.application_id == app_id,
+                                                           t.conflict.c.staff_id == staff_id_)).first()
+
+
+def decision_count(conn: sa.Connection, app_id: int) -> int:
+    return conn.execute(sa.select(sa.func.count()).where(t.decision.c.application_id == app_id)).scalar_one()
+
+
+_INSERT_DECISION = t.decision.insert()
+
+
+def insert_decision(conn: sa.Connection, values: dict) -> None:
+    conn.execute(_INSERT_DECISION, values)
+
+
+def earlier_votes(conn: sa.Connection, app_ids: list[int]) -> dict:
+    """The votes already cast on these applications, by (application id, staff id)."""
+    if not app_ids:
+        return {}
+    return {(v.application_id, v.staff_id): v for v in conn.execute(
+        sa.select(t.vote).where(t.vote.c.application_id.in_(app_ids)))}
+
+
+def earlier_conflicts(conn: sa.Connection, app_ids: list[int]) -> dict:
+    """The conflicts of interest already declared on these applications, by (application id, staff id)."""
+    if not app_ids:
+        return {}
+    c = t.conflict
+    return {(r.application_id, r.staff_id): r for r in conn.execute(
+        sa.select(c.c.application_id, c.c.staff_id, c.c.kind, c.c.note).where(c.c.application_id.in_(app_ids)))}
+
+
+def insert_tally(conn: sa.Connection, conflicts: list[dict], votes: list[dict], changes: list[dict]) -> None:
+    """A tally sheet's batch: new conflicts of interest, new votes, changed votes."""
+    if conflicts:
+        conn.execute(t.conflict.insert(), conflicts)
+    if votes:
+        conn.execute(t.vote.insert(), votes)
+    if changes:
+        conn.execute(CHANGE_VOTE, changes)
+
+
+# --- finance's worklist and payment runs (payments.py) ------------------------------------------
+
+
+def _payable_select():
+    tr, o = t.tranche, t.override
+    # disbursed: recorded and not reversed (pending too: it counts against the grant); count:
+    # every tranche ever recorded (a number is never used again); pending: the number of the
+    # tranche waiting for its confirmation, if one does
+    pending = tr.c.status == TrancheStatus.PENDING.value
+    paid = (sa.select(tr.c.application_id, sa.func.sum(tr.c.amount).filter(PAID).label("disbursed"),
+                      sa.func.count().label("count"),
+                      sa.func.max(tr.c.released_on).filter(PAID).label("last_released"),
+                      sa.func.max(tr.c.number).filter(pending).label("pending"))
+            .group_by(tr.c.application_id).subquery("paid"))
+    used = sa.select(tr.c.override_id).where(tr.c.override_id.is_not(None))
+    unused = (sa.select(o.c.application_id, sa.func.min(o.c.id).label("override_id"))
+              .where(o.c.id.not_in(used)).group_by(o.c.application_id).subquery("unused"))
+    return (sa.select(A.c.id, A.c.code, A.c.number, A.c.status, A.c.amount_granted, A.c.approved_on,
+                      R.c.code.label("round_code"), R.c.currency, R.c.tranche_plan, R.c.four_eyes,
+                      R.c.visit_wait_days,
+                      P.c.code.label("participant"), P.c.full_name, P.c.status.label("participant_status"),
+                      P.c.exited_on, P.c.exit_reason,
+                      sa.func.coalesce(paid.c.disbursed, 0).label("disbursed"),
+                      sa.func.coalesce(paid.c.count, 0).label("count"), paid.c.last_released, paid.c.pending,
+                      unused.c.override_id)
+            .select_from(A.join(R, R.c.id == A.c.round_id).join(P, P.c.id == A.c.participant_id)
+                         .outerjoin(paid, paid.c.application_id == A.c.id)
+                         .outerjoin(unused, unused.c.application_id == A.c.id))
+            .where(A.c.status.in_([ApplicationStatus.APPROVED.value, ApplicationStatus.DISBURSING.value])))
+
+
+_PAYABLE = _payable_select()
+_PAYABLE_ALL = _PAYABLE.order_by(R.c.code, A.c.number)
+_PAYABLE_IN_ROUND = _PAYABLE.where(R.c.code == sa.bindparam("round")).order_by(A.c.number)
+PAYABLE_BY_CODES = _PAYABLE.where(A.c.code.in_(sa.bindparam("codes", expanding=True)))
+_OVERRIDES_BY_ID = (sa.select(t.override.c.id, t.override.c.reason, ST.c.code)
+                    .select_from(t.override.join(ST, ST.c.id == t.override.c.granted_by))
+                    .where(t.override.c.id.in_(sa.bindparam("ids", expanding=True))))
+_APPROVALS = (sa.select(t.decision.c.application_id, t.decision.c.decided_on, ST.c.code)
+              .select_from(t.decision.join(ST, ST.c.id == t.decision.c.decided_by))
+              .where(t.decision.c.application_id.in_(sa.bindparam("ids", expanding=True)),
+                     t.decision.c.outcome == Outcome.APPROVED.value)
+              .order_by(t.decision.c.application_id, t.decision.c.number))
+_RECORDED_BY_CODES = (sa.select(A.c.code, R.c.currency, t.tranche)
+                      .select_from(t.tranche.join(A, A.c.id == t.tranche.c.application_id)
+                                   .join(R, R.c.id == A.c.round_id))
+                      .where(A.c.code.in_(sa.bindparam("codes", expanding=True))))
+SET_PAID_STATUS = (A.update().where(A.c.id == sa.bindparam("b_id"))
+               .values(status=sa.bindparam("b_status"), closed_on=sa.bindparam("b_closed_on")))
+
+
+def payable(conn: sa.Connection, round_code: str | None = None, codes: Iterable[str] | None = None) -> list:
+    """Every approved grant not yet fully paid, with what was paid and what waits (the
+    worklist's rows): those the actor may see (of one round, or all), or those with
+    ``codes`` (a payment run, which checks each)."""
+    if codes is not None:
+        codes = sorted(codes)
+        return conn.execute(PAYABLE_BY_CODES, {"codes": codes}).all() if codes else []
+    if round_code:
+        return conn.execute(_PAYABLE_IN_ROUND.where(visible(conn, A.c.participant_id)), {"round": round_code}).all()
+    return conn.execute(_PAYABLE_ALL.where(visible(conn, A.c.participant_id))).all()
+
+
+def lock_rounds_of(conn: sa.Connection, codes: list[str]) -> None:
+    """Lock the round of every application in ``codes``, in one order (the round lock)."""
+    if not codes:
+        return
+    round_ids = sorted(set(conn.execute(sa.select(A.c.round_id).where(
+        A.c.code.in_(sa.bindparam("codes", expanding=True))), {"codes": codes}).scalars()))
+    for round_id in round_ids:
+        round_row(conn, round_id=round_id, lock=True)
+
+
+def statuses(conn: sa.Connection, codes: list[str]) -> dict[str, str]:
+    """Each existing application's status, by code."""
+    if not codes:
+        return {}
+    return dict(conn.execute(sa.select(A.c.code, A.c.status).where(
+        A.c.code.in_(sa.bindparam("codes", expanding=True))), {"codes": codes}).all())
+
+
+def recorded_tranches(conn: sa.Connection, codes: list[str]) -> list:
+    """Every tranche ever recorded for these applications (reversed ones too), with the code."""
+    return conn.execute(_RECORDED_BY_CODES, {"codes": codes}).all() if codes else []
+
+
+def approvals(conn: sa.Connection, app_ids: list[int]) -> dict[int, object]:
+    """Each application's approving decision (date and who recorded it), by application id."""
+    found = {}
+    for start in range(0, len(app_ids), 500):
+        for d in conn.execute(_APPROVALS, {"ids": app_ids[start:start + 500]}):
+            found[d.application_id] = d
+    return found
+
+
+def overrides_by_id(conn: sa.Connection, ids: list[int]) -> dict[int, Verification]:
+    """Admin overrides of a missing verification, by id, as the verification of a tranche."""
+    found = {}
+    for start in range(0, len(ids), 500):
+        for o in conn.execute(_OVERRIDES_BY_ID, {"ids": ids[start:start + 500]}):
+            found[o.id] = Verification(override_reason=o.reason, overridden_by=o.code)
+    return found
+
+
+def tranche_values(app_id: int, tranche: Tranche, recorded_by: int, override_id: int | None) -> dict:
+    """A tranche as a row of ``mg_tranche`` (its confirmer: the recorder, when it is
+    recorded confirmed)."""
+    v = tranche.verification
+    visit = v is not None and not v.overridden
+    confirmed = tranche.status is TrancheStatus.CONFIRMED
+    return {"application_id": app_id, "number": tranche.number, "amount": tranche.amount,
+            "released_on": tranche.released_on, "method": tranche.method.value, "items": tranche.items,
+            "supplier": tranche.supplier, "receipt": tranche.receipt, "reference": tranche.reference,
+            "eur_rate": tranche.eur_rate, "amount_eur": tranche.amount_eur, "recorded_by": recorded_by,
+            "override_id": override_id, "verification_reference": v.reference if visit else None,
+            "verified_on": v.visited_on if visit else None, "verified_by": v.mentor if visit else None,
+            "verification_note": v.note if visit else None, "status": tranche.status.value,
+            "confirmed_by": recorded_by if confirmed else None,
+            "confirmed_on": tranche.confirmed_on if confirmed else None}
+
+
+def insert_tranche_rows(conn: sa.Connection, tranches_: list[dict], statuses_: list[dict] = (),
+                        events_: list[dict] = ()) -> None:
+    """Tranches (``tranche_values``) and, for a payment run's batch, their applications' new
+    status and their stories."""
+    conn.execute(t.tranche.insert(), tranches_)
+    if statuses_:
+        conn.execute(SET_PAID_STATUS, statuses_)
+    if events_:
+        conn.execute(t.event.insert(), events_)
+
+
+def confirm_tranche_row(conn: sa.Connection, tranche_id: int, by: int, on) -> None:
+    conn.execute(t.tranche.update().where(t.tranche.c.id == tranche_id).values(
+        status=TrancheStatus.CONFIRMED.value, confirmed_by=by, confirmed_on=on))
+
+
+def reverse_tranche_row(conn: sa.Connection, tranche_id: int, amount: Decimal, reason: str, by: int, on) -> None:
+    """The counter-entry, and the tranche marked reversed (nothing else of it changes)."""
+    conn.execute(t.tranche_reversal.insert().values(tranche_id=tranche_id, amount=amount, reason=reason,
+                                                    reversed_by=by, reversed_on=on))
+    conn.execute(t.tranche.update().where(t.tranche.c.id == tranche_id).values(status=TrancheStatus.REVERSED.value))
+
+
+def insert_override(conn: sa.Connection, app_id: int, reason: str, by: int, on) -> None:
+    conn.execute(t.override.insert().values(application_id=app_id, reason=reason, granted_by=by, granted_on=on))
+
+
+def set_granted(conn: sa.Connection, app_id: int, amount: Decimal, closed_on=None) -> None:
+    """A reduced grant's new amount (and the day it closed, if the reduction completed it)."""
+    conn.execute(A.update().where(A.c.id == app_id).values(
+        amount_granted=amount, **({"closed_on": closed_on} if closed_on else {})))
+
+
 # --- tranches -----------------------------------------------------------------------------------
 
 
 def _tranches_select():
-    tr, o, by = t.tranche, t.override, ST.alias("overrider")
+    tr, o, by, confirmer, rv, reverser = (t.tranche, t.override, ST.alias("overrider"), ST.alias("confirmer"),
+                                          t.tranche_reversal, ST.alias("reverser"))
     return (sa.select(tr, ST.c.code.label("recorder"), o.c.reason.label("override_reason"),
-                      by.c.code.label("overridden_by"))
+                      by.c.code.label("overridden_by"), confirmer.c.code.label("confirmer"),
+                      rv.c.reason.label("reversal_reason"), reverser.c.code.label("reverser"), rv.c.reversed_on)
             .select_from(tr.join(ST, ST.c.id == tr.c.recorded_by).outerjoin(o, o.c.id == tr.c.override_id)
-                         .outerjoin(by, by.c.id == o.c.granted_by))
+                         .outerjoin(by, by.c.id == o.c.granted_by)
+                         .outerjoin(confirmer, confirmer.c.id == tr.c.confirmed_by)
+                         .outerjoin(rv, rv.c.tranche_id == tr.c.id)
+                         .outerjoin(reverser, reverser.c.id == rv.c.reversed_by))
             .where(tr.c.application_id == sa.bindparam("app_id")).order_by(tr.c.number))
 
 
@@ -396,15 +729,65 @@ _TRANCHES = _tranches_select()
 
 
 def tranches(conn: sa.Connection, app_id: int, app_code: str, currency: str) -> list[Tranche]:
+    """Every tranche of an application, reversed ones too (with their counter-entry)."""
     found = []
     for r in conn.execute(_TRANCHES, {"app_id": app_id}):
         verification = None
         if r.verification_reference or r.override_reason:
             verification = Verification(r.verification_reference, r.verified_on, r.verified_by, r.verification_note,
                                         r.override_reason, r.overridden_by)
+        reversal = Reversal(r.reversal_reason, r.reverser, r.reversed_on) if r.reverser else None
         found.append(Tranche(app_code, r.number, r.amount, r.released_on, r.method, currency, r.items, r.supplier,
-                             r.receipt, r.reference, r.eur_rate, r.recorder, verification))
+                             r.receipt, r.reference, r.eur_rate, r.recorder, verification, r.status, r.confirmer,
+                             r.confirmed_on, reversal))
     return found
+
+
+_TRANCHE_ROW = (sa.select(t.tranche, ST.c.code.label("recorder"))
+                .select_from(t.tranche.join(ST, ST.c.id == t.tranche.c.recorded_by))
+                .where(t.tranche.c.application_id == sa.bindparam("app_id"),
+                       t.tranche.c.number == sa.bindparam("number")))
+
+
+def tranche_row(conn: sa.Connection, app_id: int, app_code: str, number: int):
+    """The stored tranche ``number`` of an application with its recorder's code, or NotFound."""
+    row = conn.execute(_TRANCHE_ROW, {"app_id": app_id, "number": number}).first()
+    if row is None:
+        raise NotFound(_("{app} has no tranche {n}").format(app=app_code, n=number))
+    return row
+
+
+_PENDING = (sa.select(t.tranche, A.c.code, R.c.currency, ST.c.code.label("recorder"))
+            .select_from(t.tranche.join(A, A.c.id == t.tranche.c.application_id).join(R, R.c.id == A.c.round_id)
+                         .join(ST, ST.c.id == t.tranche.c.recorded_by))
+            .where(t.tranche.c.status == TrancheStatus.PENDING.value)
+            .order_by(R.c.code, A.c.number))
+
+
+def pending_tranches(conn: sa.Connection, round_code: str | None = None) -> list[Tranche]:
+    """The tranches waiting for a second person's confirmation, by round and application."""
+    query = _PENDING.where(visible(conn, A.c.participant_id))
+    if round_code:
+        query = query.where(R.c.code == round_code)
+    return [Tranche(r.code, r.number, r.amount, r.released_on, r.method, r.currency, r.items, r.supplier, r.receipt,
+                    r.reference, r.eur_rate, r.recorder, status=r.status) for r in conn.execute(query)]
+
+
+def took_part(conn: sa.Connection, app_id: int, app_code: str) -> set[str]:
+    """Who took part in deciding a grant: whoever recorded a decision on it, voted on it,
+    declared or recorded a conflict of interest on it, or entered a tally sheet with it
+    (the audit's ``grants.meeting`` events that name it). They do not check its money."""
+    d, v, c = t.decision, t.vote, t.conflict
+    ids = sa.union(
+        sa.select(d.c.decided_by.label("id")).where(d.c.application_id == app_id),
+        sa.select(v.c.staff_id).where(v.c.application_id == app_id),
+        sa.select(c.c.staff_id).where(c.c.application_id == app_id),
+        sa.select(c.c.recorded_by).where(c.c.application_id == app_id)).subquery()
+    codes = set(conn.execute(sa.select(ST.c.code).where(ST.c.id.in_(sa.select(ids.c.id)))).scalars())
+    e, k = core.audit_event, core.audit_event_key
+    codes.update(conn.execute(sa.select(e.c.actor).select_from(k.join(e, e.c.seq == k.c.seq))
+                              .where(k.c.entity_key == app_code, e.c.action == "grants.meeting")).scalars())
+    return codes
 
 
 _OVERRIDES = (sa.select(t.override, ST.c.code.label("by"), t.tranche.c.number.label("tranche"))

@@ -55,6 +55,10 @@ grant_round = sa.Table(
     sa.Column("rule", sa.String(30), nullable=False),
     sa.Column("tranche_plan", sa.String(200), nullable=False),  # e.g. 60,40:verified
     sa.Column("status", sa.String(10), nullable=False),
+    # a recorded tranche waits for a second person's confirmation (maker-checker)
+    sa.Column("four_eyes", sa.Boolean, nullable=False, server_default=sa.true()),
+    # days a verified part waits after the verifying visit (0: none)
+    sa.Column("visit_wait_days", sa.Integer, nullable=False, server_default="0"),
 )
 
 committee_member = sa.Table(
@@ -181,7 +185,24 @@ tranche = sa.Table(
     sa.Column("verified_by", sa.String(60)),
     sa.Column("verification_note", sa.Text),
     sa.Column("override_id", sa.ForeignKey("mg_override.id"), unique=True),
+    # pending (recorded, waiting for a second person), confirmed, or reversed (see reversal)
+    sa.Column("status", sa.String(10), nullable=False, server_default="confirmed"),
+    _staff("confirmed_by", nullable=True),
+    sa.Column("confirmed_on", sa.Date),
     sa.UniqueConstraint("application_id", "number"),
+)
+
+# The counter-entry that reverses a wrong tranche: the tranche is never deleted nor changed
+# but for its status; its number is never used again.
+tranche_reversal = sa.Table(
+    "mg_tranche_reversal",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tranche_id", sa.ForeignKey("mg_tranche.id"), nullable=False, unique=True),
+    sa.Column("amount", Money, nullable=False),  # the tranche's amount, taken back
+    sa.Column("reason", sa.Text, nullable=False),
+    _staff("reversed_by"),
+    sa.Column("reversed_on", sa.Date, nullable=False),
 )
 
 # Every change of an application's state, with who and when: the story `grants show` tells.
@@ -197,4 +218,5 @@ event = sa.Table(
     sa.Column("note", sa.Text),
 )
 
-TABLES = (grant_round, committee_member, application, budget_line, conflict, vote, decision, override, tranche, event)
+TABLES = (grant_round, committee_member, application, budget_line, conflict, vote, decision, override, tranche,
+          tranche_reversal, event)

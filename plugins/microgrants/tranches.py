@@ -3,20 +3,20 @@ admin overrides of a missing verification, cancellations and reductions."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import attrs
 
 from reentry_core.sdk import _, Conflict, InvalidInput, parse_date, parse_money, PermissionDenied
 
 from . import store
-from . import tables as t
 from .applications import check_move, read_application
 from .domain import (
-    FUNDED_STATUSES, Application, ApplicationStatus, GrantRound, Override, Tranche, Verification, describe_plan,
-    gated_steps, money_text, next_planned_amount,
+    FUNDED_STATUSES, Application, ApplicationStatus, GrantRound, Override, Tranche, TrancheStatus, Verification,
+    describe_plan, gated_steps, money_text, next_planned_amount,
 )
 from .hookspecs import VisitEvidence
+from .payments import awaits_confirmation, needs_visit
 
 S = ApplicationStatus
 PAYABLE = frozenset({S.APPROVED, S.DISBURSING})
@@ -62,6 +62,9 @@ class TranchesMixin:
                 raise InvalidInput(_("released_on {d} is before the grant was approved ({a})").format(
                     d=day.isoformat(), a=approval.decided_on.isoformat()))
             earlier = store.tranches(tx.conn, app_id, app.code, app.currency)
+            waiting = [tr.number for tr in earlier if tr.status is TrancheStatus.PENDING]
+            if waiting:
+                raise Conflict(awaits_confirmation(app.code, waiting[0]))
             if amount in (None, ""):
                 amount = next_planned_amount(rnd.tranche_plan, app.amount_granted, app.disbursed)
             tranche = Tranche(app.code, len(earlier) + 1, amount, day, method, app.currency, items, supplier, receipt,
@@ -72,19 +75,16 @@ class TranchesMixin:
                     amount=money_text(tranche.amount), app=app.code, total=money_text(app.disbursed + tranche.amount),
                     granted=money_text(app.amount_granted, app.currency),
                     left=money_text(app.undisbursed, app.currency)))
-            since = earlier[-1].released_on if earlier else approval.decided_on
+            paid = [tr for tr in earlier if tr.status is not TrancheStatus.REVERSED]
+            since = paid[-1].released_on if paid else approval.decided_on
             verification, override_id = self._verification(tx, app_id, rnd, app, tranche, since)
-            tranche = attrs.evolve(tranche, verification=verification)
-            tx.conn.execute(t.tranche.insert().values(
-                application_id=app_id, number=tranche.number, amount=tranche.amount, released_on=day,
-                method=tranche.method.value, items=tranche.items, supplier=tranche.supplier, receipt=tranche.receipt,
-                reference=tranche.reference, eur_rate=tranche.eur_rate, amount_eur=tranche.amount_eur,
-                recorded_by=store.staff_id(tx.conn, tx.actor.code), override_id=override_id,
-                **({"verification_reference": verification.reference, "verified_on": verification.visited_on,
-                    "verified_by": verification.mentor, "verification_note": verification.note}
-                   if verification is not None and not verification.overridden else {})))
-            paid = app.disbursed + tranche.amount
-            status = S.COMPLETED if paid == app.amount_granted else S.DISBURSING
+            checked = not rnd.four_eyes  # without four eyes the recorder's word confirms it
+            tranche = attrs.evolve(tranche, verification=verification, **(
+                {"confirmed_by": tx.actor.code, "confirmed_on": tx.today} if checked
+                else {"status": TrancheStatus.PENDING}))
+            actor = store.actor_id(tx)
+            store.insert_tranche_rows(tx.conn, [store.tranche_values(app_id, tranche, actor, override_id)])
+            status = S.COMPLETED if checked and app.disbursed + tranche.amount == app.amount_granted else S.DISBURSING
             check_move(app, status, status.value)
             store.set_status(tx, app_id, status, _("tranche {n}: {amount} ({method})").format(
                 n=tranche.number, amount=money_text(tranche.amount, app.currency), method=tranche.method.value),
@@ -103,18 +103,18 @@ class TranchesMixin:
             return None, None
         evidence: VisitEvidence | None = tx.ask("tranche_verification", application=app, tranche=tranche,
                                                 since=since)
-        if evidence is not None and since <= evidence.visited_on <= tranche.released_on:
+        latest = tranche.released_on - timedelta(days=rnd.visit_wait_days)  # the round's wait after the visit
+        if evidence is not None and since <= evidence.visited_on <= latest:
             return Verification(evidence.reference, evidence.visited_on, evidence.mentor, evidence.note), None
         unused = [(oid, o) for oid, o in store.overrides(tx.conn, app_id, app.code) if o.used_by_tranche is None]
         if unused:
             oid, o = unused[0]
             return Verification(override_reason=o.reason, overridden_by=o.granted_by), oid
         nobody = not tx.heard("tranche_verification")
-        raise Conflict(_("tranche {n} of {app} draws on part {parts} of the plan ({plan}) and needs a verified visit "
-                         "on or after {since}; {why}. An admin may override: reentry grants override {app} "
-                         "--reason TEXT").format(
+        raise Conflict(_("tranche {n} of {app} draws on part {parts} of the plan ({plan}) and {needs}; {why}. An "
+                         "admin may override: reentry grants override {app} --reason TEXT").format(
             n=tranche.number, app=app.code, parts=", ".join(str(p) for p in parts),
-            plan=describe_plan(rnd.tranche_plan), since=since.isoformat(),
+            plan=describe_plan(rnd.tranche_plan), needs=needs_visit(since, rnd.visit_wait_days),
             why=_("no loaded plugin can verify visits") if nobody else _("none is on file")))
 
     def override_verification(self, code: str, reason: str) -> Override:
@@ -128,9 +128,7 @@ class TranchesMixin:
             if any(o.used_by_tranche is None for _id, o in store.overrides(tx.conn, app_id, app.code)):
                 raise Conflict(_("{app} already has an override waiting for its next verified tranche").format(
                     app=app.code))
-            tx.conn.execute(t.override.insert().values(application_id=app_id, reason=override.reason,
-                                                       granted_by=store.staff_id(tx.conn, tx.actor.code),
-                                                       granted_on=tx.today))
+            store.insert_override(tx.conn, app_id, override.reason, store.actor_id(tx), tx.today)
             store.add_event(tx, app_id, "override", override.reason)
             tx.audit("grants.override", "grant_application", app.code, after=override)
         return override
@@ -138,6 +136,67 @@ class TranchesMixin:
     def tranches(self, code: str) -> list[Tranche]:
         return read_application(self.ctx, code,
                                 lambda conn, app_id, app: store.tranches(conn, app_id, app.code, app.currency))
+
+    # --- maker-checker ----------------------------------------------------------------------------
+
+    def confirm_tranche(self, code: str, number: int) -> Tranche:
+        """A second person confirms a pending tranche: only then does its money count (the
+        budget, the indicators, a completed grant) and may the grant's next tranche go out.
+        Not its recorder; not anyone who took part in deciding the grant (see the package's
+        rules)."""
+        with self.ctx.transaction() as tx:
+            tx.require("grants.confirm")
+            _round_id, app_id, _rnd, app = store.locked_application(tx.conn, code, scoped=False)
+            row = store.tranche_row(tx.conn, app_id, app.code, int(number))
+            if row.status != TrancheStatus.PENDING.value:
+                raise Conflict(_("tranche {n} of {app} is {status}; only a pending tranche is confirmed").format(
+                    n=row.number, app=app.code, status=row.status))
+            _second_person(tx, app_id, app, row, _("confirms it"))
+            store.confirm_tranche_row(tx.conn, row.id, store.actor_id(tx), tx.today)
+            note = _("tranche {n} confirmed: {amount}").format(n=row.number, amount=money_text(row.amount,
+                                                                                               app.currency))
+            if app.status in PAYABLE and app.confirmed + row.amount == app.amount_granted:
+                check_move(app, S.COMPLETED, S.COMPLETED.value)
+                store.set_status(tx, app_id, S.COMPLETED, note, closed_on=tx.today)
+            else:
+                store.add_event(tx, app_id, "confirmed", note)
+            tranche = _stored(tx.conn, app_id, app, row.number)
+            tx.audit("grants.tranche.confirm", "grant_application", app.code, after=tranche)
+        return tranche
+
+    def reverse_tranche(self, code: str, number: int, reason: str) -> Tranche:
+        """Take a wrong tranche back by an audited counter-entry: the tranche stays, marked
+        reversed, and its money no longer counts; the grant may be paid that part again, as a
+        new tranche (a number is never used twice). Not by its recorder, nor by anyone who
+        took part in deciding the grant."""
+        reason = _required_reason(reason)
+        with self.ctx.transaction() as tx:
+            tx.require("grants.confirm")
+            _round_id, app_id, _rnd, app = store.locked_application(tx.conn, code, scoped=False)
+            row = store.tranche_row(tx.conn, app_id, app.code, int(number))
+            if row.status == TrancheStatus.REVERSED.value:
+                raise Conflict(_("tranche {n} of {app} is already reversed").format(n=row.number, app=app.code))
+            if app.status is S.COMPLETED:
+                # completed is final: its last tranche was confirmed by a second person
+                raise Conflict(_("{app} is completed: its tranches were confirmed in full and stand; a tranche is "
+                                 "reversed while the grant is being paid").format(app=app.code))
+            _second_person(tx, app_id, app, row, _("reverses it"))
+            before = _stored(tx.conn, app_id, app, row.number)
+            store.reverse_tranche_row(tx.conn, row.id, row.amount, reason, store.actor_id(tx), tx.today)
+            note = _("tranche {n} ({amount}, {status}) reversed: {reason}").format(
+                n=row.number, amount=money_text(row.amount, app.currency), status=row.status, reason=reason)
+            store.add_event(tx, app_id, "reversed", note)
+            tranche = _stored(tx.conn, app_id, app, row.number)
+            tx.audit("grants.tranche.reverse", "grant_application", app.code, before=before, after=tranche)
+        return tranche
+
+    def pending_tranches(self, round: str | None = None) -> list[Tranche]:
+        """The tranches waiting for a second person's confirmation (of one round, or all)."""
+        self.ctx.require("grants.view")
+        with self.ctx.reading() as conn:
+            if round:
+                store.round_row(conn, round)  # NotFound for an unknown round
+            return store.pending_tranches(conn, store.normal(round) if round else None)
 
     # --- giving money back to the budget ------------------------------------------------------
 
@@ -184,14 +243,29 @@ class TranchesMixin:
             note = _("reduced from {old} to {new}, {back} returned to the budget: {reason}").format(
                 old=money_text(before.amount_granted), new=money_text(new, before.currency),
                 back=money_text(before.amount_granted - new, before.currency), reason=reason)
-            tx.conn.execute(t.application.update().where(t.application.c.id == app_id).values(
-                amount_granted=new, **({"closed_on": tx.today} if status is S.COMPLETED else {})))
+            store.set_granted(tx.conn, app_id, new, tx.today if status is S.COMPLETED else None)
             store.add_event(tx, app_id, "reduced", note)
             if status is not before.status:
                 store.set_status(tx, app_id, status)
             after = attrs.evolve(before, amount_granted=new, status=status)
             tx.audit("grants.reduce", "grant_application", before.code, before=before, after=after)
         return after
+
+
+def _stored(conn, app_id: int, app: Application, number: int) -> Tranche:
+    return next(tr for tr in store.tranches(conn, app_id, app.code, app.currency) if tr.number == number)
+
+
+def _second_person(tx, app_id: int, app: Application, row, does: str) -> None:
+    """Maker-checker: whoever confirms or reverses a tranche is neither its recorder nor
+    anyone who took part in deciding the grant (decision, votes, conflicts, tally sheet)."""
+    me = tx.actor.code
+    if row.recorder == me:
+        raise PermissionDenied(_("four eyes: {code} recorded tranche {n} of {app}, so someone else {does}").format(
+            code=me, n=row.number, app=app.code, does=does))
+    if me in store.took_part(tx.conn, app_id, app.code):
+        raise PermissionDenied(_("four eyes: {code} took part in deciding {app} (its decision, votes or tally "
+                                 "sheet), so someone else {does}").format(code=me, app=app.code, does=does))
 
 
 def _required_reason(reason: str | None) -> str:

@@ -39,12 +39,14 @@ def test_no_plan_is_linked_and_a_required_plan_cannot_be_checked(desk):
 def test_a_verified_tranche_needs_an_admin_override(desk, run_cli):
     code = desk.approved(0, "8000")
     assert desk.grants("FO1").disburse(code).amount == Decimal("4800.00")
+    desk.grants("FO2").confirm_tranche(code, 1)
     with pytest.raises(Conflict, match="needs a verified visit on or after .*; no loaded plugin can verify visits"):
         desk.grants("FO1").disburse(code)
     result = run_cli("--as", "ADM", "grants", "override", code, "--reason", "no mentoring in this programme")
     assert result.exit_code == 0, result.output
     second = desk.grants("FO1").disburse(code)
     assert second.verification.override_reason == "no mentoring in this programme"
+    desk.grants("FO2").confirm_tranche(code, 2)
     assert desk.admin.grants.get(code).status.value == "completed"
 
 

@@ -334,6 +334,7 @@ def test_two_tranches_the_second_after_a_verified_visit(desk, fakes):
                              receipt="0457", eur_rate="11.65")
     assert (first.number, first.amount, first.amount_eur, first.verification) == (1, D("4800.00"), D("412.02"), None)
     assert desk.admin.grants.get(code).status.value == "disbursing"
+    desk.grants("FO2").confirm_tranche(code, 1)  # a second finance officer confirms it (four eyes)
     with pytest.raises(Conflict) as refused:
         finance.disburse(code, method="bank_transfer", reference="TR-118")
     assert refused.value.message == (
@@ -345,6 +346,7 @@ def test_two_tranches_the_second_after_a_verified_visit(desk, fakes):
     assert second.amount == D("3200.00")
     assert (second.verification.reference, second.verification.visited_on, second.verification.mentor) == (
         "mentoring visit 1", TODAY, "MN1")
+    desk.grants("FO2").confirm_tranche(code, 2)
     done = desk.admin.grants.get(code)
     assert (done.status.value, done.disbursed, done.closed_on) == ("completed", D("8000.00"), TODAY)
     assert fakes.mentoring.asked == [(code, 2, TODAY), (code, 2, TODAY)]
@@ -364,6 +366,7 @@ def test_a_visit_before_the_last_release_does_not_verify(desk, fakes, programme)
     fakes.mentoring.visit(desk.people[0], day(2))
     programme.clock = FixedClock(day(5))
     desk.grants("FO1").disburse(code)
+    desk.grants("FO2").confirm_tranche(code, 1)
     programme.clock = FixedClock(day(10))
     with pytest.raises(Conflict, match=f"needs a verified visit on or after {day(5).isoformat()}; none is on file"):
         desk.grants("FO1").disburse(code)
@@ -376,6 +379,7 @@ def test_an_admin_override_lets_one_verified_tranche_out_with_its_reason(desk):
     code = desk.approved(0, "8000")
     finance = desk.grants("FO1")
     finance.disburse(code, amount="4000")
+    desk.grants("FO2").confirm_tranche(code, 1)
     with pytest.raises(PermissionDenied, match="may not let a tranche go out without a verified visit"):
         finance.override_verification(code, "please")
     override = desk.admin.grants.override_verification(code, "mentor on leave; the director saw the workshop")
@@ -384,6 +388,7 @@ def test_an_admin_override_lets_one_verified_tranche_out_with_its_reason(desk):
         desk.admin.grants.override_verification(code, "again")
     second = finance.disburse(code, amount="2000")  # crosses into the verified part
     assert second.verification.overridden and second.verification.overridden_by == "ADM"
+    desk.grants("FO2").confirm_tranche(code, 2)
     with pytest.raises(Conflict, match="tranche 3 of R2026-001 draws on part 2"):
         finance.disburse(code)  # the override was used up
     assert desk.admin.grants.story(code).overrides[0].used_by_tranche == 2
@@ -432,6 +437,7 @@ def test_no_tranche_before_approval(desk):
 def test_cancelling_returns_the_undisbursed_money_to_the_budget(desk):
     code = desk.approved(0, "8000")
     desk.grants("FO1").disburse(code)  # 4,800
+    desk.grants("FO2").confirm_tranche(code, 1)
     with pytest.raises(PermissionDenied, match="may not cancel or reduce an approved grant"):
         desk.grants("FO1").cancel(code, "moved")
     cancelled = desk.admin.grants.cancel(code, "moved to Russia for work")
@@ -450,6 +456,7 @@ def test_cancelling_returns_the_undisbursed_money_to_the_budget(desk):
 def test_reducing_returns_the_difference_and_may_complete_the_grant(desk):
     code = desk.approved(0, "8000")
     desk.grants("FO1").disburse(code)  # 4,800
+    desk.grants("FO2").confirm_tranche(code, 1)
     with pytest.raises(InvalidInput, match="R2026-001 cannot be reduced to 4,000.00: 4,800.00 TJS is already paid out"):
         desk.admin.grants.reduce(code, "4000", "cheaper")
     with pytest.raises(InvalidInput, match="9,000.00 is not below the 8,000.00 TJS granted"):
@@ -477,9 +484,14 @@ def test_the_budget_counts_grants_and_the_womens_share(desk):
     desk.approved(1, "6000")   # a man
     desk.approved(2, "4000")   # a woman
     desk.grants("FO1").disburse("R2026-001")
+    desk.grants("FO1").disburse("R2026-002")
     budget = desk.admin.grants.budget("R2026")
-    assert (budget.budget, budget.committed, budget.disbursed, budget.remaining) == (
-        D("20000.00"), D("15000.00"), D("3000.00"), D("5000.00"))
+    # recorded, not yet confirmed by a second finance officer: pending, not disbursed
+    assert (budget.disbursed, budget.pending) == (D("0.00"), D("6600.00"))
+    desk.grants("FO2").confirm_tranche("R2026-001", 1)
+    budget = desk.admin.grants.budget("R2026")
+    assert (budget.budget, budget.committed, budget.disbursed, budget.remaining, budget.pending) == (
+        D("20000.00"), D("15000.00"), D("3000.00"), D("5000.00"), D("3600.00"))
     assert (budget.grants, budget.grants_to_women, budget.women_share) == (3, 2, D("66.7"))
 
 

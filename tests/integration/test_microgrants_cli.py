@@ -76,10 +76,15 @@ def test_from_a_round_to_the_last_tranche(grants, desk, fakes):
         "median of the approving amounts 7,000.00, 8,200.00 = 7,600.00 TJS.\n")
     assert grants("FO1", "disburse", "R2027-001", "--method", "in_kind", "--items", "2 sewing machines",
                   "--supplier", "Textile LLC", "--receipt", "0457", "--eur-rate", "11.65").stdout == (
-        "Tranche 1 of R2027-001: 4,560.00 TJS released on 2026-11-23 (in_kind).\n")
+        "Tranche 1 of R2027-001: 4,560.00 TJS released on 2026-11-23 (in_kind). It counts once a second finance "
+        "officer confirms it: reentry grants confirm R2027-001 --tranche 1\n")
+    assert grants("FO2", "confirm", "R2027-001", "--tranche", "1").stdout == (
+        "Tranche 1 of R2027-001 confirmed: 4,560.00 TJS.\n")
     fakes.mentoring.visit(desk.people[0])
     assert grants("FO1", "disburse", "R2027-001", "--method", "bank_transfer", "--reference", "TR-118").stdout == (
-        "Tranche 2 of R2027-001: 3,040.00 TJS released on 2026-11-23 (bank_transfer).\n")
+        "Tranche 2 of R2027-001: 3,040.00 TJS released on 2026-11-23 (bank_transfer). It counts once a second "
+        "finance officer confirms it: reentry grants confirm R2027-001 --tranche 2\n")
+    assert grants("FO2", "confirm", "R2027-001", "--tranche", "2").exit_code == 0
 
     story = grants("ME1", "show", "R2027-001")
     assert story.exit_code == 0, story.output
@@ -95,7 +100,7 @@ def test_from_a_round_to_the_last_tranche(grants, desk, fakes):
     assert [t["amount"] for t in record["tranches"]] == ["4560.00", "3040.00"]
     assert record["tranches"][0]["amount_eur"] == "391.42"
     assert [h["event"] for h in record["history"]] == ["draft", "submitted", "under_review", "approved", "disbursing",
-                                                      "completed"]
+                                                      "confirmed", "disbursing", "completed"]
 
 
 def test_budget_and_lists_for_people_and_for_scripts(grants, desk):
@@ -105,7 +110,8 @@ def test_budget_and_lists_for_people_and_for_scripts(grants, desk):
     assert "Budget of round R2026 (TJS)" in table.stdout and "14000.00" in table.stdout
     record = json.loads(grants("ADM", "budget", "R2026", fmt="json").stdout)
     assert record == {"round": "R2026", "currency": "TJS", "budget": "20000.00", "approved": "14000.00",
-                      "returned": "0.00", "committed": "14000.00", "disbursed": "0.00", "remaining": "6000.00",
+                      "returned": "0.00", "committed": "14000.00", "disbursed": "0.00", "pending": "0.00",
+                      "remaining": "6000.00",
                       "grants": 2, "grants_to_women": 1, "women_share": "50.0%"}
     rows = list(csv.DictReader(io.StringIO(grants("CM1", "list", "--round", "R2026", fmt="csv").stdout)))
     assert [(r["code"], r["status"], r["granted"]) for r in rows] == [("R2026-001", "approved", "8000.00"),
@@ -134,9 +140,9 @@ def test_a_lines_file_with_bad_rows_is_refused_whole_naming_each(grants, desk, t
     result = grants("CW1", "apply", "R2026", desk.people[0], "--lines-file", str(path))
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines == ["row 3: quantity: 'ten' is not a number", "row 4: unit_cost: 12.3456 has more than two decimals",
-                     "row 5: kind: 'loan' is not one of cash, in_kind",
-                     "Error: budget.csv: 3 rows are invalid; no budget line was used"]
+    assert lines == ["row 3, quantity: 'ten' is not a number", "row 4, unit_cost: 12.3456 has more than two decimals",
+                     "row 5, kind: 'loan' is not one of cash, in_kind",
+                     "Error: budget.csv: 3 of 4 rows are invalid; no budget line was used"]
     assert events(desk) == before
 
 
@@ -239,12 +245,21 @@ def test_tranches_that_are_refused(grants, desk):
     assert events(desk) == before
     assert grants("FO1", "disburse", code).exit_code == 0
     before = events(desk)
+    refused(grants("FO1", "disburse", code), "tranche 1 of R2026-001 waits for a second person's confirmation")
+    refused(grants("FO1", "confirm", code, "--tranche", "1"),
+            "four eyes: FO1 recorded tranche 1 of R2026-001, so someone else confirms it", exit_code=3)
+    refused(grants("CM1", "confirm", code, "--tranche", "1"),
+            "four eyes: CM1 took part in deciding R2026-001 (its decision, votes or tally sheet)", exit_code=3)
+    assert events(desk) == before
+    assert grants("FO2", "confirm", code, "--tranche", "1").exit_code == 0
+    before = events(desk)
     refused(grants("FO1", "disburse", code), "tranche 2 of R2026-001 draws on part 2 of the plan (60% on signing, "
                                              "40% after a verified visit) and needs a verified visit on or after "
                                              "2026-11-23; none is on file. An admin may override")
     assert events(desk) == before
     assert grants("ADM", "override", code, "--reason", "mentor on leave").exit_code == 0
-    assert grants("FO1", "disburse", code).stdout == "Tranche 2 of R2026-001: 3,200.00 TJS released on 2026-11-23 (cash).\n"
+    assert grants("FO1", "disburse", code).stdout.startswith(
+        "Tranche 2 of R2026-001: 3,200.00 TJS released on 2026-11-23 (cash).")
 
 
 def test_an_unknown_application_code(grants, desk):

@@ -17,12 +17,15 @@ D = Decimal
 @pytest.fixture
 def figures(desk, programme):
     """Zarina approved 8,000 (4,800 paid in kind at 12 TJS/EUR); Jamshed approved 6,000 (3,600
-    paid in cash, then cancelled); Madina rejected; Firdavs deferred; Firuza's application a draft."""
+    paid in cash, then cancelled), both tranches confirmed by a second finance officer; Madina
+    rejected; Firdavs deferred; Firuza's application a draft."""
     zarina = desk.approved(0, "8000")
     desk.grants("FO1").disburse(zarina, method="in_kind", items="2 sewing machines", supplier="Textile LLC",
                                 receipt="0457", eur_rate="12")
     jamshed = desk.approved(1, "6000")
     desk.grants("FO1").disburse(jamshed)
+    for code in (zarina, jamshed):  # a second finance officer confirms: only confirmed money counts
+        desk.grants("FO2").confirm_tranche(code, 1)
     desk.admin.grants.cancel(jamshed, "moved away")
     madina = desk.apply(2).code
     desk.votes(madina, "reject", "reject", "reject")
@@ -83,3 +86,24 @@ def test_first_tranches_count_people_once(programme):
     """The funnel's 'first tranche' stage: one row per grantee whose first tranche was released."""
     indicator = programme.indicators.get("grants.first_tranche")
     assert (indicator.aggregate, indicator.funnel_stage) == ("people", 50)
+
+
+
+def test_only_confirmed_tranches_count(desk, programme):
+    """A tranche waiting for its second person, or reversed, is not money disbursed."""
+    code = desk.approved(0, "8000")
+    other = desk.approved(1, "5000")
+    desk.grants("FO1").disburse(code)
+    desk.grants("FO1").disburse(other)
+
+    def figure(key):
+        with programme.engine.connect() as conn:
+            return {group: f.value for group, f in
+                    compute(conn, programme.indicators, key, Period(), today=TODAY).items()}
+
+    assert figure("grants.amount_disbursed") in ({}, {(): D("0.00")}, {(): 0})
+    assert figure("grants.first_tranche") in ({}, {(): 0})
+    desk.grants("FO2").confirm_tranche(code, 1)
+    desk.grants("FO2").reverse_tranche(other, 1, "paid to the wrong account")
+    assert figure("grants.amount_disbursed") == {(): D("4800.00")}
+    assert figure("grants.first_tranche") == {(): 1}

@@ -103,16 +103,16 @@ def test_a_sheet_with_bad_rows_records_nothing_and_names_each_row(desk, tmp_path
         desk.admin.grants.record_meeting("R2026", path, decide=True)
     assert caught.value.message == "meeting.csv: 9 of 10 rows are invalid; nothing was recorded"
     assert caught.value.problems == [
-        "row 4: vote: 'maybe' is not one of approve, reject, abstain, conflict",
-        "row 5: member: CM5 is not on the committee of round R2026",
-        "row 6: member: CM1 is already on row 2 for R2026-001",
-        "row 9: application: R2026-099 does not exist",
-        "row 2: amount: 6,500.00 is more than the 6,000.00 TJS requested in R2026-001",
-        "row 3: reason: a vote to reject gives a reason, one of weak_plan, not_viable, costs_unrealistic, "
+        "row 4, vote: 'maybe' is not one of approve, reject, abstain, conflict",
+        "row 2, amount: 6,500.00 is more than the 6,000.00 TJS requested in R2026-001",
+        "row 3, reason: a vote to reject gives a reason, one of weak_plan, not_viable, costs_unrealistic, "
         "low_contribution, outside_priorities, funded_elsewhere, other",
-        "row 7: reason: a conflict of interest gives its kind, one of relative, neighbour, business_partner, other",
-        "row 8: member: CM1 has already voted on R2026-002 (approve 6,000.00); to change the vote say so (--change)",
-        "row 10: amount: 2,000.00 is below the round's minimum grant of 3,000.00 TJS",
+        "row 5, member: CM5 is not on the committee of round R2026",
+        "row 6: the same as row 2 (R2026-001, CM1); give each once",
+        "row 7, reason: a conflict of interest gives its kind, one of relative, neighbour, business_partner, other",
+        "row 8, member: CM1 has already voted on R2026-002 (approve 6,000.00); to change the vote say so (--change)",
+        "row 9, application: R2026-099 does not exist",
+        "row 10, amount: 2,000.00 is below the round's minimum grant of 3,000.00 TJS",
     ]
     assert [v.member for v in desk.admin.grants.votes(first)] == []
     assert [v.member for v in desk.admin.grants.votes(second)] == ["CM1"]
@@ -126,7 +126,7 @@ def test_a_member_with_a_conflict_cannot_vote_and_a_changed_vote_needs_saying_so
     with pytest.raises(RowErrors) as caught:
         desk.admin.grants.record_meeting("R2026", sheet(tmp_path, [[code, "CM4", "approve", "", "", ""]]))
     assert caught.value.problems == [
-        "row 2: member: CM4 declared a conflict of interest (relative) on R2026-001 and cannot vote on it"]
+        "row 2, member: CM4 declared a conflict of interest (relative) on R2026-001 and cannot vote on it"]
     report = desk.admin.grants.record_meeting("R2026", sheet(tmp_path, [[code, "CM3", "approve", "5000", "", ""]]),
                                               change=True, decide=True)
     assert (report.changed, report.votes) == (1, 0)
@@ -140,7 +140,7 @@ def test_only_the_secretariat_enters_a_sheet_and_the_file_must_be_a_sheet(desk, 
     path = sheet(tmp_path, [[code, "CM1", "approve", "", "", ""]])
     with pytest.raises(PermissionDenied, match="may not enter a committee meeting's tally sheet"):
         desk.grants("CM1").record_meeting("R2026", path)
-    with pytest.raises(InvalidInput, match="missing column\\(s\\) vote; .*unknown column\\(s\\) colour"):
+    with pytest.raises(InvalidInput, match="unknown column\\(s\\) colour; (.|\\n)*missing required column\\(s\\) vote"):
         desk.admin.grants.record_meeting("R2026", sheet(tmp_path, [[code, "CM1", "red"]],
                                                         header=["application", "member", "colour"], name="bad.csv"))
     with pytest.raises(InvalidInput, match="use a .csv or .xlsx file"):
@@ -184,6 +184,14 @@ def test_the_worklist_holds_first_tranches_and_verified_later_ones(desk, fakes):
     fo.disburse(first)
     fo.disburse(second)
     due = desk.admin.grants.due_tranches()
+    assert [d.waiting for d in due] == [
+        f"tranche 1 of {code} waits for a second person's confirmation (reentry grants confirm {code} --tranche 1); "
+        "the next tranche goes out after it" for code in (first, second)]
+    assert [(t.application, t.number, t.recorded_by) for t in desk.admin.grants.pending_tranches()] == [
+        (first, 1, "FO1"), (second, 1, "FO1")]
+    desk.grants("FO2").confirm_tranche(first, 1)
+    desk.grants("FO2").confirm_tranche(second, 1)
+    due = desk.admin.grants.due_tranches()
     assert [(d.number, d.amount, d.ready) for d in due] == [(2, D("3200.00"), False), (2, D("2000.00"), False)]
     assert due[0].waiting == f"needs a verified visit on or after {TODAY.isoformat()} (60% on signing, 40% after " \
                              "a verified visit)"
@@ -214,6 +222,9 @@ def test_a_payment_run_releases_the_worklist_in_one_action(desk, fakes, tmp_path
         (first, 1, D("4800.00"), "in_kind"), (second, 1, D("3000.00"), "bank_transfer")]
     assert report.total == D("7800.00") and report.completed == ()
     assert desk.admin.grants.get(first).status.value == "disbursing"
+    assert desk.admin.grants.budget("R2026").pending == D("7800.00")
+    for code in (first, second):  # a second finance officer confirms the run
+        desk.grants("FO2").confirm_tranche(code, 1)
     assert desk.admin.grants.budget("R2026").disbursed == D("7800.00")
     assert [h[:3] for h in fakes.mentoring.heard if h[0] == "tranche_released"] == [
         ("tranche_released", first, 1), ("tranche_released", second, 1)]
@@ -224,11 +235,12 @@ def test_a_payment_run_releases_the_worklist_in_one_action(desk, fakes, tmp_path
         desk.grants("FO1").record_payments(sheet(tmp_path, [[first], [second]], header=["application"],
                                                  name="run2.csv"))
     assert caught.value.problems == [
-        "row 3: application: tranche 2 of R2026-002 draws on part 2 of the plan (60% on signing, 40% after a "
+        "row 3, application: tranche 2 of R2026-002 draws on part 2 of the plan (60% on signing, 40% after a "
         f"verified visit) and needs a verified visit on or after {TODAY.isoformat()}; "
         "none is on file"]
     report = desk.grants("FO1").record_payments(sheet(tmp_path, [[first]], header=["application"], name="run3.csv"))
-    assert report.completed == (first,)
+    assert report.completed == ()  # not before a second finance officer confirms it
+    desk.grants("FO2").confirm_tranche(first, 2)
     tranche = desk.admin.grants.tranches(first)[1]
     assert (tranche.amount, tranche.verification.reference) == (D("3200.00"), "mentoring visit 1")
     assert desk.admin.grants.get(first).status.value == "completed"
@@ -240,30 +252,30 @@ def test_a_payment_run_with_a_bad_row_releases_nothing(desk, tmp_path):
     undecided = desk.apply(2, "5000").code
     desk.admin.staff.set_roles("CM1", add=["finance_officer"])
     path = sheet(tmp_path, [
-        [first, "8000.01", "", "", "", "", "", "", ""],
+        [first, "8000.01", "", "cash", "", "", "", "", ""],
         [second, "", "", "in_kind", "a machine", "", "", "", ""],
-        [undecided, "", "", "", "", "", "", "", ""],
-        [second, "", "", "", "", "", "", "", ""],
-        ["R2026-099", "", "", "", "", "", "", "", ""],
+        [undecided, "", "", "cash", "", "", "", "", ""],
+        [second, "", "", "cash", "", "", "", "", ""],
+        ["R2026-099", "", "", "cash", "", "", "", "", ""],
         [first.lower(), "", (TODAY + timedelta(days=1)).isoformat(), "", "", "", "", "", ""],
     ], header=PAY_HEADER, name="bad.csv")
     with pytest.raises(RowErrors) as caught:
         desk.grants("FO1").record_payments(path)
     assert caught.value.message == "bad.csv: 6 of 6 rows are invalid; no tranche was recorded"
     assert caught.value.problems == [
-        "row 2: amount: a tranche of 8,000.01 would bring R2026-001 to 8,000.01, beyond the 8,000.00 TJS granted "
+        "row 2, amount: a tranche of 8,000.01 would bring R2026-001 to 8,000.01, beyond the 8,000.00 TJS granted "
         "(8,000.00 TJS left)",
         "row 3: a tranche in kind needs supplier, receipt",
-        "row 4: application: R2026-003 is under_review; tranches are released only for an approved grant that is "
+        "row 4, application: R2026-003 is under_review; tranches are released only for an approved grant that is "
         "not yet fully paid",
-        "row 5: application: R2026-002 is already on row 3; one tranche per grant in a payment run",
-        "row 6: application: R2026-099 does not exist",
-        "row 7: application: R2026-001 is already on row 2; one tranche per grant in a payment run",
+        "row 5: the same as row 3 (R2026-002); give each once",
+        "row 6, application: R2026-099 does not exist",
+        "row 7: the same as row 2 (R2026-001); give each once",
     ]
     with pytest.raises(RowErrors) as caught:
         desk.grants("CM1").record_payments(sheet(tmp_path, [[first]], header=["application"], name="cm1.csv"))
     assert caught.value.problems == [
-        "row 2: application: four eyes: CM1 recorded the approval of R2026-001, so someone else records its tranches"]
+        "row 2, application: four eyes: CM1 recorded the approval of R2026-001, so someone else records its tranches"]
     assert desk.admin.grants.budget("R2026").disbursed == D("0.00")
     with pytest.raises(PermissionDenied):
         desk.grants("CW1").record_payments(path)
@@ -282,7 +294,7 @@ def test_the_secretary_and_finance_at_the_command_line(desk, run_cli, tmp_path, 
     bad = sheet(tmp_path, [[code, "CM1", "approve", "9000", "", ""]], name="bad.csv")
     result = run_cli("--as", "ADM", "grants", "meeting", "R2026", str(bad))
     assert result.exit_code == 1
-    assert "row 2: amount: 9,000.00 is more than the 6,000.00 TJS requested in R2026-001" in result.output
+    assert "row 2, amount: 9,000.00 is more than the 6,000.00 TJS requested in R2026-001" in result.output
     assert "Error: bad.csv: 1 of 1 rows are invalid; nothing was recorded" in result.output
     good = sheet(tmp_path, [[code, m, "approve", "", "", ""] for m in ("CM1", "CM2", "CM3")], name="good.csv")
     result = run_cli("--as", "ADM", "grants", "meeting", "R2026", str(good), "--decide")
@@ -295,9 +307,18 @@ def test_the_secretary_and_finance_at_the_command_line(desk, run_cli, tmp_path, 
     pay = tmp_path / "pay.xlsx"
     result = run_cli("--as", "FO1", "grants", "tranches", "--ready", "--out", str(pay))
     assert result.exit_code == 0 and "Wrote 1 tranches ready to release" in result.output
+    from openpyxl import load_workbook
+
+    book = load_workbook(pay)  # finance fills in how it paid
+    book.worksheets[0].cell(2, 8, "cash")
+    book.save(pay)
     result = run_cli("--as", "FO1", "grants", "payments", str(pay))
     assert result.exit_code == 0, result.output
     assert "pay.xlsx: 1 tranches released, 3,600.00 TJS in all; 0 grants fully paid." in result.output
+    result = run_cli("--as", "FO1", "grants", "tranches", "--pending")
+    assert result.exit_code == 0 and code in result.output and "FO1" in result.output
+    result = run_cli("--as", "FO2", "grants", "confirm", code, "--tranche", "1")
+    assert result.exit_code == 0, result.output
     result = run_cli("--as", "FO1", "grants", "tranches", "--due")
     assert result.exit_code == 0 and "needs a verified visit" in result.output
     result = run_cli("--as", "FO1", "grants", "tranches", code)

@@ -100,9 +100,11 @@ def _(fakes, person, day):
     fakes.mentoring.visit(person, parse_date(day))
 
 
-@given(parsers.parse("the first tranche of {code} was released"))
-def _(programme, code):
+@given(parsers.re(r"the first tranche of (?P<code>\S+) was released(?: and confirmed by (?P<checker>\S+))?$"))
+def _(programme, code, checker):
     programme.act_as("FO1").grants.disburse(code)
+    if checker:
+        programme.act_as(checker).grants.confirm_tranche(code, 1)
 
 
 @given(parsers.parse("{member} is also a finance officer"))

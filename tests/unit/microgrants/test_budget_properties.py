@@ -3,6 +3,8 @@ vote again, pay tranches, cancel, reduce — a round's money adds up:
 
 * committed + remaining = budget, and approved − returned = committed;
 * 0 ≤ disbursed ≤ committed, and no grant pays out more than it commits;
+* disbursed counts confirmed tranches only (a second finance officer confirms what one
+  records; a reversed tranche counts no more), pending ones are counted apart;
 * remaining is never negative (the budget is never overcommitted).
 
 Each example runs on its own copy of a SQLite database holding a round with six
@@ -53,6 +55,7 @@ def scene(sqlite_template, tmp_path_factory):
         for code in COMMITTEE:
             admin.staff.add(code, "Аҳмад Саидов", ["committee_member"])
         admin.staff.add("FO1", "Гулнора Раҷабова", ["finance_officer"])
+        admin.staff.add("FO2", "Бахтиёр Олимов", ["finance_officer"])
         admin.grants.add_round("R2026", "Start-up grants", **{**ROUND, "min_grant": "1000",
                                                               "tranche_plan": "50,50:verified"})
         admin.grants.add_committee_members("R2026", COMMITTEE)
@@ -117,6 +120,18 @@ def test_the_budget_identity_holds_after_any_sequence_of_actions(scene, tmp_path
         def pay_the_planned_part(self, i):
             self.attempt(self.grants("FO1").disburse, self.codes[i])
 
+        @rule(i=apps)
+        def confirm(self, i):
+            for tranche in self.grants("ADM").tranches(self.codes[i]):
+                if tranche.status.value == "pending":
+                    self.attempt(self.grants("FO2").confirm_tranche, self.codes[i], tranche.number)
+
+        @rule(i=apps)
+        def reverse_the_last(self, i):
+            found = [t for t in self.grants("ADM").tranches(self.codes[i]) if t.status.value != "reversed"]
+            if found:
+                self.attempt(self.grants("FO2").reverse_tranche, self.codes[i], found[-1].number, "wrong amount")
+
         @rule(i=apps, share=shares)
         def reduce(self, i, share):
             app = self.grants("ADM").get(self.codes[i])
@@ -139,11 +154,13 @@ def test_the_budget_identity_holds_after_any_sequence_of_actions(scene, tmp_path
             assert budget.remaining >= 0
             applications = grants.applications(round="R2026")
             assert sum((a.amount_granted or Decimal(0)) for a in applications) == budget.committed
-            assert sum(a.disbursed for a in applications) == budget.disbursed
+            assert sum(a.confirmed for a in applications) == budget.disbursed
+            assert sum(a.pending for a in applications) == budget.pending
             for app in applications:
                 assert app.disbursed <= (app.amount_granted or Decimal(0)), app.code
+                assert Decimal(0) <= app.confirmed <= app.disbursed, app.code
                 if app.status.value == "completed":
-                    assert app.disbursed == app.amount_granted
+                    assert app.confirmed == app.disbursed == app.amount_granted
 
         def teardown(self):
             self.programme.close()
