@@ -32,7 +32,8 @@ Who may see whom (``reentry_core.privacy``)
     name_field="full_name") hides a participant field a role may not read,
     shown(conn, items, full_name="full_name"), check_centre, scope_of, HEALTH_SERVICES;
     record_access(ctx, action, codes) logs a view of identifiable records (``audit access``);
-    clear_text(conn, targets, dry_run) clears a plugin's free text in its participant_erased;
+    clear_text(conn, targets, dry_run) clears a plugin's free text in its participant_erased
+    (ERASED_TEXT stands in a required text column);
     ``ctx.fields`` (FieldRules)
 Actions of the core a plugin may take inside its own transaction
     open_referral, eligibility_problems, eligibility_rules
@@ -155,6 +156,7 @@ _EXPORTS: dict[str, str] = {
     "import_sheet": "reentry_core.sheets",
     "record_access": "reentry_core.services.access:record",
     "clear_text": "reentry_core.services.erasure",
+    "ERASED_TEXT": "reentry_core.services.erasure",
     "sheet_parsers": "reentry_core.sheets:importing",
     "open_sheet": "reentry_core.sheets",
     "write_sheet": "reentry_core.sheets",
@@ -211,7 +213,7 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported pla
     from .reporting import Period  # noqa: F401
     from .services.access import record as record_access  # noqa: F401
     from .services.context import Programme, StaffContext, Transaction  # noqa: F401
-    from .services.erasure import clear_text  # noqa: F401
+    from .services.erasure import ERASED_TEXT, clear_text  # noqa: F401
     from .services.eligibility import eligibility_problems, eligibility_rules  # noqa: F401
     from .services.referrals import open_referral  # noqa: F401
     from .services.reports import Analysis, AnalysisTable, ReportCell, count_grid, hidden_mark, share  # noqa: F401

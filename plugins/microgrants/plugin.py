@@ -89,6 +89,35 @@ def register_indicators(register):
 
 
 @hookimpl
+def participant_erased(tx, participant, dry_run):
+    """The words about the person's grants go; amounts, dates, votes and decisions stay."""
+    from reentry_core.sdk import ngettext
+
+    from .store import erase_notes
+
+    counts = erase_notes(tx.conn, participant.code, dry_run)
+    lines = {
+        "applications": ngettext("{n} application's closing reason", "{n} applications' closing reasons",
+                                 counts["applications"]),
+        "votes": ngettext("{n} vote note", "{n} vote notes", counts["votes"]),
+        "conflicts": ngettext("{n} conflict note", "{n} conflict notes", counts["conflicts"]),
+        "overrides": ngettext("{n} override reason", "{n} override reasons", counts["overrides"]),
+        "tranches": ngettext("{n} verification note", "{n} verification notes", counts["tranches"]),
+        "reversals": ngettext("{n} reversal reason", "{n} reversal reasons", counts["reversals"]),
+        "events": ngettext("{n} note in a grant's story", "{n} notes in a grant's story", counts["events"]),
+    }
+    return [lines[kind].format(n=n) for kind, n in counts.items() if n]
+
+
+@hookimpl
+def participant_audit_keys(conn, participant):
+    """The person's applications: the grant's story is audited under its code."""
+    from .store import application_codes_of
+
+    return application_codes_of(conn, participant.code)
+
+
+@hookimpl
 def demo_month(demo, month):
     from .demo import month as add_month
 

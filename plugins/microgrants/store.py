@@ -18,7 +18,9 @@ from typing import Iterable
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, check_in_scope, core, NotFound, participant_from_row, redact, Role, visible
+from reentry_core.sdk import (
+    _, check_in_scope, clear_text, core, ERASED_TEXT, NotFound, participant_from_row, redact, Role, visible,
+)
 
 from . import tables as t
 from .domain import (
@@ -806,3 +808,34 @@ def events(conn: sa.Connection, app_id: int) -> list[dict]:
     rows = conn.execute(sa.select(e.c.happened_on, e.c.at, e.c.kind, e.c.note, ST.c.code.label("by"))
                         .select_from(e.join(ST)).where(e.c.application_id == app_id).order_by(e.c.id))
     return [{"on": r.happened_on, "event": r.kind, "by": r.by, "note": r.note} for r in rows]
+
+
+def application_codes_of(conn: sa.Connection, code: str) -> list[str]:
+    """The codes of participant ``code``'s grant applications (any round)."""
+    a, p = t.application, core.participant
+    return list(conn.execute(sa.select(a.c.code).join(p, p.c.id == a.c.participant_id).where(p.c.code == code)
+                             .order_by(a.c.code)).scalars())
+
+
+def erase_notes(conn: sa.Connection, code: str, dry_run: bool) -> dict[str, int]:
+    """Clear what staff wrote in words about participant ``code``'s applications (why one
+    closed, members' vote and conflict notes, overrides, verification notes, reversals, the
+    story's notes), keeping amounts, dates, votes and decisions."""
+    a = t.application
+    apps = sa.select(a.c.id).join(core.participant, core.participant.c.id == a.c.participant_id).where(
+        core.participant.c.code == code)
+    tranches = sa.select(t.tranche.c.id).where(t.tranche.c.application_id.in_(apps))
+    targets = {
+        "applications": (a, a.c.id.in_(apps), a.c.close_reason.is_not(None), {"close_reason": None}),
+        "votes": (t.vote, t.vote.c.application_id.in_(apps), t.vote.c.note.is_not(None), {"note": None}),
+        "conflicts": (t.conflict, t.conflict.c.application_id.in_(apps), t.conflict.c.note.is_not(None),
+                      {"note": None}),
+        "overrides": (t.override, t.override.c.application_id.in_(apps), t.override.c.reason != ERASED_TEXT,
+                      {"reason": ERASED_TEXT}),
+        "tranches": (t.tranche, t.tranche.c.id.in_(tranches), t.tranche.c.verification_note.is_not(None),
+                     {"verification_note": None}),
+        "reversals": (t.tranche_reversal, t.tranche_reversal.c.tranche_id.in_(tranches),
+                      t.tranche_reversal.c.reason != ERASED_TEXT, {"reason": ERASED_TEXT}),
+        "events": (t.event, t.event.c.application_id.in_(apps), t.event.c.note.is_not(None), {"note": None}),
+    }
+    return clear_text(conn, targets, dry_run)

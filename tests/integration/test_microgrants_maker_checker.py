@@ -150,3 +150,24 @@ def test_a_round_may_ask_for_days_between_the_visit_and_the_release(desk, fakes,
     assert desk.grants("FO1").disburse(code).verification.visited_on == TODAY
     with pytest.raises(InvalidInput, match="visit_wait_days: 400 is not between 0 and 366"):
         desk.admin.grants.set_payment_rules("R2026", visit_wait_days=400)
+
+
+def test_erasing_a_grantee_clears_the_words_about_their_grant_and_keeps_the_money(desk):
+    """Issue 14, point 5, the grants' part: vote notes and the story's notes go, here and in
+    the audit trail (the grant's events are audited under its code); amounts stay."""
+    app = desk.apply(0)
+    desk.votes(app.code, "approve", "approve", "reject")  # the reject carries "no market for it"
+    desk.grants("CM1").decide(app.code)
+    desk.grants("FO1").disburse(app.code)
+    desk.grants("FO2").confirm_tranche(app.code, 1)
+    before = desk.admin.grants.budget("R2026")
+    code = desk.people[0]
+    desk.admin.participants.exit(code, "withdrew")
+    done = desk.admin.participants.erase(code, "asked")
+    assert "1 vote note" in done.plugins
+    with desk.programme.engine.connect() as conn:
+        left = [r[0] for r in conn.exec_driver_sql("select seq, before, after from audit_event")
+                if "no market for it" in f"{r[1]}{r[2]}"]
+    assert left == []
+    assert desk.admin.grants.budget("R2026") == before
+    assert desk.admin.audit.verify().ok
