@@ -54,8 +54,9 @@ def _json_default(value: Any) -> Any:
 
 
 def emit_rows(rows: Iterable[dict], columns: Sequence[str], fmt: str, title: str | None = None,
-              empty: str | None = None) -> None:
-    """Print ``rows`` (dicts) in ``fmt``; only ``columns`` are shown, in that order."""
+              empty: str | None = None, keep: Sequence[str] = ()) -> None:
+    """Print ``rows`` (dicts) in ``fmt``; only ``columns`` are shown, in that order. A table
+    fits the window (:func:`fit_columns`); ``keep`` names columns never left out."""
     rows = [{c: row.get(c) for c in columns} for row in rows]
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=_json_default))
@@ -72,7 +73,7 @@ def emit_rows(rows: Iterable[dict], columns: Sequence[str], fmt: str, title: str
 
         console = Console(soft_wrap=True)
         texts = [[_text(row[c]) for c in columns] for row in rows]
-        shown, left_out, needed = fit_columns(columns, texts, console.width, wide=WIDE)
+        shown, left_out, needed = fit_columns(columns, texts, console.width, wide=WIDE, keep=keep)
         if needed > console.width:  # the codes and names alone are wider: scroll, never cut them
             console.width = needed
         table = Table(title=title, title_justify="left", header_style="bold")
@@ -111,7 +112,7 @@ def is_key(column: str, index: int, longest: int = 0) -> bool:
 
 
 def fit_columns(columns: Sequence[str], texts: list[list[str]], width: int,
-                wide: bool = False) -> tuple[list[int], list[int], int]:
+                wide: bool = False, keep: Sequence[str] = ()) -> tuple[list[int], list[int], int]:
     """Which columns fit a window ``width`` characters wide: every key column whole, then
     the others in their order while each still has room for its header's longest word (a
     cell wraps rather than being cut); the rest are left out. Returns (shown, left out) as
@@ -129,7 +130,7 @@ def fit_columns(columns: Sequence[str], texts: list[list[str]], width: int,
             return max(words, longest[i])  # one word per cell (a status, a date): never folded
         return max(words, min(12, longest[i]))
 
-    keys = [i for i in range(len(columns)) if key(i)]
+    keys = [i for i in range(len(columns)) if key(i) or columns[i] in keep]
     if wide:
         return list(range(len(columns))), [], 0
     used = 1 + sum(need(i) + 3 for i in keys)  # a border, and 3 (padding, border) per column

@@ -200,7 +200,7 @@ def audit(state: CliState, start, end, threshold, show_all):
                          for f in (result.findings if show_all else result.exposed)]}, ensure_ascii=False, indent=2))
     else:
         if rows:
-            emit_rows(rows, list(rows[0]), state.format)
+            emit_rows(rows, list(rows[0]), state.format, keep=("verdict",))
         click.echo(_("{tables} tables, {cells} cells; {hidden} hidden cells with somebody in them; {exposed} "
                      "exposed.").format(tables=result.tables, cells=result.cells, hidden=len(result.findings),
                                         exposed=len(result.exposed)))
