@@ -14,7 +14,7 @@ from typing import NamedTuple
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, Conflict, InvalidInput, parse_decimal, shown
+from reentry_core.sdk import _, Conflict, InvalidInput, parse_decimal, record_access, shown
 
 from . import aggregation, store
 from .domain import SCORABLE, PlanStatus, PlanSummary, parse_whole
@@ -120,7 +120,9 @@ class RankingService:
         """The cohort's plans by panel score (see :func:`cohort_ranking`)."""
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
-            return shown(conn, cohort_ranking(conn, store.cohort_row(conn, cohort)), full_name="full_name")
+            found = shown(conn, cohort_ranking(conn, store.cohort_row(conn, cohort)), full_name="full_name")
+        record_access(self.ctx, "plans.ranking", [p.participant for p in found if p.full_name])
+        return found
 
     def moderate(self, plan: str, reason: str) -> RankedPlan:
         """Resolve a plan's needs-moderation flag with a recorded reason (an admin or the

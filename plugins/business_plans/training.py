@@ -12,7 +12,9 @@ from typing import Iterable, Mapping
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, Conflict, InvalidInput, NotFound, parse_date, ParticipantStatus, shown, structure
+from reentry_core.sdk import (
+    _, Conflict, InvalidInput, NotFound, parse_date, ParticipantStatus, record_access, shown, structure,
+)
 
 from . import store
 from .domain import AttendanceMark, Cohort, Completion, TrainingSession, parse_rubric_ref
@@ -333,4 +335,6 @@ class TrainingService:
         self.ctx.require("plans.view")
         with self.ctx.reading() as conn:
             row = store.cohort_row(conn, cohort)
-            return shown(conn, store.completions(conn, row.id, row.completion_threshold), full_name="full_name")
+            found = shown(conn, store.completions(conn, row.id, row.completion_threshold), full_name="full_name")
+        record_access(self.ctx, "plans.completion", [c.participant for c in found if c.full_name])
+        return found

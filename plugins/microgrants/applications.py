@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import attrs
 
-from reentry_core.sdk import _, Conflict, eligibility_problems, InvalidInput
+from reentry_core.sdk import _, Conflict, eligibility_problems, InvalidInput, record_access
 
 from . import store
 from . import tables as t
@@ -174,7 +174,10 @@ class ApplicationsMixin:
     # --- reading --------------------------------------------------------------------------
 
     def get(self, code: str) -> Application:
-        return read_application(self.ctx, code, lambda conn, app_id, app: app)
+        app = read_application(self.ctx, code, lambda conn, app_id, app: app)
+        if app.participant_name:  # the grantee's name was shown
+            record_access(self.ctx, "grants.show", [app.participant])
+        return app
 
     def applications(self, *, round: str | None = None, status: str | None = None,
                      participant: str | None = None) -> list[Application]:
@@ -188,7 +191,9 @@ class ApplicationsMixin:
                 conditions.append(A.c.status == S.parse(status).value)
             if participant:
                 conditions.append(A.c.participant_id == store.participant(conn, participant)[1])
-            return store.find_applications(conn, *conditions)
+            found = store.find_applications(conn, *conditions)
+        record_access(self.ctx, "grants.list", [a.participant for a in found if a.participant_name])
+        return found
 
 
 __all__ = ["ApplicationsMixin", "check_move"]

@@ -24,7 +24,8 @@ from pathlib import Path
 import attrs
 
 from reentry_core.sdk import (
-    _, Column, InvalidInput, open_sheet, RowProblem, SheetImport, sheet_parsers, UNCHANGED, write_sheet,
+    _, Column, InvalidInput, open_sheet, record_access, RowProblem, SheetImport, sheet_parsers, UNCHANGED,
+    write_sheet,
 )
 
 from . import store
@@ -183,7 +184,9 @@ class PaymentsMixin:
                 store.round_row(tx.conn, round)  # NotFound for an unknown round
             rows = store.payable(tx.conn, store.normal(round) if round else None)
             found = _due(tx, rows, tx.today)
-        return [d for d in found if d.ready] if ready else found
+        found = [d for d in found if d.ready] if ready else found
+        record_access(self.ctx, "grants.tranches", [d.participant for d in found if d.name])
+        return found
 
     def ready_tranches(self, round: str | None = None) -> list[DueTranche]:
         """The tranches finance can release today (see :meth:`due_tranches`)."""

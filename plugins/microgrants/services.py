@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import attrs
 
+from reentry_core.sdk import record_access
+
 from . import store
 from .applications import ApplicationsMixin
 from .committee import CommitteeMixin
@@ -50,10 +52,13 @@ class GrantService(RoundsMixin, ApplicationsMixin, CommitteeMixin, MeetingsMixin
             row = store.application_row(conn, code)
             app_id, app = store.load_application(conn, code)
             rnd = store.round_from_row(conn, store.round_row(conn, round_id=row.round_id))
-            return Story(app, rnd, store.conflicts(conn, app_id, app.code),
-                         store.votes(conn, app_id, app.code), store.decisions(conn, app_id, app.code),
-                         store.tranches(conn, app_id, app.code, app.currency),
-                         [o for _id, o in store.overrides(conn, app_id, app.code)], store.events(conn, app_id))
+            story = Story(app, rnd, store.conflicts(conn, app_id, app.code),
+                          store.votes(conn, app_id, app.code), store.decisions(conn, app_id, app.code),
+                          store.tranches(conn, app_id, app.code, app.currency),
+                          [o for _id, o in store.overrides(conn, app_id, app.code)], store.events(conn, app_id))
+        if app.participant_name:  # a grant's story names the grantee
+            record_access(self.ctx, "grants.show", [app.participant])
+        return story
 
 
 __all__ = ["GrantService", "Story"]

@@ -481,3 +481,19 @@ def test_cli_research_export_says_what_was_generalised_and_left_out(run_cli, adm
     assert "Wrote 0 participants" in result.output and "groups smaller than 5" in result.output
     assert target.read_text(encoding="utf-8-sig").splitlines()[0] == (
         "pseudonym,sex,age_band,centre,registered,status,exit_reason,exited")
+
+
+def test_the_plugins_views_with_names_are_in_the_access_log(demo):
+    """Issue 14, point 3: a grant, the grants list, finance's worklist, a cohort's ranking
+    and completion show names, and are logged like the core's views."""
+    from reentry_core.services import open_programme
+
+    for args in (["grants", "show", demo["application"]], ["grants", "list"], ["grants", "tranches", "--due"],
+                 ["plans", "ranking", demo["cohort"]], ["plans", "completion", demo["cohort"]]):
+        assert invoke(demo, "ADM", "json", args).exit_code == 0
+    prog = open_programme(demo["url"])
+    try:
+        actions = {e.action for e in prog.act_as("ADM").access.log(staff="ADM", limit=None)}
+    finally:
+        prog.close()
+    assert {"grants.show", "grants.list", "plans.ranking", "plans.completion"} <= actions
