@@ -74,7 +74,7 @@ def participant_registered(tx, participant):
 
 @hookspec
 def participant_exited(tx, participant):
-    """A participant left the programme; runs inside the same transaction."""
+    """A participant left the programme; runs inside the same transaction. End what the plugin holds open for them and return what was ended as plain data (e.g. ``{"follow_up_ended": "2026-11-23"}``), or ``None``: it is recorded in the one ``participant.exit`` audit event, under the plugin's name, instead of events of the plugin's own."""
 
 
 @hookspec

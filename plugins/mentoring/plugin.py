@@ -119,7 +119,7 @@ def business_outcomes(conn, months):
 def participant_exited(tx, participant):
     from .schedules import on_participant_exited
 
-    on_participant_exited(tx, participant)
+    return on_participant_exited(tx, participant)
 
 
 @hookimpl

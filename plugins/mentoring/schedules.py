@@ -38,12 +38,14 @@ def _activate(tx, schedule: Schedule, start: date, source: ScheduleSource) -> Sc
     return after
 
 
-def end(tx, schedule: Schedule, on: date, because: EndReason, note: str | None) -> Schedule:
-    """End a schedule (pending or active) on ``on``; due visits whose window had not opened are cancelled."""
+def end(tx, schedule: Schedule, on: date, because: EndReason, note: str | None, *, audit: bool = True) -> Schedule:
+    """End a schedule (pending or active) on ``on``; due visits whose window had not opened
+    are cancelled. ``audit=False``: the caller records it (the exit's one event)."""
     on = max(on, schedule.started_on) if schedule.started_on else on
     after = attrs.evolve(schedule, status=ScheduleStatus.ENDED, ended_on=on, ended_because=because, end_note=note)
     store.end_schedule(tx.conn, after)
-    tx.audit("mentoring.schedule.end", "participant", schedule.participant, before=schedule, after=after)
+    if audit:
+        tx.audit("mentoring.schedule.end", "participant", schedule.participant, before=schedule, after=after)
     return after
 
 
@@ -122,19 +124,24 @@ def on_tranche_released(tx, application, tranche) -> None:
     _activate(tx, schedule, start, ScheduleSource.TRANCHE)
 
 
-def on_participant_exited(tx, participant) -> None:
-    """Someone who left the programme has no mentor and no follow-up any more."""
+def on_participant_exited(tx, participant) -> dict | None:
+    """Someone who left the programme has no mentor and no follow-up any more. What ended
+    is returned for the exit's one audit event (``participant_exited``)."""
     row = store.participant(tx.conn, participant.code)
     day = participant.exited_on or tx.today
     note = _("left the programme ({reason})").format(
         reason=participant.exit_reason.value if participant.exit_reason else "?")
+    ended: dict = {}
     current = store.active_assignment(tx.conn, row.id, lock=True)
     if current is not None:
-        ended = attrs.evolve(current, ended_on=max(day, current.started_on), end_reason=note)
-        store.end_assignment(tx.conn, current.id, ended.ended_on, ended.end_reason)
-        tx.audit("mentoring.unassign", "participant", row.code, before=current, after=ended)
-    for schedule in store.schedules_of(tx.conn, [row.id], lock=True, open_only=True):
-        end(tx, schedule, day, EndReason.LEFT_PROGRAMME, note)
+        finished = attrs.evolve(current, ended_on=max(day, current.started_on), end_reason=note)
+        store.end_assignment(tx.conn, current.id, finished.ended_on, finished.end_reason)
+        ended["mentor_unassigned"] = {"mentor": current.mentor, "on": finished.ended_on.isoformat()}
+    schedules = [end(tx, schedule, day, EndReason.LEFT_PROGRAMME, note, audit=False)
+                 for schedule in store.schedules_of(tx.conn, [row.id], lock=True, open_only=True)]
+    if schedules:
+        ended["follow_ups_ended"] = [{"grant": s.grant, "on": s.ended_on.isoformat()} for s in schedules]
+    return ended or None
 
 
 # --- the service --------------------------------------------------------------------------

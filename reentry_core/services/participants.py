@@ -207,9 +207,10 @@ class ParticipantService:
                 raise Conflict(_("{code} left the programme a moment ago (another desk recorded it); "
                                  "nothing was written").format(code=before.code))
             cancelled = self._cancel_referrals(tx, before.code, max(exited_on, tx.today))
+            ended = {name: answer for name, answer in tx.programme.pm.relay.each(
+                "participant_exited", by_name=True, tx=tx, participant=after) if answer}
             tx.audit("participant.exit", "participant", before.code, before=before,
-                     after={**unstructure(after), "referrals_cancelled": cancelled})
-            tx.emit("participant_exited", participant=after)
+                     after={**unstructure(after), "referrals_cancelled": cancelled, **({"ended": ended} if ended else {})})
         return self._shown(after)
 
     @staticmethod

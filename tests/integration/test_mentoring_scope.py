@@ -99,3 +99,16 @@ def test_erasing_a_mentee_clears_what_mentors_wrote_and_keeps_the_visits(program
     assert "Vahdat" not in trail and "neighbour" not in trail
     assert [(o.key, o.group, o.value) for o in admin.mentoring.outcomes()] == before
     assert admin.audit.verify().ok
+
+
+def test_exit_is_one_audit_event_that_says_what_mentoring_ended(programme, admin, followed):
+    """Issue 14, point 7: leaving the programme ends the mentor and the follow-up in the same
+    transaction, recorded in the one participant.exit event."""
+    code = followed["A"]
+    before = max(e.seq for e in admin.audit.log(limit=None))
+    admin.participants.exit(code, "withdrew")
+    written = [e for e in admin.audit.log(limit=None) if e.seq > before]
+    assert [e.action for e in written] == ["participant.exit"]
+    ended = written[0].after["ended"]["mentoring"]
+    assert ended["mentor_unassigned"]["mentor"] == "MN1" and len(ended["follow_ups_ended"]) == 1
+    assert admin.mentoring.caseload() == [] or all(r.participant != code for r in admin.mentoring.caseload())
