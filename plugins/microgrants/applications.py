@@ -11,7 +11,6 @@ import attrs
 from reentry_core.sdk import _, Conflict, eligibility_problems, InvalidInput, record_access
 
 from . import store
-from . import tables as t
 from .domain import (
     TRANSITIONS, Application, ApplicationStatus, GrantRound, money_text,
 )
@@ -19,7 +18,6 @@ from .hookspecs import PlanForGrant
 from .lines import to_lines
 
 S = ApplicationStatus
-A = t.application
 
 
 
@@ -184,14 +182,10 @@ class ApplicationsMixin:
         """Applications by round and number, optionally of one round, status or participant."""
         self.ctx.require("grants.view")
         with self.ctx.reading() as conn:
-            conditions = []
-            if round:
-                conditions.append(A.c.round_id == store.round_row(conn, round).id)
-            if status:
-                conditions.append(A.c.status == S.parse(status).value)
-            if participant:
-                conditions.append(A.c.participant_id == store.participant(conn, participant)[1])
-            found = store.find_applications(conn, *conditions)
+            found = store.find_applications(
+                conn, round_id=store.round_row(conn, round).id if round else None,
+                status=S.parse(status).value if status else None,
+                participant_id=store.participant(conn, participant)[1] if participant else None)
         record_access(self.ctx, "grants.list", [a.participant for a in found if a.participant_name])
         return found
 

@@ -294,8 +294,16 @@ def load_application(conn: sa.Connection, code: str, scoped: bool = True) -> tup
     return row.id, redact(conn, _from_row(row, _lines(conn, [row.id])[row.id]), participant_name="full_name")
 
 
-def find_applications(conn: sa.Connection, *conditions) -> list[Application]:
-    """The applications meeting ``conditions`` that the actor may see."""
+def find_applications(conn: sa.Connection, *, round_id: int | None = None, status: str | None = None,
+                      participant_id: int | None = None) -> list[Application]:
+    """The applications the actor may see, of one round, status or participant (each
+    ``None``: any), by round and number."""
+    conditions = [c for c, given in ((A.c.round_id == round_id, round_id), (A.c.status == status, status),
+                                     (A.c.participant_id == participant_id, participant_id)) if given is not None]
+    return _applications_where(conn, *conditions)
+
+
+def _applications_where(conn: sa.Connection, *conditions) -> list[Application]:
     rows = conn.execute(_application_select().where(visible(conn, A.c.participant_id), *conditions)
                         .order_by(R.c.code, A.c.number)).all()
     lines = _lines(conn, [row.id for row in rows])
@@ -508,7 +516,7 @@ def applications_by_ids(conn: sa.Connection, ids: Iterable[int]) -> dict[str, Ap
     """The applications with these ids, by code (in batches: a long list stays one bind list)."""
     ids, found = list(ids), {}
     for start in range(0, len(ids), 500):
-        found.update((a.code, a) for a in find_applications(conn, A.c.id.in_(ids[start:start + 500])))
+        found.update((a.code, a) for a in _applications_where(conn, A.c.id.in_(ids[start:start + 500])))
     return found
 
 
@@ -839,3 +847,25 @@ def erase_notes(conn: sa.Connection, code: str, dry_run: bool) -> dict[str, int]
         "events": (t.event, t.event.c.application_id.in_(apps), t.event.c.note.is_not(None), {"note": None}),
     }
     return clear_text(conn, targets, dry_run)
+
+
+def committee_held(conn: sa.Connection, staff_code: str, undecided_statuses, review_statuses) -> tuple[list, list]:
+    """For ``staff_open_work``: the rounds whose committee ``staff_code`` sits on (code,
+    status, applications undecided), and the applications under review there they have
+    neither voted on nor declared a conflict for (code, status)."""
+    cm, r, app = t.committee_member, t.grant_round, t.application
+    staff_id = conn.execute(sa.select(core.staff.c.id).where(core.staff.c.code == staff_code)).scalar_one()
+    undecided = (sa.select(sa.func.count()).select_from(app)
+                 .where(app.c.round_id == r.c.id, app.c.status.in_(undecided_statuses)).scalar_subquery())
+    rounds = conn.execute(
+        sa.select(r.c.code, r.c.status, undecided.label("undecided"))
+        .select_from(r.join(cm, cm.c.round_id == r.c.id))
+        .where(cm.c.staff_id == staff_id).order_by(r.c.opens_on, r.c.code)).all()
+    voted = sa.exists().where(t.vote.c.application_id == app.c.id, t.vote.c.staff_id == staff_id)
+    conflicted = sa.exists().where(t.conflict.c.application_id == app.c.id, t.conflict.c.staff_id == staff_id)
+    pending = conn.execute(
+        sa.select(app.c.code, app.c.status)
+        .select_from(app.join(cm, sa.and_(cm.c.round_id == app.c.round_id, cm.c.staff_id == staff_id)))
+        .where(app.c.status.in_(review_statuses), ~voted, ~conflicted)
+        .order_by(app.c.code)).all()
+    return rounds, pending
