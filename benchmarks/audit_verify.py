@@ -6,8 +6,8 @@ Times, on an existing database (``reentry demo --scale national --db …`` build
 
 * chain: every event's seal and link, the key index, the erasure marks
   (``audit.verify_chain``);
-* data: every participant's row replayed from their audited changes
-  (``audit_state.participant_problems``);
+* data: every audited table's rows (the core's and each plugin's) replayed from their
+  audited changes (``audit_state.problems``);
 * verify: the command's whole check (both).
 
 and prints the median of each, the number of events and people, and the ratio of the
@@ -53,7 +53,7 @@ def main() -> None:
             assert audit.verify_chain(conn, programme.audit_key).ok
 
         def data():
-            assert audit_state.participant_problems(conn) == []
+            assert audit_state.problems(conn, programme.pm.relay.audited_tables()) == []
 
         chain_s = _time(options.repeat, chain)
         data_s = _time(options.repeat, data)

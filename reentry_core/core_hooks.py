@@ -71,6 +71,13 @@ def staff_open_work(conn, staff):
 
 
 @hookimpl
+def audited_tables():
+    from .services.audit_state import core_tables
+
+    return core_tables()
+
+
+@hookimpl
 def register_indicators(register):
     import sqlalchemy as sa
 

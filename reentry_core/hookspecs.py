@@ -103,6 +103,11 @@ def participant_audit_keys(conn, participant):
 
 
 @hookspec
+def audited_tables():
+    """Return the plugin's tables ``audit verify`` compares with the trail: a list of ``AuditedTable`` (from the SDK), each saying which audited actions change its rows, what each leaves in a row, and how to read its rows. A row changed, added or deleted directly in the database is then named as a problem."""
+
+
+@hookspec
 def staff_open_work(conn, staff, today):
     """Return the work ``staff`` (a ``Staff``) still holds in the plugin, to be handed over when they leave or move: a list of ``reentry_core.domain.OpenWork``."""
 

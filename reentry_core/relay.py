@@ -86,6 +86,10 @@ class HookRelay:
     def register_tables(self) -> list:
         return [table for answer in self.pm.hook.register_tables() for table in (answer or [])]
 
+    def audited_tables(self) -> list:
+        """Every table ``audit verify`` compares with the trail: the core's, then each plugin's."""
+        return [table for _plugin, answer in self.each("audited_tables") for table in (answer or [])]
+
     def register_migrations(self) -> list[tuple[str, Any]]:
         """``(plugin, versions folder)`` of every plugin with migrations."""
         return [(plugin, folder) for plugin, folder in self.each("register_migrations") if folder is not None]

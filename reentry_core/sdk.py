@@ -34,6 +34,9 @@ Who may see whom (``reentry_core.privacy``)
     record_access(ctx, action, codes) logs a view of identifiable records (``audit access``);
     clear_text(conn, targets, dry_run) clears a plugin's free text in its participant_erased
     (ERASED_TEXT stands in a required text column);
+    AuditedTable, DataRow, Replay, TrailEvent, as_audited for the ``audited_tables`` hook:
+    how ``audit verify`` replays the trail onto a plugin's rows to catch a row changed
+    directly in the database;
     ``ctx.fields`` (FieldRules)
 Actions of the core a plugin may take inside its own transaction
     open_referral, eligibility_problems, eligibility_rules
@@ -156,6 +159,11 @@ _EXPORTS: dict[str, str] = {
     "import_sheet": "reentry_core.sheets",
     "record_access": "reentry_core.services.access:record",
     "clear_text": "reentry_core.services.erasure",
+    "AuditedTable": "reentry_core.services.audit_state",
+    "DataRow": "reentry_core.services.audit_state",
+    "Replay": "reentry_core.services.audit_state",
+    "TrailEvent": "reentry_core.services.audit_state",
+    "as_audited": "reentry_core.services.audit_state",
     "ERASED_TEXT": "reentry_core.services.erasure",
     "sheet_parsers": "reentry_core.sheets:importing",
     "open_sheet": "reentry_core.sheets",

@@ -32,6 +32,7 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
+from .. import convert
 from ..domain import AuditEvent
 from ..errors import AuditTampered, Conflict, DatabaseError, InvalidInput
 from ..i18n import _
@@ -144,6 +145,20 @@ def batch_digest(text: str) -> tuple[str, list[tuple[str, int]]]:
         if text[pos] == ",":
             pos += 1
     return _batch_digest(about_text, digests), erasures
+
+
+def plain(value: Any) -> Any:
+    """What an audit event keeps of ``value``: attrs objects unstructured, also inside the
+    dicts and lists a batch event's records are made of."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(str(item) for item in value)
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    return convert.unstructure(value)
 
 
 def _jsonable(value: Any) -> Any:

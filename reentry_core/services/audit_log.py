@@ -76,7 +76,7 @@ class AuditService:
             programme = read_setting(conn, audit.PROGRAMME_ID)
             notes = [note for note in (audit.check_anchor(a, programme, key) for a in anchors) if note]
             result = audit.verify_chain(conn, key, anchors)
-            drift = tuple(audit_state.participant_problems(conn))
+            drift = tuple(audit_state.problems(conn, self.ctx.programme.pm.relay.audited_tables()))
         return audit.VerifyResult(result.checked, result.head_seq, result.head_hash, result.problems + drift,
                                   result.unchecked, result.anchors, result.notes + tuple(notes))
 

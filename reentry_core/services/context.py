@@ -338,7 +338,7 @@ class Transaction:
         """Record one change; ``before``/``after`` are attrs objects or plain data."""
         self._events.append(audit.PendingEvent(
             self.now, self.actor.code, action, entity, str(key),
-            audit.canonical_json(_plain(before)), audit.canonical_json(_plain(after)),
+            audit.canonical_json(audit.plain(before)), audit.canonical_json(audit.plain(after)),
         ))
 
     def audit_batch(self, action: str, entity: str, records: dict[str, Any], **about: Any) -> None:
@@ -354,7 +354,7 @@ class Transaction:
             raise ValueError("a batch event's record keys cannot contain commas")
         for start in range(0, len(all_keys), BATCH_RECORDS):
             keys = all_keys[start:start + BATCH_RECORDS]
-            text, digest = audit.batch_payload(about, {key: _plain(records[key]) for key in keys})
+            text, digest = audit.batch_payload(about, {key: audit.plain(records[key]) for key in keys})
             self._events.append(audit.PendingEvent(
                 self.now, self.actor.code, action, entity,
                 f"{keys[0]}…{keys[-1]}"[:60] if len(keys) > 1 else keys[0], None, text, keys, digest,
@@ -407,20 +407,6 @@ def collect_services(pm) -> dict[str, Callable[[StaffContext], Any]]:
 
     pm.relay.register_services(register)
     return services
-
-
-def _plain(value: Any) -> Any:
-    """What an audit event keeps of ``value``: attrs objects unstructured, also inside the
-    dicts and lists a batch event's records are made of."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted(str(item) for item in value)
-    if value is None or isinstance(value, (str, int, float)):
-        return value
-    return convert.unstructure(value)
 
 
 __all__ = ["Programme", "StaffContext", "Transaction", "Clock", "FixedClock", "ReentryError"]

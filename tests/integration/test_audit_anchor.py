@@ -159,12 +159,15 @@ def test_an_emptied_trail_with_its_head_reset_is_caught_by_the_anchor(programme,
     empty_the_trail(programme)
     assert not admin.audit.verify().ok  # the people in the data were never registered by the trail …
     forget_people(programme)
-    alone = admin.audit.verify()
-    assert alone.ok and alone.checked == 0  # … but with them deleted too, what the issue found: intact
+    alone = admin.audit.verify()  # … and with them deleted too, the staff and centres still show
+    assert alone.checked == 0 and alone.problems and all(
+        p.startswith(("staff member ", "centre ")) and p.endswith("is in the data but no audited change made it: "
+                                                                 "the row was added outside reentry")
+        for p in alone.problems)
     result = admin.audit.verify(anchor=anchored)
-    assert result.problems == (
+    assert result.problems[0] == (
         f"the trail ends at event 0, but the anchor of 2026-11-23 12:00 UTC (event {anchored.seq}) saw "
-        f"{anchored.seq} events: the trail was emptied or cut back since",)
+        f"{anchored.seq} events: the trail was emptied or cut back since")
 
 
 def test_a_cut_tail_with_the_head_moved_back_is_caught_by_the_anchor(programme, admin, anchored):
@@ -404,10 +407,10 @@ def test_cli_verify_with_the_anchor_of_an_emptied_trail_exits_6(cli, programme, 
     cli("--as", "ME1", "audit", "anchor", "--out", str(path))
     empty_the_trail(programme)
     forget_people(programme)
-    assert cli("--as", "ME1", "audit", "verify").exit_code == 0
+    alone = cli("--as", "ME1", "audit", "verify")
+    assert alone.exit_code == 6 and "staff member ME1 is in the data but no audited change made it" in alone.stderr
     result = cli("--as", "ME1", "audit", "verify", "--anchor", str(path))
     assert result.exit_code == 6
-    assert errors(result) == ["Error: the audit trail was tampered with (1 problem)."]
     assert "the trail was emptied or cut back since" in result.stderr
 
 
@@ -504,10 +507,36 @@ def test_a_participant_changed_added_or_deleted_in_the_database_is_caught(progra
                                           sex="male", birth_date=TODAY.replace(year=1985), registered_on=TODAY,
                                           status="active"))
     problems = admin.audit.verify().problems
-    assert ("participant DSH-2026-0099 is in the data but the trail never registered them: the row was added "
+    assert ("participant DSH-2026-0099 is in the data but no audited change made it: the row was added "
             "outside reentry") in problems
     assert any(p.startswith(f"participant {second} is in the trail (event ") and p.endswith(
         "but not in the data: the row was deleted outside reentry") for p in problems)
+
+
+def test_consents_referrals_staff_and_centres_changed_in_the_database_are_caught(programme, admin, case_worker):
+    register(case_worker, 2)
+    first, second = (p.code for p in admin.participants.list())
+    case_worker.participants.record_consent(first, scope="programme")
+    case_worker.participants.record_consent(first, scope="programme,referrals")  # ends the first one
+    case_worker.participants.record_consent(second, scope="programme,referrals")
+    referral = case_worker.referrals.add(first, "documents", "Passport office", "a new passport")
+    case_worker.referrals.add(second, "legal", "Legal aid", "a fine to appeal")
+    case_worker.participants.exit(second, "moved_away")  # cancels the second referral
+    assert admin.audit.verify().ok  # every audited change replays to the data as it is
+    c, r, s = t.consent, t.referral, t.staff
+    execute(programme,
+            c.update().where(c.c.scope == "programme").values(withdrawn_on=None),
+            r.update().where(r.c.id == referral.id).values(status="closed"),
+            s.update().where(s.c.code == "CW1").values(active=False),
+            t.centre.update().where(t.centre.c.code == "KHJ").values(city="Душанбе"))
+    problems = admin.audit.verify().problems
+    assert [p.split(" in the data")[0] for p in problems] == [
+        f"consent {first}/1: withdrawn_on is None",
+        f"referral {referral.id}: status is 'closed'",
+        "staff member CW1: active is False",
+        "centre KHJ: city is 'Душанбе'",
+    ]
+    assert all(p.endswith("the row was changed outside reentry") for p in problems)
 
 
 def test_cli_verify_names_a_row_changed_in_the_database(cli, programme):

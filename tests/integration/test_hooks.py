@@ -307,3 +307,56 @@ def test_each_programme_has_its_own_converter(programme_with):
     for untaught in (plain.structure, convert.structure):  # a text is no Somoni without the hook
         with pytest.raises((InvalidInput, AttributeError)):
             untaught("12.5", Somoni)
+
+
+class GreetingPlugin:
+    """Keeps one audited setting of its own, and tells ``audit verify`` how to check it."""
+
+    KEY = "greeting.text"
+
+    @staticmethod
+    def set(ctx, text: str) -> None:
+        from reentry_core.sdk import read_setting, write_setting
+
+        with ctx.transaction() as tx:
+            before = read_setting(tx.conn, GreetingPlugin.KEY)
+            write_setting(tx.conn, GreetingPlugin.KEY, text)
+            tx.audit("greeting.set", "setting", GreetingPlugin.KEY, before={"text": before}, after={"text": text})
+
+    @hookimpl
+    def audited_tables(self):
+        import sqlalchemy as sa
+
+        from reentry_core.sdk import AuditedTable, DataRow, core, read_setting
+
+        def replay(state, event):
+            state.put(event.key, event.seq, event.after)
+
+        def rows(conn):
+            if conn.execute(sa.select(core.setting.c.key).where(core.setting.c.key == self.KEY)).first():
+                yield DataRow(self.KEY, {"text": read_setting(conn, self.KEY)})
+
+        return [AuditedTable("greeting {key}", ("greeting.set",), replay, rows)]
+
+
+def test_a_plugin_has_audit_verify_compare_its_rows_with_the_trail(programme_with):
+    import sqlalchemy as sa
+
+    from reentry_core.storage import tables as t
+
+    prog = programme_with(("greeting", GreetingPlugin()))
+    ctx = set_up(prog)
+    GreetingPlugin.set(ctx, "Хуш омадед")
+    GreetingPlugin.set(ctx, "Добро пожаловать")
+    assert ctx.audit.verify().ok
+    with prog.engine.begin() as conn:
+        conn.execute(t.setting.update().where(t.setting.c.key == GreetingPlugin.KEY).values(value='"Hello"'))
+    seq = max(event.seq for event in ctx.audit.log(action="greeting.set"))
+    assert ctx.audit.verify().problems == (
+        f"greeting greeting.text: text is 'Hello' in the data but 'Добро пожаловать' after its last audited change "
+        f"(event {seq}): the row was changed outside reentry",)
+    with prog.engine.begin() as conn:
+        conn.execute(t.setting.delete().where(t.setting.c.key == GreetingPlugin.KEY))
+    assert ctx.audit.verify().problems == (
+        f"greeting greeting.text is in the trail (event {seq}) but not in the data: the row was deleted outside "
+        f"reentry",)
