@@ -37,6 +37,14 @@ Feature: Checking the audit trail against a checkpoint kept outside the database
     When the M&E officer types "reentry --as ME1 audit verify"
     Then the check fails, saying "participant DSH-2026-0002: phone is '+992900000000' in the data but None after its last audited change"
 
+  Scenario: An emptied trail is caught by the check alone, as long as the rows it made are still there
+    Given the M&E officer ME1 sent the checkpoint "anchor-2026-11.txt" to the donor
+    And someone emptied the audit trail and reset its end, directly in the database, and made the people's records agree with it
+    When the M&E officer types "reentry --as ME1 audit verify"
+    Then the check fails, saying "staff member ME1 is in the data but no audited change made it: the row was added outside reentry"
+    When the M&E officer types "reentry --as ME1 audit verify --anchor anchor-2026-11.txt"
+    Then the check fails, saying "the trail was emptied or cut back since"
+
   Scenario Outline: A trail rewritten after the checkpoint was sent checks out alone, but not against the donor's copy
     Given the M&E officer ME1 sent the checkpoint "anchor-2026-11.txt" to the donor
     And someone <rewrote the trail>, directly in the database, and made the people's records agree with it
@@ -47,7 +55,6 @@ Feature: Checking the audit trail against a checkpoint kept outside the database
 
     Examples:
       | rewrote the trail                                                   | what it says                            |
-      | emptied the audit trail and reset its end                           | the trail was emptied or cut back since |
       | cut off the last two audit entries and moved the trail's end back   | the trail was emptied or cut back since |
       | changed a name in an audit entry and recomputed every seal after it | the trail up to it was rewritten        |
 

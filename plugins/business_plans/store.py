@@ -13,12 +13,15 @@ than SQLite takes to answer it, and these run once per row of every import.
 from __future__ import annotations
 
 import functools
-from typing import Any, Iterable, Sequence
+from collections import defaultdict
+from typing import Any, Iterable, Iterator, Sequence
 
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, check_codes, check_in_scope, clear_text, core as t, NotFound, Role, visible
+from reentry_core.sdk import (
+    _, as_audited, check_codes, check_in_scope, clear_text, core as t, DataRow, NotFound, Role, visible,
+)
 
 from .domain import (
     SCORABLE, AttendanceMark, Completion, Conflict as ConflictDeclaration, CostItem, Cohort, Criterion, Plan, PlanStatus, Rubric,
@@ -1098,3 +1101,27 @@ def plan_codes_of(conn: sa.Connection, code: str) -> list[str]:
     """The codes of participant ``code``'s plans (any cohort)."""
     return list(conn.execute(sa.select(bp_plan.c.code).join(t.participant, t.participant.c.id == bp_plan.c.participant_id)
                              .where(t.participant.c.code == code).order_by(bp_plan.c.code)).scalars())
+
+
+# --- rows as the audit trail states them (``audit verify``, see audited.py) ---------------------
+
+SHEET_FIELDS = ("rubric", "values", "total", "scored_on")
+
+
+def audited_sheets(conn: sa.Connection) -> Iterator[DataRow]:
+    values: dict[int, dict[str, int]] = defaultdict(dict)
+    for sheet_id, key, value in conn.execute(
+            sa.select(bp_score.c.sheet_id, bp_criterion.c.key, bp_score.c.value)
+            .select_from(bp_score.join(bp_criterion))):
+        values[sheet_id][key] = value
+    trainer = t.staff
+    for row in conn.execution_options(yield_per=2000).execute(
+            sa.select(bp_sheet.c.id, bp_sheet.c.total, bp_sheet.c.scored_on, bp_plan.c.code,
+                      bp_plan_version.c.version, trainer.c.code.label("trainer"), bp_rubric.c.key.label("rubric_key"),
+                      bp_rubric.c.version.label("rubric_version"), _P.c.code.label("participant"))
+            .select_from(bp_sheet.join(bp_plan_version).join(bp_plan).join(_P, _P.c.id == bp_plan.c.participant_id)
+                         .join(trainer, trainer.c.id == bp_sheet.c.trainer_id).join(bp_rubric))
+            .order_by(bp_sheet.c.id)):
+        fields = {"rubric": f"{row.rubric_key}@{row.rubric_version}", "values": values[row.id], "total": row.total,
+                  "scored_on": row.scored_on}
+        yield DataRow(f"{row.code}/{row.version}/{row.trainer}", as_audited(fields), row.participant)

@@ -40,6 +40,13 @@ def register_tables():
 
 
 @hookimpl
+def audited_tables():
+    from .audited import audited_tables
+
+    return audited_tables()
+
+
+@hookimpl
 def register_migrations():
     return Path(__file__).parent / "migrations" / "versions"
 

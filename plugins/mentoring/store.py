@@ -12,12 +12,13 @@ from __future__ import annotations
 import functools
 import json
 from datetime import date
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import sqlalchemy as sa
 
 from reentry_core.sdk import (
-    _, check_codes, check_in_scope, clear_text, core, NotFound, ParticipantStatus, Role, visible,
+    _, as_audited, check_codes, check_in_scope, clear_text, core, DataRow, NotFound, ParticipantStatus, Role,
+    visible,
 )
 
 from . import tables as t
@@ -618,3 +619,19 @@ def erase_notes(conn: sa.Connection, code: str, dry_run: bool) -> dict[str, int]
         "assignments": (a, a.c.participant_id == pid, a.c.end_reason.is_not(None), {"end_reason": None}),
     }
     return clear_text(conn, targets, dry_run)
+
+
+# --- rows as the audit trail states them (``audit verify``, see audited.py) ---------------------
+
+VISIT_FIELDS = ("participant", "mentor", "visited_on", "mode", "business_status", "revenue", "costs", "owners",
+                "family_workers", "hired_workers", "equipment_seen")
+
+
+def audited_visits(conn: sa.Connection) -> Iterator[DataRow]:
+    v = t.visit
+    for row in conn.execution_options(yield_per=2000).execute(
+            sa.select(v, _P.c.code.label("participant"), _S.c.code.label("mentor"))
+            .select_from(v.join(_P, _P.c.id == v.c.participant_id).join(_S, _S.c.id == v.c.mentor_id))
+            .order_by(v.c.id)):
+        fields = as_audited({field: getattr(row, field) for field in VISIT_FIELDS})
+        yield DataRow(str(row.id), fields, row.participant)

@@ -40,6 +40,13 @@ def register_tables():
 
 
 @hookimpl
+def audited_tables():
+    from .audited import audited_tables
+
+    return audited_tables()
+
+
+@hookimpl
 def register_permissions(register):
     from reentry_core.sdk import Role  # here, not at the top: the entry module stays light
 

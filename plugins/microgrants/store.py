@@ -14,12 +14,13 @@ import functools
 import json
 from collections import defaultdict
 from decimal import Decimal
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import sqlalchemy as sa
 
 from reentry_core.sdk import (
-    _, check_in_scope, clear_text, core, ERASED_TEXT, NotFound, participant_from_row, redact, Role, visible,
+    _, as_audited, check_in_scope, clear_text, core, DataRow, ERASED_TEXT, NotFound, participant_from_row, redact,
+    Role, visible,
 )
 
 from . import tables as t
@@ -869,3 +870,52 @@ def committee_held(conn: sa.Connection, staff_code: str, undecided_statuses, rev
         .where(app.c.status.in_(review_statuses), ~voted, ~conflicted)
         .order_by(app.c.code)).all()
     return rounds, pending
+
+
+# --- rows as the audit trail states them (``audit verify``, see audited.py) ---------------------
+
+ROUND_FIELDS = ("budget", "min_grant", "max_grant", "currency", "opens_on", "closes_on", "quorum", "rule",
+                "four_eyes", "visit_wait_days", "status")
+#: The application's money; an approval states both, a reduction or a cancellation the grant.
+GRANT_FIELDS = ("amount_approved", "amount_granted")
+#: A decision as the trail states it, and the column each field is kept in.
+DECISION_COLUMNS = {"outcome": "outcome", "amount": "amount", "decided_on": "decided_on",
+                    "valid": "valid_votes", "approve": "approve_votes", "reject": "reject_votes",
+                    "abstain": "abstain_votes", "quorum": "quorum"}
+TRANCHE_FIELDS = ("amount", "released_on", "method", "items", "supplier", "receipt", "reference", "eur_rate",
+                  "recorded_by", "status", "confirmed_by", "confirmed_on")
+
+
+def audited_rounds(conn: sa.Connection) -> Iterator[DataRow]:
+    for row in conn.execute(sa.select(R).order_by(R.c.id)):
+        yield DataRow(row.code, as_audited({field: getattr(row, field) for field in ROUND_FIELDS}))
+
+
+def audited_grants(conn: sa.Connection) -> Iterator[DataRow]:
+    for row in conn.execution_options(yield_per=2000).execute(
+            sa.select(A.c.code, A.c.amount_approved, A.c.amount_granted, P.c.code.label("participant"))
+            .select_from(A.join(P)).order_by(A.c.id)):
+        yield DataRow(row.code, as_audited({field: getattr(row, field) for field in GRANT_FIELDS}), row.participant)
+
+
+def audited_decisions(conn: sa.Connection) -> Iterator[DataRow]:
+    d = t.decision
+    for row in conn.execution_options(yield_per=2000).execute(
+            sa.select(d, A.c.code.label("application"), P.c.code.label("participant"))
+            .select_from(d.join(A).join(P)).order_by(d.c.id)):
+        fields = {field: getattr(row, column) for field, column in DECISION_COLUMNS.items()}
+        yield DataRow(f"{row.application}/{row.number}", as_audited(fields), row.participant)
+
+
+def audited_tranches(conn: sa.Connection) -> Iterator[DataRow]:
+    tr, confirmer = t.tranche, ST.alias("confirmer")
+    for row in conn.execution_options(yield_per=2000).execute(
+            sa.select(tr, A.c.code.label("application"), P.c.code.label("participant"),
+                      ST.c.code.label("recorder"), confirmer.c.code.label("confirmer"))
+            .select_from(tr.join(A).join(P).join(ST, ST.c.id == tr.c.recorded_by)
+                         .outerjoin(confirmer, confirmer.c.id == tr.c.confirmed_by))
+            .order_by(tr.c.id)):
+        fields = {field: getattr(row, field) for field in TRANCHE_FIELDS
+                  if field not in ("recorded_by", "confirmed_by")}
+        fields |= {"recorded_by": row.recorder, "confirmed_by": row.confirmer}
+        yield DataRow(f"{row.application}/{row.number}", as_audited(fields), row.participant)

@@ -46,12 +46,18 @@ class TrailEvent:
 
     def records(self) -> Iterator[tuple[str, Any]]:
         """``(key, record)`` for each record the event states: every record of a batch
-        event, or the event's own payload under its key. An erased record comes as the
-        erasure mark (:func:`~reentry_core.services.audit.is_erased`)."""
+        event, or the event's own payload under its key. Erased records (and an event that
+        wrote none) are left out: what the trail said of an erased person is gone, and their
+        rows are not compared."""
         if not self.batch:
-            yield self.key, self.after
+            found = [(self.key, self.after)]
         elif isinstance(self.after, dict) and not is_erased(self.after):
-            yield from self.after.get("records", {}).items()
+            found = self.after.get("records", {}).items()
+        else:
+            found = []
+        for key, record in found:
+            if record is not None and not is_erased(record):
+                yield key, record
 
 
 class Replay:
@@ -67,7 +73,7 @@ class Replay:
     def put(self, key: str, seq: int, fields: Any) -> None:
         """The row ``key`` is now ``fields`` (every field the trail states). An erased
         record is skipped: its person's rows are not compared."""
-        if not is_erased(fields) and fields is not None:
+        if fields is not None and not is_erased(fields):
             self.said[key] = (seq, dict(fields))
 
     def merge(self, key: str, seq: int, fields: dict[str, Any]) -> None:
@@ -204,7 +210,7 @@ def _replay_participant(state: Replay, event: TrailEvent) -> None:
     for code, record in event.records():
         if event.action == MOVED:
             state.merge(code, event.seq, {"centre": record.get("centre")})
-        elif not is_erased(record):  # erased later: the erasure event says what the record became
+        else:
             state.put(code, event.seq, {field: record.get(field) for field in PARTICIPANT_FIELDS})
 
 
@@ -223,8 +229,6 @@ def _replay_consent(state: Replay, event: TrailEvent) -> None:
     second), as each person's consents are recorded in order; recording one ends the one in
     force (``withdrawn_on``), as the service does."""
     for code, record in event.records():
-        if is_erased(record) or record is None:
-            continue
         fields = {"given_on": record["given_on"], "scope": sorted(record["scope"]),
                   "withdrawn_on": record.get("withdrawn_on")}
         count = state.memo.get(code, 0)
@@ -263,8 +267,8 @@ def _replay_referral(state: Replay, event: TrailEvent) -> None:
             state.merge(str(ident), event.seq, {"status": "cancelled"})
             state.unstated(str(ident), "closed_on", "note")
         return
-    if not is_erased(event.after) and event.after is not None:
-        state.put(event.key, event.seq, {field: event.after.get(field) for field in _REFERRAL_FIELDS})
+    for key, record in event.records():
+        state.put(key, event.seq, {field: record.get(field) for field in _REFERRAL_FIELDS})
 
 
 def _referral_rows(conn: sa.Connection) -> Iterator[DataRow]:
@@ -280,10 +284,9 @@ _STAFF_FIELDS = ("full_name", "centre", "active", "roles")
 
 
 def _replay_staff(state: Replay, event: TrailEvent) -> None:
-    record = event.after
-    if isinstance(record, dict):
-        state.put(event.key, event.seq, {**{field: record.get(field) for field in _STAFF_FIELDS},
-                                         "roles": sorted(record.get("roles") or ())})
+    for key, record in event.records():
+        state.put(key, event.seq, {**{field: record.get(field) for field in _STAFF_FIELDS},
+                                   "roles": sorted(record.get("roles") or ())})
 
 
 def _staff_rows(conn: sa.Connection) -> Iterator[DataRow]:
@@ -298,8 +301,8 @@ def _staff_rows(conn: sa.Connection) -> Iterator[DataRow]:
 
 
 def _replay_centre(state: Replay, event: TrailEvent) -> None:
-    if isinstance(event.after, dict):
-        state.put(event.key, event.seq, {field: event.after.get(field) for field in ("name", "city")})
+    for key, record in event.records():
+        state.put(key, event.seq, {field: record.get(field) for field in ("name", "city")})
 
 
 def _centre_rows(conn: sa.Connection) -> Iterator[DataRow]:

@@ -545,3 +545,44 @@ def test_cli_verify_names_a_row_changed_in_the_database(cli, programme):
     result = cli("--as", "ME1", "audit", "verify")
     assert result.exit_code == 6
     assert f"participant {code}: facility is 'ИК-1' in the data but" in result.stderr
+
+
+def test_grants_visits_and_score_sheets_changed_in_the_database_are_caught(programme):
+    """The plugins' tables where money and scores live, through their ``audited_tables``."""
+    from reentry_core.demo import run
+
+    demo = run(programme, "small", seed=3)
+    me = demo.act_as("ME1")
+    assert me.audit.verify().ok  # the whole demo replays to its data
+    with programme.engine.connect() as conn:
+        tranche = conn.execute(sa.text(
+            "SELECT a.code, tr.number, tr.amount FROM mg_tranche tr JOIN mg_application a ON a.id = tr.application_id "
+            "ORDER BY tr.id LIMIT 1")).one()
+        visit = conn.execute(sa.text(
+            "SELECT id, revenue FROM mn_visit WHERE revenue IS NOT NULL ORDER BY id LIMIT 1")).one()
+        sheet = conn.execute(sa.text(
+            "SELECT p.code, v.version, st.code, s.id FROM bp_sheet s JOIN bp_plan_version v ON v.id = s.version_id "
+            "JOIN bp_plan p ON p.id = v.plan_id JOIN staff st ON st.id = s.trainer_id ORDER BY s.id LIMIT 1")).one()
+        round_code = conn.execute(sa.text("SELECT code FROM mg_round ORDER BY id LIMIT 1")).scalar_one()
+        granted = conn.execute(sa.text(
+            "SELECT code FROM mg_application WHERE amount_granted IS NOT NULL ORDER BY id LIMIT 1")).scalar_one()
+    execute(programme,
+            sa.text("UPDATE mg_tranche SET amount = amount * 2 WHERE number = :n AND application_id = "
+                    "(SELECT id FROM mg_application WHERE code = :app)").bindparams(app=tranche[0], n=tranche[1]),
+            sa.text("UPDATE mn_visit SET revenue = revenue + 1000 WHERE id = :id").bindparams(id=visit[0]),
+            sa.text("UPDATE bp_sheet SET total = 100 WHERE id = :id").bindparams(id=sheet[3]),
+            sa.text("UPDATE mg_round SET budget = budget * 10 WHERE code = :code").bindparams(code=round_code),
+            sa.text("UPDATE mg_application SET amount_granted = amount_granted + 500 WHERE code = :code")
+            .bindparams(code=granted))
+    problems = me.audit.verify().problems
+    changed = sorted(p.split(" is ")[0] for p in problems)
+    assert changed == sorted([
+        f"grant round {round_code}: budget", f"grant application {granted}: amount_granted",
+        f"tranche {tranche[0]}/{tranche[1]}: amount", f"visit {visit[0]}: revenue",
+        f"score sheet {sheet[0]}/{sheet[1]}/{sheet[2]}: total",
+    ])
+    assert all(p.endswith("the row was changed outside reentry") for p in problems)
+    execute(programme, sa.text("DELETE FROM mg_tranche WHERE number = :n AND application_id = (SELECT id FROM "
+                               "mg_application WHERE code = :app)").bindparams(app=tranche[0], n=tranche[1]))
+    assert any(p.startswith(f"tranche {tranche[0]}/{tranche[1]} is in the trail (event ")
+               for p in me.audit.verify().problems)
