@@ -175,6 +175,15 @@ def normalise_text(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", str(value)).split())
 
 
+def required_reason(value: str | None, why: str) -> str:
+    """The reason a correction gives (kept in the audit trail beside the earlier value):
+    required, so an auditor reads why, not only what. ``why`` finishes "say why …"."""
+    text = normalise_optional_text(value)
+    if text is None:
+        raise InvalidInput(_("reason: say why {why}").format(why=why))
+    return text
+
+
 def normalise_phone(value: str | None) -> str | None:
     """Keep a leading ``+`` and the digits; spaces, dashes and brackets are presentation."""
     if value is None:

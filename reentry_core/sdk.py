@@ -21,7 +21,8 @@ Words people read
 The core's records
     Choice, as_choice, Role, Sex, ParticipantStatus, ConsentScope, ReferralStatus,
     ServiceType, Participant, Staff, Centre, Consent, OpenWork, normalise_code, normalise_name,
-    normalise_text, normalise_optional_text, valid_text
+    normalise_text, normalise_optional_text, valid_text, required_reason (the reason a
+    correction or an ending must give)
 Look-ups by public code
     participant, participant_id, participant_ids, participant_from_row,
     consent_in_force, staff_member, staff_id, centre, centre_id
@@ -101,6 +102,7 @@ _EXPORTS: dict[str, str] = {
     "normalise_code": "reentry_core.domain",
     "normalise_name": "reentry_core.domain",
     "normalise_text": "reentry_core.domain",
+    "required_reason": "reentry_core.domain",
     "normalise_optional_text": "reentry_core.domain",
     "valid_text": "reentry_core.domain",
     # look-ups
@@ -209,7 +211,7 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported pla
     from .demo import Demo, person_name  # noqa: F401
     from .domain import (Centre, Choice, Consent, ConsentScope, OpenWork, Participant, ParticipantStatus, ReferralStatus,  # noqa: F401
                          Role, ServiceType, Sex, Staff, as_choice, normalise_code, normalise_name,
-                         normalise_optional_text, normalise_text, valid_text)
+                         normalise_optional_text, normalise_text, required_reason, valid_text)
     from .errors import (Conflict, InvalidInput, NotFound, PermissionDenied, PluginError,  # noqa: F401
                          ReentryError, RowErrors)
     from .hookspecs import hookimpl, hookspec  # noqa: F401

@@ -53,6 +53,15 @@ Feature: The audit trail
       | ADM   | centre.add | centre DSH |
       | ADM   | centre.add | centre KHG |
 
+  Scenario: A centre's name entered wrongly is corrected, and the trail keeps the earlier one
+    When the administrator types "reentry --as ADM centres edit DSH --name 'Dushanbe reintegration centre No. 1' --reason 'office renamed by the ministry'"
+    Then they read "Centre DSH is now Dushanbe reintegration centre No. 1 (Dushanbe)."
+    When the administrator types "reentry --as ADM --format json audit log --action centre.edit"
+    Then they see "Dushanbe reintegration centre No. 1"
+    And they see "office renamed by the ministry"
+    When the M&E officer types "reentry --as ME1 audit verify"
+    Then they see "The audit trail is intact"
+
   Scenario: The check says the trail is intact
     Given "Ҷамшед Раҳимов", male, born 12.03.1985, was registered at DSH as DSH-2026-0001
     When the M&E officer types "reentry --as ME1 audit verify"

@@ -3,7 +3,10 @@ Feature: Consent and referrals
   drug treatment, an employment centre or the passport office. It passes the person's
   details to someone outside the programme, so the participant must first have agreed
   to referrals (informed consent). A referral moves from open to accepted to done, or
-  is declined or cancelled; once closed it stays closed.
+  is declined or cancelled; once closed it stays closed, unless a case worker finds it was
+  closed by mistake and reopens it, saying why. What was entered wrongly (the service, the
+  office, the reason, the day it was opened) is corrected the same way; the audit trail
+  keeps what it said before.
 
   Background:
     Given the administrator ADM has set up these centres:
@@ -49,7 +52,7 @@ Feature: Consent and referrals
     Then the command is refused with "DSH-2026-0001 has no consent on file for referrals"
     And there are no referrals
 
-  Scenario: A done referral cannot be reopened
+  Scenario: A done referral does not move on by a status update
     Given DSH-2026-0001 gave consent to the programme and referrals
     And DSH-2026-0001 was referred to "Legal aid centre, Dushanbe" for legal help, and the referral is done
     When the case worker types "reentry --as CW1 referrals update 1 --status accepted"
@@ -70,3 +73,24 @@ Feature: Consent and referrals
     When the case worker types "reentry --as CW1 referrals add DSH-2026-0001 --service documents --to 'Passport office, Dushanbe' --reason 'new passport'"
     Then the command is refused with "DSH-2026-0001 has no consent on file for referrals"
     And there are no referrals
+
+  Scenario: A referral marked done by mistake is reopened, saying why
+    Given DSH-2026-0001 gave consent to the programme and referrals
+    And DSH-2026-0001 was referred to "Legal aid centre, Dushanbe" for legal help, and the referral is done
+    When the case worker types "reentry --as CW1 referrals reopen 1 --reason 'marked done by mistake; the appeal is still running'"
+    Then they read "Referral 1 is accepted again."
+    And referral 1 is accepted
+    When the case worker types "reentry --as CW1 referrals reopen 1 --reason 'once more'"
+    Then the command is refused with "referral 1 is accepted, not closed; there is nothing to reopen"
+    When the case worker types "reentry --as CW1 referrals reopen 1"
+    Then the command is refused with "Missing option '--reason'"
+
+  Scenario: A referral entered with the wrong office is corrected, and the trail keeps the earlier one
+    Given DSH-2026-0001 gave consent to the programme and referrals
+    And DSH-2026-0001 was referred to "Legal aid centre, Dushanbe" for legal help, and the referral is done
+    When the case worker types "reentry --as CW1 referrals edit 1 --to 'Legal aid centre, Khujand' --reason 'the lawyer sits in Khujand'"
+    Then they read "Corrected referral 1: DSH-2026-0001 to Legal aid centre, Khujand (legal)."
+    And referral 1 is done
+    When the administrator types "reentry --as ADM audit log --action referral.edit --key 1"
+    Then they see "Legal aid centre, Dushanbe"
+    And they see "the lawyer sits in Khujand"

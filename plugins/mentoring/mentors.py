@@ -14,7 +14,7 @@ import attrs
 
 from reentry_core.sdk import (
     _, check_centre, Conflict, in_scope, InvalidInput, ngettext, NotFound, parse_date, ParticipantStatus,
-    PermissionDenied, Role, scope_of, structure, unstructure,
+    PermissionDenied, required_reason, Role, scope_of, structure, unstructure,
 )
 
 from . import store
@@ -54,14 +54,6 @@ def action_date(value, tx, what: str, not_before: date | None = None, before_wha
         raise InvalidInput(_("{what} {d} is before {before} ({b})").format(
             what=what, d=day.isoformat(), before=before_what, b=not_before.isoformat()))
     return day
-
-
-def need_reason(reason: str | None, why: str) -> str:
-    """A reason the user must give: trimmed, never blank."""
-    text = (reason or "").strip()
-    if not text:
-        raise InvalidInput(_("reason: say why {why}").format(why=why))
-    return text
 
 
 def centre_in_scope(ctx, conn, centre: str | None) -> str | None:
@@ -303,7 +295,7 @@ class MentorsMixin:
 
     def unassign(self, participant: str, reason: str, *, on: date | str | None = None) -> Assignment:
         """End the participant's current assignment, with a reason."""
-        reason = need_reason(reason, _("the assignment ends"))
+        reason = required_reason(reason, _("the assignment ends"))
         with self.ctx.transaction() as tx:
             tx.require("mentoring.assign")
             row = store.participant(tx.conn, participant)

@@ -20,7 +20,7 @@ from .domain import (
     OWED, DueRow, DueState, EndReason, Schedule, ScheduleSource, ScheduleStatus, grant_reference, normalise_sector,
     plan_due_visits,
 )
-from .mentors import action_date, need_reason, require_active
+from .mentors import action_date, required_reason, require_active
 
 
 def _insert_schedule(tx, participant_id: int, schedule: Schedule) -> Schedule:
@@ -184,7 +184,7 @@ class SchedulesMixin:
     def end_schedule(self, participant: str, reason: str, *, on: date | str | None = None) -> Schedule:
         """End the participant's follow-up by hand (a business that closed is better ended at
         the visit that found it closed: ``log_visit(..., end_follow_up=REASON)``)."""
-        reason = need_reason(reason, _("the follow-up ends"))
+        reason = required_reason(reason, _("the follow-up ends"))
         with self.ctx.transaction() as tx:
             tx.require("mentoring.schedule")
             row = store.participant(tx.conn, participant)

@@ -34,6 +34,26 @@ def add(state: CliState, code, name, city):
     done(_("Added centre {code} ({city}).").format(code=centre.code, city=centre.city), state.format, unstructure(centre))
 
 
+@group.command("edit")
+@click.argument("code")
+@click.option("--name", help=_("The centre's new name."))
+@click.option("--city", help=_("The new city."))
+@click.option("--reason", required=True, help=_("Why it changes (kept in the audit trail with the earlier values)."))
+@pass_state
+def edit(state: CliState, code, name, city, reason):
+    """Correct the name or city of centre CODE; its code stays on every record.
+
+    \b
+    Example:
+      reentry --as ADM centres edit KHJ --name "Khujand reintegration centre No. 1" --reason "office renamed"
+    """
+    from ..convert import unstructure
+
+    centre = state.ctx().centres.edit(code, name=name, city=city, reason=reason)
+    done(_("Centre {code} is now {name} ({city}).").format(code=centre.code, name=centre.name, city=centre.city),
+         state.format, unstructure(centre))
+
+
 @group.command("list")
 @pass_state
 def list_(state: CliState):

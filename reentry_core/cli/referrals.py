@@ -62,6 +62,49 @@ def update(state: CliState, referral_id, status, on, note):
          state.format, unstructure(referral))
 
 
+@group.command("edit")
+@click.argument("referral_id", type=int)
+@click.option("--service", "service_type", type=click.Choice(SERVICES), help=_("The right kind of service."))
+@click.option("--to", "to_whom", help=_("The right organisation or person referred to."))
+@click.option("--referral-reason", help=_("The right reason the referral was made."))
+@click.option("--on", "opened_on", metavar="DATE", help=_("The right date it was opened."))
+@click.option("--reason", required=True, help=_("Why it is corrected (kept in the audit trail with the earlier "
+                                                "values)."))
+@pass_state
+def edit(state: CliState, referral_id, service_type, to_whom, referral_reason, opened_on, reason):
+    """Correct what was entered about referral REFERRAL_ID, at any status.
+
+    \b
+    Example:
+      reentry --as CW1 referrals edit 12 --to "Legal aid centre, Khujand" --reason "sent to the Khujand office"
+    """
+    from ..convert import unstructure
+
+    referral = state.ctx().referrals.edit(referral_id, service_type=service_type, to_whom=to_whom,
+                                          referral_reason=referral_reason, opened_on=opened_on, reason=reason)
+    done(_("Corrected referral {id}: {participant} to {to} ({service}).").format(
+        id=referral.id, participant=referral.participant, to=referral.to_whom, service=referral.service_type.value),
+        state.format, unstructure(referral))
+
+
+@group.command("reopen")
+@click.argument("referral_id", type=int)
+@click.option("--reason", required=True, help=_("Why it is reopened (kept in the audit trail)."))
+@pass_state
+def reopen(state: CliState, referral_id, reason):
+    """Reopen referral REFERRAL_ID, closed by mistake: back to accepted if it was accepted, else open.
+
+    \b
+    Example:
+      reentry --as CW1 referrals reopen 12 --reason "marked done by mistake; the passport is not issued yet"
+    """
+    from ..convert import unstructure
+
+    referral = state.ctx().referrals.reopen(referral_id, reason)
+    done(_("Referral {id} is {status} again.").format(id=referral.id, status=referral.status.value),
+         state.format, unstructure(referral))
+
+
 @group.command("list")
 @click.option("--participant", help=_("Only this participant's referrals."))
 @click.option("--status", type=click.Choice(STATUSES))

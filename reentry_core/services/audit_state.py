@@ -316,9 +316,9 @@ def core_tables() -> list[AuditedTable]:
     return [
         AuditedTable(_("participant {key}"), (*WHOLE, MOVED), _replay_participant, _participant_rows),
         AuditedTable(_("consent {key}"), ("consent.record", "consent.withdraw"), _replay_consent, _consent_rows),
-        AuditedTable(_("referral {key}"), ("referral.open", "referral.update", "participant.exit"),
-                     _replay_referral, _referral_rows),
+        AuditedTable(_("referral {key}"), ("referral.open", "referral.update", "referral.edit", "referral.reopen",
+                                           "participant.exit"), _replay_referral, _referral_rows),
         AuditedTable(_("staff member {key}"), ("staff.bootstrap", "staff.add", "staff.roles", "staff.deactivate",
                                                "staff.reactivate", "staff.move"), _replay_staff, _staff_rows),
-        AuditedTable(_("centre {key}"), ("centre.add",), _replay_centre, _centre_rows),
+        AuditedTable(_("centre {key}"), ("centre.add", "centre.edit"), _replay_centre, _centre_rows),
     ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import attrs
 import sqlalchemy as sa
 
 from ..convert import structure, unstructure
-from ..domain import Centre
-from ..errors import Conflict
+from ..domain import Centre, required_reason
+from ..errors import Conflict, InvalidInput
 from ..i18n import _
 from ..storage import tables as t
 
@@ -25,6 +26,29 @@ class CentreService:
             tx.conn.execute(t.centre.insert().values(**unstructure(centre)))
             tx.audit("centre.add", "centre", centre.code, after=centre)
         return centre
+
+    def edit(self, code: str, *, name: str | None = None, city: str | None = None, reason: str) -> Centre:
+        """Correct a centre's name or city (a typing mistake, a renamed office); its code,
+        on every participant's and staff member's record, stays. The earlier values and
+        ``reason`` go into the audit trail."""
+        why = required_reason(reason, _("the centre is changed"))
+        if name is None and city is None:
+            raise InvalidInput(_("name, city: give the new value of at least one"))
+        with self.ctx.transaction() as tx:
+            tx.require("centres.manage")
+            c = t.centre.c
+            row = tx.conn.execute(sa.select(c.id, c.code, c.name, c.city).where(c.code == code.strip().upper())
+                                  .with_for_update()).first()
+            if row is None:
+                self.ctx.programme.centre_id(tx.conn, code)  # raises NotFound naming the known codes
+            before = Centre(row.code, row.name, row.city)
+            after = attrs.evolve(before, **{k: v for k, v in {"name": name, "city": city}.items() if v is not None})
+            if after == before:
+                raise Conflict(_("centre {code} already has that name and city; nothing was changed").format(
+                    code=before.code))
+            tx.conn.execute(t.centre.update().where(c.id == row.id).values(name=after.name, city=after.city))
+            tx.audit("centre.edit", "centre", before.code, before=before, after={**unstructure(after), "correction": why})
+        return after
 
     def list(self) -> list[Centre]:
         with self.ctx.reading() as conn:

@@ -12,8 +12,10 @@ import attrs
 import sqlalchemy as sa
 
 from .. import privacy
-from ..convert import parse_date, structure
-from ..domain import REFERRAL_TRANSITIONS, ConsentScope, ParticipantStatus, Referral, ReferralStatus, ServiceType
+from ..convert import parse_date, structure, unstructure
+from ..domain import (
+    REFERRAL_TRANSITIONS, ConsentScope, ParticipantStatus, Referral, ReferralStatus, ServiceType, required_reason,
+)
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..i18n import _
 from ..storage import tables as t
@@ -114,6 +116,60 @@ class ReferralService:
                                  "written (see it again with: reentry referrals list)").format(id=referral_id))
             tx.audit("referral.update", "referral", before.id, before=before, after=after)
         return after
+
+    def edit(self, referral_id: int, *, service_type: str | None = None, to_whom: str | None = None,
+             referral_reason: str | None = None, opened_on: date | str | None = None, reason: str) -> Referral:
+        """Correct what was entered about a referral (the service, to whom, why it was made,
+        the day it was opened), at any status. The earlier values and ``reason`` go into
+        the audit trail; its status and its dates after opening stay."""
+        why = required_reason(reason, _("the referral is corrected"))
+        given = {"service_type": service_type, "to_whom": to_whom, "reason": referral_reason, "opened_on": opened_on}
+        changes = {key: value for key, value in given.items() if value is not None}
+        if not changes:
+            raise InvalidInput(_("nothing to correct: give a new service, recipient, reason for the referral or "
+                                 "opening date"))
+        with self.ctx.transaction() as tx:
+            tx.require("referrals.manage")
+            before = self._load(tx.conn, referral_id, self.ctx, lock=True)
+            after = structure({**unstructure(before), **changes}, Referral)
+            if after == before:
+                raise Conflict(_("referral {id} already says that; nothing was changed").format(id=referral_id))
+            if not self.ctx.fields.shows_referral(after.service_type.value):
+                raise PermissionDenied(_("{code} may not refer to a health service (that needs "
+                                         "referrals.view_health)").format(code=self.ctx.code))
+            later = [d for d in (after.accepted_on, after.closed_on) if d is not None]
+            if after.opened_on > tx.today or any(after.opened_on > d for d in later):
+                raise InvalidInput(_("opened_on {d} must be on or before today and before the referral was accepted "
+                                     "or closed").format(d=after.opened_on.isoformat()))
+            tx.conn.execute(_R.update().where(_R.c.id == before.id).values(
+                service_type=after.service_type.value, to_whom=after.to_whom, reason=after.reason,
+                opened_on=after.opened_on))
+            tx.audit("referral.edit", "referral", before.id, before=before,
+                     after={**unstructure(after), "correction": why})
+        return self._shown(after)
+
+    def reopen(self, referral_id: int, reason: str) -> Referral:
+        """Reopen a referral closed by mistake (done, declined or cancelled): it goes back to
+        accepted if it had been accepted, else to open; the day it closed is cleared. The
+        earlier values and ``reason`` go into the audit trail."""
+        why = required_reason(reason, _("the referral is reopened"))
+        with self.ctx.transaction() as tx:
+            tx.require("referrals.manage")
+            before = self._load(tx.conn, referral_id, self.ctx, lock=True)
+            if REFERRAL_TRANSITIONS[before.status]:
+                raise Conflict(_("referral {id} is {status}, not closed; there is nothing to reopen").format(
+                    id=referral_id, status=before.status.value))
+            status = tx.conn.execute(sa.select(_P.c.status).where(_P.c.code == before.participant)).scalar_one()
+            if status == ParticipantStatus.EXITED.value:
+                raise Conflict(_("{code} has left the programme; their referrals cannot be reopened (readmit them "
+                                 "first: reentry participants readmit {code} --reason …)").format(
+                    code=before.participant))
+            after = attrs.evolve(before, closed_on=None, status=ReferralStatus.ACCEPTED if before.accepted_on
+                                 else ReferralStatus.OPEN)
+            tx.conn.execute(_R.update().where(_R.c.id == before.id).values(status=after.status.value, closed_on=None))
+            tx.audit("referral.reopen", "referral", before.id, before=before,
+                     after={**unstructure(after), "correction": why})
+        return self._shown(after)
 
     def get(self, referral_id: int) -> Referral:
         self.ctx.require("referrals.view")
