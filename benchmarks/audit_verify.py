@@ -60,7 +60,7 @@ def main() -> None:
     whole_s = _time(options.repeat, lambda: admin.audit.verify())
     print(f"{events:,} events, {people:,} participants ({options.db})")
     print(f"chain   {chain_s:7.2f} s  (seals, links, key index, erasure marks)")
-    print(f"data    {data_s:7.2f} s  (each participant's row against their audited changes)")
+    print(f"data    {data_s:7.2f} s  (every audited table's rows against their audited changes)")
     print(f"verify  {whole_s:7.2f} s  (audit verify: both); {whole_s / chain_s:.2f}x the chain alone")
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator
 
 import attrs
@@ -124,9 +126,18 @@ class AuditedTable:
 
 def as_audited(value: Any) -> Any:
     """``value`` as an audit payload holds it once read back: attrs objects unstructured,
-    dates as ISO text, decimals as text, sets as sorted lists."""
-    text = json.dumps(plain(value), default=_text)
-    return json.loads(text)
+    dates as ISO text, decimals as text, sets as sorted lists. Rows' plain values are
+    turned directly (a national programme's rows are hundreds of thousands); anything else
+    goes through the JSON the trail is written in."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: as_audited(item) for key, item in value.items()}
+    return json.loads(json.dumps(plain(value), default=_text))
 
 
 def _text(value: Any) -> Any:
