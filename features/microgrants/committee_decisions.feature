@@ -61,6 +61,28 @@ Feature: The grant committee decides within the budget
     And they see "lives next door"
     And they see "no customers in the mahalla"
 
+  Scenario: A donor's top-up lets the committee approve what the budget could not cover
+    Given DSH-2026-0001, DSH-2026-0002 and DSH-2026-0003 each applied in round R2026 for 8,000 TJS
+    And these votes:
+      | application | CM1     | CM2     | CM3     | CM4     |
+      | R2026-001   | approve | approve | approve | approve |
+      | R2026-002   | approve | approve | approve | approve |
+      | R2026-003   | approve | approve | approve | approve |
+    When the committee member types "reentry --as CM1 grants decide R2026-001"
+    And the committee member types "reentry --as CM1 grants decide R2026-002"
+    And the committee member types "reentry --as CM1 grants decide R2026-003"
+    Then the command is refused with "would commit more than round R2026 has left"
+    When the administrator types "reentry --as ADM grants round change R2026 --budget 30000 --reason 'EU top-up, letter of 1 December'"
+    Then they see "Round R2026 changed: budget 30,000.00 TJS, grants 3,000.00 to 10,000.00 TJS"
+    When the committee member types "reentry --as CM1 grants decide R2026-003"
+    Then they see "R2026-003 is approved (8,000.00)"
+    When the administrator types "reentry --as ADM grants round change R2026 --budget 20000 --reason 'the donor took back its top-up'"
+    Then the command is refused with "budget 20,000.00 is below what round R2026 has committed (24,000.00 TJS); cancel or reduce grants first"
+    When the administrator types "reentry --as ADM audit log --action grants.round.change"
+    Then they see these rows:
+      | actor | action              |
+      | ADM   | grants.round.change |
+
   Scenario: Without a majority the application is deferred and stays open
     Given DSH-2026-0001 applied in round R2026 for 6,000 TJS
     And these votes:

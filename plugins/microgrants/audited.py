@@ -17,8 +17,9 @@ from .store import (DECISION_COLUMNS, GRANT_FIELDS, ROUND_FIELDS, TRANCHE_FIELDS
 
 def audited_tables() -> list[AuditedTable]:
     return [
-        AuditedTable(_("grant round {key}"), ("grants.round.add", "grants.round.payment_rules", "grants.round.open",
-                                              "grants.round.close"), _replay_round, audited_rounds),
+        AuditedTable(_("grant round {key}"), ("grants.round.add", "grants.round.payment_rules", "grants.round.change",
+                                              "grants.round.open", "grants.round.close"), _replay_round,
+                     audited_rounds),
         AuditedTable(_("grant application {key}"), ("grants.apply", "grants.update", "grants.decide",
                                                     "grants.cancel", "grants.reduce"), _replay_grant, audited_grants),
         AuditedTable(_("decision {key}"), ("grants.decide",), _replay_decision, audited_decisions),

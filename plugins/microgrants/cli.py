@@ -222,6 +222,32 @@ def round_payment_rules(state: CliState, code, four_eyes, visit_wait_days):
         round_record(rnd))
 
 
+@round_group.command("change")
+@click.argument("code")
+@click.option("--title", help=_("The round's new title."))
+@click.option("--budget", help=_("The new budget (a donor's top-up or a cut)."))
+@click.option("--min-grant", help=_("The new smallest grant."))
+@click.option("--max-grant", help=_("The new largest grant."))
+@click.option("--opens", "opens_on", metavar="DATE", help=_("The new opening date (a draft round only)."))
+@click.option("--closes", "closes_on", metavar="DATE", help=_("The new closing date."))
+@click.option("--reason", required=True, help=_("Why it changes (kept in the audit trail with the earlier values)."))
+@pass_state
+def round_change(state: CliState, code, title, budget, min_grant, max_grant, opens_on, closes_on, reason):
+    """(admin) Change a round's budget, grant limits, dates or title, also after it opened;
+    never below what it has committed. Grants already decided keep their amounts.
+
+    \b
+    Example:
+      reentry --as ADM grants round change R2026 --budget 250000 --reason "EU top-up of 50,000, letter of 1 Dec"
+    """
+    rnd = state.ctx().grants.change_round(code, title=title, budget=budget, min_grant=min_grant,
+                                          max_grant=max_grant, opens_on=opens_on, closes_on=closes_on, reason=reason)
+    done(_("Round {code} changed: budget {budget}, grants {low} to {high}, open {opens} to {closes}.").format(
+        code=rnd.code, budget=_money(rnd.budget, rnd.currency), low=_money(rnd.min_grant),
+        high=_money(rnd.max_grant, rnd.currency), opens=rnd.opens_on.isoformat(),
+        closes=rnd.closes_on.isoformat()), state.format, round_record(rnd))
+
+
 @round_group.command("list")
 @click.option("--status", type=click.Choice(ROUND_STATUSES))
 @pass_state

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import attrs
 
-from reentry_core.sdk import _, Conflict, InvalidInput, Role
+from reentry_core.sdk import _, Conflict, InvalidInput, parse_date, required_reason, Role, unstructure
 
 from . import store
-from .domain import Budget, GrantRound, RoundStatus
+from .domain import Budget, GrantRound, money_text, RoundStatus
 
 
 class RoundsMixin:
@@ -54,6 +54,48 @@ class RoundsMixin:
             after = attrs.evolve(before, **changes)
             store.update_round(tx.conn, round_id, four_eyes=after.four_eyes, visit_wait_days=after.visit_wait_days)
             tx.audit("grants.round.payment_rules", "grant_round", before.code, before=before, after=after)
+        return after
+
+    def change_round(self, code: str, *, title: str | None = None, budget=None, min_grant=None, max_grant=None,
+                     opens_on: date | str | None = None, closes_on: date | str | None = None,
+                     reason: str) -> GrantRound:
+        """Change a round after it was set up: a donor's top-up (or a cut) of the budget, the
+        grant limits, the closing date, the title; the opening date only while it is a
+        draft. Refused when the budget would fall below what the round has committed or
+        the closing date would be in the past of an open round. Grants already decided keep
+        their amounts: the limits apply to the decisions still to come. The earlier values
+        and ``reason`` go into the audit trail."""
+        why = required_reason(reason, _("the round changes"))
+        given = {"title": title, "budget": budget, "min_grant": min_grant, "max_grant": max_grant,
+                 "opens_on": parse_date(opens_on) if opens_on is not None else None,
+                 "closes_on": parse_date(closes_on) if closes_on is not None else None}
+        changes = {key: value for key, value in given.items() if value is not None}
+        if not changes:
+            raise InvalidInput(_("nothing to change: give a new title, budget, min_grant, max_grant, opens_on or "
+                                 "closes_on"))
+        with self.ctx.transaction() as tx:
+            tx.require("grants.manage_rounds")
+            round_id, before = store.load_round(tx.conn, code, lock=True)
+            if changes.get("opens_on", before.opens_on) != before.opens_on and before.status is not RoundStatus.DRAFT:
+                raise Conflict(_("round {code} is {status}: its opening date stays {on}").format(
+                    code=before.code, status=before.status.value, on=before.opens_on.isoformat()))
+            after = attrs.evolve(before, **changes)
+            if after == before:
+                raise Conflict(_("round {code} already has those settings; nothing was changed").format(
+                    code=before.code))
+            if (after.closes_on != before.closes_on and before.status is RoundStatus.OPEN
+                    and after.closes_on < tx.today):
+                raise Conflict(_("closes_on {on} has passed; to stop applications now, close the round: reentry "
+                                 "grants round close {code}").format(on=after.closes_on.isoformat(), code=before.code))
+            committed = store.budget(tx.conn, round_id).committed
+            if after.budget < committed:
+                raise Conflict(_("budget {budget} is below what round {code} has committed ({committed}); cancel or "
+                                 "reduce grants first").format(budget=money_text(after.budget), code=before.code,
+                                                               committed=money_text(committed, before.currency)))
+            store.update_round(tx.conn, round_id, title=after.title, budget=after.budget, min_grant=after.min_grant,
+                               max_grant=after.max_grant, opens_on=after.opens_on, closes_on=after.closes_on)
+            tx.audit("grants.round.change", "grant_round", before.code, before=before,
+                     after={**unstructure(after), "correction": why})
         return after
 
     def rounds(self, status: str | None = None) -> list[GrantRound]:
