@@ -83,6 +83,18 @@ Feature: The grant committee decides within the budget
       | actor | action              |
       | ADM   | grants.round.change |
 
+  Scenario: A conflict of interest declared on the wrong application is withdrawn, and the member votes
+    Given DSH-2026-0001, DSH-2026-0002 and DSH-2026-0003 each applied in round R2026 for 8,000 TJS
+    When the committee member types "reentry --as CM4 grants conflict declare R2026-001 --kind neighbour --note 'lives next door'"
+    And the committee member types "reentry --as CM4 grants conflict list R2026-001"
+    Then they see these rows:
+      | member | kind      | note            |
+      | CM4    | neighbour | lives next door |
+    When the committee member types "reentry --as CM4 grants conflict withdraw R2026-001 --reason 'my neighbour applied as R2026-002, not this one'"
+    Then they read "Withdrawn: CM4 no longer has a conflict of interest on R2026-001; they may vote on it."
+    When the committee member types "reentry --as CM4 grants vote R2026-001 approve"
+    Then the command succeeds
+
   Scenario: Without a majority the application is deferred and stays open
     Given DSH-2026-0001 applied in round R2026 for 6,000 TJS
     And these votes:

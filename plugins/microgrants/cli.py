@@ -555,6 +555,40 @@ def conflict_declare(state: CliState, code, kind, note, member):
         conflict_record(conflict))
 
 
+@conflict_group.command("list")
+@click.argument("code")
+@pass_state
+def conflict_list(state: CliState, code):
+    """List the conflicts of interest declared on application CODE.
+
+    \b
+    Example:
+      reentry --as ADM grants conflict list R2026-001
+    """
+    conflicts = state.ctx().grants.conflicts(code)
+    emit_rows([conflict_record(c) for c in conflicts], CONFLICT_COLUMNS, state.format,
+              empty=_("No conflicts of interest on {code}.").format(code=code.strip().upper()))
+
+
+@conflict_group.command("withdraw")
+@click.argument("code")
+@click.option("--member", help=_("(admin) Withdraw the conflict of this committee member."))
+@click.option("--reason", required=True, help=_("Why it is withdrawn (kept in the audit trail with the conflict)."))
+@pass_state
+def conflict_withdraw(state: CliState, code, member, reason):
+    """Withdraw a conflict of interest declared by mistake on application CODE, while it is
+    under review: the member may then vote on it. An admin withdraws a member's with --member.
+
+    \b
+    Examples:
+      reentry --as CM4 grants conflict withdraw R2026-001 --reason "declared on the wrong application"
+      reentry --as ADM grants conflict withdraw R2026-002 --member CM2 --reason "not her cousin: same surname"
+    """
+    conflict = state.ctx().grants.withdraw_conflict(code, reason, member=member)
+    done(_("Withdrawn: {member} no longer has a conflict of interest on {code}; they may vote on it.").format(
+        member=conflict.member, code=conflict.application), state.format, conflict_record(conflict))
+
+
 @grants.command("vote")
 @click.argument("code")
 @click.argument("choice", type=click.Choice(VOTE_CHOICES))

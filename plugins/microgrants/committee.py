@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from reentry_core.sdk import _, Conflict, InvalidInput, PermissionDenied, Role
+from reentry_core.sdk import _, Conflict, InvalidInput, NotFound, PermissionDenied, required_reason, Role
 
 from . import store
 from .applications import read_application
@@ -52,6 +52,27 @@ class CommitteeMixin:
                                           "recorded_on": tx.today}], [], [])
             tx.audit("grants.conflict", "grant_application", app.code, after=conflict)
         return conflict
+
+    def withdraw_conflict(self, code: str, reason: str, *, member: str | None = None) -> ConflictOfInterest:
+        """Withdraw a conflict of interest declared by mistake, while the application is still
+        under review (a decision already taken stands as it was reached). A member withdraws
+        their own; an admin one of any member by naming ``member``. The member may then vote.
+        The conflict as it was and ``reason`` go into the audit trail."""
+        why = required_reason(reason, _("the conflict of interest is withdrawn"))
+        with self.ctx.transaction() as tx:
+            own = member is None or store.normal(member) == tx.actor.code
+            tx.require("grants.declare_conflict" if own else "grants.record_conflict")
+            _round_id, app_id, _rnd, app = store.locked_application(tx.conn, code)
+            _in_review(app, _("a conflict of interest is withdrawn"))
+            staff = store.staff_row(tx.conn, tx.actor.code if own else member)
+            found = [c for c in store.conflicts(tx.conn, app_id, app.code) if c.member == staff.code]
+            if not found:
+                raise NotFound(_("{code} has declared no conflict of interest on {app}").format(
+                    code=staff.code, app=app.code))
+            store.delete_conflict(tx.conn, app_id, staff.id)
+            tx.audit("grants.conflict.withdraw", "grant_application", app.code, before=found[0],
+                     after={"member": staff.code, "withdrawn": True, "correction": why})
+        return found[0]
 
     def conflicts(self, code: str) -> list[ConflictOfInterest]:
         return read_application(self.ctx, code, lambda conn, app_id, app: store.conflicts(conn, app_id, app.code))

@@ -527,6 +527,11 @@ def conflict_of(conn: sa.Connection, app_id: int, staff_id_: int):
                                                            t.conflict.c.staff_id == staff_id_)).first()
 
 
+def delete_conflict(conn: sa.Connection, app_id: int, staff_id_: int) -> None:
+    """Remove a conflict of interest withdrawn by mistake (the audit trail keeps it)."""
+    conn.execute(t.conflict.delete().where(t.conflict.c.application_id == app_id, t.conflict.c.staff_id == staff_id_))
+
+
 def decision_count(conn: sa.Connection, app_id: int) -> int:
     return conn.execute(sa.select(sa.func.count()).where(t.decision.c.application_id == app_id)).scalar_one()
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from reentry_core.errors import Conflict, InvalidInput, PermissionDenied
+from reentry_core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reentry_core.storage import tables as t
 from reentry_core.testing import TODAY
 from tests.grants_support import desk, fakes, grants_pm, programme  # noqa: F401  (fixtures)
@@ -73,3 +73,51 @@ def test_cli_round_change_prints_the_round_and_needs_a_reason(desk, run_cli):
     result = run_cli("--as", "ADM", "grants", "round", "change", "R2026", "--budget", "30000", "--reason", "top-up")
     assert result.exit_code == 0, result.output
     assert "Round R2026 changed: budget 30,000.00 TJS, grants 3,000.00 to 10,000.00 TJS" in result.output
+
+
+def test_a_conflict_declared_by_mistake_is_listed_and_withdrawn_and_the_member_may_vote(desk, programme):
+    app = desk.apply(0)
+    desk.grants("CM4").declare_conflict(app.code, "neighbour", "lives next door")
+    desk.admin.grants.declare_conflict(app.code, "relative", "cousin", member="CM2")
+    assert [(c.member, c.kind.value) for c in desk.admin.grants.conflicts(app.code)] == [
+        ("CM2", "relative"), ("CM4", "neighbour")]
+    withdrawn = desk.grants("CM4").withdraw_conflict(app.code, "declared on the wrong application")
+    assert (withdrawn.member, withdrawn.note) == ("CM4", "lives next door")
+    with pytest.raises(PermissionDenied):
+        desk.grants("CM4").withdraw_conflict(app.code, "not mine", member="CM2")
+    desk.admin.grants.withdraw_conflict(app.code, "same surname, not a cousin", member="cm2")
+    assert desk.admin.grants.conflicts(app.code) == []
+    assert desk.grants("CM4").vote(app.code, "approve").member == "CM4"
+    with programme.engine.connect() as conn:
+        rows = conn.execute(sa.select(t.audit_event.c.actor, t.audit_event.c.before, t.audit_event.c.after)
+                            .where(t.audit_event.c.action == "grants.conflict.withdraw")
+                            .order_by(t.audit_event.c.seq)).all()
+    assert [(r.actor, json.loads(r.before)["member"], json.loads(r.after)["correction"]) for r in rows] == [
+        ("CM4", "CM4", "declared on the wrong application"), ("ADM", "CM2", "same surname, not a cousin")]
+    assert desk.admin.audit.verify().ok
+
+
+def test_a_conflict_is_not_withdrawn_without_a_reason_twice_or_after_the_decision(desk):
+    app = desk.apply(0)
+    with pytest.raises(NotFound, match=f"CM4 has declared no conflict of interest on {app.code}"):
+        desk.grants("CM4").withdraw_conflict(app.code, "never declared")
+    desk.grants("CM4").declare_conflict(app.code, "neighbour", "lives next door")
+    with pytest.raises(InvalidInput, match="reason: say why the conflict of interest is withdrawn"):
+        desk.grants("CM4").withdraw_conflict(app.code, "")
+    desk.votes(app.code, "approve", "approve", "approve")
+    desk.grants("CM1").decide(app.code)
+    with pytest.raises(Conflict, match=f"application {app.code} is approved; a conflict of interest is withdrawn "
+                                       "only while it is under review or deferred"):
+        desk.grants("CM4").withdraw_conflict(app.code, "too late")
+
+
+def test_cli_conflict_list_and_withdraw(desk, run_cli):
+    app = desk.apply(0)
+    desk.grants("CM4").declare_conflict(app.code, "neighbour", "lives next door")
+    result = run_cli("--as", "ADM", "--format", "csv", "grants", "conflict", "list", app.code)
+    assert result.exit_code == 0 and "CM4,neighbour,lives next door" in result.output
+    result = run_cli("--as", "CM4", "grants", "conflict", "withdraw", app.code, "--reason", "wrong application")
+    assert result.exit_code == 0, result.output
+    assert f"Withdrawn: CM4 no longer has a conflict of interest on {app.code}; they may vote on it." in result.output
+    result = run_cli("--as", "ADM", "grants", "conflict", "list", app.code)
+    assert f"No conflicts of interest on {app.code}." in result.output
