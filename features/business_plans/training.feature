@@ -55,6 +55,38 @@ Feature: A trainer runs a business-training cohort
       | DSH-2026-0002 | 4       | 1      | 0       | 5    | 80.0%  | yes       |
       | DSH-2026-0003 | 2       | 2      | 1       | 5    | 40.0%  | no        |
 
+  Scenario: A session planned on the wrong day is moved, one planned twice is cancelled, and a held one stays
+    Given TR1 opened cohort DSH-26A at DSH with the trainers TR1, TR2 and these sessions:
+      | date       | topic             |
+      | 2026-09-07 | business_planning |
+      | 2026-09-14 | marketing         |
+      | 2026-09-21 | bookkeeping       |
+      | 2026-09-22 | bookkeeping       |
+    And DSH-2026-0001, DSH-2026-0002 and DSH-2026-0003 are enrolled in DSH-26A
+    When the trainer types "reentry --as TR1 plans attend DSH-26A 1 --others present"
+    And the trainer types "reentry --as TR1 plans cohort move-session DSH-26A 2 --on 2026-09-24 --reason 'the hall is taken on the 14th'"
+    Then they read "Session 4 of DSH-26A is now on 2026-09-24 (marketing)."
+    When the trainer types "reentry --as TR1 plans cohort cancel-session DSH-26A 2026-09-22 --reason 'bookkeeping was planned twice'"
+    Then they read "Cancelled session 3 of DSH-26A on 2026-09-22."
+    When the trainer types "reentry --as TR1 plans cohort show DSH-26A"
+    Then they see "2. 2026-09-21 bookkeeping"
+    And they see "3. 2026-09-24 marketing"
+    When the trainer types "reentry --as TR1 plans cohort cancel-session DSH-26A 1 --reason 'nobody came'"
+    Then the command is refused with "session 1 of DSH-26A already has attendance; a session that was held is not cancelled"
+
+  Scenario: A participant enrolled by mistake is taken off the cohort, with their marks
+    Given TR1 opened cohort DSH-26A at DSH with the trainers TR1 and these sessions:
+      | date       | topic             |
+      | 2026-09-07 | business_planning |
+    And DSH-2026-0001, DSH-2026-0002 and DSH-2026-0003 are enrolled in DSH-26A
+    When the trainer types "reentry --as TR1 plans attend DSH-26A 1 --others present"
+    And the trainer types "reentry --as TR1 plans unenrol DSH-26A DSH-2026-0003 --reason 'enrolled instead of DSH-2026-0013'"
+    Then they read "DSH-2026-0003 is no longer enrolled in DSH-26A."
+    When the trainer types "reentry --as TR1 plans completion DSH-26A"
+    Then they do not see "DSH-2026-0003"
+    When the trainer types "reentry --as TR1 plans unenrol DSH-26A DSH-2026-0003"
+    Then the command is refused with "Missing option '--reason'"
+
   Scenario: A register from a spreadsheet is recorded whole
     Given TR1 opened cohort DSH-26A at DSH with the trainers TR1 and these sessions:
       | date       | topic             |

@@ -184,6 +184,48 @@ def cohort_session(state: CliState, code, on, topic):
         unstructure(session))
 
 
+@cohort.command("move-session")
+@click.argument("code")
+@click.argument("session")
+@click.option("--on", required=True, metavar="DATE", help=_("The right date."))
+@click.option("--reason", required=True, help=_("Why it moves (kept in the audit trail with the earlier date)."))
+@pass_state
+def cohort_move_session(state: CliState, code, session, on, reason):
+    """Move SESSION (its number or date) of cohort CODE to another day: only a session not
+    yet held; sessions are numbered by date again.
+
+    \b
+    Example:
+      reentry --as TR1 plans cohort move-session DSH-26A 3 --on 2026-10-12 --reason "the hall is taken that day"
+    """
+    from reentry_core.sdk import unstructure
+
+    moved = state.ctx().plans.move_session(code, session, on, reason)
+    done(_("Session {n} of {code} is now on {on} ({topic}).").format(
+        n=moved.number, code=code.upper(), on=moved.on.isoformat(), topic=moved.topic.value), state.format,
+        unstructure(moved))
+
+
+@cohort.command("cancel-session")
+@click.argument("code")
+@click.argument("session")
+@click.option("--reason", required=True, help=_("Why it is cancelled (kept in the audit trail with the session)."))
+@pass_state
+def cohort_cancel_session(state: CliState, code, session, reason):
+    """Cancel SESSION (its number or date) of cohort CODE, planned by mistake: only a session
+    not yet held; the later sessions move up one.
+
+    \b
+    Example:
+      reentry --as TR1 plans cohort cancel-session DSH-26A 2026-10-05 --reason "planned twice"
+    """
+    from reentry_core.sdk import unstructure
+
+    cancelled = state.ctx().plans.cancel_session(code, session, reason)
+    done(_("Cancelled session {n} of {code} on {on}.").format(
+        n=cancelled.number, code=code.upper(), on=cancelled.on.isoformat()), state.format, unstructure(cancelled))
+
+
 @cohort.command("trainers")
 @click.argument("code")
 @click.option("--add", "add", multiple=True, help=_("Add a trainer (repeatable)."))
@@ -221,6 +263,25 @@ def enrol(state: CliState, cohort_code, participants, on):
     done(_("Enrolled {n} in {cohort}: {codes}.").format(n=len(codes), cohort=cohort_code.upper(),
                                                         codes=", ".join(codes)), state.format,
          {"cohort": cohort_code.upper(), "enrolled": codes})
+
+
+@plans.command("unenrol")
+@click.argument("cohort_code", metavar="COHORT")
+@click.argument("participant")
+@click.option("--reason", required=True, help=_("Why the enrolment is taken back (kept in the audit trail with "
+                                                "their attendance)."))
+@pass_state
+def unenrol(state: CliState, cohort_code, participant, reason):
+    """Take back an enrolment made by mistake; their attendance in the cohort goes with it.
+    Refused once they have a business plan in the cohort.
+
+    \b
+    Example:
+      reentry --as TR1 plans unenrol DSH-26A DSH-2026-0007 --reason "enrolled instead of DSH-2026-0017"
+    """
+    code = state.ctx().plans.unenrol(cohort_code, participant, reason)
+    done(_("{code} is no longer enrolled in {cohort}.").format(code=code, cohort=cohort_code.upper()), state.format,
+         {"cohort": cohort_code.upper(), "unenrolled": code})
 
 
 @plans.command("attend")

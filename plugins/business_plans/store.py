@@ -682,6 +682,51 @@ def renumber_session(conn: sa.Connection, cohort_id: int, number: int, new: int)
                  .values(number=new))
 
 
+def move_session(conn: sa.Connection, cohort_id: int, number: int, day) -> None:
+    conn.execute(bp_session.update().where(bp_session.c.cohort_id == cohort_id, bp_session.c.number == number)
+                 .values(day=day))
+
+
+def delete_session(conn: sa.Connection, cohort_id: int, number: int) -> None:
+    conn.execute(bp_session.delete().where(bp_session.c.cohort_id == cohort_id, bp_session.c.number == number))
+
+
+def renumber_sessions(conn: sa.Connection, numbers: dict[int, int]) -> None:
+    """Give sessions (by id) new numbers: first below zero, then the new ones, so no two
+    sessions of a cohort share a number on the way."""
+    for step in (-1, 1):
+        for session_id, number in numbers.items():
+            conn.execute(bp_session.update().where(bp_session.c.id == session_id).values(number=step * number))
+
+
+def enrolment(conn: sa.Connection, cohort_id: int, code: str):
+    """The enrolment of participant ``code`` in a cohort (``participant_id``, ``enrolled_on``), or ``None``."""
+    return conn.execute(sa.select(bp_enrolment.c.participant_id, bp_enrolment.c.enrolled_on)
+                        .join(_P, _P.c.id == bp_enrolment.c.participant_id)
+                        .where(bp_enrolment.c.cohort_id == cohort_id, _P.c.code == code)).first()
+
+
+def plan_in_cohort(conn: sa.Connection, cohort_id: int, participant_id: int) -> str | None:
+    """The code of a participant's business plan in a cohort, or ``None``."""
+    return conn.execute(sa.select(bp_plan.c.code).where(bp_plan.c.cohort_id == cohort_id,
+                                                        bp_plan.c.participant_id == participant_id)).scalar()
+
+
+def unenrol(conn: sa.Connection, cohort_id: int, participant_id: int) -> dict[int, str]:
+    """Remove an enrolment and the person's attendance marks in the cohort; returns the
+    marks as they were, ``{session number: mark}``."""
+    sessions = sa.select(bp_session.c.id).where(bp_session.c.cohort_id == cohort_id)
+    marks = dict(conn.execute(sa.select(bp_session.c.number, bp_attendance.c.mark)
+                              .select_from(bp_attendance.join(bp_session))
+                              .where(bp_session.c.cohort_id == cohort_id,
+                                     bp_attendance.c.participant_id == participant_id)).all())
+    conn.execute(bp_attendance.delete().where(bp_attendance.c.participant_id == participant_id,
+                                              bp_attendance.c.session_id.in_(sessions)))
+    conn.execute(bp_enrolment.delete().where(bp_enrolment.c.cohort_id == cohort_id,
+                                             bp_enrolment.c.participant_id == participant_id))
+    return marks
+
+
 def insert_session(conn: sa.Connection, cohort_id: int, number: int, session: TrainingSession) -> None:
     conn.execute(bp_session.insert().values(cohort_id=cohort_id, number=number, day=session.on,
                                             topic=session.topic.value))

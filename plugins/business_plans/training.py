@@ -13,7 +13,8 @@ import attrs
 import sqlalchemy as sa
 
 from reentry_core.sdk import (
-    _, Conflict, InvalidInput, NotFound, parse_date, ParticipantStatus, record_access, shown, structure,
+    _, Conflict, InvalidInput, NotFound, parse_date, ParticipantStatus, record_access, required_reason, shown,
+    structure, unstructure,
 )
 
 from . import store
@@ -180,6 +181,68 @@ class TrainingService:
             tx.audit("cohort.session", "cohort", row.code, after=made)
         return made
 
+    def move_session(self, cohort: str, session, on, reason: str) -> TrainingSession:
+        """Move a session planned on the wrong day (``session``: its number or date). Only a
+        session not yet held, with no held session after it, moves (sessions are numbered
+        by date, and a held session's number is in its attendance record); the sessions are
+        renumbered by date. The earlier date and ``reason`` go into the audit trail."""
+        why = required_reason(reason, _("the session moves"))
+        day = parse_date(on)
+        with self.ctx.transaction() as tx:
+            tx.require("plans.cohorts")
+            row, before, old = self._open_session(tx, cohort, session, _("moved"))
+            before.check_session_date(day)
+            if any(s.held and s.on > day for s in before.sessions):
+                raise Conflict(_("a session on {on} would come before sessions already held; sessions are numbered "
+                                 "by date").format(on=day.isoformat()))
+            moved = attrs.evolve(old, on=day)
+            store.move_session(tx.conn, row.id, old.number, day)
+            numbers = self._renumber(tx.conn, row.id)
+            moved = attrs.evolve(moved, number=numbers[old.number])
+            tx.audit("cohort.session.move", "cohort", row.code, before=old,
+                     after={**unstructure(moved), "correction": why})
+        return moved
+
+    def cancel_session(self, cohort: str, session, reason: str) -> TrainingSession:
+        """Cancel a session planned by mistake (its number or date): as :meth:`move_session`,
+        only one not yet held with no held session after it; the later ones move up one.
+        The session and ``reason`` go into the audit trail."""
+        why = required_reason(reason, _("the session is cancelled"))
+        with self.ctx.transaction() as tx:
+            tx.require("plans.cohorts")
+            row, _before, old = self._open_session(tx, cohort, session, _("cancelled"))
+            store.delete_session(tx.conn, row.id, old.number)
+            self._renumber(tx.conn, row.id)
+            tx.audit("cohort.session.cancel", "cohort", row.code, before=old,
+                     after={"cancelled": old.number, "correction": why})
+        return old
+
+    def _open_session(self, tx, cohort: str, session, done: str):
+        """``(cohort row, cohort, session)`` for a session that may still change: not held,
+        no held session after it."""
+        row = store.cohort_row(tx.conn, cohort)
+        store.lock(tx.conn, store.bp_cohort, row.id)
+        before = store.load_cohort(tx.conn, cohort, row)
+        number = self._session_number(tx.conn, row, session)
+        old = next(s for s in before.sessions if s.number == number)
+        if old.held:
+            raise Conflict(_("session {n} of {cohort} already has attendance; a session that was held is not "
+                             "{done}").format(n=number, cohort=row.code, done=done))
+        later = [str(s.number) for s in before.sessions if s.held and s.number > number]
+        if later:
+            raise Conflict(_("session {n} of {cohort} comes before sessions already held ({later}); it is not {done} "
+                             "(their numbers are in their attendance)").format(
+                n=number, cohort=row.code, later=", ".join(later), done=done))
+        return row, before, old
+
+    @staticmethod
+    def _renumber(conn: sa.Connection, cohort_id: int) -> dict[int, int]:
+        """Number the cohort's sessions by date again: ``{old number: new number}``."""
+        rows = sorted(store.session_rows(conn, cohort_id), key=lambda r: (r.day, r.number))
+        numbers = {r.number: n for n, r in enumerate(rows, 1)}
+        store.renumber_sessions(conn, {r.id: numbers[r.number] for r in rows if numbers[r.number] != r.number})
+        return numbers
+
     def set_trainers(self, cohort: str, add=(), remove=(), lead: str | None = None) -> Cohort:
         """Add or remove trainers, or name another lead trainer. A trainer who has scored
         in the cohort stays (their sheets keep their name)."""
@@ -254,6 +317,30 @@ class TrainingService:
                 f"{row.code}/{person.code}": {"cohort": row.code, "participant": person.code,
                                               "enrolled_on": day.isoformat()} for person in rows})
         return [p.code for p in rows]
+
+    def unenrol(self, cohort: str, participant: str, reason: str) -> str:
+        """Take back an enrolment made by mistake (the wrong person, the wrong cohort). Their
+        attendance marks in the cohort go with it and are kept in the audit trail with the
+        enrolment and ``reason``; refused once they have a business plan in the cohort."""
+        why = required_reason(reason, _("the enrolment is taken back"))
+        code = participant.strip().upper()
+        with self.ctx.transaction() as tx:
+            tx.require("plans.cohorts")
+            row = store.cohort_row(tx.conn, cohort)
+            store.lock(tx.conn, store.bp_cohort, row.id)
+            enrolment = store.enrolment(tx.conn, row.id, code)
+            if enrolment is None:
+                raise NotFound(_("{code} is not enrolled in {cohort}").format(code=code, cohort=row.code))
+            plan = store.plan_in_cohort(tx.conn, row.id, enrolment.participant_id)
+            if plan is not None:
+                raise Conflict(_("{code} has business plan {plan} in {cohort}; an enrolment with a plan is not "
+                                 "taken back").format(code=code, plan=plan, cohort=row.code))
+            marks = store.unenrol(tx.conn, row.id, enrolment.participant_id)
+            tx.audit("cohort.unenrol", "enrolment", f"{row.code}/{code}",
+                     before={"cohort": row.code, "participant": code, "enrolled_on": enrolment.enrolled_on,
+                             "marks": {str(n): mark for n, mark in sorted(marks.items())}},
+                     after={"unenrolled": True, "correction": why})
+        return code
 
     # --- attendance ----------------------------------------------------------------------
     def attend(self, cohort: str, session, marks: Mapping[str, str] | None = None, *, present=(), absent=(),
