@@ -39,6 +39,19 @@ Feature: Mentoring visits
     When microgrants asks to release tranche 2 of G-2026-014
     Then the tranche is paid on the evidence of mentoring visit 1 of 2026-07-12 by MN1
 
+  Scenario: A mentor corrects a figure typed wrong, and cancels a visit logged on the wrong person
+    Given today is 2026-07-12
+    When the mentor types "reentry --as MN1 mentoring visit DSH-2026-0001 --on 2026-07-12 --mode on_site --status operating --revenue 450 --costs 2800 --equipment-seen"
+    Then they read "Logged visit 1: DSH-2026-0001 on 2026-07-12 by MN1, the 1-month visit, on time."
+    When the mentor types "reentry --as MN1 mentoring correct-visit 1 --revenue 4500 --reason 'typed 450 for 4500'"
+    Then they read "Corrected visit 1: DSH-2026-0001 on 2026-07-12 by MN1."
+    When the mentor types "reentry --as MN2 mentoring correct-visit 1 --revenue 1 --reason 'my figure'"
+    Then the command is refused as not allowed: "MN2 may correct only their own visits; visit 1 was logged for MN1"
+    When the mentor types "reentry --as MN1 mentoring cancel-visit 1 --reason 'it was the workshop of Зарина, not of Мадина'"
+    Then they read "Cancelled visit 1: DSH-2026-0001 on 2026-07-12 by MN1."
+    When the mentor types "reentry --as MN1 mentoring visits DSH-2026-0001"
+    Then they see "No visits found."
+
   Scenario: A visit by phone cannot verify the equipment
     Given today is 2026-07-12
     When the mentor types "reentry --as MN1 mentoring visit DSH-2026-0001 --mode phone --status operating --equipment-seen"

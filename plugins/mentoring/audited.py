@@ -14,10 +14,15 @@ from .store import VISIT_FIELDS, audited_visits
 
 
 def audited_tables() -> list[AuditedTable]:
-    return [AuditedTable(_("visit {key}"), ("mentoring.visit",), _replay_visit, audited_visits)]
+    return [AuditedTable(_("visit {key}"), ("mentoring.visit", "mentoring.visit.correct", "mentoring.visit.cancel"),
+                         _replay_visit, audited_visits)]
 
 
 def _replay_visit(state: Replay, event: TrailEvent) -> None:
+    if event.action == "mentoring.visit.cancel":
+        for _code, record in event.records():
+            state.delete(str(record["cancelled"]), event.seq)
+        return
     for _code, records in event.records():
         # one visit (a visit logged by hand) or a participant's visits (a visit sheet)
         for visit in records if isinstance(records, list) else [records]:

@@ -404,6 +404,56 @@ def visit(state: CliState, participant, visited_on, mentor, end_follow_up, risk_
     done("\n".join(lines), state.format, record)
 
 
+@group.command("correct-visit")
+@click.argument("visit_id", type=int)
+@click.option("--mode", help=_("How: {modes}.").format(modes=MODES))
+@click.option("--status", "business_status", help=_("The business found: {statuses}.").format(statuses=STATUSES))
+@click.option("--revenue", metavar="AMOUNT", help=_("Monthly revenue (TJS)."))
+@click.option("--costs", metavar="AMOUNT", help=_("Monthly costs (TJS)."))
+@click.option("--owner", "owners", type=int, metavar="N", help=_("Owners working in the business (usually 1)."))
+@click.option("--family", "family_workers", type=int, metavar="N", help=_("Family members working there."))
+@click.option("--hired", "hired_workers", type=int, metavar="N", help=_("Hired workers."))
+@click.option("--equipment-seen/--equipment-not-seen", "equipment_seen", default=None,
+              help=_("Whether the grant's equipment was seen (not on a phone call)."))
+@click.option("--discussed", help=_("What was discussed."))
+@click.option("--advice", help=_("Advice given."))
+@click.option("--next-steps", "next_steps", help=_("Agreed next steps."))
+@click.option("--risk-note", help=_("What the mentor saw; goes into the referral's reason."))
+@click.option("--reason", required=True, help=_("Why it is corrected (kept in the audit trail with the earlier "
+                                                "values)."))
+@pass_state
+def correct_visit(state: CliState, visit_id, reason, **fields):
+    """Correct what was found at visit VISIT_ID (its day, participant and risks stay: a visit
+    logged on the wrong day or person is cancelled and logged again). Refused when it
+    verified a tranche already released and would no longer verify it.
+
+    \b
+    Example:
+      reentry --as MN1 mentoring correct-visit 12 --revenue 5400 --reason "typed 4500 for 5400"
+    """
+    v = state.ctx().mentoring.correct_visit(visit_id, reason, **fields)
+    done(_("Corrected visit {id}: {code} on {on} by {mentor}.").format(
+        id=v.id, code=v.participant, on=v.visited_on.isoformat(), mentor=v.mentor), state.format, _plain(v))
+
+
+@group.command("cancel-visit")
+@click.argument("visit_id", type=int)
+@click.option("--reason", required=True, help=_("Why it is cancelled (kept in the audit trail with the visit)."))
+@pass_state
+def cancel_visit(state: CliState, visit_id, reason):
+    """Cancel visit VISIT_ID, logged by mistake: the due visit it fulfilled is owed again;
+    referrals its risks opened stay. Refused when it verified a tranche already released
+    (reverse the tranche first).
+
+    \b
+    Example:
+      reentry --as MN1 mentoring cancel-visit 12 --reason "logged on DSH-2026-0001 instead of DSH-2026-0011"
+    """
+    v = state.ctx().mentoring.cancel_visit(visit_id, reason)
+    done(_("Cancelled visit {id}: {code} on {on} by {mentor}.").format(
+        id=v.id, code=v.participant, on=v.visited_on.isoformat(), mentor=v.mentor), state.format, _plain(v))
+
+
 @group.command("visitsheet")
 @click.option("-o", "--out", "path", type=click.Path(dir_okay=False),
               help=_("A .xlsx or .csv file (default: visits-MENTOR-YYYY-MM.xlsx, this month)."))

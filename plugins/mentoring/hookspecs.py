@@ -29,3 +29,10 @@ class LoggedVisit(Protocol):
 @hookspec
 def visit_logged(tx, visit: LoggedVisit) -> None:
     """An event: a mentoring visit was logged; runs inside the logging transaction."""
+
+
+@hookspec
+def visit_relied_on(tx, visit: LoggedVisit) -> list[str]:
+    """A question: what of the answering plugin rests on this visit (e.g. a tranche released
+    because it verified the business), one line each; an empty list for nothing. Mentoring
+    asks it before a visit is cancelled, or corrected so that it no longer verifies."""

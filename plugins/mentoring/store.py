@@ -506,6 +506,31 @@ def visits_of(conn: sa.Connection, participant_ids: Iterable[int]) -> list[Visit
     return visits(conn, visits_query().where(t.visit.c.participant_id.in_(list(participant_ids))))
 
 
+def visit_by_id(conn: sa.Connection, visit_id: int) -> Visit | None:
+    """Visit ``visit_id`` in the actor's scope (locked for the transaction), or ``None``."""
+    v = t.visit
+    conn.execute(sa.select(v.c.id).where(v.c.id == visit_id).with_for_update()).first()
+    found = visits(conn, visits_query().where(v.c.id == visit_id, visible(conn, v.c.participant_id)))
+    return found[0] if found else None
+
+
+def correct_visit(conn: sa.Connection, visit_id: int, visit: Visit) -> None:
+    """Store a visit's corrected findings (its day, people and risk flags stay)."""
+    conn.execute(t.visit.update().where(t.visit.c.id == visit_id).values(
+        mode=visit.mode.value, business_status=visit.business_status.value, revenue=visit.revenue,
+        costs=visit.costs, owners=visit.owners, family_workers=visit.family_workers,
+        hired_workers=visit.hired_workers, equipment_seen=visit.equipment_seen, discussed=visit.discussed,
+        advice=visit.advice, next_steps=visit.next_steps, risk_note=visit.risk_note))
+
+
+def delete_visit(conn: sa.Connection, visit_id: int) -> None:
+    """Remove a cancelled visit with its risk flags; the due visit it fulfilled is owed again."""
+    conn.execute(t.due_visit.update().where(t.due_visit.c.visit_id == visit_id).values(visit_id=None,
+                                                                                      fulfilment=None))
+    conn.execute(t.visit_risk.delete().where(t.visit_risk.c.visit_id == visit_id))
+    conn.execute(t.visit.delete().where(t.visit.c.id == visit_id))
+
+
 def last_visit_on(conn: sa.Connection, schedule_id: int) -> date | None:
     """The day of the last visit logged in the schedule."""
     return conn.execute(sa.select(sa.func.max(t.visit.c.visited_on)).where(

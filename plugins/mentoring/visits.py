@@ -14,8 +14,8 @@ from datetime import date
 import attrs
 
 from reentry_core.sdk import (
-    _, Conflict, consent_in_force, ConsentScope, InvalidInput, open_referral, parse_date,
-    PermissionDenied, record_access, redact, ReferralStatus, Role, structure,
+    _, Conflict, consent_in_force, ConsentScope, InvalidInput, NotFound, open_referral, parse_date,
+    PermissionDenied, record_access, redact, ReferralStatus, required_reason, Role, structure, unstructure,
 )
 
 from . import store
@@ -204,6 +204,18 @@ def record_visit(tx, checked: CheckedVisit, settings) -> tuple[VisitReport, Sche
                        visit.business_status is BusinessStatus.CLOSED and not ended), schedule
 
 
+#: The findings of a visit that :meth:`VisitsMixin.correct_visit` corrects.
+CORRECTABLE = tuple(field for field in VISIT_FIELDS if field != "risk_flags")
+
+
+def _not_relied_on(tx, visit: Visit, refusal: str) -> None:
+    """Refuse with ``refusal`` (``{id}``, ``{rests}``) when another plugin relies on
+    ``visit`` (a tranche released on its strength)."""
+    relied = [line for answer in tx.ask("visit_relied_on", visit=visit) or () for line in answer or ()]
+    if relied:
+        raise Conflict(refusal.format(id=visit.id, rests="; ".join(relied)))
+
+
 class VisitsMixin:
     """``ctx.mentoring``: visits, verification and caseloads."""
 
@@ -224,6 +236,58 @@ class VisitsMixin:
             report, _schedule = record_visit(tx, checked, store.settings(tx.conn))
             tx.audit("mentoring.visit", "participant", row.code, after=report.visit)
         return report
+
+    def correct_visit(self, visit_id: int, reason: str, **fields) -> Visit:
+        """Correct what a mentor found at a visit (``fields``: the findings of
+        :data:`CORRECTABLE`); its day, participant and risk flags stay (a visit logged on the
+        wrong day or person is cancelled and logged again; a risk's referral is corrected
+        in referrals). Refused when the visit verified a tranche already released and would
+        no longer verify it. The earlier findings and ``reason`` go into the audit trail."""
+        why = required_reason(reason, _("the visit is corrected"))
+        wrong = sorted(set(fields) - set(CORRECTABLE))
+        if wrong:
+            raise InvalidInput(_("{fields}: a visit's day, participant and risk flags are not corrected; cancel the "
+                                 "visit and log it again").format(fields=", ".join(wrong)))
+        changes = {key: value for key, value in fields.items() if value is not None and value != ""}
+        if not changes:
+            raise InvalidInput(_("nothing to correct: give at least one finding, e.g. revenue or business_status"))
+        with self.ctx.transaction() as tx:
+            before = self._own_visit(tx, visit_id)
+            after = structure({**unstructure(before), **changes}, Visit)
+            if after == before:
+                raise Conflict(_("visit {id} already says that; nothing was changed").format(id=visit_id))
+            if before.verifies and not after.verifies:
+                _not_relied_on(tx, before, _("visit {id} verified {rests}; it cannot be corrected so that it no "
+                                             "longer verifies the business (reverse that first)"))
+            store.correct_visit(tx.conn, before.id, after)
+            tx.audit("mentoring.visit.correct", "participant", before.participant, before=before,
+                     after={**unstructure(after), "correction": why})
+        return after
+
+    def cancel_visit(self, visit_id: int, reason: str) -> Visit:
+        """Cancel a visit logged by mistake (the wrong day, the wrong person, never made): the
+        due visit it fulfilled is owed again; referrals its risks opened stay (close them in
+        referrals if they were wrong too). Refused when it verified a tranche already
+        released: reverse the tranche first. The visit and ``reason`` go into the audit trail."""
+        why = required_reason(reason, _("the visit is cancelled"))
+        with self.ctx.transaction() as tx:
+            visit = self._own_visit(tx, visit_id)
+            _not_relied_on(tx, visit, _("visit {id} verified {rests}; it cannot be cancelled (reverse that first)"))
+            store.delete_visit(tx.conn, visit.id)
+            tx.audit("mentoring.visit.cancel", "participant", visit.participant, before=visit,
+                     after={"cancelled": visit.id, "correction": why})
+        return visit
+
+    def _own_visit(self, tx, visit_id: int) -> Visit:
+        """Visit ``visit_id``, for the mentor who logged it or someone who may log any visit."""
+        tx.require("mentoring.visit")
+        found = store.visit_by_id(tx.conn, int(visit_id))
+        if found is None:
+            raise NotFound(_("visit {id} does not exist").format(id=visit_id))
+        if not tx.ctx.can("mentoring.visit_any") and found.mentor != tx.actor.code:
+            raise PermissionDenied(_("{actor} may correct only their own visits; visit {id} was logged for "
+                                     "{mentor}").format(actor=tx.actor.code, id=found.id, mentor=found.mentor))
+        return found
 
     def visits(self, participant: str | None = None, *, mentor: str | None = None, centre: str | None = None,
                since: date | str | None = None, until: date | str | None = None) -> list[Visit]:

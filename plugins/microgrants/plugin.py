@@ -159,3 +159,12 @@ def participant_scope(conn, staff):
     if "finance_officer" in roles:
         terms.append(application.c.approved_on.is_not(None))  # approved once: paid, being paid, or stopped
     return sa.select(application.c.participant_id).where(sa.or_(*terms))
+
+
+@hookimpl(optionalhook=True)
+def visit_relied_on(tx, visit):
+    """Mentoring asks before a visit is cancelled or stops verifying: the tranches released
+    on its strength (not reversed)."""
+    from .tranches import released_on_visit
+
+    return released_on_visit(tx.conn, visit)

@@ -674,6 +674,17 @@ def overrides_by_id(conn: sa.Connection, ids: list[int]) -> dict[int, Verificati
     return found
 
 
+def tranches_verified_by(conn: sa.Connection, participant: str, mentor: str, visited_on) -> list:
+    """``(application, number, released_on)`` of the tranches not reversed whose verifying
+    visit was ``mentor``'s on ``visited_on`` to ``participant``."""
+    tr = t.tranche
+    return conn.execute(
+        sa.select(A.c.code, tr.c.number, tr.c.released_on).select_from(tr.join(A).join(P, P.c.id == A.c.participant_id))
+        .where(P.c.code == participant, tr.c.verified_by == mentor, tr.c.verified_on == visited_on,
+               tr.c.status != TrancheStatus.REVERSED.value)
+        .order_by(A.c.code, tr.c.number)).all()
+
+
 def tranche_values(app_id: int, tranche: Tranche, recorded_by: int, override_id: int | None) -> dict:
     """A tranche as a row of ``mg_tranche`` (its confirmer: the recorder, when it is
     recorded confirmed)."""

@@ -252,6 +252,14 @@ class TranchesMixin:
         return after
 
 
+def released_on_visit(conn, visit) -> list[str]:
+    """The tranches (not reversed) a mentoring visit verified, one line each: matched on the
+    participant, the mentor and the day the tranche's verification names."""
+    return [_("tranche {n} of {app}, released on {on}").format(n=number, app=app, on=released.isoformat())
+            for app, number, released in store.tranches_verified_by(conn, visit.participant, visit.mentor,
+                                                                    visit.visited_on)]
+
+
 def _stored(conn, app_id: int, app: Application, number: int) -> Tranche:
     return next(tr for tr in store.tranches(conn, app_id, app.code, app.currency) if tr.number == number)
 
