@@ -57,7 +57,9 @@ Sheets (files staff fill in offline, and every export; docs/sheets.md)
     decimal, a_date, choice);
     read_table, read_sheet, require_columns, write_table
 The command line
-    CliState, pass_state, emit_rows, emit_record, done
+    CliState (``state.converter``: the programme's), pass_state, emit_rows, emit_record, done;
+    Presenter (a record's columns, declared once: ``ROUND = Presenter("code", ("budget",
+    "budget", Presenter.money))``, printed with ``ROUND(rnd, state.converter)``)
 The demo
     Demo, person_name
 """
@@ -181,6 +183,7 @@ _EXPORTS: dict[str, str] = {
     "emit_rows": "reentry_core.cli.output",
     "emit_record": "reentry_core.cli.output",
     "done": "reentry_core.cli.output",
+    "Presenter": "reentry_core.cli.present",
     # the demo
     "Demo": "reentry_core.demo",
     "person_name": "reentry_core.demo",
@@ -206,6 +209,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for editors and type checkers: the same names, imported plainly
     from .cli.output import done, emit_record, emit_rows  # noqa: F401
+    from .cli.present import Presenter  # noqa: F401
     from .cli.state import CliState, pass_state  # noqa: F401
     from .convert import as_money, parse_date, parse_decimal, parse_money, structure, unstructure  # noqa: F401
     from .demo import Demo, person_name  # noqa: F401

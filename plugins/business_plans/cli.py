@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from reentry_core.sdk import _, CliState, done, emit_record, emit_rows, pass_state
+from reentry_core.sdk import _, CliState, Presenter, done, emit_record, emit_rows, pass_state
 
 SECTORS = ["sewing", "car_repair", "cooking", "confectionery", "carpentry", "welding", "hairdressing", "agriculture",
            "trade", "services", "other"]
@@ -57,16 +57,10 @@ def plans():
 # --- cohorts ---------------------------------------------------------------------------------
 
 
-def _cohort_record(cohort, enrolled: int | None = None) -> dict:
-    """A cohort as the converter gives it, its sessions counted (and how many were held)."""
-    from reentry_core.sdk import unstructure
-
-    record = unstructure(cohort)
-    record.update(completion_threshold=f"{cohort.completion_threshold}%", sessions=len(cohort.sessions),
-                  held=sum(1 for s in cohort.sessions if s.held))
-    if enrolled is not None:
-        record["enrolled"] = enrolled
-    return record
+#: A cohort as the converter gives it, its sessions counted (and how many were held).
+COHORT = Presenter(Presenter.ALL, ("completion_threshold", "completion_threshold", Presenter.percent),
+                   ("sessions", lambda cohort: len(cohort.sessions)),
+                   ("held", lambda cohort: sum(1 for s in cohort.sessions if s.held)))
 
 
 @plans.group("cohort")
@@ -105,7 +99,7 @@ def cohort_add(state: CliState, code, trainers, sessions, **options):
     """
     made = state.ctx().plans.add_cohort(code, trainers=_split(trainers), sessions=sessions, **options)
     done(_("Opened cohort {code} with {n} planned sessions; rubric {rubric}.").format(
-        code=made.code, n=len(made.sessions), rubric=made.rubric), state.format, _cohort_record(made))
+        code=made.code, n=len(made.sessions), rubric=made.rubric), state.format, COHORT(made, state.converter))
 
 
 @cohort.command("list")
@@ -118,7 +112,7 @@ def cohort_list(state: CliState, centre):
     Example:
       reentry --as TR1 plans cohort list --centre DSH
     """
-    rows = [_cohort_record(c) for c in state.ctx().plans.cohorts(centre=centre)]
+    rows = COHORT.rows(state.ctx().plans.cohorts(centre=centre), state.converter)
     emit_rows(rows, ["code", "centre", "title", "start_date", "end_date", "lead_trainer", "trainers", "sessions", "held",
                      "rubric"], state.format, empty=_("No cohorts yet."))
 
@@ -135,7 +129,7 @@ def cohort_show(state: CliState, code):
     """
     plans_api = state.ctx().plans
     found = plans_api.cohort(code)
-    record = _cohort_record(found, plans_api.enrolled_count(code))
+    record = {**COHORT(found, state.converter), "enrolled": plans_api.enrolled_count(code)}
     record["sessions"] = [f"{s.number}. {s.on.isoformat()} {s.topic.value}{' (held)' if s.held else ''}"
                           for s in found.sessions]
     emit_record(record, state.format, title=found.title)
@@ -160,7 +154,7 @@ def cohort_settings(state: CliState, code, **changes):
     found = state.ctx().plans.update_cohort(code, **changes)
     done(_("Cohort {code}: completion {completion}%, spread {spread}, {mode} scores.").format(
         code=found.code, completion=found.completion_threshold, spread=found.spread_limit,
-        mode=_("normalised") if found.normalise else _("raw")), state.format, _cohort_record(found))
+        mode=_("normalised") if found.normalise else _("raw")), state.format, COHORT(found, state.converter))
 
 
 @cohort.command("session")
@@ -244,7 +238,7 @@ def cohort_trainers(state: CliState, code, add, remove, lead):
     found = state.ctx().plans.set_trainers(code, add=_split(add), remove=_split(remove), lead=lead)
     done(_("{code} trainers: {trainers} (lead {lead}).").format(
         code=found.code, trainers=", ".join(found.trainers), lead=found.lead_trainer), state.format,
-        _cohort_record(found))
+        COHORT(found, state.converter))
 
 
 @plans.command("enrol")
@@ -375,18 +369,11 @@ def plan_options(required: bool):
     return decorate
 
 
-def _plan_record(plan) -> dict:
-    return {
-        "code": plan.code, "version": plan.version, "status": plan.status.value, "participant": plan.participant,
-        "cohort": plan.cohort, "title": plan.title, "sector": plan.sector.value, "summary": plan.summary,
-        "costs": [f"{c.item}: {c.quantity} × {c.unit_cost} = {c.total}" for c in plan.costs],
-        "total_cost": plan.total_cost, "own_contribution": plan.own_contribution,
-        "requested_funding": plan.requested_funding, "funding_gap": plan.funding_gap,
-        "monthly_revenue": plan.monthly_revenue, "monthly_costs": plan.monthly_costs,
-        "monthly_profit": plan.monthly_profit, "payback_months": plan.payback_months, "currency": plan.currency,
-        "submitted_on": plan.submitted_on, "scored_on": plan.scored_on, "decided_on": plan.decided_on,
-        "panel_score": plan.panel_score, "note": plan.note,
-    }
+PLAN = Presenter(
+    "code", "version", "status", "participant", "cohort", "title", "sector", "summary",
+    ("costs", lambda plan: [f"{c.item}: {c.quantity} × {c.unit_cost} = {c.total}" for c in plan.costs]),
+    "total_cost", "own_contribution", "requested_funding", "funding_gap", "monthly_revenue", "monthly_costs",
+    "monthly_profit", "payback_months", "currency", "submitted_on", "scored_on", "decided_on", "panel_score", "note")
 
 
 def _changes(options: dict) -> dict:
@@ -413,7 +400,7 @@ def add(state: CliState, participant, cohort_code, submit_now, **fields):
     plan = state.ctx().plans.add_plan(participant, cohort_code, submit=submit_now, **_changes(fields))
     done(_("Plan {code} of {participant}: {status}, total cost {total} {cur}, requested {request} {cur}.").format(
         code=plan.code, participant=plan.participant, status=plan.status.value, total=plan.total_cost,
-        request=plan.requested_funding, cur=plan.currency), state.format, _plan_record(plan))
+        request=plan.requested_funding, cur=plan.currency), state.format, PLAN(plan, state.converter))
 
 
 @plans.command("plansheet")
@@ -486,7 +473,7 @@ def edit(state: CliState, code, **fields):
       reentry --as TR1 plans edit DSH-26A-P001 --request 4500
     """
     plan = state.ctx().plans.edit_plan(code, **_changes(fields))
-    done(_("Updated draft {code}.").format(code=plan.code), state.format, _plan_record(plan))
+    done(_("Updated draft {code}.").format(code=plan.code), state.format, PLAN(plan, state.converter))
 
 
 @plans.command("submit")
@@ -501,7 +488,7 @@ def submit(state: CliState, code):
     """
     plan = state.ctx().plans.submit(code)
     done(_("Plan {code} submitted (version {version}).").format(code=plan.code, version=plan.version), state.format,
-         _plan_record(plan))
+         PLAN(plan, state.converter))
 
 
 @plans.command("resubmit")
@@ -517,7 +504,7 @@ def resubmit(state: CliState, code, **fields):
     """
     plan = state.ctx().plans.resubmit(code, **_changes(fields))
     done(_("Plan {code} resubmitted as version {version}.").format(code=plan.code, version=plan.version),
-         state.format, _plan_record(plan))
+         state.format, PLAN(plan, state.converter))
 
 
 @plans.command("return")
@@ -533,7 +520,7 @@ def return_(state: CliState, code, reason):
     """
     plan = state.ctx().plans.return_for_revision(code, reason)
     done(_("Plan {code} needs revision: {reason}").format(code=plan.code, reason=plan.note), state.format,
-         _plan_record(plan))
+         PLAN(plan, state.converter))
 
 
 @plans.command("show")
@@ -549,7 +536,7 @@ def show(state: CliState, code, version):
     """
     plans_api = state.ctx().plans
     plan = plans_api.get(code, version)
-    record = _plan_record(plan)
+    record = PLAN(plan, state.converter)
     record["versions"] = [
         f"{h['plan'].version}: {h['plan'].status.value}, {h['sheets']} sheets"
         + (f", raw score {h['raw_score']}" if h["raw_score"] is not None else "")
@@ -571,8 +558,8 @@ def list_(state: CliState, cohort_code, status, participant):
     Example:
       reentry --as TR1 plans list --cohort DSH-26A --status submitted
     """
-    rows = [_plan_record(p) for p in state.ctx().plans.list(cohort=cohort_code, status=status,
-                                                              participant=participant)]
+    rows = PLAN.rows(state.ctx().plans.list(cohort=cohort_code, status=status,
+                                                              participant=participant), state.converter)
     emit_rows(rows, PLAN_COLUMNS, state.format, empty=_("No plans found."))
 
 
@@ -651,12 +638,8 @@ def rubric_show(state: CliState, ref):
 SHEET_FIELDS = ("plan", "version", "trainer", "rubric", "total", "values", "comments", "comment", "scored_on")
 
 
-def _sheet_record(sheet) -> dict:
-    """A score sheet as the converter gives it, in the order of :data:`SHEET_FIELDS`."""
-    from reentry_core.sdk import unstructure
-
-    record = unstructure(sheet)
-    return {field: record[field] for field in SHEET_FIELDS}
+#: A score sheet as the converter gives it, in the order of :data:`SHEET_FIELDS`.
+SHEET = Presenter(*SHEET_FIELDS)
 
 
 @plans.command("score")
@@ -700,7 +683,7 @@ def score(state: CliState, code, values, notes, comment, rubric_ref):
     sheet = plans_api.score(code, given, comments=comments, comment=comment, rubric=rubric_ref)
     done(_("Scored {code} v{version}: {total} of 100 ({trainer}).").format(
         code=sheet.plan, version=sheet.version, total=sheet.total, trainer=sheet.trainer), state.format,
-        _sheet_record(sheet))
+        SHEET(sheet, state.converter))
 
 
 @plans.command("sheets")
@@ -714,7 +697,7 @@ def sheets(state: CliState, code, version):
     Example:
       reentry --as TR1 plans sheets DSH-26A-P001
     """
-    rows = [_sheet_record(s) for s in state.ctx().plans.sheets(code, version)]
+    rows = SHEET.rows(state.ctx().plans.sheets(code, version), state.converter)
     emit_rows(rows, ["trainer", "version", "rubric", "total", "values", "comment", "scored_on"], state.format,
               empty=_("No score sheets yet."))
 
@@ -854,13 +837,18 @@ def _form_text(form) -> str:
     return f"{text}; {reading}"
 
 
-def _form_record(form) -> dict:
-    from reentry_business_plans.aggregation import rounded
+def _rounded(places: int = 3):
+    """A statistic rounded for people and JSON (``aggregation.rounded``, loaded when used)."""
+    def rounded(value):
+        from reentry_business_plans.aggregation import rounded
 
-    return {"form": form.name, "key": form.key, "value": rounded(form.value), "reason": form.reason,
-            "f": rounded(form.f, 2), "df1": form.df1, "df2": form.df2, "p": rounded(form.p, 5),
-            "lower": rounded(form.lower), "upper": rounded(form.upper), "interval_note": form.interval_note,
-            "reading": form.reading, "reading_note": form.reading_note}
+        return rounded(value, places)
+    return rounded
+
+
+FORM = Presenter(("form", "name"), "key", ("value", "value", _rounded()), "reason", ("f", "f", _rounded(2)), "df1",
+                 "df2", ("p", "p", _rounded(5)), ("lower", "lower", _rounded()), ("upper", "upper", _rounded()),
+                 "interval_note", "reading", "reading_note")
 
 
 def _alpha_text(found, least: str | None = None) -> str:
@@ -875,12 +863,8 @@ def _alpha_text(found, least: str | None = None) -> str:
     return text + (_("  ← least agreement") if found.key == least else "")
 
 
-def _alpha_record(found) -> dict:
-    from reentry_business_plans.aggregation import rounded
-
-    alpha = found.alpha
-    return {"criterion": found.key, "label": found.label, "level": alpha.level, "alpha": rounded(alpha.value),
-            "reason": alpha.reason, "plans": alpha.units, "scores": alpha.values}
+ALPHA = Presenter(("criterion", "key"), "label", ("level", "alpha.level"), ("alpha", "alpha.value", _rounded()),
+                  ("reason", "alpha.reason"), ("plans", "alpha.units"), ("scores", "alpha.values"))
 
 
 @plans.command("agreement")
@@ -919,15 +903,15 @@ def agreement(state: CliState, cohort_code):
         else:
             record[key] = rounded(form.value) if form else None
     if not table:
-        record["forms"] = [_form_record(form) for form in result.forms]
+        record["forms"] = FORM.rows(result.forms, state.converter)
     least = result.least_agreement
     if table:
         for found in result.criteria:
             record[_("alpha {criterion}").format(criterion=found.key)] = _alpha_text(found, least)
         record[_("alpha weighted total")] = _alpha_text(result.total)
     else:
-        record["alpha"] = {"criteria": [_alpha_record(found) for found in result.criteria],
-                           "least_agreement": least, "total": _alpha_record(result.total)}
+        record["alpha"] = {"criteria": ALPHA.rows(result.criteria, state.converter),
+                           "least_agreement": least, "total": ALPHA(result.total, state.converter)}
     record["deviations"] = [{"trainer": d.trainer, "sheets": d.sheets, "mean_deviation": d.mean_deviation}
                             for d in result.deviations]
     if result.note:
@@ -943,12 +927,8 @@ def agreement(state: CliState, cohort_code):
 CALIBRATION_COLUMNS = ["trainer", "criterion", "plans", "from_panel", "from_consensus", "flag"]
 
 
-def _round_record(found) -> dict:
-    """A round as the converter gives it, its code named ``round``."""
-    from reentry_core.sdk import unstructure
-
-    record = unstructure(found)
-    return {"round": record.pop("code"), **record}
+#: A calibration round as the converter gives it, its code named ``round``.
+CALIBRATION_ROUND = Presenter(("round", "code"), Presenter.ALL, omit=("code",))
 
 
 @plans.group("calibration")
@@ -975,7 +955,7 @@ def calibration_new(state: CliState, cohort_code, plan_codes, band):
     found = state.ctx().plans.new_calibration(cohort_code, _split(plan_codes), band=band)
     done(_("Opened calibration round {code} for {cohort}: {n} plans ({labels}), band {band} point(s) per criterion.")
          .format(code=found.code, cohort=found.cohort, n=len(found.plans), labels=", ".join(found.plans),
-                 band=found.band), state.format, _round_record(found))
+                 band=found.band), state.format, CALIBRATION_ROUND(found, state.converter))
 
 
 @calibration.command("list")
@@ -988,7 +968,7 @@ def calibration_list(state: CliState, cohort_code):
     Example:
       reentry --as TR2 plans calibration list DSH-26A
     """
-    rows = [_round_record(r) for r in state.ctx().plans.calibrations(cohort_code)]
+    rows = CALIBRATION_ROUND.rows(state.ctx().plans.calibrations(cohort_code), state.converter)
     emit_rows(rows, ["round", "band", "rubric", "plans", "created_by", "created_on"], state.format,
               empty=_("No calibration rounds yet."))
 
@@ -1095,9 +1075,9 @@ def calibration_show(state: CliState, round_code):
     rows = [{"trainer": d.trainer, "criterion": d.criterion, "plans": d.plans, "from_panel": d.from_panel,
              "from_consensus": d.from_consensus, "flag": flag if d.outside else ""} for d in result.deviations]
     if state.format == "json":
-        record = _round_record(found)
+        record = CALIBRATION_ROUND(found, state.converter)
         record.update({"scored": result.scored, "deviations": rows, "outside": result.outside,
-                       "alpha": {"criteria": [_alpha_record(a) for a in result.criteria],
+                       "alpha": {"criteria": ALPHA.rows(result.criteria, state.converter),
                                  "least_agreement": result.least_agreement}})
         emit_record(record, state.format)
         return

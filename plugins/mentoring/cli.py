@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from reentry_core.sdk import _, CliState, done, emit_record, emit_rows, ngettext, pass_state
+from reentry_core.sdk import _, CliState, Presenter, done, emit_record, emit_rows, ngettext, pass_state
 
 MODES = "on_site, phone, video"
 STATUSES = "operating, temporarily_closed, closed, not_started"
@@ -27,20 +27,17 @@ def _plain(obj) -> dict:
     return unstructure(obj)
 
 
-def _joined(values) -> str:
-    return ", ".join(sorted(str(v) for v in values))
+_joined = Presenter.joined
 
 
 # --- mentors and mentees --------------------------------------------------------------------
 
 
-def _profile_record(profile, mentees: int | None = None) -> dict:
-    record = {"mentor": profile.mentor, "full_name": profile.full_name, "centre": profile.centre,
-              "sex": profile.sex.value, "capacity": profile.capacity, "languages": _joined(profile.languages),
-              "sectors": _joined(profile.sectors)}
-    if mentees is not None:
-        record["mentees"] = mentees
-    return record
+PROFILE = Presenter("mentor", "full_name", "centre", "sex", "capacity", ("languages", "languages", _joined),
+                    ("sectors", "sectors", _joined))
+
+MENTEE = Presenter("participant", ("languages", "languages", _joined), "sector",
+                   ("same_sex_mentor", lambda m: {True: "yes", False: "no", None: "not asked"}[m.same_sex_mentor]))
 
 
 @group.command("profile")
@@ -67,13 +64,13 @@ def profile(state: CliState, staff_code, centre, sex, capacity, languages, secto
     """
     service = state.ctx().mentoring
     if all(v is None for v in (centre, sex, capacity, languages, sectors)):
-        emit_record(_profile_record(service.profile(staff_code)), state.format)
+        emit_record(PROFILE(service.profile(staff_code), state.converter), state.format)
         return
     result = service.set_profile(staff_code, centre=centre, sex=sex, capacity=capacity, languages=languages,
                                  sectors=sectors)
     done(_("Mentor profile of {code}: {centre}, capacity {capacity}, speaks {languages}.").format(
         code=result.mentor, centre=result.centre, capacity=result.capacity, languages=_joined(result.languages)),
-        state.format, _profile_record(result))
+        state.format, PROFILE(result, state.converter))
 
 
 @group.command("mentors")
@@ -86,7 +83,7 @@ def mentors(state: CliState, centre):
     Example:
       reentry --as CW1 mentoring mentors --centre DSH
     """
-    rows = [_profile_record(p, n) for p, n in state.ctx().mentoring.mentors(centre)]
+    rows = [{**PROFILE(p, state.converter), "mentees": n} for p, n in state.ctx().mentoring.mentors(centre)]
     emit_rows(rows, ["mentor", "full_name", "centre", "sex", "languages", "sectors", "mentees", "capacity"],
               state.format, empty=_("No mentor profiles yet."))
 
@@ -118,8 +115,7 @@ def mentee(state: CliState, participant, languages, sector, same_sex_mentor):
     else:
         result = service.set_mentee(participant, languages=languages, sector=sector,
                                     same_sex_mentor=SAME_SEX.get(same_sex_mentor))
-    record = {"participant": result.participant, "languages": _joined(result.languages), "sector": result.sector,
-              "same_sex_mentor": {True: "yes", False: "no", None: "not asked"}[result.same_sex_mentor]}
+    record = MENTEE(result, state.converter)
     if languages is None and sector is None and same_sex_mentor is None:
         emit_record(record, state.format)
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from reentry_core.sdk import _, CliState, done, emit_record, emit_rows, pass_state
+from reentry_core.sdk import _, CliState, Presenter, done, emit_record, emit_rows, pass_state
 
 # the choices as click shows them; tests check they match reentry_microgrants.domain
 APPLICATION_STATUSES = ["draft", "submitted", "ineligible", "under_review", "approved", "rejected", "deferred",
@@ -37,41 +37,23 @@ EVENT_COLUMNS = ["on", "event", "by", "note"]
 
 # --- records: what is printed ------------------------------------------------------------------
 
-
-def _amount(value):
-    return None if value is None else f"{value:.2f}"
+money = Presenter.money
 
 
-def round_record(rnd) -> dict:
+def _tranche_plan(rnd):
     from .domain import describe_plan
 
-    return {"code": rnd.code, "title": rnd.title, "status": rnd.status.value, "donors": list(rnd.donors),
-            "currency": rnd.currency, "budget": _amount(rnd.budget), "min_grant": _amount(rnd.min_grant),
-            "max_grant": _amount(rnd.max_grant), "opens_on": rnd.opens_on, "closes_on": rnd.closes_on,
-            "require_shortlisted_plan": rnd.require_shortlisted_plan, "require_training": rnd.require_training,
-            "min_plan_score": rnd.min_plan_score, "quorum": rnd.quorum, "rule": rnd.rule.value,
-            "tranche_plan": describe_plan(rnd.tranche_plan), "committee": list(rnd.committee),
-            "four_eyes": rnd.four_eyes, "visit_wait_days": rnd.visit_wait_days}
+    return describe_plan(rnd.tranche_plan)
 
 
-def budget_record(budget) -> dict:
-    share = budget.women_share
-    return {"round": budget.round, "currency": budget.currency, "budget": _amount(budget.budget),
-            "approved": _amount(budget.approved), "returned": _amount(budget.returned),
-            "committed": _amount(budget.committed), "disbursed": _amount(budget.disbursed),
-            "pending": _amount(budget.pending),
-            "remaining": _amount(budget.remaining), "grants": budget.grants, "grants_to_women": budget.grants_to_women,
-            "women_share": None if share is None else f"{share}%"}
+ROUND = Presenter("code", "title", "status", "donors", "currency", ("budget", "budget", money),
+                  ("min_grant", "min_grant", money), ("max_grant", "max_grant", money), "opens_on", "closes_on",
+                  "require_shortlisted_plan", "require_training", "min_plan_score", "quorum", "rule",
+                  ("tranche_plan", _tranche_plan), "committee", "four_eyes", "visit_wait_days")
 
-
-def app_record(app) -> dict:
-    return {"code": app.code, "round": app.round, "participant": app.participant, "name": app.participant_name,
-            "status": app.status.value, "currency": app.currency, "requested": _amount(app.requested),
-            "own_contribution": _amount(app.own_contribution), "approved": _amount(app.amount_approved),
-            "granted": _amount(app.amount_granted), "disbursed": _amount(app.disbursed),
-            "created_on": app.created_on, "submitted_on": app.submitted_on, "decided_on": app.decided_on,
-            "closed_on": app.closed_on, "close_reason": app.close_reason, "plan": _plan_text(app),
-            "eligibility_problems": list(app.eligibility_problems)}
+BUDGET = Presenter("round", "currency", *((name, name, money) for name in (
+    "budget", "approved", "returned", "committed", "disbursed", "pending", "remaining")),
+    "grants", "grants_to_women", ("women_share", "women_share", Presenter.percent))
 
 
 def _plan_text(app) -> str | None:
@@ -87,46 +69,39 @@ def _plan_text(app) -> str | None:
     return " ".join(parts)
 
 
-def line_record(line) -> dict:
-    return {"item": line.item, "quantity": line.quantity, "unit_cost": _amount(line.unit_cost),
-            "kind": line.kind.value, "supplier": line.supplier, "total": _amount(line.total)}
+APPLICATION = Presenter("code", "round", "participant", ("name", "participant_name"), "status", "currency",
+                        ("requested", "requested", money), ("own_contribution", "own_contribution", money),
+                        ("approved", "amount_approved", money), ("granted", "amount_granted", money),
+                        ("disbursed", "disbursed", money), "created_on", "submitted_on", "decided_on", "closed_on",
+                        "close_reason", ("plan", _plan_text), "eligibility_problems")
+
+LINE = Presenter("item", "quantity", ("unit_cost", "unit_cost", money), "kind", "supplier",
+                 ("total", "total", money))
+
+VOTE = Presenter("member", ("vote", "choice"), ("amount", "amount", money), "reason", "note", "cast_on",
+                 "changed_on", "counted")
+
+CONFLICT = Presenter("member", "kind", "note", "recorded_by", "recorded_on")
+
+DECISION = Presenter("number", "outcome", ("amount", "amount", money), "decided_on", "decided_by", "explanation")
 
 
-def vote_record(vote) -> dict:
-    return {"member": vote.member, "vote": vote.choice.value, "amount": _amount(vote.amount),
-            "reason": vote.reason.value if vote.reason else None, "note": vote.note, "cast_on": vote.cast_on,
-            "changed_on": vote.changed_on, "counted": vote.counted}
+def _verification(v) -> str | None:
+    from .payments import _verification_text
+
+    return _verification_text(v)
 
 
-def conflict_record(conflict) -> dict:
-    return {"member": conflict.member, "kind": conflict.kind.value, "note": conflict.note,
-            "recorded_by": conflict.recorded_by, "recorded_on": conflict.recorded_on}
+def _reversal(r) -> str:
+    return _("{on} by {by}: {reason}").format(on=r.reversed_on.isoformat(), by=r.reversed_by, reason=r.reason)
 
 
-def decision_record(decision) -> dict:
-    return {"number": decision.number, "outcome": decision.outcome.value, "amount": _amount(decision.amount),
-            "decided_on": decision.decided_on, "decided_by": decision.decided_by,
-            "explanation": decision.explanation}
-
-
-def tranche_record(tranche) -> dict:
-    v = tranche.verification
-    if v is None:
-        verification = None
-    elif v.overridden:
-        verification = _("override by {by}: {reason}").format(by=v.overridden_by, reason=v.override_reason)
-    else:
-        verification = _("{reference}, visit of {on} by {mentor}").format(
-            reference=v.reference, on=v.visited_on.isoformat() if v.visited_on else "?", mentor=v.mentor or "?")
-    return {"number": tranche.number, "amount": _amount(tranche.amount), "released_on": tranche.released_on,
-            "method": tranche.method.value, "items": tranche.items, "supplier": tranche.supplier,
-            "receipt": tranche.receipt, "reference": tranche.reference, "eur_rate": tranche.eur_rate,
-            "amount_eur": _amount(tranche.amount_eur), "recorded_by": tranche.recorded_by,
-            "verification": verification, "status": tranche.status.value, "confirmed_by": tranche.confirmed_by,
-            "confirmed_on": tranche.confirmed_on,
-            "reversal": None if tranche.reversal is None else _("{on} by {by}: {reason}").format(
-                on=tranche.reversal.reversed_on.isoformat(), by=tranche.reversal.reversed_by,
-                reason=tranche.reversal.reason)}
+TRANCHE = Presenter("number", ("amount", "amount", money), "released_on", "method", "items", "supplier", "receipt",
+                    "reference", "eur_rate", ("amount_eur", "amount_eur", money), "recorded_by",
+                    ("verification", "verification", _verification), "status", "confirmed_by", "confirmed_on",
+                    ("reversal", "reversal", _reversal))
+#: A tranche in a list of several grants' tranches: its application first.
+GRANT_TRANCHE = Presenter("application", *TRANCHE.columns)
 
 
 def _money(amount, currency: str = "") -> str:
@@ -198,7 +173,7 @@ def round_add(state: CliState, code, title, **fields):
     done(_("Added round {code} ({status}): budget {budget}, grants of {low} to {high}. Appoint its committee "
            "(grants committee add {code} …), then open it (grants round open {code}).").format(
         code=rnd.code, status=rnd.status.value, budget=_money(rnd.budget, rnd.currency), low=_money(rnd.min_grant),
-        high=_money(rnd.max_grant, rnd.currency)), state.format, round_record(rnd))
+        high=_money(rnd.max_grant, rnd.currency)), state.format, ROUND(rnd, state.converter))
 
 
 @round_group.command("payment-rules")
@@ -219,7 +194,7 @@ def round_payment_rules(state: CliState, code, four_eyes, visit_wait_days):
     rnd = state.ctx().grants.set_payment_rules(code, four_eyes=four_eyes, visit_wait_days=visit_wait_days)
     done(_("Round {code}: four eyes {eyes}; a verified part waits {n} days after the verifying visit.").format(
         code=rnd.code, eyes=_("on") if rnd.four_eyes else _("off"), n=rnd.visit_wait_days), state.format,
-        round_record(rnd))
+        ROUND(rnd, state.converter))
 
 
 @round_group.command("change")
@@ -245,7 +220,7 @@ def round_change(state: CliState, code, title, budget, min_grant, max_grant, ope
     done(_("Round {code} changed: budget {budget}, grants {low} to {high}, open {opens} to {closes}.").format(
         code=rnd.code, budget=_money(rnd.budget, rnd.currency), low=_money(rnd.min_grant),
         high=_money(rnd.max_grant, rnd.currency), opens=rnd.opens_on.isoformat(),
-        closes=rnd.closes_on.isoformat()), state.format, round_record(rnd))
+        closes=rnd.closes_on.isoformat()), state.format, ROUND(rnd, state.converter))
 
 
 @round_group.command("list")
@@ -259,7 +234,7 @@ def round_list(state: CliState, status):
       reentry --as ADM grants round list --status open
     """
     rounds = state.ctx().grants.rounds(status=status)
-    emit_rows([round_record(r) for r in rounds], ROUND_COLUMNS, state.format, empty=_("No grant rounds found."))
+    emit_rows(ROUND.rows(rounds, state.converter), ROUND_COLUMNS, state.format, empty=_("No grant rounds found."))
 
 
 @round_group.command("show")
@@ -274,8 +249,8 @@ def round_show(state: CliState, code):
     """
     grants_ = state.ctx().grants
     rnd = grants_.get_round(code)
-    record = round_record(rnd)
-    budget = budget_record(grants_.budget(code))
+    record = ROUND(rnd, state.converter)
+    budget = BUDGET(grants_.budget(code), state.converter)
     for key in ("approved", "committed", "disbursed", "pending", "remaining", "grants", "women_share"):
         record[key] = budget[key]
     emit_record(record, state.format, title=_("Round {code}: {title}").format(code=rnd.code, title=rnd.title))
@@ -294,7 +269,7 @@ def round_open(state: CliState, code):
     rnd = state.ctx().grants.open_round(code)
     done(_("Round {code} is open for applications from {opens} to {closes}.").format(
         code=rnd.code, opens=rnd.opens_on.isoformat(), closes=rnd.closes_on.isoformat()), state.format,
-        round_record(rnd))
+        ROUND(rnd, state.converter))
 
 
 @round_group.command("close")
@@ -308,7 +283,7 @@ def round_close(state: CliState, code):
       reentry --as ADM grants round close R2026
     """
     rnd = state.ctx().grants.close_round(code)
-    done(_("Round {code} is closed for applications.").format(code=rnd.code), state.format, round_record(rnd))
+    done(_("Round {code} is closed for applications.").format(code=rnd.code), state.format, ROUND(rnd, state.converter))
 
 
 @grants.command("budget")
@@ -322,7 +297,7 @@ def budget(state: CliState, round_code):
     Example:
       reentry --as ADM grants budget R2026
     """
-    record = budget_record(state.ctx().grants.budget(round_code))
+    record = BUDGET(state.ctx().grants.budget(round_code), state.converter)
     emit_record(record, state.format, title=_("Budget of round {code} ({currency})").format(
         code=record["round"], currency=record["currency"]))
 
@@ -348,7 +323,7 @@ def committee_add(state: CliState, round_code, members):
     """
     rnd = state.ctx().grants.add_committee_members(round_code, members)
     done(_("The committee of round {code}: {members} (quorum {quorum}).").format(
-        code=rnd.code, members=", ".join(rnd.committee), quorum=rnd.quorum), state.format, round_record(rnd))
+        code=rnd.code, members=", ".join(rnd.committee), quorum=rnd.quorum), state.format, ROUND(rnd, state.converter))
 
 
 @committee_group.command("remove")
@@ -364,7 +339,8 @@ def committee_remove(state: CliState, round_code, member):
     """
     rnd = state.ctx().grants.remove_committee_member(round_code, member)
     done(_("The committee of round {code}: {members} (quorum {quorum}).").format(
-        code=rnd.code, members=", ".join(rnd.committee) or "-", quorum=rnd.quorum), state.format, round_record(rnd))
+        code=rnd.code, members=", ".join(rnd.committee) or "-", quorum=rnd.quorum), state.format,
+        ROUND(rnd, state.converter))
 
 
 # --- applications ----------------------------------------------------------------------------------
@@ -394,7 +370,7 @@ def _application_done(app, state: CliState) -> None:
         message = _("{code} of {participant}: {requested} requested, {status}.").format(
             code=app.code, participant=app.participant, requested=_money(app.requested, app.currency),
             status=app.status.value.replace("_", " "))
-    done(message, state.format, app_record(app))
+    done(message, state.format, APPLICATION(app, state.converter))
 
 
 @grants.command("apply")
@@ -464,7 +440,7 @@ def withdraw(state: CliState, code, reason):
       reentry --as CW1 grants withdraw R2026-001 --reason "found a job in Khujand"
     """
     app = state.ctx().grants.withdraw(code, reason)
-    done(_("{code} is withdrawn.").format(code=app.code), state.format, app_record(app))
+    done(_("{code} is withdrawn.").format(code=app.code), state.format, APPLICATION(app, state.converter))
 
 
 @grants.command("list")
@@ -480,7 +456,7 @@ def list_(state: CliState, round_code, status, participant):
       reentry --as CM1 grants list --round R2026 --status under_review
     """
     apps = state.ctx().grants.applications(round=round_code, status=status, participant=participant)
-    emit_rows([app_record(a) for a in apps], APP_COLUMNS, state.format, empty=_("No applications found."))
+    emit_rows(APPLICATION.rows(apps, state.converter), APP_COLUMNS, state.format, empty=_("No applications found."))
 
 
 @grants.command("show")
@@ -496,14 +472,14 @@ def show(state: CliState, code):
     """
     story = state.ctx().grants.story(code)
     app = story.application
-    record = app_record(app)
+    record = APPLICATION(app, state.converter)
     record["round"] = f"{story.round.code}: {story.round.title}"
     sections = {
-        "lines": [line_record(line) for line in app.lines],
-        "conflicts": [conflict_record(c) for c in story.conflicts],
-        "votes": [vote_record(v) for v in story.votes],
-        "decisions": [decision_record(d) for d in story.decisions],
-        "tranches": [tranche_record(t) for t in story.tranches],
+        "lines": LINE.rows(app.lines, state.converter),
+        "conflicts": CONFLICT.rows(story.conflicts, state.converter),
+        "votes": VOTE.rows(story.votes, state.converter),
+        "decisions": DECISION.rows(story.decisions, state.converter),
+        "tranches": TRANCHE.rows(story.tranches, state.converter),
         "history": story.events,
     }
     if state.format == "json":
@@ -552,7 +528,7 @@ def conflict_declare(state: CliState, code, kind, note, member):
     conflict = state.ctx().grants.declare_conflict(code, kind, note, member=member)
     done(_("Recorded: {member} has a conflict of interest ({kind}) on {code}.").format(
         member=conflict.member, kind=conflict.kind.value, code=conflict.application), state.format,
-        conflict_record(conflict))
+        CONFLICT(conflict, state.converter))
 
 
 @conflict_group.command("list")
@@ -566,7 +542,7 @@ def conflict_list(state: CliState, code):
       reentry --as ADM grants conflict list R2026-001
     """
     conflicts = state.ctx().grants.conflicts(code)
-    emit_rows([conflict_record(c) for c in conflicts], CONFLICT_COLUMNS, state.format,
+    emit_rows([CONFLICT(c, state.converter) for c in conflicts], CONFLICT_COLUMNS, state.format,
               empty=_("No conflicts of interest on {code}.").format(code=code.strip().upper()))
 
 
@@ -586,7 +562,7 @@ def conflict_withdraw(state: CliState, code, member, reason):
     """
     conflict = state.ctx().grants.withdraw_conflict(code, reason, member=member)
     done(_("Withdrawn: {member} no longer has a conflict of interest on {code}; they may vote on it.").format(
-        member=conflict.member, code=conflict.application), state.format, conflict_record(conflict))
+        member=conflict.member, code=conflict.application), state.format, CONFLICT(conflict, state.converter))
 
 
 @grants.command("vote")
@@ -609,7 +585,7 @@ def vote(state: CliState, code, choice, amount, reason, note, change):
     cast = state.ctx().grants.vote(code, choice, amount=amount, reason=reason, note=note, change=change)
     done(_("{member} votes {vote} on {code}.").format(
         member=cast.member, vote=cast.choice.value + (f" {_money(cast.amount)}" if cast.amount else ""),
-        code=cast.application), state.format, vote_record(cast))
+        code=cast.application), state.format, VOTE(cast, state.converter))
 
 
 @grants.command("decide")
@@ -638,7 +614,7 @@ def decide(state: CliState, code, round_code):
     amount = f" ({_money(decision.amount)})" if decision.amount is not None else ""
     done(_("{code} is {outcome}{amount}: {explanation}.").format(
         code=decision.application, outcome=decision.outcome.value, amount=amount,
-        explanation=decision.explanation), state.format, decision_record(decision))
+        explanation=decision.explanation), state.format, DECISION(decision, state.converter))
 
 
 AGENDA_COLUMNS = ["application", "participant", "name", "status", "requested", "plan_score", "voted", "conflicted",
@@ -646,10 +622,10 @@ AGENDA_COLUMNS = ["application", "participant", "name", "status", "requested", "
 MEETING_COLUMNS = ["application", "outcome", "amount", "explanation"]
 
 
-def agenda_record(item) -> dict:
-    return {"application": item.application, "participant": item.participant, "name": item.name,
-            "status": item.status.value, "requested": _amount(item.requested), "plan_score": item.plan_score,
-            "voted": list(item.voted), "conflicted": list(item.conflicted), "waiting": list(item.waiting)}
+AGENDA_ITEM = Presenter("application", "participant", "name", "status", ("requested", "requested", money),
+                        "plan_score", "voted", "conflicted", "waiting")
+#: A decision of a meeting: its application first.
+MEETING_DECISION = Presenter("application", *DECISION.columns)
 
 
 @grants.command("agenda")
@@ -677,7 +653,7 @@ def agenda(state: CliState, round_code, deferred, out):
              {"round": round_code.upper(), "file": out, "rows": count})
         return
     items = grants_.agenda(round_code, deferred=deferred)
-    emit_rows([agenda_record(i) for i in items], AGENDA_COLUMNS, state.format,
+    emit_rows(AGENDA_ITEM.rows(items, state.converter), AGENDA_COLUMNS, state.format,
               empty=_("Nothing is in front of the committee of round {round}.").format(round=round_code.upper()))
 
 
@@ -716,15 +692,14 @@ def _meeting_done(report, state: CliState) -> None:
     record = {"round": report.round, "file": report.file, "rows": report.rows, "votes": report.votes,
               "changed": report.changed, "conflicts": report.conflicts, "applications": list(report.applications),
               "unchanged": report.unchanged, "not_filled_in": report.skipped,
-              "decisions": [{"application": d.application, **decision_record(d)} for d in report.decisions],
+              "decisions": MEETING_DECISION.rows(report.decisions, state.converter),
               "not_decided": [{"application": n.application, "reason": n.reason} for n in report.not_decided]}
     if state.format != "table":
         emit_record(record, state.format)
         return
     click.echo("\n".join(lines))
     if report.decisions:
-        emit_rows([{"application": d.application, "outcome": d.outcome.value, "amount": _amount(d.amount),
-                    "explanation": d.explanation} for d in report.decisions], MEETING_COLUMNS, "table",
+        emit_rows(MEETING_DECISION.rows(report.decisions, state.converter), MEETING_COLUMNS, "table",
                   title=_("Decisions"))
     if report.not_decided:
         emit_rows([{"application": n.application, "reason": n.reason} for n in report.not_decided],
@@ -788,7 +763,7 @@ def disburse(state: CliState, code, **fields):
     if tranche.status.value == "pending":
         text += " " + _("It counts once a second finance officer confirms it: reentry grants confirm {code} "
                         "--tranche {n}").format(code=tranche.application, n=tranche.number)
-    done(text, state.format, tranche_record(tranche))
+    done(text, state.format, TRANCHE(tranche, state.converter))
 
 
 @grants.command("confirm")
@@ -808,7 +783,7 @@ def confirm(state: CliState, code, number):
     tranche = state.ctx().grants.confirm_tranche(code, number)
     done(_("Tranche {n} of {code} confirmed: {amount}.").format(
         n=tranche.number, code=tranche.application, amount=_money(tranche.amount, tranche.currency)), state.format,
-        tranche_record(tranche))
+        TRANCHE(tranche, state.converter))
 
 
 @grants.command("reverse")
@@ -828,19 +803,15 @@ def reverse(state: CliState, code, number, reason):
     tranche = state.ctx().grants.reverse_tranche(code, number, reason)
     done(_("Tranche {n} of {code} ({amount}) reversed: {reason}").format(
         n=tranche.number, code=tranche.application, amount=_money(tranche.amount, tranche.currency),
-        reason=tranche.reversal.reason), state.format, tranche_record(tranche))
+        reason=tranche.reversal.reason), state.format, TRANCHE(tranche, state.converter))
 
 
 DUE_COLUMNS = ["application", "participant", "name", "tranche", "amount", "since", "ready", "verification",
                "waiting"]
 
 
-def due_record(due) -> dict:
-    from .payments import _verification_text
-
-    return {"application": due.application, "participant": due.participant, "name": due.name, "round": due.round,
-            "tranche": due.number, "amount": _amount(due.amount), "currency": due.currency, "since": due.since,
-            "ready": due.ready, "verification": _verification_text(due.verification), "waiting": due.waiting}
+DUE = Presenter("application", "participant", "name", "round", ("tranche", "number"), ("amount", "amount", money),
+                "currency", "since", "ready", ("verification", "verification", _verification), "waiting")
 
 
 @grants.command("tranches")
@@ -871,13 +842,13 @@ def tranches(state: CliState, code, ready, due, pending, round_code, out):
     if pending:
         if code or ready or due or out:
             raise click.UsageError(_("--pending lists every tranche waiting for confirmation (--round: one round)"))
-        emit_rows([{"application": t.application, **tranche_record(t)} for t in grants_.pending_tranches(round_code)],
+        emit_rows(GRANT_TRANCHE.rows(grants_.pending_tranches(round_code), state.converter),
                   PENDING_COLUMNS, state.format, empty=_("No tranche waits for confirmation."))
         return
     if code:
         if ready or due or round_code or out:
             raise click.UsageError(_("name a grant (CODE) or ask for the worklist (--ready or --due), not both"))
-        emit_rows([tranche_record(t) for t in grants_.tranches(code)], TRANCHE_COLUMNS, state.format,
+        emit_rows(TRANCHE.rows(grants_.tranches(code), state.converter), TRANCHE_COLUMNS, state.format,
                   empty=_("No tranches of {code} yet.").format(code=code.upper()))
         return
     if not (ready or due):
@@ -890,7 +861,7 @@ def tranches(state: CliState, code, ready, due, pending, round_code, out):
              {"file": out, "rows": count})
         return
     found = grants_.due_tranches(round_code, ready=ready)
-    emit_rows([due_record(d) for d in found], DUE_COLUMNS, state.format,
+    emit_rows(DUE.rows(found, state.converter), DUE_COLUMNS, state.format,
               empty=_("No tranche is ready to release.") if ready else _("No grant is waiting for a tranche."))
 
 
@@ -919,8 +890,7 @@ def payments(state: CliState, file):
         "{file}: {n} tranches released, {total} in all; {completed} grants fully paid").format(
         file=report.file, n=len(report.tranches), total=_money(report.total, currency),
         completed=len(report.completed))), state.format,
-        {"file": report.file, "tranches": [{"application": t.application, **tranche_record(t)}
-                                           for t in report.tranches],
+        {"file": report.file, "tranches": GRANT_TRANCHE.rows(report.tranches, state.converter),
          "completed": list(report.completed), "unchanged": report.unchanged, "not_filled_in": report.skipped})
 
 
@@ -957,7 +927,7 @@ def cancel(state: CliState, code, reason):
     app = state.ctx().grants.cancel(code, reason)
     done(_("{code} is cancelled; the {paid} paid out stays committed, the rest is back in the budget of round "
            "{round}.").format(code=app.code, paid=_money(app.disbursed, app.currency), round=app.round),
-         state.format, app_record(app))
+         state.format, APPLICATION(app, state.converter))
 
 
 @grants.command("reduce")
@@ -976,4 +946,4 @@ def reduce(state: CliState, code, to, reason):
     app = state.ctx().grants.reduce(code, to, reason)
     done(_("{code} is reduced to {amount} ({status}).").format(
         code=app.code, amount=_money(app.amount_granted, app.currency), status=app.status.value), state.format,
-        app_record(app))
+        APPLICATION(app, state.converter))

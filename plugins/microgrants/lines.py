@@ -98,9 +98,4 @@ def read_lines_file(path: str | Path, encoding: str | None = None) -> tuple[Budg
     return tuple(importer.lines)
 
 
-def line_record(line: BudgetLine) -> dict:
-    """A budget line as printed: its fields and its total."""
-    return {**{f: getattr(line, f) for f in FIELDS}, "kind": line.kind.value, "total": line.total}
-
-
-__all__ = ["parse_line", "to_lines", "read_lines_file", "line_record", "LINE_FORMAT"]
+__all__ = ["parse_line", "to_lines", "read_lines_file", "LINE_FORMAT"]

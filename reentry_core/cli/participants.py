@@ -9,6 +9,7 @@ import click
 from ..errors import ReentryError
 from ..i18n import _, ngettext
 from .output import done, emit_record, emit_rows
+from .present import Presenter
 from .state import CliState, pass_state
 
 SEXES = ["female", "male"]
@@ -18,13 +19,13 @@ LIST_COLUMNS = ["code", "full_name", "sex", "birth_date", "centre", "registered_
 SENSITIVE = ["release_date", "facility", "offence_category"]
 DETAIL_COLUMNS = ["code", "full_name", "sex", "birth_date", "centre", "registered_on", "phone", *SENSITIVE,
                   "status", "exit_reason", "exited_on", "exit_note"]
+#: One participant in detail; :data:`SENSITIVE` fields only for those who may read them.
+DETAIL = Presenter(*DETAIL_COLUMNS)
+DETAIL_NOT_SENSITIVE = DETAIL.without(*SENSITIVE)
 
 
-def _record(participant, sees_sensitive: bool) -> dict:
-    from ..convert import unstructure
-
-    data = unstructure(participant)
-    return {k: data.get(k) for k in DETAIL_COLUMNS if sees_sensitive or k not in SENSITIVE}
+def _record(state: CliState, participant, sees_sensitive: bool) -> dict:
+    return (DETAIL if sees_sensitive else DETAIL_NOT_SENSITIVE)(participant, state.converter)
 
 
 def detail_options(required: bool):
@@ -70,7 +71,7 @@ def add(state: CliState, allow_same_name, **fields):
     ctx = state.ctx()
     participant = ctx.participants.register(allow_same_name=allow_same_name, **fields)
     done(_("Registered {name} as {code}.").format(name=participant.full_name, code=participant.code),
-         state.format, _record(participant, ctx.participants.sees_sensitive))
+         state.format, _record(state, participant, ctx.participants.sees_sensitive))
 
 
 @group.command("list")
@@ -108,7 +109,7 @@ def show(state: CliState, code):
     """
     ctx = state.ctx()
     participant = ctx.participants.get(code)
-    record = _record(participant, ctx.participants.sees_sensitive)
+    record = _record(state, participant, ctx.participants.sees_sensitive)
     consent = ctx.participants.current_consent(participant.code)
     record["consent"] = (
         _("given {on} ({scope})").format(on=consent.given_on.isoformat(),
@@ -137,7 +138,7 @@ def update(state: CliState, code, **changes):
     ctx = state.ctx()
     participant = ctx.participants.update(code, **changes)
     done(_("Updated {code}.").format(code=participant.code), state.format,
-         _record(participant, ctx.participants.sees_sensitive))
+         _record(state, participant, ctx.participants.sees_sensitive))
 
 
 @group.command("exit")
@@ -156,7 +157,7 @@ def exit_(state: CliState, code, reason, on, note):
     ctx = state.ctx()
     participant = ctx.participants.exit(code, reason, on, note)
     done(_("{code} left the programme ({reason}).").format(code=participant.code, reason=reason), state.format,
-         _record(participant, ctx.participants.sees_sensitive))
+         _record(state, participant, ctx.participants.sees_sensitive))
 
 
 @group.command("readmit")
@@ -173,7 +174,7 @@ def readmit(state: CliState, code, reason):
     ctx = state.ctx()
     participant = ctx.participants.readmit(code, reason)
     done(_("{code} is back in the programme.").format(code=participant.code), state.format,
-         _record(participant, ctx.participants.sees_sensitive))
+         _record(state, participant, ctx.participants.sees_sensitive))
 
 
 @group.command("transfer")

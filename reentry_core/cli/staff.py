@@ -204,6 +204,9 @@ def holding(items, shown: int = 5) -> str:
 
 
 def _change_record(change) -> dict:
+    """A deactivation's or a move's answer for scripts: the member as stored, and the open
+    work they still hold. It stays a function, not a Presenter: it joins two things (the
+    member and a list of other records) rather than showing the columns of one object."""
     from ..convert import unstructure
 
     return {**unstructure(change.member), "open_work": [unstructure(item) for item in change.open_work]}

@@ -30,6 +30,11 @@ class CliState:
                                              check_schema=check_schema)
         return self._programme
 
+    @property
+    def converter(self):
+        """The programme's cattrs converter (the core's hooks and its plugins'), for presenters."""
+        return self.programme().converter
+
     def ctx(self):
         """The staff context for a command; nobody acts anonymously."""
         return self.programme().act_as(self.actor())
