@@ -79,13 +79,13 @@ def test_cli_demo_prints_the_report_and_fresh_rebuilds_only_a_demo(run_cli, tmp_
     assert first.exit_code == 0, first.output
     assert "Built the small demo programme" in first.output and "Participants registered" in first.output
     again = CliRunner().invoke(build_cli(), ["demo", "--db", url])
-    assert again.exit_code == 1 and "add --fresh to rebuild" in again.output
+    assert again.exit_code == 8 and "add --fresh to rebuild" in again.output
     fresh = CliRunner().invoke(build_cli(), ["demo", "--db", url, "--fresh", "--seed", "6"])
     assert fresh.exit_code == 0, fresh.output
     # a programme the demo did not build is never deleted
     assert run_cli("staff", "add", "ADM", "--name", "Нигина Каримова", "--role", "admin").exit_code == 0
     refused = run_cli("demo", "--fresh")
-    assert refused.exit_code == 1 and "already holds a programme" in refused.output
+    assert refused.exit_code == 8 and "already holds a programme" in refused.output
 
 
 def test_the_demo_walks_the_whole_journey_through_every_plugin(demo_programme):
