@@ -155,6 +155,7 @@ def test_attendance_and_completion(world, run_cli):
 
 @pytest.mark.parametrize("args, message, code", [
     (["6", "--present", "{a}"], "cohort DSH-26A has no session 6", 7),
+    (["0", "--present", "{a}"], "session 0: a session is named by its number (1, 2, …) or its date", 1),
     (["1", "--present", "{d}"], "{d} is not enrolled in DSH-26A", 1),
     (["1", "--present", "{a}", "--absent", "DSH-2026-0099"], "DSH-2026-0099 is not enrolled", 1),
     (["1"], "give at least one mark", 1),
