@@ -106,8 +106,13 @@ class RowErrors(ReentryError):
     """Several rows of a file are invalid; ``problems`` holds one line per bad row."""
 
     def __init__(self, message: str, problems: list[str], *, params: Iterable[str] = ()):
-        super().__init__(message, params=params)
-        self.problems = problems
+        super().__init__(message, params=[*params, *(name for line in problems for name in _PARAM.findall(line))])
+        self.problem_templates = list(problems)
+        self.problems = [self.render_line(line) for line in problems]
+
+    @staticmethod
+    def render_line(line: str, spell: Callable[[str], str] | None = None) -> str:
+        return _PARAM.sub(lambda m: (spell or str)(m.group(1)), line)
 
 
 class AuditTampered(ReentryError):

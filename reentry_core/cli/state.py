@@ -78,10 +78,13 @@ def report_error(exc: ReentryError, click_ctx: click.Context | None = None) -> N
     """``Error: <message>`` on stderr (each bad row first), the parameters it names spelled
     as the options of the command that ran."""
     click_ctx = click_ctx or getattr(exc, "cli_context", None) or click.get_current_context(silent=True)
+    def spell(name: str) -> str:
+        return option_of(click_ctx, name)
+
     if isinstance(exc, RowErrors):
-        for line in exc.problems:
-            click.echo(line, err=True)
-    message = exc.render(lambda name: option_of(click_ctx, name))
+        for line in exc.problem_templates:
+            click.echo(exc.render_line(line, spell), err=True)
+    message = exc.render(spell)
     click.echo(_("Error: {message}").format(message=message), err=True)
 
 

@@ -725,7 +725,7 @@ def test_shortlisting_marks_the_rest_not_selected_and_tells_other_plugins(scored
 def test_shortlist_top_k_through_the_cli(scored, run_cli):
     for plan in ("DSH-26A-P001", "DSH-26A-P002", "DSH-26A-P003"):
         scored.act("TR1").moderate(plan, "discussed")
-    assert "give either --min-score N or --top K" in refused(run_cli, scored.admin, "--as", "TR1", "plans",
+    assert "give either --min-score or --top" in refused(run_cli, scored.admin, "--as", "TR1", "plans",
                                                              "shortlist", "DSH-26A")
     result = run_cli("--as", "TR1", "plans", "shortlist", "DSH-26A", "--top", "1")
     assert result.output.splitlines() == ["Shortlisted 1 plan(s) of DSH-26A: DSH-26A-P001.", "Not selected: 2."]
