@@ -29,7 +29,9 @@ def epilog() -> str:
   reentry db info
 
 The database is a SQLite file in your data folder unless --db or REENTRY_DATABASE_URL
-names another (e.g. postgresql://user@server/reentry).""")
+names another (e.g. postgresql://user@server/reentry).""") + "\n\n" + _(
+        "Exit codes, the same for every command (docs/cli.md): 0 done, 1 refused by a rule, 2 usage, "
+        "3 permission, 4 database, 5 plugin, 6 audit trail tampered, 7 not found, 8 conflict.")
 
 
 
