@@ -157,7 +157,8 @@ def person_name(rng: random.Random, female: bool) -> str:
 DEMO_SETTING = "demo"
 
 
-def _empty(programme) -> bool:
+def is_empty(programme) -> bool:
+    """Whether the database holds no programme yet (no staff member): what the demo builds on."""
     from .storage import tables as t
 
     with programme.reading() as conn:
@@ -187,9 +188,8 @@ def run(programme, scale: str = "small", seed: int = 1, progress: Callable[[int,
     ``until`` stops after the month holding that day (the benchmarks time part of a timeline);
     the months walked are the same as in a whole run, so the data so far is too."""
     chosen = SCALES[scale]
-    if not _empty(programme):
-        raise Conflict(_("the database {url} already holds a programme; run the demo on a new one (e.g. "
-                         "reentry demo --db sqlite:///demo.db), or add --fresh to rebuild a demo "
+    if not is_empty(programme):
+        raise Conflict(_("the database {url} already holds a programme; build the demo on an empty "
                          "database").format(url=programme.url))
     clock = DemoClock(chosen.start)
     programme.clock = clock

@@ -13,9 +13,10 @@ Hooks and the transaction
     ``tx.heard(hook)``, ``tx.require``, ``tx.today``, ``tx.centre_id``, ``tx.structure``),
     StaffContext (``ctx.transaction()``, ``ctx.reading_transaction()`` for questions asked
     while only reading, ``ctx.structure``, ``ctx.today``), Programme (its own converter)
-Errors (each one human line; the CLI exits with the error's code)
+Errors (each one human line; the CLI exits with the error's code, docs/cli.md)
     ReentryError, InvalidInput, NotFound, Conflict, PermissionDenied, RowErrors,
-    PluginError
+    PluginError, ExitCode; param(name) marks a parameter a message names (the CLI
+    prints its option)
 Words people read
     _, ngettext
 The core's records
@@ -84,6 +85,8 @@ _EXPORTS: dict[str, str] = {
     "PermissionDenied": "reentry_core.errors",
     "RowErrors": "reentry_core.errors",
     "PluginError": "reentry_core.errors",
+    "ExitCode": "reentry_core.errors",
+    "param": "reentry_core.errors",
     # words
     "_": "reentry_core.i18n",
     "ngettext": "reentry_core.i18n",
@@ -216,8 +219,8 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported pla
     from .domain import (Centre, Choice, Consent, ConsentScope, OpenWork, Participant, ParticipantStatus, ReferralStatus,  # noqa: F401
                          Role, ServiceType, Sex, Staff, as_choice, normalise_code, normalise_name,
                          normalise_optional_text, normalise_text, required_reason, valid_text)
-    from .errors import (Conflict, InvalidInput, NotFound, PermissionDenied, PluginError,  # noqa: F401
-                         ReentryError, RowErrors)
+    from .errors import (Conflict, ExitCode, InvalidInput, NotFound, PermissionDenied, PluginError,  # noqa: F401
+                         ReentryError, RowErrors, param)
     from .hookspecs import hookimpl, hookspec  # noqa: F401
     from .i18n import _, ngettext  # noqa: F401
     from .lookups import (centre, centre_id, consent_in_force, participant, participant_from_row,  # noqa: F401

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, Conflict, InvalidInput, parse_decimal, record_access, shown
+from reentry_core.sdk import _, Conflict, InvalidInput, parse_decimal, record_access, shown, param
 
 from . import aggregation, store
 from .domain import SCORABLE, PlanStatus, PlanSummary, parse_whole
@@ -151,7 +151,7 @@ class RankingService:
         become not_selected. Refused while a plan needs moderation or a submitted plan
         has too few sheets. Fires ``plan_shortlisted`` once per plan shortlisted."""
         if (min_score is None) == (top is None):
-            raise InvalidInput(_("give either --min-score N or --top K"))
+            raise InvalidInput(_("give either {min_score} or {top}").format(min_score=param("min_score"), top=param("top")))
         if min_score is not None:
             min_score = parse_decimal(min_score)
             if not 0 <= min_score <= 100:

@@ -43,7 +43,10 @@ class SessionFinder:
 
     def __call__(self, session) -> int:
         text = str(session).strip()
-        if text.isdigit():
+        if text.lstrip("+-").isdigit() and int(text) < 1:
+            raise InvalidInput(_("session {text}: a session is named by its number (1, 2, …) or its date").format(
+                text=text))
+        if text.lstrip("+").isdigit():
             found = int(text) if int(text) in self.numbers else None
             what = _("no session {n}").format(n=text)
         else:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import attrs
 
-from reentry_core.sdk import _, Conflict, InvalidInput, ParticipantStatus, record_access, redact
+from reentry_core.sdk import _, Conflict, InvalidInput, ParticipantStatus, record_access, redact, param
 
 from . import store
 from .domain import (
@@ -157,7 +157,8 @@ class SchedulesMixin:
         microgrants is not there to say so. ``grant`` names the grant it follows, if any;
         a grant is followed once, and a participant follows one schedule at a time."""
         if start in (None, ""):
-            raise InvalidInput(_("say when the follow-up starts: --from DATE (the first tranche's release)"))
+            raise InvalidInput(_("say when the follow-up starts: {start} (the first tranche's release)").format(
+                start=param("start")))
         grant = grant_reference(grant)
         with self.ctx.transaction() as tx:
             tx.require("mentoring.schedule")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from reentry_core.sdk import _, Conflict, InvalidInput, NotFound, PermissionDenied, required_reason, Role
+from reentry_core.sdk import _, Conflict, InvalidInput, NotFound, param, PermissionDenied, required_reason, Role
 
 from . import store
 from .applications import read_application
@@ -112,7 +112,7 @@ class CommitteeMixin:
             if not change:
                 said = vote_text(earlier.choice.value, earlier.amount, earlier.reason.value if earlier.reason else None)
                 raise Conflict(_("{code} has already voted on {app} ({choice}); to change the vote say so "
-                                 "(--change)").format(code=me.code, app=app.code, choice=said))
+                                 "({change})").format(code=me.code, app=app.code, choice=said, change=param("change")))
             vote = attrs.evolve(vote, cast_on=earlier.cast_on, changed_on=tx.today)
             store.insert_tally(tx.conn, [], [], [{"b_application": app_id, "b_staff": me.id, "b_changed_on": tx.today,
                                                   **{f"b_{k}": v for k, v in values.items()}}])

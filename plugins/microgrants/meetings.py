@@ -26,7 +26,7 @@ from .committee import amount_problem, record_decision, vote_text
 from .domain import (
     IN_REVIEW, ApplicationStatus, ConflictKind, Decision, Outcome, Vote, VoteChoice, column_problem, money_text, tally,
 )
-from reentry_core.sdk import redact
+from reentry_core.sdk import param, redact
 
 S = ApplicationStatus
 
@@ -304,8 +304,8 @@ class _TallySheet(SheetImport):
             raise RowProblem("amount", problem)
         if earlier is not None and not self.change:
             raise RowProblem("member", _(
-                "{member} has already voted on {app} ({choice}); to change the vote say so (--change)").format(
-                member=member.code, app=app.code, choice=vote_text(earlier.choice, earlier.amount, earlier.reason)))
+                "{member} has already voted on {app} ({choice}); to change the vote say so ({change})").format(
+                change=param("change"), member=member.code, app=app.code, choice=vote_text(earlier.choice, earlier.amount, earlier.reason)))
         return ("vote", app, member, values, earlier)
 
     def write(self, batch) -> None:

@@ -11,11 +11,11 @@ import sys
 
 import click
 
-from ..errors import PluginError, ReentryError
+from ..errors import ExitCode, PluginError, ReentryError
 from ..i18n import UnknownLanguage, _, available_languages, set_language
 from . import output
 from .output import FORMATS
-from .state import CliState, report_error
+from .state import CliState, remember_context, report_error
 
 def epilog() -> str:
     """The root's examples, in the language chosen (built with the command tree, after it is)."""
@@ -29,7 +29,9 @@ def epilog() -> str:
   reentry db info
 
 The database is a SQLite file in your data folder unless --db or REENTRY_DATABASE_URL
-names another (e.g. postgresql://user@server/reentry).""")
+names another (e.g. postgresql://user@server/reentry).""") + "\n\n" + _(
+        "Exit codes, the same for every command (docs/cli.md): 0 done, 1 refused by a rule, 2 usage, "
+        "3 permission, 4 database, 5 plugin, 6 audit trail tampered, 7 not found, 8 conflict.")
 
 
 
@@ -53,7 +55,7 @@ class RootGroup(click.Group):
             if sqlalchemy is not None and isinstance(exc, sqlalchemy.exc.OperationalError):
                 reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
                 click.echo(_("Error: the database refused the action: {reason}").format(reason=reason), err=True)
-                ctx.exit(4)
+                ctx.exit(ExitCode.DATABASE)
             raise
         finally:
             state = ctx.obj
@@ -107,6 +109,9 @@ def build_cli(plugins=None, clock=None) -> click.Group:
 
     pm.relay.register_commands(cli, failed)
     translate_help(cli)
+    for command in walk_commands(cli):
+        if not isinstance(command, click.Group):
+            remember_context(command)
     return cli
 
 
@@ -156,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
         set_language(_language_from_argv(argv))  # help texts are translated when built
     except UnknownLanguage as exc:
         click.echo(f"Error: {exc}", err=True)
-        raise SystemExit(2) from None
+        raise SystemExit(ExitCode.USAGE) from None
     from ..plugins import load_plugins, warn_failures
 
     pm = load_plugins()

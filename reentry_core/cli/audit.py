@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..errors import ExitCode
 from ..i18n import _, ngettext
 from .output import emit_rows
 from .state import CliState, pass_state
@@ -96,7 +97,7 @@ def verify(state: CliState, anchors):
         click.echo(ngettext("Error: the audit trail was tampered with ({n} problem).",
                             "Error: the audit trail was tampered with ({n} problems).", len(result.problems)).format(
             n=len(result.problems)), err=True)
-        raise SystemExit(6)
+        raise SystemExit(ExitCode.TAMPERED)
     if result.unchecked:
         click.echo(ngettext(
             "No problem found in {ok} of {n} events; {k} keyed event could not be checked: it needs an audit key "
@@ -183,7 +184,7 @@ def access(state: CliState, key, staff, limit, check):
             click.echo(ngettext("Error: the access log was tampered with ({n} problem).",
                                 "Error: the access log was tampered with ({n} problems).",
                                 len(result.problems)).format(n=len(result.problems)), err=True)
-            raise SystemExit(6)
+            raise SystemExit(ExitCode.TAMPERED)
         click.echo(_("The access log is intact: {n} entries, last hash {hash}.").format(
             n=result.checked, hash=result.head_hash))
         if result.waiting:

@@ -29,13 +29,13 @@ def command(state: CliState, db, scale, seed, fresh):
       reentry demo --fresh --seed 7
       reentry demo --db sqlite:///national.db --scale national
     """
-    from ..demo import made_by_demo, run
+    from ..demo import is_empty, made_by_demo, run
 
     if db:
         state.db = db
     programme = state.programme()
-    if fresh and made_by_demo(programme):
-        programme = _start_again(state, programme)
+    if not is_empty(programme):
+        programme = _start_again(state, programme) if fresh and made_by_demo(programme) else _refuse(programme, fresh)
     with _progress() as report_progress:
         demo = run(programme, scale=scale, seed=seed, progress=report_progress)
     click.echo(_("Built the {scale} demo programme in {url} ({start} – {end}). Act as ADM (admin), ME1 (M&E), "
@@ -44,6 +44,23 @@ def command(state: CliState, db, scale, seed, fresh):
     from .report import print_tables
 
     print_tables(demo.act_as("ME1").reports.programme(by="sex"))
+
+
+def _refuse(programme, fresh: bool):
+    """A database that holds a programme: say what to do, by what it holds and what was asked."""
+    from ..demo import made_by_demo
+    from ..errors import Conflict
+
+    if fresh:
+        message = _("{url} holds a programme the demo did not build, and --fresh deletes only a demo's "
+                    "database; build the demo in another one, e.g. reentry demo --db sqlite:///demo.db")
+    elif made_by_demo(programme):
+        message = _("{url} already holds a demo programme; add --fresh to rebuild it, or build another with "
+                    "--db, e.g. reentry demo --db sqlite:///demo.db")
+    else:
+        message = _("{url} already holds a programme; build the demo in an empty database, e.g. "
+                    "reentry demo --db sqlite:///demo.db")
+    raise Conflict(message.format(url=programme.url))
 
 
 def _start_again(state: CliState, programme):

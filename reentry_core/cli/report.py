@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import ExitCode
 from ..i18n import _
 from .output import emit_rows
 from .state import CliState, pass_state
@@ -205,7 +206,7 @@ def audit(state: CliState, start, end, threshold, show_all):
                      "exposed.").format(tables=result.tables, cells=result.cells, hidden=len(result.findings),
                                         exposed=len(result.exposed)))
     if result.exposed:
-        raise SystemExit(1)
+        raise SystemExit(ExitCode.RULE)
 
 
 def _number(value: float):

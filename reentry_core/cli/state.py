@@ -59,11 +59,54 @@ class CliState:
 pass_state = click.make_pass_decorator(CliState)
 
 
-def report_error(exc: ReentryError) -> None:
+#: parameters of the Python API set by a global option of another name
+_GLOBAL_ALIASES = {"staff_code": "acting_as", "actor": "acting_as"}
+
+
+def option_of(click_ctx: click.Context | None, name: str) -> str:
+    """How the command line spells the API parameter ``name``: the option (or argument) of
+    the command, or of a group above it, that sets it; the name itself if none does."""
+    for wanted in (name, _GLOBAL_ALIASES.get(name)):
+        ctx = click_ctx
+        while wanted and ctx is not None:
+            for p in ctx.command.params:
+                if p.name == wanted:
+                    if isinstance(p, click.Option):
+                        longs = [o for o in p.opts if o.startswith("--")]
+                        return (longs or p.opts)[0]
+                    return p.human_readable_name
+            ctx = ctx.parent
+    return name
+
+
+def report_error(exc: ReentryError, click_ctx: click.Context | None = None) -> None:
+    """``Error: <message>`` on stderr (each bad row first), the parameters it names spelled
+    as the options of the command that ran."""
+    click_ctx = click_ctx or getattr(exc, "cli_context", None) or click.get_current_context(silent=True)
+    def spell(name: str) -> str:
+        return option_of(click_ctx, name)
+
     if isinstance(exc, RowErrors):
-        for line in exc.problems:
-            click.echo(line, err=True)
-    click.echo(_("Error: {message}").format(message=exc.message), err=True)
+        for line in exc.problem_templates:
+            click.echo(exc.render_line(line, spell), err=True)
+    message = exc.render(spell)
+    click.echo(_("Error: {message}").format(message=message), err=True)
+
+
+def remember_context(command: click.Command) -> None:
+    """Have an error ``command`` raises carry the command's context, so the root prints the
+    parameters it names as this command's options."""
+    invoke = command.invoke
+
+    def invoke_remembering(click_ctx: click.Context):
+        try:
+            return invoke(click_ctx)
+        except ReentryError as exc:
+            if getattr(exc, "cli_context", None) is None:
+                exc.cli_context = click_ctx
+            raise
+
+    command.invoke = invoke_remembering
 
 
 def run_guarded(func: Callable[[], Any]) -> Any:

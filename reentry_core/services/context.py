@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from .. import convert
 from ..domain import Staff
-from ..errors import NotFound, PermissionDenied, PluginError, ReentryError, UnknownActor
+from ..errors import NotFound, PermissionDenied, PluginError, ReentryError, UnknownActor, param
 from ..i18n import _
 from ..permissions import PermissionRegistry, collect_permissions
 from ..storage import engine as engines
@@ -108,7 +108,7 @@ class Programme:
     def act_as(self, staff_code: str | None) -> "StaffContext":
         """The context every service call runs in. Nobody acts anonymously."""
         if not staff_code:
-            raise PermissionDenied(_("say who is acting: --as STAFF_CODE or REENTRY_USER"))
+            raise PermissionDenied(_("say who is acting: give {staff_code}").format(staff_code=param("staff_code")))
         from .staff import deactivated, load_staff
 
         with self.reading() as conn:

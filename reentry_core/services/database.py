@@ -19,7 +19,7 @@ from pathlib import Path
 import attrs
 import sqlalchemy as sa
 
-from ..errors import AuditTampered, Conflict, DatabaseError, InvalidInput, NotFound, PermissionDenied, ReentryError
+from ..errors import AuditTampered, Conflict, DatabaseError, InvalidInput, NotFound, PermissionDenied, ReentryError, param
 from ..i18n import _, ngettext
 from ..storage import backup as files
 from ..storage import engine as engines
@@ -90,7 +90,7 @@ def restore_backup(url: str | None, backup, actor: str | None, *, force: bool = 
     url = engines.resolve_url(url)
     database = _database_file(url)
     if not actor:
-        raise PermissionDenied(_("say who is acting: --as STAFF_CODE or REENTRY_USER"))
+        raise PermissionDenied(_("say who is acting: give {actor}").format(actor=param("actor")))
     return _Restore(url, database, Path(backup).expanduser(), actor, force, pm, clock).run()
 
 

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from .. import privacy
 from ..convert import unstructure
 from ..domain import ERASED_NAME
-from ..errors import Conflict, InvalidInput
+from ..errors import Conflict, InvalidInput, param
 from ..i18n import _
 from ..storage import tables as t
 from ..storage.locks import for_update
@@ -105,7 +105,8 @@ def erase(tx, code: str, reason: str, *, dry_run: bool = False) -> Erasure:
     """Erase participant ``code`` (who must have left) inside ``tx``; see the module."""
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput(_("say why they are erased: --reason \"asked on 2026-12-01\" or \"retention period\""))
+        raise InvalidInput(_("{reason} is empty: say why they are erased, e.g. \"asked on 2026-12-01\" or \"retention "
+                             "period\"").format(reason=param("reason")))
     code = code.strip().upper()
     row = tx.conn.execute(for_update(select_participants().where(_P.c.code == code), _P)).first()
     if row is None:

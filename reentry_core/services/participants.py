@@ -18,7 +18,7 @@ from ..convert import parse_date, structure, unstructure
 from ..domain import (
     SENSITIVE_FIELDS, Consent, ConsentScope, ExitReason, Participant, ParticipantStatus, Sex,
 )
-from ..errors import Conflict, InvalidInput, PermissionDenied
+from ..errors import Conflict, InvalidInput, PermissionDenied, param
 from ..i18n import _
 from ..storage import tables as t
 from .participant_store import (  # noqa: F401  (the participants import uses these through here)
@@ -232,7 +232,7 @@ class ParticipantService:
         new follow-up or referral is opened by the ordinary commands."""
         reason = (reason or "").strip()
         if not reason:
-            raise InvalidInput(_("say why they are readmitted: --reason …"))
+            raise InvalidInput(_("{reason} is empty: say why they are readmitted").format(reason=param("reason")))
         with self.ctx.transaction() as tx:
             tx.require("participants.exit")
             before = self._load(tx.conn, code, lock=True)
@@ -257,7 +257,7 @@ class ParticipantService:
         then on, the sending one no longer). The code stays (it is their public code)."""
         reason = (reason or "").strip()
         if not reason:
-            raise InvalidInput(_("say why they move: --reason …"))
+            raise InvalidInput(_("{reason} is empty: say why they move").format(reason=param("reason")))
         with self.ctx.transaction() as tx:
             tx.require("participants.transfer")
             before = self._load(tx.conn, code, lock=True)  # refused outside the actor's scope

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable
 import attrs
 
 from ..domain import AGE_BANDS, Sex
-from ..errors import InvalidInput, PluginError
+from ..errors import InvalidInput, PluginError, param
 from ..i18n import _
 from ..protection import AMOUNT, COUNT, FEW_PEOPLE, SECONDARY, SMALL, Attack, Grid, Relation, all_keys, protect
 from ..protection.attacker import too_narrow
@@ -195,9 +195,10 @@ def parse_by(by: str | Iterable[str] | None) -> tuple[str, ...]:
     names = [b.strip().lower().replace("-", "_") for b in (by.split(",") if isinstance(by, str) else by) if b.strip()]
     for name in names:
         if name not in DIMENSIONS:
-            raise InvalidInput(_("--by: {name!r} is not one of {known}").format(name=name, known=", ".join(DIMENSIONS)))
+            raise InvalidInput(_("{by}: {name!r} is not one of {known}").format(
+                by=param("by"), name=name, known=", ".join(DIMENSIONS)))
     if len(set(names)) != len(names):
-        raise InvalidInput(_("--by names a dimension twice"))
+        raise InvalidInput(_("{by} names a dimension twice").format(by=param("by")))
     return tuple(names)
 
 

@@ -277,11 +277,11 @@ class SheetImport:
             item = self.check(row)
         except RowProblem as exc:
             self.bad_rows += 1
-            self.problem(_("row {n}, {column}: {reason}").format(n=row.n, column=exc.column, reason=exc.message))
+            self.problem(_("row {n}, {column}: {reason}").format(n=row.n, column=exc.column, reason=exc.template))
             return
         except InvalidInput as exc:
             self.bad_rows += 1
-            self.problem(_("row {n}: {reason}").format(n=row.n, reason=exc.message))
+            self.problem(_("row {n}: {reason}").format(n=row.n, reason=exc.template))
             return
         if item is UNCHANGED:
             self.unchanged += 1

@@ -238,21 +238,36 @@ class Sheet:
         self._reader = csv.reader(self._chain(first), delimiter=delimiter)
         try:
             self.header = [normal_header(c) for c in next(self._reader)]
+            if self._ended:
+                raise self._unclosed(self.header_row)
+        except InvalidInput:
+            self.close()
+            raise
         except csv.Error as exc:
             self.close()
             raise InvalidInput(_("{file} cannot be read as CSV: {reason}").format(file=self.name, reason=exc)) from None
         self._raw_rows = self._csv_rows()
 
     def _chain(self, first: str) -> Iterator[str]:
+        self._ended = False
         yield first
         yield from self._text
+        self._ended = True  # the reader asked past the last line
+
+    def _unclosed(self, n: int) -> InvalidInput:
+        return InvalidInput(_('{file}: row {n} has a quote (") that is not closed, so the rest of the file '
+                              'was read as one cell; close the quote or remove it').format(file=self.name, n=n))
 
     def _csv_rows(self) -> Iterator[tuple[int, list[str]]]:
         n = self.header_row
         try:
             for n, cells in enumerate(self._reader, self.header_row + 1):
+                if self._ended:  # a record ends at the end of the file only inside a quote
+                    raise self._unclosed(n)
                 yield n, cells
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise self._unclosed(n + 1) from None
             raise InvalidInput(_("{file}: row {n} cannot be read as CSV: {reason}").format(
                 file=self.name, n=n + 1, reason=str(exc))) from None
 

@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 
 from sqlalchemy.engine import Engine
 
-from ..errors import Conflict, DatabaseError, InvalidInput
+from ..errors import Conflict, DatabaseError, InvalidInput, param
 from ..files import PRIVATE, create_private
 from ..i18n import _
 
@@ -34,7 +34,8 @@ def backup_sqlite(engine: Engine, target: Path, force: bool = False,
     source = Path(engine.url.database)
     target = target.expanduser()
     if target.exists() and not force:
-        raise InvalidInput(_("{path} already exists; pass --force to overwrite it").format(path=target))
+        raise InvalidInput(_("{path} already exists; it is overwritten only with {force}").format(
+            path=target, force=param("force")))
     if target.resolve() == source.resolve():
         raise InvalidInput(_("the backup must not overwrite the database itself"))
     if not target.parent.is_dir():

@@ -452,7 +452,7 @@ def test_cli_new_key_is_owner_only_and_never_overwritten(cli, tmp_path, monkeypa
     key = audit_key_from_env({"REENTRY_AUDIT_KEY_FILE": str(path)})
     assert made.stdout == f"A new audit key (fingerprint {key.id}) is in {path}.\n"
     again = cli("audit", "new-key", str(path))
-    assert again.exit_code == 1 and errors(again) == [
+    assert again.exit_code == 8 and errors(again) == [
         f"Error: {path} exists already: an audit key is never overwritten"]
     monkeypatch.setenv("REENTRY_AUDIT_KEY_FILE", str(path))
     assert cli("--as", "ME1", "audit", "anchor").stdout.splitlines()[5] == f"key: {key.id}"

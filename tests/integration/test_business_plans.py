@@ -101,16 +101,16 @@ def test_a_trainer_opens_a_cohort_and_sees_it(world, run_cli):
     assert "KHJ-26B" in listing.output and "DSH-26A" in listing.output
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--trainer", "CW1"], "CW1 is not an active staff member with the trainer role"),
-    (["--trainer", "TR9"], "staff code 'TR9': no such staff member"),
-    (["--trainer", "TR1", "--session", "2027-05-01:marketing"], "session on 2027-05-01 is outside"),
-    (["--trainer", "TR1", "--rubric", "nothing"], "rubric 'nothing' does not exist"),
-    (["--trainer", "TR1", "--spread", "-3"], "spread_limit must be between 0 and 100"),
+@pytest.mark.parametrize("args, message, code", [
+    (["--trainer", "CW1"], "CW1 is not an active staff member with the trainer role", 1),
+    (["--trainer", "TR9"], "staff code 'TR9': no such staff member", 7),
+    (["--trainer", "TR1", "--session", "2027-05-01:marketing"], "session on 2027-05-01 is outside", 1),
+    (["--trainer", "TR1", "--rubric", "nothing"], "rubric 'nothing' does not exist", 7),
+    (["--trainer", "TR1", "--spread", "-3"], "spread_limit must be between 0 and 100", 1),
 ])
-def test_bad_cohorts_are_refused(world, run_cli, args, message):
+def test_bad_cohorts_are_refused(world, run_cli, args, message, code):
     line = refused(run_cli, world.admin, "--as", "TR1", "plans", "cohort", "add", "DSH-26X", "--centre", "DSH",
-                   "--title", "X", "--start", "2026-09-01", "--end", "2026-11-30", *args)
+                   "--title", "X", "--start", "2026-09-01", "--end", "2026-11-30", *args, code=code)
     assert message in line
     assert [c.code for c in world.act("TR1").cohorts()] == ["DSH-26A"]
 
@@ -153,16 +153,17 @@ def test_attendance_and_completion(world, run_cli):
     assert shown["held"] == 5 and shown["sessions"][0] == "1. 2026-09-07 business_planning (held)"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["6", "--present", "{a}"], "cohort DSH-26A has no session 6"),
-    (["1", "--present", "{d}"], "{d} is not enrolled in DSH-26A"),
-    (["1", "--present", "{a}", "--absent", "DSH-2026-0099"], "DSH-2026-0099 is not enrolled"),
-    (["1"], "give at least one mark"),
+@pytest.mark.parametrize("args, message, code", [
+    (["6", "--present", "{a}"], "cohort DSH-26A has no session 6", 7),
+    (["0", "--present", "{a}"], "session 0: a session is named by its number (1, 2, …) or its date", 1),
+    (["1", "--present", "{d}"], "{d} is not enrolled in DSH-26A", 1),
+    (["1", "--present", "{a}", "--absent", "DSH-2026-0099"], "DSH-2026-0099 is not enrolled", 1),
+    (["1"], "give at least one mark", 1),
 ])
-def test_bad_attendance_is_refused(world, run_cli, args, message):
+def test_bad_attendance_is_refused(world, run_cli, args, message, code):
     a, d = world.codes[0], world.codes[3]
     args = [x.format(a=a, d=d) for x in args]
-    line = refused(run_cli, world.admin, "--as", "TR1", "plans", "attend", "DSH-26A", *args)
+    line = refused(run_cli, world.admin, "--as", "TR1", "plans", "attend", "DSH-26A", *args, code=code)
     assert message.format(d=d) in line
 
 
@@ -273,20 +274,20 @@ def test_bad_plans_are_refused(world, run_cli, changes, message):
 def test_plan_rules_of_the_lifecycle(world, run_cli):
     plan_for(world, submit=False)
     assert "is not enrolled in DSH-26A" in refused(run_cli, world.admin, "--as", "TR1", "plans", "add",
-                                                    world.codes[3], "--cohort", "DSH-26A", *PLAN_ARGS)
+                                                    world.codes[3], "--cohort", "DSH-26A", *PLAN_ARGS, code=8)
     assert "already has plan DSH-26A-P001" in refused(run_cli, world.admin, "--as", "TR1", "plans", "add",
-                                                       world.codes[0], "--cohort", "DSH-26A", *PLAN_ARGS)
+                                                       world.codes[0], "--cohort", "DSH-26A", *PLAN_ARGS, code=8)
     assert "only a submitted, scored or returned" in refused(run_cli, world.admin, "--as", "TR1", "plans",
-                                                              "resubmit", "DSH-26A-P001")
+                                                              "resubmit", "DSH-26A-P001", code=8)
     run_cli("--as", "TR1", "plans", "submit", "DSH-26A-P001")
     assert "only a draft can be submitted (use resubmit" in refused(run_cli, world.admin, "--as", "TR1", "plans",
-                                                                     "submit", "DSH-26A-P001")
+                                                                     "submit", "DSH-26A-P001", code=8)
     assert "only a draft can be edited" in refused(run_cli, world.admin, "--as", "TR1", "plans", "edit",
-                                                   "DSH-26A-P001", "--title", "Other")
+                                                   "DSH-26A-P001", "--title", "Other", code=8)
     assert "may not moderate cohort DSH-26A: only an admin or its lead trainer (TR1)" in refused(
         run_cli, world.admin, "--as", "TR2", "plans", "return", "DSH-26A-P001", "--reason", "x", code=3)
     assert "plan 'DSH-26A-P404' does not exist" in refused(run_cli, world.admin, "--as", "TR1", "plans", "show",
-                                                            "DSH-26A-P404")
+                                                            "DSH-26A-P404", code=7)
 
 
 # --- rubrics and scoring -------------------------------------------------------------------------
@@ -374,7 +375,7 @@ def test_who_may_score_what(world, run_cli, tmp_path):
     plan_for(world, 0, submit=False)
     plan_for(world, 1)
     assert "plan DSH-26A-P001 is a draft; it can be scored once it is submitted" in refused(
-        run_cli, world.admin, "--as", "TR1", "plans", "score", "DSH-26A-P001", *as_options(GOOD))
+        run_cli, world.admin, "--as", "TR1", "plans", "score", "DSH-26A-P001", *as_options(GOOD), code=8)
     assert "TR4 is not a trainer of cohort DSH-26A (its trainers: TR1, TR2, TR3)" in refused(
         run_cli, world.admin, "--as", "TR4", "plans", "score", "DSH-26A-P002", *as_options(GOOD), code=3)
     assert "CW1 (case_worker) may not score business plans" in refused(
@@ -384,7 +385,7 @@ def test_who_may_score_what(world, run_cli, tmp_path):
     assert f"TR3 declared a conflict with {world.codes[1]} and may not score plan DSH-26A-P002" in refused(
         run_cli, world.admin, "--as", "TR3", "plans", "score", "DSH-26A-P002", *as_options(GOOD), code=3)
     assert "already declared a conflict" in refused(run_cli, world.admin, "--as", "TR3", "plans", "conflict",
-                                                    "declare", world.codes[1], "--kind", "relative")
+                                                    "declare", world.codes[1], "--kind", "relative", code=8)
     assert "may declare only their own conflicts" in refused(run_cli, world.admin, "--as", "TR1", "plans", "conflict",
                                                              "declare", world.codes[1], "--kind", "relative",
                                                              "--trainer", "TR2", code=3)
@@ -396,7 +397,7 @@ def test_who_may_score_what(world, run_cli, tmp_path):
     world.programme.act_as("ADM").plans.add_rubric(tmp_path / "v2.toml")
     assert "plan DSH-26A-P002 is scored with rubric default@1 (its cohort's), not default@2" in refused(
         run_cli, world.admin, "--as", "TR1", "plans", "score", "DSH-26A-P002", *as_options(GOOD), "--rubric",
-        "default@2")
+        "default@2", code=8)
     ok = run_cli("--as", "TR1", "plans", "score", "DSH-26A-P002", *as_options(GOOD), "--rubric", "default@1")
     assert ok.exit_code == 0, ok.output
 
@@ -544,7 +545,7 @@ def test_a_plans_file_needs_its_columns_and_a_writer(world, run_cli, tmp_path):
     assert "may not write, submit and resubmit business plans" in refused(
         run_cli, world.admin, "--as", "CM1", "plans", "plansheet", "DSH-26A", "-o", str(tmp_path / "x.csv"), code=3)
     assert "cohort 'DSH-99Z' does not exist" in refused(run_cli, world.admin, "--as", "TR1", "plans", "import",
-                                                        "DSH-99Z", str(good))
+                                                        "DSH-99Z", str(good), code=7)
 
 
 # --- score sheets in files --------------------------------------------------------------------
@@ -675,7 +676,7 @@ def test_ranking_flags_a_wide_disagreement_and_shortlisting_waits_for_moderation
         (3, "DSH-26A-P002", "58.33", 3, "25.00", ["needs moderation"])]
     table = run_cli("--as", "TR2", "plans", "ranking", "DSH-26A")
     assert "needs moderation" in table.output and "Зарина Ашурова" in table.output
-    line = refused(run_cli, scored.admin, "--as", "TR1", "plans", "shortlist", "DSH-26A", "--top", "1")
+    line = refused(run_cli, scored.admin, "--as", "TR1", "plans", "shortlist", "DSH-26A", "--top", "1", code=8)
     assert "3 plan(s) of DSH-26A need moderation first: DSH-26A-P001, DSH-26A-P003, DSH-26A-P002" in line
     assert "only an admin or its lead trainer (TR1)" in refused(
         run_cli, scored.admin, "--as", "TR2", "plans", "moderate", "DSH-26A-P003", "--reason", "ok", code=3)
@@ -683,7 +684,7 @@ def test_ranking_flags_a_wide_disagreement_and_shortlisting_waits_for_moderation
         done = run_cli("--as", "TR1", "plans", "moderate", plan, "--reason", "discussed in the panel; scores stand")
         assert done.exit_code == 0, done.output
     assert "was already moderated" in refused(run_cli, scored.admin, "--as", "TR1", "plans", "moderate",
-                                              "DSH-26A-P001", "--reason", "again")
+                                              "DSH-26A-P001", "--reason", "again", code=8)
     log = scored.admin.audit.log(entity="plan", key="DSH-26A-P003", action="plan.moderate")
     assert log[0].after["reason"] == "discussed in the panel; scores stand" and log[0].actor == "TR1"
     ranking = scored.act("TR2").ranking("DSH-26A")
@@ -718,13 +719,13 @@ def test_shortlisting_marks_the_rest_not_selected_and_tells_other_plugins(scored
     assert plans["DSH-26A-P001"].status.value == "shortlisted" and plans["DSH-26A-P001"].panel_score == Decimal("83.33")
     assert plans["DSH-26A-P002"].status.value == "not_selected" and plans["DSH-26A-P002"].decided_on == TODAY
     assert "has no scored plan waiting for a decision" in refused(run_cli, scored.admin, "--as", "TR1", "plans",
-                                                                  "shortlist", "DSH-26A", "--top", "1")
+                                                                  "shortlist", "DSH-26A", "--top", "1", code=8)
 
 
 def test_shortlist_top_k_through_the_cli(scored, run_cli):
     for plan in ("DSH-26A-P001", "DSH-26A-P002", "DSH-26A-P003"):
         scored.act("TR1").moderate(plan, "discussed")
-    assert "give either --min-score N or --top K" in refused(run_cli, scored.admin, "--as", "TR1", "plans",
+    assert "give either --min-score or --top" in refused(run_cli, scored.admin, "--as", "TR1", "plans",
                                                              "shortlist", "DSH-26A")
     result = run_cli("--as", "TR1", "plans", "shortlist", "DSH-26A", "--top", "1")
     assert result.output.splitlines() == ["Shortlisted 1 plan(s) of DSH-26A: DSH-26A-P001.", "Not selected: 2."]
@@ -736,7 +737,7 @@ def test_shortlisting_waits_for_plans_with_too_few_sheets(world, run_cli):
     for trainer in ("TR1", "TR2"):
         world.act(trainer).score("DSH-26A-P001", GOOD)
     world.act("TR1").score("DSH-26A-P002", GOOD)
-    line = refused(run_cli, world.admin, "--as", "TR1", "plans", "shortlist", "DSH-26A", "--min-score", "50")
+    line = refused(run_cli, world.admin, "--as", "TR1", "plans", "shortlist", "DSH-26A", "--min-score", "50", code=8)
     assert "1 submitted plan(s) of DSH-26A have fewer than 2 score sheets: DSH-26A-P002 (1/2)" in line
     ranking = world.act("TR1").ranking("DSH-26A")
     assert [(r.rank, r.plan, r.panel_score, r.raw_score) for r in ranking] == [
@@ -1023,7 +1024,7 @@ def test_a_score_sheet_of_another_rubric_version_is_refused(world, run_cli, tmp_
 def test_nobody_is_asked_for_values_that_would_be_refused(world, run_cli):
     plan_for(world, submit=False)
     result = run_cli("--as", "TR1", "plans", "score", "DSH-26A-P001", input="4\n")
-    assert result.exit_code == 1 and "Market understanding" not in result.output
+    assert result.exit_code == 8 and "Market understanding" not in result.output
     assert error_line(result) == "Error: plan DSH-26A-P001 is a draft; it can be scored once it is submitted"
 
 
@@ -1106,13 +1107,13 @@ def test_calibration_refuses_what_cannot_be_compared(calibrated, run_cli):
     plan_for(calibrated, 2)
     calibrated.act("TR1").score("DSH-26A-P001", GOOD)
     assert "plan DSH-26A-P001 is not from an earlier cohort than DSH-26A" in refused(
-        run_cli, admin, "--as", "TR1", "plans", "calibration", "new", "DSH-26A", "--plan", "DSH-26A-P001")
+        run_cli, admin, "--as", "TR1", "plans", "calibration", "new", "DSH-26A", "--plan", "DSH-26A-P001", code=8)
     # a later cohort cannot calibrate with DSH-26A's plan that has one sheet only
     calibrated.act("TR1").add_cohort("DSH-27A", "DSH", "Spring 2027", "2027-03-01", "2027-05-28", ["TR1"])
     assert "plan DSH-26A-P001 has 1 score sheet(s) as submitted" in refused(
-        run_cli, admin, "--as", "TR1", "plans", "calibration", "new", "DSH-27A", "--plan", "DSH-26A-P001")
+        run_cli, admin, "--as", "TR1", "plans", "calibration", "new", "DSH-27A", "--plan", "DSH-26A-P001", code=8)
     assert "round DSH-26A-CAL1 has no plan C9" in refused(
-        run_cli, admin, "--as", "TR2", "plans", "calibration", "score", "DSH-26A-CAL1", "C9", *as_options(GOOD))
+        run_cli, admin, "--as", "TR2", "plans", "calibration", "score", "DSH-26A-CAL1", "C9", *as_options(GOOD), code=7)
     assert "C1: market_understanding: 7 is outside the scale 1–5" in refused(
         run_cli, admin, "--as", "TR2", "plans", "calibration", "score", "DSH-26A-CAL1", "C1",
         *as_options(values(market_understanding=7)))

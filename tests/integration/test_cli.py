@@ -59,7 +59,7 @@ def desk(programme, case_worker):
 
 
 @pytest.mark.parametrize("args, exit_code, words", [
-    (option(ADD, "--centre", "XYZ"), 1, ["centre 'XYZ' does not exist", "DSH, KHJ"]),
+    (option(ADD, "--centre", "XYZ"), 7, ["centre 'XYZ' does not exist", "DSH, KHJ"]),
     (option(ADD, "--as", "NOBODY"), 3, ["'NOBODY': no such staff member"]),
     (option(ADD, "--birth-date", "2030-01-01"), 1, ["birth_date 2030-01-01 is in the future"]),
     (option(ADD, "--birth-date", "2020-01-01"), 1, ["younger than 14"]),
@@ -98,7 +98,7 @@ def test_the_same_input_then_succeeds(run_cli, desk):
 def test_a_duplicate_is_refused_until_allowed(run_cli, desk):
     run_cli(*ADD)
     before = state(desk)
-    assert_refused(run_cli(*ADD), 1, "already registered at DSH as DSH-2026-0001", "--allow-same-name")
+    assert_refused(run_cli(*ADD), 8, "already registered at DSH as DSH-2026-0001", "--allow-same-name")
     assert state(desk) == before
     again = run_cli(*ADD, "--allow-same-name")
     assert again.exit_code == 0 and "DSH-2026-0002" in again.stdout
@@ -109,7 +109,7 @@ def test_referral_without_consent_is_refused(run_cli, desk):
     before = state(desk)
     result = run_cli("--as", "CW1", "referrals", "add", "DSH-2026-0001", "--service", "legal", "--to", "Legal aid",
                      "--reason", "passport")
-    assert_refused(result, 1, "DSH-2026-0001 has no consent on file for referrals",
+    assert_refused(result, 8, "DSH-2026-0001 has no consent on file for referrals",
                    "reentry participants consent DSH-2026-0001 --scope programme,referrals")
     assert state(desk) == before
     assert run_cli("--as", "CW1", "participants", "consent", "DSH-2026-0001").exit_code == 0
@@ -119,18 +119,18 @@ def test_referral_without_consent_is_refused(run_cli, desk):
 
 
 @pytest.mark.parametrize("args, exit_code, words", [
-    (["--as", "CW1", "participants", "show", "DSH-2026-0999"], 1, ["participant 'DSH-2026-0999' does not exist"]),
+    (["--as", "CW1", "participants", "show", "DSH-2026-0999"], 7, ["participant 'DSH-2026-0999' does not exist"]),
     (["--as", "CW1", "participants", "exit", "DSH-2026-0001", "--reason", "completed", "--on", "2026-12-01"], 1,
      ["exit date 2026-12-01 is in the future"]),
     (["--as", "CW1", "participants", "exit", "DSH-2026-0001", "--reason", "bored"], 2, ["'bored' is not one of"]),
     (["--as", "CW1", "participants", "update", "DSH-2026-0001"], 2, ["say what to change"]),
     (["--as", "CW1", "participants", "consent", "DSH-2026-0001", "--scope", "gossip"], 1, ["gossip"]),
-    (["--as", "CW1", "referrals", "update", "1", "--status", "done"], 1, ["referral 1 does not exist"]),
+    (["--as", "CW1", "referrals", "update", "1", "--status", "done"], 7, ["referral 1 does not exist"]),
     (["--as", "CW1", "centres", "add", "KLB", "--name", "Kulob", "--city", "Kulob"], 3, ["may not add and change centres"]),
     (["--as", "ADM", "centres", "add", "K1", "--name", "Kulob", "--city", "Kulob"], 1, ["centre code 'K1'"]),
-    (["--as", "ADM", "staff", "add", "CW1", "--name", "Again", "--role", "trainer"], 1, ["CW1 is already taken"]),
+    (["--as", "ADM", "staff", "add", "CW1", "--name", "Again", "--role", "trainer"], 8, ["CW1 is already taken"]),
     (["--as", "ADM", "staff", "add", "TR1", "--name", "Trainer", "--role", "janitor"], 1, ["'janitor' is not one of"]),
-    (["--as", "ADM", "staff", "roles", "ADM", "--remove", "admin", "--add", "trainer"], 1, ["ADM is the last admin"]),
+    (["--as", "ADM", "staff", "roles", "ADM", "--remove", "admin", "--add", "trainer"], 8, ["ADM is the last admin"]),
     (["staff", "add", "ADM2", "--name", "Second Admin", "--role", "admin"], 3, ["staff already exist"]),
     (["--as", "CW1", "audit", "log"], 3, ["may not read the audit trail"]),
     (["--as", "ADM", "audit", "log", "--since", "yesterday"], 1, ["'yesterday' is not a date"]),

@@ -79,13 +79,17 @@ def test_cli_demo_prints_the_report_and_fresh_rebuilds_only_a_demo(run_cli, tmp_
     assert first.exit_code == 0, first.output
     assert "Built the small demo programme" in first.output and "Participants registered" in first.output
     again = CliRunner().invoke(build_cli(), ["demo", "--db", url])
-    assert again.exit_code == 1 and "add --fresh to rebuild" in again.output
+    assert again.exit_code == 8 and "already holds a demo programme; add --fresh to rebuild it" in again.output
     fresh = CliRunner().invoke(build_cli(), ["demo", "--db", url, "--fresh", "--seed", "6"])
     assert fresh.exit_code == 0, fresh.output
     # a programme the demo did not build is never deleted
     assert run_cli("staff", "add", "ADM", "--name", "Нигина Каримова", "--role", "admin").exit_code == 0
     refused = run_cli("demo", "--fresh")
-    assert refused.exit_code == 1 and "already holds a programme" in refused.output
+    assert refused.exit_code == 8 and "holds a programme the demo did not build" in refused.output
+    assert "add --fresh" not in refused.output
+    plain = run_cli("demo")
+    assert plain.exit_code == 8 and "already holds a programme; build the demo in an empty database" in plain.output
+    assert "--fresh" not in plain.output
 
 
 def test_the_demo_walks_the_whole_journey_through_every_plugin(demo_programme):

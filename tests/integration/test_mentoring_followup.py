@@ -109,7 +109,7 @@ def test_a_second_schedule_while_one_runs_is_refused(admin, programme, funded):
 @pytest.mark.parametrize("start, message", [
     ("2026-12-24", "start date 2026-12-24 is in the future"),
     ("2025-01-01", "start date 2025-01-01 is before DSH-2026-0001's registration (2026-01-15)"),
-    ("", "say when the follow-up starts: --from DATE"),
+    ("", "say when the follow-up starts: start (the first tranche's release)"),
 ])
 def test_a_schedule_by_hand_needs_a_possible_start(admin, programme, start, message):
     code = register(admin, "Мадина Сафарова", "female")

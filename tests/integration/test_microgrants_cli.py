@@ -54,7 +54,8 @@ def test_from_a_round_to_the_last_tranche(grants, desk, fakes):
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Added round R2027 (draft): budget 30,000.00 TJS, grants of 3,000.00 to "
                                     "10,000.00 TJS.")
-    refused(grants("ADM", "round", "open", "R2027"), "its committee has 0 members, fewer than its quorum of 3")
+    refused(grants("ADM", "round", "open", "R2027"), "its committee has 0 members, fewer than its quorum of 3",
+            exit_code=8)
     assert grants("ADM", "committee", "add", "R2027", "CM1", "CM2", "CM3", "CM4").stdout == (
         "The committee of round R2027: CM1, CM2, CM3, CM4 (quorum 3).\n")
     assert "Round R2027 is open for applications from 2026-11-23 to 2026-12-31." in grants(
@@ -193,7 +194,8 @@ def test_bad_applications_are_refused(grants, desk, args, message):
 def test_applying_to_a_closed_round(grants, desk):
     desk.admin.grants.close_round("R2026")
     before = events(desk)
-    refused(grants("CW1", "apply", "R2026", desk.people[0], "--line", line(5000)), "cannot apply: round R2026 is closed")
+    refused(grants("CW1", "apply", "R2026", desk.people[0], "--line", line(5000)), "cannot apply: round R2026 is closed",
+            exit_code=8)
     assert events(desk) == before
 
 
@@ -206,7 +208,8 @@ def test_votes_that_are_refused(grants, desk):
     refused(grants("CM5", "vote", code, "approve"), "CM5 is not on the committee of round R2026", exit_code=3)
     refused(grants("CM4", "vote", code, "approve"), "CM4 declared a conflict of interest (relative) on R2026-001",
             exit_code=3)
-    refused(grants("CM1", "vote", code, "abstain"), "CM1 has already voted on R2026-001 (approve 8,000.00)")
+    refused(grants("CM1", "vote", code, "abstain"), "CM1 has already voted on R2026-001 (approve 8,000.00)",
+            exit_code=8)
     refused(grants("CM2", "vote", code, "approve", "--amount", "8500"),
             "amount 8,500.00 is more than the 8,000.00 TJS requested in R2026-001")
     refused(grants("CM2", "vote", code, "approve", "--amount", "-1"), "amount: -1 must be more than zero")
@@ -221,12 +224,14 @@ def test_decisions_that_are_refused(grants, desk):
     code = submitted(grants, desk, 2, "8000")
     desk.votes(code, "approve", "approve")
     before = events(desk)
-    refused(grants("CM1", "decide", code), "no quorum on R2026-003: 2 valid votes, 3 needed (not yet voted: CM3, CM4)")
+    refused(grants("CM1", "decide", code), "no quorum on R2026-003: 2 valid votes, 3 needed (not yet voted: CM3, CM4)",
+            exit_code=8)
     assert events(desk) == before
     desk.votes(code, "approve", members=["CM3"])
     before = events(desk)
     refused(grants("CM1", "decide", code), "approving R2026-003 for 8,000.00 TJS would commit more than round R2026 "
-                                           "has left: budget 20,000.00, committed 16,000.00, remaining 4,000.00 TJS")
+                                           "has left: budget 20,000.00, committed 16,000.00, remaining 4,000.00 TJS",
+            exit_code=8)
     assert events(desk) == before
     assert desk.admin.grants.get(code).status.value == "under_review"
 
@@ -237,7 +242,7 @@ def test_tranches_that_are_refused(grants, desk):
     before = events(desk)
     refused(grants("CM1", "disburse", code), "four eyes: CM1 recorded the approval of R2026-001", exit_code=3)
     refused(grants("FO1", "disburse", code, "--amount", "9000"),
-            "a tranche of 9,000.00 would bring R2026-001 to 9,000.00, beyond the 8,000.00 TJS granted")
+            "a tranche of 9,000.00 would bring R2026-001 to 9,000.00, beyond the 8,000.00 TJS granted", exit_code=8)
     refused(grants("FO1", "disburse", code, "--amount", "0"), "amount: 0 must be more than zero")
     refused(grants("FO1", "disburse", code, "--amount", "1e3x"), "amount: '1e3x' is not a number")
     refused(grants("FO1", "disburse", code, "--method", "in_kind", "--items", "oven"),
@@ -245,7 +250,8 @@ def test_tranches_that_are_refused(grants, desk):
     assert events(desk) == before
     assert grants("FO1", "disburse", code).exit_code == 0
     before = events(desk)
-    refused(grants("FO1", "disburse", code), "tranche 1 of R2026-001 waits for a second person's confirmation")
+    refused(grants("FO1", "disburse", code), "tranche 1 of R2026-001 waits for a second person's confirmation",
+            exit_code=8)
     refused(grants("FO1", "confirm", code, "--tranche", "1"),
             "four eyes: FO1 recorded tranche 1 of R2026-001, so someone else confirms it", exit_code=3)
     refused(grants("CM1", "confirm", code, "--tranche", "1"),
@@ -255,7 +261,7 @@ def test_tranches_that_are_refused(grants, desk):
     before = events(desk)
     refused(grants("FO1", "disburse", code), "tranche 2 of R2026-001 draws on part 2 of the plan (60% on signing, "
                                              "40% after a verified visit) and needs a verified visit on or after "
-                                             "2026-11-23; none is on file. An admin may override")
+                                             "2026-11-23; none is on file. An admin may override", exit_code=8)
     assert events(desk) == before
     assert grants("ADM", "override", code, "--reason", "mentor on leave").exit_code == 0
     assert grants("FO1", "disburse", code).stdout.startswith(
@@ -266,8 +272,8 @@ def test_an_unknown_application_code(grants, desk):
     for args in (["show", "R2026-999"], ["vote", "R2026-999", "approve"], ["decide", "R2026-999"],
                  ["disburse", "R2026-999"], ["submit", "R2026-999"]):
         who = {"vote": "CM1", "decide": "CM1", "disburse": "FO1", "submit": "CW1"}.get(args[0], "ADM")
-        refused(grants(who, *args), "application 'R2026-999' does not exist")
-    refused(grants("ADM", "budget", "R1999"), "grant round 'R1999' does not exist")
+        refused(grants(who, *args), "application 'R2026-999' does not exist", exit_code=7)
+    refused(grants("ADM", "budget", "R1999"), "grant round 'R1999' does not exist", exit_code=7)
 
 
 def test_cancel_and_reduce_through_the_cli(grants, desk):

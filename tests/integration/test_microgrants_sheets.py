@@ -110,7 +110,7 @@ def test_a_sheet_with_bad_rows_records_nothing_and_names_each_row(desk, tmp_path
         "row 5, member: CM5 is not on the committee of round R2026",
         "row 6: the same as row 2 (R2026-001, CM1); give each once",
         "row 7, reason: a conflict of interest gives its kind, one of relative, neighbour, business_partner, other",
-        "row 8, member: CM1 has already voted on R2026-002 (approve 6,000.00); to change the vote say so (--change)",
+        "row 8, member: CM1 has already voted on R2026-002 (approve 6,000.00); to change the vote say so (change)",
         "row 9, application: R2026-099 does not exist",
         "row 10, amount: 2,000.00 is below the round's minimum grant of 3,000.00 TJS",
     ]

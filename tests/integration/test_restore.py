@@ -74,7 +74,7 @@ def leftovers(db: Path) -> list[str]:
 
 def test_a_restore_puts_the_backup_back_keeps_the_database_and_records_who(run_cli, office, admin, db, tmp_path):
     register(admin, 1)
-    refused = error(restore(run_cli, office, str(tmp_path / "monday.db")), 1)
+    refused = error(restore(run_cli, office, str(tmp_path / "monday.db")), 8)
     assert "has 1 change newer than the backup (the newest of 2026-11-23); restoring would lose it" in refused
     assert "--force" in refused
     assert codes(db) == ["DSH-2026-0001", "DSH-2026-0002"] and kept_files(db) == []
@@ -121,7 +121,7 @@ def test_a_tampered_backup_is_refused_unless_forced(run_cli, office, admin, db, 
 
 
 @pytest.mark.parametrize("make, exit_code, words", [
-    (lambda folder, db: folder / "missing.db", 1, "backup {path} does not exist"),
+    (lambda folder, db: folder / "missing.db", 7, "backup {path} does not exist"),
     (lambda folder, db: db, 1, "the backup {path} is the database itself"),
     (lambda folder, db: _text(folder / "notes.db"), 1, "{path} is not a SQLite database"),
     (lambda folder, db: _foreign(folder / "other.db"), 1, "{path} is not a reentry database"),
@@ -194,7 +194,7 @@ def test_a_backup_of_another_programme_is_refused_unless_forced(run_cli, office,
         elsewhere.bootstrap_admin("ADM", "Фарҳод Саидов")
         ctx = elsewhere.act_as("ADM")
         ctx.centres.add("KHG", "Khorog reintegration centre", "Khorog")
-    line = error(restore(run_cli, office, str(other)), 1)
+    line = error(restore(run_cli, office, str(other)), 8)
     assert f"the backup {other} is not an earlier copy of the database {db}: their audit trails differ at event 2" in line
     forced = restore(run_cli, office, str(other), "--force")
     assert forced.exit_code == 0, forced.output
@@ -205,7 +205,7 @@ def test_a_database_in_use_is_not_replaced(run_cli, office, db, tmp_path):
     reader = sqlite3.connect(db, isolation_level=None)
     try:
         reader.execute("SELECT count(*) FROM participant").fetchone()
-        line = error(restore(run_cli, office, str(tmp_path / "monday.db")), 1)
+        line = error(restore(run_cli, office, str(tmp_path / "monday.db")), 8)
         assert f"the database {db} is in use" in line and "close the other reentry windows" in line
     finally:
         reader.close()

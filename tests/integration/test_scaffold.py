@@ -75,7 +75,7 @@ def test_the_cli_creates_the_project_and_says_what_next(run_cli, tmp_path):
     with open(root / "reentry_job_placement" / "locale" / "reentry_job_placement.pot", "rb") as pot:
         assert read_po(pot).header_comment  # an empty catalogue of its own, ready for ru and tg
     again = run_cli("plugins", "new", "job_placement", "--dir", str(tmp_path))
-    assert again.exit_code == 1 and "already exists" in again.output
+    assert again.exit_code == 8 and "already exists" in again.output
 
 
 def test_the_generated_plugin_imports_only_the_sdk_and_its_contract_says_so(tmp_path, monkeypatch):

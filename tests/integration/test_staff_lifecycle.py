@@ -322,8 +322,8 @@ def test_move_and_list(run_cli, mentor_with_referral, staff_as):
     (["staff", "move", "TR1", "--centre", "KHJ", "--head-office"], 2, ["say where they move"]),
     (["staff", "roles", "TR1", "--set", "mentor", "--add", "trainer"], 2, ["--set gives exactly the roles named"]),
     (["staff", "deactivate", "TR1"], 2, ["Missing option '--reason'"]),
-    (["staff", "deactivate", "ADM", "--reason", "x"], 1, ["ADM is the last admin"]),
-    (["staff", "move", "TR1", "--centre", "XYZ"], 1, ["centre 'XYZ' does not exist"]),
+    (["staff", "deactivate", "ADM", "--reason", "x"], 8, ["ADM is the last admin"]),
+    (["staff", "move", "TR1", "--centre", "XYZ"], 7, ["centre 'XYZ' does not exist"]),
 ])
 def test_command_line_refusals(run_cli, programme, admin, staff_as, args, exit_code, words):
     staff_as("trainer", code="TR1")

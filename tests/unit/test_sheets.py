@@ -57,3 +57,23 @@ def test_an_xlsx_written_here_reads_back_with_numbers_and_dates_as_text(tmp_path
     assert not (tmp_path / "payments.txt").exists()
     with pytest.raises(InvalidInput, match="payments.txt: use a .csv or .xlsx file"):
         write_table(tmp_path / "payments.txt", ["application"], [])
+
+
+@pytest.mark.parametrize("text, row", [
+    ('full_name,sex,birth_date\n"Ali Valiev,male,1985-01-01\nVali Aliev,male,1986-01-01\n', 2),
+    ('full_name,sex,birth_date\nAli Valiev,male,1985-01-01\nVali Aliev,male,"1986-01-01', 3),
+])
+def test_an_unclosed_quote_is_named_with_its_row(tmp_path, text, row):
+    """Not "sex: missing; birth_date: missing" for a row that swallowed the rest of the file."""
+    path = tmp_path / "people.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        read_sheet(path, ["full_name", "sex", "birth_date"], ["full_name", "sex", "birth_date"])
+    assert caught.value.message.startswith(f'people.csv: row {row} has a quote (") that is not closed')
+
+
+def test_a_quoted_cell_over_two_lines_is_still_one_cell(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text('full_name,note\n"Ali Valiev","first line\nsecond line"\n', encoding="utf-8")
+    assert read_sheet(path, ["full_name", "note"], ["full_name"]) == [
+        (2, {"full_name": "Ali Valiev", "note": "first line\nsecond line"})]
