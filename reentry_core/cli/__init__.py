@@ -17,7 +17,8 @@ from . import output
 from .output import FORMATS
 from .state import CliState, remember_context, report_error
 
-def epilog() -> str:
+
+def examples() -> str:
     """The root's examples, in the language chosen (built with the command tree, after it is)."""
     return _("""Examples:
 
@@ -29,7 +30,12 @@ def epilog() -> str:
   reentry db info
 
 The database is a SQLite file in your data folder unless --db or REENTRY_DATABASE_URL
-names another (e.g. postgresql://user@server/reentry).""") + "\n\n" + _(
+names another (e.g. postgresql://user@server/reentry).""")
+
+
+def epilog() -> str:
+    """The root's examples and the exit codes, in the language chosen."""
+    return examples() + "\n\n" + _(
         "Exit codes, the same for every command (docs/cli.md): 0 done, 1 refused by a rule, 2 usage, "
         "3 permission, 4 database, 5 plugin, 6 audit trail tampered, 7 not found, 8 conflict.")
 

@@ -95,7 +95,10 @@ def report_error(exc: ReentryError, click_ctx: click.Context | None = None) -> N
 
 def remember_context(command: click.Command) -> None:
     """Have an error ``command`` raises carry the command's context, so the root prints the
-    parameters it names as this command's options."""
+    parameters it names as this command's options. Wrapped once: a plugin's commands are
+    module objects, added again to every CLI a process builds (the tests build hundreds)."""
+    if getattr(command, "remembers_context", False):
+        return
     invoke = command.invoke
 
     def invoke_remembering(click_ctx: click.Context):
@@ -107,6 +110,7 @@ def remember_context(command: click.Command) -> None:
             raise
 
     command.invoke = invoke_remembering
+    command.remembers_context = True
 
 
 def run_guarded(func: Callable[[], Any]) -> Any:

@@ -42,3 +42,15 @@ def test_the_cli_names_its_own_option(run_cli, programme, case_worker):
     result = run_cli("--as", "ADM", "report", "programme", "--by", "sex,sex")
     assert result.exit_code == ExitCode.RULE
     assert "Error: --by names a dimension twice" in result.stderr
+
+
+def test_building_the_cli_again_does_not_wrap_a_plugins_commands_again(plugin_manager):
+    """A plugin's commands are module objects added to every CLI a process builds; wrapped
+    on each build they nested until a long test run hit the recursion limit."""
+    from reentry_core.cli import build_cli
+
+    root = build_cli(plugin_manager)
+    command = root.commands["grants"].commands["round"].commands["list"]
+    wrapped = command.invoke
+    build_cli(plugin_manager)
+    assert command.invoke is wrapped
