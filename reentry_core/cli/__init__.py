@@ -18,7 +18,15 @@ from .output import FORMATS
 from .state import CliState, remember_context, report_error
 
 def epilog() -> str:
-    """The root's examples, in the language chosen (built with the command tree, after it is)."""
+    """The root's examples and exit codes, in the language chosen (built with the command
+    tree, after it is)."""
+    return examples() + "\n\n" + _(
+        "Exit codes, the same for every command (docs/cli.md): 0 done, 1 refused by a rule, 2 usage, "
+        "3 permission, 4 database, 5 plugin, 6 audit trail tampered, 7 not found, 8 conflict.")
+
+
+def examples() -> str:
+    """The root's examples (one message)."""
     return _("""Examples:
 
 \b
@@ -29,9 +37,7 @@ def epilog() -> str:
   reentry db info
 
 The database is a SQLite file in your data folder unless --db or REENTRY_DATABASE_URL
-names another (e.g. postgresql://user@server/reentry).""") + "\n\n" + _(
-        "Exit codes, the same for every command (docs/cli.md): 0 done, 1 refused by a rule, 2 usage, "
-        "3 permission, 4 database, 5 plugin, 6 audit trail tampered, 7 not found, 8 conflict.")
+names another (e.g. postgresql://user@server/reentry).""")
 
 
 

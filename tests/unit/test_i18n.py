@@ -97,10 +97,10 @@ def test_the_system_language_a_plugin_catalogue_and_the_root_examples(tmp_path):
     """LANG=ru_RU picks Russian when there is a catalogue; a plugin's own domain is looked
     in after the core's; the root's examples are translated too (they were made before
     the language was known)."""
-    from reentry_core.cli import epilog
+    from reentry_core.cli import examples
 
     locale_dir = _compile(tmp_path, "ru", {"Error: {message}": "Ошибка: {message}",
-                                           epilog(): "Примеры: reentry --as ADM participants list"})
+                                           examples(): "Примеры: reentry --as ADM participants list"})
     _compile(tmp_path, "ru", {"Mentor matching, follow-up visits, risks and outcomes.":
                               "Подбор наставников, визиты сопровождения, риски и итоги."}, domain="reentry_mentoring")
     env = {"REENTRY_LOCALE_DIR": str(locale_dir), "REENTRY_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
