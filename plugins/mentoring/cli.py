@@ -336,22 +336,37 @@ def _visit_label(months: int) -> str:
 # --- visits ---------------------------------------------------------------------------------
 
 
+def _findings(equipment_default):
+    """The options of what a mentor found, shared by ``visit`` and ``correct-visit``
+    (``equipment_default``: ``False`` when logging, ``None``, unchanged, when correcting)."""
+    options = [
+        click.option("--revenue", metavar="AMOUNT", help=_("Monthly revenue (TJS).")),
+        click.option("--costs", metavar="AMOUNT", help=_("Monthly costs (TJS).")),
+        click.option("--owner", "owners", type=int, metavar="N", help=_("Owners working in the business (usually 1).")),
+        click.option("--family", "family_workers", type=int, metavar="N", help=_("Family members working there.")),
+        click.option("--hired", "hired_workers", type=int, metavar="N", help=_("Hired workers.")),
+        click.option("--equipment-seen/--equipment-not-seen", "equipment_seen", default=equipment_default,
+                     help=_("Whether the grant's equipment was seen (not on a phone call).")),
+        click.option("--discussed", help=_("What was discussed.")),
+        click.option("--advice", help=_("Advice given.")),
+        click.option("--next-steps", "next_steps", help=_("Agreed next steps.")),
+    ]
+
+    def apply(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
 @group.command("visit")
 @click.argument("participant")
 @click.option("--on", "visited_on", metavar="DATE", help=_("The visit's date (default today)."))
 @click.option("--mode", required=True, help=_("How: {modes}.").format(modes=MODES))
 @click.option("--status", "business_status", required=True,
               help=_("The business found: {statuses}.").format(statuses=STATUSES))
-@click.option("--revenue", metavar="AMOUNT", help=_("Monthly revenue (TJS)."))
-@click.option("--costs", metavar="AMOUNT", help=_("Monthly costs (TJS)."))
-@click.option("--owner", "owners", type=int, metavar="N", help=_("Owners working in the business (usually 1)."))
-@click.option("--family", "family_workers", type=int, metavar="N", help=_("Family members working there."))
-@click.option("--hired", "hired_workers", type=int, metavar="N", help=_("Hired workers."))
-@click.option("--equipment-seen/--equipment-not-seen", "equipment_seen", default=False,
-              help=_("Whether the grant's equipment was seen (not on a phone call)."))
-@click.option("--discussed", help=_("What was discussed."))
-@click.option("--advice", help=_("Advice given."))
-@click.option("--next-steps", "next_steps", help=_("Agreed next steps."))
+@_findings(equipment_default=False)
 @click.option("--risk", "risk_flags", multiple=True,
               help=_("A risk seen (repeat, or comma-separated): {flags}.").format(flags=FLAGS))
 @click.option("--risk-note", help=_("What the mentor saw; goes into the referral's reason."))
@@ -404,16 +419,7 @@ def visit(state: CliState, participant, visited_on, mentor, end_follow_up, risk_
 @click.argument("visit_id", type=int)
 @click.option("--mode", help=_("How: {modes}.").format(modes=MODES))
 @click.option("--status", "business_status", help=_("The business found: {statuses}.").format(statuses=STATUSES))
-@click.option("--revenue", metavar="AMOUNT", help=_("Monthly revenue (TJS)."))
-@click.option("--costs", metavar="AMOUNT", help=_("Monthly costs (TJS)."))
-@click.option("--owner", "owners", type=int, metavar="N", help=_("Owners working in the business (usually 1)."))
-@click.option("--family", "family_workers", type=int, metavar="N", help=_("Family members working there."))
-@click.option("--hired", "hired_workers", type=int, metavar="N", help=_("Hired workers."))
-@click.option("--equipment-seen/--equipment-not-seen", "equipment_seen", default=None,
-              help=_("Whether the grant's equipment was seen (not on a phone call)."))
-@click.option("--discussed", help=_("What was discussed."))
-@click.option("--advice", help=_("Advice given."))
-@click.option("--next-steps", "next_steps", help=_("Agreed next steps."))
+@_findings(equipment_default=None)
 @click.option("--risk-note", help=_("What the mentor saw; goes into the referral's reason."))
 @click.option("--reason", required=True, help=_("Why it is corrected (kept in the audit trail with the earlier "
                                                 "values)."))
