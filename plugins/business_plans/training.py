@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from reentry_core.sdk import (
     _, Conflict, InvalidInput, NotFound, parse_date, ParticipantStatus, record_access, required_reason, shown,
-    structure, unstructure,
+    structure,
 )
 
 from . import store
@@ -202,8 +202,7 @@ class TrainingService:
             store.move_session(tx.conn, row.id, old.number, day)
             numbers = self._renumber(tx.conn, row.id)
             moved = attrs.evolve(moved, number=numbers[old.number])
-            tx.audit("cohort.session.move", "cohort", row.code, before=old,
-                     after={**unstructure(moved), "correction": why})
+            tx.audit_correction("cohort.session.move", "cohort", row.code, before=old, after=moved, reason=why)
         return moved
 
     def cancel_session(self, cohort: str, session, reason: str) -> TrainingSession:
@@ -216,8 +215,8 @@ class TrainingService:
             row, _before, old = self._open_session(tx, cohort, session, _("cancelled"))
             store.delete_session(tx.conn, row.id, old.number)
             self._renumber(tx.conn, row.id)
-            tx.audit("cohort.session.cancel", "cohort", row.code, before=old,
-                     after={"cancelled": old.number, "correction": why})
+            tx.audit_correction("cohort.session.cancel", "cohort", row.code, before=old,
+                                after={"cancelled": old.number}, reason=why)
         return old
 
     def _open_session(self, tx, cohort: str, session, done: str):
@@ -339,10 +338,10 @@ class TrainingService:
                 raise Conflict(_("{code} has business plan {plan} in {cohort}; an enrolment with a plan is not "
                                  "taken back").format(code=code, plan=plan, cohort=row.code))
             marks = store.unenrol(tx.conn, row.id, enrolment.participant_id)
-            tx.audit("cohort.unenrol", "enrolment", f"{row.code}/{code}",
-                     before={"cohort": row.code, "participant": code, "enrolled_on": enrolment.enrolled_on,
-                             "marks": {str(n): mark for n, mark in sorted(marks.items())}},
-                     after={"unenrolled": True, "correction": why})
+            tx.audit_correction("cohort.unenrol", "enrolment", f"{row.code}/{code}",
+                                before={"cohort": row.code, "participant": code, "enrolled_on": enrolment.enrolled_on,
+                                        "marks": {str(n): mark for n, mark in sorted(marks.items())}},
+                                after={"unenrolled": True}, reason=why)
         return code
 
     # --- attendance ----------------------------------------------------------------------

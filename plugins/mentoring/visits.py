@@ -260,8 +260,8 @@ class VisitsMixin:
                 _not_relied_on(tx, before, _("visit {id} verified {rests}; it cannot be corrected so that it no "
                                              "longer verifies the business (reverse that first)"))
             store.correct_visit(tx.conn, before.id, after)
-            tx.audit("mentoring.visit.correct", "participant", before.participant, before=before,
-                     after={**unstructure(after), "correction": why})
+            tx.audit_correction("mentoring.visit.correct", "participant", before.participant, before=before,
+                                after=after, reason=why)
         return after
 
     def cancel_visit(self, visit_id: int, reason: str) -> Visit:
@@ -274,8 +274,8 @@ class VisitsMixin:
             visit = self._own_visit(tx, visit_id)
             _not_relied_on(tx, visit, _("visit {id} verified {rests}; it cannot be cancelled (reverse that first)"))
             store.delete_visit(tx.conn, visit.id)
-            tx.audit("mentoring.visit.cancel", "participant", visit.participant, before=visit,
-                     after={"cancelled": visit.id, "correction": why})
+            tx.audit_correction("mentoring.visit.cancel", "participant", visit.participant, before=visit,
+                                after={"cancelled": visit.id}, reason=why)
         return visit
 
     def _own_visit(self, tx, visit_id: int) -> Visit:

@@ -70,8 +70,8 @@ class CommitteeMixin:
                 raise NotFound(_("{code} has declared no conflict of interest on {app}").format(
                     code=staff.code, app=app.code))
             store.delete_conflict(tx.conn, app_id, staff.id)
-            tx.audit("grants.conflict.withdraw", "grant_application", app.code, before=found[0],
-                     after={"member": staff.code, "withdrawn": True, "correction": why})
+            tx.audit_correction("grants.conflict.withdraw", "grant_application", app.code, before=found[0],
+                                after={"member": staff.code, "withdrawn": True}, reason=why)
         return found[0]
 
     def conflicts(self, code: str) -> list[ConflictOfInterest]:

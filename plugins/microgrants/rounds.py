@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import attrs
 
-from reentry_core.sdk import _, Conflict, InvalidInput, parse_date, required_reason, Role, unstructure
+from reentry_core.sdk import _, Conflict, InvalidInput, parse_date, required_reason, Role
 
 from . import store
 from .domain import Budget, GrantRound, money_text, RoundStatus
@@ -94,8 +94,8 @@ class RoundsMixin:
                                                                committed=money_text(committed, before.currency)))
             store.update_round(tx.conn, round_id, title=after.title, budget=after.budget, min_grant=after.min_grant,
                                max_grant=after.max_grant, opens_on=after.opens_on, closes_on=after.closes_on)
-            tx.audit("grants.round.change", "grant_round", before.code, before=before,
-                     after={**unstructure(after), "correction": why})
+            tx.audit_correction("grants.round.change", "grant_round", before.code, before=before, after=after,
+                                reason=why)
         return after
 
     def rounds(self, status: str | None = None) -> list[GrantRound]:

@@ -146,11 +146,6 @@ def _text(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _iso(value: Any) -> Any:
-    """A date as the trail writes it."""
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
 def _events(conn: sa.Connection, actions: Iterable[str]) -> Iterator[TrailEvent]:
     rows = conn.execution_options(yield_per=500).execute(
         sa.select(_E.c.seq, _E.c.action, _E.c.entity_key, _E.c.after, _E.c.record_keys)
@@ -230,7 +225,7 @@ def _participant_rows(conn: sa.Connection) -> Iterator[DataRow]:
     from .participant_store import select_participants
 
     for row in conn.execution_options(yield_per=2000).execute(select_participants().order_by(t.participant.c.id)):
-        person = {field: _iso(getattr(row, field)) for field in PARTICIPANT_FIELDS if field != "centre"}
+        person = {field: as_audited(getattr(row, field)) for field in PARTICIPANT_FIELDS if field != "centre"}
         person["centre"] = row.centre_code
         yield DataRow(row.code, person)  # the erasure event is what the row is checked against
 
@@ -261,8 +256,8 @@ def _consent_rows(conn: sa.Connection) -> Iterator[DataRow]:
             .order_by(c.c.participant_id, c.c.id)):
         seen[code] += 1
         yield DataRow(f"{code}/{seen[code]}", {
-            "given_on": _iso(given_on), "scope": sorted(filter(None, scope.split(","))),
-            "withdrawn_on": _iso(withdrawn_on)}, code)
+            "given_on": as_audited(given_on), "scope": sorted(filter(None, scope.split(","))),
+            "withdrawn_on": as_audited(withdrawn_on)}, code)
 
 
 _REFERRAL_FIELDS = ("participant", "service_type", "to_whom", "reason", "status", "opened_on", "accepted_on",
@@ -287,7 +282,7 @@ def _referral_rows(conn: sa.Connection) -> Iterator[DataRow]:
     r, p = t.referral, t.participant
     for row in conn.execution_options(yield_per=2000).execute(
             sa.select(r, p.c.code.label("participant")).select_from(r.join(p)).order_by(r.c.id)):
-        fields = {field: _iso(getattr(row, field)) for field in _REFERRAL_FIELDS}
+        fields = {field: as_audited(getattr(row, field)) for field in _REFERRAL_FIELDS}
         yield DataRow(str(row.id), fields, row.participant)
 
 

@@ -47,7 +47,7 @@ class CentreService:
                 raise Conflict(_("centre {code} already has that name and city; nothing was changed").format(
                     code=before.code))
             tx.conn.execute(t.centre.update().where(c.id == row.id).values(name=after.name, city=after.city))
-            tx.audit("centre.edit", "centre", before.code, before=before, after={**unstructure(after), "correction": why})
+            tx.audit_correction("centre.edit", "centre", before.code, before=before, after=after, reason=why)
         return after
 
     def list(self) -> list[Centre]:

@@ -341,6 +341,13 @@ class Transaction:
             audit.canonical_json(audit.plain(before)), audit.canonical_json(audit.plain(after)),
         ))
 
+    def audit_correction(self, action: str, entity: str, key: Any, *, before: Any, after: Any,
+                         reason: str) -> None:
+        """Record a correction: ``before`` as it was, ``after`` as it is now (a record, or
+        what became of it, e.g. ``{"cancelled": 3}``) with ``"correction": reason``, the
+        one place that says how an auditor reads a correction in the trail."""
+        self.audit(action, entity, key, before=before, after={**audit.plain(after), "correction": reason})
+
     def audit_batch(self, action: str, entity: str, records: dict[str, Any], **about: Any) -> None:
         """Record one change to many records (e.g. an imported file) as one event per
         :data:`BATCH_RECORDS` records.

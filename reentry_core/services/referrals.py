@@ -144,8 +144,7 @@ class ReferralService:
             tx.conn.execute(_R.update().where(_R.c.id == before.id).values(
                 service_type=after.service_type.value, to_whom=after.to_whom, reason=after.reason,
                 opened_on=after.opened_on))
-            tx.audit("referral.edit", "referral", before.id, before=before,
-                     after={**unstructure(after), "correction": why})
+            tx.audit_correction("referral.edit", "referral", before.id, before=before, after=after, reason=why)
         return self._shown(after)
 
     def reopen(self, referral_id: int, reason: str) -> Referral:
@@ -167,8 +166,7 @@ class ReferralService:
             after = attrs.evolve(before, closed_on=None, status=ReferralStatus.ACCEPTED if before.accepted_on
                                  else ReferralStatus.OPEN)
             tx.conn.execute(_R.update().where(_R.c.id == before.id).values(status=after.status.value, closed_on=None))
-            tx.audit("referral.reopen", "referral", before.id, before=before,
-                     after={**unstructure(after), "correction": why})
+            tx.audit_correction("referral.reopen", "referral", before.id, before=before, after=after, reason=why)
         return self._shown(after)
 
     def get(self, referral_id: int) -> Referral:
