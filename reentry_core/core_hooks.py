@@ -24,6 +24,8 @@ def register_permissions(register):
     register("participants.view_names", "see participants' names and birth dates", [A, CW, TR, CM, MN])
     register("participants.view_contact", "see participants' phone numbers", [A, CW, MN])
     register("participants.transfer", "move a participant to another centre", [A, CW])
+    register("participants.merge", "find people registered twice and merge their records", [A, CW])
+    register("participants.merge_across_centres", "merge records of one person made at two centres", [A])
     register("referrals.view_health", "see referrals to health services (drug treatment, psychological) "
              "and what any referral or risk note says", [A, CW])
     register("access.view", "read the log of who looked at whose records", [A])

@@ -93,6 +93,11 @@ def participant_readmitted(tx, participant):
 
 
 @hookspec
+def participant_merging(tx, keep, duplicate):
+    """Two records of one person are being merged (``duplicate`` into ``keep``, both ``Participant``), inside the merging transaction, before the core moves every row that points at ``duplicate`` to ``keep``. Raise ``Conflict`` (from the SDK) naming what must be put right first when the two cannot be one (both in one cohort, both applied to one round); delete the duplicate's rows of what a person holds once when ``keep`` has its own (a profile). Return what was done as plain data, or ``None``: it is recorded in the one ``participant.merge`` audit event under the plugin's name."""
+
+
+@hookspec
 def participant_erased(tx, participant, dry_run):
     """A participant who left is being erased (on request, or at the end of the retention period): clear the identifying free text the plugin keeps about them (names typed into notes, plan texts, addresses, risk notes), leaving what counts need. Return one line per kind of record, e.g. ``"3 visit notes"``; with ``dry_run`` change nothing, only say what would be cleared. Runs inside the erasing transaction; the audit payloads are erased by the core."""
 

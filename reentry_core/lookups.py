@@ -14,7 +14,9 @@ from .domain import Centre, Consent, Participant, Staff
 from .errors import NotFound
 from .privacy import check_codes
 from .i18n import _
-from .services.participant_store import current_consent, from_row, load_participant, participant_id  # noqa: F401
+from .services.participant_store import (  # noqa: F401
+    current_consent, from_row, kept_code, load_participant, participant_id, resolve_code, resolve_codes,
+)
 from .storage import tables as t
 
 
@@ -27,6 +29,10 @@ def participant_ids(conn: sa.Connection, codes) -> dict[str, int]:
     found = dict(conn.execute(sa.select(t.participant.c.code, t.participant.c.id)
                               .where(t.participant.c.code.in_(wanted))).all())
     check_codes(conn, found)  # each must be in the acting member's scope
+    if len(found) < len(wanted):  # a merged duplicate's code finds the person kept (checked in turn)
+        kept = resolve_codes(conn, set(wanted) - set(found))
+        ids = participant_ids(conn, kept.values()) if kept else {}
+        found.update({alias: ids[code] for alias, code in kept.items() if code in ids})
     return found
 
 

@@ -134,6 +134,22 @@ def participant_erased(tx, participant, dry_run):
 
 
 @hookimpl
+def participant_merging(tx, keep, duplicate):
+    """One person cannot be in one cohort twice; a conflict declared about both stays once."""
+    from reentry_core.sdk import _, Conflict, participant_id
+
+    from .store import drop_doubled_conflicts, shared_cohorts
+
+    keep_id, gone_id = participant_id(tx.conn, keep.code), participant_id(tx.conn, duplicate.code)
+    cohorts = shared_cohorts(tx.conn, keep_id, gone_id)
+    if cohorts:
+        raise Conflict(_("{keep} and {gone} are both in cohort {cohorts}: unenrol {gone} first, or withdraw one "
+                         "plan").format(keep=keep.code, gone=duplicate.code, cohorts=", ".join(cohorts)))
+    dropped = drop_doubled_conflicts(tx.conn, keep_id, gone_id)
+    return {"conflicts_declared_twice": dropped} if dropped else None
+
+
+@hookimpl
 def participant_audit_keys(conn, participant):
     """The person's plans: score sheets and moderation are audited under the plan's code."""
     from .store import plan_codes_of

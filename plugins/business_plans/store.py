@@ -20,7 +20,7 @@ import attrs
 import sqlalchemy as sa
 
 from reentry_core.sdk import (
-    _, as_audited, check_codes, check_in_scope, clear_text, core as t, DataRow, NotFound, Role, visible,
+    _, as_audited, check_codes, check_in_scope, clear_text, core as t, DataRow, NotFound, resolve_code, Role, visible,
 )
 
 from .domain import (
@@ -50,7 +50,7 @@ def _participant_query():
 
 
 def participant_row(conn: sa.Connection, code: str):
-    code = code.strip().upper()
+    code = resolve_code(conn, code)  # a merged duplicate's code finds the person kept
     row = conn.execute(_participant_query(), {"code": code}).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=code))
@@ -1170,3 +1170,25 @@ def audited_sheets(conn: sa.Connection) -> Iterator[DataRow]:
         fields = {"rubric": f"{row.rubric_key}@{row.rubric_version}", "values": values[row.id], "total": row.total,
                   "scored_on": row.scored_on}
         yield DataRow(f"{row.code}/{row.version}/{row.trainer}", as_audited(fields), row.participant)
+
+
+# --- one person registered twice ---------------------------------------------------------------
+
+
+def shared_cohorts(conn: sa.Connection, keep_id: int, gone_id: int) -> list[str]:
+    """Cohorts (codes) where both records of one person are enrolled or hold a plan."""
+    def cohorts(person: int) -> set[str]:
+        enrolled = sa.select(bp_enrolment.c.cohort_id).where(bp_enrolment.c.participant_id == person)
+        planned = sa.select(bp_plan.c.cohort_id).where(bp_plan.c.participant_id == person)
+        return set(conn.execute(sa.select(bp_cohort.c.code).where(
+            sa.or_(bp_cohort.c.id.in_(enrolled), bp_cohort.c.id.in_(planned)))).scalars())
+
+    return sorted(cohorts(keep_id) & cohorts(gone_id))
+
+
+def drop_doubled_conflicts(conn: sa.Connection, keep_id: int, gone_id: int) -> int:
+    """A trainer's conflict of interest declared about both records is kept once (the kept
+    record's declaration); returns how many of the other's were dropped."""
+    c = bp_conflict.c
+    on_keep = sa.select(c.staff_id).where(c.participant_id == keep_id)
+    return conn.execute(bp_conflict.delete().where(c.participant_id == gone_id, c.staff_id.in_(on_keep))).rowcount

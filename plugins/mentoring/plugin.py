@@ -130,6 +130,24 @@ def participant_exited(tx, participant):
 
 
 @hookimpl
+def participant_merging(tx, keep, duplicate):
+    """One person has one mentor and one follow-up; the kept record's mentee profile stands."""
+    from reentry_core.sdk import _, Conflict, participant_id
+
+    from .store import doubled_follow_up, drop_doubled_mentee
+
+    keep_id, gone_id = participant_id(tx.conn, keep.code), participant_id(tx.conn, duplicate.code)
+    doubled = doubled_follow_up(tx.conn, keep_id, gone_id)
+    if doubled == "mentor":
+        raise Conflict(_("{keep} and {gone} both have a mentor: end {gone}'s mentoring first").format(
+            keep=keep.code, gone=duplicate.code))
+    if doubled == "schedule":
+        raise Conflict(_("{keep} and {gone} are both followed up: end {gone}'s follow-up first").format(
+            keep=keep.code, gone=duplicate.code))
+    return {"mentee_profile_dropped": True} if drop_doubled_mentee(tx.conn, keep_id, gone_id) else None
+
+
+@hookimpl
 def participant_erased(tx, participant, dry_run):
     """What mentors wrote about the person goes; visits, dates and figures stay."""
     from reentry_core.sdk import ngettext

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from reentry_core.sdk import (
     _, as_audited, check_codes, check_in_scope, clear_text, core, DataRow, NotFound, ParticipantStatus, Role,
-    visible,
+    resolve_code, visible,
 )
 
 from . import tables as t
@@ -50,7 +50,7 @@ _PARTICIPANT = _PARTICIPANTS.where(_P.c.code == sa.bindparam("code"))
 def participant(conn: sa.Connection, code: str):
     """The participant's row (``id``, ``code``, ``full_name``, ``sex``, ``status``, ``registered_on``,
     ``centre``)."""
-    code = str(code).strip().upper()
+    code = resolve_code(conn, str(code))  # a merged duplicate's code finds the person kept
     row = conn.execute(_PARTICIPANT, {"code": code}).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=code))
@@ -660,3 +660,28 @@ def audited_visits(conn: sa.Connection) -> Iterator[DataRow]:
             .order_by(v.c.id)):
         fields = as_audited({field: getattr(row, field) for field in VISIT_FIELDS})
         yield DataRow(str(row.id), fields, row.participant)
+
+
+# --- one person registered twice ---------------------------------------------------------------
+
+
+def doubled_follow_up(conn: sa.Connection, keep_id: int, gone_id: int) -> str | None:
+    """What both records of one person have open that a person has once: ``"mentor"`` (an
+    active mentor assignment) or ``"schedule"`` (an active follow-up), else ``None``."""
+    a, s = t.assignment.c, t.schedule.c
+    open_assignments = conn.execute(sa.select(sa.func.count(sa.distinct(a.participant_id))).where(
+        a.participant_id.in_((keep_id, gone_id)), a.ended_on.is_(None))).scalar_one()
+    if open_assignments == 2:
+        return "mentor"
+    active = conn.execute(sa.select(sa.func.count(sa.distinct(s.participant_id))).where(
+        s.participant_id.in_((keep_id, gone_id)), s.status == "active")).scalar_one()
+    return "schedule" if active == 2 else None
+
+
+def drop_doubled_mentee(conn: sa.Connection, keep_id: int, gone_id: int) -> bool:
+    """What matching knows of the person (languages, sector) stays the kept record's when
+    both have it; returns whether the other's was dropped."""
+    m = t.mentee.c
+    if conn.execute(sa.select(m.id).where(m.participant_id == keep_id)).first() is None:
+        return False
+    return bool(conn.execute(t.mentee.delete().where(m.participant_id == gone_id)).rowcount)

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import attrs
 
-from reentry_core.sdk import _, Conflict, eligibility_problems, InvalidInput, record_access
+from reentry_core.sdk import _, Conflict, eligibility_problems, InvalidInput, participant_id, record_access
 
 from . import store
 from .domain import (
-    TRANSITIONS, Application, ApplicationStatus, GrantRound, money_text,
+    FUNDED_STATUSES, TRANSITIONS, Application, ApplicationStatus, GrantRound, money_text,
 )
 from .hookspecs import PlanForGrant
 from .lines import to_lines
@@ -191,3 +191,18 @@ class ApplicationsMixin:
 
 
 __all__ = ["ApplicationsMixin", "check_move"]
+
+
+def refuse_merge(conn, keep, duplicate) -> None:
+    """Two records of one person cannot become one holding two open applications in one
+    round, or two grants: the same rules as :meth:`ApplicationService.apply`."""
+    both = [store.live_applications(conn, participant_id(conn, person.code)) for person in (keep, duplicate)]
+    funded = {s.value for s in FUNDED_STATUSES}
+    for mine in both[0]:
+        for theirs in both[1]:
+            if mine.round == theirs.round or (mine.status in funded and theirs.status in funded):
+                raise Conflict(_("{keep} has application {a} ({a_status}, round {a_round}) and {gone} has {b} "
+                                 "({b_status}, round {b_round}): one person has one application per round and "
+                                 "one grant; withdraw or cancel one first").format(
+                    keep=keep.code, a=mine.code, a_status=mine.status, a_round=mine.round, gone=duplicate.code,
+                    b=theirs.code, b_status=theirs.status, b_round=theirs.round))

@@ -117,6 +117,13 @@ def participant_erased(tx, participant, dry_run):
 
 
 @hookimpl
+def participant_merging(tx, keep, duplicate):
+    from .applications import refuse_merge
+
+    refuse_merge(tx.conn, keep, duplicate)
+
+
+@hookimpl
 def participant_audit_keys(conn, participant):
     """The person's applications: the grant's story is audited under its code."""
     from .store import application_codes_of

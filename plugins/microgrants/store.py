@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from reentry_core.sdk import (
     _, as_audited, check_in_scope, clear_text, core, DataRow, ERASED_TEXT, NotFound, participant_from_row, redact,
-    Role, visible,
+    resolve_code, Role, visible,
 )
 
 from . import tables as t
@@ -70,9 +70,10 @@ _PARTICIPANT = (sa.select(P, core.centre.c.code.label("centre_code"))
 
 def participant(conn: sa.Connection, code: str):
     """The core ``Participant`` (the payload of ``grant_plan``) and its row id."""
-    row = conn.execute(_PARTICIPANT, {"code": normal(code)}).first()
+    code = resolve_code(conn, normal(code))  # a merged duplicate's code finds the person kept
+    row = conn.execute(_PARTICIPANT, {"code": code}).first()
     if row is None:
-        raise NotFound(_("participant {code!r} does not exist").format(code=normal(code)))
+        raise NotFound(_("participant {code!r} does not exist").format(code=code))
     check_in_scope(conn, row.id, row.code, row.centre_id)
     return participant_from_row(row), row.id
 
@@ -840,6 +841,14 @@ def application_codes_of(conn: sa.Connection, code: str) -> list[str]:
     a, p = t.application, core.participant
     return list(conn.execute(sa.select(a.c.code).join(p, p.c.id == a.c.participant_id).where(p.c.code == code)
                              .order_by(a.c.code)).scalars())
+
+
+def live_applications(conn: sa.Connection, person_id: int) -> list:
+    """The person's applications still open or funded: ``code``, ``round`` (its code), ``status``."""
+    return conn.execute(sa.select(A.c.code, R.c.code.label("round"), A.c.status).select_from(A.join(R))
+                        .where(A.c.participant_id == person_id,
+                               A.c.status.in_([s.value for s in OPEN_STATUSES | FUNDED_STATUSES]))
+                        .order_by(A.c.code)).all()
 
 
 def erase_notes(conn: sa.Connection, code: str, dry_run: bool) -> dict[str, int]:

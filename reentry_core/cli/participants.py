@@ -198,6 +198,55 @@ def transfer(state: CliState, code, to, reason):
          state.format, {"code": participant.code, "centre": participant.centre})
 
 
+DUPLICATE = Presenter("first", "first_name", "second", "second_name", ("reasons", "reasons", "; ".join), "born",
+                      "first_centre", "second_centre")
+
+
+@group.command("duplicates")
+@click.option("--centre", help=_("Only this centre's records."))
+@pass_state
+def duplicates(state: CliState, centre):
+    """List records that may be one person registered twice, strongest first.
+
+    A pair is listed when the names are the same or close once spelling and alphabet are set
+    aside (Rahimov, Рахимов and Раҳимов alike; word order; a missing patronymic) and the birth
+    date or the phone is the same. Look at both, then merge them if they are one person.
+
+    \b
+    Example:
+      reentry --as CW1 participants duplicates --centre DSH
+    """
+    pairs = state.ctx().participants.duplicates(centre=centre)
+    emit_rows([DUPLICATE(pair, state.converter) for pair in pairs], DUPLICATE.names, state.format,
+              empty=_("No likely duplicates found."), keep=["first", "second", "reasons"])
+
+
+@group.command("merge")
+@click.argument("keep")
+@click.argument("duplicate")
+@click.option("--reason", required=True, help=_("Why the two records are one person."))
+@pass_state
+def merge(state: CliState, keep, duplicate, reason):
+    """Merge the record DUPLICATE into KEEP: one person, one code.
+
+    Their consent, referrals, plans, applications, visits and everything else recorded
+    about DUPLICATE move to KEEP; details KEEP lacks (phone, release date, facility,
+    offence) are taken from DUPLICATE. DUPLICATE's code still finds the person. Refused
+    when the two cannot be one (both in one cohort, both applied to one round); records of
+    two centres are merged by an admin. Audited with both records as they were.
+
+    \b
+    Example:
+      reentry --as CW1 participants merge DSH-2026-0001 DSH-2026-0057 --reason "registered twice, same passport"
+    """
+    merged = state.ctx().participants.merge(keep, duplicate, reason)
+    moved = sum(merged.moved.values())
+    done(ngettext("Merged {gone} into {code}: {n} record moved; {gone} now finds {code}.",
+                  "Merged {gone} into {code}: {n} records moved; {gone} now finds {code}.", moved).format(
+        gone=merged.merged, code=merged.kept.code, n=moved),
+        state.format, {"code": merged.kept.code, "merged": merged.merged, "moved": merged.moved})
+
+
 @group.command("erase")
 @click.argument("codes", nargs=-1, metavar="[CODE]...")
 @click.option("--due", is_flag=True, help=_("Everyone whose retention period has run out."))

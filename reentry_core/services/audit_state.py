@@ -162,14 +162,17 @@ def problems(conn: sa.Connection, tables: list[AuditedTable]) -> list[str]:
     for table, state in zip(tables, states):
         for action in table.actions:
             by_action[action].append((table, state))
-    for event in _events(conn, by_action):
-        for table, state in by_action[event.action]:
+    aliases: dict[str, str] = {}  # a merged record's code → the code of the record kept
+    for event in _events(conn, {*by_action, MERGED}):
+        if event.action == MERGED:
+            aliases.update((record["merged"], code) for code, record in event.records())
+        for table, state in by_action.get(event.action, ()):
             table.replay(state, event)
     erased = set(conn.execute(sa.select(t.participant.c.code).where(t.participant.c.erased_on.is_not(None))).scalars())
     lines: list[str] = []
     count = 0
     for table, state in zip(tables, states):
-        for line in _differences(conn, table, state, erased):
+        for line in _differences(conn, table, state, erased, aliases):
             count += 1
             if len(lines) < MAX_LINES:
                 lines.append(line)
@@ -178,7 +181,16 @@ def problems(conn: sa.Connection, tables: list[AuditedTable]) -> list[str]:
     return lines
 
 
-def _differences(conn: sa.Connection, table: AuditedTable, state: Replay, erased: set[str]) -> Iterator[str]:
+def _kept(aliases: dict[str, str], value: Any) -> Any:
+    """``value``, or the code of the record kept when it is the code of one merged into it
+    (through every later merge): a row about the person now names the one kept."""
+    while isinstance(value, str) and value in aliases:
+        value = aliases[value]
+    return value
+
+
+def _differences(conn: sa.Connection, table: AuditedTable, state: Replay, erased: set[str],
+                 aliases: dict[str, str]) -> Iterator[str]:
     said = dict(state.said)
     for row in table.rows(conn):
         if row.person in erased:
@@ -191,6 +203,8 @@ def _differences(conn: sa.Connection, table: AuditedTable, state: Replay, erased
                     "reentry").format(what=what)
             continue
         for field, then in fields.items():
+            if aliases:
+                then = _kept(aliases, then)
             if field in row.fields and row.fields[field] != then:
                 yield _("{what}: {field} is {now!r} in the data but {then!r} after its last audited change "
                         "(event {n}): the row was changed outside reentry").format(
@@ -210,10 +224,14 @@ PARTICIPANT_FIELDS = ("full_name", "sex", "birth_date", "centre", "registered_on
 WHOLE = ("participant.register", "participant.import", "participant.update", "participant.exit",
          "participant.readmit", "participant.erase")
 MOVED = "participant.transfer"
+#: Two records of one person merged: the one named ``merged`` goes, the key's stays.
+MERGED = "participant.merge"
 
 
 def _replay_participant(state: Replay, event: TrailEvent) -> None:
     for code, record in event.records():
+        if event.action == MERGED:
+            state.delete(record["merged"], event.seq)
         if event.action == MOVED:
             state.merge(code, event.seq, {"centre": record.get("centre")})
         else:
@@ -235,6 +253,14 @@ def _replay_consent(state: Replay, event: TrailEvent) -> None:
     second), as each person's consents are recorded in order; recording one ends the one in
     force (``withdrawn_on``), as the service does."""
     for code, record in event.records():
+        if event.action == MERGED:  # both records' consents are the kept one's now, in the order recorded
+            for person in (code, record["merged"]):
+                for number in range(1, state.memo.pop(person, 0) + 1):
+                    state.delete(f"{person}/{number}", event.seq)
+            state.memo[code] = len(record["consents"])
+            for number, consent in enumerate(record["consents"], 1):
+                state.put(f"{code}/{number}", event.seq, {**consent, "scope": sorted(consent["scope"])})
+            continue
         fields = {"given_on": record["given_on"], "scope": sorted(record["scope"]),
                   "withdrawn_on": record.get("withdrawn_on")}
         count = state.memo.get(code, 0)
@@ -320,8 +346,9 @@ def core_tables() -> list[AuditedTable]:
     """The core's tables, in the order their problems are listed (built when asked, so the
     labels are in the reader's language)."""
     return [
-        AuditedTable(_("participant {key}"), (*WHOLE, MOVED), _replay_participant, _participant_rows),
-        AuditedTable(_("consent {key}"), ("consent.record", "consent.withdraw"), _replay_consent, _consent_rows),
+        AuditedTable(_("participant {key}"), (*WHOLE, MOVED, MERGED), _replay_participant, _participant_rows),
+        AuditedTable(_("consent {key}"), ("consent.record", "consent.withdraw", MERGED), _replay_consent,
+                     _consent_rows),
         AuditedTable(_("referral {key}"), ("referral.open", "referral.update", "referral.edit", "referral.reopen",
                                            "participant.exit"), _replay_referral, _referral_rows),
         AuditedTable(_("staff member {key}"), ("staff.bootstrap", "staff.add", "staff.roles", "staff.deactivate",

@@ -31,7 +31,7 @@ from ..i18n import _
 from ..storage import tables as t
 from ..storage.locks import for_update
 from . import audit
-from .participant_store import from_row, select_participants
+from .participant_store import from_row, resolve_code, select_participants
 from .settings import read_setting, write_setting
 
 #: What stands in a required text field that was erased (the name, what a referral says).
@@ -107,7 +107,7 @@ def erase(tx, code: str, reason: str, *, dry_run: bool = False) -> Erasure:
     if not reason:
         raise InvalidInput(_("{reason} is empty: say why they are erased, e.g. \"asked on 2026-12-01\" or \"retention "
                              "period\"").format(reason=param("reason")))
-    code = code.strip().upper()
+    code = resolve_code(tx.conn, code)
     row = tx.conn.execute(for_update(select_participants().where(_P.c.code == code), _P)).first()
     if row is None:
         from ..errors import NotFound
@@ -126,6 +126,9 @@ def erase(tx, code: str, reason: str, *, dry_run: bool = False) -> Erasure:
                     for line in (lines or ()))
     keys = [key for answer in tx.ask("participant_audit_keys", conn=tx.conn, participant=person)
             for key in (answer or ())]
+    # the codes of records merged into this one: what the trail says under them is about the person too
+    keys += list(tx.conn.execute(sa.select(t.participant_alias.c.code).where(
+        t.participant_alias.c.participant_id == row.id)).scalars())
     tx.flush_audit()  # what this transaction did so far takes its numbers first
     by = tx.conn.execute(for_update(sa.select(t.audit_head.c.seq), t.audit_head)).scalar_one() + 1
     events = _erase_payloads(tx.conn, [code, *keys], by, dry_run)

@@ -160,21 +160,52 @@ def load_participant(conn: sa.Connection, code: str, *, lock: bool = False) -> P
     outside the acting staff member's scope is refused (:func:`reentry_core.privacy.check`).
     ``lock``: held until the transaction ends, for a change written back
     (:mod:`reentry_core.storage.locks`)."""
-    query = select_participants().where(_P.c.code == code.strip().upper())
+    code = resolve_code(conn, code)
+    query = select_participants().where(_P.c.code == code)
     row = conn.execute(for_update(query, _P) if lock else query).first()
     if row is None:
-        raise NotFound(_("participant {code!r} does not exist").format(code=code.strip().upper()))
+        raise NotFound(_("participant {code!r} does not exist").format(code=code))
     privacy.check(conn, row.id, row.code, row.centre_id)
     return from_row(row)
 
 
 def participant_id(conn: sa.Connection, code: str) -> int:
     """The database id of participant ``code``; :class:`NotFound` names the code."""
-    row = conn.execute(sa.select(_P.c.id, _P.c.centre_id).where(_P.c.code == code.strip().upper())).first()
+    code = resolve_code(conn, code)
+    row = conn.execute(sa.select(_P.c.id, _P.c.centre_id).where(_P.c.code == code)).first()
     if row is None:
-        raise NotFound(_("participant {code!r} does not exist").format(code=code.strip().upper()))
-    privacy.check(conn, row.id, code.strip().upper(), row.centre_id)
+        raise NotFound(_("participant {code!r} does not exist").format(code=code))
+    privacy.check(conn, row.id, code, row.centre_id)
     return row.id
+
+
+def kept_code(conn: sa.Connection, code: str) -> str | None:
+    """The code of the person ``code`` now finds when it is an alias (a duplicate merged
+    into them, or their code before a registration at the wrong centre was corrected), else
+    ``None``."""
+    a = t.participant_alias
+    return conn.execute(sa.select(_P.c.code).select_from(a.join(_P, _P.c.id == a.c.participant_id))
+                        .where(a.c.code == code.strip().upper())).scalar()
+
+
+def resolve_code(conn: sa.Connection, code: str) -> str:
+    """``code`` normalised, or the code it is an alias of: a person's own code is tried
+    first, so the alias table is read only for a code that is not one."""
+    code = code.strip().upper()
+    if conn.execute(sa.select(_P.c.id).where(_P.c.code == code)).first() is None:
+        return kept_code(conn, code) or code
+    return code
+
+
+def resolve_codes(conn: sa.Connection, codes) -> dict[str, str]:
+    """Each of ``codes`` that is an alias → the code it finds (one query)."""
+    a = t.participant_alias
+    wanted = sorted({code.strip().upper() for code in codes})
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        found.update(conn.execute(sa.select(a.c.code, _P.c.code).select_from(a.join(_P, _P.c.id == a.c.participant_id))
+                                  .where(a.c.code.in_(wanted[start:start + 500]))).all())
+    return found
 
 
 def consent_from_row(code: str, row) -> Consent:

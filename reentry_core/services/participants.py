@@ -278,6 +278,31 @@ class ParticipantService:
             tx.emit("participant_transferred", participant=after, from_centre=before.centre, to_centre=target)
         return self._shown(after)
 
+    # --- one person registered twice ------------------------------------------------
+    def duplicates(self, *, centre: str | None = None):
+        """Pairs of records that may be one person, strongest first
+        (:func:`~.participant_merge.likely_duplicates`); names only for those who may read them."""
+        from .participant_merge import likely_duplicates
+
+        self.ctx.require("participants.merge")
+        with self.ctx.reading() as conn:
+            found = likely_duplicates(conn, centre_id=self.ctx.programme.centre_id(conn, centre) if centre else None)
+        if not self.ctx.can("participants.view_names"):
+            found = [attrs.evolve(pair, first_name=None, second_name=None, born=None) for pair in found]
+        access.record(self.ctx, "participants.duplicates", sorted({c for p in found for c in (p.first, p.second)}),
+                      detail=f"centre={centre}" if centre else None)
+        return found
+
+    def merge(self, keep: str, duplicate: str, reason: str):
+        """Merge the record ``duplicate`` into ``keep``: one person, one code; the other code
+        still finds them. Everything recorded about either moves to the one kept
+        (:func:`~.participant_merge.merge`). Returns a :class:`~.participant_merge.Merge`."""
+        from .participant_merge import merge
+
+        with self.ctx.transaction() as tx:
+            merged = merge(tx, keep, duplicate, reason)
+        return attrs.evolve(merged, kept=self._shown(merged.kept))
+
     # --- erasure and retention -----------------------------------------------------
     def erase(self, code: str, reason: str, *, dry_run: bool = False):
         """Erase the identifying details of ``code``, who left the programme (admins only):

@@ -20,7 +20,7 @@ from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..i18n import _
 from ..storage import tables as t
 from ..storage.locks import for_update
-from .participant_store import current_consent
+from .participant_store import current_consent, resolve_code
 
 _R = t.referral
 _P = t.participant
@@ -185,7 +185,7 @@ class ReferralService:
             if not self.ctx.fields.sees_health():
                 query = query.where(_R.c.service_type.not_in(sorted(privacy.HEALTH_SERVICES)))
             if participant:
-                query = query.where(_P.c.code == participant.strip().upper())
+                query = query.where(_P.c.code == resolve_code(conn, participant))
             if status:
                 query = query.where(_R.c.status == ReferralStatus.parse(status).value)
             if service_type:

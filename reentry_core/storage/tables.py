@@ -73,6 +73,16 @@ participant = sa.Table(
     sa.UniqueConstraint("centre_id", "name_key", "birth_date", "twin", name="uq_participant_identity"),
 )
 
+#: The code of a record merged into another (the same person registered twice), or the code
+#: a person had before a registration at the wrong centre was corrected: it still finds them.
+participant_alias = sa.Table(
+    "participant_alias",
+    metadata,
+    sa.Column("code", sa.String(20), primary_key=True),
+    sa.Column("participant_id", sa.ForeignKey("participant.id"), nullable=False, index=True),
+    sa.Column("since", sa.Date, nullable=False),
+)
+
 participant_code_counter = sa.Table(
     "participant_code_counter",
     metadata,
