@@ -48,6 +48,20 @@ Feature: The cohort is ranked and shortlisted
     And plan DSH-26A-P003 is shortlisted
     And plan DSH-26A-P002 is not_selected
 
+  Scenario: The lead trainer undoes a shortlist made too early, and shortlists again
+    When the trainer types "reentry --as TR1 plans moderate DSH-26A-P001 --reason 'TR1 knows the tailoring market'"
+    And the trainer types "reentry --as TR1 plans moderate DSH-26A-P002 --reason 'discussed; scores stand'"
+    And the trainer types "reentry --as TR1 plans shortlist DSH-26A --top 1"
+    Then plan DSH-26A-P001 is shortlisted
+    When the trainer types "reentry --as TR1 plans unshortlist DSH-26A --reason 'the committee asked for two plans'"
+    Then they read "The shortlist of DSH-26A is undone: 3 plans wait for a new decision."
+    And plan DSH-26A-P001 is scored
+    And plan DSH-26A-P002 is scored
+    When the trainer types "reentry --as TR1 plans shortlist DSH-26A --top 2"
+    Then they read "Shortlisted 2 plan(s) of DSH-26A: DSH-26A-P001, DSH-26A-P003."
+    When the trainer types "reentry --as TR2 plans unshortlist DSH-26A --reason 'mine'"
+    Then the command is refused as not allowed: "only an admin or its lead trainer (TR1) may"
+
   Scenario: Only the lead trainer or an admin shortlists
     When the trainer types "reentry --as TR2 plans shortlist DSH-26A --top 1"
     Then the command is refused as not allowed: "only an admin or its lead trainer (TR1) may"

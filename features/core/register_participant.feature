@@ -115,3 +115,14 @@ Feature: Registering a participant
     When the case worker types "reentry --as CW1 participants show DSH-2026-0001"
     Then they see "Ҷамшед Раҳимов"
     And they see the release date, the facility and the offence
+
+  Scenario: A registration made at the wrong centre is corrected, and the old code still finds the person
+    Given "Фирӯза Қодирова", female, born 05.11.1988, was registered at DSH as DSH-2026-0001
+    When the case worker types:
+      """
+      reentry --as CW1 participants correct-centre DSH-2026-0001 --to KHJ --reason "lives in Khujand; registered at the wrong desk"
+      """
+    Then they read "DSH-2026-0001 belongs to KHJ and is now KHJ-2026-0001; DSH-2026-0001 still finds them."
+    When the case worker types "reentry --as CW2 participants show DSH-2026-0001"
+    Then they see "KHJ-2026-0001"
+    And they see "Фирӯза Қодирова"

@@ -52,7 +52,7 @@ Feature: Matching a mentor to a participant
   Scenario: A reassignment needs a reason and ends the previous mentor's assignment
     Given MN1 mentors DSH-2026-0001
     When the case worker types "reentry --as CW1 mentoring assign DSH-2026-0001 --mentor MN2"
-    Then the command is refused with "DSH-2026-0001 already has a mentor, MN1 (since 2026-05-01); give a reason to reassign: --reason TEXT"
+    Then the command is refused with "DSH-2026-0001 already has a mentor, MN1 (since 2026-05-01); say why they are reassigned (--reason)"
     And MN1 mentors DSH-2026-0001
     When the case worker types "reentry --as CW1 mentoring assign DSH-2026-0001 --mentor MN2 --reason 'MN1 is on leave'"
     Then they read "Assigned MN2 to DSH-2026-0001 from 2026-05-01. MN1's assignment ended (MN1 is on leave)."

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from reentry_core.sdk import _, CliState, Presenter, done, emit_record, emit_rows, pass_state
+from reentry_core.sdk import _, CliState, Presenter, done, emit_record, emit_rows, ngettext, pass_state
 
 SECTORS = ["sewing", "car_repair", "cooking", "confectionery", "carpentry", "welding", "hairdressing", "agriculture",
            "trade", "services", "other"]
@@ -817,6 +817,27 @@ def shortlist(state: CliState, cohort_code, min_score, top):
             click.echo(_("More than {k} because of a tie at the cut.").format(k=top))
         return
     emit_rows([_ranking_row(r) for r in result.shortlisted + result.not_selected], RANKING_COLUMNS, state.format)
+
+
+@plans.command("unshortlist")
+@click.argument("cohort_code", metavar="COHORT")
+@click.option("--reason", required=True, help=_("Why the shortlist is undone."))
+@pass_state
+def unshortlist(state: CliState, cohort_code, reason):
+    """Undo a cohort's shortlist made by mistake: its plans are scored again, waiting for a new one.
+
+    An admin or the cohort's lead trainer. Refused while a grant application was made with
+    a shortlisted plan (withdraw it first). Audited with each plan's decision and the reason.
+
+    \b
+    Example:
+      reentry --as TR1 plans unshortlist DSH-26A --reason "shortlisted before the last plan was scored"
+    """
+    plans_undone = state.ctx().plans.undo_shortlist(cohort_code, reason)
+    done(ngettext("The shortlist of {cohort} is undone: {n} plan waits for a new decision.",
+                  "The shortlist of {cohort} is undone: {n} plans wait for a new decision.", len(plans_undone)).format(
+        cohort=cohort_code.strip().upper(), n=len(plans_undone)), state.format,
+        {"cohort": cohort_code.strip().upper(), "plans": plans_undone})
 
 
 def _form_text(form) -> str:

@@ -35,6 +35,13 @@ def plan_shortlisted(tx, plan: ShortlistedPlan) -> None:
     """An event: a plan was shortlisted (once per plan); runs inside the deciding transaction."""
 
 
+@hookspec
+def plan_relied_on(tx, plan: str) -> list[str]:
+    """A question: what of the answering plugin rests on the plan ``plan`` (its code) being
+    shortlisted (e.g. a grant application made with it), one line each; an empty list for
+    nothing. Asked before a cohort's shortlist is undone."""
+
+
 @hookspec(firstresult=True)
 def business_outcomes(conn, months: int):
     """A question (``hook.business_outcomes(conn=..., months=...)`` from a report): return a

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from reentry_core.sdk import _, Conflict, InvalidInput
+from reentry_core.sdk import _, Conflict, InvalidInput, param
 
 from . import store
 from .domain import PLAN_FIELDS, RESUBMITTABLE, CostItem, Plan, PlanStatus
@@ -128,7 +128,8 @@ class PlanningService:
 
         with self.ctx.transaction() as tx:
             row, note = moderated_plan(tx, code, reason, _(
-                "reason: say what the plan needs, e.g. --reason 'get real quotes for the oven'"))
+                "{reason}: say what the plan needs, e.g. 'get real quotes for the oven'").format(
+                    reason=param("reason")))
             before = store.load_plans(tx.conn, [row])[0]
             if not before.can_move_to(PlanStatus.NEEDS_REVISION):
                 raise Conflict(_("plan {code} is {status}; only a submitted or scored plan can be returned for "

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import attrs
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, Conflict, InvalidInput, parse_decimal, record_access, shown, param
+from reentry_core.sdk import _, Conflict, InvalidInput, parse_decimal, param, record_access, required_reason, shown
 
 from . import aggregation, store
 from .domain import SCORABLE, PlanStatus, PlanSummary, parse_whole
@@ -130,7 +130,8 @@ class RankingService:
         corrects their sheet instead, which clears the flag once the spread is small."""
         with self.ctx.transaction() as tx:
             row, text = moderated_plan(tx, plan, reason, _(
-                "reason: say why the scores stand, e.g. --reason 'discussed; both views fair'"))
+                "{reason}: say why the scores stand, e.g. 'discussed; both views fair'").format(
+                    reason=param("reason")))
             cohort = store.cohort_row(tx.conn, row.cohort_code)
             line = next((r for r in cohort_ranking(tx.conn, cohort) if r.plan == row.code), None)
             if line is None or not line.needs_moderation:
@@ -168,8 +169,7 @@ class RankingService:
             lines = cohort_ranking(tx.conn, row)
             flagged = [r.plan for r in lines if r.needs_moderation and r.status in SCORABLE]
             if flagged:
-                raise Conflict(_("{n} plan(s) of {cohort} need moderation first: {plans} (reentry plans moderate PLAN "
-                                 "--reason ...)").format(n=len(flagged), cohort=row.code, plans=", ".join(flagged)))
+                raise Conflict(_("{n} plan(s) of {cohort} need moderation first: {plans}").format(n=len(flagged), cohort=row.code, plans=", ".join(flagged)))
             waiting = [f"{r.plan} ({r.sheets}/{row.min_sheets})" for r in lines
                        if r.status == PlanStatus.SUBMITTED and not r.counted]
             if waiting:
@@ -193,6 +193,33 @@ class RankingService:
                 tx.emit("plan_shortlisted", plan=line.summary(PlanStatus.SHORTLISTED.value))
         return Shortlist(row.code, [r._replace(status="shortlisted") for r in chosen],
                          [r._replace(status="not_selected") for r in rest], tie)
+
+
+    def undo_shortlist(self, cohort: str, reason: str) -> list[str]:
+        """Undo a cohort's shortlist made by mistake (an admin or the cohort's lead trainer):
+        its shortlisted and not-selected plans are scored again, waiting for a new decision.
+        Refused while anything rests on a shortlisted plan (a grant application made with it:
+        withdraw that first). Audited with each plan's decision and the reason. Returns the
+        plans' codes."""
+        reason = required_reason(reason, _("the shortlist is undone"))
+        with self.ctx.transaction() as tx:
+            tx.require("plans.shortlist")
+            row = store.cohort_row(tx.conn, cohort)
+            require_moderator(tx, row.id, row.code)
+            store.lock(tx.conn, bp_cohort, row.id)
+            decided = store.decided_plans(tx.conn, row.id)
+            if not decided:
+                raise Conflict(_("cohort {cohort} has no shortlist to undo").format(cohort=row.code))
+            relied = [line for plan in decided if plan.status == PlanStatus.SHORTLISTED.value
+                      for answer in tx.ask("plan_relied_on", plan=plan.code) or () for line in answer or ()]
+            if relied:
+                raise Conflict(_("the shortlist of {cohort} cannot be undone while {rests}: withdraw that "
+                                 "first").format(cohort=row.code, rests="; ".join(relied)))
+            store.undecide(tx.conn, [plan.id for plan in decided])
+            tx.audit_batch("plan.shortlist_undo", "plan", {
+                plan.code: {"status": PlanStatus.SCORED.value, "before": plan.status, "version": plan.version}
+                for plan in decided}, correction=reason)
+        return [plan.code for plan in decided]
 
 
 def _decide(tx, cohort_id: int, chosen: list[RankedPlan], rest: list[RankedPlan]) -> None:

@@ -599,6 +599,23 @@ def decide(conn: sa.Connection, cohort_id: int, decided: list[tuple], day) -> No
         for code, version, status, score in decided])
 
 
+def decided_plans(conn: sa.Connection, cohort_id: int) -> list:
+    """``(version id, plan code, version, status)`` of the cohort's plans whose current
+    version was shortlisted or not selected, by plan code."""
+    v = bp_plan_version
+    return conn.execute(sa.select(v.c.id, bp_plan.c.code, v.c.version, v.c.status)
+                        .select_from(v.join(bp_plan, bp_plan.c.id == v.c.plan_id))
+                        .where(bp_plan.c.cohort_id == cohort_id, v.c.version == bp_plan.c.current_version,
+                               v.c.status.in_((PlanStatus.SHORTLISTED.value, PlanStatus.NOT_SELECTED.value)))
+                        .order_by(bp_plan.c.code)).all()
+
+
+def undecide(conn: sa.Connection, version_ids: list[int]) -> None:
+    """The plan versions ``version_ids`` scored again, waiting for a decision."""
+    conn.execute(bp_plan_version.update().where(bp_plan_version.c.id.in_(version_ids)).values(
+        status=PlanStatus.SCORED.value, decided_on=None, panel_score=None))
+
+
 @functools.cache
 def _criterion_values_query():
     v = bp_plan_version

@@ -13,7 +13,7 @@ import attrs
 import sqlalchemy as sa
 
 from reentry_core.sdk import (
-    _, Conflict, InvalidInput, NotFound, parse_date, ParticipantStatus, record_access, required_reason, shown,
+    _, Conflict, InvalidInput, NotFound, param, parse_date, ParticipantStatus, record_access, required_reason, shown,
     structure,
 )
 
@@ -146,7 +146,8 @@ class TrainingService:
         changes = {k: v for k, v in {"title": title, "completion_threshold": completion_threshold,
                                      "spread_limit": spread_limit, "normalise": normalise}.items() if v is not None}
         if not changes:
-            raise InvalidInput(_("say what changes, e.g. --normalise or --spread 25"))
+            raise InvalidInput(_("say what changes, e.g. {normalise} or {spread} 25").format(
+                normalise=param("normalise"), spread=param("spread_limit")))
         with self.ctx.transaction() as tx:
             tx.require("plans.cohorts")
             row = store.cohort_row(tx.conn, code)
@@ -269,8 +270,8 @@ class TrainingService:
                         code=code, n=scored, cohort=row.code))
             lead_code = (lead.strip().upper() if lead else before.lead_trainer)
             if lead_code in remove and not lead:
-                raise InvalidInput(_("{code} is the lead trainer; name another lead with --lead first").format(
-                    code=lead_code))
+                raise InvalidInput(_("{code} is the lead trainer; name another lead with {lead} first").format(
+                    code=lead_code, lead=param("lead")))
             after = attrs.evolve(before, trainers=tuple(trainers), lead_trainer=lead_code)
             store.write_trainers(conn, row.id, [(store.staff_row(conn, code).id, code == after.lead_trainer)
                                                 for code in after.trainers])
@@ -405,7 +406,8 @@ class TrainingService:
         if problems:
             raise InvalidInput("; ".join(problems) + _("; nothing was recorded"))
         if not marks:
-            raise InvalidInput(_("give at least one mark, e.g. --present DSH-2026-0001, or --others present"))
+            raise InvalidInput(_("give at least one mark, e.g. {present} DSH-2026-0001, or {others} present").format(
+                present=param("present"), others=param("others")))
         old = store.recorded_marks(conn, {sessions[s][0] for s, _c in marks})
         changes = []
         for (number, code), mark in sorted(marks.items()):

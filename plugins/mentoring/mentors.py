@@ -14,7 +14,7 @@ import attrs
 
 from reentry_core.sdk import (
     _, check_centre, Conflict, in_scope, InvalidInput, ngettext, NotFound, parse_date, ParticipantStatus,
-    PermissionDenied, required_reason, Role, scope_of, structure, unstructure,
+    param, PermissionDenied, required_reason, Role, scope_of, structure, unstructure,
 )
 
 from . import store
@@ -121,9 +121,9 @@ class MentorsMixin:
                 missing = [name for name in ("sex", "capacity", "languages") if data.get(name) in (None, "")]
                 if missing:
                     raise InvalidInput(_("{code} has no mentor profile yet; give {fields}").format(
-                        code=row.code, fields=", ".join(f"--{m}" for m in missing)))
+                        code=row.code, fields=", ".join(param(m) for m in missing)))
             if not data.get("centre"):
-                raise InvalidInput(_("centre: {code} works at no centre; say which with --centre").format(code=row.code))
+                raise InvalidInput(_("{centre}: {code} works at no centre; say which").format(centre=param("centre"), code=row.code))
             profile = structure({k: v for k, v in data.items() if v is not None}, MentorProfile)
             values = {"centre_id": tx.centre_id(profile.centre), "sex": profile.sex.value,
                       "capacity": profile.capacity, "languages": store.keys(profile.languages),
@@ -226,9 +226,10 @@ class MentorsMixin:
                     raise Conflict(_("{mentor} already mentors {code} (since {on})").format(
                         mentor=staff_row.code, code=row.code, on=current.started_on.isoformat()))
                 if reason is None:
-                    raise InvalidInput(_("{code} already has a mentor, {mentor} (since {on}); give a reason to "
-                                         "reassign: --reason TEXT").format(
-                        code=row.code, mentor=current.mentor, on=current.started_on.isoformat()))
+                    raise InvalidInput(_("{code} already has a mentor, {mentor} (since {on}); say why they are "
+                                         "reassigned ({reason})").format(code=row.code, mentor=current.mentor,
+                                                                         on=current.started_on.isoformat(),
+                                                                         reason=param("reason")))
                 if day < current.started_on:
                     raise InvalidInput(_("assignment date {d} is before {mentor}'s assignment began ({on})").format(
                         d=day.isoformat(), mentor=current.mentor, on=current.started_on.isoformat()))

@@ -206,3 +206,10 @@ def refuse_merge(conn, keep, duplicate) -> None:
                                  "one grant; withdraw or cancel one first").format(
                     keep=keep.code, a=mine.code, a_status=mine.status, a_round=mine.round, gone=duplicate.code,
                     b=theirs.code, b_status=theirs.status, b_round=theirs.round))
+
+
+def made_with_plan(conn, plan: str) -> list[str]:
+    """The applications (not withdrawn or cancelled) made with the business plan ``plan``,
+    one line each: what rests on the plan's shortlisting."""
+    return [_("application {code} ({status}) was made with plan {plan}").format(code=code, status=status, plan=plan)
+            for code, status in store.applications_with_plan(conn, plan)]

@@ -169,6 +169,15 @@ def participant_scope(conn, staff):
 
 
 @hookimpl(optionalhook=True)
+def plan_relied_on(tx, plan):
+    """Business plans asks before a shortlist is undone: the applications made with the plan
+    (not withdrawn or cancelled)."""
+    from .applications import made_with_plan
+
+    return made_with_plan(tx.conn, plan)
+
+
+@hookimpl(optionalhook=True)
 def visit_relied_on(tx, visit):
     """Mentoring asks before a visit is cancelled or stops verifying: the tranches released
     on its strength (not reversed)."""

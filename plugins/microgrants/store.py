@@ -851,6 +851,14 @@ def live_applications(conn: sa.Connection, person_id: int) -> list:
                         .order_by(A.c.code)).all()
 
 
+def applications_with_plan(conn: sa.Connection, plan: str) -> list:
+    """``(code, status)`` of the applications made with business plan ``plan``, not withdrawn or cancelled."""
+    return conn.execute(sa.select(A.c.code, A.c.status).where(
+        A.c.plan_code == normal(plan),
+        A.c.status.not_in((ApplicationStatus.WITHDRAWN.value, ApplicationStatus.CANCELLED.value)))
+        .order_by(A.c.code)).all()
+
+
 def erase_notes(conn: sa.Connection, code: str, dry_run: bool) -> dict[str, int]:
     """Clear what staff wrote in words about participant ``code``'s applications (why one
     closed, members' vote and conflict notes, overrides, verification notes, reversals, the

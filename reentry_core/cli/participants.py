@@ -198,6 +198,28 @@ def transfer(state: CliState, code, to, reason):
          state.format, {"code": participant.code, "centre": participant.centre})
 
 
+@group.command("correct-centre")
+@click.argument("code")
+@click.option("--to", "to", required=True, metavar="CENTRE", help=_("The centre they should have been registered at."))
+@click.option("--reason", required=True, help=_("Why the registration belongs to that centre."))
+@pass_state
+def correct_centre(state: CliState, code, to, reason):
+    """Correct a registration made at the wrong centre (an admin, or a case worker of that centre).
+
+    Unlike a transfer (the person moved), they belonged to the other centre from the start:
+    they get its next code, and the code they had still finds them. Audited with the
+    registration as it was and the reason.
+
+    \b
+    Example:
+      reentry --as CW1 participants correct-centre DSH-2026-0057 --to KHJ --reason "registered at the wrong desk"
+    """
+    participant = state.ctx().participants.correct_centre(code, to, reason)
+    done(_("{was} belongs to {centre} and is now {code}; {was} still finds them.").format(
+        was=code.strip().upper(), centre=participant.centre, code=participant.code),
+        state.format, {"code": participant.code, "centre": participant.centre, "was": code.strip().upper()})
+
+
 DUPLICATE = Presenter("first", "first_name", "second", "second_name", ("reasons", "reasons", "; ".join), "born",
                       "first_centre", "second_centre")
 

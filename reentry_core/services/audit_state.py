@@ -163,9 +163,9 @@ def problems(conn: sa.Connection, tables: list[AuditedTable]) -> list[str]:
         for action in table.actions:
             by_action[action].append((table, state))
     aliases: dict[str, str] = {}  # a merged record's code → the code of the record kept
-    for event in _events(conn, {*by_action, MERGED}):
-        if event.action == MERGED:
-            aliases.update((record["merged"], code) for code, record in event.records())
+    for event in _events(conn, {*by_action, *ALIASING}):
+        if event.action in ALIASING:
+            aliases.update((record[ALIASING[event.action]], code) for code, record in event.records())
         for table, state in by_action.get(event.action, ()):
             table.replay(state, event)
     erased = set(conn.execute(sa.select(t.participant.c.code).where(t.participant.c.erased_on.is_not(None))).scalars())
@@ -226,12 +226,16 @@ WHOLE = ("participant.register", "participant.import", "participant.update", "pa
 MOVED = "participant.transfer"
 #: Two records of one person merged: the one named ``merged`` goes, the key's stays.
 MERGED = "participant.merge"
+#: A registration at the wrong centre corrected: the person's code ``was`` is the key's now.
+RECENTRED = "participant.recentre"
+#: The events after which a code no longer names a person but finds another (an alias).
+ALIASING = {MERGED: "merged", RECENTRED: "was"}
 
 
 def _replay_participant(state: Replay, event: TrailEvent) -> None:
     for code, record in event.records():
-        if event.action == MERGED:
-            state.delete(record["merged"], event.seq)
+        if event.action in ALIASING:
+            state.delete(record[ALIASING[event.action]], event.seq)
         if event.action == MOVED:
             state.merge(code, event.seq, {"centre": record.get("centre")})
         else:
@@ -260,6 +264,14 @@ def _replay_consent(state: Replay, event: TrailEvent) -> None:
             state.memo[code] = len(record["consents"])
             for number, consent in enumerate(record["consents"], 1):
                 state.put(f"{code}/{number}", event.seq, {**consent, "scope": sorted(consent["scope"])})
+            continue
+        if event.action == RECENTRED:  # the same consents, under the person's new code
+            count = state.memo.pop(record["was"], 0)
+            for number in range(1, count + 1):
+                said = state.said.pop(f"{record['was']}/{number}", None)
+                if said is not None:
+                    state.said[f"{code}/{number}"] = said
+            state.memo[code] = count
             continue
         fields = {"given_on": record["given_on"], "scope": sorted(record["scope"]),
                   "withdrawn_on": record.get("withdrawn_on")}
@@ -346,8 +358,8 @@ def core_tables() -> list[AuditedTable]:
     """The core's tables, in the order their problems are listed (built when asked, so the
     labels are in the reader's language)."""
     return [
-        AuditedTable(_("participant {key}"), (*WHOLE, MOVED, MERGED), _replay_participant, _participant_rows),
-        AuditedTable(_("consent {key}"), ("consent.record", "consent.withdraw", MERGED), _replay_consent,
+        AuditedTable(_("participant {key}"), (*WHOLE, MOVED, *ALIASING), _replay_participant, _participant_rows),
+        AuditedTable(_("consent {key}"), ("consent.record", "consent.withdraw", *ALIASING), _replay_consent,
                      _consent_rows),
         AuditedTable(_("referral {key}"), ("referral.open", "referral.update", "referral.edit", "referral.reopen",
                                            "participant.exit"), _replay_referral, _referral_rows),

@@ -165,11 +165,11 @@ class _Restore:
                 file=self.source))
         if not result.ok and not self.force:
             raise AuditTampered(ngettext(
-                "the audit trail of the backup {file} was tampered with ({n} problem: {first}); pass --force to "
+                "the audit trail of the backup {file} was tampered with ({n} problem: {first}); pass {force} to "
                 "restore it anyway",
                 "the audit trail of the backup {file} was tampered with ({n} problems, the first: {first}); pass "
-                "--force to restore it anyway", len(result.problems)).format(
-                file=self.source, n=len(result.problems), first=result.problems[0]))
+                "{force} to restore it anyway", len(result.problems)).format(
+                file=self.source, n=len(result.problems), first=result.problems[0], force=param("force")))
         self._as_admin(engine, _("the backup {file}").format(file=self.source))
         return trail, result.problems, upgraded
 
@@ -208,8 +208,8 @@ class _Restore:
         if reason is not None:
             self.unreadable = True
             if not self.force:
-                raise DatabaseError(_("the database {file} cannot be read ({reason}); pass --force to replace it (it is "
-                                      "kept beside it)").format(file=database, reason=reason))
+                raise DatabaseError(_("the database {file} cannot be read ({reason}); pass {force} to replace it (it is "
+                                      "kept beside it)").format(file=database, reason=reason, force=param("force")))
             return None
         if self.force:
             return current
@@ -218,15 +218,15 @@ class _Restore:
             theirs = _hash_at(conn, k)
         if ours != theirs:
             raise Conflict(_("the backup {file} is not an earlier copy of the database {db}: their audit trails differ "
-                             "at event {n}; pass --force to replace it anyway (it is kept beside it)").format(
-                file=self.source, db=database, n=k))
+                             "at event {n}; pass {force} to replace it anyway (it is kept beside it)").format(
+                file=self.source, db=database, n=k, force=param("force")))
         if lost:
             raise Conflict(ngettext(
                 "the database {db} has {n} change newer than the backup (the newest of {on}); restoring would lose it: "
-                "pass --force to restore anyway (the database is kept beside it)",
+                "pass {force} to restore anyway (the database is kept beside it)",
                 "the database {db} has {n} changes newer than the backup (the newest of {on}); restoring would lose "
-                "them: pass --force to restore anyway (the database is kept beside it)",
-                lost).format(db=database, n=lost, on=newest))
+                "them: pass {force} to restore anyway (the database is kept beside it)",
+                lost).format(db=database, n=lost, on=newest, force=param("force")))
         return current
 
     def _as_admin(self, engine: sa.Engine, where: str) -> None:

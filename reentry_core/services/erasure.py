@@ -117,8 +117,8 @@ def erase(tx, code: str, reason: str, *, dry_run: bool = False) -> Erasure:
     if row.erased_on is not None:
         raise Conflict(_("{code} was already erased on {on}").format(code=code, on=row.erased_on.isoformat()))
     if row.status != "exited":
-        raise Conflict(_("{code} is still in the programme: record their exit first (reentry participants exit "
-                         "{code} --reason …); erasure is for people who left").format(code=code))
+        raise Conflict(_("{code} is still in the programme: record their exit first; erasure is for people who "
+                         "left").format(code=code))
     person = from_row(row)
     fields = tuple(f for f in IDENTIFYING if getattr(person, f) not in (None, "", ERASED_TEXT))
     referral_ids = list(tx.conn.execute(sa.select(_R.c.id).where(_R.c.participant_id == row.id)).scalars())

@@ -16,7 +16,7 @@ from .. import privacy
 from . import access
 from ..convert import parse_date, structure, unstructure
 from ..domain import (
-    SENSITIVE_FIELDS, Consent, ConsentScope, ExitReason, Participant, ParticipantStatus, Sex,
+    SENSITIVE_FIELDS, Consent, ConsentScope, ExitReason, Participant, ParticipantStatus, Sex, required_reason,
 )
 from ..errors import Conflict, InvalidInput, PermissionDenied, param
 from ..i18n import _
@@ -302,6 +302,36 @@ class ParticipantService:
         with self.ctx.transaction() as tx:
             merged = merge(tx, keep, duplicate, reason)
         return attrs.evolve(merged, kept=self._shown(merged.kept))
+
+    def correct_centre(self, code: str, to: str, reason: str) -> Participant:
+        """Correct a registration made at the wrong centre: unlike a transfer (the person
+        moved), they belonged to ``to`` from the start, so they get ``to``'s next code for
+        their registration year and the code they had becomes an alias that still finds
+        them. An admin, or a case worker of the centre the registration was made at."""
+        reason = required_reason(reason, _("the registration belongs to another centre"))
+        with self.ctx.transaction() as tx:
+            tx.require("participants.transfer")
+            before = self._load(tx.conn, code, lock=True)
+            scope = privacy.scope_of(tx.conn)
+            if scope is not None and not scope.everywhere and scope.centre != before.centre:
+                raise PermissionDenied(_("only an admin or a case worker of {centre} can correct the centre of "
+                                         "{code}").format(centre=before.centre, code=before.code))
+            new_id = tx.centre_id(to)
+            target = to.strip().upper()
+            if target == before.centre:
+                raise Conflict(_("{code} is already at {centre}").format(code=before.code, centre=target))
+            new_code = reserve_codes(tx.conn, new_id, target, before.registered_on.year, 1)[0]
+            after = attrs.evolve(before, centre=target, code=new_code)
+            twin = next_twin(tx.conn, (new_id, name_key(before.full_name), before.birth_date))
+            person = participant_id(tx.conn, before.code)  # before it leaves the member's scope
+            _write_identity(tx, _P.update().where(_P.c.code == before.code).values(
+                centre_id=new_id, twin=twin, code=new_code), before.code)
+            tx.conn.execute(t.participant_alias.insert().values(code=before.code, participant_id=person,
+                                                                since=tx.today))
+            tx.audit_correction("participant.recentre", "participant", new_code, before=before,
+                                after={**unstructure(after), "was": before.code}, reason=reason)
+            tx.emit("participant_transferred", participant=after, from_centre=before.centre, to_centre=target)
+        return self._shown(after)
 
     # --- erasure and retention -----------------------------------------------------
     def erase(self, code: str, reason: str, *, dry_run: bool = False):

@@ -54,8 +54,8 @@ def open_referral(tx, participant: str, service_type: str, to_whom: str, reason:
         raise NotFound(_("participant {code!r} does not exist").format(code=referral.participant))
     privacy.check(tx.conn, row.id, referral.participant, row.centre_id)
     if row.status == ParticipantStatus.EXITED.value:
-        raise Conflict(_("{code} has left the programme; no new referral can be opened "
-                         "(readmit them first: reentry participants readmit {code} --reason …)").format(
+        raise Conflict(_("{code} has left the programme; no new referral can be opened (readmit them "
+                         "first)").format(
             code=referral.participant))
     consent = current_consent(tx.conn, row.id, referral.opened_on)
     if consent is None or ConsentScope.REFERRALS not in consent.scope:
@@ -161,7 +161,7 @@ class ReferralService:
             status = tx.conn.execute(sa.select(_P.c.status).where(_P.c.code == before.participant)).scalar_one()
             if status == ParticipantStatus.EXITED.value:
                 raise Conflict(_("{code} has left the programme; their referrals cannot be reopened (readmit them "
-                                 "first: reentry participants readmit {code} --reason …)").format(
+                                 "first)").format(
                     code=before.participant))
             after = attrs.evolve(before, closed_on=None, status=ReferralStatus.ACCEPTED if before.accepted_on
                                  else ReferralStatus.OPEN)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, param
 from ..files import written_whole
 from ..i18n import _
 from ..sheets import Workbook, write_rows
@@ -228,8 +228,8 @@ def csv_rows(report: ProgrammeReport) -> tuple[list[str], list[list[Any]]]:
 def file_format(path: Path, fmt: str | None) -> str:
     kind = (fmt or path.suffix.lstrip(".")).lower()
     if kind not in FILE_FORMATS:
-        raise InvalidInput(_("{file}: give a .csv, .json or .xlsx file, or --format csv|json|xlsx").format(
-            file=str(path)))
+        raise InvalidInput(_("{file}: give a .csv, .json or .xlsx file, or {fmt} csv|json|xlsx").format(
+            file=str(path), fmt=param("fmt")))
     return kind
 
 

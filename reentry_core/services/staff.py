@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from ..convert import structure, unstructure
 from ..domain import OpenWork, ReferralStatus, Role, Staff, normalise_optional_text
-from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied, PluginError
+from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied, PluginError, param
 from ..i18n import _
 from ..storage import tables as t
 
@@ -66,7 +66,7 @@ def create_first_admin(acting, code, full_name, roles, centre) -> Staff:
         raise PermissionDenied(_("the first staff member must have the admin role"))
     with acting(member).transaction() as tx:
         if tx.conn.execute(sa.select(sa.func.count()).select_from(t.staff)).scalar_one():
-            raise PermissionDenied(_("staff already exist: say who is acting with --as STAFF_CODE"))
+            raise PermissionDenied(_("staff already exist: say who is acting ({acting_as})").format(acting_as=param("acting_as")))
         centre_id = tx.centre_id(member.centre) if member.centre else None
         _insert(tx.conn, member, centre_id)
         tx.audit("staff.bootstrap", "staff", member.code, after=member)

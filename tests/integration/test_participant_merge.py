@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from reentry_core.demo import run
 from reentry_core.errors import Conflict, InvalidInput, PermissionDenied
+from reentry_core.hookspecs import hookimpl
 from reentry_core.storage import tables as t
 from reentry_core.testing import TODAY
 
@@ -170,3 +171,63 @@ def test_one_cohort_one_mentor_one_round_a_merge_that_would_double_them_is_refus
     with pytest.raises(Conflict, match=f"{person} and {twin} are both in cohort {cohort}"):
         admin.participants.merge(person, twin, "same person")
     assert admin.participants.get(twin).code == twin  # nothing was merged
+
+
+# --- a registration made at the wrong centre ---------------------------------------------------------
+
+
+def test_a_registration_at_the_wrong_centre_gets_the_right_centre_s_code_and_the_old_one_still_finds_them(
+        programme, admin, case_worker, staff_as):
+    wrong = register(case_worker, "Фирӯза Қодирова")
+    case_worker.participants.record_consent(wrong, given_on=FIRST, scope="programme,referrals")
+    referral = case_worker.referrals.add(wrong, "legal", "Legal aid centre, Khujand", "passport", opened_on=FIRST)
+    with pytest.raises(InvalidInput, match="reason: say why the registration belongs to another centre"):
+        case_worker.participants.correct_centre(wrong, "KHJ", "")
+    with pytest.raises(Conflict, match=f"{wrong} is already at DSH"):
+        case_worker.participants.correct_centre(wrong, "dsh", "typo")
+    right = case_worker.participants.correct_centre(wrong, "khj", "registered at the wrong desk")
+    assert (right.code, right.centre) == ("KHJ-2026-0001", "KHJ")
+    khujand = staff_as("case_worker", code="KHJ-CW", centre="KHJ")
+    assert khujand.participants.get(wrong).code == "KHJ-2026-0001"  # the old code finds them
+    assert [r.id for r in khujand.referrals.list(participant=right.code)] == [referral.id]
+    assert khujand.participants.current_consent(right.code) is not None
+    with pytest.raises(PermissionDenied):
+        case_worker.participants.get(wrong)  # Dushanbe no longer sees them
+    with programme.engine.connect() as conn:
+        after = json.loads(conn.execute(sa.select(t.audit_event.c.after).where(
+            t.audit_event.c.action == "participant.recentre")).scalar_one())
+    assert (after["was"], after["code"], after["correction"]) == (wrong, "KHJ-2026-0001", "registered at the wrong desk")
+    assert admin.audit.verify().ok
+
+
+# --- a plugin's say in a merge --------------------------------------------------------------------
+
+
+class Lockers:
+    """A plugin whose people hold one locker each: it refuses to merge two holders, and
+    otherwise says what it did (recorded in the merge's audit event under its name)."""
+
+    def __init__(self, holders=()):
+        self.holders = set(holders)
+
+    @hookimpl
+    def participant_merging(self, tx, keep, duplicate):
+        if {keep.code, duplicate.code} <= self.holders:
+            raise Conflict(f"{keep.code} and {duplicate.code} both hold a locker: empty one first")
+        return {"lockers_checked": 2}
+
+
+def test_a_plugin_refuses_a_merge_or_says_what_it_did(programme_with):
+    from reentry_core.testing import set_up
+
+    plugin = Lockers()
+    prog = programme_with(("lockers", plugin))
+    admin = set_up(prog)
+    one, two, three = (register(admin, name) for name in ("Ҷамшед Раҳимов", "Rakhimov Jamshed", "Jamshed Rahimov K"))
+    plugin.holders = {one, two}
+    with pytest.raises(Conflict, match="both hold a locker"):
+        admin.participants.merge(one, two, "same person")
+    assert admin.participants.get(two).code == two  # nothing was merged
+    admin.participants.merge(one, three, "same person")
+    actor, key, _before, after = merge_event(prog)
+    assert (key, after["plugins"]) == (one, {"lockers": {"lockers_checked": 2}})

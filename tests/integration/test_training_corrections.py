@@ -96,3 +96,29 @@ def test_cli_training_corrections(world, run_cli):
     assert result.exit_code == 2 and "Missing option '--reason'" in result.output
     result = run_cli("--as", "TR1", "plans", "unenrol", "DSH-26A", world.codes[1], "--reason", "wrong cohort")
     assert result.exit_code == 0 and f"{world.codes[1]} is no longer enrolled in DSH-26A." in result.output
+
+
+# --- a shortlist undone -------------------------------------------------------------------------
+
+APPLIED_COHORT = sa.text(
+    "SELECT c.code, a.code, pl.code FROM bp_cohort c JOIN bp_plan pl ON pl.cohort_id = c.id "
+    "JOIN bp_plan_version v ON v.plan_id = pl.id AND v.version = pl.current_version "
+    "JOIN mg_application a ON a.plan_code = pl.code "
+    "WHERE v.status = 'shortlisted' AND a.status NOT IN ('withdrawn', 'cancelled') ORDER BY a.code LIMIT 1")
+
+
+def test_a_shortlist_a_grant_application_rests_on_is_not_undone(programme):
+    from reentry_core.demo import run
+
+    demo = run(programme, "small", seed=3)
+    with programme.engine.connect() as conn:
+        cohort, application, plan = conn.execute(APPLIED_COHORT).first()
+    admin = demo.act_as("ADM").plans
+    with pytest.raises(InvalidInput, match="reason: say why the shortlist is undone"):
+        admin.undo_shortlist(cohort, "")
+    with pytest.raises(Conflict, match=f"the shortlist of {cohort} cannot be undone while .*application {application} "
+                                       f"\\(\\w+\\) was made with plan {plan}"):
+        admin.undo_shortlist(cohort, "shortlisted by mistake")
+    with programme.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM bp_plan_version WHERE status = 'shortlisted'")).scalar()
+    assert demo.act_as("ADM").audit.verify().ok
