@@ -50,6 +50,20 @@ def _write_identity(tx, statement, code: str) -> None:
                          "moment; nothing was written, try again").format(code=code)) from None
 
 
+def _other_centre(tx, before: Participant, to: str, refusal: str) -> tuple[int, str, int]:
+    """``(centre id, centre code, twin number)`` for moving ``before`` to centre ``to``: an
+    admin, or a staff member of the centre they are at (``refusal``, with ``{centre}`` and
+    ``{code}``, says so); refused when they are there already."""
+    scope = privacy.scope_of(tx.conn)
+    if scope is not None and not scope.everywhere and scope.centre != before.centre:
+        raise PermissionDenied(refusal.format(centre=before.centre, code=before.code))
+    new_id = tx.centre_id(to)
+    target = to.strip().upper()
+    if target == before.centre:
+        raise Conflict(_("{code} is already at {centre}").format(code=before.code, centre=target))
+    return new_id, target, next_twin(tx.conn, (new_id, name_key(before.full_name), before.birth_date))
+
+
 class ParticipantService:
     def __init__(self, ctx):
         self.ctx = ctx
@@ -261,16 +275,9 @@ class ParticipantService:
         with self.ctx.transaction() as tx:
             tx.require("participants.transfer")
             before = self._load(tx.conn, code, lock=True)  # refused outside the actor's scope
-            scope = privacy.scope_of(tx.conn)
-            if scope is not None and not scope.everywhere and scope.centre != before.centre:
-                raise PermissionDenied(_("only an admin or a case worker of {centre} can transfer {code}").format(
-                    centre=before.centre, code=before.code))
-            new_id = tx.centre_id(to)
-            target = to.strip().upper()
-            if target == before.centre:
-                raise Conflict(_("{code} is already at {centre}").format(code=before.code, centre=target))
+            new_id, target, twin = _other_centre(tx, before, to, _(
+                "only an admin or a case worker of {centre} can transfer {code}"))
             after = attrs.evolve(before, centre=target)
-            twin = next_twin(tx.conn, (new_id, name_key(before.full_name), before.birth_date))
             _write_identity(tx, _P.update().where(_P.c.code == before.code).values(centre_id=new_id, twin=twin),
                             before.code)
             tx.audit("participant.transfer", "participant", before.code, before={"centre": before.centre},
@@ -312,17 +319,10 @@ class ParticipantService:
         with self.ctx.transaction() as tx:
             tx.require("participants.transfer")
             before = self._load(tx.conn, code, lock=True)
-            scope = privacy.scope_of(tx.conn)
-            if scope is not None and not scope.everywhere and scope.centre != before.centre:
-                raise PermissionDenied(_("only an admin or a case worker of {centre} can correct the centre of "
-                                         "{code}").format(centre=before.centre, code=before.code))
-            new_id = tx.centre_id(to)
-            target = to.strip().upper()
-            if target == before.centre:
-                raise Conflict(_("{code} is already at {centre}").format(code=before.code, centre=target))
+            new_id, target, twin = _other_centre(tx, before, to, _(
+                "only an admin or a case worker of {centre} can correct the centre of {code}"))
             new_code = reserve_codes(tx.conn, new_id, target, before.registered_on.year, 1)[0]
             after = attrs.evolve(before, centre=target, code=new_code)
-            twin = next_twin(tx.conn, (new_id, name_key(before.full_name), before.birth_date))
             person = participant_id(tx.conn, before.code)  # before it leaves the member's scope
             _write_identity(tx, _P.update().where(_P.c.code == before.code).values(
                 centre_id=new_id, twin=twin, code=new_code), before.code)
