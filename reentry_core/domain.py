@@ -27,6 +27,14 @@ class Choice(str, enum.Enum):
     def __str__(self) -> str:
         return self.value
 
+    @property
+    def label(self) -> str:
+        """The value as a person reads it in their language (``under_review`` → "на
+        рассмотрении"); the value itself in English (:func:`reentry_core.words.choice_label`)."""
+        from .words import choice_label
+
+        return choice_label(self.value)
+
     @classmethod
     def values(cls) -> list[str]:
         return [m.value for m in cls]
@@ -48,6 +56,18 @@ class Choice(str, enum.Enum):
             raise InvalidInput(
                 _("{value!r} is not one of {choices}").format(value=str(value), choices=", ".join(cls.values()))
             ) from None
+
+
+def choice_values() -> frozenset[str]:
+    """Every value of every :class:`Choice` loaded (the core's and the plugins' imported so
+    far): what a table shows as words (:func:`reentry_core.words.cell`)."""
+    found: set[str] = set()
+    todo = list(Choice.__subclasses__())
+    while todo:
+        kind = todo.pop()
+        todo += kind.__subclasses__()
+        found.update(kind.values())
+    return frozenset(found)
 
 
 class Role(Choice):

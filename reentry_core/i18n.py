@@ -127,3 +127,13 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     if _translation is None:
         _translation = _build()
     return _translation.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """Translate ``message`` said in ``context`` (``"choice"``: a value of a list of
+    choices; ``"column"``: a table's column; ``"currency"``): the same English word may be
+    said differently in each."""
+    global _translation
+    if _translation is None:
+        _translation = _build()
+    return _translation.pgettext(context, message)

@@ -18,7 +18,9 @@ Errors (each one human line; the CLI exits with the error's code, docs/cli.md)
     PluginError, ExitCode; param(name) marks a parameter a message names (the CLI
     prints its option)
 Words people read
-    _, ngettext
+    _, ngettext, pgettext; in the reader's convention (``reentry_core.words``): money
+    (``12 000,00 сомонӣ``), number, day (``04.12.2026``), choice_label (a choice's value
+    as words; also ``choice.label``)
 The core's records
     Choice, as_choice, Role, Sex, ParticipantStatus, ConsentScope, ReferralStatus,
     ServiceType, Participant, Staff, Centre, Consent, OpenWork, normalise_code, normalise_name,
@@ -91,6 +93,11 @@ _EXPORTS: dict[str, str] = {
     # words
     "_": "reentry_core.i18n",
     "ngettext": "reentry_core.i18n",
+    "pgettext": "reentry_core.i18n",
+    "money": "reentry_core.words",
+    "number": "reentry_core.words",
+    "day": "reentry_core.words",
+    "choice_label": "reentry_core.words",
     # the core's records
     "Choice": "reentry_core.domain",
     "as_choice": "reentry_core.domain",
@@ -224,7 +231,8 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported pla
     from .errors import (Conflict, ExitCode, InvalidInput, NotFound, PermissionDenied, PluginError,  # noqa: F401
                          ReentryError, RowErrors, param)
     from .hookspecs import hookimpl, hookspec  # noqa: F401
-    from .i18n import _, ngettext  # noqa: F401
+    from .i18n import _, ngettext, pgettext  # noqa: F401
+    from .words import choice_label, day, money, number  # noqa: F401
     from .lookups import (centre, centre_id, consent_in_force, participant, participant_from_row,  # noqa: F401
                           participant_id, participant_ids, resolve_code, staff_id, staff_member)
     from .privacy import HEALTH_SERVICES, check_centre, check_codes, in_scope, redact, scope_of, shown, visible  # noqa: F401

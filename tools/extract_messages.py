@@ -24,7 +24,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 #: package → its folder (pyproject.toml's package-dir)
 PACKAGES = {"reentry_core": ROOT / "reentry_core", "reentry_business_plans": ROOT / "plugins" / "business_plans",
             "reentry_microgrants": ROOT / "plugins" / "microgrants", "reentry_mentoring": ROOT / "plugins" / "mentoring"}
@@ -44,11 +44,14 @@ def build_catalogs() -> dict[str, Catalog]:
     catalogs = {}
     for package, folder in PACKAGES.items():
         catalog = Catalog(project=domain_of(package), fuzzy=False)
-        for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        for _filename, _lineno, message, _comments, context in extract_from_dir(
             folder, [("**.py", "python")], keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
         ):
             flags = ("python-brace-format",) if "{" in (message if isinstance(message, str) else message[0]) else ()
-            catalog.add(message, None, flags=flags)
+            catalog.add(message, None, flags=flags, context=context)
+        for context, words in words_of(package).items():
+            for word in sorted(words):
+                catalog.add(word, None, context=context)
         catalogs[package] = catalog
     from reentry_core.cli import build_cli, inspect_clean, walk_commands
     from reentry_core.plugins import _entry_points, load_plugins
@@ -60,6 +63,42 @@ def build_catalogs() -> dict[str, Catalog]:
             module = getattr(command.callback, "__module__", "") or "reentry_core"
             catalogs.get(module.split(".")[0], catalogs["reentry_core"]).add(inspect_clean(command.help), None)
     return catalogs
+
+
+def words_of(package: str) -> dict[str, set[str]]:
+    """The words a package shows people that no ``_()`` names (:mod:`reentry_core.words`):
+    each value of each ``Choice`` it defines (context ``choice``), and each column it prints
+    (context ``column``): the names of its presenters' columns, of its ``*COLUMNS`` lists and
+    of the fields of the records (attrs classes) it defines."""
+    import importlib
+    import pkgutil
+
+    import attrs
+
+    from reentry_core.cli.present import Presenter
+    from reentry_core.domain import Choice
+
+    root = importlib.import_module(package)
+    modules = [root] + [importlib.import_module(info.name)
+                        for info in pkgutil.walk_packages(root.__path__, prefix=f"{package}.")
+                        if "migrations" not in info.name and not info.name.endswith("__main__")]
+    choices, columns = set(), set()
+    for module in modules:
+        for name, value in vars(module).items():
+            if getattr(value, "__module__", None) != module.__name__ and not isinstance(value, (Presenter, list, tuple)):
+                continue
+            if isinstance(value, type) and issubclass(value, Choice) and value is not Choice:
+                choices.update(v.replace("_", " ") for v in value.values())
+            elif isinstance(value, type) and attrs.has(value):
+                columns.update(f.name for f in attrs.fields(value))
+            elif isinstance(value, Presenter):
+                columns.update(value.names)
+            elif "COLUMNS" in name and isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+                columns.update(value)
+    found = {"choice": choices, "column": {c.replace("_", " ") for c in columns if not c.startswith("_")}}
+    if package == "reentry_core":
+        found["currency"] = {"TJS"}
+    return found
 
 
 def build_catalog() -> Catalog:

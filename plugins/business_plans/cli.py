@@ -174,7 +174,7 @@ def cohort_session(state: CliState, code, on, topic):
 
     session = state.ctx().plans.add_session(code, on, topic)
     done(_("Planned session {n} of {code} on {on} ({topic}).").format(
-        n=session.number, code=code.upper(), on=session.on.isoformat(), topic=session.topic.value), state.format,
+        n=session.number, code=code.upper(), on=session.on.isoformat(), topic=session.topic.label), state.format,
         unstructure(session))
 
 
@@ -196,7 +196,7 @@ def cohort_move_session(state: CliState, code, session, on, reason):
 
     moved = state.ctx().plans.move_session(code, session, on, reason)
     done(_("Session {n} of {code} is now on {on} ({topic}).").format(
-        n=moved.number, code=code.upper(), on=moved.on.isoformat(), topic=moved.topic.value), state.format,
+        n=moved.number, code=code.upper(), on=moved.on.isoformat(), topic=moved.topic.label), state.format,
         unstructure(moved))
 
 
@@ -399,7 +399,7 @@ def add(state: CliState, participant, cohort_code, submit_now, **fields):
     """
     plan = state.ctx().plans.add_plan(participant, cohort_code, submit=submit_now, **_changes(fields))
     done(_("Plan {code} of {participant}: {status}, total cost {total} {cur}, requested {request} {cur}.").format(
-        code=plan.code, participant=plan.participant, status=plan.status.value, total=plan.total_cost,
+        code=plan.code, participant=plan.participant, status=plan.status.label, total=plan.total_cost,
         request=plan.requested_funding, cur=plan.currency), state.format, PLAN(plan, state.converter))
 
 
@@ -1145,7 +1145,7 @@ def conflict_declare(state: CliState, participant, kind, note, trainer):
 
     found = state.ctx().plans.declare_conflict(participant, kind, note, trainer)
     done(_("{trainer} declared a conflict ({kind}) with {participant}.").format(
-        trainer=found.trainer, kind=found.kind.value, participant=found.participant), state.format,
+        trainer=found.trainer, kind=found.kind.label, participant=found.participant), state.format,
         unstructure(found))
 
 

@@ -80,7 +80,7 @@ class PlanningService:
             before = store.load_plans(tx.conn, [row])[0]
             if before.status is not PlanStatus.DRAFT:
                 raise Conflict(_("plan {code} is {status}; only a draft can be edited (resubmit to make a new "
-                                 "version)").format(code=before.code, status=before.status.value))
+                                 "version)").format(code=before.code, status=before.status.label))
             after = _changed(tx, before, data)
             store.update_version(tx.conn, row.id, **store.version_values(after))
             store.write_costs(tx.conn, row.id, after.costs)
@@ -96,7 +96,7 @@ class PlanningService:
             if not before.can_move_to(PlanStatus.SUBMITTED):
                 hint = _(" (use resubmit for a new version)") if before.status in RESUBMITTABLE else ""
                 raise Conflict(_("plan {code} is {status}; only a draft can be submitted{hint}").format(
-                    code=before.code, status=before.status.value, hint=hint))
+                    code=before.code, status=before.status.label, hint=hint))
             after = attrs.evolve(before, status=PlanStatus.SUBMITTED, submitted_on=tx.today)
             store.update_version(tx.conn, row.id, status=after.status.value, submitted_on=tx.today)
             tx.audit("plan.submit", "plan", before.code, before={"status": before.status.value},
@@ -113,7 +113,7 @@ class PlanningService:
             before = store.load_plans(tx.conn, [row])[0]
             if before.status not in RESUBMITTABLE:
                 raise Conflict(_("plan {code} is {status}; only a submitted, scored or returned (needs_revision) plan "
-                                 "can be resubmitted").format(code=before.code, status=before.status.value))
+                                 "can be resubmitted").format(code=before.code, status=before.status.label))
             after = attrs.evolve(_changed(tx, before, data), version=before.version + 1, status=PlanStatus.SUBMITTED,
                                  submitted_on=tx.today, scored_on=None, decided_on=None, panel_score=None, note=None)
             store.insert_version(tx.conn, row.plan_id, after, tx.today)
@@ -133,7 +133,7 @@ class PlanningService:
             before = store.load_plans(tx.conn, [row])[0]
             if not before.can_move_to(PlanStatus.NEEDS_REVISION):
                 raise Conflict(_("plan {code} is {status}; only a submitted or scored plan can be returned for "
-                                 "revision").format(code=before.code, status=before.status.value))
+                                 "revision").format(code=before.code, status=before.status.label))
             after = attrs.evolve(before, status=PlanStatus.NEEDS_REVISION, note=note)
             store.update_version(tx.conn, row.id, status=after.status.value, note=note)
             tx.audit("plan.return", "plan", before.code, before={"status": before.status.value},

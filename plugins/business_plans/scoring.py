@@ -122,7 +122,7 @@ class Scorer:
             raise Conflict(_("plan {code} is a draft; it can be scored once it is submitted").format(code=row.code))
         if status not in SCORABLE:
             raise Conflict(_("plan {code} is {status}; only submitted or scored plans are scored").format(
-                code=row.code, status=status.value))
+                code=row.code, status=status.label))
         if version is not None and version != row.version:
             raise Conflict(_("plan {code} is at version {current}, not {version}; score the current version").format(
                 code=row.code, current=row.version, version=version))

@@ -468,10 +468,10 @@ def score_mentor(mentor: MentorProfile, mentees: int, participant_centre: str, p
         if common:
             score += SCORE_LANGUAGE
             reasons.append(_("speaks {languages} (+{n})").format(
-                languages=", ".join(c.value for c in common), n=SCORE_LANGUAGE))
+                languages=", ".join(c.label for c in common), n=SCORE_LANGUAGE))
         else:
             reasons.append(_("no common language (mentor speaks {languages})").format(
-                languages=", ".join(sorted(lang.value for lang in mentor.languages))))
+                languages=", ".join(sorted(lang.label for lang in mentor.languages))))
     free = max(mentor.capacity - mentees, 0)
     if free:
         points = int((Decimal(SCORE_FREE_CAPACITY * free) / mentor.capacity).quantize(Decimal(1), ROUND_HALF_UP))

@@ -130,7 +130,7 @@ def on_participant_exited(tx, participant) -> dict | None:
     row = store.participant(tx.conn, participant.code)
     day = participant.exited_on or tx.today
     note = _("left the programme ({reason})").format(
-        reason=participant.exit_reason.value if participant.exit_reason else "?")
+        reason=participant.exit_reason.label if participant.exit_reason else "?")
     ended: dict = {}
     current = store.active_assignment(tx.conn, row.id, lock=True)
     if current is not None:
@@ -170,7 +170,7 @@ class SchedulesMixin:
             if existing is not None and (existing.participant != row.code
                                          or existing.status is not ScheduleStatus.PENDING):
                 raise Conflict(_("grant {grant} already has a follow-up schedule ({code}, {status})").format(
-                    grant=grant, code=existing.participant, status=existing.status.value))
+                    grant=grant, code=existing.participant, status=existing.status.label))
             current = store.active_schedule(tx.conn, row.id, lock=True)
             if current is not None:
                 raise Conflict(_("{code} already follows a schedule ({what}, started {on}); end it first: "

@@ -53,7 +53,7 @@ def covering_schedule(schedules: list[Schedule], code: str, day: date) -> Schedu
     last = max(started, key=lambda s: (s.ended_on or date.max, s.id))
     raise Conflict(_("{code}'s follow-up ended on {on} ({why}); a visit on {d} cannot be logged").format(
         code=code, on=last.ended_on.isoformat(), d=day.isoformat(),
-        why=": ".join(filter(None, [last.ended_because.value.replace("_", " "), last.end_note]))))
+        why=": ".join(filter(None, [last.ended_because.label.replace("_", " "), last.end_note]))))
 
 
 def _visiting_mentor(tx, code: str, day: date, mentor: str | None, assigned, staff=store.staff):
@@ -74,7 +74,7 @@ def _visiting_mentor(tx, code: str, day: date, mentor: str | None, assigned, sta
     row, roles = staff(tx.conn, chosen)
     if not roles & {Role.MENTOR, Role.ADMIN}:
         raise Conflict(_("{code} ({roles}) is not a mentor").format(
-            code=row.code, roles=", ".join(sorted(r.value for r in roles))))
+            code=row.code, roles=", ".join(sorted(r.label for r in roles))))
     return row
 
 
@@ -110,16 +110,16 @@ def _raise_risk(tx, participant_id: int, visit: Visit, flag: RiskFlag, settings)
             "No referral opened for {flag}: {code} has no consent on file for referrals. Record it first "
             "(reentry participants consent {code} --scope programme,referrals), then: reentry referrals add {code} "
             "--service {service} --to \"{to}\" --reason \"{reason}\"").format(
-            flag=label, code=code, service=target.service_type.value, to=target.to_whom, reason=reason))
+            flag=label, code=code, service=target.service_type.label, to=target.to_whom, reason=reason))
     already = store.open_referral_of(tx.conn, participant_id, target.service_type.value, _OPEN_REFERRAL)
     if already is not None:
         return RiskResult(flag, RiskOutcome.ALREADY_OPEN, already.id, _(
             "No new referral for {flag}: referral {id} ({service} → {to}) is still open.").format(
-            flag=label, id=already.id, service=target.service_type.value, to=already.to_whom))
+            flag=label, id=already.id, service=target.service_type.label, to=already.to_whom))
     referral = open_referral(tx, code, target.service_type.value, target.to_whom, reason)
     return RiskResult(flag, RiskOutcome.OPENED, referral.id, _(
         "Opened referral {id} for {flag}: {service} → {to}.").format(
-        id=referral.id, flag=label, service=target.service_type.value, to=target.to_whom))
+        id=referral.id, flag=label, service=target.service_type.label, to=target.to_whom))
 
 
 def verifying_visit(conn, today: date, participant: str, since: date | None) -> VisitEvidence | None:
@@ -169,7 +169,7 @@ def check_visit(tx, row, schedules: list[Schedule], assignments, visited_on, men
     if end_follow_up and visit.business_status is not BusinessStatus.CLOSED:
         raise InvalidInput(_("end_follow_up: only a visit that finds the business closed ends the "
                              "follow-up (this one found it {status})").format(
-            status=visit.business_status.value.replace("_", " ")))
+            status=visit.business_status.label.replace("_", " ")))
     schedule = covering_schedule(schedules, row.code, day)
     if end_follow_up:
         later = store.last_visit_on(tx.conn, schedule.id)

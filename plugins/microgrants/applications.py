@@ -27,7 +27,7 @@ def check_move(app: Application, status: ApplicationStatus, action: str) -> None
     if not app.can_move_to(status):
         allowed = ", ".join(sorted(s.value for s in TRANSITIONS[app.status])) or _("none: it is closed")
         raise Conflict(_("application {code} is {status}; it cannot be {action} (possible next: {allowed})").format(
-            code=app.code, status=app.status.value, action=action, allowed=allowed))
+            code=app.code, status=app.status.label, action=action, allowed=allowed))
 
 
 def read_application(ctx, code: str, read):
@@ -112,7 +112,7 @@ class ApplicationsMixin:
             _round_id, app_id, rnd, before = store.locked_application(tx.conn, code)
             if before.status is not S.DRAFT:
                 raise Conflict(_("application {code} is {status}; only a draft is changed").format(
-                    code=before.code, status=before.status.value))
+                    code=before.code, status=before.status.label))
             changes = {}
             if new_lines is not None:
                 changes["lines"] = new_lines

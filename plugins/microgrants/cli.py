@@ -172,7 +172,7 @@ def round_add(state: CliState, code, title, **fields):
     rnd = state.ctx().grants.add_round(code, title, **fields)
     done(_("Added round {code} ({status}): budget {budget}, grants of {low} to {high}. Appoint its committee "
            "(grants committee add {code} …), then open it (grants round open {code}).").format(
-        code=rnd.code, status=rnd.status.value, budget=_money(rnd.budget, rnd.currency), low=_money(rnd.min_grant),
+        code=rnd.code, status=rnd.status.label, budget=_money(rnd.budget, rnd.currency), low=_money(rnd.min_grant),
         high=_money(rnd.max_grant, rnd.currency)), state.format, ROUND(rnd, state.converter))
 
 
@@ -369,7 +369,7 @@ def _application_done(app, state: CliState) -> None:
     else:
         message = _("{code} of {participant}: {requested} requested, {status}.").format(
             code=app.code, participant=app.participant, requested=_money(app.requested, app.currency),
-            status=app.status.value.replace("_", " "))
+            status=app.status.label.replace("_", " "))
     done(message, state.format, APPLICATION(app, state.converter))
 
 
@@ -527,7 +527,7 @@ def conflict_declare(state: CliState, code, kind, note, member):
     """
     conflict = state.ctx().grants.declare_conflict(code, kind, note, member=member)
     done(_("Recorded: {member} has a conflict of interest ({kind}) on {code}.").format(
-        member=conflict.member, kind=conflict.kind.value, code=conflict.application), state.format,
+        member=conflict.member, kind=conflict.kind.label, code=conflict.application), state.format,
         CONFLICT(conflict, state.converter))
 
 
@@ -584,7 +584,7 @@ def vote(state: CliState, code, choice, amount, reason, note, change):
     """
     cast = state.ctx().grants.vote(code, choice, amount=amount, reason=reason, note=note, change=change)
     done(_("{member} votes {vote} on {code}.").format(
-        member=cast.member, vote=cast.choice.value + (f" {_money(cast.amount)}" if cast.amount else ""),
+        member=cast.member, vote=cast.choice.label + (f" {_money(cast.amount)}" if cast.amount else ""),
         code=cast.application), state.format, VOTE(cast, state.converter))
 
 
@@ -613,7 +613,7 @@ def decide(state: CliState, code, round_code):
     decision = state.ctx().grants.decide(code)
     amount = f" ({_money(decision.amount)})" if decision.amount is not None else ""
     done(_("{code} is {outcome}{amount}: {explanation}.").format(
-        code=decision.application, outcome=decision.outcome.value, amount=amount,
+        code=decision.application, outcome=decision.outcome.label, amount=amount,
         explanation=decision.explanation), state.format, DECISION(decision, state.converter))
 
 
@@ -759,7 +759,7 @@ def disburse(state: CliState, code, **fields):
     tranche = state.ctx().grants.disburse(code, **fields)
     text = _("Tranche {n} of {code}: {amount} released on {on} ({method}).").format(
         n=tranche.number, code=tranche.application, amount=_money(tranche.amount, tranche.currency),
-        on=tranche.released_on.isoformat(), method=tranche.method.value)
+        on=tranche.released_on.isoformat(), method=tranche.method.label)
     if tranche.status.value == "pending":
         text += " " + _("It counts once a second finance officer confirms it: reentry grants confirm {code} "
                         "--tranche {n}").format(code=tranche.application, n=tranche.number)
@@ -945,5 +945,5 @@ def reduce(state: CliState, code, to, reason):
     """
     app = state.ctx().grants.reduce(code, to, reason)
     done(_("{code} is reduced to {amount} ({status}).").format(
-        code=app.code, amount=_money(app.amount_granted, app.currency), status=app.status.value), state.format,
+        code=app.code, amount=_money(app.amount_granted, app.currency), status=app.status.label), state.format,
         APPLICATION(app, state.converter))

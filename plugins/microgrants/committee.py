@@ -19,7 +19,7 @@ OUTCOME_STATUS = {Outcome.APPROVED: S.APPROVED, Outcome.REJECTED: S.REJECTED, Ou
 def _in_review(app, what: str) -> None:
     if app.status not in IN_REVIEW:
         raise Conflict(_("application {code} is {status}; {what} only while it is under review or deferred").format(
-            code=app.code, status=app.status.value, what=what))
+            code=app.code, status=app.status.label, what=what))
 
 
 class CommitteeMixin:

@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 import attrs
 
 from reentry_core.sdk import (
-    _, as_choice, as_money, Choice, InvalidInput, normalise_code, normalise_optional_text,
+    _, as_choice, as_money, Choice, InvalidInput, money, normalise_code, normalise_optional_text,
     normalise_text, parse_decimal, RowProblem, valid_text,
 )
 
@@ -223,11 +223,9 @@ def _donors(value) -> tuple[str, ...]:
 
 
 def money_text(amount: Decimal | None, currency: str = "") -> str:
-    """``12,000.00 TJS``: how amounts are written in messages."""
-    if amount is None:
-        return "—"
-    text = f"{amount:,.2f}"
-    return f"{text} {currency}" if currency else text
+    """``12,000.00 TJS``, ``12 000,00 сомонӣ``: how amounts are written in messages, in the
+    reader's convention (:func:`reentry_core.words.money`)."""
+    return money(amount, currency)
 
 
 # --- the tranche plan ---------------------------------------------------------------------

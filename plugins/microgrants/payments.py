@@ -416,7 +416,7 @@ class _PaymentRun(SheetImport):
             events.append({"application_id": row.id, "at": tx.now, "happened_on": tx.today, "actor_id": actor,
                            "kind": status.value, "note": _("tranche {n}: {amount} ({method})").format(
                                n=tranche.number, amount=money_text(tranche.amount, tranche.currency),
-                               method=tranche.method.value)})
+                               method=tranche.method.label)})
         store.insert_tranche_rows(conn, tranche_rows, statuses, events)
         after = store.applications_by_ids(conn, [row.id for row, _tranche in written])
         for row, tranche in written:

@@ -78,7 +78,7 @@ class RoundsMixin:
             round_id, before = store.load_round(tx.conn, code, lock=True)
             if changes.get("opens_on", before.opens_on) != before.opens_on and before.status is not RoundStatus.DRAFT:
                 raise Conflict(_("round {code} is {status}: its opening date stays {on}").format(
-                    code=before.code, status=before.status.value, on=before.opens_on.isoformat()))
+                    code=before.code, status=before.status.label, on=before.opens_on.isoformat()))
             after = attrs.evolve(before, **changes)
             if after == before:
                 raise Conflict(_("round {code} already has those settings; nothing was changed").format(
@@ -124,7 +124,7 @@ class RoundsMixin:
             round_id, before = store.load_round(tx.conn, code, lock=True)
             if before.status is not source:
                 raise Conflict(_("round {code} is {status}; only a round that is {source} can become {new}").format(
-                    code=before.code, status=before.status.value, source=source.value, new=status.value))
+                    code=before.code, status=before.status.label, source=source.label, new=status.label))
             if status is RoundStatus.OPEN:
                 _check_opening(before, tx.today)
             store.update_round(tx.conn, round_id, status=status.value)

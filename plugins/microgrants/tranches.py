@@ -25,7 +25,7 @@ PAYABLE = frozenset({S.APPROVED, S.DISBURSING})
 def _payable(app: Application, what: str) -> None:
     if app.status not in PAYABLE:
         raise Conflict(_("application {code} is {status}; {what} only for an approved grant that is not yet fully "
-                         "paid").format(code=app.code, status=app.status.value, what=what))
+                         "paid").format(code=app.code, status=app.status.label, what=what))
 
 
 class TranchesMixin:
@@ -50,7 +50,7 @@ class TranchesMixin:
             if person.status.value == "exited":
                 raise Conflict(_("{app} is held: {code} left the programme on {on} ({reason}); readmitting them "
                                  "releases it").format(app=app.code, code=person.code, on=person.exited_on,
-                                                       reason=person.exit_reason.value if person.exit_reason else "?"))
+                                                       reason=person.exit_reason.label if person.exit_reason else "?"))
             approval = store.approval(tx.conn, app_id, app.code)
             if approval.decided_by == tx.actor.code:
                 raise PermissionDenied(_("four eyes: {code} recorded the approval of {app}, so someone else records "
@@ -87,7 +87,7 @@ class TranchesMixin:
             status = S.COMPLETED if checked and app.disbursed + tranche.amount == app.amount_granted else S.DISBURSING
             check_move(app, status, status.value)
             store.set_status(tx, app_id, status, _("tranche {n}: {amount} ({method})").format(
-                n=tranche.number, amount=money_text(tranche.amount, app.currency), method=tranche.method.value),
+                n=tranche.number, amount=money_text(tranche.amount, app.currency), method=tranche.method.label),
                 **({"closed_on": tx.today} if status is S.COMPLETED else {}))
             tx.audit("grants.tranche", "grant_application", app.code, after=tranche)
             tx.emit("tranche_released", application=store.load_application(tx.conn, app.code)[1], tranche=tranche)
@@ -209,7 +209,7 @@ class TranchesMixin:
             if before.status not in FUNDED_STATUSES:
                 hint = _("; withdraw it instead") if before.can_move_to(S.WITHDRAWN) else ""
                 raise Conflict(_("application {code} is {status}; only an approved grant is cancelled{hint}").format(
-                    code=before.code, status=before.status.value, hint=hint))
+                    code=before.code, status=before.status.label, hint=hint))
             check_move(before, S.CANCELLED, _("cancelled"))
             note = _("{amount} returned to the budget: {reason}").format(
                 amount=money_text(before.undisbursed, before.currency), reason=reason)

@@ -48,6 +48,7 @@ def _words(n: int = 1) -> None:  # pragma: no cover - read by tools/extract_mess
     _("Option {name!r} does not take a value.")
     _("default: {default}")
     _("env var: {var}")
+    _("required")
     _("Aborted!")
     _("Do you want to continue?")
     _("{value!r} is not a valid {number_type}.")

@@ -14,6 +14,8 @@ from typing import Any, Iterable, Sequence
 
 import click
 
+from .. import words
+from ..domain import choice_values
 from ..i18n import _
 
 FORMATS = ("table", "json", "csv")
@@ -72,27 +74,29 @@ def emit_rows(rows: Iterable[dict], columns: Sequence[str], fmt: str, title: str
         from rich.table import Table
 
         console = Console(soft_wrap=True)
-        texts = [[_text(row[c]) for c in columns] for row in rows]
+        choices = choice_values()
+        texts = [[words.cell(row[c], choices) for c in columns] for row in rows]
         shown, left_out, needed = fit_columns(columns, texts, console.width, wide=WIDE, keep=keep)
         if needed > console.width:  # the codes and names alone are wider: scroll, never cut them
             console.width = needed
         table = Table(title=title, title_justify="left", header_style="bold")
         for i in shown:
             column = columns[i]
-            longest = max([len(column)] + [len(t[i]) for t in texts])
+            heading = words.column_label(column)
+            longest = max([len(heading)] + [len(t[i]) for t in texts])
             if is_key(column, i, longest):  # codes and names are never cut or broken
-                table.add_column(column.replace("_", " "), no_wrap=True, min_width=longest)
+                table.add_column(heading, no_wrap=True, min_width=longest)
             elif longest <= TOKEN_MOST and not any(" " in t[i] for t in texts):
-                table.add_column(column.replace("_", " "), no_wrap=True, min_width=longest)
+                table.add_column(heading, no_wrap=True, min_width=longest)
             else:
-                table.add_column(column.replace("_", " "), overflow="fold")
+                table.add_column(heading, overflow="fold")
         for text in texts:
             table.add_row(*[text[i] for i in shown])
         console.print(table)
         if left_out:
             click.echo(_("({n} more columns did not fit the window: {names}; --wide shows every column, "
                          "--format csv or json all the data)").format(
-                n=len(left_out), names=", ".join(columns[i] for i in left_out)), err=True)
+                n=len(left_out), names=", ".join(words.column_label(columns[i]) for i in left_out)), err=True)
 
 
 #: ``reentry --wide``: every column, even past the window's width.
@@ -157,8 +161,9 @@ def emit_record(record: dict, fmt: str, title: str | None = None) -> None:
         table = Table(title=title, title_justify="left", show_header=False, box=None)
         table.add_column(style="bold")
         table.add_column()
+        choices = choice_values()
         for key, value in record.items():
-            table.add_row(key.replace("_", " "), _text(value))
+            table.add_row(words.column_label(key), words.cell(value, choices))
         Console(soft_wrap=True).print(table)
 
 

@@ -113,7 +113,7 @@ def show(state: CliState, code):
     consent = ctx.participants.current_consent(participant.code)
     record["consent"] = (
         _("given {on} ({scope})").format(on=consent.given_on.isoformat(),
-                                         scope=", ".join(sorted(s.value for s in consent.scope)))
+                                         scope=", ".join(sorted(s.label for s in consent.scope)))
         if consent else _("none on file")
     )
     if ctx.can("referrals.view"):
@@ -381,7 +381,7 @@ def consent(state: CliState, code, given_on, scope, withdraw, on, history):
         return
     record = ctx.participants.record_consent(code, given_on, scope)
     done(_("Consent of {code} recorded ({scope}).").format(
-        code=record.participant, scope=", ".join(sorted(s.value for s in record.scope))), state.format,
+        code=record.participant, scope=", ".join(sorted(s.label for s in record.scope))), state.format,
         unstructure(record))
 
 

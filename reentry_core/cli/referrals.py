@@ -38,7 +38,7 @@ def add(state: CliState, participant, service_type, to_whom, reason, opened_on):
 
     referral = state.ctx().referrals.add(participant, service_type, to_whom, reason, opened_on)
     done(_("Opened referral {id}: {participant} to {to} ({service}).").format(
-        id=referral.id, participant=referral.participant, to=referral.to_whom, service=referral.service_type.value),
+        id=referral.id, participant=referral.participant, to=referral.to_whom, service=referral.service_type.label),
         state.format, unstructure(referral))
 
 
@@ -58,7 +58,7 @@ def update(state: CliState, referral_id, status, on, note):
     from ..convert import unstructure
 
     referral = state.ctx().referrals.update(referral_id, status, on, note)
-    done(_("Referral {id} is now {status}.").format(id=referral.id, status=referral.status.value),
+    done(_("Referral {id} is now {status}.").format(id=referral.id, status=referral.status.label),
          state.format, unstructure(referral))
 
 
@@ -83,7 +83,7 @@ def edit(state: CliState, referral_id, service_type, to_whom, referral_reason, o
     referral = state.ctx().referrals.edit(referral_id, service_type=service_type, to_whom=to_whom,
                                           referral_reason=referral_reason, opened_on=opened_on, reason=reason)
     done(_("Corrected referral {id}: {participant} to {to} ({service}).").format(
-        id=referral.id, participant=referral.participant, to=referral.to_whom, service=referral.service_type.value),
+        id=referral.id, participant=referral.participant, to=referral.to_whom, service=referral.service_type.label),
         state.format, unstructure(referral))
 
 
@@ -101,7 +101,7 @@ def reopen(state: CliState, referral_id, reason):
     from ..convert import unstructure
 
     referral = state.ctx().referrals.reopen(referral_id, reason)
-    done(_("Referral {id} is {status} again.").format(id=referral.id, status=referral.status.value),
+    done(_("Referral {id} is {status} again.").format(id=referral.id, status=referral.status.label),
          state.format, unstructure(referral))
 
 

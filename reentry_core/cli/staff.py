@@ -46,7 +46,7 @@ def add(state: CliState, code, full_name, roles, centre):
         member = state.ctx().staff.add(code, full_name, roles, centre)
     else:
         member = state.programme().bootstrap_admin(code, full_name, roles, centre)
-    done(_("Added {code} ({roles}).").format(code=member.code, roles=", ".join(sorted(r.value for r in member.roles))),
+    done(_("Added {code} ({roles}).").format(code=member.code, roles=", ".join(sorted(r.label for r in member.roles))),
          state.format, unstructure(member))
 
 
@@ -105,7 +105,7 @@ def roles(state: CliState, code, add_roles, remove_roles, set_roles):
     member = ctx.staff.set_roles(code, add=_split(add_roles), remove=_split(remove_roles),
                                  roles=_split(set_roles) if set_roles else None)
     done(_("{code} now has the roles {roles}.").format(
-        code=member.code, roles=", ".join(sorted(r.value for r in member.roles))), state.format, unstructure(member))
+        code=member.code, roles=", ".join(sorted(r.label for r in member.roles))), state.format, unstructure(member))
 
 
 @group.command("deactivate")

@@ -91,7 +91,7 @@ class ReferralService:
                 allowed = ", ".join(sorted(s.value for s in REFERRAL_TRANSITIONS[before.status])) or _(
                     "none: it is closed")
                 raise Conflict(_("referral {id} is {status}; it cannot become {new} (possible: {allowed})").format(
-                    id=referral_id, status=before.status.value, new=new_status.value, allowed=allowed))
+                    id=referral_id, status=before.status.label, new=new_status.label, allowed=allowed))
             day = parse_date(on) if on else tx.today
             if before.accepted_on and day < before.accepted_on:
                 raise InvalidInput(_("date {d} is before the referral was accepted ({a})").format(
@@ -157,7 +157,7 @@ class ReferralService:
             before = self._load(tx.conn, referral_id, self.ctx, lock=True)
             if REFERRAL_TRANSITIONS[before.status]:
                 raise Conflict(_("referral {id} is {status}, not closed; there is nothing to reopen").format(
-                    id=referral_id, status=before.status.value))
+                    id=referral_id, status=before.status.label))
             status = tx.conn.execute(sa.select(_P.c.status).where(_P.c.code == before.participant)).scalar_one()
             if status == ParticipantStatus.EXITED.value:
                 raise Conflict(_("{code} has left the programme; their referrals cannot be reopened (readmit them "

@@ -1,0 +1,100 @@
+"""How values read in the reader's language: the words for choices and columns, numbers,
+dates and money.
+
+Codes stay codes where a program reads them (input, JSON, CSV, sheets' keys); a person
+reading a table or a message in Russian or Tajik sees words (``under_review`` → "на
+рассмотрении"), numbers grouped and with a decimal comma (``1 000,50``), dates as
+``04.12.2026`` and sums in somoni (``1 000,50 сомонӣ``), through Babel. English keeps what
+it always printed (codes are English words already; ISO dates; ``1,000.50 TJS`` in
+messages), so a script reading English output sees no change.
+
+A choice's words and a column's words are catalogue messages with a context (``choice``,
+``column``): ``tools/extract_messages.py`` adds every value of every :class:`Choice` and
+every column a package declares, so a missing translation fails the catalogue check.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+from .i18n import SOURCE, language, pgettext
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def english() -> bool:
+    return language() == SOURCE
+
+
+def choice_label(value: str) -> str:
+    """The words for a choice's value, e.g. ``under_review`` → "на рассмотрении"."""
+    if english():
+        return value
+    return pgettext("choice", value.replace("_", " "))
+
+
+def column_label(key: str) -> str:
+    """A table column's heading, e.g. ``full_name`` → "full name", "полное имя"."""
+    text = key.replace("_", " ")
+    return text if english() else pgettext("column", text)
+
+
+def number(value: Decimal | int) -> str:
+    """``1 000,50`` in Russian and Tajik (as many decimals as the value has); English plain."""
+    if english():
+        return format(value, "f") if isinstance(value, Decimal) else str(value)
+    from babel.numbers import format_decimal
+
+    places = -value.as_tuple().exponent if isinstance(value, Decimal) and value.as_tuple().exponent < 0 else 0
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(value, format=pattern, locale=language()).replace("\xa0", " ")
+
+
+def day(value: date) -> str:
+    """``04.12.2026`` in Russian and Tajik; ISO in English."""
+    return value.isoformat() if english() else value.strftime("%d.%m.%Y")
+
+
+def currency(code: str) -> str:
+    """The reader's word for a currency (``TJS`` → "сомонӣ"); other codes as they are."""
+    return code if english() or not code else pgettext("currency", code)
+
+
+def money(amount: Decimal | None, code: str = "") -> str:
+    """An amount as messages write it: ``12,000.00 TJS``; ``12 000,00 сомонӣ``."""
+    if amount is None:
+        return "—"
+    text = f"{amount:,.2f}" if english() else number(Decimal(amount).quantize(Decimal("0.01")))
+    return f"{text} {currency(code)}" if code else text
+
+
+def cell(value, choices: frozenset[str] = frozenset()) -> str:
+    """A value as a person reads it in a table cell; ``choices``: the values to show as
+    words (:func:`reentry_core.domain.choice_values`, looked up once per table)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, (Decimal, int)):
+        return number(value)
+    if isinstance(value, datetime):
+        return str(value)
+    if isinstance(value, date):
+        return day(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(cell(v, choices) for v in value)
+    text = str(value)
+    if not english():
+        if text in choices:
+            return choice_label(text)
+        if _ISO_DAY.match(text):
+            return day(date.fromisoformat(text))
+    return text
+
+
+def yes_no(value: bool) -> str:
+    from .i18n import _
+
+    return _("yes") if value else _("no")
