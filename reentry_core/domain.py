@@ -15,6 +15,7 @@ import attrs
 
 from .errors import InvalidInput
 from .i18n import _
+from .words import date_text
 
 
 class Choice(str, enum.Enum):
@@ -33,7 +34,7 @@ class Choice(str, enum.Enum):
         рассмотрении"); the value itself in English (:func:`reentry_core.words.choice_label`)."""
         from .words import choice_label
 
-        return choice_label(self.value)
+        return choice_label(self.value, type(self).__module__.split(".")[0])
 
     @classmethod
     def values(cls) -> list[str]:
@@ -373,30 +374,30 @@ class Participant:
         released after birth and not later than today, registered by today."""
         problems = []
         if self.birth_date > today:
-            problems.append(_("birth_date {d} is in the future").format(d=self.birth_date.isoformat()))
+            problems.append(_("birth_date {d} is in the future").format(d=date_text(self.birth_date)))
         elif age_on(self.birth_date, today) < MINIMUM_AGE:
             problems.append(
                 _("birth_date {d} makes the participant younger than {n}").format(
-                    d=self.birth_date.isoformat(), n=MINIMUM_AGE
+                    d=date_text(self.birth_date), n=MINIMUM_AGE
                 )
             )
         elif age_on(self.birth_date, today) > MAXIMUM_AGE:
             problems.append(
                 _("birth_date {d} makes the participant older than {n}").format(
-                    d=self.birth_date.isoformat(), n=MAXIMUM_AGE
+                    d=date_text(self.birth_date), n=MAXIMUM_AGE
                 )
             )
         if self.release_date is not None and self.release_date > today:
             problems.append(_("release_date {d} is in the future: record people once they are released").format(
-                d=self.release_date.isoformat()))
+                d=date_text(self.release_date)))
         if self.release_date is not None and self.release_date < self.birth_date:
             problems.append(
                 _("release_date {r} is before birth_date {b}").format(
-                    r=self.release_date.isoformat(), b=self.birth_date.isoformat()
+                    r=date_text(self.release_date), b=date_text(self.birth_date)
                 )
             )
         if self.registered_on is not None and self.registered_on > today:
-            problems.append(_("registered_on {d} is in the future").format(d=self.registered_on.isoformat()))
+            problems.append(_("registered_on {d} is in the future").format(d=date_text(self.registered_on)))
         return problems
 
     def age_on(self, day: date) -> int:

@@ -99,7 +99,12 @@ def _build() -> _gettext.NullTranslations:
             _language = resolve_language(None)
         except UnknownLanguage:
             _language = SOURCE
-    lang = _language
+    return translations(_language)
+
+
+def translations(lang: str) -> _gettext.NullTranslations:
+    """The catalogues of ``lang`` (the core's, then each plugin's), chained; for a word
+    wanted in every language at once (a sheet's headers, read in any of them)."""
     if lang == SOURCE:
         return _gettext.NullTranslations()
     chain = _gettext.NullTranslations()
@@ -137,3 +142,27 @@ def pgettext(context: str, message: str) -> str:
     if _translation is None:
         _translation = _build()
     return _translation.pgettext(context, message)
+
+
+_own: dict[tuple[str, str], _gettext.NullTranslations] = {}
+
+
+def pgettext_of(package: str | None, context: str, message: str) -> str:
+    """:func:`pgettext`, looked up first in the catalogue of ``package`` (the one whose
+    command or choice says it): the same word may mean one thing in the core (a member of
+    staff) and another in a plugin (a committee member)."""
+    lang = language()
+    if package and lang != SOURCE:
+        domain = DOMAIN if package == "reentry_core" else package
+        key = (domain, lang)
+        if key not in _own:
+            folders = [folder for name, folder in _catalogues if name == domain] or (
+                _folders() if domain == DOMAIN else [])
+            found = _gettext.NullTranslations()
+            for folder in folders:
+                found = _gettext.translation(domain, str(folder), languages=[lang], fallback=True)
+            _own[key] = found
+        said = _own[key].pgettext(context, message)
+        if said != message:
+            return said
+    return pgettext(context, message)

@@ -33,6 +33,7 @@ from .domain import AGE_BANDS, years_before
 from .errors import InvalidInput, PluginError
 from .i18n import _
 from .storage import tables as t
+from .words import date_text
 
 #: count: rows; people: distinct participants; sum / mean: of ``value``; rate: numerator / denominator.
 AGGREGATES = ("count", "people", "sum", "mean", "rate")
@@ -50,7 +51,7 @@ class Period:
     def __attrs_post_init__(self) -> None:
         if self.start and self.end and self.start > self.end:
             raise InvalidInput(_("the period starts ({start}) after it ends ({end})").format(
-                start=self.start.isoformat(), end=self.end.isoformat()))
+                start=date_text(self.start), end=date_text(self.end)))
 
     def covers(self, column) -> sa.ColumnElement[bool]:
         """``column`` (a date) lies in the period."""

@@ -19,7 +19,7 @@ Errors (each one human line; the CLI exits with the error's code, docs/cli.md)
     prints its option)
 Words people read
     _, ngettext, pgettext; in the reader's convention (``reentry_core.words``): money
-    (``12 000,00 сомонӣ``), number, day (``04.12.2026``), choice_label (a choice's value
+    (``12 000,00 сомонӣ``), number, date_text (``04.12.2026``), choice_label (a choice's value
     as words; also ``choice.label``)
 The core's records
     Choice, as_choice, Role, Sex, ParticipantStatus, ConsentScope, ReferralStatus,
@@ -96,7 +96,7 @@ _EXPORTS: dict[str, str] = {
     "pgettext": "reentry_core.i18n",
     "money": "reentry_core.words",
     "number": "reentry_core.words",
-    "day": "reentry_core.words",
+    "date_text": "reentry_core.words",
     "choice_label": "reentry_core.words",
     # the core's records
     "Choice": "reentry_core.domain",
@@ -232,7 +232,7 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported pla
                          ReentryError, RowErrors, param)
     from .hookspecs import hookimpl, hookspec  # noqa: F401
     from .i18n import _, ngettext, pgettext  # noqa: F401
-    from .words import choice_label, day, money, number  # noqa: F401
+    from .words import choice_label, date_text, money, number  # noqa: F401
     from .lookups import (centre, centre_id, consent_in_force, participant, participant_from_row,  # noqa: F401
                           participant_id, participant_ids, resolve_code, staff_id, staff_member)
     from .privacy import HEALTH_SERVICES, check_centre, check_codes, in_scope, redact, scope_of, shown, visible  # noqa: F401

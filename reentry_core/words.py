@@ -19,7 +19,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from .i18n import SOURCE, language, pgettext
+from .i18n import SOURCE, language, pgettext_of
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -28,17 +28,45 @@ def english() -> bool:
     return language() == SOURCE
 
 
-def choice_label(value: str) -> str:
-    """The words for a choice's value, e.g. ``under_review`` → "на рассмотрении"."""
+def choice_label(value: str, package: str | None = None) -> str:
+    """The words for a choice's value, e.g. ``under_review`` → "на рассмотрении"; ``package``:
+    the one that defines the choice, whose catalogue says it first."""
     if english():
         return value
-    return pgettext("choice", value.replace("_", " "))
+    return pgettext_of(package, "choice", value.replace("_", " "))
 
 
-def column_label(key: str) -> str:
-    """A table column's heading, e.g. ``full_name`` → "full name", "полное имя"."""
+def column_label(key: str, package: str | None = None) -> str:
+    """A table column's heading, e.g. ``full_name`` → "full name", "полное имя"; ``package``:
+    the one whose command prints it (:func:`speaker`), whose catalogue says it first."""
     text = key.replace("_", " ")
-    return text if english() else pgettext("column", text)
+    return text if english() else pgettext_of(package, "column", text)
+
+
+def speaker() -> str | None:
+    """The package of the command running (``reentry_microgrants``…), if any: its words
+    come first in the tables it prints."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    callback = getattr(getattr(ctx, "command", None), "callback", None)
+    module = getattr(callback, "__module__", None) or ""
+    return module.split(".")[0] or None
+
+
+def sheet_header(key: str) -> str:
+    """A sheet's column heading: the key in English (``visited_on``, as always), the
+    column's words in Russian and Tajik; an import reads any of them (:func:`header_words`)."""
+    return key if english() else column_label(key)
+
+
+def header_words(key: str) -> set[str]:
+    """Every heading a sheet's column ``key`` may have: the key and its words in each
+    language there is a catalogue for."""
+    from .i18n import available_languages, translations
+
+    text = key.replace("_", " ")
+    return {key, text} | {translations(lang).pgettext("column", text) for lang in available_languages()}
 
 
 def number(value: Decimal | int) -> str:
@@ -52,14 +80,14 @@ def number(value: Decimal | int) -> str:
     return format_decimal(value, format=pattern, locale=language()).replace("\xa0", " ")
 
 
-def day(value: date) -> str:
+def date_text(value: date) -> str:
     """``04.12.2026`` in Russian and Tajik; ISO in English."""
     return value.isoformat() if english() else value.strftime("%d.%m.%Y")
 
 
 def currency(code: str) -> str:
     """The reader's word for a currency (``TJS`` → "сомонӣ"); other codes as they are."""
-    return code if english() or not code else pgettext("currency", code)
+    return code if english() or not code else pgettext_of(None, "currency", code)
 
 
 def money(amount: Decimal | None, code: str = "") -> str:
@@ -70,7 +98,7 @@ def money(amount: Decimal | None, code: str = "") -> str:
     return f"{text} {currency(code)}" if code else text
 
 
-def cell(value, choices: frozenset[str] = frozenset()) -> str:
+def cell(value, choices: frozenset[str] = frozenset(), package: str | None = None) -> str:
     """A value as a person reads it in a table cell; ``choices``: the values to show as
     words (:func:`reentry_core.domain.choice_values`, looked up once per table)."""
     if value is None:
@@ -82,15 +110,15 @@ def cell(value, choices: frozenset[str] = frozenset()) -> str:
     if isinstance(value, datetime):
         return str(value)
     if isinstance(value, date):
-        return day(value)
+        return date_text(value)
     if isinstance(value, (list, tuple, set, frozenset)):
-        return ", ".join(cell(v, choices) for v in value)
+        return ", ".join(cell(v, choices, package) for v in value)
     text = str(value)
     if not english():
         if text in choices:
-            return choice_label(text)
+            return choice_label(text, package)
         if _ISO_DAY.match(text):
-            return day(date.fromisoformat(text))
+            return date_text(date.fromisoformat(text))
     return text
 
 

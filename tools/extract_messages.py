@@ -95,9 +95,34 @@ def words_of(package: str) -> dict[str, set[str]]:
                 columns.update(value.names)
             elif "COLUMNS" in name and isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
                 columns.update(value)
+    columns |= printed_columns(PACKAGES[package])
     found = {"choice": choices, "column": {c.replace("_", " ") for c in columns if not c.startswith("_")}}
     if package == "reentry_core":
         found["currency"] = {"TJS"}
+    return found
+
+
+def printed_columns(folder: Path) -> set[str]:
+    """Columns a package's commands print that no declaration names: the literal lists given
+    to ``emit_rows``, and the keys a command sets on a record (``record["consent"] = …``)."""
+    import ast
+
+    found: set[str] = set()
+    for path in folder.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "emit_rows" and len(node.args) > 1:
+                listed = node.args[1]
+                if isinstance(listed, (ast.List, ast.Tuple)):
+                    found.update(e.value for e in listed.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+            elif isinstance(node, ast.Assign) and path.name == "cli.py" or path.parent.name == "cli":
+                for target in getattr(node, "targets", ()):
+                    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) \
+                            and isinstance(target.slice.value, str) and target.slice.value.isidentifier():
+                        found.add(target.slice.value)
+            if isinstance(node, ast.Dict) and (path.name == "cli.py" or path.parent.name == "cli"):
+                found.update(k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                             and k.value.isidentifier())
     return found
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from reentry_core.sdk import _, CliState, Presenter, done, emit_record, emit_rows, ngettext, pass_state
+from reentry_core.sdk import date_text
 
 SECTORS = ["sewing", "car_repair", "cooking", "confectionery", "carpentry", "welding", "hairdressing", "agriculture",
            "trade", "services", "other"]
@@ -174,7 +175,7 @@ def cohort_session(state: CliState, code, on, topic):
 
     session = state.ctx().plans.add_session(code, on, topic)
     done(_("Planned session {n} of {code} on {on} ({topic}).").format(
-        n=session.number, code=code.upper(), on=session.on.isoformat(), topic=session.topic.label), state.format,
+        n=session.number, code=code.upper(), on=date_text(session.on), topic=session.topic.label), state.format,
         unstructure(session))
 
 
@@ -196,7 +197,7 @@ def cohort_move_session(state: CliState, code, session, on, reason):
 
     moved = state.ctx().plans.move_session(code, session, on, reason)
     done(_("Session {n} of {code} is now on {on} ({topic}).").format(
-        n=moved.number, code=code.upper(), on=moved.on.isoformat(), topic=moved.topic.label), state.format,
+        n=moved.number, code=code.upper(), on=date_text(moved.on), topic=moved.topic.label), state.format,
         unstructure(moved))
 
 
@@ -217,7 +218,7 @@ def cohort_cancel_session(state: CliState, code, session, reason):
 
     cancelled = state.ctx().plans.cancel_session(code, session, reason)
     done(_("Cancelled session {n} of {code} on {on}.").format(
-        n=cancelled.number, code=code.upper(), on=cancelled.on.isoformat()), state.format, unstructure(cancelled))
+        n=cancelled.number, code=code.upper(), on=date_text(cancelled.on)), state.format, unstructure(cancelled))
 
 
 @cohort.command("trainers")

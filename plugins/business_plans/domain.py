@@ -18,6 +18,7 @@ from reentry_core.sdk import (
     _, as_choice, as_money, Choice, InvalidInput, normalise_code, normalise_optional_text,
     normalise_text, parse_decimal, valid_text,
 )
+from reentry_core.sdk import date_text
 
 CENT = Decimal("0.01")
 DEFAULT_CURRENCY = "TJS"
@@ -268,14 +269,14 @@ class Cohort:
                 code=self.lead_trainer, trainers=", ".join(self.trainers)))
         if self.end_date < self.start_date:
             raise InvalidInput(_("end_date {end} is before start_date {start}").format(
-                end=self.end_date.isoformat(), start=self.start_date.isoformat()))
+                end=date_text(self.end_date), start=date_text(self.start_date)))
         for session in self.sessions:
             self.check_session_date(session.on)
 
     def check_session_date(self, on: date) -> None:
         if not self.start_date <= on <= self.end_date:
             raise InvalidInput(_("session on {on} is outside the cohort's dates ({start} to {end})").format(
-                on=on.isoformat(), start=self.start_date.isoformat(), end=self.end_date.isoformat()))
+                on=date_text(on), start=date_text(self.start_date), end=date_text(self.end_date)))
 
 
 @attrs.frozen

@@ -9,6 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from reentry_core.sdk import _, OpenWork
+from reentry_core.sdk import date_text
 
 from . import store
 from .domain import PlanStatus
@@ -25,7 +26,7 @@ def cohorts_held(conn: sa.Connection, staff, today: date) -> list[OpenWork]:
             continue  # finished: trained, and every plan scored and decided
         role = _("lead trainer") if row.lead else _("trainer")
         state = (_("{n} plan(s) waiting for scores or a shortlist").format(n=row.waiting) if row.waiting
-                 else _("training until {on}").format(on=row.end_date.isoformat()))
+                 else _("training until {on}").format(on=date_text(row.end_date)))
         reassign = (_("reentry plans cohort trainers {cohort} --add TRAINER --lead TRAINER") if row.lead
                     else _("reentry plans cohort trainers {cohort} --add TRAINER --remove {code} (not once they "
                            "have scored)")).format(cohort=row.code, code=staff.code)

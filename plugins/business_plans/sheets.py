@@ -21,6 +21,7 @@ from reentry_core.sdk import (
     _, Column, Conflict, InvalidInput, NotFound, open_sheet, PermissionDenied, RowProblem, SheetImport,
     SheetResult, sheet_parsers, UNCHANGED, write_sheet,
 )
+from reentry_core.sdk import date_text
 
 from . import store
 from .calibration import load_round, panel_member, values_of, write_scores
@@ -337,7 +338,7 @@ class AttendanceImport(_Sheet):
         number, code, mark = self.session(row), row["participant"], row["mark"].value
         session_id, day = self.find.sessions[number]
         if day > self.tx.today:
-            raise RowProblem("session", _("session {s} is on {d}, in the future").format(s=number, d=day.isoformat()))
+            raise RowProblem("session", _("session {s} is on {d}, in the future").format(s=number, d=date_text(day)))
         if code not in self.enrolled:
             raise RowProblem("participant", _("{code} is not enrolled in {cohort}").format(
                 code=code, cohort=self.cohort.code))

@@ -16,6 +16,7 @@ from reentry_core.sdk import (
     _, Conflict, InvalidInput, NotFound, param, parse_date, ParticipantStatus, record_access, required_reason, shown,
     structure,
 )
+from reentry_core.sdk import date_text
 
 from . import store
 from .domain import AttendanceMark, Cohort, Completion, TrainingSession, parse_rubric_ref
@@ -52,7 +53,7 @@ class SessionFinder:
         else:
             day = parse_date(text)
             found = self.days.get(day)
-            what = _("no session on {d}").format(d=day.isoformat())
+            what = _("no session on {d}").format(d=date_text(day))
         if found is None:
             raise NotFound(_("cohort {cohort} has {what}; see: reentry plans cohort show {cohort}").format(
                 cohort=self.cohort, what=what))
@@ -173,7 +174,7 @@ class TrainingService:
             existing = before.sessions
             if any(s.held and s.on > session.on for s in existing):
                 raise Conflict(_("a session on {on} would come before sessions already held; sessions are numbered "
-                                 "by date").format(on=session.on.isoformat()))
+                                 "by date").format(on=date_text(session.on)))
             ordered = sorted([*existing, session], key=lambda s: (s.on, s.number or 10**6))
             # renumber by date: later sessions move up one
             for n, s in reversed(list(enumerate(ordered, 1))):
@@ -198,7 +199,7 @@ class TrainingService:
             before.check_session_date(day)
             if any(s.held and s.on > day for s in before.sessions):
                 raise Conflict(_("a session on {on} would come before sessions already held; sessions are numbered "
-                                 "by date").format(on=day.isoformat()))
+                                 "by date").format(on=date_text(day)))
             moved = attrs.evolve(old, on=day)
             store.move_session(tx.conn, row.id, old.number, day)
             numbers = self._renumber(tx.conn, row.id)
@@ -293,7 +294,7 @@ class TrainingService:
             row = store.cohort_row(conn, cohort)
             day = parse_date(on) if on else tx.today
             if day > tx.today:
-                raise InvalidInput(_("enrolment date {d} is in the future").format(d=day.isoformat()))
+                raise InvalidInput(_("enrolment date {d} is in the future").format(d=date_text(day)))
             codes = list(dict.fromkeys(codes))  # a code named twice is enrolled once
             found = store.participant_rows(conn, codes)  # one query, not one per person
             already = store.enrolled_ids(conn, row.id)
@@ -308,7 +309,7 @@ class TrainingService:
                     problems.append(_("{code} is already enrolled in {cohort}").format(code=person.code, cohort=row.code))
                 elif person.registered_on is not None and day < person.registered_on:
                     problems.append(_("{code} was registered on {r}, after the enrolment date {d}").format(
-                        code=person.code, r=person.registered_on.isoformat(), d=day.isoformat()))
+                        code=person.code, r=date_text(person.registered_on), d=date_text(day)))
                 else:
                     already.add(person.id)
                     rows.append(person)
@@ -381,7 +382,7 @@ class TrainingService:
         for number, code, mark in entries:
             _session_id, day = sessions[number]
             if day > tx.today:
-                problems.append(_("session {s} is on {d}, in the future").format(s=number, d=day.isoformat()))
+                problems.append(_("session {s} is on {d}, in the future").format(s=number, d=date_text(day)))
                 continue
             if code not in enrolled:
                 problems.append(_("participant: {code} is not enrolled in {cohort}").format(code=code, cohort=row.code))
@@ -396,7 +397,7 @@ class TrainingService:
             except InvalidInput as exc:
                 raise InvalidInput(_("others: {reason}").format(reason=exc.message)) from None
             session_id, day = sessions[session_for_others]
-            future = _("session {s} is on {d}, in the future").format(s=session_for_others, d=day.isoformat())
+            future = _("session {s} is on {d}, in the future").format(s=session_for_others, d=date_text(day))
             if day > tx.today and future not in problems:
                 problems.append(future)
             known = store.marked_codes(conn, session_id)

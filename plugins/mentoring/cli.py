@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from reentry_core.sdk import _, CliState, Presenter, done, emit_record, emit_rows, ngettext, pass_state
+from reentry_core.sdk import date_text
 
 MODES = "on_site, phone, video"
 STATUSES = "operating, temporarily_closed, closed, not_started"
@@ -173,7 +174,7 @@ def assign(state: CliState, participant, mentor, on, reason, override_capacity):
                                           override_capacity=override_capacity)
     a = result.assignment
     message = _("Assigned {mentor} to {code} from {on}.").format(mentor=a.mentor, code=a.participant,
-                                                                 on=a.started_on.isoformat())
+                                                                 on=date_text(a.started_on))
     if result.previous is not None:
         message += " " + _("{mentor}'s assignment ended ({reason}).").format(
             mentor=result.previous.mentor, reason=result.previous.end_reason)
@@ -203,7 +204,7 @@ def match(state: CliState, centre, on):
     lines = [ngettext("Matched {n} participant with a mentor.", "Matched {n} participants with a mentor.",
                       len(result.assigned)).format(n=len(result.assigned))]
     lines.extend(_("{code} → {mentor} from {on}").format(code=a.participant, mentor=a.mentor,
-                                                           on=a.started_on.isoformat()) for a in result.assigned)
+                                                           on=date_text(a.started_on)) for a in result.assigned)
     if result.waiting:
         lines.append(_("Still waiting, no mentor of their centre has a place: {codes}").format(
             codes=", ".join(result.waiting)))
@@ -224,7 +225,7 @@ def unassign(state: CliState, participant, reason, on):
     """
     ended = state.ctx().mentoring.unassign(participant, reason, on=on)
     done(_("{mentor} no longer mentors {code} (from {on}).").format(
-        mentor=ended.mentor, code=ended.participant, on=ended.ended_on.isoformat()), state.format, _plain(ended))
+        mentor=ended.mentor, code=ended.participant, on=date_text(ended.ended_on)), state.format, _plain(ended))
 
 
 # --- schedules ------------------------------------------------------------------------------
@@ -265,13 +266,13 @@ def schedule(state: CliState, participant, start, grant, end_reason, on):
         first = result.due_visits[0]
         done(_("Follow-up of {code} started on {on}: {n} visits due, the first on {due} "
                "(window {a} … {b}).").format(
-            code=result.participant, on=result.started_on.isoformat(), n=len(result.due_visits),
-            due=first.due_on.isoformat(), a=first.window_start.isoformat(), b=first.window_end.isoformat()),
+            code=result.participant, on=date_text(result.started_on), n=len(result.due_visits),
+            due=date_text(first.due_on), a=date_text(first.window_start), b=date_text(first.window_end)),
             state.format, _plain(result))
         return
     if end_reason:
         result = service.end_schedule(participant, end_reason, on=on)
-        done(_("Follow-up of {code} ended on {on}.").format(code=result.participant, on=result.ended_on.isoformat()),
+        done(_("Follow-up of {code} ended on {on}.").format(code=result.participant, on=date_text(result.ended_on)),
              state.format, _plain(result))
         return
     today = state.programme().clock.today()
@@ -316,8 +317,8 @@ def due(state: CliState, mentor, centre, overdue, within):
                "window": f"{r.window_start.isoformat()} … {r.window_end.isoformat()}"}
         if state.format == "table":
             row["mentor"] = r.mentor or _("nobody assigned")
-            row["state"] = (_("OVERDUE: window closed {d}").format(d=r.window_end.isoformat()) if r.overdue
-                            else _("window open until {d}").format(d=r.window_end.isoformat())
+            row["state"] = (_("OVERDUE: window closed {d}").format(d=date_text(r.window_end)) if r.overdue
+                            else _("window open until {d}").format(d=date_text(r.window_end))
                             if r.state.value == "open" else _("in {n} days").format(n=r.days))
         rows.append(row)
     columns = (["due_on", "participant", "full_name", "centre", "mentor", "visit", "window", "state"]
@@ -397,7 +398,7 @@ def visit(state: CliState, participant, visited_on, mentor, end_follow_up, risk_
 
     v = report.visit
     lines = [_("Logged visit {id}: {code} on {on} by {mentor}, {placement}.").format(
-        id=v.id, code=v.participant, on=v.visited_on.isoformat(), mentor=v.mentor, placement=describe_placement(v))]
+        id=v.id, code=v.participant, on=date_text(v.visited_on), mentor=v.mentor, placement=describe_placement(v))]
     if report.displaced:
         lines.append(_("Visit {id}, logged as late before, now counts as an extra visit.").format(id=report.displaced))
     if v.verifies:
@@ -435,7 +436,7 @@ def correct_visit(state: CliState, visit_id, reason, **fields):
     """
     v = state.ctx().mentoring.correct_visit(visit_id, reason, **fields)
     done(_("Corrected visit {id}: {code} on {on} by {mentor}.").format(
-        id=v.id, code=v.participant, on=v.visited_on.isoformat(), mentor=v.mentor), state.format, _plain(v))
+        id=v.id, code=v.participant, on=date_text(v.visited_on), mentor=v.mentor), state.format, _plain(v))
 
 
 @group.command("cancel-visit")
@@ -453,7 +454,7 @@ def cancel_visit(state: CliState, visit_id, reason):
     """
     v = state.ctx().mentoring.cancel_visit(visit_id, reason)
     done(_("Cancelled visit {id}: {code} on {on} by {mentor}.").format(
-        id=v.id, code=v.participant, on=v.visited_on.isoformat(), mentor=v.mentor), state.format, _plain(v))
+        id=v.id, code=v.participant, on=date_text(v.visited_on), mentor=v.mentor), state.format, _plain(v))
 
 
 @group.command("visitsheet")

@@ -16,6 +16,7 @@ from reentry_core.sdk import (
     _, check_centre, Conflict, in_scope, InvalidInput, ngettext, NotFound, parse_date, ParticipantStatus,
     param, PermissionDenied, required_reason, Role, scope_of, structure, unstructure,
 )
+from reentry_core.sdk import date_text
 
 from . import store
 from .domain import Assignment, MenteeProfile, MentorProfile, Suggestion, rank, score_mentor, split_list
@@ -42,17 +43,17 @@ def require_active(row) -> None:
     """Refuse to act for a participant who left the programme."""
     if row.status != ParticipantStatus.ACTIVE.value:
         raise Conflict(_("{code} left the programme on {on}").format(
-            code=row.code, on=row.exited_on.isoformat() if row.exited_on else "?"))
+            code=row.code, on=date_text(row.exited_on) if row.exited_on else "?"))
 
 
 def action_date(value, tx, what: str, not_before: date | None = None, before_what: str = "") -> date:
     """A date of an action (default today): never in the future, never before ``not_before``."""
     day = parse_date(value) if value not in (None, "") else tx.today
     if day > tx.today:
-        raise InvalidInput(_("{what} {d} is in the future").format(what=what, d=day.isoformat()))
+        raise InvalidInput(_("{what} {d} is in the future").format(what=what, d=date_text(day)))
     if not_before is not None and day < not_before:
         raise InvalidInput(_("{what} {d} is before {before} ({b})").format(
-            what=what, d=day.isoformat(), before=before_what, b=not_before.isoformat()))
+            what=what, d=date_text(day), before=before_what, b=date_text(not_before)))
     return day
 
 
@@ -224,15 +225,15 @@ class MentorsMixin:
             if current is not None:
                 if current.mentor == staff_row.code:
                     raise Conflict(_("{mentor} already mentors {code} (since {on})").format(
-                        mentor=staff_row.code, code=row.code, on=current.started_on.isoformat()))
+                        mentor=staff_row.code, code=row.code, on=date_text(current.started_on)))
                 if reason is None:
                     raise InvalidInput(_("{code} already has a mentor, {mentor} (since {on}); say why they are "
                                          "reassigned ({reason})").format(code=row.code, mentor=current.mentor,
-                                                                         on=current.started_on.isoformat(),
+                                                                         on=date_text(current.started_on),
                                                                          reason=param("reason")))
                 if day < current.started_on:
                     raise InvalidInput(_("assignment date {d} is before {mentor}'s assignment began ({on})").format(
-                        d=day.isoformat(), mentor=current.mentor, on=current.started_on.isoformat()))
+                        d=date_text(day), mentor=current.mentor, on=date_text(current.started_on)))
             load = store.mentor_load(tx.conn, staff_row.id)  # locks the profile: two desks, one last place
             used_override = None
             if load >= profile.capacity:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from reentry_core.sdk import _, OpenWork
+from reentry_core.sdk import date_text
 
 from . import store
 
 
 def mentoring_held(conn: sa.Connection, staff) -> list[OpenWork]:
     rows = store.mentees_now(conn, staff.code)
-    held = [OpenWork(_("mentee"), row.code, _("mentee since {on}").format(on=row.started_on.isoformat()),
+    held = [OpenWork(_("mentee"), row.code, _("mentee since {on}").format(on=date_text(row.started_on)),
                      _('reentry mentoring assign {code} --mentor MENTOR --reason "{mentor} handed over"').format(
                          code=row.code, mentor=staff.code))
             for row in rows]

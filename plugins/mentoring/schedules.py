@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import attrs
 
 from reentry_core.sdk import _, Conflict, InvalidInput, ParticipantStatus, record_access, redact, param
+from reentry_core.sdk import date_text
 
 from . import store
 from .domain import (
@@ -175,7 +176,7 @@ class SchedulesMixin:
             if current is not None:
                 raise Conflict(_("{code} already follows a schedule ({what}, started {on}); end it first: "
                                  "reentry mentoring schedule {code} --end REASON").format(
-                    code=row.code, what=_describe(current), on=current.started_on.isoformat()))
+                    code=row.code, what=_describe(current), on=date_text(current.started_on)))
             if existing is None:
                 sector = store.mentee(tx.conn, row.id, row.code).sector
                 existing = _insert_schedule(tx, row.id, Schedule(

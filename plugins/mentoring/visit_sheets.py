@@ -25,6 +25,7 @@ from reentry_core.sdk import (
     _, Column, Conflict, import_sheet, InvalidInput, NotFound, PermissionDenied, ReentryError, sheet_parsers,
     SheetImport, UNCHANGED, write_sheet,
 )
+from reentry_core.sdk import date_text
 
 from . import store
 from .domain import Visit, VisitReport, visit_label
@@ -188,11 +189,11 @@ def _same_visit(logged: list[Visit], visit: Visit, months: int | None):
     changes = [_change(name, getattr(before, name), getattr(visit, name))
                for name in _FINDINGS if getattr(before, name) != getattr(visit, name)]
     what = (_("{code}'s {label}").format(code=visit.participant, label=visit_label(months)) if months is not None
-            else _("{code}'s visit of {d}").format(code=visit.participant, d=visit.visited_on.isoformat()))
+            else _("{code}'s visit of {d}").format(code=visit.participant, d=date_text(visit.visited_on)))
     raise InvalidInput(_("{what} is already logged (visit {id} of {on} by {mentor}) and this row says otherwise: "
                          "{changes}; a logged visit is not rewritten from a sheet (it may have verified a tranche "
                          "or opened a referral): log what is new as a visit of its own").format(
-        what=what, id=before.id, on=before.visited_on.isoformat(), mentor=before.mentor, changes=", ".join(changes)))
+        what=what, id=before.id, on=date_text(before.visited_on), mentor=before.mentor, changes=", ".join(changes)))
 
 
 def _change(name: str, before, after) -> str:

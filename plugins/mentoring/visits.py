@@ -17,6 +17,7 @@ from reentry_core.sdk import (
     _, Conflict, consent_in_force, ConsentScope, InvalidInput, NotFound, open_referral, parse_date,
     PermissionDenied, record_access, redact, ReferralStatus, required_reason, Role, structure, unstructure,
 )
+from reentry_core.sdk import date_text
 
 from . import store
 from .domain import (
@@ -49,10 +50,10 @@ def covering_schedule(schedules: list[Schedule], code: str, day: date) -> Schedu
     first = min(started, key=lambda s: s.started_on)
     if day < first.started_on:
         raise InvalidInput(_("visit date {d} is before {code}'s follow-up started ({on})").format(
-            d=day.isoformat(), code=code, on=first.started_on.isoformat()))
+            d=date_text(day), code=code, on=date_text(first.started_on)))
     last = max(started, key=lambda s: (s.ended_on or date.max, s.id))
     raise Conflict(_("{code}'s follow-up ended on {on} ({why}); a visit on {d} cannot be logged").format(
-        code=code, on=last.ended_on.isoformat(), d=day.isoformat(),
+        code=code, on=date_text(last.ended_on), d=date_text(day),
         why=": ".join(filter(None, [last.ended_because.label.replace("_", " "), last.end_note]))))
 
 
@@ -65,8 +66,8 @@ def _visiting_mentor(tx, code: str, day: date, mentor: str | None, assigned, sta
             raise PermissionDenied(_("{actor} may log only their own visits, not {mentor}'s").format(
                 actor=actor, mentor=mentor.strip().upper()))
         if assigned is None or assigned.mentor != actor:
-            who = (_("{mentor} is, since {on}").format(mentor=assigned.mentor, on=assigned.started_on.isoformat())
-                   if assigned else _("nobody is assigned on {d}").format(d=day.isoformat()))
+            who = (_("{mentor} is, since {on}").format(mentor=assigned.mentor, on=date_text(assigned.started_on))
+                   if assigned else _("nobody is assigned on {d}").format(d=date_text(day)))
             raise PermissionDenied(_("{actor} is not the mentor of {code} ({who}); only the assigned mentor or "
                                      "an admin logs visits").format(actor=actor, code=code, who=who))
         return staff(tx.conn, actor)[0]
@@ -101,7 +102,7 @@ def _raise_risk(tx, participant_id: int, visit: Visit, flag: RiskFlag, settings)
         return RiskResult(flag, RiskOutcome.NOT_MAPPED, None, _(
             "No referral opened for {flag}: the mentoring settings open none for it.").format(flag=label))
     reason = _("{flag} raised at mentoring visit {id} on {on} by {mentor}").format(
-        flag=label, id=visit.id, on=visit.visited_on.isoformat(), mentor=visit.mentor)
+        flag=label, id=visit.id, on=date_text(visit.visited_on), mentor=visit.mentor)
     # the risk note stays with the visit (health data, read by roles with referrals.view_health);
     # it is not copied into the referral, which travels to another service
     consent = consent_in_force(tx.conn, participant_id, tx.today)
@@ -160,10 +161,10 @@ def check_visit(tx, row, schedules: list[Schedule], assignments, visited_on, men
     end_follow_up = (end_follow_up or "").strip() or None
     day = parse_date(visited_on) if visited_on not in (None, "") else tx.today
     if day > tx.today:
-        raise InvalidInput(_("visit date {d} is in the future").format(d=day.isoformat()))
+        raise InvalidInput(_("visit date {d} is in the future").format(d=date_text(day)))
     if row.status != "active" and (row.exited_on is None or day > row.exited_on):
         raise Conflict(_("{code} left the programme on {on}; no visit after that is logged (readmit them first)")
-                       .format(code=row.code, on=row.exited_on.isoformat() if row.exited_on else "?"))
+                       .format(code=row.code, on=date_text(row.exited_on) if row.exited_on else "?"))
     mentor_row = _visiting_mentor(tx, row.code, day, mentor, covering_assignment(assignments, day), staff)
     visit = visit_from(fields, row.code, mentor_row.code, day)
     if end_follow_up and visit.business_status is not BusinessStatus.CLOSED:
@@ -175,7 +176,7 @@ def check_visit(tx, row, schedules: list[Schedule], assignments, visited_on, men
         later = store.last_visit_on(tx.conn, schedule.id)
         if later is not None and later > day:
             raise Conflict(_("end_follow_up: a later visit ({on}) is logged; the follow-up cannot end on "
-                             "{d}").format(on=later.isoformat(), d=day.isoformat()))
+                             "{d}").format(on=date_text(later), d=date_text(day)))
     return CheckedVisit(row.id, mentor_row.id, visit, schedule, end_follow_up)
 
 
@@ -362,6 +363,6 @@ def _last_visits(conn, participants) -> dict[int, tuple]:
 def describe_placement(visit: Visit) -> str:
     """``the 1-month visit, on time`` or ``an extra visit``: for the answer to a logged visit."""
     if visit.due_months is None:
-        return _("an extra visit (no due visit is waiting on {d})").format(d=visit.visited_on.isoformat())
+        return _("an extra visit (no due visit is waiting on {d})").format(d=date_text(visit.visited_on))
     how = _("on time") if visit.fulfilment is Fulfilment.ON_TIME else _("late")
     return _("the {label}, {how}").format(label=visit_label(visit.due_months), how=how)

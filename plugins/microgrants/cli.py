@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from reentry_core.sdk import _, CliState, Presenter, done, emit_record, emit_rows, pass_state
+from reentry_core.sdk import date_text
 
 # the choices as click shows them; tests check they match reentry_microgrants.domain
 APPLICATION_STATUSES = ["draft", "submitted", "ineligible", "under_review", "approved", "rejected", "deferred",
@@ -93,7 +94,7 @@ def _verification(v) -> str | None:
 
 
 def _reversal(r) -> str:
-    return _("{on} by {by}: {reason}").format(on=r.reversed_on.isoformat(), by=r.reversed_by, reason=r.reason)
+    return _("{on} by {by}: {reason}").format(on=date_text(r.reversed_on), by=r.reversed_by, reason=r.reason)
 
 
 TRANCHE = Presenter("number", ("amount", "amount", money), "released_on", "method", "items", "supplier", "receipt",
@@ -219,8 +220,8 @@ def round_change(state: CliState, code, title, budget, min_grant, max_grant, ope
                                           max_grant=max_grant, opens_on=opens_on, closes_on=closes_on, reason=reason)
     done(_("Round {code} changed: budget {budget}, grants {low} to {high}, open {opens} to {closes}.").format(
         code=rnd.code, budget=_money(rnd.budget, rnd.currency), low=_money(rnd.min_grant),
-        high=_money(rnd.max_grant, rnd.currency), opens=rnd.opens_on.isoformat(),
-        closes=rnd.closes_on.isoformat()), state.format, ROUND(rnd, state.converter))
+        high=_money(rnd.max_grant, rnd.currency), opens=date_text(rnd.opens_on),
+        closes=date_text(rnd.closes_on)), state.format, ROUND(rnd, state.converter))
 
 
 @round_group.command("list")
@@ -268,7 +269,7 @@ def round_open(state: CliState, code):
     """
     rnd = state.ctx().grants.open_round(code)
     done(_("Round {code} is open for applications from {opens} to {closes}.").format(
-        code=rnd.code, opens=rnd.opens_on.isoformat(), closes=rnd.closes_on.isoformat()), state.format,
+        code=rnd.code, opens=date_text(rnd.opens_on), closes=date_text(rnd.closes_on)), state.format,
         ROUND(rnd, state.converter))
 
 
@@ -759,7 +760,7 @@ def disburse(state: CliState, code, **fields):
     tranche = state.ctx().grants.disburse(code, **fields)
     text = _("Tranche {n} of {code}: {amount} released on {on} ({method}).").format(
         n=tranche.number, code=tranche.application, amount=_money(tranche.amount, tranche.currency),
-        on=tranche.released_on.isoformat(), method=tranche.method.label)
+        on=date_text(tranche.released_on), method=tranche.method.label)
     if tranche.status.value == "pending":
         text += " " + _("It counts once a second finance officer confirms it: reentry grants confirm {code} "
                         "--tranche {n}").format(code=tranche.application, n=tranche.number)

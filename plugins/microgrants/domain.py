@@ -22,6 +22,7 @@ from reentry_core.sdk import (
     _, as_choice, as_money, Choice, InvalidInput, money, normalise_code, normalise_optional_text,
     normalise_text, parse_decimal, RowProblem, valid_text,
 )
+from reentry_core.sdk import date_text
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -363,7 +364,7 @@ class GrantRound:
                 high=money_text(self.max_grant), budget=money_text(self.budget)))
         if self.closes_on < self.opens_on:
             raise InvalidInput(_("closes_on {closes} is before opens_on {opens}").format(
-                closes=self.closes_on.isoformat(), opens=self.opens_on.isoformat()))
+                closes=date_text(self.closes_on), opens=date_text(self.opens_on)))
 
     def requirements(self) -> dict:
         """The eligibility requirements this round switches on, as the core asks them."""
@@ -377,9 +378,9 @@ class GrantRound:
         if self.status is RoundStatus.CLOSED:
             return _("round {code} is closed").format(code=self.code)
         if today < self.opens_on:
-            return _("round {code} opens on {on}").format(code=self.code, on=self.opens_on.isoformat())
+            return _("round {code} opens on {on}").format(code=self.code, on=date_text(self.opens_on))
         if today > self.closes_on:
-            return _("round {code} closed on {on}").format(code=self.code, on=self.closes_on.isoformat())
+            return _("round {code} closed on {on}").format(code=self.code, on=date_text(self.closes_on))
         return None
 
     def request_problem(self, requested: Decimal) -> str | None:

@@ -35,6 +35,7 @@ from .domain import (
 )
 from .hookspecs import VisitEvidence
 from reentry_core.sdk import redact
+from reentry_core.sdk import date_text
 
 S = ApplicationStatus
 
@@ -84,7 +85,7 @@ class PaymentReport:
 def held_because(row) -> str:
     """Why the grant of someone who left the programme pays nothing more (until readmitted)."""
     return _("held: {code} left the programme on {on} ({reason}); readmitting them releases it").format(
-        code=row.participant, on=row.exited_on.isoformat() if row.exited_on else "?",
+        code=row.participant, on=date_text(row.exited_on) if row.exited_on else "?",
         reason=row.exit_reason or "?")
 
 
@@ -115,8 +116,8 @@ def needs_visit(since: date, wait: int) -> str:
     """What a verified part waits for, in words."""
     if wait:
         return _("needs a verified visit on or after {since}, {n} days before the release at the latest").format(
-            since=since.isoformat(), n=wait)
-    return _("needs a verified visit on or after {since}").format(since=since.isoformat())
+            since=date_text(since), n=wait)
+    return _("needs a verified visit on or after {since}").format(since=date_text(since))
 
 
 def awaits_confirmation(app: str, number: int) -> str:
@@ -229,7 +230,7 @@ def _verification_text(v: Verification | None) -> str | None:
     if v.overridden:
         return _("override by {by}: {reason}").format(by=v.overridden_by, reason=v.override_reason)
     return _("{reference}, visit of {on} by {mentor}").format(
-        reference=v.reference, on=v.visited_on.isoformat() if v.visited_on else "?", mentor=v.mentor or "?")
+        reference=v.reference, on=date_text(v.visited_on) if v.visited_on else "?", mentor=v.mentor or "?")
 
 
 class _PaymentRun(SheetImport):
@@ -338,7 +339,7 @@ class _PaymentRun(SheetImport):
             "tranche {n} of {app} is already recorded ({amount} on {on}, {method}); money is never overwritten: "
             "a wrong tranche is reversed, not entered again").format(
             n=earlier.number, app=code, amount=money_text(earlier.amount, earlier.currency),
-            on=earlier.released_on.isoformat(), method=earlier.method))
+            on=date_text(earlier.released_on), method=earlier.method))
 
     def _next_number(self, code: str) -> int:
         return 1 + max((number for (c, number) in self.recorded if c == code), default=0)
@@ -366,10 +367,10 @@ class _PaymentRun(SheetImport):
                                               "records its tranches").format(code=tx.actor.code, app=code))
         day = row.get("released_on") or tx.today
         if day > tx.today:
-            raise RowProblem("released_on", _("{d} is in the future").format(d=day.isoformat()))
+            raise RowProblem("released_on", _("{d} is in the future").format(d=date_text(day)))
         if day < approval.decided_on:
             raise RowProblem("released_on", _("{d} is before the grant was approved ({a})").format(
-                d=day.isoformat(), a=approval.decided_on.isoformat()))
+                d=date_text(day), a=date_text(approval.decided_on)))
         steps = _plan(payable.tranche_plan, self._plans)
         disbursed = _money(payable.disbursed)
         amount = row.get("amount") or next_planned_amount(steps, payable.amount_granted, disbursed)

@@ -8,6 +8,7 @@ from decimal import Decimal
 import attrs
 
 from reentry_core.sdk import _, Conflict, InvalidInput, parse_date, required_reason, Role
+from reentry_core.sdk import date_text
 
 from . import store
 from .domain import Budget, GrantRound, money_text, RoundStatus
@@ -78,7 +79,7 @@ class RoundsMixin:
             round_id, before = store.load_round(tx.conn, code, lock=True)
             if changes.get("opens_on", before.opens_on) != before.opens_on and before.status is not RoundStatus.DRAFT:
                 raise Conflict(_("round {code} is {status}: its opening date stays {on}").format(
-                    code=before.code, status=before.status.label, on=before.opens_on.isoformat()))
+                    code=before.code, status=before.status.label, on=date_text(before.opens_on)))
             after = attrs.evolve(before, **changes)
             if after == before:
                 raise Conflict(_("round {code} already has those settings; nothing was changed").format(
@@ -86,7 +87,7 @@ class RoundsMixin:
             if (after.closes_on != before.closes_on and before.status is RoundStatus.OPEN
                     and after.closes_on < tx.today):
                 raise Conflict(_("closes_on {on} has passed; to stop applications now, close the round: reentry "
-                                 "grants round close {code}").format(on=after.closes_on.isoformat(), code=before.code))
+                                 "grants round close {code}").format(on=date_text(after.closes_on), code=before.code))
             committed = store.budget(tx.conn, round_id).committed
             if after.budget < committed:
                 raise Conflict(_("budget {budget} is below what round {code} has committed ({committed}); cancel or "
@@ -192,7 +193,7 @@ def _check_opening(rnd: GrantRound, today: date) -> None:
             code=rnd.code, n=len(rnd.committee), quorum=rnd.quorum))
     if rnd.closes_on < today:
         raise Conflict(_("round {code} cannot open: its closing date {on} has passed").format(
-            code=rnd.code, on=rnd.closes_on.isoformat()))
+            code=rnd.code, on=date_text(rnd.closes_on)))
 
 
 def _list(values) -> list[str]:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import attrs
 
 from reentry_core.sdk import _, Conflict, InvalidInput, parse_date, parse_money, PermissionDenied
+from reentry_core.sdk import date_text
 
 from . import store
 from .applications import check_move, read_application
@@ -57,10 +58,10 @@ class TranchesMixin:
                                          "its tranches").format(code=tx.actor.code, app=app.code))
             day = parse_date(on) if on not in (None, "") else tx.today
             if day > tx.today:
-                raise InvalidInput(_("released_on {d} is in the future").format(d=day.isoformat()))
+                raise InvalidInput(_("released_on {d} is in the future").format(d=date_text(day)))
             if day < approval.decided_on:
                 raise InvalidInput(_("released_on {d} is before the grant was approved ({a})").format(
-                    d=day.isoformat(), a=approval.decided_on.isoformat()))
+                    d=date_text(day), a=date_text(approval.decided_on)))
             earlier = store.tranches(tx.conn, app_id, app.code, app.currency)
             waiting = [tr.number for tr in earlier if tr.status is TrancheStatus.PENDING]
             if waiting:
@@ -255,7 +256,7 @@ class TranchesMixin:
 def released_on_visit(conn, visit) -> list[str]:
     """The tranches (not reversed) a mentoring visit verified, one line each: matched on the
     participant, the mentor and the day the tranche's verification names."""
-    return [_("tranche {n} of {app}, released on {on}").format(n=number, app=app, on=released.isoformat())
+    return [_("tranche {n} of {app}, released on {on}").format(n=number, app=app, on=date_text(released))
             for app, number, released in store.tranches_verified_by(conn, visit.participant, visit.mentor,
                                                                     visit.visited_on)]
 

@@ -74,15 +74,15 @@ def emit_rows(rows: Iterable[dict], columns: Sequence[str], fmt: str, title: str
         from rich.table import Table
 
         console = Console(soft_wrap=True)
-        choices = choice_values()
-        texts = [[words.cell(row[c], choices) for c in columns] for row in rows]
+        choices, package = choice_values(), words.speaker()
+        texts = [[words.cell(row[c], choices, package) for c in columns] for row in rows]
         shown, left_out, needed = fit_columns(columns, texts, console.width, wide=WIDE, keep=keep)
         if needed > console.width:  # the codes and names alone are wider: scroll, never cut them
             console.width = needed
         table = Table(title=title, title_justify="left", header_style="bold")
         for i in shown:
             column = columns[i]
-            heading = words.column_label(column)
+            heading = words.column_label(column, package)
             longest = max([len(heading)] + [len(t[i]) for t in texts])
             if is_key(column, i, longest):  # codes and names are never cut or broken
                 table.add_column(heading, no_wrap=True, min_width=longest)
@@ -96,7 +96,7 @@ def emit_rows(rows: Iterable[dict], columns: Sequence[str], fmt: str, title: str
         if left_out:
             click.echo(_("({n} more columns did not fit the window: {names}; --wide shows every column, "
                          "--format csv or json all the data)").format(
-                n=len(left_out), names=", ".join(words.column_label(columns[i]) for i in left_out)), err=True)
+                n=len(left_out), names=", ".join(words.column_label(columns[i], package) for i in left_out)), err=True)
 
 
 #: ``reentry --wide``: every column, even past the window's width.
@@ -161,9 +161,9 @@ def emit_record(record: dict, fmt: str, title: str | None = None) -> None:
         table = Table(title=title, title_justify="left", show_header=False, box=None)
         table.add_column(style="bold")
         table.add_column()
-        choices = choice_values()
+        choices, package = choice_values(), words.speaker()
         for key, value in record.items():
-            table.add_row(words.column_label(key), words.cell(value, choices))
+            table.add_row(words.column_label(key, package), words.cell(value, choices, package))
         Console(soft_wrap=True).print(table)
 
 

@@ -11,6 +11,7 @@ from ..i18n import _, ngettext
 from .output import done, emit_record, emit_rows
 from .present import Presenter
 from .state import CliState, pass_state
+from ..words import date_text
 
 SEXES = ["female", "male"]
 OFFENCES = ["property", "violent", "drug_related", "economic", "traffic", "other"]
@@ -112,7 +113,7 @@ def show(state: CliState, code):
     record = _record(state, participant, ctx.participants.sees_sensitive)
     consent = ctx.participants.current_consent(participant.code)
     record["consent"] = (
-        _("given {on} ({scope})").format(on=consent.given_on.isoformat(),
+        _("given {on} ({scope})").format(on=date_text(consent.given_on),
                                          scope=", ".join(sorted(s.label for s in consent.scope)))
         if consent else _("none on file")
     )

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from ..domain import ConsentScope, Participant, ParticipantStatus
 from ..i18n import _
 from .participant_store import current_consent, load_participant, participant_id
+from ..words import date_text
 
 
 def collect_rules(pm) -> dict[str, str]:
@@ -33,7 +34,7 @@ def core_problems(tx, participant: Participant) -> list[str]:
     problems = []
     if participant.status is not ParticipantStatus.ACTIVE:
         problems.append(_("{code} left the programme on {on}").format(
-            code=participant.code, on=participant.exited_on.isoformat() if participant.exited_on else "?"))
+            code=participant.code, on=date_text(participant.exited_on) if participant.exited_on else "?"))
     consent = current_consent(tx.conn, participant_id(tx.conn, participant.code), tx.today)
     if consent is None or ConsentScope.PROGRAMME not in consent.scope:
         problems.append(_("{code} has no consent in force for the programme").format(code=participant.code))

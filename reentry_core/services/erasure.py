@@ -33,6 +33,7 @@ from ..storage.locks import for_update
 from . import audit
 from .participant_store import from_row, resolve_code, select_participants
 from .settings import read_setting, write_setting
+from ..words import date_text
 
 #: What stands in a required text field that was erased (the name, what a referral says).
 ERASED_TEXT = ERASED_NAME
@@ -115,7 +116,7 @@ def erase(tx, code: str, reason: str, *, dry_run: bool = False) -> Erasure:
         raise NotFound(_("participant {code!r} does not exist").format(code=code))
     privacy.check(tx.conn, row.id, row.code, row.centre_id)
     if row.erased_on is not None:
-        raise Conflict(_("{code} was already erased on {on}").format(code=code, on=row.erased_on.isoformat()))
+        raise Conflict(_("{code} was already erased on {on}").format(code=code, on=date_text(row.erased_on)))
     if row.status != "exited":
         raise Conflict(_("{code} is still in the programme: record their exit first; erasure is for people who "
                          "left").format(code=code))

@@ -42,6 +42,7 @@ from ..storage import tables as t
 from ..storage.bulk import BulkInsert
 from . import access
 from .participant_store import TwinLookup, name_key, reserve_codes, to_row
+from ..words import date_text
 
 _P = t.participant
 
@@ -194,7 +195,7 @@ class _Import(SheetImport):
             reasons.append(f"consent_given_on: {exc.message}")
             given_on = None
         if given_on is not None and given_on > today:
-            reasons.append(_("consent_given_on {d} is in the future").format(d=given_on.isoformat()))
+            reasons.append(_("consent_given_on {d} is in the future").format(d=date_text(given_on)))
             given_on = None
         raw_scope = DEFAULT_IMPORT_SCOPE if scope is None else str(scope)
         text = self.scopes.get(raw_scope)
@@ -265,7 +266,7 @@ class _Import(SheetImport):
             # (without it, registration is the day of the import, typed after the paper forms)
             if consent is not None and registered is not None and consent[0] < p.registered_on:
                 reasons.append(_("consent_given_on {d} is before registered_on {r}").format(
-                    d=consent[0].isoformat(), r=p.registered_on.isoformat()))
+                    d=date_text(consent[0]), r=date_text(p.registered_on)))
             centre_id = self._centre(p.centre)
             if type(centre_id) is str:
                 reasons.append(centre_id)
@@ -320,7 +321,7 @@ class _Import(SheetImport):
                 row = self._same_row(code)
                 dups.append((n, _same_person(n, p, row) if row is not None else
                              _("row {n}: {name}, born {born}, is already registered as {code}").format(
-                                 n=n, name=p.full_name, born=p.birth_date.isoformat(), code=code)))
+                                 n=n, name=p.full_name, born=date_text(p.birth_date), code=code)))
                 continue
             groups.setdefault((item[2], p.centre, p.registered_on.year), []).append(item)
         for _n, line in sorted(dups):
@@ -376,7 +377,7 @@ class _Import(SheetImport):
 
 def _same_person(n: int, p: Participant, earlier_row: int) -> str:
     return _("row {n}: {name}, born {born}, is the same person as row {m}").format(
-        n=n, name=p.full_name, born=p.birth_date.isoformat(), m=earlier_row)
+        n=n, name=p.full_name, born=date_text(p.birth_date), m=earlier_row)
 
 
 def import_participants(ctx, path, dry_run: bool = False, encoding: str | None = None,

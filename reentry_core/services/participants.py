@@ -25,6 +25,7 @@ from .participant_store import (  # noqa: F401  (the participants import uses th
     TwinLookup, consent_from_row, current_consent, find_duplicates, from_row, load_participant, name_key,
     next_twin, participant_id, redact, reserve_codes, select_participants, to_row,
 )
+from ..words import date_text
 
 #: Fields ``update`` may change; the code, centre and registration date are fixed.
 EDITABLE = ("full_name", "sex", "birth_date", "phone", "release_date", "facility", "offence_category")
@@ -37,7 +38,7 @@ def _same_person(candidate: Participant, code: str) -> Conflict:
     return Conflict(
         _("{name}, born {born}, is already registered at {centre} as {code} "
           "(register anyway with --allow-same-name if this is another person)").format(
-            name=candidate.full_name, born=candidate.birth_date.isoformat(), centre=candidate.centre, code=code))
+            name=candidate.full_name, born=date_text(candidate.birth_date), centre=candidate.centre, code=code))
 
 
 def _write_identity(tx, statement, code: str) -> None:
@@ -204,13 +205,13 @@ class ParticipantService:
             before = self._load(tx.conn, code, lock=True)
             if before.status is ParticipantStatus.EXITED:
                 raise Conflict(_("{code} already left the programme on {on}").format(
-                    code=before.code, on=before.exited_on.isoformat() if before.exited_on else "?"))
+                    code=before.code, on=date_text(before.exited_on) if before.exited_on else "?"))
             exited_on = parse_date(on) if on else tx.today
             if exited_on > tx.today:
-                raise InvalidInput(_("exit date {d} is in the future").format(d=exited_on.isoformat()))
+                raise InvalidInput(_("exit date {d} is in the future").format(d=date_text(exited_on)))
             if exited_on < before.registered_on:
                 raise InvalidInput(_("exit date {d} is before registration on {r}").format(
-                    d=exited_on.isoformat(), r=before.registered_on.isoformat()))
+                    d=date_text(exited_on), r=date_text(before.registered_on)))
             after = attrs.evolve(before, status=ParticipantStatus.EXITED, exit_reason=ExitReason.parse(reason),
                                  exited_on=exited_on, exit_note=note)
             changed = tx.conn.execute(_P.update().where(
@@ -383,18 +384,18 @@ class ParticipantService:
             if not consent.scope:
                 raise InvalidInput(_("scope: give at least one of {s}").format(s=", ".join(ConsentScope.values())))
             if consent.given_on > tx.today:
-                raise InvalidInput(_("given_on {d} is in the future").format(d=consent.given_on.isoformat()))
+                raise InvalidInput(_("given_on {d} is in the future").format(d=date_text(consent.given_on)))
             if consent.given_on < participant.birth_date:
-                raise InvalidInput(_("given_on {d} is before the participant's birth").format(d=consent.given_on.isoformat()))
+                raise InvalidInput(_("given_on {d} is before the participant's birth").format(d=date_text(consent.given_on)))
             if participant.registered_on is not None and consent.given_on < participant.registered_on:
                 raise InvalidInput(_("given_on {d} is before {code} was registered ({r})").format(
-                    d=consent.given_on.isoformat(), code=participant.code, r=participant.registered_on.isoformat()))
+                    d=date_text(consent.given_on), code=participant.code, r=date_text(participant.registered_on)))
             pid = self._id(tx.conn, participant.code)
             latest = current_consent(tx.conn, pid, tx.today)
             if latest is not None and consent.given_on < latest.given_on:
                 raise InvalidInput(_("given_on {d} is before the consent in force (given {g}); "
                                      "consent history is recorded in order").format(
-                    d=consent.given_on.isoformat(), g=latest.given_on.isoformat()))
+                    d=date_text(consent.given_on), g=date_text(latest.given_on)))
             # an older consent still in force ends where the new one starts
             tx.conn.execute(t.consent.update().where(
                 t.consent.c.participant_id == pid, t.consent.c.withdrawn_on.is_(None)
@@ -416,7 +417,7 @@ class ParticipantService:
             day = parse_date(on) if on else tx.today
             if day < current.given_on or day > tx.today:
                 raise InvalidInput(_("withdrawal date {d} must be between {a} and today").format(
-                    d=day.isoformat(), a=current.given_on.isoformat()))
+                    d=date_text(day), a=date_text(current.given_on)))
             tx.conn.execute(t.consent.update().where(t.consent.c.id == current.id).values(withdrawn_on=day))
             after = attrs.evolve(current, withdrawn_on=day)
             tx.audit("consent.withdraw", "participant", participant.code, before=current, after=after)

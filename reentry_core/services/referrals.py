@@ -21,6 +21,7 @@ from ..i18n import _
 from ..storage import tables as t
 from ..storage.locks import for_update
 from .participant_store import current_consent, resolve_code
+from ..words import date_text
 
 _R = t.referral
 _P = t.participant
@@ -47,7 +48,7 @@ def open_referral(tx, participant: str, service_type: str, to_whom: str, reason:
         "reason": reason, "opened_on": opened_on or tx.today,
     }, Referral)
     if referral.opened_on > tx.today:
-        raise InvalidInput(_("opened_on {d} is in the future").format(d=referral.opened_on.isoformat()))
+        raise InvalidInput(_("opened_on {d} is in the future").format(d=date_text(referral.opened_on)))
     row = tx.conn.execute(sa.select(_P.c.id, _P.c.status, _P.c.centre_id)
                           .where(_P.c.code == referral.participant)).first()
     if row is None:
@@ -95,10 +96,10 @@ class ReferralService:
             day = parse_date(on) if on else tx.today
             if before.accepted_on and day < before.accepted_on:
                 raise InvalidInput(_("date {d} is before the referral was accepted ({a})").format(
-                    d=day.isoformat(), a=before.accepted_on.isoformat()))
+                    d=date_text(day), a=date_text(before.accepted_on)))
             if day < before.opened_on or day > tx.today:
                 raise InvalidInput(_("date {d} must be between the referral's opening ({o}) and today").format(
-                    d=day.isoformat(), o=before.opened_on.isoformat()))
+                    d=date_text(day), o=date_text(before.opened_on)))
             changes = {"status": new_status}
             if new_status is ReferralStatus.ACCEPTED:
                 changes["accepted_on"] = day
@@ -140,7 +141,7 @@ class ReferralService:
             later = [d for d in (after.accepted_on, after.closed_on) if d is not None]
             if after.opened_on > tx.today or any(after.opened_on > d for d in later):
                 raise InvalidInput(_("opened_on {d} must be on or before today and before the referral was accepted "
-                                     "or closed").format(d=after.opened_on.isoformat()))
+                                     "or closed").format(d=date_text(after.opened_on)))
             tx.conn.execute(_R.update().where(_R.c.id == before.id).values(
                 service_type=after.service_type.value, to_whom=after.to_whom, reason=after.reason,
                 opened_on=after.opened_on))

@@ -41,7 +41,7 @@ def export(ctx, path, kind: str, name_of, centre: str | None = None) -> Research
             with open(temp, "w", encoding="utf-8") as handle:
                 json.dump([dict(zip(COLUMNS, row)) for row in rows], handle, ensure_ascii=False, indent=1)
     else:
-        write_table(path, COLUMNS, rows, sheet="research")
+        write_table(path, COLUMNS, rows, sheet="research", keys=True)  # for statistical software
     with ctx.transaction() as tx:
         tx.audit("participants.export", "export", path.name[:60], after={
             "rows": summary.rows, "pseudonymised": True, "centre": centre.strip().upper() if centre else None,

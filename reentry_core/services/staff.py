@@ -11,6 +11,7 @@ from ..domain import OpenWork, ReferralStatus, Role, Staff, normalise_optional_t
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied, PluginError, param
 from ..i18n import _
 from ..storage import tables as t
+from ..words import date_text
 
 
 @attrs.frozen
@@ -256,7 +257,7 @@ def referrals_opened_by(conn: sa.Connection, member: Staff) -> list[OpenWork]:
     return [OpenWork(_("referral"), str(row.id),
                      _("{service} referral of {participant} to {to}, opened {on}, {status}").format(
                          service=row.service_type, participant=row.code, to=row.to_whom,
-                         on=row.opened_on.isoformat(), status=row.status),
+                         on=date_text(row.opened_on), status=row.status),
                      _("a colleague follows it up: reentry referrals update {id} --status …").format(id=row.id))
             for row in rows]
 

@@ -20,6 +20,7 @@ import attrs
 from ..convert import parse_date, parse_decimal, parse_money
 from ..errors import InvalidInput, RowErrors
 from ..i18n import _
+from ..words import header_words
 from .reading import Sheet, normal_header
 
 #: At most this many problem lines are kept; the counts are always exact.
@@ -194,7 +195,7 @@ class SheetImport:
         ``InvalidInput`` naming the repeated, unknown and missing columns."""
         names: dict[str, Column] = {}
         for column in cls.columns:
-            for word in (column.name, *column.aliases):
+            for word in (*header_words(column.name), *column.aliases):  # a heading in any language
                 names[normal_header(word)] = column
         accepted = [c.name for c in cls.columns]
         found: list[str | None] = []

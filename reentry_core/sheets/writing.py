@@ -176,18 +176,24 @@ def sheet_format(path: Path, fmt: str | None = None, formats: Sequence[str] = FO
 
 
 def write_sheet(path, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, fmt: str | None = None,
-                sheet: str = "sheet") -> int:
+                sheet: str = "sheet", keys: bool = False) -> int:
     """Write ``rows`` below ``columns`` to a CSV, TSV or XLSX file (by ``fmt`` or the suffix),
-    whole or not at all, owner-only; returns the number of rows below the header."""
+    whole or not at all, owner-only; returns the number of rows below the header. ``keys``:
+    the headings are the column keys in every language (a file for statistical software)."""
     path = Path(path)
     kind = sheet_format(path, fmt)
     with written_whole(path) as temp:
-        return write_sheet_to(temp, kind, columns, rows, sheet=sheet)
+        return write_sheet_to(temp, kind, columns, rows, sheet=sheet, keys=keys)
 
 
 def write_sheet_to(target, kind: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
-                   sheet: str = "sheet") -> int:
-    """As :func:`write_sheet`, into ``target`` as it is (inside the caller's ``written_whole``)."""
+                   sheet: str = "sheet", keys: bool = False) -> int:
+    """As :func:`write_sheet`, into ``target`` as it is (inside the caller's ``written_whole``);
+    the headings in the reader's language (:func:`reentry_core.words.sheet_header`) unless ``keys``."""
+    from ..words import sheet_header
+
+    if not keys:
+        columns = [sheet_header(c) for c in columns]
     if kind == "xlsx":
         book = Workbook()
         ws = book.sheet(sheet, columns)
@@ -200,9 +206,10 @@ def write_sheet_to(target, kind: str, columns: Sequence[str], rows: Iterable[Seq
         return write_rows(handle, columns, rows, delimiter="\t" if kind == "tsv" else ",")
 
 
-def write_table(path, columns: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "sheet") -> int:
+def write_table(path, columns: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "sheet",
+                keys: bool = False) -> int:
     """Write a ``.csv`` or ``.xlsx`` file whole (or leave none); the number of rows below the header."""
     from .reading import kind_of
 
     kind_of(Path(path))
-    return write_sheet(path, columns, rows, sheet=sheet)
+    return write_sheet(path, columns, rows, sheet=sheet, keys=keys)
