@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from reentry_core.sdk import _, CliState, Presenter, done, emit_record, emit_rows, ngettext, pass_state
+from reentry_core.sdk import _, CliState, Presenter, done, emit_record, emit_rows, money, ngettext, pass_state
 from reentry_core.sdk import date_text
 
 SECTORS = ["sewing", "car_repair", "cooking", "confectionery", "carpentry", "welding", "hairdressing", "agriculture",
@@ -399,9 +399,10 @@ def add(state: CliState, participant, cohort_code, submit_now, **fields):
           --revenue 3000 --costs 1200
     """
     plan = state.ctx().plans.add_plan(participant, cohort_code, submit=submit_now, **_changes(fields))
-    done(_("Plan {code} of {participant}: {status}, total cost {total} {cur}, requested {request} {cur}.").format(
-        code=plan.code, participant=plan.participant, status=plan.status.label, total=plan.total_cost,
-        request=plan.requested_funding, cur=plan.currency), state.format, PLAN(plan, state.converter))
+    done(_("Plan {code} of {participant}: {status}, total cost {total}, requested {request}.").format(
+        code=plan.code, participant=plan.participant, status=plan.status.label,
+        total=money(plan.total_cost, plan.currency), request=money(plan.requested_funding, plan.currency)),
+        state.format, PLAN(plan, state.converter))
 
 
 @plans.command("plansheet")

@@ -34,7 +34,7 @@ _OPEN_REFERRAL = (ReferralStatus.OPEN.value, ReferralStatus.ACCEPTED.value)
 
 
 def flag_label(flag: RiskFlag) -> str:
-    return flag.value.replace("_", " ")
+    return flag.label.replace("_", " ")
 
 
 def covering_schedule(schedules: list[Schedule], code: str, day: date) -> Schedule:

@@ -225,7 +225,7 @@ PLAN_ARGS = ["--title", "Sewing workshop", "--sector", "sewing", "--cost", "Sewi
 def test_a_plan_goes_from_draft_to_a_second_version(world, run_cli):
     a = world.codes[0]
     added = run_cli("--as", "CW1", "plans", "add", a, "--cohort", "DSH-26A", *PLAN_ARGS)
-    assert added.output.strip() == (f"Plan DSH-26A-P001 of {a}: draft, total cost 6100.00 TJS, requested 5000.00 TJS.")
+    assert added.output.strip() == (f"Plan DSH-26A-P001 of {a}: draft, total cost 6,100.00 TJS, requested 5,000.00 TJS.")
     edited = run_cli("--as", "CW1", "plans", "edit", "DSH-26A-P001", "--request", "4500")
     assert edited.exit_code == 0
     assert run_cli("--as", "CW1", "plans", "submit", "DSH-26A-P001").output.strip() == \

@@ -40,14 +40,33 @@ def programme(database_url, plugin_manager, clock):
 
 
 @pytest.fixture
-def run_cli(database_url, plugin_manager, clock):
+def run_cli(database_url, plugin_manager, clock, reading):
     from reentry_core.cli import build_cli
 
     def run(*args: str, input: str | None = None):
-        return CliRunner().invoke(build_cli(plugin_manager, clock=clock), ["--db", database_url, *args], input=input,
-                                  catch_exceptions=False)
+        lang = ["--lang", reading["lang"]] if reading["lang"] else []
+        return CliRunner().invoke(build_cli(plugin_manager, clock=clock), ["--db", database_url, *lang, *args],
+                                  input=input, catch_exceptions=False)
 
     return run
+
+
+LANGUAGES = {"Tajik": "tg", "Russian": "ru"}
+
+
+@pytest.fixture
+def reading():
+    """The language the staff read in (``--lang`` on each command), for the scenario only."""
+    from reentry_core import i18n
+
+    chosen: dict[str, str | None] = {"lang": None}
+    yield chosen
+    i18n.set_language("en")
+
+
+@given(parsers.parse("the staff read reentry in {language}"))
+def _(reading, language):
+    reading["lang"] = LANGUAGES[language]
 
 
 @given(parsers.parse("it is {day}"))
