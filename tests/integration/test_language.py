@@ -160,3 +160,44 @@ def test_a_table_in_tajik_shows_words_numbers_and_dates_as_people_write_them(dem
     assert "санаи таваллуд" in result.output  # the heading "birth date"
     assert re.search(r"\b\d\d\.\d\d\.\d{4}\b", result.output)  # a date as 04.12.2026
     assert not re.search(r"\b\d{4}-\d\d-\d\d\b", result.output)
+
+
+def test_a_sheet_written_in_tajik_has_tajik_headings_and_is_read_back_in_english(tmp_path):
+    """A mentor's visit sheet printed in Tajik is filled in and imported by a colleague
+    whose reentry speaks English: the headings of any language are read."""
+    import csv
+
+    from reentry_core.demo import run
+    from reentry_core.services import FixedClock, open_programme
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    prog = open_programme(url)
+    try:
+        run(prog, "small", seed=3)
+        today = prog.clock.today()
+        with prog.engine.connect() as conn:
+            mentor = conn.exec_driver_sql(
+                "SELECT s.code FROM mn_due_visit d JOIN mn_schedule c ON c.id = d.schedule_id "
+                "JOIN mn_assignment a ON a.participant_id = c.participant_id AND a.ended_on IS NULL "
+                "JOIN staff s ON s.id = a.mentor_id WHERE d.visit_id IS NULL ORDER BY d.window_start LIMIT 1").scalar()
+    finally:
+        prog.close()
+
+    def reentry(lang: str, *args: str):
+        return CliRunner(env={"REENTRY_LANG": lang, "COLUMNS": "200"}).invoke(
+            build_cli(clock=FixedClock(today)), ["--db", url, "--as", mentor, *args])
+
+    sheet = tmp_path / "visits.csv"
+    written = reentry("tg", "mentoring", "visitsheet", "--within", "400", "-o", str(sheet))
+    assert written.exit_code == 0, written.output
+    rows = list(csv.reader(sheet.open(encoding="utf-8-sig")))
+    header, first = rows[0], rows[1]
+    assert {"иштирокчӣ", "санаи ташриф", "вазъи тиҷорат"} <= set(header)
+    first[header.index("санаи ташриф")] = today.isoformat()
+    first[header.index("шакл")] = "on_site"
+    first[header.index("вазъи тиҷорат")] = "operating"
+    with sheet.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, first])
+    imported = reentry("en", "mentoring", "import-visits", str(sheet))
+    assert imported.exit_code == 0, imported.output
+    assert "1 visit logged" in imported.output
