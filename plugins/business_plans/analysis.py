@@ -85,7 +85,8 @@ def survival_table(found: list[tuple[Decimal, bool, str]], centres: Sequence[str
         mine = [(s, alive) for s, alive, c in found if centre is None or c == centre]
         return Analysis(KEY, _("Does the plan score predict survival?"),
                         [_("panel score"), _("businesses"), _("operating at {months} months").format(months=MONTHS)],
-                        rows, note(mine, cell.text(cell((None, None, centre)))), ("text", "count", "rate"))
+                        rows, note(mine, cell.text(cell((None, None, centre)))), ("text", "count", "rate"),
+                        short_title=_("Plan score and survival"))
 
     return AnalysisTable(KEY, grid, render)
 

@@ -91,29 +91,32 @@ def print_tables(report) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ..services.report_output import analysis_lines, columns, funnel_lines, legend, shown, table_lines
+    from ..services.report_output import (analysis_lines, columns, funnel_lines, legend, row_dimensions, shown,
+                                          table_lines)
 
     import sys
 
     # a terminal shows its own width; a file or a pipe gets lines wide enough not to fold the tables
     console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 220)
-    period = f"{report.period.start.isoformat() if report.period.start else '…'} – " \
-             f"{(report.period.end or report.made_on).isoformat()}"
     console.print(_("Programme report, {period}{centre}").format(
-        period=period, centre=f", {report.centre}" if report.centre else ""), style="bold")
+        period=report.period_text(), centre=f", {report.centre}" if report.centre else ""), style="bold")
     if report.threshold is not None:
         console.print(_("Counts below {n} are shown as <{n}; some other cells are hidden with them (marks explained "
                         "below the tables).").format(n=report.threshold))
     else:
         console.print(_("Small counts are NOT hidden: do not share this report."), style="bold red")
     headers = [h for h, _v in columns(report)]
+    dims = row_dimensions(report)
+    first = _("indicator") + (" / " + " · ".join(dims) if dims else "")
     for section in report.sections:
         table = Table(title=section.title, title_justify="left", header_style="bold")
-        table.add_column(_("indicator"))
+        table.add_column(first)
         for header in headers:
             table.add_column(header, justify="right")
-        for label, cells, row in table_lines(report, section.rows):
-            table.add_row(label, *[shown(cell, row, report.threshold) for cell in cells])
+        for line in table_lines(report, section.rows):
+            # the groups sit indented under their indicator's line (a cross-table per indicator)
+            table.add_row(("   " * line.depth) + line.label,
+                          *[shown(cell, line.row, report.threshold) for cell in line.cells])
         console.print(table)
     for name in report.funnel:
         header, lines = funnel_lines(report, name)

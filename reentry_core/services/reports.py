@@ -83,6 +83,8 @@ class Analysis:
     rows: list[list[Any]]
     note: str = ""
     formats: tuple[str, ...] = ()
+    #: a name of at most 31 characters for a workbook's sheet (default: the title, cut)
+    short_title: str = ""
 
 
 @attrs.frozen
@@ -152,6 +154,22 @@ class ProgrammeReport:
     sections: list[Section]
     funnel: dict[str, list[ReportRow]]  # "sex" / "centre" → one row per stage (value: people)
     analyses: list[Analysis]
+    #: the first day the programme has data for (a registration), stated when the period
+    #: has no start; ``None``: no data at all
+    first_day: date | None = None
+    #: breakdowns the charts draw, whatever ``by`` is: name → rows (e.g. "survival_by_centre"),
+    #: cut from the same protected grids as every table
+    charts: dict[str, list[ReportRow]] = attrs.field(factory=dict)
+
+    def period_text(self) -> str:
+        """The period in words, always with both ends: an open start is the first day of
+        data ("from the start, 2025-01-15"), an open end the day the report was made."""
+        end = (self.period.end or self.made_on).isoformat()
+        if self.period.start is not None:
+            return f"{self.period.start.isoformat()} – {end}"
+        if self.first_day is not None:
+            return _("{start} (the first registration) – {end}").format(start=self.first_day.isoformat(), end=end)
+        return _("from the start – {end}").format(end=end)
 
     def group_label(self, key: tuple) -> str:
         return " · ".join(_("all") if v is None else str(v) for v in key) if key else _("all")
@@ -350,9 +368,19 @@ def build_report(conn, programme, period: Period, centre: str | None, dims: tupl
         period=period, centre=centre, by=dims, levels=levels, threshold=threshold, made_on=today, made_by=made_by,
         sections=[Section(SECTION_TITLES.get(plugin, plugin.replace("_", " ").capitalize()), plugin, rows)
                   for plugin, rows in sorted(sections.items(), key=lambda item: _journey_order(registry, item[0]))],
-        funnel=build.funnel(centre), analyses=build.analyses(centre),
+        funnel=build.funnel(centre), analyses=build.analyses(centre), first_day=_first_day(conn),
+        charts=build.chart_rows(centre),
     )
     return report, build
+
+
+def _first_day(conn) -> date | None:
+    """The first registration: where a report without ``--from`` starts."""
+    import sqlalchemy as sa
+
+    from ..storage import tables as t
+
+    return conn.execute(sa.select(sa.func.min(t.participant.c.registered_on))).scalar()
 
 
 def _journey_order(registry, plugin: str) -> tuple:
@@ -592,6 +620,24 @@ class _Builder:
                            self._total(self.registry.get(indicator.denominator)))
         parts = compute_parts(self.conn, indicator, self.period, today=self.today).get((), Parts())
         return value_of(indicator, parts)
+
+    #: what the charts draw by centre: (chart, indicators)
+    CHART_BY_CENTRE = {"survival_by_centre": ("mentoring.survival_6m", "mentoring.survival_12m",
+                                              "mentoring.survival_6m.reached", "mentoring.survival_12m.reached")}
+
+    def chart_rows(self, centre: str | None) -> dict[str, list[ReportRow]]:
+        """Rows by centre for the charts, cut from the same protected grids (indicators a
+        loaded plugin does not declare are left out)."""
+        known = {indicator.key for indicator in self.registry}
+        found = {}
+        for chart, keys in self.CHART_BY_CENTRE.items():
+            dims = ("centre",)
+            levels = self.report_levels(dims, centre)
+            rows = [row for key in keys if key in known
+                    for row in self.rows(self.registry.get(key), dims, levels, centre)]
+            if rows:
+                found[chart] = rows
+        return found
 
     def funnel(self, centre: str | None) -> dict[str, list[ReportRow]]:
         """The funnel by sex and by centre: people at each stage."""
