@@ -37,7 +37,7 @@ def indicators(state: CliState):
 @click.option("--to", "end", metavar="DATE", help=_("Last day of the period (default: today)."))
 @click.option("--centre", help=_("Only this centre's participants."))
 @click.option("--by", metavar="DIMENSIONS", help=_("Break down by sex, age_band, centre (comma-separated)."))
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]),
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx", "html"]),
               help=_("Output format (default: the global --format, or the --out file's extension)."))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help=_("Write the report to this file."))
 @click.option("--threshold", type=click.IntRange(3), metavar="N",
@@ -59,6 +59,7 @@ def programme(state: CliState, start, end, centre, by, fmt, out, threshold, no_s
       reentry --as ME1 report programme --by sex,centre
       reentry --as ME1 report programme --from 2026-01-01 --to 2026-06-30 --by sex,age_band --out h1.xlsx
       reentry --as ME1 report programme --centre KHJ --format json
+      reentry --as ME1 report programme --from 2026-01-01 --to 2026-03-31 --out q1.html
     """
     from ..services.report_output import as_json, file_format, write_report
 
@@ -69,8 +70,8 @@ def programme(state: CliState, start, end, centre, by, fmt, out, threshold, no_s
         click.echo(_("Wrote the programme report to {file}.").format(file=out))
         return
     fmt = fmt or state.format
-    if fmt == "xlsx":
-        raise click.UsageError(_("an .xlsx report needs --out FILE"))
+    if fmt in ("xlsx", "html"):
+        raise click.UsageError(_("an .{kind} report needs --out FILE").format(kind=fmt))
     if fmt == "json":
         import json
 

@@ -21,7 +21,7 @@ from ..i18n import _
 from ..sheets import Workbook, write_rows
 from .reports import Analysis, ProgrammeReport, ReportCell, ReportRow, hidden_mark, share_of_first
 
-FILE_FORMATS = ("csv", "json", "xlsx")
+FILE_FORMATS = ("csv", "json", "xlsx", "html")
 MONEY_UNITS = frozenset({"TJS", "EUR", "USD", "somoni"})
 
 
@@ -302,19 +302,23 @@ def csv_rows(report: ProgrammeReport) -> tuple[list[str], list[list[Any]]]:
 def file_format(path: Path, fmt: str | None) -> str:
     kind = (fmt or path.suffix.lstrip(".")).lower()
     if kind not in FILE_FORMATS:
-        raise InvalidInput(_("{file}: give a .csv, .json or .xlsx file, or --format csv|json|xlsx").format(
+        raise InvalidInput(_("{file}: give a .csv, .json, .xlsx or .html file, or --format csv|json|xlsx|html").format(
             file=str(path)))
     return kind
 
 
 def write_report(report: ProgrammeReport, path, fmt: str | None = None) -> Path:
-    """Write the report to ``path`` (CSV, JSON or XLSX) via a temporary file: a failed
+    """Write the report to ``path`` (CSV, JSON, XLSX or self-contained HTML) via a temporary file: a failed
     write never leaves half a report."""
     path = Path(path)
     kind = file_format(path, fmt)
     with written_whole(path) as temp:
         if kind == "xlsx":
             write_workbook(report, temp)
+        elif kind == "html":
+            from .report_html import render
+
+            Path(temp).write_text(render(report), encoding="utf-8")
         elif kind == "json":
             Path(temp).write_text(json.dumps(as_json(report), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         else:

@@ -160,6 +160,8 @@ class ProgrammeReport:
     #: breakdowns the charts draw, whatever ``by`` is: name → rows (e.g. "survival_by_centre"),
     #: cut from the same protected grids as every table
     charts: dict[str, list[ReportRow]] = attrs.field(factory=dict)
+    #: every indicator's (label, definition), by key: what each figure means
+    definitions: dict[str, tuple[str, str]] = attrs.field(factory=dict)
 
     def period_text(self) -> str:
         """The period in words, always with both ends: an open start is the first day of
@@ -370,6 +372,10 @@ def build_report(conn, programme, period: Period, centre: str | None, dims: tupl
                   for plugin, rows in sorted(sections.items(), key=lambda item: _journey_order(registry, item[0]))],
         funnel=build.funnel(centre), analyses=build.analyses(centre), first_day=_first_day(conn),
         charts=build.chart_rows(centre),
+        definitions={i.key: (i.label, i.definition + (f" ({registry.get(i.numerator).label} / "
+                                                        f"{registry.get(i.denominator).label})"
+                                                        if i.aggregate == "rate" else ""))
+                     for i in registry},
     )
     return report, build
 

@@ -260,7 +260,7 @@ def test_cli_refuses_xlsx_on_the_terminal_and_an_unknown_file_kind(run_cli, me_o
     result = run_cli("--as", "ME1", "report", "programme", "--format", "xlsx")
     assert result.exit_code == 2 and "needs --out FILE" in result.output
     result = run_cli("--as", "ME1", "report", "programme", "--out", str(tmp_path / "report.pdf"))
-    assert result.exit_code == 1 and "give a .csv, .json or .xlsx file" in result.output
+    assert result.exit_code == 1 and "give a .csv, .json, .xlsx or .html file" in result.output
     assert not (tmp_path / "report.pdf").exists()
 
 
