@@ -89,6 +89,13 @@ def register_services(register):
 
 
 @hookimpl
+def report_analyses(conn, period):
+    from .analysis import round_money
+
+    return round_money(conn, period)
+
+
+@hookimpl
 def register_indicators(register):
     from .indicators import declare
 

@@ -229,10 +229,71 @@ def due_visits_by_month(report: ProgrammeReport) -> Chart | None:
                          horizontal=False, axis_label=_("due visits"))
 
 
+def _money_lines(analysis) -> tuple[list[str], dict[str, Decimal], dict[str, list[ReportCell]]]:
+    """(months, budget per round, monthly cells per round) of a money-by-month analysis:
+    its first line the budgets, its last the totals (left out)."""
+    rounds = analysis.columns[1:-1]
+    budget_line, *lines = analysis.rows
+    lines = lines[:-1]
+    budgets = {r: budget_line[1 + i].value for i, r in enumerate(rounds)}
+    return [str(line[0]) for line in lines], budgets, {r: [line[1 + i] for line in lines] for i, r in enumerate(rounds)}
+
+
 def round_money(report: ProgrammeReport) -> Chart | None:
-    return analysis_bars(report, "grants.round_money", "rounds",
-                         _("Each round's budget committed and paid out, by month"), horizontal=False,
-                         axis_label=_("TJS"))
+    """Per round (one small panel each): money committed and paid out, added up month by
+    month, against its budget. A line stops at its first hidden month (adding on past it
+    would tell the hidden amount), and the caption says where."""
+    committed, paid = _analysis(report, "grants.committed_by_month"), _analysis(report, "grants.paid_by_month")
+    if committed is None and paid is None:
+        return None
+    found = {name: _money_lines(a) for name, a in (("committed", committed), ("paid", paid)) if a is not None}
+    months = sorted({m for months, _b, _c in found.values() for m in months})
+    rounds = sorted({r for _m, _b, cells in found.values() for r in cells})
+    budgets = {r: b for _m, budget, _c in found.values() for r, b in budget.items()}
+    titles = {"committed": _("committed"), "paid": _("paid out")}
+    stopped: list[str] = []
+
+    def paint(fig) -> None:
+        columns = 2
+        rows = (len(rounds) + columns - 1) // columns
+        axes = fig.subplots(rows, columns, sharex=True, squeeze=False)
+        for index, round_code in enumerate(rounds):
+            ax = axes[index // columns][index % columns]
+            for s_index, (name, (own_months, _budget, cells)) in enumerate(found.items()):
+                total, xs, ys = Decimal(0), [], []
+                for month, cell in zip(own_months, cells.get(round_code, [])):
+                    if cell is None or cell.hidden or cell.value is None:
+                        if cell is not None and cell.hidden:
+                            stopped.append(f"{round_code} {titles[name]} {month}")
+                        break
+                    total += Decimal(cell.value)
+                    xs.append(months.index(month))
+                    ys.append(float(total))
+                ax.plot(xs, ys, color=COLOURS[s_index], marker="o", markersize=2, linewidth=1.2,
+                        label=titles[name])
+            if budgets.get(round_code) is not None:
+                ax.axhline(float(budgets[round_code]), color="#555555", linestyle=":", linewidth=1,
+                           label=_("budget"))
+            ax.set_title(round_code, fontsize=7)
+            ax.tick_params(labelsize=6)
+            ax.set_ylim(bottom=0)
+            for side in ("top", "right"):
+                ax.spines[side].set_visible(False)
+            if index == 0:
+                ax.legend(fontsize=6, frameon=False, loc="lower right")
+        for index in range(len(rounds), rows * columns):
+            axes[index // columns][index % columns].set_visible(False)
+        step = max(1, len(months) // 6)
+        for ax in axes[-1]:
+            ax.set_xticks(range(0, len(months), step), months[::step], rotation=45, ha="right", fontsize=6)
+
+    height = max(2.4, 1.5 * ((len(rounds) + 1) // 2) + 0.6)
+    svg = draw("rounds", paint, height)
+    caption = _("Money added up month by month, rounds in TJS; the dotted line is the round's budget.")
+    if stopped:
+        cells = "; ".join(stopped) if len(stopped) <= 6 else _("{n} lines").format(n=len(stopped))
+        caption += " " + _("A line stops at a month hidden (small group): {cells}.").format(cells=cells)
+    return Chart("rounds", _("Each round's budget committed and paid out over time"), svg, caption)
 
 
 CHARTS: tuple[Callable[[ProgrammeReport], Chart | None], ...] = (

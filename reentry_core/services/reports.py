@@ -16,6 +16,7 @@ publish for a period (``reentry report audit``).
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, Iterable
@@ -124,13 +125,27 @@ class PublishedCells:
         return hidden_mark(cell.suppressed, self.threshold) if cell.hidden else str(cell.value)
 
 
-def count_grid(name: str, levels: Iterable[Iterable], counts: dict[tuple, int],
-               dimensions: Iterable[str] = ()) -> Grid:
+def count_grid(name: str, levels: Iterable[Iterable], counts: dict[tuple, Any],
+               dimensions: Iterable[str] = (), *, units: Iterable[tuple[tuple, Any]] | None = None,
+               amounts: bool = False) -> Grid:
     """A grid of people counted by ``levels`` (finest cells in ``counts``), with margins;
-    ``dimensions`` names them for the audit (the last is ``centre``)."""
+    ``dimensions`` names them for the audit (the last is ``centre``).
+
+    For a grid of things (due visits) or of money (``amounts``: Decimal values, protected
+    as amounts), ``units`` gives ``(finest key, participant id)`` for each thing counted,
+    so that the small-count rule looks at the people behind every cell, margins included
+    (a person with things in several cells is one person in their margin)."""
     levels = tuple(tuple(level) for level in levels)
-    values = with_margins(counts, levels)
-    return Grid(name, levels, values, dict(values), dimensions=tuple(dimensions))
+    values = with_margins(counts, levels, Decimal(0) if amounts else 0)
+    if units is None:
+        people = dict(values)
+    else:
+        members: dict[tuple, set] = {key: set() for key in values}
+        for finest, person in units:
+            for mask in itertools.product((False, True), repeat=len(finest)):
+                members[tuple(None if m else v for v, m in zip(finest, mask))].add(person)
+        people = {key: len(found) for key, found in members.items()}
+    return Grid(name, levels, values, people, AMOUNT if amounts else COUNT, dimensions=tuple(dimensions))
 
 
 def share(part: ReportCell, whole: ReportCell) -> ReportCell:

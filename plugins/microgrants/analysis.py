@@ -1,0 +1,89 @@
+"""Microgrants' analyses for the programme report: each round's money committed and paid
+out, by month (the chart "each round's budget committed and paid out" draws them).
+
+Committed: the amount a grant commits now (approved less reductions), in the month the
+committee approved it. Paid out: confirmed tranches, in the month they were released (as
+the indicators count them). Both for rounds in TJS, like the indicators' money figures,
+within the report's period. The core protects each table as amounts (the people behind
+every cell, margins included); the chart draws only what the tables publish.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from reentry_core.sdk import _, Analysis, AnalysisTable, core as t, count_grid, ReportCell
+
+from . import tables as mt
+from .indicators import CONFIRMED, TJS
+
+COMMITTED, PAID = "grants.committed_by_month", "grants.paid_by_month"
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _months(days: list[date]) -> list[str]:
+    first, last = min(days), max(days)
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _table(key: str, title: str, short: str, note: str, found, rounds: list[str], budgets: dict[str, Decimal],
+           centres: tuple[str, ...]) -> AnalysisTable:
+    months = _months([day for _p, day, _a, _r, _c in found])
+    sums: dict[tuple, Decimal] = {}
+    units = []
+    for person, day, amount, round_code, centre in found:
+        cell = (round_code, _month(day), centre)
+        sums[cell] = sums.get(cell, Decimal(0)) + Decimal(amount)
+        units.append((cell, person))
+    grid = count_grid(key, (rounds, months, centres), sums, ("round", "month", "centre"), units=units, amounts=True)
+
+    def render(cell, centre: str | None) -> Analysis:
+        # a round's budget is the programme's own decision, about nobody: shown as it is
+        rows: list[list] = [[_("budget"), *[ReportCell(budgets[r]) for r in rounds],
+                             ReportCell(sum(budgets.values(), Decimal(0)))]]
+        rows += [[month if month is not None else _("all"), *[cell((r, month, centre)) for r in [*rounds, None]]]
+                 for month in [*months, None]]
+        return Analysis(key, title, [_("month"), *rounds, _("total")], rows, note,
+                        ("text", *["money"] * (len(rounds) + 1)), short_title=short)
+
+    return AnalysisTable(key, grid, render)
+
+
+def round_money(conn: sa.Connection, period) -> list[AnalysisTable]:
+    a, r, tr = mt.application, mt.grant_round, mt.tranche
+    p, c = t.participant, t.centre
+    people = a.join(r, r.c.id == a.c.round_id).join(p, p.c.id == a.c.participant_id).join(c, c.c.id == p.c.centre_id)
+    committed = conn.execute(
+        sa.select(a.c.participant_id, a.c.approved_on, a.c.amount_granted, r.c.code, c.c.code).select_from(people)
+        .where(a.c.approved_on.is_not(None), a.c.amount_granted.is_not(None), r.c.currency == TJS,
+               period.covers(a.c.approved_on))).all()
+    paid = conn.execute(
+        sa.select(a.c.participant_id, tr.c.released_on, tr.c.amount, r.c.code, c.c.code)
+        .select_from(tr.join(people, a.c.id == tr.c.application_id))
+        .where(CONFIRMED, r.c.currency == TJS, period.covers(tr.c.released_on))).all()
+    if not committed and not paid:
+        return []
+    used = sorted({row[3] for row in [*committed, *paid]})
+    budgets = dict(conn.execute(sa.select(r.c.code, r.c.budget).where(r.c.code.in_(used))).all())
+    centres = tuple(conn.execute(sa.select(c.c.code).order_by(c.c.code)).scalars())
+    tables = []
+    if committed:
+        tables.append(_table(COMMITTED, _("Grant money committed by month (TJS)"), _("Committed by month"),
+                             _("What each round's grants commit now (approved less reductions), in the month the "
+                               "committee approved them; rounds in TJS. The first line is each round's budget."),
+                             committed, used, budgets, centres))
+    if paid:
+        tables.append(_table(PAID, _("Grant money paid out by month (TJS)"), _("Paid out by month"),
+                             _("Confirmed tranches (money and equipment) by the month they were released; rounds in "
+                               "TJS. The first line is each round's budget."), paid, used, budgets, centres))
+    return tables
