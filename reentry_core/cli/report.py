@@ -142,6 +142,73 @@ def print_tables(report) -> None:
         console.print(f"{mark:>4}  {meaning}")
 
 
+@group.command("logframe")
+@click.option("--framework", "framework", required=True, metavar="FILE|NAME",
+              help=_("The donor's results framework: a TOML file, or a shipped example (eu, bmz)."))
+@click.option("--from", "start", required=True, metavar="DATE", help=_("First day of the period."))
+@click.option("--to", "end", required=True, metavar="DATE", help=_("Last day of the period."))
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx", "html"]),
+              help=_("Output format (default: the global --format, or the --out file's extension)."))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help=_("Write the logframe to this file."))
+@pass_state
+def logframe(state: CliState, framework, start, end, fmt, out):
+    """A donor's logframe filled in: each outcome and output of a results framework, its
+    indicators' actual figures for the period against their targets, the previous period
+    and the % of target.
+
+    The framework is a TOML file (outcomes, outputs, indicators with baseline, targets
+    per period and means of verification); eu and bmz are shipped examples to copy and
+    edit. Figures are the programme report's, with the same small-count protection.
+
+    \b
+    Examples:
+      reentry --as ME1 report logframe --framework eu --from 2026-01-01 --to 2026-03-31
+      reentry --as ME1 report logframe --framework bmz --from 2026-01-01 --to 2026-06-30 --out bmz-h1.html
+      reentry --as ME1 report logframe --framework my-grant.toml --from 2026-04-01 --to 2026-06-30 --out q2.xlsx
+    """
+    from ..services.logframe_report import as_json, headers, text_lines, write_logframe
+    from ..services.report_output import file_format
+
+    report = state.ctx().reports.logframe(framework, start=start, end=end)
+    if out is not None:
+        write_logframe(report, out, file_format(out, fmt if fmt != "table" else None))
+        click.echo(_("Wrote the logframe to {file}.").format(file=out))
+        return
+    fmt = fmt or state.format
+    if fmt in ("xlsx", "html"):
+        raise click.UsageError(_("an .{kind} report needs --out FILE").format(kind=fmt))
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(as_json(report), ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        import sys
+
+        from ..sheets.writing import write_rows
+
+        write_rows(sys.stdout, ["level", *headers()], [[level, *cells] for level, cells in text_lines(report)],
+                   lineterminator="\n")
+        return
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 220)
+    console.print(f"{report.framework.title}", style="bold")
+    console.print(_("Period {period}; previous period {previous}.").format(period=report.period_text(),
+                                                                            previous=report.previous_text()))
+    table = Table(header_style="bold")
+    for i, title in enumerate(headers()):
+        table.add_column(title, justify="right" if 2 <= i <= 7 else "left")
+    for level, cells in text_lines(report):
+        table.add_row(*cells, style="bold" if level != "indicator" else None)
+    console.print(table)
+    console.print(_("Counts below {n} are shown as <{n}; a % of target worked out from a hidden figure is hidden "
+                    "too. Rates, shares and their targets are in percent.").format(n=report.threshold))
+
+
 @group.command("threshold")
 @click.argument("value", required=False, metavar="[N]")
 @pass_state

@@ -43,6 +43,11 @@ figcaption { font-size: 7.5pt; color: #444; }
 svg.chart { width: 100%; height: auto; display: block; }
 .legend td, .definitions td { text-align: left; }
 .note { font-size: 7.5pt; color: #444; }
+table.logframe th, table.logframe td { overflow-wrap: normal; }
+table.logframe td:nth-child(2), table.logframe th:nth-child(2), table.logframe td:nth-child(9),
+table.logframe th:nth-child(9) { text-align: left; overflow-wrap: anywhere; }
+table.logframe td:nth-child(-n+8) { white-space: nowrap; }
+table.logframe td:nth-child(2) { white-space: normal; }
 section { break-inside: auto; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
@@ -98,7 +103,9 @@ def render(report: ProgrammeReport, *, title: str | None = None, extra: str = ""
         parts.append(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>")
     parts.append("</dl>")
     if report.threshold is not None:
-        parts.append(f'<p class="note">{escape(_("Counts below {n} are shown as <{n}; some other cells are hidden with them (marks explained at the end). Charts draw nothing for a hidden cell.").format(n=report.threshold))}</p>')  # noqa: E501
+        note = _("Counts below {n} are shown as <{n}; some other cells are hidden with them (marks explained at the "
+                 "end). Charts draw nothing for a hidden cell.").format(n=report.threshold)
+        parts.append(f'<p class="note">{escape(note)}</p>')
     else:
         parts.append(f'<p class="warning">{escape(_("Small counts are NOT hidden: do not share this report."))}</p>')
     parts.append(extra)
@@ -147,3 +154,44 @@ def render(report: ProgrammeReport, *, title: str | None = None, extra: str = ""
                             None).replace("<table>", '<table class="definitions">', 1))
     parts.append("</body></html>\n")
     return "".join(parts)
+
+
+def _document(title: str, period: str, facts_list: list[tuple[str, str]], body: list[str]) -> str:
+    parts = [f'<!DOCTYPE html>\n<html lang="{escape(language())}"><head><meta charset="utf-8">',
+             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+             "style-src 'unsafe-inline'; img-src data:\">",
+             f"<title>{escape(title)} · {escape(period)}</title><style>{STYLE}</style></head><body>",
+             f"<h1>{escape(title)}</h1>", '<dl class="facts">']
+    for label, value in facts_list:
+        parts.append(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>")
+    parts.append("</dl>")
+    parts.extend(body)
+    parts.append("</body></html>\n")
+    return "".join(parts)
+
+
+def render_logframe(report) -> str:
+    """A logframe (``logframe_report.LogframeReport``) as one self-contained HTML file: the
+    results framework with actual against target, and a chart of the % of target."""
+    from .logframe_report import headers, text_lines
+    from .report_charts import Series, grouped_bars
+
+    facts_list = [(_("Donor"), report.framework.donor), (_("Period"), report.period_text()),
+                  (_("Previous period"), report.previous_text()), (_("Made on"), report.made_on.isoformat()),
+                  (_("Made by"), report.made_by)]
+    note = _("Actual figures are the programme report's, with its small-count protection: counts below {n} are "
+             "shown as <{n}, and a % of target worked out from a hidden figure is hidden too. Rates and shares, "
+             "and their targets, are in percent.").format(n=report.threshold)
+    body = [f'<p class="note">{escape(note)}</p>']
+    indicators = [line for line in report.lines if line.level == "indicator" and line.achieved is not None]
+    if indicators:
+        chart = grouped_bars("logframe", _("Actual as a % of target"), [f"{line.code}" for line in indicators],
+                             [Series(_("% of target"), [line.achieved for line in indicators], "rate")],
+                             threshold=report.threshold, axis_label=_("% of target"))
+        body.append(f'<figure data-chart="{escape(chart.key)}"><h3>{escape(chart.title)}</h3>{chart.svg}'
+                    f"<figcaption>{escape(chart.caption)}</figcaption></figure>")
+    body.append(f"<h2>{escape(_('Results framework'))}</h2>")
+    body.append(_table(headers(), [("indicator" if level != "indicator" else "", cells)
+                                   for level, cells in text_lines(report)], report.threshold)
+                .replace("<table>", '<table class="logframe">', 1))
+    return _document(report.framework.title, report.period_text(), facts_list, body)

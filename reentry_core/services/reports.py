@@ -317,6 +317,18 @@ class ReportService:
             levels = build.report_levels(dims, centre_code)
             return [row for key in keys for row in build.rows(registry.get(key), dims, levels, centre_code)]
 
+    def logframe(self, framework, *, start: date | str | None = None, end: date | str | None = None):
+        """A donor's results framework (a :class:`~reentry_core.logframe.Framework`, a TOML
+        file or a shipped one by name: ``eu``, ``bmz``) filled in for the period: actual
+        against target, the previous period and the % of target, protected as the report is."""
+        from ..logframe import Framework, load
+        from .logframe_report import build_logframe
+
+        self.ctx.require("reports.view")
+        if not isinstance(framework, Framework):
+            framework = load(framework)
+        return build_logframe(self, framework, start, end)
+
     def audit(self, *, start: date | str | None = None, end: date | str | None = None,
               threshold: int | None = None) -> DisclosureAudit:
         """Play the attacker: for each hidden cell of everything a report can publish for the
