@@ -30,7 +30,8 @@ def _months(first: date, last: date) -> list[str]:
     return months
 
 
-def due_by_month(conn: sa.Connection, period) -> list[AnalysisTable]:
+def due_by_month(conn: sa.Connection, period, participants=None) -> list[AnalysisTable]:
+    """``participants``: a select of the ids a report for one donor's grants keeps."""
     d, s, v = mt.due_visit, mt.schedule, mt.visit
     on_time = d.c.fulfilment == Fulfilment.ON_TIME.value
     late = d.c.fulfilment == Fulfilment.LATE.value
@@ -41,7 +42,8 @@ def due_by_month(conn: sa.Connection, period) -> list[AnalysisTable]:
         sa.select(s.c.participant_id, d.c.due_on, outcome, c.c.code)
         .select_from(d.join(s, s.c.id == d.c.schedule_id).outerjoin(v, v.c.id == d.c.visit_id)
                      .join(p, p.c.id == s.c.participant_id).join(c, c.c.id == p.c.centre_id))
-        .where(period.covers(d.c.due_on), sa.or_(on_time, late, missed))).all()
+        .where(period.covers(d.c.due_on), sa.or_(on_time, late, missed),
+               *([p.c.id.in_(participants)] if participants is not None else []))).all()
     if not found:
         return []
     months = _months(min(r[1] for r in found), max(r[1] for r in found))

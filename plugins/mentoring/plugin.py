@@ -110,10 +110,10 @@ def tranche_verification(tx, application, tranche, since):
 
 
 @hookimpl
-def report_analyses(conn, period):
+def report_analyses(conn, period, participants):
     from .analysis import due_by_month
 
-    return due_by_month(conn, period)
+    return due_by_month(conn, period, participants)
 
 
 # --- business_plans' question ---------------------------------------------------------------

@@ -19,6 +19,7 @@ from reentry_core.sdk import _, Analysis, AnalysisTable, core as t, count_grid, 
 
 from . import tables as mt
 from .indicators import CONFIRMED, TJS
+from .scope import funded
 
 COMMITTED, PAID = "grants.committed_by_month", "grants.paid_by_month"
 
@@ -66,11 +67,11 @@ def round_money(conn: sa.Connection, period) -> list[AnalysisTable]:
     committed = conn.execute(
         sa.select(a.c.participant_id, a.c.approved_on, a.c.amount_granted, r.c.code, c.c.code).select_from(people)
         .where(a.c.approved_on.is_not(None), a.c.amount_granted.is_not(None), r.c.currency == TJS,
-               period.covers(a.c.approved_on))).all()
+               period.covers(a.c.approved_on), funded(period))).all()
     paid = conn.execute(
         sa.select(a.c.participant_id, tr.c.released_on, tr.c.amount, r.c.code, c.c.code)
         .select_from(tr.join(people, a.c.id == tr.c.application_id))
-        .where(CONFIRMED, r.c.currency == TJS, period.covers(tr.c.released_on))).all()
+        .where(CONFIRMED, r.c.currency == TJS, period.covers(tr.c.released_on), funded(period))).all()
     if not committed and not paid:
         return []
     used = sorted({row[3] for row in [*committed, *paid]})

@@ -44,8 +44,11 @@ def indicators(state: CliState):
               help=_("Hide counts below N, above the programme's threshold (a report may raise it, never lower "
                      "it; see: reentry report threshold)."))
 @click.option("--no-suppress", is_flag=True, help=_("Show small counts too (admins only; recorded in the audit trail)."))
+@click.option("--donor", metavar="NAME", help=_("Only the people and the money under this donor's grants (e.g. EU)."))
+@click.option("--round", "grant_round", metavar="CODE",
+              help=_("Only the people and the money under this grant round's grants (e.g. R2026Q1)."))
 @pass_state
-def programme(state: CliState, start, end, centre, by, fmt, out, threshold, no_suppress):
+def programme(state: CliState, start, end, centre, by, fmt, out, threshold, no_suppress, donor, grant_round):
     """The programme report: every indicator of the loaded plugins, the funnel from
     registration to a business still operating at 12 months, and the plugins' analyses.
 
@@ -60,11 +63,13 @@ def programme(state: CliState, start, end, centre, by, fmt, out, threshold, no_s
       reentry --as ME1 report programme --from 2026-01-01 --to 2026-06-30 --by sex,age_band --out h1.xlsx
       reentry --as ME1 report programme --centre KHJ --format json
       reentry --as ME1 report programme --from 2026-01-01 --to 2026-03-31 --out q1.html
+      reentry --as ME1 report programme --donor EU --from 2026-01-01 --to 2026-03-31 --out eu-q1.html
     """
-    from ..services.report_output import as_json, file_format, write_report
+    from ..services.report_files import write_report
+    from ..services.report_output import as_json, file_format
 
     report = state.ctx().reports.programme(start=start, end=end, centre=centre, by=by, threshold=threshold,
-                                           suppress=not no_suppress)
+                                           suppress=not no_suppress, donor=donor, round=grant_round)
     if out is not None:
         write_report(report, out, file_format(out, fmt if fmt != "table" else None))
         click.echo(_("Wrote the programme report to {file}.").format(file=out))
@@ -106,6 +111,8 @@ def print_tables(report) -> None:
                         "below the tables).").format(n=report.threshold))
     else:
         console.print(_("Small counts are NOT hidden: do not share this report."), style="bold red")
+    for label, note in report.notes:
+        console.print(f"{label}: {note}")
     headers = [h for h, _v in columns(report)]
     dims = row_dimensions(report)
     first = _("indicator") + (" / " + " · ".join(dims) if dims else "")
@@ -150,8 +157,10 @@ def print_tables(report) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx", "html"]),
               help=_("Output format (default: the global --format, or the --out file's extension)."))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help=_("Write the logframe to this file."))
+@click.option("--donor", metavar="NAME", help=_("Only the people and the money under this donor's grants (e.g. EU)."))
+@click.option("--round", "grant_round", metavar="CODE", help=_("Only those under this grant round's grants."))
 @pass_state
-def logframe(state: CliState, framework, start, end, fmt, out):
+def logframe(state: CliState, framework, start, end, fmt, out, donor, grant_round):
     """A donor's logframe filled in: each outcome and output of a results framework, its
     indicators' actual figures for the period against their targets, the previous period
     and the % of target.
@@ -166,10 +175,11 @@ def logframe(state: CliState, framework, start, end, fmt, out):
       reentry --as ME1 report logframe --framework bmz --from 2026-01-01 --to 2026-06-30 --out bmz-h1.html
       reentry --as ME1 report logframe --framework my-grant.toml --from 2026-04-01 --to 2026-06-30 --out q2.xlsx
     """
-    from ..services.logframe_report import as_json, headers, text_lines, write_logframe
+    from ..services.logframe_report import as_json, headers, logframe as fill_in, text_lines
+    from ..services.report_files import write_logframe
     from ..services.report_output import file_format
 
-    report = state.ctx().reports.logframe(framework, start=start, end=end)
+    report = fill_in(state.ctx(), framework, start=start, end=end, donor=donor, round=grant_round)
     if out is not None:
         write_logframe(report, out, file_format(out, fmt if fmt != "table" else None))
         click.echo(_("Wrote the logframe to {file}.").format(file=out))
@@ -199,6 +209,8 @@ def logframe(state: CliState, framework, start, end, fmt, out):
     console.print(f"{report.framework.title}", style="bold")
     console.print(_("Period {period}; previous period {previous}.").format(period=report.period_text(),
                                                                             previous=report.previous_text()))
+    if report.note:
+        console.print(_("Grants") + ": " + report.note)
     table = Table(header_style="bold")
     for i, title in enumerate(headers()):
         table.add_column(title, justify="right" if 2 <= i <= 7 else "left")

@@ -53,6 +53,8 @@ class LogframeReport:
     made_on: date
     made_by: str
     lines: list[LogframeLine]
+    #: what a --donor / --round filter kept ("" without one)
+    note: str = ""
 
     def period_text(self) -> str:
         return f"{self.period.start.isoformat()} – {self.period.end.isoformat()}"
@@ -79,7 +81,21 @@ def _achieved(actual: ReportCell, target: Decimal | None, kind: str) -> ReportCe
     return ReportCell(value / target)
 
 
-def build_logframe(service, framework: Framework, start, end) -> LogframeReport:
+def logframe(ctx, framework, *, start=None, end=None, donor: str | None = None,
+             round: str | None = None) -> LogframeReport:
+    """A donor's results framework (a :class:`~reentry_core.logframe.Framework`, a TOML file
+    or a shipped one by name: ``eu``, ``bmz``) filled in for the period, as ``ctx`` may see
+    it: actual against target, the previous period and the % of target, protected as the
+    programme report is; ``donor`` / ``round`` as for the report."""
+    from ..logframe import load
+
+    ctx.require("reports.view")
+    if not isinstance(framework, Framework):
+        framework = load(framework)
+    return build_logframe(ctx.reports, framework, start, end, donor, round)
+
+
+def build_logframe(service, framework: Framework, start, end, donor=None, round=None) -> LogframeReport:
     """The logframe for ``start`` – ``end`` (both needed: a donor's period is stated)."""
     from ..convert import parse_date
 
@@ -101,7 +117,8 @@ def build_logframe(service, framework: Framework, start, end) -> LogframeReport:
         keys = sorted({item.indicator for item in items})
         if not keys:
             return {}
-        rows = service.figures(keys, start=None if cumulative else span.start, end=span.end, by="sex")
+        rows = service.figures(keys, start=None if cumulative else span.start, end=span.end, by="sex",
+                               donor=donor, round=round)
         return {row.key: row for row in rows if row.category is None}
 
     found: dict[tuple[str, bool], dict[str, ReportRow]] = {}
@@ -127,7 +144,11 @@ def build_logframe(service, framework: Framework, start, end) -> LogframeReport:
                 item.verification, item.cumulative))
     ctx = service.ctx
     threshold = service.threshold()
-    return LogframeReport(framework, period, before, threshold, ctx.programme.clock.today(), ctx.code, lines)
+    note = ""
+    if donor or round:
+        with ctx.reading() as conn:
+            note = service._scope(conn, period, donor, round)[1].note
+    return LogframeReport(framework, period, before, threshold, ctx.programme.clock.today(), ctx.code, lines, note)
 
 
 def _cell_of(rows: dict[str, ReportRow], item: FrameworkIndicator) -> ReportCell:
@@ -212,35 +233,9 @@ def _text(value: Decimal | None):
     return None if value is None else plain_decimal(value)
 
 
-def write_logframe(report: LogframeReport, path, fmt: str | None = None):
-    """Write the logframe to ``path`` (CSV, JSON, XLSX or self-contained HTML), whole or not
-    at all."""
-    import json
-    from pathlib import Path
-
-    from ..files import written_whole
-    from ..sheets import write_rows
-    from .report_output import file_format
-
-    path = Path(path)
-    kind = file_format(path, fmt)
-    with written_whole(path) as temp:
-        if kind == "json":
-            Path(temp).write_text(json.dumps(as_json(report), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        elif kind == "csv":
-            with open(temp, "w", encoding="utf-8-sig", newline="") as f:
-                write_rows(f, ["level", *headers()], [[level, *cells] for level, cells in text_lines(report)])
-        elif kind == "xlsx":
-            write_workbook(report, temp)
-        else:
-            from .report_html import render_logframe
-
-            Path(temp).write_text(render_logframe(report), encoding="utf-8")
-    return path
-
-
 def write_workbook(report: LogframeReport, target) -> None:
-    """Numbers as numbers (rates as fractions with a % format), hidden ones as their marks."""
+    """Into ``target``, a temporary file of ``report_files.write_logframe`` (``written_whole``).
+    Numbers as numbers (rates as fractions with a % format), hidden ones as their marks."""
     from ..sheets import Workbook
     from .report_output import NUMBER_FORMATS, book_value
 

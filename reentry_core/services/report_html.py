@@ -84,7 +84,7 @@ def facts(report: ProgrammeReport) -> list[tuple[str, str]]:
 
 def report_notes(report: ProgrammeReport) -> list[tuple[str, str]]:
     """What the report includes beyond the period (a filter and its note), if anything."""
-    return [(label, text) for label, text in getattr(report, "notes", ()) or ()]
+    return list(report.notes)
 
 
 def render(report: ProgrammeReport, *, title: str | None = None, extra: str = "") -> str:
@@ -177,7 +177,8 @@ def render_logframe(report) -> str:
     from .report_charts import Series, grouped_bars
 
     facts_list = [(_("Donor"), report.framework.donor), (_("Period"), report.period_text()),
-                  (_("Previous period"), report.previous_text()), (_("Made on"), report.made_on.isoformat()),
+                  (_("Previous period"), report.previous_text()),
+                  *([(_("Grants"), report.note)] if report.note else []), (_("Made on"), report.made_on.isoformat()),
                   (_("Made by"), report.made_by)]
     note = _("Actual figures are the programme report's, with its small-count protection: counts below {n} are "
              "shown as <{n}, and a % of target worked out from a hidden figure is hidden too. Rates and shares, "

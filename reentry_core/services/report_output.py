@@ -1,5 +1,6 @@
 """The programme report as people read it (tables, a workbook) and as scripts read it
 (JSON, CSV). Hidden cells stay hidden in every form: their value is never written.
+Files are written by ``report_files.write_report``, through ``written_whole``.
 
 Layout of a table: one row per indicator (per category, and per value of every
 dimension but the last), one column per value of the last dimension and a total.
@@ -16,7 +17,6 @@ from typing import Any
 import attrs
 
 from ..errors import InvalidInput
-from ..files import written_whole
 from ..i18n import _
 from ..sheets import Workbook, write_rows
 from .reports import Analysis, ProgrammeReport, ReportCell, ReportRow, hidden_mark, share_of_first
@@ -240,7 +240,7 @@ def as_json(report: ProgrammeReport) -> dict[str, Any]:
                    "first_day": _iso(report.first_day), "text": report.period_text()},
         "centre": report.centre, "by": list(report.by), "threshold": report.threshold,
         "small_counts_hidden": report.threshold is not None, "made_on": report.made_on.isoformat(),
-        "made_by": report.made_by,
+        "made_by": report.made_by, "notes": {label: text for label, text in report.notes},
         "legend": {mark: meaning for mark, meaning in legend(report.threshold)},
         "sections": [{"title": s.title, "plugin": s.plugin, "indicators": [
             {"key": r.key, "label": r.label, "category": r.category, "unit": r.unit, "aggregate": r.aggregate,
@@ -307,27 +307,6 @@ def file_format(path: Path, fmt: str | None) -> str:
     return kind
 
 
-def write_report(report: ProgrammeReport, path, fmt: str | None = None) -> Path:
-    """Write the report to ``path`` (CSV, JSON, XLSX or self-contained HTML) via a temporary file: a failed
-    write never leaves half a report."""
-    path = Path(path)
-    kind = file_format(path, fmt)
-    with written_whole(path) as temp:
-        if kind == "xlsx":
-            write_workbook(report, temp)
-        elif kind == "html":
-            from .report_html import render
-
-            Path(temp).write_text(render(report), encoding="utf-8")
-        elif kind == "json":
-            Path(temp).write_text(json.dumps(as_json(report), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        else:
-            header, lines = csv_rows(report)
-            with open(temp, "w", encoding="utf-8-sig", newline="") as f:
-                write_rows(f, header, lines)
-    return path
-
-
 NUMBER_FORMATS = {"rate": "0.0%", "money": "#,##0.00", "mean": "#,##0.0", "count": "#,##0"}
 
 
@@ -351,6 +330,7 @@ def write_workbook(report: ProgrammeReport, target: str) -> None:
         (_("Period"), report.period_text()),
         (_("Centre"), report.centre or _("all centres")),
         (_("Broken down by"), ", ".join(report.by) or _("nothing (totals)")),
+        *report.notes,
         (_("Small counts"), _("counts below {n} are hidden, with other cells hidden so that none can be worked "
                               "out from the figures; the marks:").format(n=report.threshold)
          if report.threshold else _("NOT hidden (made by an admin)")),

@@ -102,6 +102,18 @@ class AnalysisTable:
     render: Callable[["PublishedCells", str | None], Analysis]
 
 
+@attrs.frozen
+class ReportScope:
+    """What a plugin answers to ``report_scope`` (a report for one donor's or one round's
+    grants): the participants under them (a select of participant ids), the donor's and
+    round's names as the plugin stores them, and a note saying what was included."""
+
+    participants: Any
+    donor: str | None = None
+    round: str | None = None
+    note: str = ""
+
+
 #: How a hidden cell is shown, by why it is hidden (``<N`` uses the threshold).
 MARKS = {SMALL: "<{n}", FEW_PEOPLE: "c", SECONDARY: "x"}
 
@@ -177,6 +189,9 @@ class ProgrammeReport:
     charts: dict[str, list[ReportRow]] = attrs.field(factory=dict)
     #: every indicator's (label, definition), by key: what each figure means
     definitions: dict[str, tuple[str, str]] = attrs.field(factory=dict)
+    #: what the report was limited to, beyond the period ("Grants" → the note of a
+    #: ``--donor`` or ``--round`` filter), as (label, text)
+    notes: tuple[tuple[str, str], ...] = ()
 
     def period_text(self) -> str:
         """The period in words, always with both ends: an open start is the first day of
@@ -289,16 +304,19 @@ class ReportService:
 
     def programme(self, *, start: date | str | None = None, end: date | str | None = None,
                   centre: str | None = None, by: str | Iterable[str] | None = None,
-                  threshold: int | None = None, suppress: bool = True) -> ProgrammeReport:
+                  threshold: int | None = None, suppress: bool = True, donor: str | None = None,
+                  round: str | None = None) -> ProgrammeReport:
         """The programme report. ``threshold`` may raise the programme's, never lower it;
-        ``suppress=False`` (admins only, audited) shows small counts."""
+        ``suppress=False`` (admins only, audited) shows small counts. ``donor`` / ``round``:
+        only the participants and the money under that donor's or that round's grants."""
         self.ctx.require("reports.view")
-        report, _builder = self._report(start, end, centre, parse_by(by), threshold, suppress)
+        report, _builder = self._report(start, end, centre, parse_by(by), threshold, suppress, donor, round)
         return report
 
     def figures(self, keys: Iterable[str], *, start: date | str | None = None, end: date | str | None = None,
                 centre: str | None = None, by: str | Iterable[str] | None = None,
-                permission: str = "reports.view", suppress: bool = True) -> list[ReportRow]:
+                permission: str = "reports.view", suppress: bool = True, donor: str | None = None,
+                round: str | None = None) -> list[ReportRow]:
         """Some indicators, protected exactly as the programme report protects them, for a
         plugin's own command (``mentoring outcomes``); ``permission`` is the plugin's.
         ``suppress=False`` (admins only, audited) shows small counts."""
@@ -311,23 +329,13 @@ class ReportService:
             self._record_unsuppressed(period, centre_code, dims, keys)
         registry = self.ctx.programme.indicators
         with self.ctx.reading() as conn:
-            build = _Builder(conn, registry, period, self.ctx.programme.clock.today(), threshold)
+            period, scope = self._scope(conn, period, donor, round)
+            build = _Builder(conn, registry, period, self.ctx.programme.clock.today(), threshold,
+                             scope.participants if scope else None)
             build.sections(keys)
             build.protect()
             levels = build.report_levels(dims, centre_code)
             return [row for key in keys for row in build.rows(registry.get(key), dims, levels, centre_code)]
-
-    def logframe(self, framework, *, start: date | str | None = None, end: date | str | None = None):
-        """A donor's results framework (a :class:`~reentry_core.logframe.Framework`, a TOML
-        file or a shipped one by name: ``eu``, ``bmz``) filled in for the period: actual
-        against target, the previous period and the % of target, protected as the report is."""
-        from ..logframe import Framework, load
-        from .logframe_report import build_logframe
-
-        self.ctx.require("reports.view")
-        if not isinstance(framework, Framework):
-            framework = load(framework)
-        return build_logframe(self, framework, start, end)
 
     def audit(self, *, start: date | str | None = None, end: date | str | None = None,
               threshold: int | None = None) -> DisclosureAudit:
@@ -369,22 +377,38 @@ class ReportService:
                 self.ctx.programme.centre_id(conn, centre_code)  # an unknown centre is named
         return period, centre_code
 
-    def _report(self, start, end, centre, dims, threshold, suppress) -> tuple[ProgrammeReport, "_Builder"]:
+    def _scope(self, conn, period: Period, donor: str | None, round: str | None):
+        """The period naming the donor or round as the plugin stores them, and the plugin's
+        :class:`ReportScope` (``None`` without a filter)."""
+        donor = donor.strip() if donor and donor.strip() else None
+        round = round.strip().upper() if round and round.strip() else None
+        if donor is None and round is None:
+            return period, None
+        scope = self.ctx.programme.pm.relay.report_scope(conn, donor, round)
+        if scope is None:
+            raise InvalidInput(_("{donor} and {round} need a plugin that keeps grants (microgrants)").format(
+                donor=param("donor"), round=param("round")))
+        return attrs.evolve(period, donor=scope.donor, round=scope.round), scope
+
+    def _report(self, start, end, centre, dims, threshold, suppress, donor=None,
+                round=None) -> tuple[ProgrammeReport, "_Builder"]:
         period, centre_code = self._period_and_centre(start, end, centre)
         limit = self._threshold(threshold) if suppress else None
         if not suppress:
             self._record_unsuppressed(period, centre_code, dims)
         with self.ctx.reading() as conn:  # a report only reads: it never holds up the writers
-            return build_report(conn, self.ctx.programme, period, centre_code, dims, limit, self.ctx.code)
+            period, scope = self._scope(conn, period, donor, round)
+            return build_report(conn, self.ctx.programme, period, centre_code, dims, limit, self.ctx.code, scope)
 
 
 def build_report(conn, programme, period: Period, centre: str | None, dims: tuple[str, ...], threshold: int | None,
-                 made_by: str) -> tuple[ProgrammeReport, "_Builder"]:
-    """The report itself, on an open connection (``threshold`` None: nothing hidden).
+                 made_by: str, scope: ReportScope | None = None) -> tuple[ProgrammeReport, "_Builder"]:
+    """The report itself, on an open connection (``threshold`` None: nothing hidden;
+    ``scope``: only the participants under one donor's or round's grants).
     Services call it through :class:`ReportService`, which checks who may see what."""
     registry = programme.indicators
     today = programme.clock.today()
-    build = _Builder(conn, registry, period, today, threshold)
+    build = _Builder(conn, registry, period, today, threshold, scope.participants if scope else None)
     build.sections([indicator.key for indicator in registry])
     build.funnel_grids()
     build.analysis_grids(programme.pm.relay)
@@ -403,6 +427,7 @@ def build_report(conn, programme, period: Period, centre: str | None, dims: tupl
                                                         f"{registry.get(i.denominator).label})"
                                                         if i.aggregate == "rate" else ""))
                      for i in registry},
+        notes=((_("Grants"), scope.note),) if scope is not None else (),
     )
     return report, build
 
@@ -450,8 +475,9 @@ def _describe_group(key: tuple) -> str:
 class _Builder:
     """The grids of one report (true figures), their protection, and the published rows."""
 
-    def __init__(self, conn, registry, period: Period, today: date, threshold: int | None):
+    def __init__(self, conn, registry, period: Period, today: date, threshold: int | None, participants=None):
         self.conn = conn
+        self.participants = participants  # a select of the ids a filtered report keeps
         self.registry = registry
         self.period = period
         self.today = today
@@ -469,9 +495,10 @@ class _Builder:
 
     # --- grids -----------------------------------------------------------------------------
     def _finest(self, indicator: Indicator, *, by_category: bool = False, cohort: bool = False) -> dict[tuple, Parts]:
-        return compute_parts(self.conn, indicator, Period() if cohort else self.period, by=DIMENSIONS,
+        everything = attrs.evolve(self.period, start=None, end=None)  # a filter by donor stays
+        return compute_parts(self.conn, indicator, everything if cohort else self.period, by=DIMENSIONS,
                              today=self.today, by_category=by_category,
-                             registered_in=self.period if cohort else None)
+                             registered_in=self.period if cohort else None, participants=self.participants)
 
     def _add_grid(self, name: str, levels, parts: dict[tuple, Parts], aggregate: str, label: str,
                   additive: tuple[bool, ...] = (), signed: bool = False, first: str | None = None) -> Grid:
@@ -579,7 +606,7 @@ class _Builder:
             self.stages.append((indicator, name, ()))
 
     def analysis_grids(self, relay) -> None:
-        for table in relay.report_analyses(self.conn, self.period, self.today):
+        for table in relay.report_analyses(self.conn, self.period, self.today, self.participants):
             grid = attrs.evolve(table.grid, name=f"analysis:{table.key}")
             self.grids[grid.name] = grid
             self.labels[grid.name] = table.key
