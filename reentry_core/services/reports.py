@@ -152,10 +152,14 @@ def count_grid(name: str, levels: Iterable[Iterable], counts: dict[tuple, Any],
     if units is None:
         people = dict(values)
     else:
-        members: dict[tuple, set] = {key: set() for key in values}
+        finest_members: dict[tuple, set] = {}
         for finest, person in units:
-            for mask in itertools.product((False, True), repeat=len(finest)):
-                members[tuple(None if m else v for v, m in zip(finest, mask))].add(person)
+            finest_members.setdefault(finest, set()).add(person)
+        members: dict[tuple, set] = {key: set() for key in values}
+        masks = list(itertools.product((False, True), repeat=len(levels)))
+        for finest, found in finest_members.items():  # each finest cell's people into every margin above it
+            for mask in masks:
+                members[tuple(None if m else v for v, m in zip(finest, mask))].update(found)
         people = {key: len(found) for key, found in members.items()}
     return Grid(name, levels, values, people, AMOUNT if amounts else COUNT, dimensions=tuple(dimensions))
 
