@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from reentry_core.sdk import _, Analysis, AnalysisTable, core as t, count_grid, ReportCell
 
 from . import tables as mt
-from .indicators import CONFIRMED, TJS
+from .indicators import CONFIRMED, IN_TJS, TJS, TJS_KNOWN
 from .scope import funded
 
 COMMITTED, PAID = "grants.committed_by_month", "grants.paid_by_month"
@@ -69,9 +69,9 @@ def round_money(conn: sa.Connection, period) -> list[AnalysisTable]:
         .where(a.c.approved_on.is_not(None), a.c.amount_granted.is_not(None), r.c.currency == TJS,
                period.covers(a.c.approved_on), funded(period))).all()
     paid = conn.execute(
-        sa.select(a.c.participant_id, tr.c.released_on, tr.c.amount, r.c.code, c.c.code)
+        sa.select(a.c.participant_id, tr.c.released_on, IN_TJS, r.c.code, c.c.code)
         .select_from(tr.join(people, a.c.id == tr.c.application_id))
-        .where(CONFIRMED, r.c.currency == TJS, period.covers(tr.c.released_on), funded(period))).all()
+        .where(CONFIRMED, TJS_KNOWN, period.covers(tr.c.released_on), funded(period))).all()
     if not committed and not paid:
         return []
     used = sorted({row[3] for row in [*committed, *paid]})
@@ -85,6 +85,7 @@ def round_money(conn: sa.Connection, period) -> list[AnalysisTable]:
                              committed, used, budgets, centres))
     if paid:
         tables.append(_table(PAID, _("Grant money paid out by month (TJS)"), _("Paid out by month"),
-                             _("Confirmed tranches (money and equipment) by the month they were released; rounds in "
-                               "TJS. The first line is each round's budget."), paid, used, budgets, centres))
+                             _("Confirmed tranches (money and equipment) by the month they were released; a round "
+                               "in another currency at the somoni rate recorded on each tranche. The first line is "
+                               "each round's budget (in its own currency)."), paid, used, budgets, centres))
     return tables

@@ -1,8 +1,10 @@
 """Report indicators of microgrants: unit records the core counts and disaggregates.
 
-Money figures are in TJS: they sum rounds held in TJS only (a round in another currency
-is left out rather than mixed in); ``grants.amount_disbursed_eur`` sums the euro value
-of tranches recorded with an exchange rate (or paid in a EUR round). Only confirmed
+Money figures are in TJS. Money paid out (tranches) counts a round in another currency at
+the somoni rate recorded on each tranche (``tjs_rate``; a tranche without one is left out
+rather than mixed in); amounts approved and budgets, which no tranche converts, sum rounds
+held in TJS only. ``grants.amount_disbursed_eur`` sums the euro value of tranches recorded
+with an exchange rate (or paid in a EUR round). Only confirmed
 tranches count (maker-checker): one waiting for its second person, or reversed, does not.
 """
 
@@ -22,6 +24,10 @@ TJS = "TJS"
 
 #: only confirmed money counts: a tranche waiting for its second person, or reversed, does not
 CONFIRMED = T.c.status == TrancheStatus.CONFIRMED.value
+#: a tranche in somoni: its amount in a TJS round, else at the rate recorded on it
+IN_TJS = sa.type_coerce(sa.case((R.c.currency == TJS, T.c.amount), else_=T.c.amount_tjs), T.c.amount.type)
+#: tranches whose somoni value is known
+TJS_KNOWN = sa.or_(R.c.currency == TJS, T.c.amount_tjs.is_not(None))
 
 
 def _tranches(period, value, *conditions):
@@ -70,17 +76,18 @@ def declare(register) -> None:
                     funded(period)),
              aggregate="sum", unit="TJS")
     register("grants.amount_disbursed", _("Amount disbursed (TJS)"),
-             _("Money and equipment released in confirmed tranches in the period (by release date); rounds "
-               "in TJS."),
-             lambda period: _tranches(period, T.c.amount, R.c.currency == TJS), aggregate="sum", unit="TJS")
+             _("Money and equipment released in confirmed tranches in the period (by release date); a round in "
+               "another currency at the somoni rate recorded on each tranche (tranches without one left out)."),
+             lambda period: _tranches(period, IN_TJS, TJS_KNOWN), aggregate="sum", unit="TJS")
     register("grants.amount_disbursed_eur", _("Amount disbursed (EUR)"),
              _("The euro value of tranches released in the period that were recorded with an exchange rate "
                "(or paid in a EUR round); tranches without a rate are left out."),
              lambda period: _tranches(period, T.c.amount_eur, T.c.amount_eur.is_not(None)), aggregate="sum",
              unit="EUR")
     register("grants.amount_in_kind", _("Amount disbursed in kind (TJS)"),
-             _("Tranches released in the period as equipment or goods rather than money; rounds in TJS."),
-             lambda period: _tranches(period, T.c.amount, R.c.currency == TJS,
+             _("Tranches released in the period as equipment or goods rather than money; a round in another "
+               "currency at the somoni rate recorded on each tranche."),
+             lambda period: _tranches(period, IN_TJS, TJS_KNOWN,
                                       T.c.method == TrancheMethod.IN_KIND.value), aggregate="sum", unit="TJS",
              within="grants.amount_disbursed")
     register("grants.in_kind_share", _("In-kind share of disbursements"),

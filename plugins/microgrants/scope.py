@@ -56,8 +56,10 @@ def report_scope(conn: sa.Connection, donor: str | None, round: str | None) -> R
                  "figure about people counts these people only.").format(donor=named, codes=", ".join(codes))
     others = sorted({r.currency for r in chosen if r.currency != TJS})
     if others:
-        note += " " + _("Money in TJS covers the rounds in TJS; rounds in {currencies} are in the EUR figures, "
-                        "converted at the exchange rate recorded on each tranche.").format(currencies=", ".join(others))
+        note += " " + _("Money paid out in TJS counts the rounds in {currencies} at the somoni rate recorded on each "
+                        "tranche (tranches without one are left out), and the EUR figures at the euro rate recorded "
+                        "on it; amounts approved and budgets are of the TJS rounds only.").format(
+                            currencies=", ".join(others))
     else:
         note += " " + _("All these rounds are in TJS; the EUR figures convert each tranche at the exchange rate "
                         "recorded on it.")
