@@ -248,8 +248,10 @@ def threshold(state: CliState, value):
 @click.option("--to", "end", metavar="DATE", help=_("Last day of the period (default: today)."))
 @click.option("--threshold", type=click.IntRange(3), metavar="N", help=_("Audit reports made with this threshold."))
 @click.option("--all", "show_all", is_flag=True, help=_("List every hidden cell, not only the exposed ones."))
+@click.option("--donor", metavar="NAME", help=_("Audit the reports for this donor's grants (report programme --donor)."))
+@click.option("--round", "grant_round", metavar="CODE", help=_("Audit the reports for this grant round's grants."))
 @pass_state
-def audit(state: CliState, start, end, threshold, show_all):
+def audit(state: CliState, start, end, threshold, show_all, donor, grant_round):
     """Check a period's reports before they go out: try to work out every hidden cell.
 
     Takes everything `report programme` can publish for the period — every breakdown
@@ -266,7 +268,7 @@ def audit(state: CliState, start, end, threshold, show_all):
     """
     from ..services.reports import hidden_mark
 
-    result = state.ctx().reports.audit(start=start, end=end, threshold=threshold)
+    result = state.ctx().reports.audit(start=start, end=end, threshold=threshold, donor=donor, round=grant_round)
     rows = [{"figure": f.label, "group": " · ".join(str(v) for v in f.group.values() if v is not None) or _("all"),
              "shown as": hidden_mark(f.suppressed, result.threshold), "worked out": _range(f.low, f.high),
              "verdict": _("EXPOSED") if f.exposed else _("safe")}

@@ -342,12 +342,14 @@ class ReportService:
             return [row for key in keys for row in build.rows(registry.get(key), dims, levels, centre_code)]
 
     def audit(self, *, start: date | str | None = None, end: date | str | None = None,
-              threshold: int | None = None) -> DisclosureAudit:
+              threshold: int | None = None, donor: str | None = None,
+              round: str | None = None) -> DisclosureAudit:
         """Play the attacker: for each hidden cell of everything a report can publish for the
         period (every breakdown, the funnel, the analyses), the narrowest interval that can
-        be worked out from the rest, and whether that gives the cell away."""
+        be worked out from the rest, and whether that gives the cell away. ``donor`` /
+        ``round``: the reports for one donor's or round's grants."""
         self.ctx.require("reports.view")
-        report, build = self._report(start, end, None, DIMENSIONS, threshold, True)
+        report, build = self._report(start, end, None, DIMENSIONS, threshold, True, donor, round)
         hidden = build.published_hidden()
         attack = Attack(build.grids, build.relations, hidden, report.threshold)
         occupied = [cell for cell in hidden if attack.occupied(cell)]

@@ -87,3 +87,11 @@ def test_the_cli_says_what_was_included(demo, tmp_path):
                                          "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "the rounds funded by EU" in out.read_text(encoding="utf-8")
+
+
+def test_the_reports_for_one_donor_are_audited_too(demo):
+    from reentry_core import open_programme
+
+    with open_programme(demo) as programme:
+        audit = programme.act_as("ME1").reports.audit(round="R2026Q1")
+        assert audit.findings and not audit.exposed
