@@ -110,9 +110,14 @@ def note(found: list[tuple[Decimal, bool]], shown: str) -> str:
                           "panel score the plan was shortlisted with.").format(months=MONTHS)
 
 
-def analyses(conn: sa.Connection, hook) -> list[AnalysisTable]:
+def analyses(conn: sa.Connection, hook, participants=None) -> list[AnalysisTable]:
+    """``participants``: a select of the ids a report for one donor's grants keeps."""
     outcomes = hook.business_outcomes(conn=conn, months=MONTHS)
     if outcomes is None:  # nobody follows the businesses: no outcome to compare with
         return []
+    if participants is not None:
+        known = outcomes.subquery("known")
+        outcomes = sa.select(known.c.participant_id, known.c.operating).where(
+            known.c.participant_id.in_(participants))
     centres = store.centre_codes(conn)
     return [survival_table(pairs(conn, outcomes), centres)]
