@@ -13,7 +13,7 @@ from typing import Sequence
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, Analysis, AnalysisTable, count_grid, share
+from reentry_core.sdk import _, Analysis, AnalysisTable, ChartHint, count_grid, share
 
 from . import store
 
@@ -86,7 +86,8 @@ def survival_table(found: list[tuple[Decimal, bool, str]], centres: Sequence[str
         return Analysis(KEY, _("Does the plan score predict survival?"),
                         [_("panel score"), _("businesses"), _("operating at {months} months").format(months=MONTHS)],
                         rows, note(mine, cell.text(cell((None, None, centre)))), ("text", "count", "rate"),
-                        short_title=_("Plan score and survival"))
+                        short_title=_("Plan score and survival"),
+                        chart=ChartHint("score", "rate", _("Plan score against survival")))
 
     return AnalysisTable(KEY, grid, render)
 

@@ -12,7 +12,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, Analysis, AnalysisTable, core as t, count_grid
+from reentry_core.sdk import _, Analysis, AnalysisTable, ChartHint, core as t, count_grid
 
 from . import tables as mt
 from .domain import Fulfilment
@@ -63,6 +63,8 @@ def due_by_month(conn: sa.Connection, period, participants=None) -> list[Analysi
         return Analysis(KEY, _("Due visits by month"), [_("month"), *titles.values(), _("closed")], rows,
                         _("Due visits by the month they were due, as they stand at the end of the period; 'closed' "
                           "is done on time, done late or missed."), ("text", "count", "count", "count", "count"),
-                        short_title=_("Due visits by month"))
+                        short_title=_("Due visits by month"),
+                        chart=ChartHint("visits", "columns", _("Due visits on time, late and missed, by month"),
+                                        axis=_("due visits")))
 
     return [AnalysisTable(KEY, grid, render)]

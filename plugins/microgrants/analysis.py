@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, Analysis, AnalysisTable, core as t, count_grid, ReportCell
+from reentry_core.sdk import _, Analysis, AnalysisTable, ChartHint, core as t, count_grid, ReportCell
 
 from . import tables as mt
 from .indicators import CONFIRMED, IN_TJS, TJS, TJS_KNOWN
@@ -38,7 +38,7 @@ def _months(days: list[date]) -> list[str]:
 
 
 def _table(key: str, title: str, short: str, note: str, found, rounds: list[str], budgets: dict[str, Decimal],
-           centres: tuple[str, ...]) -> AnalysisTable:
+           centres: tuple[str, ...], series: str) -> AnalysisTable:
     months = _months([day for _p, day, _a, _r, _c in found])
     sums: dict[tuple, Decimal] = {}
     units = []
@@ -55,7 +55,9 @@ def _table(key: str, title: str, short: str, note: str, found, rounds: list[str]
         rows += [[month if month is not None else _("all"), *[cell((r, month, centre)) for r in [*rounds, None]]]
                  for month in [*months, None]]
         return Analysis(key, title, [_("month"), *rounds, _("total")], rows, note,
-                        ("text", *["money"] * (len(rounds) + 1)), short_title=short)
+                        ("text", *["money"] * (len(rounds) + 1)), short_title=short,
+                        chart=ChartHint("rounds", "running", _("Each round's budget committed and paid out over time"),
+                                        series, _("TJS")))
 
     return AnalysisTable(key, grid, render)
 
@@ -82,10 +84,11 @@ def round_money(conn: sa.Connection, period) -> list[AnalysisTable]:
         tables.append(_table(COMMITTED, _("Grant money committed by month (TJS)"), _("Committed by month"),
                              _("What each round's grants commit now (approved less reductions), in the month the "
                                "committee approved them; rounds in TJS. The first line is each round's budget."),
-                             committed, used, budgets, centres))
+                             committed, used, budgets, centres, _("committed")))
     if paid:
         tables.append(_table(PAID, _("Grant money paid out by month (TJS)"), _("Paid out by month"),
                              _("Confirmed tranches (money and equipment) by the month they were released; a round "
                                "in another currency at the somoni rate recorded on each tranche. The first line is "
-                               "each round's budget (in its own currency)."), paid, used, budgets, centres))
+                               "each round's budget (in its own currency)."), paid, used, budgets, centres,
+                             _("paid out")))
     return tables

@@ -22,7 +22,7 @@ from typing import Any, Callable
 import attrs
 
 from ..i18n import _
-from .reports import ProgrammeReport, ReportCell, ReportRow, hidden_mark
+from .reports import ProgrammeReport, ReportCell, hidden_mark
 
 #: A4 less its margins (about 180 mm): charts are drawn at this width, in inches
 WIDTH_IN = 6.9
@@ -192,41 +192,28 @@ def survival_by_centre(report: ProgrammeReport) -> Chart | None:
                         note=_("n: businesses reaching the visit (operating, not operating or unknown)."))
 
 
-def _analysis(report: ProgrammeReport, key: str):
-    return next((a for a in report.analyses if a.key == key), None)
-
-
-def analysis_bars(report: ProgrammeReport, key: str, chart: str, title: str, *, horizontal: bool,
-                  axis_label: str = "", kinds: dict[int, str] | None = None, skip_last: bool = True,
-                  note: str = "") -> Chart | None:
-    """Bars from a plugin's analysis: its first column the categories, each column of
-    counts (or rates) a series. The total line (the last) is left out."""
-    analysis = _analysis(report, key)
-    if analysis is None or not analysis.rows:
-        return None
-    lines = analysis.rows[:-1] if skip_last and len(analysis.rows) > 1 else analysis.rows
-    formats = list(analysis.formats) + ["text"] * len(analysis.columns)
-    kinds = kinds or {i: f for i, f in enumerate(formats) if f in ("count", "rate", "money")}
-    series = [Series(analysis.columns[i], [line[i] for line in lines], kind) for i, kind in kinds.items()]
-    return grouped_bars(chart, title, [str(line[0]) for line in lines], series, threshold=report.threshold,
-                        axis_label=axis_label, horizontal=horizontal, note=note)
-
-
-def plan_score_survival(report: ProgrammeReport) -> Chart | None:
-    analysis = _analysis(report, "business_plans.score_survival")
-    if analysis is None:
-        return None
-    # the share operating per band, with the businesses behind it (as the table shows them)
+def rate_bars(analysis, threshold: int | None) -> Chart:
+    """A bar per line for its last column (a rate), with the first count column as n;
+    the total line is left out."""
+    hint = analysis.chart
     lines = analysis.rows[:-1]
-    notes = [None if line[1].hidden else f"n = {line[1].value}" for line in lines]
-    series = [Series(analysis.columns[2], [line[2] for line in lines], "rate", notes)]
-    return grouped_bars("score", _("Plan score against survival"), [str(line[0]) for line in lines], series,
-                        threshold=report.threshold, axis_label=analysis.columns[2], note=analysis.note)
+    counts = next((i for i, f in enumerate(analysis.formats) if f == "count"), None)
+    notes = [None if counts is None or line[counts].hidden or line[counts].value is None
+             else f"n = {line[counts].value}" for line in lines]
+    series = [Series(analysis.columns[-1], [line[-1] for line in lines], "rate", notes)]
+    return grouped_bars(hint.key, hint.title, [str(line[0]) for line in lines], series,
+                        threshold=threshold, axis_label=hint.axis or analysis.columns[-1], note=analysis.note)
 
 
-def due_visits_by_month(report: ProgrammeReport) -> Chart | None:
-    return analysis_bars(report, "mentoring.due_by_month", "visits", _("Due visits on time, late and missed, by month"),
-                         horizontal=False, axis_label=_("due visits"))
+def column_bars(analysis, threshold: int | None) -> Chart:
+    """Bars per line (months), one per count column side by side; the total line left out."""
+    hint = analysis.chart
+    lines = analysis.rows[:-1] if len(analysis.rows) > 1 else analysis.rows
+    formats = list(analysis.formats) + ["text"] * len(analysis.columns)
+    series = [Series(analysis.columns[i], [line[i] for line in lines], f)
+              for i, f in enumerate(formats[:len(analysis.columns)]) if f in ("count", "rate", "money")]
+    return grouped_bars(hint.key, hint.title, [str(line[0]) for line in lines], series, threshold=threshold,
+                        axis_label=hint.axis, horizontal=False)
 
 
 def _money_lines(analysis) -> tuple[list[str], dict[str, Decimal], dict[str, list[ReportCell]]]:
@@ -239,18 +226,17 @@ def _money_lines(analysis) -> tuple[list[str], dict[str, Decimal], dict[str, lis
     return [str(line[0]) for line in lines], budgets, {r: [line[1 + i] for line in lines] for i, r in enumerate(rounds)}
 
 
-def round_money(report: ProgrammeReport) -> Chart | None:
-    """Per round (one small panel each): money committed and paid out, added up month by
-    month, against its budget. A line stops at its first hidden month (adding on past it
-    would tell the hidden amount), and the caption says where."""
-    committed, paid = _analysis(report, "grants.committed_by_month"), _analysis(report, "grants.paid_by_month")
-    if committed is None and paid is None:
-        return None
-    found = {name: _money_lines(a) for name, a in (("committed", committed), ("paid", paid)) if a is not None}
+def running_totals(analyses: list, threshold: int | None) -> Chart:
+    """Per column (a round; one small panel each): each analysis's amounts added up month
+    by month (a series: committed, paid out), against the first line (the budget). A line
+    stops at its first hidden month (adding on past it would tell the hidden amount), and
+    the caption says where."""
+    hint = analyses[0].chart
+    found = {a.chart.series or a.title: _money_lines(a) for a in analyses}
     months = sorted({m for months, _b, _c in found.values() for m in months})
     rounds = sorted({r for _m, _b, cells in found.values() for r in cells})
     budgets = {r: b for _m, budget, _c in found.values() for r, b in budget.items()}
-    titles = {"committed": _("committed"), "paid": _("paid out")}
+    titles = {name: name for name in found}
     stopped: list[str] = []
 
     def paint(fig) -> None:
@@ -266,6 +252,8 @@ def round_money(report: ProgrammeReport) -> Chart | None:
                         if cell is not None and cell.hidden:
                             stopped.append(f"{round_code} {titles[name]} {month}")
                         break
+                    if not xs and not cell.value:
+                        continue  # nothing yet (a later round): the line starts with its first money
                     total += Decimal(cell.value)
                     xs.append(months.index(month))
                     ys.append(float(total))
@@ -288,22 +276,28 @@ def round_money(report: ProgrammeReport) -> Chart | None:
             ax.set_xticks(range(0, len(months), step), months[::step], rotation=45, ha="right", fontsize=6)
 
     height = max(2.4, 1.5 * ((len(rounds) + 1) // 2) + 0.6)
-    svg = draw("rounds", paint, height)
-    caption = _("Money added up month by month, rounds in TJS; the dotted line is the round's budget.")
+    svg = draw(hint.key, paint, height)
+    caption = _("Added up month by month; the dotted line is the budget.")
     if stopped:
         cells = "; ".join(stopped) if len(stopped) <= 6 else _("{n} lines").format(n=len(stopped))
         caption += " " + _("A line stops at a month hidden (small group): {cells}.").format(cells=cells)
-    return Chart("rounds", _("Each round's budget committed and paid out over time"), svg, caption)
+    return Chart(hint.key, hint.title, svg, caption)
 
 
-CHARTS: tuple[Callable[[ProgrammeReport], Chart | None], ...] = (
-    funnel_by_sex, survival_by_centre, due_visits_by_month, round_money, plan_score_survival)
+#: how each kind of :class:`~reentry_core.services.reports.ChartHint` is drawn
+KINDS = {"rate": lambda analyses, threshold: rate_bars(analyses[0], threshold),
+         "columns": lambda analyses, threshold: column_bars(analyses[0], threshold),
+         "running": running_totals}
 
 
 def charts(report: ProgrammeReport) -> list[Chart]:
-    """Every chart the report's data allows (a plugin that is not loaded draws none)."""
-    return [chart for make in CHARTS if (chart := make(report)) is not None]
-
-
-def row_cells(row: ReportRow, keys: list[tuple]) -> list[ReportCell | None]:
-    return [row.cells.get(key) for key in keys]
+    """Every chart the report's data allows: the funnel and survival by centre (the core's
+    own figures, when the plugins that count them are loaded), then each analysis a plugin
+    asked to be charted (``Analysis.chart``), analyses with the same chart key together."""
+    drawn = [chart for make in (funnel_by_sex, survival_by_centre) if (chart := make(report)) is not None]
+    grouped: dict[str, list] = {}
+    for analysis in report.analyses:
+        if analysis.chart is not None and analysis.chart.kind in KINDS and analysis.rows:
+            grouped.setdefault(analysis.chart.key, []).append(analysis)
+    drawn += [KINDS[group[0].chart.kind](group, report.threshold) for group in grouped.values()]
+    return drawn

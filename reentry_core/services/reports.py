@@ -73,6 +73,21 @@ class Section:
 
 
 @attrs.frozen
+class ChartHint:
+    """How the HTML report draws an analysis (the core draws it; a plugin only asks):
+    ``kind`` ``columns`` (bars per line, one per count column; the total line left out),
+    ``rate`` (a bar per line for its last column, a rate, with the first count as n) or
+    ``running`` (a running total per column, month by month, its first line the budgets;
+    analyses with the same ``key`` share one chart, each a series named ``series``)."""
+
+    key: str
+    kind: str
+    title: str
+    series: str = ""
+    axis: str = ""
+
+
+@attrs.frozen
 class Analysis:
     """A plugin's own table as published (e.g. "does the plan score predict survival?"):
     each row a label and protected cells; ``formats`` says how each column is shown
@@ -86,6 +101,8 @@ class Analysis:
     formats: tuple[str, ...] = ()
     #: a name of at most 31 characters for a workbook's sheet (default: the title, cut)
     short_title: str = ""
+    #: how the HTML report charts it (None: a table only)
+    chart: ChartHint | None = None
 
 
 @attrs.frozen
