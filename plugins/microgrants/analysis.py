@@ -4,8 +4,8 @@ out, by month (the chart "each round's budget committed and paid out" draws them
 Committed: the amount a grant commits now (approved less reductions), in the month the
 committee approved it. Paid out: confirmed tranches, in the month they were released (as
 the indicators count them). Both for rounds in TJS, like the indicators' money figures,
-within the report's period. The core protects each table as amounts (the people behind
-every cell, margins included); the chart draws only what the tables publish.
+within the report's period, programme-wide (by round and month, not by centre). The core
+protects each table as amounts (the people behind every cell, margins included); the chart draws only what the tables publish.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, Analysis, AnalysisTable, ChartHint, core as t, count_grid, ReportCell
+from reentry_core.sdk import _, Analysis, AnalysisTable, ChartHint, count_grid, ReportCell
 
 from . import tables as mt
 from .indicators import CONFIRMED, IN_TJS, TJS, TJS_KNOWN
@@ -38,23 +38,27 @@ def _months(days: list[date]) -> list[str]:
 
 
 def _table(key: str, title: str, short: str, note: str, found, rounds: list[str], budgets: dict[str, Decimal],
-           centres: tuple[str, ...], series: str) -> AnalysisTable:
-    months = _months([day for _p, day, _a, _r, _c in found])
+           series: str) -> AnalysisTable:
+    """Money by round × month, programme-wide: a round's money is the programme's, and a
+    table by centre as well would cost the protection ten times the cells for nothing a
+    donor reads (a report for one centre shows it too, saying so)."""
+    months = _months([day for _p, day, _a, _r in found])
     sums: dict[tuple, Decimal] = {}
     units = []
-    for person, day, amount, round_code, centre in found:
-        cell = (round_code, _month(day), centre)
+    for person, day, amount, round_code in found:
+        cell = (round_code, _month(day))
         sums[cell] = sums.get(cell, Decimal(0)) + Decimal(amount)
         units.append((cell, person))
-    grid = count_grid(key, (rounds, months, centres), sums, ("round", "month", "centre"), units=units, amounts=True)
+    grid = count_grid(key, (rounds, months), sums, ("round", "month"), units=units, amounts=True)
 
     def render(cell, centre: str | None) -> Analysis:
         # a round's budget is the programme's own decision, about nobody: shown as it is
         rows: list[list] = [[_("budget"), *[ReportCell(budgets[r]) for r in rounds],
                              ReportCell(sum(budgets.values(), Decimal(0)))]]
-        rows += [[month if month is not None else _("all"), *[cell((r, month, centre)) for r in [*rounds, None]]]
+        rows += [[month if month is not None else _("all"), *[cell((r, month)) for r in [*rounds, None]]]
                  for month in [*months, None]]
-        return Analysis(key, title, [_("month"), *rounds, _("total")], rows, note,
+        told = note if centre is None else note + " " + _("All centres: a round's money is the programme's.")
+        return Analysis(key, title, [_("month"), *rounds, _("total")], rows, told,
                         ("text", *["money"] * (len(rounds) + 1)), short_title=short,
                         chart=ChartHint("rounds", "running", _("Each round's budget committed and paid out over time"),
                                         series, _("TJS")))
@@ -64,31 +68,29 @@ def _table(key: str, title: str, short: str, note: str, found, rounds: list[str]
 
 def round_money(conn: sa.Connection, period) -> list[AnalysisTable]:
     a, r, tr = mt.application, mt.grant_round, mt.tranche
-    p, c = t.participant, t.centre
-    people = a.join(r, r.c.id == a.c.round_id).join(p, p.c.id == a.c.participant_id).join(c, c.c.id == p.c.centre_id)
+    people = a.join(r, r.c.id == a.c.round_id)
     committed = conn.execute(
-        sa.select(a.c.participant_id, a.c.approved_on, a.c.amount_granted, r.c.code, c.c.code).select_from(people)
+        sa.select(a.c.participant_id, a.c.approved_on, a.c.amount_granted, r.c.code).select_from(people)
         .where(a.c.approved_on.is_not(None), a.c.amount_granted.is_not(None), r.c.currency == TJS,
                period.covers(a.c.approved_on), funded(period))).all()
     paid = conn.execute(
-        sa.select(a.c.participant_id, tr.c.released_on, IN_TJS, r.c.code, c.c.code)
+        sa.select(a.c.participant_id, tr.c.released_on, IN_TJS, r.c.code)
         .select_from(tr.join(people, a.c.id == tr.c.application_id))
         .where(CONFIRMED, TJS_KNOWN, period.covers(tr.c.released_on), funded(period))).all()
     if not committed and not paid:
         return []
     used = sorted({row[3] for row in [*committed, *paid]})
     budgets = dict(conn.execute(sa.select(r.c.code, r.c.budget).where(r.c.code.in_(used))).all())
-    centres = tuple(conn.execute(sa.select(c.c.code).order_by(c.c.code)).scalars())
     tables = []
     if committed:
         tables.append(_table(COMMITTED, _("Grant money committed by month (TJS)"), _("Committed by month"),
                              _("What each round's grants commit now (approved less reductions), in the month the "
                                "committee approved them; rounds in TJS. The first line is each round's budget."),
-                             committed, used, budgets, centres, _("committed")))
+                             committed, used, budgets, _("committed")))
     if paid:
         tables.append(_table(PAID, _("Grant money paid out by month (TJS)"), _("Paid out by month"),
                              _("Confirmed tranches (money and equipment) by the month they were released; a round "
                                "in another currency at the somoni rate recorded on each tranche. The first line is "
-                               "each round's budget (in its own currency)."), paid, used, budgets, centres,
+                               "each round's budget (in its own currency)."), paid, used, budgets,
                              _("paid out")))
     return tables
