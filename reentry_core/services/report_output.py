@@ -9,7 +9,6 @@ dimension but the last), one column per value of the last dimension and a total.
 from __future__ import annotations
 
 import itertools
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import attrs
 
 from ..errors import InvalidInput
 from ..i18n import _
-from ..sheets import Workbook, write_rows
+from ..sheets import Workbook
 from .reports import Analysis, ProgrammeReport, ReportCell, ReportRow, hidden_mark, share_of_first
 
 FILE_FORMATS = ("csv", "json", "xlsx", "html")
