@@ -14,6 +14,11 @@ temporary file, which takes a few minutes. Then, each ``--repeat`` times, it tim
 * hand-written SQL computing the same core figures by sex and centre with ``sqlite3``
   (registered, consented, referrals by service and by status: one GROUP BY each),
 
+* the report as a person gets it, made from scratch each time: as the terminal's tables
+  (``report programme --by sex,centre``, printed to a string) and as the donor's
+  self-contained HTML file with its charts (``--out report.html``; target: under 5 s),
+  with the ratio HTML / tables;
+
 and ``--audits`` times the disclosure audit of the whole period (``reentry report audit``:
 every breakdown, the funnel and the analyses attacked by linear programming; target:
 under 60 s). It prints the medians, the ratio core report / hand-written SQL (target: at
@@ -84,6 +89,34 @@ def report_time(url: str, plugins, protected: bool = True) -> tuple[float, int]:
         return elapsed, sum(len(s.rows) for s in report.sections)
 
 
+def output_times(url: str, plugins) -> tuple[float, float, int]:
+    """The protected report --by sex,centre made and printed as tables, then made and
+    rendered as the HTML file with its charts: (tables s, HTML s, bytes of HTML)."""
+    import io
+
+    import reentry_core.cli.report as cli_report
+    from reentry_core import open_programme
+    from reentry_core.services.report_html import render
+
+    with open_programme(url, plugins=plugins) as programme:
+        ctx = programme.act_as("ME1")
+        start = time.perf_counter()
+        report = ctx.reports.programme(by="sex,centre")
+        buffer = io.StringIO()
+        import rich.console
+
+        original = rich.console.Console  # print_tables imports it when it runs: print into the buffer
+        rich.console.Console = lambda *args, **kwargs: original(file=buffer, width=220)  # noqa: E731
+        try:
+            cli_report.print_tables(report)
+        finally:
+            rich.console.Console = original
+        tables = time.perf_counter() - start
+        start = time.perf_counter()
+        html = render(ctx.reports.programme(by="sex,centre"))
+        return tables, time.perf_counter() - start, len(html.encode("utf-8"))
+
+
 def audit_time(url: str, plugins) -> tuple[float, int, int]:
     from reentry_core import open_programme
 
@@ -115,7 +148,8 @@ def main(argv=None) -> int:
             print(f"built the national demo in {time.perf_counter() - start:.0f} s")
         path = url.removeprefix("sqlite:///")
         every, core_only = load_plugins(), load_plugins(entry_points=False)
-        full, bare, core, hand, audits = [], [], [], [], []
+        full, bare, core, hand, audits, tables, pages = [], [], [], [], [], [], []
+        size = 0
         rows = core_rows = hidden = exposed = 0
         for _i in range(args.repeat):
             elapsed, rows = report_time(url, every)
@@ -124,6 +158,9 @@ def main(argv=None) -> int:
             elapsed, core_rows = report_time(url, core_only)
             core.append(elapsed)
             hand.append(hand_written(path))
+            table_s, html_s, size = output_times(url, every)
+            tables.append(table_s)
+            pages.append(html_s)
         for _i in range(args.audits):
             elapsed, hidden, exposed = audit_time(url, every)
             audits.append(elapsed)
@@ -134,6 +171,10 @@ def main(argv=None) -> int:
         print(f"programme report --by sex,centre, every plugin, protected: {full_s:.2f} s ({rows} indicator rows) "
               f"(target < 3 s) -> {'OK' if full_s < 3 else 'NOT MET'}")
         print(f"the same with nothing hidden: {bare_s:.2f} s; protected / unprotected: {full_s / bare_s:.2f}x")
+        tables_s, html_s = statistics.median(tables), statistics.median(pages)
+        print(f"the report as tables: {tables_s:.2f} s; as the HTML file with its charts: {html_s:.2f} s "
+              f"({size / 1024:.0f} KiB) (target < 5 s) -> {'OK' if html_s < 5 else 'NOT MET'}; "
+              f"HTML / tables: {html_s / tables_s:.2f}x")
         if audits:
             audit_s = statistics.median(audits)
             print(f"disclosure audit of the whole period: {audit_s:.1f} s ({hidden} hidden cells, {exposed} exposed) "

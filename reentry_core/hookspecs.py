@@ -48,8 +48,13 @@ def register_indicators(register):
 
 
 @hookspec
-def report_analyses(conn, period, today, hook):
-    """Return tables of people of the plugin's own (``reentry_core.services.reports.AnalysisTable``: counts by its dimensions and centre, and how to show them) for the programme report; the core protects them. ``hook`` asks other plugins' questions."""
+def report_analyses(conn, period, today, hook, participants):
+    """Return tables of people of the plugin's own (``reentry_core.services.reports.AnalysisTable``: counts by its dimensions and centre, and how to show them) for the programme report; the core protects them. ``hook`` asks other plugins' questions; ``participants``: a select of the ids a report for one donor or round is limited to (``None``: everybody)."""
+
+
+@hookspec(firstresult=True)
+def report_scope(conn, donor, round):
+    """The programme report for one donor's or one grant round's grants (``--donor``, ``--round``): return a ``ReportScope`` (SDK) — the participants under those grants (a select of participant ids), the donor's and round's names as stored, and a note of what was included — or ``None`` when the plugin keeps no grants; an unknown donor or round raises ``NotFound``."""
 
 
 @hookspec

@@ -116,10 +116,14 @@ class HookRelay:
         self.of(plugin, "demo_month")(demo=demo, month=month)
 
     # --- reports ------------------------------------------------------------------------------
-    def report_analyses(self, conn, period, today) -> list:
+    def report_scope(self, conn, donor, round):
+        """The first plugin's answer to a report filtered by donor or round (or None)."""
+        return self.pm.hook.report_scope(conn=conn, donor=donor, round=round)
+
+    def report_analyses(self, conn, period, today, participants=None) -> list:
         """Every plugin's own tables for the programme report (``AnalysisTable``)."""
         return [table for answer in self.pm.hook.report_analyses(conn=conn, period=period, today=today,
-                                                                  hook=self.pm.hook)
+                                                                  hook=self.pm.hook, participants=participants)
                 for table in (answer or [])]
 
 

@@ -47,6 +47,10 @@ class Period:
 
     start: date | None = None
     end: date | None = None
+    #: only the grants of this donor / this grant round (``--donor``, ``--round``): a plugin's
+    #: money and grant figures read these; the participants are kept by the report's scope
+    donor: str | None = None
+    round: str | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.start and self.end and self.start > self.end:
@@ -257,10 +261,11 @@ def rate_of(top: Decimal | int | None, bottom: Decimal | int | None) -> Decimal 
 
 def compute_parts(conn: sa.Connection, indicator: Indicator, period: Period, *, by: tuple[str, ...] = (),
                   centre: str | None = None, today: date, by_category: bool = False,
-                  registered_in: Period | None = None) -> dict[tuple, Parts]:
+                  registered_in: Period | None = None, participants=None) -> dict[tuple, Parts]:
     """One query: the :class:`Parts` of every group of ``by`` that has rows. With
     ``by_category`` the group starts with the row's ``category``; ``registered_in`` keeps
-    only people registered in that period (a cohort, as the funnel follows)."""
+    only people registered in that period (a cohort, as the funnel follows); ``participants``
+    (a select of ids) only those people (a report for one donor's or round's grants)."""
     units = indicator.query(period).subquery("units")
     if not indicator.per_participant:
         if by or centre:
@@ -282,6 +287,8 @@ def compute_parts(conn: sa.Connection, indicator: Indicator, period: Period, *, 
         query = query.where(c.c.code == centre.strip().upper())
     if registered_in is not None:
         query = query.where(registered_in.covers(p.c.registered_on))
+    if participants is not None:
+        query = query.where(p.c.id.in_(participants))
     if dims:
         query = query.group_by(*dims)
     found = {}

@@ -54,7 +54,7 @@ Storage
     tables, to join in queries: ``core.participant``, ``core.centre``, ``core.staff`` …;
     never written by a plugin), read_setting, write_setting
 Reports
-    Period, AnalysisTable, Analysis, ReportCell, count_grid, share, hidden_mark
+    Period, AnalysisTable, Analysis, ChartHint, ReportCell, ReportScope, count_grid, share, hidden_mark
 Sheets (files staff fill in offline, and every export; docs/sheets.md)
     SheetImport, Column, Row, RowProblem, SheetResult, UNCHANGED, import_sheet, open_sheet,
     write_sheet, safe_text; column parsers ``sheet_parsers`` (text, code, integer, money,
@@ -162,6 +162,8 @@ _EXPORTS: dict[str, str] = {
     "AnalysisTable": "reentry_core.services.reports",
     "Analysis": "reentry_core.services.reports",
     "ReportCell": "reentry_core.services.reports",
+    "ReportScope": "reentry_core.services.reports",
+    "ChartHint": "reentry_core.services.reports",
     "count_grid": "reentry_core.services.reports",
     "share": "reentry_core.services.reports",
     "hidden_mark": "reentry_core.services.reports",
@@ -243,7 +245,8 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported pla
     from .services.erasure import ERASED_TEXT, clear_text  # noqa: F401
     from .services.eligibility import eligibility_problems, eligibility_rules  # noqa: F401
     from .services.referrals import open_referral  # noqa: F401
-    from .services.reports import Analysis, AnalysisTable, ReportCell, count_grid, hidden_mark, share  # noqa: F401
+    from .services.reports import (Analysis, AnalysisTable, ChartHint, ReportCell, ReportScope, count_grid,  # noqa: F401
+                                      hidden_mark, share)
     from .services.settings import read_setting, write_setting  # noqa: F401
     from .sheets import (UNCHANGED, Column, Row, RowProblem, SheetImport, SheetResult, import_sheet,  # noqa: F401
                          open_sheet, read_sheet, read_table, require_columns, safe_text, write_sheet, write_table)

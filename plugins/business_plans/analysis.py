@@ -13,7 +13,7 @@ from typing import Sequence
 
 import sqlalchemy as sa
 
-from reentry_core.sdk import _, Analysis, AnalysisTable, count_grid, share
+from reentry_core.sdk import _, Analysis, AnalysisTable, ChartHint, count_grid, share
 
 from . import store
 
@@ -85,7 +85,9 @@ def survival_table(found: list[tuple[Decimal, bool, str]], centres: Sequence[str
         mine = [(s, alive) for s, alive, c in found if centre is None or c == centre]
         return Analysis(KEY, _("Does the plan score predict survival?"),
                         [_("panel score"), _("businesses"), _("operating at {months} months").format(months=MONTHS)],
-                        rows, note(mine, cell.text(cell((None, None, centre)))), ("text", "count", "rate"))
+                        rows, note(mine, cell.text(cell((None, None, centre)))), ("text", "count", "rate"),
+                        short_title=_("Plan score and survival"),
+                        chart=ChartHint("score", "rate", _("Plan score against survival")))
 
     return AnalysisTable(KEY, grid, render)
 
@@ -109,9 +111,14 @@ def note(found: list[tuple[Decimal, bool]], shown: str) -> str:
                           "panel score the plan was shortlisted with.").format(months=MONTHS)
 
 
-def analyses(conn: sa.Connection, hook) -> list[AnalysisTable]:
+def analyses(conn: sa.Connection, hook, participants=None) -> list[AnalysisTable]:
+    """``participants``: a select of the ids a report for one donor's grants keeps."""
     outcomes = hook.business_outcomes(conn=conn, months=MONTHS)
     if outcomes is None:  # nobody follows the businesses: no outcome to compare with
         return []
+    if participants is not None:
+        known = outcomes.subquery("known")
+        outcomes = sa.select(known.c.participant_id, known.c.operating).where(
+            known.c.participant_id.in_(participants))
     centres = store.centre_codes(conn)
     return [survival_table(pairs(conn, outcomes), centres)]

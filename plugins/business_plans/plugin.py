@@ -165,10 +165,10 @@ def demo_month(demo, month):
 
 
 @hookimpl
-def report_analyses(conn, hook):
+def report_analyses(conn, hook, participants):
     from .analysis import analyses
 
-    return analyses(conn, hook)
+    return analyses(conn, hook, participants)
 
 
 @hookimpl

@@ -109,6 +109,13 @@ def tranche_verification(tx, application, tranche, since):
     return verifying_visit(tx.conn, tx.today, application.participant, since)
 
 
+@hookimpl
+def report_analyses(conn, period, participants):
+    from .analysis import due_by_month
+
+    return due_by_month(conn, period, participants)
+
+
 # --- business_plans' question ---------------------------------------------------------------
 
 

@@ -98,7 +98,8 @@ def _reversal(r) -> str:
 
 
 TRANCHE = Presenter("number", ("amount", "amount", money), "released_on", "method", "items", "supplier", "receipt",
-                    "reference", "eur_rate", ("amount_eur", "amount_eur", money), "recorded_by",
+                    "reference", "eur_rate", ("amount_eur", "amount_eur", money), "tjs_rate",
+                    ("amount_tjs", "amount_tjs", money), "recorded_by",
                     ("verification", "verification", _verification), "status", "confirmed_by", "confirmed_on",
                     ("reversal", "reversal", _reversal))
 #: A tranche in a list of several grants' tranches: its application first.
@@ -745,6 +746,8 @@ def meeting(state: CliState, round_code, file, decide_, change):
 @click.option("--receipt", help=_("Receipt number (required in kind)."))
 @click.option("--reference", help=_("Bank transfer or payment reference."))
 @click.option("--eur-rate", metavar="RATE", help=_("How many units of the round's currency one euro cost that day."))
+@click.option("--tjs-rate", metavar="RATE",
+              help=_("A round in another currency: how many somoni one unit of it cost that day (its TJS totals)."))
 @pass_state
 def disburse(state: CliState, code, **fields):
     """Record a tranche of an approved grant (finance). Never beyond the amount granted,

@@ -635,7 +635,9 @@ class Reversal:
 class Tranche:
     """One release of money or equipment. In kind needs the items, the supplier and the
     receipt number. ``eur_rate``: how many units of the round's currency one euro cost
-    that day (for donor reports), giving ``amount_eur``."""
+    that day (for donor reports), giving ``amount_eur``. ``tjs_rate``: for a round in
+    another currency, how many somoni one unit of it cost that day, giving ``amount_tjs``
+    (the programme's money totals in TJS count such a tranche at that rate)."""
 
     application: str
     number: int
@@ -654,8 +656,11 @@ class Tranche:
     confirmed_by: str | None = None
     confirmed_on: date | None = None
     reversal: Reversal | None = None
+    tjs_rate: Decimal | None = attrs.field(default=None, converter=as_positive_decimal(6, optional=True))
 
     def __attrs_post_init__(self) -> None:
+        if self.tjs_rate is not None and self.currency == "TJS":
+            raise InvalidInput(_("tjs_rate is for a round in another currency; this round is in TJS"))
         if self.method is TrancheMethod.IN_KIND:
             missing = [name for name in ("items", "supplier", "receipt") if getattr(self, name) is None]
             if missing:
@@ -668,6 +673,15 @@ class Tranche:
         if self.eur_rate is None:
             return None
         return (self.amount / self.eur_rate).quantize(CENT, ROUND_HALF_UP)
+
+    @property
+    def amount_tjs(self) -> Decimal | None:
+        """The amount in somoni: as it is in a TJS round, else at ``tjs_rate`` (None without one)."""
+        if self.currency == "TJS":
+            return None  # the amount itself; stored empty so that nothing is kept twice
+        if self.tjs_rate is None:
+            return None
+        return (self.amount * self.tjs_rate).quantize(CENT, ROUND_HALF_UP)
 
 
 @attrs.frozen

@@ -40,7 +40,7 @@ from reentry_core.sdk import date_text
 S = ApplicationStatus
 
 SHEET_COLUMNS = ("application", "tranche", "amount", "released_on", "method", "items", "supplier", "receipt",
-                 "reference", "eur_rate")
+                 "reference", "eur_rate", "tjs_rate")
 #: Columns the worklist's sheet adds for the people filling it in; the import skips them.
 SHEET_INFO = ("participant", "name", "currency", "verification")
 
@@ -198,14 +198,14 @@ class PaymentsMixin:
         references) and enter with :meth:`record_payments`. Returns the number of rows."""
         ready = self.ready_tranches(round)
         rows = [(d.application, d.participant, d.name, d.number, d.amount, d.currency, None, None, None, None, None,
-                 None, None, _verification_text(d.verification)) for d in ready]
+                 None, None, None, _verification_text(d.verification)) for d in ready]
         return write_sheet(path, ("application", "participant", "name", "tranche", "amount", "currency",
                                   "released_on", "method", "items", "supplier", "receipt", "reference", "eur_rate",
-                                 "verification"), rows, sheet="payments")
+                                  "tjs_rate", "verification"), rows, sheet="payments")
 
     def record_payments(self, path: str | Path) -> PaymentReport:
         """Enter a payment run (CSV or XLSX; columns application, tranche, amount,
-        released_on, method, items, supplier, receipt, reference, eur_rate): one tranche per
+        released_on, method, items, supplier, receipt, reference, eur_rate, tjs_rate): one tranche per
         row, at most one new one per grant. Each row is checked as :meth:`disburse` checks it
         (amount by default the plan's next part, never beyond the grant, four eyes, a
         ``verified`` part only after a verified visit or an override). All rows or none. A
@@ -251,10 +251,11 @@ class _PaymentRun(SheetImport):
         Column("released_on", sheet_parsers.a_date, aliases=("дата", "сана")),
         Column("method", aliases=("способ", "усул")),
         Column("items"), Column("supplier"), Column("receipt"), Column("reference"), Column("eur_rate"),
+        Column("tjs_rate"),
         *(Column(name, info=True) for name in SHEET_INFO),
     )
     action, entity = "grants.tranche", "grant_application"
-    filled_by = ("released_on", "method", "items", "supplier", "receipt", "reference", "eur_rate")
+    filled_by = ("released_on", "method", "items", "supplier", "receipt", "reference", "eur_rate", "tjs_rate")
     nothing_done = _("no tranche was recorded")
 
     def __init__(self, tx, name: str):
@@ -320,7 +321,7 @@ class _PaymentRun(SheetImport):
                                                            next=self._next_number(code)))
         recorded = {"amount": earlier.amount, "released_on": earlier.released_on, "method": earlier.method,
                     "items": earlier.items, "supplier": earlier.supplier, "receipt": earlier.receipt,
-                    "reference": earlier.reference, "eur_rate": earlier.eur_rate}
+                    "reference": earlier.reference, "eur_rate": earlier.eur_rate, "tjs_rate": earlier.tjs_rate}
         try:
             given = attrs.asdict(Tranche(code, earlier.number, row.get("amount", earlier.amount),
                                          row.get("released_on", earlier.released_on),
@@ -328,7 +329,9 @@ class _PaymentRun(SheetImport):
                                          supplier=row.get("supplier", earlier.supplier),
                                          receipt=row.get("receipt", earlier.receipt),
                                          reference=row.get("reference", earlier.reference),
-                                         eur_rate=row.get("eur_rate", earlier.eur_rate)), recurse=False)
+                                         eur_rate=row.get("eur_rate", earlier.eur_rate),
+                                         currency=earlier.currency,
+                                         tjs_rate=row.get("tjs_rate", earlier.tjs_rate)), recurse=False)
         except InvalidInput as exc:
             raise column_problem(exc, SHEET_COLUMNS) from None
         given["method"] = given["method"].value
@@ -376,7 +379,7 @@ class _PaymentRun(SheetImport):
         amount = row.get("amount") or next_planned_amount(steps, payable.amount_granted, disbursed)
         tranche = Tranche(code, number, amount, day, row.get("method") or "cash", payable.currency,
                           row.get("items"), row.get("supplier"), row.get("receipt"), row.get("reference"),
-                          row.get("eur_rate"), tx.actor.code)
+                          row.get("eur_rate"), tx.actor.code, tjs_rate=row.get("tjs_rate"))
         if disbursed + tranche.amount > payable.amount_granted:
             raise RowProblem("amount", _("a tranche of {amount} would bring {app} to {total}, beyond the {granted} "
                                          "granted ({left} left)").format(

@@ -89,6 +89,20 @@ def register_services(register):
 
 
 @hookimpl
+def report_scope(conn, donor, round):
+    from .scope import report_scope as scope
+
+    return scope(conn, donor, round)
+
+
+@hookimpl
+def report_analyses(conn, period):
+    from .analysis import round_money
+
+    return round_money(conn, period)
+
+
+@hookimpl
 def register_indicators(register):
     from .indicators import declare
 

@@ -695,7 +695,8 @@ def tranche_values(app_id: int, tranche: Tranche, recorded_by: int, override_id:
     return {"application_id": app_id, "number": tranche.number, "amount": tranche.amount,
             "released_on": tranche.released_on, "method": tranche.method.value, "items": tranche.items,
             "supplier": tranche.supplier, "receipt": tranche.receipt, "reference": tranche.reference,
-            "eur_rate": tranche.eur_rate, "amount_eur": tranche.amount_eur, "recorded_by": recorded_by,
+            "eur_rate": tranche.eur_rate, "amount_eur": tranche.amount_eur, "tjs_rate": tranche.tjs_rate,
+            "amount_tjs": tranche.amount_tjs, "recorded_by": recorded_by,
             "override_id": override_id, "verification_reference": v.reference if visit else None,
             "verified_on": v.visited_on if visit else None, "verified_by": v.mentor if visit else None,
             "verification_note": v.note if visit else None, "status": tranche.status.value,
@@ -767,7 +768,7 @@ def tranches(conn: sa.Connection, app_id: int, app_code: str, currency: str) -> 
         reversal = Reversal(r.reversal_reason, r.reverser, r.reversed_on) if r.reverser else None
         found.append(Tranche(app_code, r.number, r.amount, r.released_on, r.method, currency, r.items, r.supplier,
                              r.receipt, r.reference, r.eur_rate, r.recorder, verification, r.status, r.confirmer,
-                             r.confirmed_on, reversal))
+                             r.confirmed_on, reversal, tjs_rate=r.tjs_rate))
     return found
 
 
@@ -798,7 +799,8 @@ def pending_tranches(conn: sa.Connection, round_code: str | None = None) -> list
     if round_code:
         query = query.where(R.c.code == round_code)
     return [Tranche(r.code, r.number, r.amount, r.released_on, r.method, r.currency, r.items, r.supplier, r.receipt,
-                    r.reference, r.eur_rate, r.recorder, status=r.status) for r in conn.execute(query)]
+                    r.reference, r.eur_rate, r.recorder, status=r.status, tjs_rate=r.tjs_rate)
+            for r in conn.execute(query)]
 
 
 def took_part(conn: sa.Connection, app_id: int, app_code: str) -> set[str]:
@@ -915,7 +917,7 @@ GRANT_FIELDS = ("amount_approved", "amount_granted")
 DECISION_COLUMNS = {"outcome": "outcome", "amount": "amount", "decided_on": "decided_on",
                     "valid": "valid_votes", "approve": "approve_votes", "reject": "reject_votes",
                     "abstain": "abstain_votes", "quorum": "quorum"}
-TRANCHE_FIELDS = ("amount", "released_on", "method", "items", "supplier", "receipt", "reference", "eur_rate",
+TRANCHE_FIELDS = ("amount", "released_on", "method", "items", "supplier", "receipt", "reference", "eur_rate", "tjs_rate",
                   "recorded_by", "status", "confirmed_by", "confirmed_on")
 
 

@@ -179,6 +179,10 @@ tranche = sa.Table(
     sa.Column("reference", sa.String(60)),
     sa.Column("eur_rate", ExactDecimal),
     sa.Column("amount_eur", Money),
+    # a round in another currency than TJS: TJS per unit of it that day, and the amount in TJS
+    # (for money totals in TJS; empty for a TJS round or when not recorded)
+    sa.Column("tjs_rate", ExactDecimal),
+    sa.Column("amount_tjs", Money),
     _staff("recorded_by"),
     sa.Column("verification_reference", sa.String(200)),
     sa.Column("verified_on", sa.Date),

@@ -36,7 +36,7 @@ class TranchesMixin:
 
     def disburse(self, code: str, *, amount=None, on: date | str | None = None, method: str = "cash",
                  items: str | None = None, supplier: str | None = None, receipt: str | None = None,
-                 reference: str | None = None, eur_rate=None) -> Tranche:
+                 reference: str | None = None, eur_rate=None, tjs_rate=None) -> Tranche:
         """Record a tranche (finance): by default the plan's next part. Never beyond the
         amount granted; never by whoever recorded the approval; a part the plan marks
         ``verified`` needs a verified visit since the previous release (asked through
@@ -69,7 +69,7 @@ class TranchesMixin:
             if amount in (None, ""):
                 amount = next_planned_amount(rnd.tranche_plan, app.amount_granted, app.disbursed)
             tranche = Tranche(app.code, len(earlier) + 1, amount, day, method, app.currency, items, supplier, receipt,
-                              reference, eur_rate, tx.actor.code)
+                              reference, eur_rate, tx.actor.code, tjs_rate=tjs_rate)
             if app.disbursed + tranche.amount > app.amount_granted:
                 raise Conflict(_("a tranche of {amount} would bring {app} to {total}, beyond the {granted} granted "
                                  "({left} left)").format(

@@ -37,15 +37,18 @@ def indicators(state: CliState):
 @click.option("--to", "end", metavar="DATE", help=_("Last day of the period (default: today)."))
 @click.option("--centre", help=_("Only this centre's participants."))
 @click.option("--by", metavar="DIMENSIONS", help=_("Break down by sex, age_band, centre (comma-separated)."))
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]),
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx", "html"]),
               help=_("Output format (default: the global --format, or the --out file's extension)."))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help=_("Write the report to this file."))
 @click.option("--threshold", type=click.IntRange(3), metavar="N",
               help=_("Hide counts below N, above the programme's threshold (a report may raise it, never lower "
                      "it; see: reentry report threshold)."))
 @click.option("--no-suppress", is_flag=True, help=_("Show small counts too (admins only; recorded in the audit trail)."))
+@click.option("--donor", metavar="NAME", help=_("Only the people and the money under this donor's grants (e.g. EU)."))
+@click.option("--round", "grant_round", metavar="CODE",
+              help=_("Only the people and the money under this grant round's grants (e.g. R2026Q1)."))
 @pass_state
-def programme(state: CliState, start, end, centre, by, fmt, out, threshold, no_suppress):
+def programme(state: CliState, start, end, centre, by, fmt, out, threshold, no_suppress, donor, grant_round):
     """The programme report: every indicator of the loaded plugins, the funnel from
     registration to a business still operating at 12 months, and the plugins' analyses.
 
@@ -59,18 +62,21 @@ def programme(state: CliState, start, end, centre, by, fmt, out, threshold, no_s
       reentry --as ME1 report programme --by sex,centre
       reentry --as ME1 report programme --from 2026-01-01 --to 2026-06-30 --by sex,age_band --out h1.xlsx
       reentry --as ME1 report programme --centre KHJ --format json
+      reentry --as ME1 report programme --from 2026-01-01 --to 2026-03-31 --out q1.html
+      reentry --as ME1 report programme --donor EU --from 2026-01-01 --to 2026-03-31 --out eu-q1.html
     """
-    from ..services.report_output import as_json, file_format, write_report
+    from ..services.report_files import write_report
+    from ..services.report_output import as_json, file_format
 
     report = state.ctx().reports.programme(start=start, end=end, centre=centre, by=by, threshold=threshold,
-                                           suppress=not no_suppress)
+                                           suppress=not no_suppress, donor=donor, round=grant_round)
     if out is not None:
         write_report(report, out, file_format(out, fmt if fmt != "table" else None))
         click.echo(_("Wrote the programme report to {file}.").format(file=out))
         return
     fmt = fmt or state.format
-    if fmt == "xlsx":
-        raise click.UsageError(_("an .xlsx report needs --out FILE"))
+    if fmt in ("xlsx", "html"):
+        raise click.UsageError(_("an .{kind} report needs --out FILE").format(kind=fmt))
     if fmt == "json":
         import json
 
@@ -91,29 +97,34 @@ def print_tables(report) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ..services.report_output import analysis_lines, columns, funnel_lines, legend, shown, table_lines
+    from ..services.report_output import (analysis_lines, columns, funnel_lines, legend, row_dimensions, shown,
+                                          table_lines)
 
     import sys
 
     # a terminal shows its own width; a file or a pipe gets lines wide enough not to fold the tables
     console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 220)
-    period = f"{report.period.start.isoformat() if report.period.start else '…'} – " \
-             f"{(report.period.end or report.made_on).isoformat()}"
     console.print(_("Programme report, {period}{centre}").format(
-        period=period, centre=f", {report.centre}" if report.centre else ""), style="bold")
+        period=report.period_text(), centre=f", {report.centre}" if report.centre else ""), style="bold")
     if report.threshold is not None:
         console.print(_("Counts below {n} are shown as <{n}; some other cells are hidden with them (marks explained "
                         "below the tables).").format(n=report.threshold))
     else:
         console.print(_("Small counts are NOT hidden: do not share this report."), style="bold red")
+    for label, note in report.notes:
+        console.print(f"{label}: {note}")
     headers = [h for h, _v in columns(report)]
+    dims = row_dimensions(report)
+    first = _("indicator") + (" / " + " · ".join(dims) if dims else "")
     for section in report.sections:
         table = Table(title=section.title, title_justify="left", header_style="bold")
-        table.add_column(_("indicator"))
+        table.add_column(first)
         for header in headers:
             table.add_column(header, justify="right")
-        for label, cells, row in table_lines(report, section.rows):
-            table.add_row(label, *[shown(cell, row, report.threshold) for cell in cells])
+        for line in table_lines(report, section.rows):
+            # the groups sit indented under their indicator's line (a cross-table per indicator)
+            table.add_row(("   " * line.depth) + line.label,
+                          *[shown(cell, line.row, report.threshold) for cell in line.cells])
         console.print(table)
     for name in report.funnel:
         header, lines = funnel_lines(report, name)
@@ -136,6 +147,78 @@ def print_tables(report) -> None:
         console.print(table)
     for mark, meaning in legend(report.threshold):
         console.print(f"{mark:>4}  {meaning}")
+
+
+@group.command("logframe")
+@click.option("--framework", "framework", required=True, metavar="FILE|NAME",
+              help=_("The donor's results framework: a TOML file, or a shipped example (eu, bmz)."))
+@click.option("--from", "start", required=True, metavar="DATE", help=_("First day of the period."))
+@click.option("--to", "end", required=True, metavar="DATE", help=_("Last day of the period."))
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx", "html"]),
+              help=_("Output format (default: the global --format, or the --out file's extension)."))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help=_("Write the logframe to this file."))
+@click.option("--donor", metavar="NAME", help=_("Only the people and the money under this donor's grants (e.g. EU)."))
+@click.option("--round", "grant_round", metavar="CODE", help=_("Only those under this grant round's grants."))
+@pass_state
+def logframe(state: CliState, framework, start, end, fmt, out, donor, grant_round):
+    """A donor's logframe filled in: each outcome and output of a results framework, its
+    indicators' actual figures for the period against their targets, the previous period
+    and the % of target.
+
+    The framework is a TOML file (outcomes, outputs, indicators with baseline, targets
+    per period and means of verification); eu and bmz are shipped examples to copy and
+    edit. Figures are the programme report's, with the same small-count protection.
+
+    \b
+    Examples:
+      reentry --as ME1 report logframe --framework eu --from 2026-01-01 --to 2026-03-31
+      reentry --as ME1 report logframe --framework bmz --from 2026-01-01 --to 2026-06-30 --out bmz-h1.html
+      reentry --as ME1 report logframe --framework my-grant.toml --from 2026-04-01 --to 2026-06-30 --out q2.xlsx
+    """
+    from ..services.logframe_report import as_json, headers, logframe as fill_in, text_lines
+    from ..services.report_files import write_logframe
+    from ..services.report_output import file_format
+
+    report = fill_in(state.ctx(), framework, start=start, end=end, donor=donor, round=grant_round)
+    if out is not None:
+        write_logframe(report, out, file_format(out, fmt if fmt != "table" else None))
+        click.echo(_("Wrote the logframe to {file}.").format(file=out))
+        return
+    fmt = fmt or state.format
+    if fmt in ("xlsx", "html"):
+        raise click.UsageError(_("an .{kind} report needs --out FILE").format(kind=fmt))
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(as_json(report), ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        import sys
+
+        from ..sheets.writing import write_rows
+
+        write_rows(sys.stdout, ["level", *headers()], [[level, *cells] for level, cells in text_lines(report)],
+                   lineterminator="\n")
+        return
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 220)
+    console.print(f"{report.framework.title}", style="bold")
+    console.print(_("Period {period}; previous period {previous}.").format(period=report.period_text(),
+                                                                            previous=report.previous_text()))
+    if report.note:
+        console.print(_("Grants") + ": " + report.note)
+    table = Table(header_style="bold")
+    for i, title in enumerate(headers()):
+        table.add_column(title, justify="right" if 2 <= i <= 7 else "left")
+    for level, cells in text_lines(report):
+        table.add_row(*cells, style="bold" if level != "indicator" else None)
+    console.print(table)
+    console.print(_("Counts below {n} are shown as <{n}; a % of target worked out from a hidden figure is hidden "
+                    "too. Rates, shares and their targets are in percent.").format(n=report.threshold))
 
 
 @group.command("threshold")
@@ -165,8 +248,10 @@ def threshold(state: CliState, value):
 @click.option("--to", "end", metavar="DATE", help=_("Last day of the period (default: today)."))
 @click.option("--threshold", type=click.IntRange(3), metavar="N", help=_("Audit reports made with this threshold."))
 @click.option("--all", "show_all", is_flag=True, help=_("List every hidden cell, not only the exposed ones."))
+@click.option("--donor", metavar="NAME", help=_("Audit the reports for this donor's grants (report programme --donor)."))
+@click.option("--round", "grant_round", metavar="CODE", help=_("Audit the reports for this grant round's grants."))
 @pass_state
-def audit(state: CliState, start, end, threshold, show_all):
+def audit(state: CliState, start, end, threshold, show_all, donor, grant_round):
     """Check a period's reports before they go out: try to work out every hidden cell.
 
     Takes everything `report programme` can publish for the period — every breakdown
@@ -183,7 +268,7 @@ def audit(state: CliState, start, end, threshold, show_all):
     """
     from ..services.reports import hidden_mark
 
-    result = state.ctx().reports.audit(start=start, end=end, threshold=threshold)
+    result = state.ctx().reports.audit(start=start, end=end, threshold=threshold, donor=donor, round=grant_round)
     rows = [{"figure": f.label, "group": " · ".join(str(v) for v in f.group.values() if v is not None) or _("all"),
              "shown as": hidden_mark(f.suppressed, result.threshold), "worked out": _range(f.low, f.high),
              "verdict": _("EXPOSED") if f.exposed else _("safe")}

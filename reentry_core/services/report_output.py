@@ -1,5 +1,6 @@
 """The programme report as people read it (tables, a workbook) and as scripts read it
 (JSON, CSV). Hidden cells stay hidden in every form: their value is never written.
+Files are written by ``report_files.write_report``, through ``written_whole``.
 
 Layout of a table: one row per indicator (per category, and per value of every
 dimension but the last), one column per value of the last dimension and a total.
@@ -8,18 +9,18 @@ dimension but the last), one column per value of the last dimension and a total.
 from __future__ import annotations
 
 import itertools
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from ..errors import InvalidInput, param
-from ..files import written_whole
 from ..i18n import _
-from ..sheets import Workbook, write_rows
+from ..sheets import Workbook
 from .reports import Analysis, ProgrammeReport, ReportCell, ReportRow, hidden_mark, share_of_first
 
-FILE_FORMATS = ("csv", "json", "xlsx")
+FILE_FORMATS = ("csv", "json", "xlsx", "html")
 MONEY_UNITS = frozenset({"TJS", "EUR", "USD", "somoni"})
 
 
@@ -97,57 +98,128 @@ def legend(threshold: int | None) -> list[tuple[str, str]]:
     ]
 
 
-# --- the wide layout ----------------------------------------------------------------------
+# --- the cross-table layout -----------------------------------------------------------------
+
+#: Which dimension of a breakdown goes across the columns: the one with the fewest values
+#: (sex before age band before centre), so a table stays narrow enough for a page.
+COLUMN_ORDER = ("sex", "age_band", "centre")
+
+
+def column_dimension(report: ProgrammeReport) -> int | None:
+    """The index in ``report.by`` of the dimension the columns show (``None``: no breakdown)."""
+    if not report.by:
+        return None
+    return min(range(len(report.by)), key=lambda i: COLUMN_ORDER.index(report.by[i]))
 
 
 def columns(report: ProgrammeReport) -> list[tuple[str, Any]]:
-    """(header, value of the last dimension or None for the total)."""
-    if not report.by:
+    """(header, value of the column dimension or None for the total)."""
+    at = column_dimension(report)
+    if at is None:
         return [(_("value"), None)]
-    return [(str(v), v) for v in report.levels[-1]] + [(_("total"), None)]
+    return [(str(v), v) for v in report.levels[at]] + [(_("total"), None)]
+
+
+def row_dimensions(report: ProgrammeReport) -> tuple[str, ...]:
+    """The dimensions down the rows (every one but the column dimension)."""
+    at = column_dimension(report)
+    return tuple(name for i, name in enumerate(report.by) if i != at)
 
 
 def lead_groups(report: ProgrammeReport) -> list[tuple]:
-    """The values of every dimension but the last, margins (``None``) last."""
-    options = [list(values) + [None] for values in report.levels[:-1]]
-    return list(itertools.product(*options))
+    """The values of the row dimensions under each indicator, margins (``None``) last;
+    the grand margin (every value ``None``) is the indicator's own line and is left out."""
+    at = column_dimension(report)
+    options = [list(values) + [None] for i, values in enumerate(report.levels) if i != at]
+    groups = list(itertools.product(*options))
+    return [g for g in groups if any(v is not None for v in g)]
+
+
+def _key(report: ProgrammeReport, lead: tuple, column: Any) -> tuple:
+    """A cell's key in ``report.by`` order from its row values and its column value."""
+    at = column_dimension(report)
+    values = list(lead)
+    values.insert(at, column)
+    return tuple(values)
+
+
+def row_title(row: ReportRow) -> str:
+    return row.label + (f": {row.category or _('all')}" if row.categorised else "")
 
 
 def row_label(row: ReportRow, lead: tuple) -> str:
-    label = row.label + (f": {row.category or _('all')}" if row.categorised else "")
-    if lead:
-        label += " — " + " · ".join(_("all") if v is None else str(v) for v in lead)
-    return label
+    """A line's label: the indicator for its own line, the group (``DSH``, ``18–24 · DSH``)
+    for the lines under it."""
+    if not any(v is not None for v in lead):
+        return row_title(row)
+    return " · ".join(_("all") if v is None else str(v) for v in lead)
 
 
-def table_lines(report: ProgrammeReport, rows: list[ReportRow]) -> list[tuple[str, list[ReportCell | None], ReportRow]]:
-    """(label, cells in column order, row) for each printed line of a section."""
+@attrs.frozen
+class Line:
+    """One printed line of a section: an indicator's own line (``depth`` 0, every row
+    dimension at its total) or one group under it (``depth`` 1)."""
+
+    label: str
+    cells: list
+    row: ReportRow
+    lead: tuple
+    depth: int
+
+
+def table_lines(report: ProgrammeReport, rows: list[ReportRow]) -> list[Line]:
+    """The printed lines of a section: per indicator, its line (totals of the row
+    dimensions) and one line per group of the row dimensions, the column dimension across."""
     cols = columns(report)
+    width = max(len(report.by) - 1, 0)
     lines = []
     for row in rows:
-        for lead in lead_groups(report) if report.by else [()]:
-            if not row.per_participant and any(v is not None for v in lead):
-                continue
-            cells = [row.cells.get(lead + (value,)) if report.by else row.cells.get(()) for _h, value in cols]
-            lines.append((row_label(row, lead), cells, row))
+        leads = [(None,) * width]
+        if row.per_participant and width:
+            leads += lead_groups(report)
+        for lead in leads:
+            if report.by:
+                cells = [row.cells.get(_key(report, lead, value)) for _h, value in cols]
+            else:
+                cells = [row.cells.get(())]
+            depth = 1 if any(v is not None for v in lead) else 0
+            lines.append(Line(row_label(row, lead), cells, row, lead, depth))
     return lines
 
 
-def funnel_lines(report: ProgrammeReport, name: str) -> tuple[list[str], list[list[str]]]:
-    """The funnel by ``name``: per stage, people and share of the first stage, per group."""
+@attrs.frozen
+class FunnelStage:
+    """One stage of the funnel: per group, the protected count and its share of the
+    first stage (``None``: nothing to show, or hidden)."""
+
+    row: ReportRow
+    cells: list
+    shares: list
+
+
+def funnel_stages(report: ProgrammeReport, name: str) -> tuple[list[str], list[FunnelStage]]:
+    """The funnel by ``name``: the group headers (each value, then the total) and per stage
+    the counts and shares of the first stage, kept apart (a workbook sums and charts them)."""
     rows = report.funnel.get(name, [])
     groups = list(rows[0].cells) if rows else []  # each value, then the total (None)
-    header = [_("stage")] + [str(g[0]) if g[0] is not None else _("total") for g in groups]
+    headers = [str(g[0]) if g[0] is not None else _("total") for g in groups]
     shares = {g: share_of_first(rows, g) for g in groups}
+    stages = [FunnelStage(row, [row.cells.get(g) for g in groups],
+                          [None if i == 0 else shares[g][i] for g in groups]) for i, row in enumerate(rows)]
+    return headers, stages
+
+
+def funnel_lines(report: ProgrammeReport, name: str) -> tuple[list[str], list[list[str]]]:
+    """The funnel by ``name`` as printed: per stage, people and share of the first stage."""
+    headers, stages = funnel_stages(report, name)
     lines = []
-    for i, row in enumerate(rows):
-        line = [row.label]
-        for g in groups:
-            text = shown(row.cells.get(g), row, report.threshold)
-            share = shares[g][i] if i < len(shares[g]) else None
-            line.append(text if share is None or i == 0 else f"{text} ({share * 100:.0f}%)")
+    for stage in stages:
+        line = [stage.row.label]
+        for cell, share in zip(stage.cells, stage.shares):
+            text = shown(cell, stage.row, report.threshold)
+            line.append(text if share is None else f"{text} ({share * 100:.0f}%)")
         lines.append(line)
-    return header, lines
+    return [_("stage"), *headers], lines
 
 
 # --- scripts: JSON and CSV -------------------------------------------------------------------
@@ -163,10 +235,11 @@ def as_json(report: ProgrammeReport) -> dict[str, Any]:
         return [{**_group_dict(report, key), **cell_json(report, cell, row)} for key, cell in row.cells.items()]
 
     return {
-        "period": {"from": _iso(report.period.start), "to": _iso(report.period.end or report.made_on)},
+        "period": {"from": _iso(report.period.start), "to": _iso(report.period.end or report.made_on),
+                   "first_day": _iso(report.first_day), "text": report.period_text()},
         "centre": report.centre, "by": list(report.by), "threshold": report.threshold,
         "small_counts_hidden": report.threshold is not None, "made_on": report.made_on.isoformat(),
-        "made_by": report.made_by,
+        "made_by": report.made_by, "notes": {label: text for label, text in report.notes},
         "legend": {mark: meaning for mark, meaning in legend(report.threshold)},
         "sections": [{"title": s.title, "plugin": s.plugin, "indicators": [
             {"key": r.key, "label": r.label, "category": r.category, "unit": r.unit, "aggregate": r.aggregate,
@@ -228,26 +301,9 @@ def csv_rows(report: ProgrammeReport) -> tuple[list[str], list[list[Any]]]:
 def file_format(path: Path, fmt: str | None) -> str:
     kind = (fmt or path.suffix.lstrip(".")).lower()
     if kind not in FILE_FORMATS:
-        raise InvalidInput(_("{file}: give a .csv, .json or .xlsx file, or {fmt} csv|json|xlsx").format(
+        raise InvalidInput(_("{file}: give a .csv, .json, .xlsx or .html file, or {fmt} csv|json|xlsx|html").format(
             file=str(path), fmt=param("fmt")))
     return kind
-
-
-def write_report(report: ProgrammeReport, path, fmt: str | None = None) -> Path:
-    """Write the report to ``path`` (CSV, JSON or XLSX) via a temporary file: a failed
-    write never leaves half a report."""
-    path = Path(path)
-    kind = file_format(path, fmt)
-    with written_whole(path) as temp:
-        if kind == "xlsx":
-            write_workbook(report, temp)
-        elif kind == "json":
-            Path(temp).write_text(json.dumps(as_json(report), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        else:
-            header, lines = csv_rows(report)
-            with open(temp, "w", encoding="utf-8-sig", newline="") as f:
-                write_rows(f, header, lines)
-    return path
 
 
 NUMBER_FORMATS = {"rate": "0.0%", "money": "#,##0.00", "mean": "#,##0.0", "count": "#,##0"}
@@ -270,9 +326,10 @@ def write_workbook(report: ProgrammeReport, target: str) -> None:
     about = book.sheet(_("About"), widths={"A": 22, "B": 90})
     facts = [
         (_("Programme report"), ""),
-        (_("Period"), f"{_iso(report.period.start) or '…'} – {_iso(report.period.end) or report.made_on.isoformat()}"),
+        (_("Period"), report.period_text()),
         (_("Centre"), report.centre or _("all centres")),
         (_("Broken down by"), ", ".join(report.by) or _("nothing (totals)")),
+        *report.notes,
         (_("Small counts"), _("counts below {n} are hidden, with other cells hidden so that none can be worked "
                               "out from the figures; the marks:").format(n=report.threshold)
          if report.threshold else _("NOT hidden (made by an admin)")),
@@ -283,25 +340,38 @@ def write_workbook(report: ProgrammeReport, target: str) -> None:
     for label, value in facts:
         about.append([label, value], bold=(True, False))
 
-    headers = [_("indicator")] + [h for h, _v in columns(report)] + [_("unit")]
+    dims = row_dimensions(report)
+    headers = [_("indicator"), *dims] + [h for h, _v in columns(report)] + [_("unit")]
+    lead = len(dims) + 1
+    freeze = f"{chr(ord('A') + lead)}2"
     for section in report.sections:
-        sheet = book.sheet(section.title, headers, freeze="B2", widths={"A": 48})
-        for label, cells, row in table_lines(report, section.rows):
-            values = [label, *[book_value(cell, row, report.threshold) for cell in cells], row.unit]
-            middle = len(values) - 2
-            sheet.append(values, formats=[None] + [NUMBER_FORMATS[value_format(row)]] * middle,
-                         right=[False] + [not isinstance(v, (int, float)) for v in values[1:-1]])
+        sheet = book.sheet(section.title, headers, freeze=freeze, widths={"A": 48})
+        for line in table_lines(report, section.rows):
+            groups = [_("all") if v is None else str(v) for v in line.lead]
+            values = [row_title(line.row), *groups,
+                      *[book_value(cell, line.row, report.threshold) for cell in line.cells], line.row.unit]
+            middle = len(line.cells)
+            sheet.append(values, formats=[None] * lead + [NUMBER_FORMATS[value_format(line.row)]] * middle + [None],
+                         right=[False] * lead + [not isinstance(v, (int, float)) for v in values[lead:-1]] + [False])
 
     for name in report.funnel:
-        header, lines = funnel_lines(report, name)
-        if not lines:
+        groups, stages = funnel_stages(report, name)
+        if not stages:
             continue
-        sheet = book.sheet(_("Funnel by {name}").format(name=name), header, freeze=None, widths={"A": 40})
-        for line in lines:
-            sheet.append(line)
+        header = [_("stage")]
+        for group in groups:  # counts and shares in columns of their own: numbers to sum and chart
+            header += [group, _("{group} (% of registered)").format(group=group)]
+        sheet = book.sheet(_("Funnel by {name}").format(name=name), header, freeze="B2", widths={"A": 40})
+        for stage in stages:
+            values: list[Any] = [stage.row.label]
+            formats: list[str | None] = [None]
+            for cell, part in zip(stage.cells, stage.shares):
+                values += [book_value(cell, "count", report.threshold), None if part is None else float(part)]
+                formats += [NUMBER_FORMATS["count"], NUMBER_FORMATS["rate"]]
+            sheet.append(values, formats=formats)
     for analysis in report.analyses:
         formats = analysis_formats(analysis)
-        sheet = book.sheet(analysis.title, analysis.columns, freeze=None, widths={"A": 30})
+        sheet = book.sheet(analysis.short_title or analysis.title, analysis.columns, freeze=None, widths={"A": 30})
         for line in analysis.rows:
             sheet.append([book_value(v, fmt, report.threshold) if isinstance(v, ReportCell) else v
                           for v, fmt in zip(line, formats)],

@@ -16,6 +16,7 @@ publish for a period (``reentry report audit``).
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, Iterable
@@ -72,6 +73,21 @@ class Section:
 
 
 @attrs.frozen
+class ChartHint:
+    """How the HTML report draws an analysis (the core draws it; a plugin only asks):
+    ``kind`` ``columns`` (bars per line, one per count column; the total line left out),
+    ``rate`` (a bar per line for its last column, a rate, with the first count as n) or
+    ``running`` (a running total per column, month by month, its first line the budgets;
+    analyses with the same ``key`` share one chart, each a series named ``series``)."""
+
+    key: str
+    kind: str
+    title: str
+    series: str = ""
+    axis: str = ""
+
+
+@attrs.frozen
 class Analysis:
     """A plugin's own table as published (e.g. "does the plan score predict survival?"):
     each row a label and protected cells; ``formats`` says how each column is shown
@@ -83,6 +99,10 @@ class Analysis:
     rows: list[list[Any]]
     note: str = ""
     formats: tuple[str, ...] = ()
+    #: a name of at most 31 characters for a workbook's sheet (default: the title, cut)
+    short_title: str = ""
+    #: how the HTML report charts it (None: a table only)
+    chart: ChartHint | None = None
 
 
 @attrs.frozen
@@ -97,6 +117,18 @@ class AnalysisTable:
     key: str
     grid: Grid
     render: Callable[["PublishedCells", str | None], Analysis]
+
+
+@attrs.frozen
+class ReportScope:
+    """What a plugin answers to ``report_scope`` (a report for one donor's or one round's
+    grants): the participants under them (a select of participant ids), the donor's and
+    round's names as the plugin stores them, and a note saying what was included."""
+
+    participants: Any
+    donor: str | None = None
+    round: str | None = None
+    note: str = ""
 
 
 #: How a hidden cell is shown, by why it is hidden (``<N`` uses the threshold).
@@ -122,13 +154,31 @@ class PublishedCells:
         return hidden_mark(cell.suppressed, self.threshold) if cell.hidden else str(cell.value)
 
 
-def count_grid(name: str, levels: Iterable[Iterable], counts: dict[tuple, int],
-               dimensions: Iterable[str] = ()) -> Grid:
+def count_grid(name: str, levels: Iterable[Iterable], counts: dict[tuple, Any],
+               dimensions: Iterable[str] = (), *, units: Iterable[tuple[tuple, Any]] | None = None,
+               amounts: bool = False) -> Grid:
     """A grid of people counted by ``levels`` (finest cells in ``counts``), with margins;
-    ``dimensions`` names them for the audit (the last is ``centre``)."""
+    ``dimensions`` names them for the audit (the last is ``centre``).
+
+    For a grid of things (due visits) or of money (``amounts``: Decimal values, protected
+    as amounts), ``units`` gives ``(finest key, participant id)`` for each thing counted,
+    so that the small-count rule looks at the people behind every cell, margins included
+    (a person with things in several cells is one person in their margin)."""
     levels = tuple(tuple(level) for level in levels)
-    values = with_margins(counts, levels)
-    return Grid(name, levels, values, dict(values), dimensions=tuple(dimensions))
+    values = with_margins(counts, levels, Decimal(0) if amounts else 0)
+    if units is None:
+        people = dict(values)
+    else:
+        finest_members: dict[tuple, set] = {}
+        for finest, person in units:
+            finest_members.setdefault(finest, set()).add(person)
+        members: dict[tuple, set] = {key: set() for key in values}
+        masks = list(itertools.product((False, True), repeat=len(levels)))
+        for finest, found in finest_members.items():  # each finest cell's people into every margin above it
+            for mask in masks:
+                members[tuple(None if m else v for v, m in zip(finest, mask))].update(found)
+        people = {key: len(found) for key, found in members.items()}
+    return Grid(name, levels, values, people, AMOUNT if amounts else COUNT, dimensions=tuple(dimensions))
 
 
 def share(part: ReportCell, whole: ReportCell) -> ReportCell:
@@ -152,6 +202,27 @@ class ProgrammeReport:
     sections: list[Section]
     funnel: dict[str, list[ReportRow]]  # "sex" / "centre" → one row per stage (value: people)
     analyses: list[Analysis]
+    #: the first day the programme has data for (a registration), stated when the period
+    #: has no start; ``None``: no data at all
+    first_day: date | None = None
+    #: breakdowns the charts draw, whatever ``by`` is: name → rows (e.g. "survival_by_centre"),
+    #: cut from the same protected grids as every table
+    charts: dict[str, list[ReportRow]] = attrs.field(factory=dict)
+    #: every indicator's (label, definition), by key: what each figure means
+    definitions: dict[str, tuple[str, str]] = attrs.field(factory=dict)
+    #: what the report was limited to, beyond the period ("Grants" → the note of a
+    #: ``--donor`` or ``--round`` filter), as (label, text)
+    notes: tuple[tuple[str, str], ...] = ()
+
+    def period_text(self) -> str:
+        """The period in words, always with both ends: an open start is the first day of
+        data ("from the start, 2025-01-15"), an open end the day the report was made."""
+        end = (self.period.end or self.made_on).isoformat()
+        if self.period.start is not None:
+            return f"{self.period.start.isoformat()} – {end}"
+        if self.first_day is not None:
+            return _("{start} (the first registration) – {end}").format(start=self.first_day.isoformat(), end=end)
+        return _("from the start – {end}").format(end=end)
 
     def group_label(self, key: tuple) -> str:
         return " · ".join(_("all") if v is None else str(v) for v in key) if key else _("all")
@@ -254,16 +325,19 @@ class ReportService:
 
     def programme(self, *, start: date | str | None = None, end: date | str | None = None,
                   centre: str | None = None, by: str | Iterable[str] | None = None,
-                  threshold: int | None = None, suppress: bool = True) -> ProgrammeReport:
+                  threshold: int | None = None, suppress: bool = True, donor: str | None = None,
+                  round: str | None = None) -> ProgrammeReport:
         """The programme report. ``threshold`` may raise the programme's, never lower it;
-        ``suppress=False`` (admins only, audited) shows small counts."""
+        ``suppress=False`` (admins only, audited) shows small counts. ``donor`` / ``round``:
+        only the participants and the money under that donor's or that round's grants."""
         self.ctx.require("reports.view")
-        report, _builder = self._report(start, end, centre, parse_by(by), threshold, suppress)
+        report, _builder = self._report(start, end, centre, parse_by(by), threshold, suppress, donor, round)
         return report
 
     def figures(self, keys: Iterable[str], *, start: date | str | None = None, end: date | str | None = None,
                 centre: str | None = None, by: str | Iterable[str] | None = None,
-                permission: str = "reports.view", suppress: bool = True) -> list[ReportRow]:
+                permission: str = "reports.view", suppress: bool = True, donor: str | None = None,
+                round: str | None = None) -> list[ReportRow]:
         """Some indicators, protected exactly as the programme report protects them, for a
         plugin's own command (``mentoring outcomes``); ``permission`` is the plugin's.
         ``suppress=False`` (admins only, audited) shows small counts."""
@@ -276,19 +350,23 @@ class ReportService:
             self._record_unsuppressed(period, centre_code, dims, keys)
         registry = self.ctx.programme.indicators
         with self.ctx.reading() as conn:
-            build = _Builder(conn, registry, period, self.ctx.programme.clock.today(), threshold)
+            period, scope = self._scope(conn, period, donor, round)
+            build = _Builder(conn, registry, period, self.ctx.programme.clock.today(), threshold,
+                             scope.participants if scope else None)
             build.sections(keys)
             build.protect()
             levels = build.report_levels(dims, centre_code)
             return [row for key in keys for row in build.rows(registry.get(key), dims, levels, centre_code)]
 
     def audit(self, *, start: date | str | None = None, end: date | str | None = None,
-              threshold: int | None = None) -> DisclosureAudit:
+              threshold: int | None = None, donor: str | None = None,
+              round: str | None = None) -> DisclosureAudit:
         """Play the attacker: for each hidden cell of everything a report can publish for the
         period (every breakdown, the funnel, the analyses), the narrowest interval that can
-        be worked out from the rest, and whether that gives the cell away."""
+        be worked out from the rest, and whether that gives the cell away. ``donor`` /
+        ``round``: the reports for one donor's or round's grants."""
         self.ctx.require("reports.view")
-        report, build = self._report(start, end, None, DIMENSIONS, threshold, True)
+        report, build = self._report(start, end, None, DIMENSIONS, threshold, True, donor, round)
         hidden = build.published_hidden()
         attack = Attack(build.grids, build.relations, hidden, report.threshold)
         occupied = [cell for cell in hidden if attack.occupied(cell)]
@@ -322,22 +400,38 @@ class ReportService:
                 self.ctx.programme.centre_id(conn, centre_code)  # an unknown centre is named
         return period, centre_code
 
-    def _report(self, start, end, centre, dims, threshold, suppress) -> tuple[ProgrammeReport, "_Builder"]:
+    def _scope(self, conn, period: Period, donor: str | None, round: str | None):
+        """The period naming the donor or round as the plugin stores them, and the plugin's
+        :class:`ReportScope` (``None`` without a filter)."""
+        donor = donor.strip() if donor and donor.strip() else None
+        round = round.strip().upper() if round and round.strip() else None
+        if donor is None and round is None:
+            return period, None
+        scope = self.ctx.programme.pm.relay.report_scope(conn, donor, round)
+        if scope is None:
+            raise InvalidInput(_("{donor} and {round} need a plugin that keeps grants (microgrants)").format(
+                donor=param("donor"), round=param("round")))
+        return attrs.evolve(period, donor=scope.donor, round=scope.round), scope
+
+    def _report(self, start, end, centre, dims, threshold, suppress, donor=None,
+                round=None) -> tuple[ProgrammeReport, "_Builder"]:
         period, centre_code = self._period_and_centre(start, end, centre)
         limit = self._threshold(threshold) if suppress else None
         if not suppress:
             self._record_unsuppressed(period, centre_code, dims)
         with self.ctx.reading() as conn:  # a report only reads: it never holds up the writers
-            return build_report(conn, self.ctx.programme, period, centre_code, dims, limit, self.ctx.code)
+            period, scope = self._scope(conn, period, donor, round)
+            return build_report(conn, self.ctx.programme, period, centre_code, dims, limit, self.ctx.code, scope)
 
 
 def build_report(conn, programme, period: Period, centre: str | None, dims: tuple[str, ...], threshold: int | None,
-                 made_by: str) -> tuple[ProgrammeReport, "_Builder"]:
-    """The report itself, on an open connection (``threshold`` None: nothing hidden).
+                 made_by: str, scope: ReportScope | None = None) -> tuple[ProgrammeReport, "_Builder"]:
+    """The report itself, on an open connection (``threshold`` None: nothing hidden;
+    ``scope``: only the participants under one donor's or round's grants).
     Services call it through :class:`ReportService`, which checks who may see what."""
     registry = programme.indicators
     today = programme.clock.today()
-    build = _Builder(conn, registry, period, today, threshold)
+    build = _Builder(conn, registry, period, today, threshold, scope.participants if scope else None)
     build.sections([indicator.key for indicator in registry])
     build.funnel_grids()
     build.analysis_grids(programme.pm.relay)
@@ -350,9 +444,24 @@ def build_report(conn, programme, period: Period, centre: str | None, dims: tupl
         period=period, centre=centre, by=dims, levels=levels, threshold=threshold, made_on=today, made_by=made_by,
         sections=[Section(SECTION_TITLES.get(plugin, plugin.replace("_", " ").capitalize()), plugin, rows)
                   for plugin, rows in sorted(sections.items(), key=lambda item: _journey_order(registry, item[0]))],
-        funnel=build.funnel(centre), analyses=build.analyses(centre),
+        funnel=build.funnel(centre), analyses=build.analyses(centre), first_day=_first_day(conn),
+        charts=build.chart_rows(centre),
+        definitions={i.key: (i.label, i.definition + (f" ({registry.get(i.numerator).label} / "
+                                                        f"{registry.get(i.denominator).label})"
+                                                        if i.aggregate == "rate" else ""))
+                     for i in registry},
+        notes=((_("Grants"), scope.note),) if scope is not None else (),
     )
     return report, build
+
+
+def _first_day(conn) -> date | None:
+    """The first registration: where a report without ``--from`` starts."""
+    import sqlalchemy as sa
+
+    from ..storage import tables as t
+
+    return conn.execute(sa.select(sa.func.min(t.participant.c.registered_on))).scalar()
 
 
 def _journey_order(registry, plugin: str) -> tuple:
@@ -389,8 +498,9 @@ def _describe_group(key: tuple) -> str:
 class _Builder:
     """The grids of one report (true figures), their protection, and the published rows."""
 
-    def __init__(self, conn, registry, period: Period, today: date, threshold: int | None):
+    def __init__(self, conn, registry, period: Period, today: date, threshold: int | None, participants=None):
         self.conn = conn
+        self.participants = participants  # a select of the ids a filtered report keeps
         self.registry = registry
         self.period = period
         self.today = today
@@ -408,9 +518,10 @@ class _Builder:
 
     # --- grids -----------------------------------------------------------------------------
     def _finest(self, indicator: Indicator, *, by_category: bool = False, cohort: bool = False) -> dict[tuple, Parts]:
-        return compute_parts(self.conn, indicator, Period() if cohort else self.period, by=DIMENSIONS,
+        everything = attrs.evolve(self.period, start=None, end=None)  # a filter by donor stays
+        return compute_parts(self.conn, indicator, everything if cohort else self.period, by=DIMENSIONS,
                              today=self.today, by_category=by_category,
-                             registered_in=self.period if cohort else None)
+                             registered_in=self.period if cohort else None, participants=self.participants)
 
     def _add_grid(self, name: str, levels, parts: dict[tuple, Parts], aggregate: str, label: str,
                   additive: tuple[bool, ...] = (), signed: bool = False, first: str | None = None) -> Grid:
@@ -518,7 +629,7 @@ class _Builder:
             self.stages.append((indicator, name, ()))
 
     def analysis_grids(self, relay) -> None:
-        for table in relay.report_analyses(self.conn, self.period, self.today):
+        for table in relay.report_analyses(self.conn, self.period, self.today, self.participants):
             grid = attrs.evolve(table.grid, name=f"analysis:{table.key}")
             self.grids[grid.name] = grid
             self.labels[grid.name] = table.key
@@ -592,6 +703,24 @@ class _Builder:
                            self._total(self.registry.get(indicator.denominator)))
         parts = compute_parts(self.conn, indicator, self.period, today=self.today).get((), Parts())
         return value_of(indicator, parts)
+
+    #: what the charts draw by centre: (chart, indicators)
+    CHART_BY_CENTRE = {"survival_by_centre": ("mentoring.survival_6m", "mentoring.survival_12m",
+                                              "mentoring.survival_6m.reached", "mentoring.survival_12m.reached")}
+
+    def chart_rows(self, centre: str | None) -> dict[str, list[ReportRow]]:
+        """Rows by centre for the charts, cut from the same protected grids (indicators a
+        loaded plugin does not declare are left out)."""
+        known = {indicator.key for indicator in self.registry}
+        found = {}
+        for chart, keys in self.CHART_BY_CENTRE.items():
+            dims = ("centre",)
+            levels = self.report_levels(dims, centre)
+            rows = [row for key in keys if key in known
+                    for row in self.rows(self.registry.get(key), dims, levels, centre)]
+            if rows:
+                found[chart] = rows
+        return found
 
     def funnel(self, centre: str | None) -> dict[str, list[ReportRow]]:
         """The funnel by sex and by centre: people at each stage."""

@@ -156,8 +156,13 @@ class WorkSheet:
 
 
 def sheet_name(title: str, taken: set[str]) -> str:
-    """A valid sheet name (no ``[]:*?/\\``, at most 31 characters), unique in ``taken``."""
-    name = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "sheet"
+    """A valid sheet name (no ``[]:*?/\\``, at most 31 characters), unique in ``taken``. A
+    longer title is cut at the last whole word that fits, and ends with "…"."""
+    name = "".join(ch for ch in title if ch not in "[]:*?/\\").strip() or "sheet"
+    if len(name) > 31:
+        cut = name[:30]
+        words = cut.rsplit(" ", 1)[0] if " " in cut else cut
+        name = words.rstrip(" ,;:-–—?") + "…"
     base, n = name, 2
     while name in taken:
         suffix = f" {n}"

@@ -360,3 +360,37 @@ def test_a_plugin_has_audit_verify_compare_its_rows_with_the_trail(programme_wit
     assert ctx.audit.verify().problems == (
         f"greeting greeting.text is in the trail (event {seq}) but not in the data: the row was deleted outside "
         f"reentry",)
+
+
+class ScopePlugin:
+    """Keeps grants of its own: the "Fund" funds the people registered at DSH."""
+
+    @hookimpl
+    def report_scope(self, conn, donor, round):
+        import sqlalchemy as sa
+
+        from reentry_core.errors import NotFound
+        from reentry_core.services.reports import ReportScope
+        from reentry_core.storage import tables as t
+
+        if donor is None or donor.casefold() != "fund":
+            raise NotFound(f"no grant round is funded by {donor}")
+        people = (sa.select(t.participant.c.id).join(t.centre, t.centre.c.id == t.participant.c.centre_id)
+                  .where(t.centre.c.code == "DSH"))
+        return ReportScope(people, "Fund", None, "Only the people the Fund granted.")
+
+
+def test_a_plugin_limits_a_report_to_one_donors_grants(programme_with):
+    prog = programme_with(("scope", ScopePlugin()))
+    ctx = set_up(prog)
+    for centre, n in (("DSH", 6), ("KHJ", 7)):
+        for i in range(n):
+            ctx.participants.register(full_name="Саидов Умед", sex="male", birth_date=f"1988-05-{i + 1:02d}",
+                                      centre=centre, allow_same_name=True)
+    everyone = ctx.reports.programme()
+    funded = ctx.reports.programme(donor="FUND")
+    registered = lambda report: next(r for r in report.rows() if r.key == "participants.registered").cells[()]  # noqa: E731
+    assert (registered(everyone).value, registered(funded).value) == (13, 6)
+    assert funded.period.donor == "Fund" and funded.notes == (("Grants", "Only the people the Fund granted."),)
+    with pytest.raises(Exception, match="no grant round is funded by UN"):
+        ctx.reports.programme(donor="UN")

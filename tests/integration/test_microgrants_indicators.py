@@ -107,3 +107,58 @@ def test_only_confirmed_tranches_count(desk, programme):
     desk.grants("FO2").reverse_tranche(other, 1, "paid to the wrong account")
     assert figure("grants.amount_disbursed") == {(): D("4800.00")}
     assert figure("grants.first_tranche") == {(): 1}
+
+
+def test_a_round_in_euros_counts_in_the_tjs_totals_at_each_tranches_rate(desk, programme):
+    """A round in EUR: a tranche recorded with its somoni rate counts in the money paid out
+    in TJS at that rate; one recorded without is left out (never mixed in as somoni)."""
+    from tests.grants_support import COMMITTEE, ROUND
+
+    desk.admin.grants.add_round("R2026EU", "EU top-up", **{**ROUND, "currency": "EUR", "budget": "2000",
+                                                          "min_grant": "300", "max_grant": "1000"})
+    desk.admin.grants.add_committee_members("R2026EU", COMMITTEE)
+    desk.admin.grants.open_round("R2026EU")
+    paid_in_tjs = desk.approved(0, "8000")
+    desk.grants("FO1").disburse(paid_in_tjs, amount="1000")
+    euros = []
+    for person in (1, 2):
+        app = desk.apply(person, "800", round_code="R2026EU")
+        desk.votes(app.code, "approve", "approve", "approve")
+        desk.grants("CM1").decide(app.code)
+        euros.append(app.code)
+    tranche = desk.grants("FO1").disburse(euros[0], amount="400", tjs_rate="11.9", eur_rate="1")
+    assert (tranche.amount_tjs, tranche.amount_eur) == (D("4760.00"), D("400"))
+    desk.grants("FO1").disburse(euros[1], amount="300")  # no somoni rate recorded
+    for code in (paid_in_tjs, *euros):
+        desk.grants("FO2").confirm_tranche(code, 1)
+    with programme.engine.connect() as conn:
+        paid = compute(conn, programme.indicators, "grants.amount_disbursed", Period(), today=TODAY)
+    assert paid[()].value == D("1000.00") + D("4760.00")
+    with pytest.raises(Exception, match="tjs_rate is for a round in another currency"):
+        desk.grants("FO1").disburse(paid_in_tjs, amount="100", tjs_rate="1")
+    # the audit trail holds the rate, and audit verify finds the table as the trail says
+    result = desk.admin.audit.verify()
+    assert result.ok, result.problems
+
+
+def test_audit_verify_sees_a_tampered_somoni_rate(desk, programme):
+    """``tjs_rate`` is compared with the trail like every tranche field (``amount_tjs`` is
+    worked out from it and the amount, like ``amount_eur``, and not compared)."""
+    import sqlalchemy as sa
+
+    from reentry_microgrants import tables as t
+    from tests.grants_support import COMMITTEE, ROUND
+
+    desk.admin.grants.add_round("R2026EU", "EU top-up", **{**ROUND, "currency": "EUR", "budget": "2000",
+                                                          "min_grant": "300", "max_grant": "1000"})
+    desk.admin.grants.add_committee_members("R2026EU", COMMITTEE)
+    desk.admin.grants.open_round("R2026EU")
+    app = desk.apply(1, "800", round_code="R2026EU")
+    desk.votes(app.code, "approve", "approve", "approve")
+    desk.grants("CM1").decide(app.code)
+    desk.grants("FO1").disburse(app.code, amount="400", tjs_rate="11.9")
+    assert desk.admin.audit.verify().ok
+    with programme.engine.begin() as conn:
+        conn.execute(sa.update(t.tranche).values(tjs_rate="13.5"))
+    result = desk.admin.audit.verify()
+    assert not result.ok and any("tjs_rate" in problem for problem in result.problems), result.problems

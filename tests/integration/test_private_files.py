@@ -13,7 +13,7 @@ import pytest
 
 from reentry_core.files import written_whole
 from reentry_core.services import open_programme
-from reentry_core.services.report_output import write_report
+from reentry_core.services.report_files import write_report
 from reentry_core.sheets import write_table
 
 ROOT = Path(__file__).resolve().parents[2]

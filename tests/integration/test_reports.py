@@ -199,10 +199,15 @@ def test_cli_table_shows_hidden_counts_as_less_than_five(run_cli, programme_data
     result = run_cli("--as", "ME1", "report", "programme", "--by", "sex,centre")
     assert result.exit_code == 0, result.output
     assert "Counts below 5 are shown as <5" in result.output
-    line = next(line for line in result.stdout.splitlines() if "Participants registered — female" in line)
-    assert "<5" in line and "│ 2 " not in line
-    line = next(line for line in result.stdout.splitlines() if "Participants registered — male" in line)
-    assert " x " in line and "<5" not in line  # hidden to protect another: 9 and 8 are not small
+    # a cross-table: centres down the rows under each indicator, sex across
+    lines = result.stdout.splitlines()
+    header = next(line for line in lines if "indicator / centre" in line)
+    assert [c.strip() for c in header.strip("┃ ").split("┃")] == ["indicator / centre", "female", "male", "total"]
+    at = next(i for i, line in enumerate(lines) if "Participants registered " in line)
+    assert [c.strip() for c in lines[at + 2].strip("│ ").split("│")] == ["KHJ", "<5", "x", "10"]  # 2 women: small
+    assert [c.strip() for c in lines[at + 1].strip("│ ").split("│")] == ["DSH", "x", "x", "21"]  # 12 and 9: not small
+    # the period is always stated, an open start as the first registration
+    assert re.search(r"Programme report, \d{4}-\d\d-\d\d \(the first registration\) – \d{4}-", result.stdout)
     assert "hidden so that a small count cannot be worked out" in result.output  # the legend
 
 
@@ -236,11 +241,18 @@ def test_cli_writes_csv_and_xlsx_with_the_same_protection(run_cli, programme_dat
     book = load_workbook(book_path)
     assert book.sheetnames[:2] == ["About", "Participants and referrals"]
     sheet = book["Participants and referrals"]
-    assert [c.value for c in sheet[1]] == ["indicator", "DSH", "KHJ", "total", "unit"]
-    women = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "Participants registered — female")
-    assert women[1:] == ("x", "<5", 14, "people")
-    everyone = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "Participants registered — all")
-    assert everyone[1:] == (21, 10, 31, "people")
+    assert [c.value for c in sheet[1]] == ["indicator", "centre", "female", "male", "total", "unit"]
+    registered = [r for r in sheet.iter_rows(values_only=True) if r[0] == "Participants registered"]
+    assert registered == [("Participants registered", "all", 14, 17, 31, "people"),
+                          ("Participants registered", "DSH", "x", "x", 21, "people"),
+                          ("Participants registered", "KHJ", "<5", "x", 10, "people")]
+    # the funnel: counts and shares in numeric columns of their own
+    funnel = book["Funnel by sex"]
+    assert [c.value for c in funnel[1]][:3] == ["stage", "female", "female (% of registered)"]
+    first, *_rest = [r for r in funnel.iter_rows(min_row=2, values_only=True)]
+    assert first[:3] == ("Participants registered", 14, None)
+    assert all(isinstance(v, (int, float)) or v is None or v in ("<5", "x", "c")
+               for r in funnel.iter_rows(min_row=2, values_only=True) for v in r[1:])
     assert not list(tmp_path.glob(".*.part"))
 
 
@@ -248,7 +260,7 @@ def test_cli_refuses_xlsx_on_the_terminal_and_an_unknown_file_kind(run_cli, me_o
     result = run_cli("--as", "ME1", "report", "programme", "--format", "xlsx")
     assert result.exit_code == 2 and "needs --out FILE" in result.output
     result = run_cli("--as", "ME1", "report", "programme", "--out", str(tmp_path / "report.pdf"))
-    assert result.exit_code == 1 and "give a .csv, .json or .xlsx file" in result.output
+    assert result.exit_code == 1 and "give a .csv, .json, .xlsx or .html file" in result.output
     assert not (tmp_path / "report.pdf").exists()
 
 
@@ -313,3 +325,12 @@ def test_cli_audit_says_how_many_cells_it_checked_and_exits_1_when_one_is_expose
         "sex": "female", "age_band": None, "centre": "KHJ"}}.items() <= next(
         f for f in data["findings"] if f["table"] == "participants.registered" and f["group"]["sex"] == "female"
         and f["group"]["centre"] == "KHJ" and f["group"]["age_band"] is None).items()
+
+
+def test_a_long_sheet_name_is_cut_at_a_word():
+    from reentry_core.sheets import sheet_name
+
+    taken: set[str] = set()
+    assert sheet_name("Does the plan score predict survival?", taken) == "Does the plan score predict…"
+    assert sheet_name("Participants and referrals", taken) == "Participants and referrals"
+    assert all(len(name) <= 31 for name in taken)

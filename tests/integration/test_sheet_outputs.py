@@ -72,13 +72,13 @@ def _report(admin, value):
 
 
 def report_csv(admin, run_cli, tmp_path, value):
-    from reentry_core.services.report_output import write_report
+    from reentry_core.services.report_files import write_report
 
     return write_report(_report(admin, value), tmp_path / "report.csv")
 
 
 def report_xlsx(admin, run_cli, tmp_path, value):
-    from reentry_core.services.report_output import write_report
+    from reentry_core.services.report_files import write_report
 
     return write_report(_report(admin, value), tmp_path / "report.xlsx")
 

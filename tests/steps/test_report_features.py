@@ -33,3 +33,22 @@ def _(admin, datatable):
 def _(programme, admin, action, actor):
     events = programme.act_as("ADM").audit.log(action=action)
     assert [e.actor for e in events] == [actor], events
+
+
+@given(parsers.parse('a framework "{name}" with:'))
+def _(tmp_path, monkeypatch, name, docstring):
+    """A results framework the programme wrote, in the folder the user types commands in."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text(docstring, encoding="utf-8")
+
+
+@given("the M&E officer works in a folder of their own")
+def _(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+@then(parsers.parse('the file "{name}" holds "{text}"'))
+def _(tmp_path, name, text):
+    from html import unescape
+
+    assert text in unescape((tmp_path / name).read_text(encoding="utf-8"))
