@@ -212,6 +212,18 @@ class StaffService:
         if member.code == tx.actor.code:
             raise PermissionDenied(own.format(code=member.code))
 
+    def set_password(self, code: str, password: str) -> None:
+        """Set or reset ``code``'s password for the web workspace (admins); audited without the hash."""
+        from .signin import set_password
+
+        set_password(self.ctx, code, password)
+
+    def set_language(self, language: str) -> str:
+        """The language the acting member reads the web workspace in, remembered for them."""
+        from .signin import set_language
+
+        return set_language(self.ctx, language)
+
     def role_table(self) -> list[dict]:
         """Each role with the permissions it holds (core and plugins)."""
         registry = self.ctx.programme.permissions
