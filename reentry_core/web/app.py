@@ -250,19 +250,32 @@ class Page:
     @staticmethod
     def errors(exc: ReentryError, labels: dict[str, str] | None = None) -> dict[str, str]:
         """The service's message keyed by the form field it names (``""``: the whole form),
-        each parameter spelled as the field's label, as the CLI spells it as its option."""
+        each parameter spelled as the field's label, as the CLI spells it as its option.
+        A conversion error (``revenue: 'abc' is not a number; business_status: missing``)
+        puts each part beside its field."""
         labels = labels or {}
         message = exc.render(lambda name: labels.get(name, name))
         problems = getattr(exc, "problems", None)
         if problems:
             message = "; ".join([*problems, message])
         named = [p for p in exc.params if p in labels]
-        return {named[0]: message} if named else {"": message}
+        if named:
+            return {named[0]: message}
+        found: dict[str, str] = {}
+        for part in message.split("; "):
+            field, sep, reason = part.partition(": ")
+            key = field.strip()
+            if sep and key in labels:
+                found[key] = f"{labels[key]}: {reason}"
+            else:
+                found[""] = f"{found[''] }; {part}" if "" in found else part
+        return found
 
-    def invalid(self, template: str, exc: ReentryError, labels: dict[str, str] | None = None,
+    def invalid(self, template: str, exc: ReentryError, fields: dict[str, str] | None = None,
                 **context: Any) -> HTMLResponse:
-        """The form again, with the refusal next to its field (400; 403/404/409 by kind)."""
-        return self.render(template, status=status_of(exc), **{**context, "errors": self.errors(exc, labels)})
+        """The form again, with the refusal next to its field (``fields``: name → label);
+        400 for a rule, 403/404/409 by the error's kind."""
+        return self.render(template, status=status_of(exc), **{**context, "errors": self.errors(exc, fields)})
 
     def refused(self, exc: ReentryError) -> HTMLResponse:
         return self.render("error.html", status=status_of(exc), message=self.errors(exc).get(""), refused=True)
