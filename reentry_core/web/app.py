@@ -277,6 +277,11 @@ class Page:
         400 for a rule, 403/404/409 by the error's kind."""
         return self.render(template, status=status_of(exc), **{**context, "errors": self.errors(exc, fields)})
 
+    @staticmethod
+    def status(exc: ReentryError) -> int:
+        """The HTTP status of a refusal: 403 permission, 404 not found, 409 conflict, 400 a rule."""
+        return status_of(exc)
+
     def refused(self, exc: ReentryError) -> HTMLResponse:
         return self.render("error.html", status=status_of(exc), message=self.errors(exc).get(""), refused=True)
 
