@@ -60,7 +60,8 @@ def budget(page):
 
 def vote_labels() -> dict[str, str]:
     return {"choice": _("Your vote"), "amount": _("Amount (TJS)"), "reason": _("Reason to reject"),
-            "note": _("Note"), "kind": _("The tie"), "code": _("Application")}
+            "note": _("Note"), "kind": _("The tie"), "code": _("Application"),
+            "change": _("Change my earlier vote")}
 
 
 def _story_page(page, code, status=200, **context):

@@ -1,0 +1,219 @@
+"""Every page for every role: what each may open, what is refused with the service's own
+words, and the work each role does through the pages (the same services as the CLI)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import messages
+
+ROLES = ("ADM", "DSH-CW1", "DSH-TR1", "COM1", "FIN1", "DSH-MN1", "KHJ-MN1", "ME1")
+PLAN = "DSH-2510-01-P001"
+PAGES = {
+    # path: the permission the page's service asks for (None: everyone signed in)
+    "/": None,
+    "/me": None,
+    "/mentoring/due": "mentoring.view",
+    "/mentoring/caseload": "mentoring.view",
+    "/grants/rounds": "grants.view",
+    "/grants/agenda": "grants.view",
+    "/grants/budget/R2026Q1": "grants.view",
+    "/grants/application/R2026Q1-004": "grants.view",
+    "/grants/tranches": "grants.view",
+    "/plans/cohorts": "plans.view",
+    "/plans/cohort/DSH-2607-01": "plans.view",
+    "/plans/cohort/DSH-2607-01/session/1": "plans.view",
+    "/plans/cohort/DSH-2607-01/ranking": "plans.view",
+}
+
+
+@pytest.mark.parametrize("code", ROLES)
+def test_every_page_opens_or_is_refused_in_the_services_words(code, signed_in, web_programme):
+    c = signed_in(code)
+    ctx = web_programme.act_as(code)
+    for path, permission in PAGES.items():
+        r = c.get(path)
+        assert len(r.content) < 100_000, path
+        if permission is None or ctx.can(permission):
+            assert r.status_code in (200, 403, 404), (path, r.status_code)
+            if r.status_code != 200:  # refused by a narrower rule of the service (scope)
+                assert messages(r), path
+        else:
+            assert r.status_code == 403, (code, path, r.status_code)
+            assert f"{code} (" in messages(r)[0] and "may not" in messages(r)[0]
+
+
+def test_the_home_page_shows_each_role_its_own_work(signed_in):
+    assert "/mentoring/due" in signed_in("DSH-MN1").get("/").text
+    assert "/grants/agenda" in signed_in("COM1").get("/").text
+    assert "/grants/agenda" not in signed_in("DSH-TR1").get("/").text
+    assert "/grants/tranches" in signed_in("FIN1").get("/").text
+    assert "/plans/cohorts" in signed_in("DSH-TR1").get("/").text
+
+
+# --- mentor -----------------------------------------------------------------------------------
+
+def test_a_mentor_sees_the_visits_due_and_logs_one(signed_in, web_programme):
+    c = signed_in("DSH-MN1")
+    due = c.get("/mentoring/due")
+    assert "DSH-2026-0020" in due.text
+    form = c.get("/mentoring/visit/DSH-2026-0020")
+    assert form.status_code == 200 and 'name="business_status"' in form.text
+    r = c.post("/mentoring/visit/DSH-2026-0020", data={
+        "csrf": c.csrf, "mode": "on_site", "business_status": "operating", "revenue": "6500", "costs": "4100",
+        "owners": "1", "hired_workers": "1", "equipment_seen": "yes", "discussed": "winter orders"})
+    assert r.status_code == 200
+    assert any(m.startswith("Logged visit") and "verifies the business" in m for m in messages(r))
+    visits = web_programme.act_as("DSH-MN1").mentoring.visits("DSH-2026-0020")
+    assert visits[-1].discussed == "winter orders"
+    event = web_programme.act_as("ADM").audit.log(key="DSH-2026-0020", action="mentoring.visit")[0]
+    assert event.actor == "DSH-MN1"  # the signed-in person, as --as makes them
+
+
+def test_a_visit_form_shows_each_refusal_next_to_its_field(signed_in):
+    c = signed_in("DSH-MN1")
+    r = c.post("/mentoring/visit/DSH-2026-0020", data={"csrf": c.csrf, "mode": "on_site", "revenue": "abc"})
+    assert r.status_code == 400
+    html = r.text
+    assert re.search(r'id="e-business_status"[^>]*>The business: missing', html)
+    assert re.search(r"id=\"e-revenue\"[^>]*>Monthly revenue \(TJS\): &#39;abc&#39; is not a number", html)
+    assert 'aria-invalid="true" aria-describedby="e-revenue"' in html
+
+
+def test_a_khujand_mentor_cannot_open_a_dushanbe_visit_page(signed_in):
+    c = signed_in("KHJ-MN1")
+    r = c.get("/mentoring/visit/DSH-2026-0020")
+    assert r.status_code == 403
+    assert messages(r) == ["DSH-2026-0020 belongs to Dushanbe; you work at Khujand"]
+    r = c.post("/mentoring/visit/DSH-2026-0020", data={"csrf": c.csrf, "mode": "on_site",
+                                                       "business_status": "operating"})
+    assert r.status_code == 403
+
+
+def test_a_mentor_reads_the_caseload(signed_in):
+    r = signed_in("DSH-MN1").get("/mentoring/caseload")
+    assert r.status_code == 200 and "DSH-2026-0020" in r.text
+
+
+# --- committee -----------------------------------------------------------------------------------
+
+def test_a_committee_member_reads_an_application_and_votes(signed_in, web_programme):
+    c = signed_in("COM2")
+    agenda = c.get("/grants/agenda?round=R2026Q3")
+    codes = re.findall(r"/grants/application/([A-Z0-9-]+)", agenda.text)
+    assert codes
+    code = codes[0]
+    story = c.get(f"/grants/application/{code}")
+    for part in ("Budget lines", "Eligibility", "Plan score", "Votes", 'name="choice"'):
+        assert part in story.text
+    # the demo's committee has voted on everything: a second vote must say it changes the first
+    r = c.post(f"/grants/application/{code}/vote", data={"csrf": c.csrf, "choice": "abstain"})
+    assert r.status_code == 409 and "already voted" in messages(r)[0] and "Change my earlier vote" in messages(r)[0]
+    r = c.post(f"/grants/application/{code}/vote", data={"csrf": c.csrf, "choice": "reject", "change": "yes"})
+    assert r.status_code == 400
+    assert any(m.startswith("Reason to reject: a vote to reject gives a reason") for m in messages(r))
+    r = c.post(f"/grants/application/{code}/vote", data={"csrf": c.csrf, "choice": "reject", "change": "yes",
+                                                         "reason": "costs_unrealistic", "note": "prices doubled"})
+    assert r.status_code == 200 and f"COM2 votes reject on {code}." in messages(r)
+    votes = web_programme.act_as("COM2").grants.votes(code)
+    assert [v.choice.value for v in votes if v.member == "COM2"] == ["reject"]
+
+
+def test_a_committee_member_declares_a_conflict_or_is_told_why_not(signed_in, web_programme):
+    c = signed_in("COM2")
+    code = web_programme.act_as("COM2").grants.agenda("R2026Q3")[0].application
+    r = c.post(f"/grants/application/{code}/conflict", data={"csrf": c.csrf, "kind": "neighbour",
+                                                             "note": "lives next door"})
+    assert r.status_code in (200, 409) and messages(r)
+    r = c.post(f"/grants/application/{code}/conflict", data={"csrf": c.csrf, "note": "no kind"})
+    assert r.status_code in (400, 409) and messages(r)
+
+
+def test_a_trainer_cannot_vote(signed_in):
+    c = signed_in("DSH-TR1")
+    r = c.post("/grants/application/R2026Q1-004/vote", data={"csrf": c.csrf, "choice": "approve"})
+    assert r.status_code == 403
+    assert messages(r)[0].startswith("DSH-TR1 (trainer) may not vote on grant applications")
+
+
+def test_the_round_budget(signed_in):
+    r = signed_in("COM1").get("/grants/budget/R2026Q1")
+    assert r.status_code == 200 and "Remaining" in r.text
+
+
+# --- finance -------------------------------------------------------------------------------------
+
+def test_finance_records_a_tranche_a_visit_let_go_and_another_officer_confirms_it(signed_in, web_programme):
+    mentor = signed_in("DSH-MN1")
+    mentor.post("/mentoring/visit/DSH-2026-0020", data={
+        "csrf": mentor.csrf, "mode": "on_site", "business_status": "operating", "equipment_seen": "yes"})
+    f = signed_in("FIN1")
+    worklist = f.get("/grants/tranches")
+    assert "/grants/tranche/R2026Q3-006" in worklist.text
+    r = f.post("/grants/tranche/R2026Q3-006", data={"csrf": f.csrf, "method": "in_kind"})
+    assert r.status_code == 400 and messages(r)
+    r = f.post("/grants/tranche/R2026Q3-006", data={"csrf": f.csrf, "method": "bank_transfer",
+                                                    "reference": "TR-2026-118"})
+    assert any(m.startswith("Tranche 2 of R2026Q3-006") for m in messages(r))
+    f2 = signed_in("FIN2")
+    assert "/grants/tranche/R2026Q3-006/2/confirm" in f2.get("/grants/tranches").text
+    r = f2.post("/grants/tranche/R2026Q3-006/2/confirm", data={"csrf": f2.csrf})
+    assert any(m.startswith("Tranche 2 of R2026Q3-006 confirmed") for m in messages(r))
+    # the recorder cannot confirm their own
+    r = f.post("/grants/tranche/R2026Q3-006/2/confirm", data={"csrf": f.csrf})
+    assert r.status_code in (403, 409)
+
+
+def test_a_mentor_cannot_record_a_tranche(signed_in):
+    c = signed_in("DSH-MN1")
+    r = c.post("/grants/tranche/R2026Q3-006", data={"csrf": c.csrf, "method": "cash"})
+    assert r.status_code == 403
+
+
+# --- trainer -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def submitted_plan(web_programme):
+    plans = web_programme.act_as("DSH-TR1").plans
+    with_plan = {p.participant for p in plans.list(cohort="DSH-2607-01")}
+    free = next(p.participant for p in plans.completion("DSH-2607-01") if p.participant not in with_plan)
+    return plans.add_plan(free, "DSH-2607-01", submit=True, title="Sewing workshop", sector="sewing",
+                          costs=["Sewing machine:2:3000"], own_contribution="500", requested_funding="5500",
+                          monthly_revenue="4000", monthly_costs="2500").code
+
+
+def test_a_trainer_scores_a_plan_with_the_descriptions_and_figures_beside_the_boxes(signed_in, submitted_plan,
+                                                                                     web_programme):
+    c = signed_in("DSH-TR1")
+    form = c.get(f"/plans/plan/{submitted_plan}/score")
+    rubric = web_programme.act_as("DSH-TR1").plans.rubric_to_score(submitted_plan)
+    for criterion in rubric.criteria:
+        assert criterion.description.split()[0] in form.text
+    assert "Monthly profit" in form.text and "1500.00" in form.text
+    r = c.post(f"/plans/plan/{submitted_plan}/score", data={"csrf": c.csrf, "value-commitment": "4"})
+    assert r.status_code == 400 and "no value for" in messages(r)[0]
+    values = {f"value-{criterion.key}": "4" for criterion in rubric.criteria}
+    r = c.post(f"/plans/plan/{submitted_plan}/score", data={"csrf": c.csrf, **values, "comment": "solid"})
+    assert any(m.startswith(f"DSH-TR1 scored {submitted_plan} v1") for m in messages(r))
+
+
+def test_a_mentor_cannot_score_a_plan(signed_in, submitted_plan):
+    r = signed_in("DSH-MN1").get(f"/plans/plan/{submitted_plan}/score")
+    assert r.status_code == 403 and "may not score business plans" in messages(r)[0]
+
+
+def test_a_trainer_marks_the_register_one_tap_per_person(signed_in, web_programme):
+    c = signed_in("DSH-TR1")
+    form = c.get("/plans/cohort/DSH-2607-01/session/1")
+    people = sorted(set(re.findall(r'name="mark-([^"]+)"', form.text)))
+    assert people
+    r = c.post("/plans/cohort/DSH-2607-01/session/1",
+               data={"csrf": c.csrf, **{f"mark-{p}": "present" for p in people}, f"mark-{people[0]}": "absent"})
+    assert f"Attendance recorded for {len(people)} people at session 1." in messages(r)
+
+
+def test_the_ranking_shows_flags_and_the_panels_agreement(signed_in):
+    r = signed_in("DSH-TR1").get("/plans/cohort/DSH-2510-01/ranking")
+    assert r.status_code == 200 and "The panel" in r.text and "panel score" in r.text
