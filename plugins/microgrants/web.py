@@ -94,12 +94,14 @@ def vote(page):
 def conflict(page):
     code = page.params["code"].upper()
     try:
-        page.ctx.grants.declare_conflict(code, page.value("kind"), page.value("note"))
+        page.ctx.grants.declare_conflict(code, page.value("kind"), page.value("conflict_note"))
     except ReentryError as exc:
         if page.status(exc) == 403:
             return page.refused(exc)
-        return _story_page(page, code, status=page.status(exc), errors=page.errors(exc, vote_labels()),
-                           section="conflict")
+        errors = page.errors(exc, vote_labels())
+        if "note" in errors:  # the conflict form's note field (the vote form has its own)
+            errors["conflict_note"] = errors.pop("note")
+        return _story_page(page, code, status=page.status(exc), errors=errors, section="conflict")
     return page.redirect(f"/grants/application/{code}", _("Your conflict of interest on {code} is recorded; "
                                                           "you do not vote on it.").format(code=code))
 

@@ -15,7 +15,7 @@ from reentry_core.services import open_programme
 
 PASSWORD = "correct-horse-7"
 #: the staff of the README's tour, and a Khujand mentor for the scope refusals
-STAFF = ("ADM", "DSH-CW1", "DSH-TR1", "COM1", "COM2", "FIN1", "FIN2", "DSH-MN1", "KHJ-MN1", "ME1")
+STAFF = ("ADM", "DSH-CW1", "DSH-TR1", "COM1", "COM2", "COM3", "FIN1", "FIN2", "DSH-MN1", "KHJ-MN1", "ME1")
 
 
 @pytest.fixture(scope="session")

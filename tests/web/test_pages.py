@@ -125,9 +125,9 @@ def test_a_committee_member_declares_a_conflict_or_is_told_why_not(signed_in, we
     c = signed_in("COM2")
     code = web_programme.act_as("COM2").grants.agenda("R2026Q3")[0].application
     r = c.post(f"/grants/application/{code}/conflict", data={"csrf": c.csrf, "kind": "neighbour",
-                                                             "note": "lives next door"})
+                                                             "conflict_note": "lives next door"})
     assert r.status_code in (200, 409) and messages(r)
-    r = c.post(f"/grants/application/{code}/conflict", data={"csrf": c.csrf, "note": "no kind"})
+    r = c.post(f"/grants/application/{code}/conflict", data={"csrf": c.csrf, "conflict_note": "no kind"})
     assert r.status_code in (400, 409) and messages(r)
 
 
