@@ -26,6 +26,15 @@ PAGES = {
     "/plans/cohort/DSH-2607-01": "plans.view",
     "/plans/cohort/DSH-2607-01/session/1": "plans.view",
     "/plans/cohort/DSH-2607-01/ranking": "plans.view",
+    "/participants": "participants.view",
+    "/participants/new": "participants.register",
+    "/participants/DSH-2025-0010": "participants.view",
+    "/referrals": "referrals.view",
+    "/report": "reports.view",
+    "/report/indicators": "reports.view",
+    "/admin/staff": "staff.manage",
+    "/admin/centres": "centres.manage",
+    "/admin/settings": "reports.threshold",
 }
 
 
@@ -217,3 +226,103 @@ def test_a_trainer_marks_the_register_one_tap_per_person(signed_in, web_programm
 def test_the_ranking_shows_flags_and_the_panels_agreement(signed_in):
     r = signed_in("DSH-TR1").get("/plans/cohort/DSH-2510-01/ranking")
     assert r.status_code == 200 and "The panel" in r.text and "panel score" in r.text
+
+
+# --- case worker ---------------------------------------------------------------------------------
+
+def test_a_case_worker_finds_registers_records_consent_and_follows_a_referral(signed_in, web_programme):
+    c = signed_in("DSH-CW1")
+    someone = web_programme.act_as("DSH-CW1").participants.get("DSH-2025-0010")
+    surname = someone.full_name.split()[0]
+    r = c.post("/participants", data={"csrf": c.csrf, "search": surname})
+    assert "DSH-2025-0010" in r.text
+    from reentry_core.names import name_key
+
+    r = c.post("/participants", data={"csrf": c.csrf, "search": name_key(surname)})  # typed in Latin
+    assert "DSH-2025-0010" in r.text
+    r = c.post("/participants", data={"csrf": c.csrf, "search": "DSH-2025-0010"})
+    assert "DSH-2025-0010" in r.text
+    r = c.post("/participants/new", data={"csrf": c.csrf, "full_name": "Ҷамшед Раҳимов", "sex": "male"})
+    assert r.status_code == 400 and re.search(r'id="e-birth_date"[^>]*>Birth date: missing', r.text)
+    r = c.post("/participants/new", data={"csrf": c.csrf, "full_name": "Ҷамшед Раҳимов", "sex": "male",
+                                          "birth_date": "1985-03-12"})
+    code = re.search(r"Registered ([A-Z0-9-]+)\.", r.text).group(1)
+    referral = {"csrf": c.csrf, "service_type": "legal", "to_whom": "Legal aid centre", "reason": "documents"}
+    r = c.post(f"/participants/{code}/referral", data=referral)
+    assert r.status_code == 409 and "no consent on file for referrals" in messages(r)[0]
+    r = c.post(f"/participants/{code}/consent", data={"csrf": c.csrf, "scope": ["programme", "referrals"]})
+    assert f"Consent recorded for {code}." in messages(r)
+    r = c.post(f"/participants/{code}/referral", data=referral)
+    referral_id = int(re.search(r"Referral (\d+) opened", r.text).group(1))
+    r = c.post(f"/referrals/{referral_id}", data={"csrf": c.csrf, "status": "accepted", "back": "/referrals"})
+    assert f"Referral {referral_id} is now accepted." in messages(r)
+    assert web_programme.act_as("DSH-CW1").referrals.get(referral_id).status.value == "accepted"
+    event = web_programme.act_as("ADM").audit.log(key=code, action="participant.register")[0]
+    assert event.actor == "DSH-CW1"
+
+
+def test_a_name_search_is_posted_so_no_name_is_in_an_address(signed_in):
+    c = signed_in("DSH-CW1")
+    assert 'method="post" action="/participants"' in c.get("/participants").text
+
+
+def test_a_khujand_case_worker_cannot_open_a_dushanbe_participant(signed_in, web_programme):
+    web_programme.act_as("ADM").staff.add("KHJ-CW9", "Test Worker", ["case_worker"], "KHJ")
+    web_programme.act_as("ADM").staff.set_password("KHJ-CW9", "correct-horse-7")
+    r = signed_in("KHJ-CW9").get("/participants/DSH-2025-0010")
+    assert r.status_code == 403 and "belongs to Dushanbe" in messages(r)[0]
+
+
+# --- M&E -----------------------------------------------------------------------------------------
+
+def test_me_reads_the_protected_report_and_downloads_its_workbook(signed_in):
+    c = signed_in("ME1")
+    r = c.get("/report?by=sex&by=centre")
+    assert r.status_code == 200 and "Counts below 5 are shown as &lt;5" in r.text
+    assert len(r.content) < 100_000
+    r = c.get("/report/workbook?by=sex")
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in r.headers["content-disposition"]
+    from io import BytesIO
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(BytesIO(r.content))
+    assert len(book.sheetnames) >= 1
+    assert "Indicators" in c.get("/report/indicators").text
+
+
+def test_a_mentor_cannot_read_the_programme_report(signed_in):
+    r = signed_in("DSH-MN1").get("/report/workbook")
+    assert r.status_code == 403
+
+
+# --- admin ---------------------------------------------------------------------------------------
+
+def test_an_admin_sets_a_password_and_the_member_signs_in_with_it(signed_in, client):
+    a = signed_in("ADM")
+    r = a.post("/admin/staff/DSH-CW1/password", data={"csrf": a.csrf, "password": "short"})
+    assert r.status_code == 400 and "New password: at least 10 characters" in messages(r)
+    r = a.post("/admin/staff/DSH-CW1/password", data={"csrf": a.csrf, "password": "a-new-password-9"})
+    assert "The password of DSH-CW1 is set." in messages(r)
+    from .conftest import csrf_of
+
+    fresh = client()
+    token = csrf_of(fresh.get("/signin").text)
+    r = fresh.post("/signin", data={"csrf": token, "code": "DSH-CW1", "password": "a-new-password-9"})
+    assert ">DSH-CW1<" in r.text
+
+
+def test_an_admin_adds_a_centre_and_sets_the_threshold(signed_in, web_programme):
+    a = signed_in("ADM")
+    r = a.post("/admin/centres", data={"csrf": a.csrf, "code": "ISF", "name": "Istaravshan centre", "city": "Istaravshan"})
+    assert "Centre ISF added." in messages(r)
+    r = a.post("/admin/settings", data={"csrf": a.csrf, "threshold": "7"})
+    assert "Counts below 7 are now hidden in every report." in messages(r)
+    assert web_programme.act_as("ME1").reports.threshold() == 7
+
+
+def test_only_admins_manage_staff(signed_in):
+    c = signed_in("ME1")
+    r = c.post("/admin/staff/DSH-CW1/password", data={"csrf": c.csrf, "password": "a-new-password-9"})
+    assert r.status_code == 403
