@@ -36,29 +36,16 @@ def check_password_rule(password: str) -> None:
             password=param("password")))
 
 
-def _staff_id(conn: sa.Connection, code: str) -> int | None:
+def staff_id_of(conn: sa.Connection, code: str) -> int | None:
     return conn.execute(sa.select(t.staff.c.id).where(t.staff.c.code == code.strip().upper())).scalar()
 
 
-def _upsert(conn: sa.Connection, staff_id: int, **values) -> None:
+def upsert_login(conn: sa.Connection, staff_id: int, **values) -> None:
     found = conn.execute(sa.select(t.staff_login.c.staff_id).where(t.staff_login.c.staff_id == staff_id)).first()
     if found is None:
         conn.execute(t.staff_login.insert().values(staff_id=staff_id, **values))
     else:
         conn.execute(t.staff_login.update().where(t.staff_login.c.staff_id == staff_id).values(**values))
-
-
-def set_password(ctx, code: str, password: str) -> None:
-    """Set or reset ``code``'s password (admins: ``staff.manage``). Audited without the hash."""
-    from .staff import existing_staff
-
-    check_password_rule(password)
-    hashed = hash_password(password)
-    with ctx.transaction() as tx:
-        tx.require("staff.manage")
-        member = existing_staff(tx.conn, code)
-        _upsert(tx.conn, _staff_id(tx.conn, member.code), password_hash=hashed, password_set_at=tx.now)
-        tx.audit("staff.password", "staff", member.code, after={"password": "set"})
 
 
 def set_language(ctx, language: str) -> str:
@@ -68,7 +55,7 @@ def set_language(ctx, language: str) -> str:
         raise InvalidInput(_("{language}: unknown language {lang!r}; available: {known}").format(
             language=param("language"), lang=lang, known=", ".join(available_languages())))
     with ctx.transaction() as tx:
-        _upsert(tx.conn, _staff_id(tx.conn, ctx.code), language=lang)
+        upsert_login(tx.conn, staff_id_of(tx.conn, ctx.code), language=lang)
     return lang
 
 
@@ -109,4 +96,4 @@ def sign_in(programme, code: str, password: str):
     return programme.act_as(code)
 
 
-__all__ = ["set_password", "set_language", "language_of", "sign_in", "hash_password", "MIN_LENGTH"]
+__all__ = ["set_language", "upsert_login", "staff_id_of", "check_password_rule", "language_of", "sign_in", "hash_password", "MIN_LENGTH"]

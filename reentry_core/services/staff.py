@@ -214,9 +214,15 @@ class StaffService:
 
     def set_password(self, code: str, password: str) -> None:
         """Set or reset ``code``'s password for the web workspace (admins); audited without the hash."""
-        from .signin import set_password
+        from .signin import check_password_rule, hash_password, staff_id_of, upsert_login
 
-        set_password(self.ctx, code, password)
+        check_password_rule(password)
+        hashed = hash_password(password)
+        with self.ctx.transaction() as tx:
+            tx.require("staff.manage")
+            member = existing_staff(tx.conn, code)
+            upsert_login(tx.conn, staff_id_of(tx.conn, member.code), password_hash=hashed, password_set_at=tx.now)
+            tx.audit("staff.password", "staff", member.code, after={"password": "set"})
 
     def set_language(self, language: str) -> str:
         """The language the acting member reads the web workspace in, remembered for them."""
