@@ -136,7 +136,7 @@ class Web:
     def env(self) -> jinja2.Environment:
         if self._env is None:
             env = jinja2.Environment(loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f)) for f in self._folders]),
-                                     autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                                     autoescape=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
                                      finalize=lambda value: "" if value is None else value)
             env.globals.update(_=_, languages=available_languages)
             self._env = env
