@@ -38,15 +38,22 @@ def _mine(page) -> str | None:
     return member.code if any(r.value == "mentor" for r in member.roles) else None
 
 
+#: the visits due shown first: the next two months (and every overdue one), as `due --within 60`
+SOON = 60
+
+
 def due(page):
     overdue = page.query.get("overdue") == "1"
-    rows = page.ctx.mentoring.due(mentor=_mine(page), overdue=overdue)
-    return page.render("mentoring/due.html", rows=rows, overdue=overdue)
+    everything = page.query.get("all") == "1"
+    rows = page.ctx.mentoring.due(mentor=_mine(page), overdue=overdue, within=None if everything else SOON)
+    rows, pager = page.window(rows)
+    return page.render("mentoring/due.html", rows=rows, overdue=overdue, everything=everything, pager=pager,
+                       soon=SOON)
 
 
 def caseload(page):
-    rows = page.ctx.mentoring.caseload(_mine(page))
-    return page.render("mentoring/caseload.html", rows=rows)
+    rows, pager = page.window(page.ctx.mentoring.caseload(_mine(page)))
+    return page.render("mentoring/caseload.html", rows=rows, pager=pager)
 
 
 def labels() -> dict[str, str]:

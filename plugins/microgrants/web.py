@@ -49,8 +49,8 @@ def agenda(page):
     mine = [r for r in grants.rounds() if page.ctx.code in r.committee]
     chosen = (page.query.get("round") or "").upper() or next(
         (r.code for r in reversed(mine) if grants.agenda(r.code)), None)
-    items = grants.agenda(chosen) if chosen else []
-    return page.render("grants/agenda.html", rounds=mine, chosen=chosen, items=items)
+    items, pager = page.window(grants.agenda(chosen) if chosen else [])
+    return page.render("grants/agenda.html", rounds=mine, chosen=chosen, items=items, pager=pager)
 
 
 def budget(page):
@@ -108,9 +108,10 @@ def conflict(page):
 
 def tranches(page):
     grants = page.ctx.grants
-    ready = grants.due_tranches(None, ready=True)
+    ready, pager = page.window(grants.due_tranches(None, ready=True))
     pending = grants.pending_tranches(None) if page.ctx.can("grants.confirm") else []
-    return page.render("grants/tranches.html", ready=ready, pending=pending)
+    return page.render("grants/tranches.html", ready=ready, pending=pending[:50], pending_total=len(pending),
+                       pager=pager)
 
 
 def tranche_labels() -> dict[str, str]:

@@ -235,6 +235,21 @@ class Page:
         getlist = getattr(self.form, "getlist", None)
         return [str(v) for v in getlist(name)] if getlist else []
 
+    def window(self, items: list, size: int = 50) -> tuple[list, dict]:
+        """One screenful of a long list (``?from=N``), so a page stays small on a phone:
+        the items shown and where the list goes on (``pager``, for the ``more`` macro)."""
+        try:
+            start = max(0, int(self.query.get("from", 0)))
+        except ValueError:
+            start = 0
+        shown = items[start:start + size]
+        following = start + size if start + size < len(items) else None
+        from urllib.parse import urlencode
+
+        query = urlencode([(k, v) for k, v in self.query.multi_items() if k != "from"])
+        return shown, {"total": len(items), "start": start, "end": start + len(shown), "next": following,
+                       "path": self.request.url.path, "query": query}
+
     def render(self, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
         values = {"me": self.ctx.member if self.ctx else None, "menu": self.web.menu_for(self.ctx) if self.ctx else [],
                   "csrf": self.session.get("csrf", ""), "flash": self.session.pop("flash", None), "form": self.form,

@@ -42,6 +42,7 @@ def register(web) -> None:
     web.page("/report/workbook", workbook)
     web.page("/report/indicators", indicators)
     web.page("/admin/staff", staff)
+    web.page("/admin/staff/password", password, methods=("POST",))
     web.page("/admin/staff/{code}/password", password, methods=("POST",))
     web.page("/admin/centres", centres, methods=("GET", "POST"))
     web.page("/admin/settings", settings, methods=("GET", "POST"))
@@ -120,7 +121,8 @@ def open_referral(page) -> Response:
 def referrals(page) -> Response:
     status = page.query.get("status") or "open"
     found = page.ctx.referrals.list(status=status, centre=page.ctx.member.centre)
-    return page.render("referrals.html", found=found, listed=status, next_status=NEXT_STATUS)
+    found, pager = page.window(list(reversed(found)))  # newest first
+    return page.render("referrals.html", found=found, listed=status, next_status=NEXT_STATUS, pager=pager)
 
 
 def follow_referral(page) -> Response:
@@ -177,18 +179,24 @@ def indicators(page) -> Response:
 
 def staff(page) -> Response:
     page.ctx.require("staff.manage")
-    return page.render("staff.html", members=page.ctx.staff.list(active=None))
+    members, pager = page.window(page.ctx.staff.list(active=None), size=100)
+    return page.render("staff.html", members=members, pager=pager)
 
 
 def password(page) -> Response:
-    code = page.params["code"].upper()
+    code = (page.params.get("code") or page.value("code")).upper()
+    labels = {"password": _("New password"), "code": _("Staff code"), "staff_code": _("Staff code")}
     try:
         page.ctx.staff.set_password(code, str(page.form.get("password", "")))
     except ReentryError as exc:
-        if page.status(exc) in (403, 404):
+        if page.status(exc) == 403:
             return page.refused(exc)
-        return page.invalid("staff.html", exc, {"password": _("New password")}, members=page.ctx.staff.list(active=None),
-                            failed=code)
+        members, pager = page.window(page.ctx.staff.list(active=None), size=100)
+        errors = page.errors(exc, labels)
+        if page.status(exc) == 404:
+            errors = {"code": errors.get("", next(iter(errors.values())))}
+        return page.render("staff.html", status=page.status(exc), members=members, pager=pager, errors=errors,
+                           form={"code": code})
     return page.redirect("/admin/staff", _("The password of {code} is set.").format(code=code))
 
 

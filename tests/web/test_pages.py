@@ -326,3 +326,21 @@ def test_only_admins_manage_staff(signed_in):
     c = signed_in("ME1")
     r = c.post("/admin/staff/DSH-CW1/password", data={"csrf": c.csrf, "password": "a-new-password-9"})
     assert r.status_code == 403
+
+
+def test_an_unknown_staff_code_is_named_next_to_the_code_field(signed_in):
+    a = signed_in("ADM")
+    r = a.post("/admin/staff/password", data={"csrf": a.csrf, "code": "NOBODY", "password": "a-new-password-9"})
+    assert r.status_code == 404
+    assert re.search(r'id="e-code"[^>]*>staff code &#39;NOBODY&#39;: no such staff member', r.text)
+
+
+def test_long_lists_come_a_screenful_at_a_time(signed_in, web_programme):
+    admin = web_programme.act_as("ADM")
+    for n in range(40):
+        admin.staff.add(f"TMP{n:02d}", f"Temporary {n}", ["mentor"], "DSH")
+    c = signed_in("ADM")
+    first = c.get("/admin/staff")
+    assert "from=100" in first.text and "More" in first.text
+    rest = c.get("/admin/staff?from=100")
+    assert rest.status_code == 200 and "101–" in rest.text and "from=200" not in rest.text
