@@ -27,11 +27,15 @@ def options(pairs):
 def register(web) -> None:
     web.templates(Path(__file__).parent / "templates")
     web.menu(lambda: _("Committee agenda"), "/grants/agenda", permission="grants.vote", order=30)
+    web.menu(lambda: _("Committee meetings"), "/grants/agenda", permission="grants.record_meeting", order=31)
     web.menu(lambda: _("Grant rounds and budgets"), "/grants/rounds", permission="grants.view", order=32)
     web.menu(lambda: _("Tranches to release"), "/grants/tranches", permission="grants.disburse", order=35)
     web.page("/grants/rounds", rounds)
     web.page("/grants/agenda", agenda)
     web.page("/grants/budget/{round}", budget)
+    web.page("/grants/agenda/{round}/tally-sheet", tally_sheet)
+    web.page("/grants/agenda/{round}/meeting", meeting, methods=("POST",))
+    web.page("/grants/application/{code}/decide", decide, methods=("POST",))
     web.page("/grants/application/{code}", application)
     web.page("/grants/application/{code}/vote", vote, methods=("POST",))
     web.page("/grants/application/{code}/conflict", conflict, methods=("POST",))
@@ -44,13 +48,80 @@ def rounds(page):
     return page.render("grants/rounds.html", rounds=page.ctx.grants.rounds())
 
 
-def agenda(page):
+def agenda(page, chosen_code: str | None = None, **context):
     grants = page.ctx.grants
-    mine = [r for r in grants.rounds() if page.ctx.code in r.committee]
-    chosen = (page.query.get("round") or "").upper() or next(
+    rounds = grants.rounds()
+    mine = [r for r in rounds if page.ctx.code in r.committee] or (
+        rounds if page.ctx.can("grants.record_meeting") else [])
+    chosen = chosen_code or (page.query.get("round") or "").upper() or next(
         (r.code for r in reversed(mine) if grants.agenda(r.code)), None)
     items, pager = page.window(grants.agenda(chosen) if chosen else [])
-    return page.render("grants/agenda.html", rounds=mine, chosen=chosen, items=items, pager=pager)
+    return page.render("grants/agenda.html", rounds=mine, chosen=chosen, items=items, pager=pager,
+                       can_record=page.ctx.can("grants.record_meeting"), can_decide=page.ctx.can("grants.decide"),
+                       **context)
+
+
+def tally_sheet(page):
+    """The blank tally sheet of the round's agenda (XLSX), as ``grants agenda --out``."""
+    import tempfile
+    from pathlib import Path
+
+    from starlette.responses import Response
+
+    code = page.params["round"].upper()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"tally-{code}.xlsx"
+        page.ctx.grants.write_tally_sheet(code, path)
+        content = path.read_bytes()
+    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"content-disposition": f'attachment; filename="tally-{code}.xlsx"'})
+
+
+def meeting(page):
+    """The secretary enters the meeting's filled-in tally sheet (and decides), as ``grants meeting``."""
+    import tempfile
+    from pathlib import Path
+
+    code = page.params["round"].upper()
+    upload = page.form.get("sheet")
+    name = Path(getattr(upload, "filename", "") or "").name
+    if not name or Path(name).suffix.lower() not in (".csv", ".xlsx"):
+        return agenda(page, chosen_code=code, status=400, errors={"sheet": _("Tally sheet: choose the filled-in "
+                                                                           "sheet, a .csv or .xlsx file")})
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(upload.file.read())
+        try:
+            report = page.ctx.grants.record_meeting(code, path, decide=page.value("decide") == "yes",
+                                                    change=page.value("change") == "yes")
+        except ReentryError as exc:
+            if page.status(exc) == 403:
+                return page.refused(exc)
+            return agenda(page, chosen_code=code, status=page.status(exc),
+                          errors={"sheet": page.errors(exc, {}).get("", str(exc))})
+    text = _("Entered {file}: {votes} new votes, {changed} changed, {conflicts} conflicts, on {n} applications.").format(
+        file=name, votes=report.votes, changed=report.changed, conflicts=report.conflicts, n=len(report.applications))
+    if report.decided:
+        text += " " + _("Decided: {decided}; not decided: {waiting}.").format(
+            decided=", ".join(f"{d.application} {d.outcome.value}" for d in report.decisions) or "-",
+            waiting="; ".join(f"{n.application} ({n.reason})" for n in report.not_decided) or "-")
+    return page.redirect(f"/grants/agenda?round={code}", text)
+
+
+def decide(page):
+    code = page.params["code"].upper()
+    try:
+        decision = page.ctx.grants.decide(code)
+    except ReentryError as exc:
+        if page.status(exc) == 403:
+            return page.refused(exc)
+        return _story_page(page, code, status=page.status(exc), errors={"decide": page.errors(exc, {}).get(
+            "", str(exc))}, section="decide")
+    amount = f" {decision.amount}" if decision.amount is not None else ""
+    return page.redirect(f"/grants/application/{code}", _("{code}: {outcome}{amount} ({approve} approve, "
+                                                          "{reject} reject, {abstain} abstain).").format(
+        code=code, outcome=decision.outcome.value, amount=amount, approve=decision.approve,
+        reject=decision.reject, abstain=decision.abstain))
 
 
 def budget(page):
@@ -69,7 +140,8 @@ def _story_page(page, code, status=200, **context):
     return page.render("grants/application.html", status=status, story=story, app=story.application,
                        votes=options(VOTES), reasons=options(REASONS), kinds=options(KINDS),
                        labels=vote_labels(), can_vote=page.ctx.can("grants.vote"),
-                       can_declare=page.ctx.can("grants.declare_conflict"), **context)
+                       can_declare=page.ctx.can("grants.declare_conflict"), can_decide=page.ctx.can("grants.decide"),
+                       **context)
 
 
 def application(page):

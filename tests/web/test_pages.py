@@ -344,3 +344,34 @@ def test_long_lists_come_a_screenful_at_a_time(signed_in, web_programme):
     assert "from=100" in first.text and "More" in first.text
     rest = c.get("/admin/staff?from=100")
     assert rest.status_code == 200 and "101–" in rest.text and "from=200" not in rest.text
+
+
+# --- the committee's secretary and the decision ---------------------------------------------------
+
+def test_the_secretary_downloads_the_tally_sheet_and_enters_the_meeting(signed_in, web_programme):
+    a = signed_in("ADM")
+    r = a.get("/grants/agenda/R2026Q3/tally-sheet")
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    r = a.post("/grants/agenda/R2026Q3/meeting", data={"csrf": a.csrf}, files={"sheet": ("tally.txt", b"x")})
+    assert r.status_code == 400 and re.search(r'id="e-sheet"[^>]*>Tally sheet: choose', r.text)
+    code = web_programme.act_as("ADM").grants.agenda("R2026Q3")[0].application
+    sheet = f"application,member,vote,amount,reason,note\n{code},COM1,abstain,,,\n".encode()
+    r = a.post("/grants/agenda/R2026Q3/meeting", data={"csrf": a.csrf}, files={"sheet": ("tally.csv", sheet)})
+    assert r.status_code in (400, 409) and "change" in r.text  # COM1 voted before: a change must say so
+    r = a.post("/grants/agenda/R2026Q3/meeting", data={"csrf": a.csrf, "change": "yes"},
+               files={"sheet": ("tally.csv", sheet)})
+    assert any(m.startswith("Entered tally.csv: 0 new votes, 1 changed") for m in messages(r)), messages(r)
+    votes = web_programme.act_as("ADM").grants.votes(code)
+    assert [v.choice.value for v in votes if v.member == "COM1"] == ["abstain"]
+
+
+def test_a_committee_member_records_the_decision_or_reads_why_not(signed_in):
+    c = signed_in("COM1")
+    r = c.post("/grants/application/R2026Q1-004/decide", data={"csrf": c.csrf})
+    assert r.status_code == 409 and "would commit more than round R2026Q1 has left" in messages(r)[0]
+
+
+def test_only_the_secretary_enters_a_tally_sheet(signed_in):
+    c = signed_in("COM1")
+    r = c.post("/grants/agenda/R2026Q3/meeting", data={"csrf": c.csrf}, files={"sheet": ("t.csv", b"a\n")})
+    assert r.status_code == 403
