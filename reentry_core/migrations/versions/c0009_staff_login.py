@@ -1,7 +1,8 @@
 """staff_login: a staff member's password hash and language for the web workspace
 
-Revision ID: c0008
-Revises: c0007
+Revision ID: c0009
+Revises: c0007 (main's c0008, participant aliases, was made at the same time: when the
+branches meet, this one revises c0008; only down_revision changes)
 Create Date: 2026-12-05
 """
 
@@ -9,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'c0008'
+revision = 'c0009'
 down_revision = 'c0007'
 branch_labels = None
 depends_on = None
