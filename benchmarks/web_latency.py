@@ -179,8 +179,8 @@ def main() -> int:
         try:
             timings: dict[str, list[float]] = {}
             start = threading.Barrier(len(people))
-            report_by = next((i for i, (_c, pages) in enumerate(people) if ("indicators", "/report/indicators") in pages),
-                             -1)
+            report_by = next((i for i, (_c, pages) in enumerate(people)
+                              if ("indicators", "/report/indicators") in pages), -1)
             threads = [threading.Thread(target=user, args=(f"http://127.0.0.1:{port}", code, pages, args.requests,
                                                            timings, i == report_by, start, args.think))
                        for i, (code, pages) in enumerate(people)]

@@ -79,5 +79,6 @@ def score(page):
         sheet = plans.score(code, values, comments=comments, comment=page.value("comment") or None)
     except ReentryError as exc:
         return page.invalid("plans/score.html", exc, {**labels, "values": _("Scores")}, **context)
-    return page.redirect(f"/plans/cohort/{plan.cohort}", _("{trainer} scored {plan} v{version}: {total} of 100.").format(
-        trainer=sheet.trainer, plan=sheet.plan, version=sheet.version, total=sheet.total))
+    text = _("{trainer} scored {plan} v{version}: {total} of 100.").format(
+        trainer=sheet.trainer, plan=sheet.plan, version=sheet.version, total=sheet.total)
+    return page.redirect(f"/plans/cohort/{plan.cohort}", text)

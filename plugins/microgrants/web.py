@@ -99,7 +99,8 @@ def meeting(page):
                 return page.refused(exc)
             return agenda(page, chosen_code=code, status=page.status(exc),
                           errors={"sheet": page.errors(exc, {}).get("", str(exc))})
-    text = _("Entered {file}: {votes} new votes, {changed} changed, {conflicts} conflicts, on {n} applications.").format(
+    text = _("Entered {file}: {votes} new votes, {changed} changed, {conflicts} conflicts, on {n} "
+             "applications.").format(
         file=name, votes=report.votes, changed=report.changed, conflicts=report.conflicts, n=len(report.applications))
     if report.decided:
         text += " " + _("Decided: {decided}; not decided: {waiting}.").format(

@@ -96,4 +96,5 @@ def sign_in(programme, code: str, password: str):
     return programme.act_as(code)
 
 
-__all__ = ["set_language", "upsert_login", "staff_id_of", "check_password_rule", "language_of", "sign_in", "hash_password", "MIN_LENGTH"]
+__all__ = ["set_language", "upsert_login", "staff_id_of", "check_password_rule", "language_of", "sign_in",
+           "hash_password", "MIN_LENGTH"]

@@ -135,7 +135,8 @@ class Web:
     @property
     def env(self) -> jinja2.Environment:
         if self._env is None:
-            env = jinja2.Environment(loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f)) for f in self._folders]),
+            loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f)) for f in self._folders])
+            env = jinja2.Environment(loader=loader,
                                      autoescape=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
                                      finalize=lambda value: "" if value is None else value)
             env.globals.update(_=_, languages=available_languages)
@@ -338,8 +339,9 @@ class SecurityHeaders:
                     headers.append((b"strict-transport-security", b"max-age=31536000"))
                 message = {**message, "headers": headers}
                 endpoint = scope.get("endpoint")
-                log.info("%s %s %s %.0f ms", scope["method"], getattr(endpoint, "__name__", "static" if static else "-"),
-                         message["status"], (time.perf_counter() - started) * 1000)
+                name = getattr(endpoint, "__name__", "static" if static else "-")
+                log.info("%s %s %s %.0f ms", scope["method"], name, message["status"],
+                         (time.perf_counter() - started) * 1000)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

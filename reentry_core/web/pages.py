@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from ..errors import PermissionDenied, ReentryError
+from ..errors import PermissionDenied
 from ..i18n import _
 
 
@@ -81,4 +81,4 @@ def me(page) -> Response:
     return page.render("me.html")
 
 
-__all__ = ["register", "ReentryError"]
+__all__ = ["register"]

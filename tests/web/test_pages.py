@@ -315,7 +315,8 @@ def test_an_admin_sets_a_password_and_the_member_signs_in_with_it(signed_in, cli
 
 def test_an_admin_adds_a_centre_and_sets_the_threshold(signed_in, web_programme):
     a = signed_in("ADM")
-    r = a.post("/admin/centres", data={"csrf": a.csrf, "code": "ISF", "name": "Istaravshan centre", "city": "Istaravshan"})
+    r = a.post("/admin/centres", data={"csrf": a.csrf, "code": "ISF", "name": "Istaravshan centre",
+                                       "city": "Istaravshan"})
     assert "Centre ISF added." in messages(r)
     r = a.post("/admin/settings", data={"csrf": a.csrf, "threshold": "7"})
     assert "Counts below 7 are now hidden in every report." in messages(r)
