@@ -30,7 +30,8 @@ def register(web) -> None:
     web.menu(lambda: _("Committee meetings"), "/grants/agenda", permission="grants.record_meeting", order=31)
     web.menu(lambda: _("Grant rounds and budgets"), "/grants/rounds", permission="grants.view", order=32)
     web.menu(lambda: _("Tranches to release"), "/grants/tranches", permission="grants.disburse", order=35)
-    web.page("/grants/rounds", rounds)
+    web.page("/grants/rounds", rounds, methods=("GET", "POST"))
+    web.page("/grants/rounds/{round}/{move:str}", move_round, methods=("POST",))
     web.page("/grants/agenda", agenda)
     web.page("/grants/budget/{round}", budget)
     web.page("/grants/agenda/{round}/tally-sheet", tally_sheet)
@@ -44,8 +45,45 @@ def register(web) -> None:
     web.page("/grants/tranche/{code}/{number:int}/confirm", confirm, methods=("POST",))
 
 
-def rounds(page):
-    return page.render("grants/rounds.html", rounds=page.ctx.grants.rounds())
+def round_labels() -> dict[str, str]:
+    return {"code": _("Code"), "title": _("Title"), "budget": _("Budget (TJS)"), "min_grant": _("Smallest grant"),
+            "max_grant": _("Largest grant"), "opens_on": _("Opens on"), "closes_on": _("Closes on"),
+            "tranche_plan": _("Tranche plan"), "quorum": _("Quorum")}
+
+
+def rounds(page, status: int = 200, **context):
+    grants = page.ctx.grants
+    if page.request.method == "POST":
+        page.ctx.require("grants.manage_rounds")  # the service's own permission, asked before the form is read
+        fields = {name: page.value(name) for name in ("budget", "min_grant", "max_grant", "opens_on", "closes_on")}
+        extra = {name: page.value(name) for name in ("tranche_plan", "quorum") if page.value(name)}
+        try:
+            made = grants.add_round(page.value("code"), page.value("title"), **fields, **extra)
+        except ReentryError as exc:
+            if page.status(exc) == 403:
+                return page.refused(exc)
+            return page.render("grants/rounds.html", status=page.status(exc), rounds=grants.rounds(),
+                               labels=round_labels(), can_manage=True, errors=page.errors(exc, round_labels()))
+        return page.redirect("/grants/rounds", _("Round {code} set up as a draft; open it when its committee "
+                                                 "is appointed.").format(code=made.code))
+    return page.render("grants/rounds.html", status=status, rounds=grants.rounds(), labels=round_labels(),
+                       can_manage=page.ctx.can("grants.manage_rounds"), **context)
+
+
+def move_round(page):
+    code, move = page.params["round"].upper(), page.params["move"]
+    grants = page.ctx.grants
+    if move not in ("open", "close"):
+        return page.refused(_NotFound(_("no such action: {move}").format(move=move)))
+    done = grants.open_round(code) if move == "open" else grants.close_round(code)
+    return page.redirect("/grants/rounds", _("Round {code} is now {status}.").format(code=done.code,
+                                                                                     status=done.status.value))
+
+
+def _NotFound(message):
+    from reentry_core.sdk import NotFound
+
+    return NotFound(message)
 
 
 def agenda(page, chosen_code: str | None = None, **context):

@@ -43,6 +43,8 @@ def register(web) -> None:
     web.page("/report/indicators", indicators)
     web.page("/admin/staff", staff)
     web.page("/admin/staff/password", password, methods=("POST",))
+    web.page("/admin/staff/add", add_staff, methods=("POST",))
+    web.page("/admin/staff/deactivate", deactivate_staff, methods=("POST",))
     web.page("/admin/staff/{code}/password", password, methods=("POST",))
     web.page("/admin/centres", centres, methods=("GET", "POST"))
     web.page("/admin/settings", settings, methods=("GET", "POST"))
@@ -177,26 +179,60 @@ def indicators(page) -> Response:
 
 # --- admins ----------------------------------------------------------------------------------------
 
-def staff(page) -> Response:
+ROLES = (("admin", lambda: _("Admin")), ("case_worker", lambda: _("Case worker")), ("trainer", lambda: _("Trainer")),
+         ("committee_member", lambda: _("Committee member")), ("finance_officer", lambda: _("Finance officer")),
+         ("mentor", lambda: _("Mentor")), ("me_officer", lambda: _("M&E officer")))
+
+
+def staff_labels() -> dict[str, str]:
+    return {"password": _("New password"), "code": _("Staff code"), "staff_code": _("Staff code"),
+            "full_name": _("Full name"), "roles": _("Roles"), "centre": _("Centre"), "reason": _("Why")}
+
+
+def staff(page, status: int = 200, **context) -> Response:
     page.ctx.require("staff.manage")
     members, pager = page.window(page.ctx.staff.list(active=None), size=100)
-    return page.render("staff.html", members=members, pager=pager)
+    return page.render("staff.html", status=status, members=members, pager=pager, roles=options(ROLES),
+                       labels=staff_labels(), **context)
+
+
+def _staff_refused(page, exc, section: str) -> Response:
+    if page.status(exc) == 403:
+        return page.refused(exc)
+    errors = page.errors(exc, staff_labels())
+    if page.status(exc) == 404 and "" in errors:
+        errors = {"code": errors[""]}
+    return staff(page, status=page.status(exc), errors=errors, section=section)
+
+
+def add_staff(page) -> Response:
+    try:
+        member = page.ctx.staff.add(page.value("code"), page.value("full_name"), page.values("roles"),
+                                    page.value("centre") or None)
+    except ReentryError as exc:
+        return _staff_refused(page, exc, "add")
+    return page.redirect("/admin/staff", _("Added {code} ({roles}).").format(
+        code=member.code, roles=", ".join(sorted(r.value for r in member.roles))))
+
+
+def deactivate_staff(page) -> Response:
+    try:
+        change = page.ctx.staff.deactivate(page.value("code"), page.value("reason"))
+    except ReentryError as exc:
+        return _staff_refused(page, exc, "deactivate")
+    text = _("{code} is deactivated.").format(code=change.member.code)
+    if change.open_work:
+        text += " " + _("Still to hand over: {work}.").format(
+            work="; ".join(item.description for item in change.open_work[:5]))
+    return page.redirect("/admin/staff", text)
 
 
 def password(page) -> Response:
     code = (page.params.get("code") or page.value("code")).upper()
-    labels = {"password": _("New password"), "code": _("Staff code"), "staff_code": _("Staff code")}
     try:
         page.ctx.staff.set_password(code, str(page.form.get("password", "")))
     except ReentryError as exc:
-        if page.status(exc) == 403:
-            return page.refused(exc)
-        members, pager = page.window(page.ctx.staff.list(active=None), size=100)
-        errors = page.errors(exc, labels)
-        if page.status(exc) == 404:
-            errors = {"code": errors.get("", next(iter(errors.values())))}
-        return page.render("staff.html", status=page.status(exc), members=members, pager=pager, errors=errors,
-                           form={"code": code})
+        return _staff_refused(page, exc, "password")
     return page.redirect("/admin/staff", _("The password of {code} is set.").format(code=code))
 
 

@@ -333,7 +333,7 @@ def test_an_unknown_staff_code_is_named_next_to_the_code_field(signed_in):
     a = signed_in("ADM")
     r = a.post("/admin/staff/password", data={"csrf": a.csrf, "code": "NOBODY", "password": "a-new-password-9"})
     assert r.status_code == 404
-    assert re.search(r'id="e-code"[^>]*>staff code &#39;NOBODY&#39;: no such staff member', r.text)
+    assert re.search(r'id="e-pw-code"[^>]*>staff code &#39;NOBODY&#39;: no such staff member', r.text)
 
 
 def test_long_lists_come_a_screenful_at_a_time(signed_in, web_programme):
@@ -376,3 +376,36 @@ def test_only_the_secretary_enters_a_tally_sheet(signed_in):
     c = signed_in("COM1")
     r = c.post("/grants/agenda/R2026Q3/meeting", data={"csrf": c.csrf}, files={"sheet": ("t.csv", b"a\n")})
     assert r.status_code == 403
+
+
+def test_an_admin_adds_and_deactivates_staff(signed_in, web_programme):
+    a = signed_in("ADM")
+    r = a.post("/admin/staff/add", data={"csrf": a.csrf, "code": "DSH-MN9", "full_name": "Нигора Саидова",
+                                         "centre": "DSH"})
+    assert r.status_code == 400 and re.search(r'id="e-roles"[^>]*>Roles: give at least one of', r.text)
+    r = a.post("/admin/staff/add", data={"csrf": a.csrf, "code": "DSH-MN9", "full_name": "Нигора Саидова",
+                                         "roles": ["mentor"], "centre": "DSH"})
+    assert "Added DSH-MN9 (mentor)." in messages(r)
+    r = a.post("/admin/staff/deactivate", data={"csrf": a.csrf, "code": "DSH-MN1", "reason": ""})
+    assert r.status_code == 400 and re.search(r'id="e-off-reason"[^>]*>Why: say why DSH-MN1 is deactivated', r.text)
+    r = a.post("/admin/staff/deactivate", data={"csrf": a.csrf, "code": "DSH-MN1", "reason": "left"})
+    assert messages(r)[0].startswith("DSH-MN1 is deactivated. Still to hand over: mentee")
+    assert not web_programme.act_as("ADM").staff.get("DSH-MN1").active
+
+
+def test_an_admin_sets_up_a_round_and_is_told_why_it_cannot_open_yet(signed_in):
+    a = signed_in("ADM")
+    round_ = {"csrf": a.csrf, "code": "R2027Q1", "title": "Start-up grants 2027", "budget": "40000",
+              "min_grant": "2000", "max_grant": "1000", "opens_on": "2027-01-01", "closes_on": "2027-03-31"}
+    r = a.post("/grants/rounds", data=round_)
+    assert r.status_code == 400 and "min_grant 2,000.00 is above max_grant 1,000.00" in messages(r)
+    r = a.post("/grants/rounds", data={**round_, "max_grant": "10000"})
+    assert messages(r)[0].startswith("Round R2027Q1 set up as a draft")
+    r = a.post("/grants/rounds/R2027Q1/open", data={"csrf": a.csrf})
+    assert r.status_code == 409 and "fewer than its quorum of 3" in messages(r)[0]
+
+
+def test_finance_cannot_set_up_a_round(signed_in):
+    f = signed_in("FIN1")
+    r = f.post("/grants/rounds", data={"csrf": f.csrf, "code": "R2027Q2"})
+    assert r.status_code == 403 and "may not set up grant rounds" in messages(r)[0]
