@@ -24,10 +24,12 @@ def register(web) -> None:
 
 
 def cohorts(page):
-    found = page.ctx.plans.cohorts()
+    """The member's own cohorts first (a trainer's), newest first, a screenful at a time."""
+    found = page.ctx.plans.cohorts(centre=page.ctx.member.centre)  # head office: every centre's
     me = page.ctx.code
     mine = [c for c in found if me in c.trainers] or found
-    return page.render("plans/cohorts.html", cohorts=list(reversed(mine)))
+    shown, pager = page.window(list(reversed(mine)))
+    return page.render("plans/cohorts.html", cohorts=shown, pager=pager)
 
 
 def cohort(page):

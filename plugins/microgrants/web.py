@@ -91,8 +91,9 @@ def agenda(page, chosen_code: str | None = None, **context):
     rounds = grants.rounds()
     mine = [r for r in rounds if page.ctx.code in r.committee] or (
         rounds if page.ctx.can("grants.record_meeting") else [])
+    # the newest round still taking applications or deciding them, else the newest
     chosen = chosen_code or (page.query.get("round") or "").upper() or next(
-        (r.code for r in reversed(mine) if grants.agenda(r.code)), None)
+        (r.code for r in reversed(mine) if r.status.value == "open"), mine[-1].code if mine else None)
     items, pager = page.window(grants.agenda(chosen) if chosen else [])
     return page.render("grants/agenda.html", rounds=mine, chosen=chosen, items=items, pager=pager,
                        can_record=page.ctx.can("grants.record_meeting"), can_decide=page.ctx.can("grants.decide"),
