@@ -49,6 +49,7 @@ def attendance(page):
     context = dict(cohort=found, session=session, number=number, people=people,
                    marks=[(key, text()) for key, text in MARKS])
     if page.request.method == "GET":
+        page.ctx.require("plans.attendance")  # the register only for whoever may mark it
         return page.render("plans/attendance.html", **context)
     marks = {p.participant: page.value(f"mark-{p.participant}") for p in people if page.value(f"mark-{p.participant}")}
     try:

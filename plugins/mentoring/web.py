@@ -75,6 +75,7 @@ def visit(page):
     context = dict(code=code, owed=owed[:3], modes=options(MODES), statuses=options(STATUSES),
                    flags=options(FLAGS), labels=labels(), today=today.isoformat())
     if page.request.method == "GET":
+        page.ctx.require("mentoring.visit")  # the form only for whoever may send it
         return page.render("mentoring/visit.html", **context)
     fields = {name: page.value(name) or None for name in (*NUMBERS, *TEXTS)}
     try:

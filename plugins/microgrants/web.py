@@ -237,6 +237,7 @@ def record_tranche(page):
     due = [d for d in page.ctx.grants.due_tranches(None) if d.application == code]
     context = dict(code=code, due=due[0] if due else None, methods=options(METHODS), labels=tranche_labels())
     if page.request.method == "GET":
+        page.ctx.require("grants.disburse")  # the form only for whoever may send it
         return page.render("grants/tranche.html", **context)
     fields = {name: page.value(name) or None for name in ("amount", "on", "items", "supplier", "receipt",
                                                           "reference", "eur_rate")}
