@@ -83,6 +83,8 @@ def phone(browser, server, tmp_path):
 
 def fits(page) -> None:
     """Nothing on the page is wider than the screen."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("document.documentElement !== null && document.readyState === 'complete'")
     width = page.evaluate("document.documentElement.scrollWidth")
     inner = page.evaluate("window.innerWidth")
     assert width <= inner, f"{page.url}: {width}px wide on a {inner}px screen"
