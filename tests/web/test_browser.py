@@ -178,3 +178,21 @@ def test_a_finance_officer_records_a_tranche(phone, tmp_path, web_programme):
     assert "Tranche 2 of R2026Q3-006" in page.locator(".flash").inner_text()
     fits(page)
     shot(page, tmp_path, "finance-recorded")
+
+
+@pytest.mark.parametrize("code", ["ADM", "DSH-CW1", "DSH-TR1", "COM1", "FIN1", "DSH-MN1", "ME1"])
+def test_every_page_a_role_opens_fits_a_phone(phone, server, code, tmp_path):
+    from .test_pages import PAGES
+
+    page = phone(code)
+    opened = 0
+    for path in PAGES:
+        if path.endswith("tally-sheet"):
+            continue  # a download, not a page
+        response = page.goto(f"{server}{path}")
+        if response.status != 200:
+            continue
+        opened += 1
+        fits(page)
+    assert opened >= 3
+    shot(page, tmp_path, f"last-page-{code}")
