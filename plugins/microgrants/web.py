@@ -118,26 +118,17 @@ def tally_sheet(page):
 
 def meeting(page):
     """The secretary enters the meeting's filled-in tally sheet (and decides), as ``grants meeting``."""
-    import tempfile
-    from pathlib import Path
-
     code = page.params["round"].upper()
-    upload = page.form.get("sheet")
-    name = Path(getattr(upload, "filename", "") or "").name
-    if not name or Path(name).suffix.lower() not in (".csv", ".xlsx"):
-        return agenda(page, chosen_code=code, status=400, errors={"sheet": _("Tally sheet: choose the filled-in "
-                                                                           "sheet, a .csv or .xlsx file")})
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(upload.file.read())
-        try:
+    try:
+        with page.uploaded("sheet") as path:
+            name = path.name
             report = page.ctx.grants.record_meeting(code, path, decide=page.value("decide") == "yes",
                                                     change=page.value("change") == "yes")
-        except ReentryError as exc:
-            if page.status(exc) == 403:
-                return page.refused(exc)
-            return agenda(page, chosen_code=code, status=page.status(exc),
-                          errors={"sheet": page.errors(exc, {}).get("", str(exc))})
+    except ReentryError as exc:
+        if page.status(exc) == 403:
+            return page.refused(exc)
+        errors = page.errors(exc, {"sheet": _("Tally sheet")})
+        return agenda(page, chosen_code=code, status=page.status(exc), errors={"sheet": next(iter(errors.values()))})
     text = _("Entered {file}: {votes} new votes, {changed} changed, {conflicts} conflicts, on {n} "
              "applications.").format(
         file=name, votes=report.votes, changed=report.changed, conflicts=report.conflicts, n=len(report.applications))

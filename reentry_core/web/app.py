@@ -11,6 +11,7 @@ next to the field the message names (:meth:`Page.errors`).
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
 import secrets
@@ -18,7 +19,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import jinja2
 from starlette.applications import Starlette
@@ -250,6 +251,28 @@ class Page:
         query = urlencode([(k, v) for k, v in self.query.multi_items() if k != "from"])
         return shown, {"total": len(items), "start": start, "end": start + len(shown), "next": following,
                        "path": self.request.url.path, "query": query}
+
+    @contextlib.contextmanager
+    def uploaded(self, field: str, suffixes: Iterable[str] = (".csv", ".xlsx")) -> Iterator[Path]:
+        """The file sent in ``field``, kept under its own name (for the sheet readers) in a
+        private temporary folder, owner-only and written whole, removed afterwards;
+        ``InvalidInput`` naming the field when none came or it is of another kind."""
+        import tempfile
+
+        from ..errors import InvalidInput, param
+        from ..files import written_whole
+
+        upload = self.form.get(field)
+        name = Path(getattr(upload, "filename", "") or "").name
+        wanted = tuple(suffixes)
+        if not name or Path(name).suffix.lower() not in wanted:
+            raise InvalidInput(_("{field}: choose a {kinds} file").format(field=param(field), kinds=" or ".join(wanted)))
+        with tempfile.TemporaryDirectory(prefix="reentry-upload-") as folder:  # 0700
+            path = Path(folder) / name
+            with written_whole(path) as temp:
+                with open(temp, "wb") as out:
+                    out.write(upload.file.read())
+            yield path
 
     def render(self, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
         values = {"me": self.ctx.member if self.ctx else None, "menu": self.web.menu_for(self.ctx) if self.ctx else [],
