@@ -266,7 +266,8 @@ class Page:
         name = Path(getattr(upload, "filename", "") or "").name
         wanted = tuple(suffixes)
         if not name or Path(name).suffix.lower() not in wanted:
-            raise InvalidInput(_("{field}: choose a {kinds} file").format(field=param(field), kinds=" or ".join(wanted)))
+            raise InvalidInput(_("{field}: choose a {kinds} file").format(field=param(field),
+                                                                           kinds=" or ".join(wanted)))
         with tempfile.TemporaryDirectory(prefix="reentry-upload-") as folder:  # 0700
             path = Path(folder) / name
             with written_whole(path) as temp:
