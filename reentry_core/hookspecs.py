@@ -23,6 +23,11 @@ def register_commands(cli):
 
 
 @hookspec
+def register_web(web):
+    """Add the plugin's pages to the web workspace (``reentry serve``): ``web.page(path, handler, methods=...)``, ``web.menu(label, path, permission=...)``, ``web.templates(folder)``; each handler calls the plugin's services as the signed-in member (``page.ctx``)."""
+
+
+@hookspec
 def register_migrations():
     """Return the folder of the plugin's Alembic versions (one branch per plugin)."""
 

@@ -15,9 +15,12 @@ See ``docs/translating.md``.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import gettext as _gettext
 import os
 from pathlib import Path
+from typing import Iterator
 
 DOMAIN = "reentry"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -28,6 +31,11 @@ _translation: _gettext.NullTranslations | None = None
 _language: str | None = None
 #: (domain, folder) of each plugin catalogue, in the order the plugins loaded
 _catalogues: list[tuple[str, Path]] = []
+#: The language of the work in hand when it is not the process's (a web request: each
+#: person reads their own language while others are served at the same time).
+_context_language: contextvars.ContextVar[str | None] = contextvars.ContextVar("reentry_language", default=None)
+#: Translations built for a context language, by language.
+_by_language: dict[str, _gettext.NullTranslations] = {}
 
 
 class UnknownLanguage(ValueError):
@@ -75,6 +83,7 @@ def set_language(lang: str | None) -> str:
     global _language, _translation
     _language = resolve_language(lang)
     _translation = None  # built on first use, with every catalogue known by then
+    _by_language.clear()
     return _language
 
 
@@ -86,10 +95,22 @@ def add_catalogue(domain: str, folder: Path | str) -> None:
     if entry not in _catalogues:
         _catalogues.append(entry)
         _translation = None
+        _by_language.clear()
+
+
+@contextlib.contextmanager
+def speaking(lang: str | None) -> Iterator[None]:
+    """Translate into ``lang`` inside this block, in this thread or task only (``None``: the
+    process's language); a language without a catalogue is English."""
+    token = _context_language.set(lang if lang in available_languages() else None)
+    try:
+        yield
+    finally:
+        _context_language.reset(token)
 
 
 def language() -> str:
-    return _language or SOURCE
+    return _context_language.get() or _language or SOURCE
 
 
 def _build() -> _gettext.NullTranslations:
@@ -99,12 +120,10 @@ def _build() -> _gettext.NullTranslations:
             _language = resolve_language(None)
         except UnknownLanguage:
             _language = SOURCE
-    return translations(_language)
+    return _build_for(_language)
 
 
-def translations(lang: str) -> _gettext.NullTranslations:
-    """The catalogues of ``lang`` (the core's, then each plugin's), chained; for a word
-    wanted in every language at once (a sheet's headers, read in any of them)."""
+def _build_for(lang: str) -> _gettext.NullTranslations:
     if lang == SOURCE:
         return _gettext.NullTranslations()
     chain = _gettext.NullTranslations()
@@ -118,30 +137,43 @@ def translations(lang: str) -> _gettext.NullTranslations:
     return chain
 
 
-def _(message: str) -> str:
-    """Translate ``message`` into the chosen language."""
+def _current() -> _gettext.NullTranslations:
     global _translation
+    lang = _context_language.get()
+    if lang is not None:
+        found = _by_language.get(lang)
+        if found is None:
+            found = _by_language[lang] = _build_for(lang)
+        return found
     if _translation is None:
         _translation = _build()
-    return _translation.gettext(message)
+    return _translation
+
+
+def _(message: str) -> str:
+    """Translate ``message`` into the chosen language."""
+    return _current().gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a message that depends on a count."""
-    global _translation
-    if _translation is None:
-        _translation = _build()
-    return _translation.ngettext(singular, plural, n)
+    return _current().ngettext(singular, plural, n)
+
+
+def translations(lang: str) -> _gettext.NullTranslations:
+    """The catalogues of ``lang`` (the core's, then each plugin's), chained; for a word
+    wanted in every language at once (a sheet's headers, read in any of them)."""
+    found = _by_language.get(lang)
+    if found is None:
+        found = _by_language[lang] = _build_for(lang)
+    return found
 
 
 def pgettext(context: str, message: str) -> str:
     """Translate ``message`` said in ``context`` (``"choice"``: a value of a list of
     choices; ``"column"``: a table's column; ``"currency"``): the same English word may be
     said differently in each."""
-    global _translation
-    if _translation is None:
-        _translation = _build()
-    return _translation.pgettext(context, message)
+    return _current().pgettext(context, message)
 
 
 _own: dict[tuple[str, str], _gettext.NullTranslations] = {}

@@ -103,6 +103,15 @@ class HookRelay:
             except Exception as exc:  # contained: one broken plugin does not take the CLI down
                 failed(plugin, exc)
 
+    def register_web(self, web, failed: Callable[[str, Exception], None]) -> None:
+        """Each plugin adds its pages to the web workspace; one that fails is reported
+        through ``failed`` and the workspace goes on without its pages."""
+        for plugin in self.answering("register_web"):
+            try:
+                self.of(plugin, "register_web")(web=web)
+            except Exception as exc:  # contained, like register_commands
+                failed(plugin, exc)
+
     # --- the demo ---------------------------------------------------------------------------
     def demo_setup(self, demo) -> None:
         for _plugin, _answer in self.each("demo_setup", by_name=True, demo=demo):

@@ -45,7 +45,9 @@ def build_catalogs() -> dict[str, Catalog]:
     for package, folder in PACKAGES.items():
         catalog = Catalog(project=domain_of(package), fuzzy=False)
         for _filename, _lineno, message, _comments, context in extract_from_dir(
-            folder, [("**.py", "python")], keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
+            # the web workspace's Jinja2 templates too (their _() calls)
+            folder, [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")],
+            keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
         ):
             flags = ("python-brace-format",) if "{" in (message if isinstance(message, str) else message[0]) else ()
             catalog.add(message, None, flags=flags, context=context)

@@ -186,3 +186,10 @@ def participant_scope(conn, staff):
     from .store import trainer_scope
 
     return trainer_scope(staff.code)
+
+
+@hookimpl
+def register_web(web):
+    from .web import register
+
+    register(web)

@@ -203,3 +203,10 @@ def participant_scope(conn, staff):
     from .store import mentored_by
 
     return mentored_by(staff.code)
+
+
+@hookimpl
+def register_web(web):
+    from .web import register
+
+    register(web)

@@ -198,3 +198,10 @@ def visit_relied_on(tx, visit):
     from .tranches import released_on_visit
 
     return released_on_visit(tx.conn, visit)
+
+
+@hookimpl
+def register_web(web):
+    from .web import register
+
+    register(web)

@@ -100,11 +100,12 @@ def build_cli(plugins=None, clock=None) -> click.Group:
         output.WIDE = wide
         click_ctx.obj = CliState(db, acting_as, fmt, pm, clock)
 
-    from . import audit, centres, db, demo, participants, plugins, referrals, report, staff
+    from . import audit, centres, db, demo, participants, plugins, referrals, report, serve, staff
 
     for module in (db, centres, staff, participants, referrals, audit, report, plugins):
         cli.add_command(module.group)
     cli.add_command(demo.command)
+    cli.add_command(serve.command)
 
     def failed(plugin: str, exc: Exception) -> None:
         info = pm.infos.get(plugin)

@@ -172,6 +172,30 @@ def move(state: CliState, code, centre, head_office):
     done(message, state.format, _change_record(change))
 
 
+@group.command("set-password")
+@click.argument("code")
+@click.option("--password-stdin", is_flag=True, help=_("Read the password from the first line of standard input."))
+@pass_state
+def set_password(state: CliState, code, password_stdin):
+    """Set or reset CODE's password for the web workspace (reentry serve). Asked twice,
+    never shown, never stored or audited as typed (only its argon2 hash is kept).
+
+    \b
+    Examples:
+      reentry --as ADM staff set-password DSH-MN1
+      printf '%s\\n' "$PASSWORD" | reentry --as ADM staff set-password DSH-MN1 --password-stdin
+    """
+    import sys
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
+    state.ctx().staff.set_password(code, password)
+    done(_("The password of {code} is set.").format(code=code.strip().upper()), state.format,
+         {"code": code.strip().upper(), "password": "set"})
+
+
 @group.command("work")
 @click.argument("code")
 @pass_state

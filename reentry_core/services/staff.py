@@ -213,6 +213,24 @@ class StaffService:
         if member.code == tx.actor.code:
             raise PermissionDenied(own.format(code=member.code))
 
+    def set_password(self, code: str, password: str) -> None:
+        """Set or reset ``code``'s password for the web workspace (admins); audited without the hash."""
+        from .signin import check_password_rule, hash_password, staff_id_of, upsert_login
+
+        check_password_rule(password)
+        hashed = hash_password(password)
+        with self.ctx.transaction() as tx:
+            tx.require("staff.manage")
+            member = existing_staff(tx.conn, code)
+            upsert_login(tx.conn, staff_id_of(tx.conn, member.code), password_hash=hashed, password_set_at=tx.now)
+            tx.audit("staff.password", "staff", member.code, after={"password": "set"})
+
+    def set_language(self, language: str) -> str:
+        """The language the acting member reads the web workspace in, remembered for them."""
+        from .signin import set_language
+
+        return set_language(self.ctx, language)
+
     def role_table(self) -> list[dict]:
         """Each role with the permissions it holds (core and plugins)."""
         registry = self.ctx.programme.permissions

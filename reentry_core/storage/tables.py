@@ -205,8 +205,19 @@ setting = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 
+# How a staff member signs in to the web workspace (``reentry serve``): the password's
+# hash (argon2id; never the password, never audited) and the language they chose.
+staff_login = sa.Table(
+    "staff_login",
+    metadata,
+    sa.Column("staff_id", sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("password_hash", sa.String(200), nullable=True),
+    sa.Column("password_set_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("language", sa.String(10), nullable=True),
+)
+
 #: The core's own tables, as answered to ``register_tables``.
 CORE_TABLES = (
     centre, staff, staff_role, participant, participant_code_counter, consent, referral, audit_event, audit_event_key,
-    audit_head, setting, access_event, access_event_key, access_head,
+    audit_head, setting, access_event, access_event_key, access_head, staff_login,
 )

@@ -48,9 +48,10 @@ def test_every_command_missing_what_it_requires_is_a_usage_error(run_cli, case_w
     assert wrong == {}
 
 
-#: commands that run without anyone acting (the first admin, the database's own upkeep, help)
+#: commands that run without anyone acting (the first admin, the database's own upkeep, help; the web
+#: workspace, where each person signs in: run, it would serve until stopped)
 NOBODY_NEEDED = {"staff add", "db info", "db upgrade", "db status", "plugins list", "plugins new", "demo",
-                 "audit new-key"}
+                 "audit new-key", "serve"}
 
 
 #: commands that need one of two inputs, neither required alone: without either, a usage error

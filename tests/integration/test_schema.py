@@ -23,7 +23,7 @@ from reentry_core.testing import BACKENDS, PG_URL, TODAY, pg_url_with_schema
 CORE_TABLES = {"centre", "staff", "staff_role", "participant", "participant_code_counter", "consent", "referral",
                "audit_event", "audit_event_key", "audit_head", "setting", "access_event", "access_event_key",
                "access_head"}
-CORE_HEAD = "c0008"
+CORE_HEAD = "c0009"
 
 
 @pytest.fixture(params=BACKENDS)

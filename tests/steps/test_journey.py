@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
-from pytest_bdd import given, parsers, scenarios, then
+from pytest_bdd import given, parsers, scenarios, then, when
 
 from reentry_core.convert import parse_date
 from reentry_core.services import FixedClock, open_programme
@@ -90,3 +90,90 @@ def _(world, shown):
     for key in ("participants.registered", "plans.training_completed", "plans.shortlisted", "grants.approvals",
                 "grants.first_tranche", "mentoring.survival_6m.operating"):
         assert stages[key]["shown"] == shown and stages[key]["value"] is None, (key, stages[key])
+
+
+# --- the same year through the pages (features/journey/web.feature) ---------------------------
+
+WEB_PASSWORD = "journey-password-1"
+
+
+@pytest.fixture
+def web(programme, world):
+    """A signed-in browser-like client per staff code, on the scenario's programme and clock."""
+    import re
+    import warnings
+
+    from reentry_core.web import make_app
+
+    app = make_app(programme, secret="j" * 40)
+    clients = world.setdefault("web", {})
+
+    def client(code: str):
+        if code not in clients:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                from starlette.testclient import TestClient
+
+                c = TestClient(app, base_url="http://127.0.0.1")
+            token = re.search(r'name="csrf" value="([^"]+)"', c.get("/signin").text).group(1)
+            page = c.post("/signin", data={"csrf": token, "code": code, "password": WEB_PASSWORD})
+            assert page.status_code == 200 and f">{code}<" in page.text, page.text
+            c.csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+            clients[code] = c
+        return clients[code]
+
+    return client
+
+
+def _notices(response) -> list[str]:
+    import html
+    import re
+
+    return [html.unescape(m).strip() for m in re.findall(r'class="(?:error|flash)"[^>]*>([^<]+)<', response.text)]
+
+
+@given("every staff member has a password for the workspace")
+def _(programme):
+    admin = programme.act_as("ADM")
+    for member in admin.staff.list():
+        admin.staff.set_password(member.code, WEB_PASSWORD)
+
+
+@when(parsers.parse('{code} fills in the form at "{path}" with:'))
+def _(web, world, code, path, datatable):
+    c = web(code)
+    data: dict[str, object] = {"csrf": c.csrf}
+    for field, value in datatable[1:]:
+        if field in data:  # a field given twice: several boxes ticked
+            data[field] = [*([data[field]] if isinstance(data[field], str) else data[field]), value]
+        else:
+            data[field] = value
+    world["page"] = c.post(path, data=data)
+
+
+@when(parsers.parse('{code} marks everyone present on "{path}"'))
+def _(web, world, code, path):
+    import re
+
+    c = web(code)
+    people = sorted(set(re.findall(r'name="(mark-[^"]+)"', c.get(path).text)))
+    assert people, f"nobody on the register at {path}"
+    world["page"] = c.post(path, data={"csrf": c.csrf, **{name: "present" for name in people}})
+
+
+@when(parsers.parse('{code} opens "{path}"'))
+def _(web, world, code, path):
+    world["page"] = web(code).get(path)
+
+
+@then(parsers.parse('the page says "{text}"'))
+def _(world, text):
+    page = world["page"]
+    notices = _notices(page)
+    assert page.status_code == 200 and any(text in notice for notice in notices), (page.status_code, notices)
+
+
+@then(parsers.parse('the page shows "{text}"'))
+def _(world, text):
+    page = world["page"]
+    assert page.status_code == 200 and text in page.text, (page.status_code, _notices(page))

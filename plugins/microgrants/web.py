@@ -1,0 +1,251 @@
+"""Microgrants' pages in the web workspace (``reentry serve``): the committee's agenda,
+one application's whole story, declaring a conflict and voting; a round's budget;
+finance's worklist, recording and confirming a tranche. Each page calls the same method
+of ``ctx.grants`` as the command of the same name; only the SDK is imported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reentry_core.sdk import ReentryError, _
+
+VOTES = (("approve", lambda: _("Approve")), ("reject", lambda: _("Reject")), ("abstain", lambda: _("Abstain")))
+REASONS = (("weak_plan", lambda: _("Weak plan")), ("not_viable", lambda: _("Not viable")),
+           ("costs_unrealistic", lambda: _("Costs unrealistic")), ("low_contribution", lambda: _("Low contribution")),
+           ("outside_priorities", lambda: _("Outside the priorities")),
+           ("funded_elsewhere", lambda: _("Funded elsewhere")), ("other", lambda: _("Other")))
+KINDS = (("relative", lambda: _("Relative")), ("neighbour", lambda: _("Neighbour")),
+         ("business_partner", lambda: _("Business partner")), ("other", lambda: _("Other")))
+METHODS = (("cash", lambda: _("Cash")), ("bank_transfer", lambda: _("Bank transfer")),
+           ("in_kind", lambda: _("In kind")))
+
+
+def options(pairs):
+    return [(key, text()) for key, text in pairs]
+
+
+def register(web) -> None:
+    web.templates(Path(__file__).parent / "templates")
+    web.menu(lambda: _("Committee agenda"), "/grants/agenda", permission="grants.vote", order=30)
+    web.menu(lambda: _("Committee meetings"), "/grants/agenda", permission="grants.record_meeting", order=31)
+    web.menu(lambda: _("Grant rounds and budgets"), "/grants/rounds", permission="grants.view", order=32)
+    web.menu(lambda: _("Tranches to release"), "/grants/tranches", permission="grants.disburse", order=35)
+    web.page("/grants/rounds", rounds, methods=("GET", "POST"))
+    web.page("/grants/rounds/{round}/{move:str}", move_round, methods=("POST",))
+    web.page("/grants/agenda", agenda)
+    web.page("/grants/budget/{round}", budget)
+    web.page("/grants/agenda/{round}/tally-sheet", tally_sheet)
+    web.page("/grants/agenda/{round}/meeting", meeting, methods=("POST",))
+    web.page("/grants/application/{code}/decide", decide, methods=("POST",))
+    web.page("/grants/application/{code}", application)
+    web.page("/grants/application/{code}/vote", vote, methods=("POST",))
+    web.page("/grants/application/{code}/conflict", conflict, methods=("POST",))
+    web.page("/grants/tranches", tranches)
+    web.page("/grants/tranche/{code}", record_tranche, methods=("GET", "POST"))
+    web.page("/grants/tranche/{code}/{number:int}/confirm", confirm, methods=("POST",))
+
+
+def round_labels() -> dict[str, str]:
+    return {"code": _("Code"), "title": _("Title"), "budget": _("Budget (TJS)"), "min_grant": _("Smallest grant"),
+            "max_grant": _("Largest grant"), "opens_on": _("Opens on"), "closes_on": _("Closes on"),
+            "tranche_plan": _("Tranche plan"), "quorum": _("Quorum")}
+
+
+def rounds(page, status: int = 200, **context):
+    grants = page.ctx.grants
+    if page.request.method == "POST":
+        page.ctx.require("grants.manage_rounds")  # the service's own permission, asked before the form is read
+        fields = {name: page.value(name) for name in ("budget", "min_grant", "max_grant", "opens_on", "closes_on")}
+        extra = {name: page.value(name) for name in ("tranche_plan", "quorum") if page.value(name)}
+        try:
+            made = grants.add_round(page.value("code"), page.value("title"), **fields, **extra)
+        except ReentryError as exc:
+            if page.status(exc) == 403:
+                return page.refused(exc)
+            return page.render("grants/rounds.html", status=page.status(exc), rounds=grants.rounds(),
+                               labels=round_labels(), can_manage=True, errors=page.errors(exc, round_labels()))
+        return page.redirect("/grants/rounds", _("Round {code} set up as a draft; open it when its committee "
+                                                 "is appointed.").format(code=made.code))
+    return page.render("grants/rounds.html", status=status, rounds=grants.rounds(), labels=round_labels(),
+                       can_manage=page.ctx.can("grants.manage_rounds"), **context)
+
+
+def move_round(page):
+    code, move = page.params["round"].upper(), page.params["move"]
+    grants = page.ctx.grants
+    if move not in ("open", "close"):
+        return page.refused(_NotFound(_("no such action: {move}").format(move=move)))
+    done = grants.open_round(code) if move == "open" else grants.close_round(code)
+    return page.redirect("/grants/rounds", _("Round {code} is now {status}.").format(code=done.code,
+                                                                                     status=done.status.value))
+
+
+def _NotFound(message):
+    from reentry_core.sdk import NotFound
+
+    return NotFound(message)
+
+
+def agenda(page, chosen_code: str | None = None, **context):
+    grants = page.ctx.grants
+    rounds = grants.rounds()
+    mine = [r for r in rounds if page.ctx.code in r.committee] or (
+        rounds if page.ctx.can("grants.record_meeting") else [])
+    # the newest round still taking applications or deciding them, else the newest
+    chosen = chosen_code or (page.query.get("round") or "").upper() or next(
+        (r.code for r in reversed(mine) if r.status.value == "open"), mine[-1].code if mine else None)
+    items, pager = page.window(grants.agenda(chosen) if chosen else [])
+    return page.render("grants/agenda.html", rounds=mine, chosen=chosen, items=items, pager=pager,
+                       can_record=page.ctx.can("grants.record_meeting"), can_decide=page.ctx.can("grants.decide"),
+                       **context)
+
+
+def tally_sheet(page):
+    """The blank tally sheet of the round's agenda (XLSX), as ``grants agenda --out``."""
+    import tempfile
+    from pathlib import Path
+
+    from starlette.responses import Response
+
+    code = page.params["round"].upper()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"tally-{code}.xlsx"
+        page.ctx.grants.write_tally_sheet(code, path)
+        content = path.read_bytes()
+    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"content-disposition": f'attachment; filename="tally-{code}.xlsx"'})
+
+
+def meeting(page):
+    """The secretary enters the meeting's filled-in tally sheet (and decides), as ``grants meeting``."""
+    code = page.params["round"].upper()
+    try:
+        with page.uploaded("sheet") as path:
+            name = path.name
+            report = page.ctx.grants.record_meeting(code, path, decide=page.value("decide") == "yes",
+                                                    change=page.value("change") == "yes")
+    except ReentryError as exc:
+        if page.status(exc) == 403:
+            return page.refused(exc)
+        errors = page.errors(exc, {"sheet": _("Tally sheet")})
+        return agenda(page, chosen_code=code, status=page.status(exc), errors={"sheet": next(iter(errors.values()))})
+    text = _("Entered {file}: {votes} new votes, {changed} changed, {conflicts} conflicts, on {n} "
+             "applications.").format(
+        file=name, votes=report.votes, changed=report.changed, conflicts=report.conflicts, n=len(report.applications))
+    if report.decided:
+        text += " " + _("Decided: {decided}; not decided: {waiting}.").format(
+            decided=", ".join(f"{d.application} {d.outcome.value}" for d in report.decisions) or "-",
+            waiting="; ".join(f"{n.application} ({n.reason})" for n in report.not_decided) or "-")
+    return page.redirect(f"/grants/agenda?round={code}", text)
+
+
+def decide(page):
+    code = page.params["code"].upper()
+    try:
+        decision = page.ctx.grants.decide(code)
+    except ReentryError as exc:
+        if page.status(exc) == 403:
+            return page.refused(exc)
+        return _story_page(page, code, status=page.status(exc), errors={"decide": page.errors(exc, {}).get(
+            "", str(exc))}, section="decide")
+    amount = f" {decision.amount}" if decision.amount is not None else ""
+    return page.redirect(f"/grants/application/{code}", _("{code}: {outcome}{amount} ({approve} approve, "
+                                                          "{reject} reject, {abstain} abstain).").format(
+        code=code, outcome=decision.outcome.value, amount=amount, approve=decision.approve,
+        reject=decision.reject, abstain=decision.abstain))
+
+
+def budget(page):
+    found = page.ctx.grants.budget(page.params["round"])
+    return page.render("grants/budget.html", budget=found)
+
+
+def vote_labels() -> dict[str, str]:
+    return {"choice": _("Your vote"), "amount": _("Amount (TJS)"), "reason": _("Reason to reject"),
+            "note": _("Note"), "kind": _("The tie"), "code": _("Application"),
+            "change": _("Change my earlier vote")}
+
+
+def _story_page(page, code, status=200, **context):
+    story = page.ctx.grants.story(code)
+    return page.render("grants/application.html", status=status, story=story, app=story.application,
+                       votes=options(VOTES), reasons=options(REASONS), kinds=options(KINDS),
+                       labels=vote_labels(), can_vote=page.ctx.can("grants.vote"),
+                       can_declare=page.ctx.can("grants.declare_conflict"), can_decide=page.ctx.can("grants.decide"),
+                       **context)
+
+
+def application(page):
+    return _story_page(page, page.params["code"].upper())
+
+
+def vote(page):
+    code = page.params["code"].upper()
+    try:
+        cast = page.ctx.grants.vote(code, page.value("choice"), amount=page.value("amount") or None,
+                                    reason=page.value("reason") or None, note=page.value("note") or None,
+                                    change=page.value("change") == "yes")
+    except ReentryError as exc:
+        if page.status(exc) == 403:  # a trainer may not vote: the refusal, not the application
+            return page.refused(exc)
+        return _story_page(page, code, status=page.status(exc), errors=page.errors(exc, vote_labels()), section="vote")
+    return page.redirect(f"/grants/application/{code}", _("{member} votes {vote} on {code}.").format(
+        member=cast.member, vote=cast.choice.value + (f" {cast.amount}" if cast.amount else ""),
+        code=cast.application))
+
+
+def conflict(page):
+    code = page.params["code"].upper()
+    try:
+        page.ctx.grants.declare_conflict(code, page.value("kind"), page.value("conflict_note"))
+    except ReentryError as exc:
+        if page.status(exc) == 403:
+            return page.refused(exc)
+        errors = page.errors(exc, vote_labels())
+        if "note" in errors:  # the conflict form's note field (the vote form has its own)
+            errors["conflict_note"] = errors.pop("note")
+        return _story_page(page, code, status=page.status(exc), errors=errors, section="conflict")
+    return page.redirect(f"/grants/application/{code}", _("Your conflict of interest on {code} is recorded; "
+                                                          "you do not vote on it.").format(code=code))
+
+
+def tranches(page):
+    grants = page.ctx.grants
+    ready, pager = page.window(grants.due_tranches(None, ready=True))
+    pending = grants.pending_tranches(None) if page.ctx.can("grants.confirm") else []
+    return page.render("grants/tranches.html", ready=ready, pending=pending[:50], pending_total=len(pending),
+                       pager=pager)
+
+
+def tranche_labels() -> dict[str, str]:
+    return {"amount": _("Amount (TJS)"), "on": _("Date released"), "method": _("How"),
+            "items": _("Items handed over"), "supplier": _("Supplier"), "receipt": _("Receipt number"),
+            "reference": _("Payment reference"), "eur_rate": _("TJS per euro that day")}
+
+
+def record_tranche(page):
+    code = page.params["code"].upper()
+    due = [d for d in page.ctx.grants.due_tranches(None) if d.application == code]
+    context = dict(code=code, due=due[0] if due else None, methods=options(METHODS), labels=tranche_labels())
+    if page.request.method == "GET":
+        page.ctx.require("grants.disburse")  # the form only for whoever may send it
+        return page.render("grants/tranche.html", **context)
+    fields = {name: page.value(name) or None for name in ("amount", "on", "items", "supplier", "receipt",
+                                                          "reference", "eur_rate")}
+    try:
+        tranche = page.ctx.grants.disburse(code, method=page.value("method") or "cash", **fields)
+    except ReentryError as exc:
+        return page.invalid("grants/tranche.html", exc, tranche_labels(), **context)
+    text = _("Tranche {n} of {code}: {amount} released on {on} ({method}).").format(
+        n=tranche.number, code=tranche.application, amount=f"{tranche.amount} {tranche.currency}",
+        on=tranche.released_on.isoformat(), method=tranche.method.value)
+    if tranche.status.value == "pending":
+        text += " " + _("It counts once a second finance officer confirms it.")
+    return page.redirect("/grants/tranches", text)
+
+
+def confirm(page):
+    code, number = page.params["code"].upper(), page.params["number"]
+    tranche = page.ctx.grants.confirm_tranche(code, number)
+    return page.redirect("/grants/tranches", _("Tranche {n} of {code} confirmed: {amount}.").format(
+        n=tranche.number, code=tranche.application, amount=f"{tranche.amount} {tranche.currency}"))
