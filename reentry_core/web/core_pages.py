@@ -149,8 +149,9 @@ def report(page) -> Response:
     from ..services.report_output import columns, funnel_lines, legend, shown, table_lines
 
     found, by = _report(page)
-    sections = [(section.title, [(label, [shown(cell, row, found.threshold) for cell in cells])
-                                 for label, cells, row in table_lines(found, section.rows)])
+    sections = [(section.title, [(("\u00a0\u00a0" * line.depth) + line.label,
+                                  [shown(cell, line.row, found.threshold) for cell in line.cells])
+                                 for line in table_lines(found, section.rows)])
                 for section in found.sections]
     funnels = [(name, *funnel_lines(found, name)) for name in found.funnel]
     return page.render("report.html", report=found, by=by, breakdowns=BREAKDOWNS, sections=sections, funnels=funnels,
@@ -161,7 +162,7 @@ def workbook(page) -> Response:
     import tempfile
     from pathlib import Path
 
-    from ..services.report_output import write_report
+    from ..services.report_files import write_report
 
     found, _by = _report(page)
     with tempfile.TemporaryDirectory() as folder:
