@@ -61,9 +61,10 @@ def build_catalogs() -> dict[str, Catalog]:
     # only this project's plugins: another installed plugin has its own catalogue
     others = {ep.name for ep in _entry_points()} - set(built_in_plugins())
     for command in walk_commands(build_cli(load_plugins(disabled=others))):
-        if command.help:
+        english = getattr(command, "source_help", (command.help, None))[0]  # never a translation
+        if english:
             module = getattr(command.callback, "__module__", "") or "reentry_core"
-            catalogs.get(module.split(".")[0], catalogs["reentry_core"]).add(inspect_clean(command.help), None)
+            catalogs.get(module.split(".")[0], catalogs["reentry_core"]).add(inspect_clean(english), None)
     return catalogs
 
 

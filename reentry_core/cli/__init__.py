@@ -133,10 +133,15 @@ def walk_commands(command: click.Command):
 def translate_help(cli: click.Group) -> None:
     """Command docstrings are messages too: pass them through the catalogue."""
     for command in walk_commands(cli):
-        if command.help:
-            command.help = _(inspect_clean(command.help))
-        if command.short_help:
-            command.short_help = _(command.short_help)
+        # a plugin's commands are module objects, shared by every CLI a process builds (in
+        # any language): translate from the English kept on the first pass, never twice
+        if not hasattr(command, "source_help"):
+            command.source_help = (command.help, command.short_help)
+        english, short = command.source_help
+        if english:
+            command.help = _(inspect_clean(english))
+        if short:
+            command.short_help = _(short)
 
 
 def inspect_clean(text: str) -> str:
