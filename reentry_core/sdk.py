@@ -28,8 +28,9 @@ The core's records
     correction or an ending must give)
 Look-ups by public code
     participant, participant_id, participant_ids, participant_from_row,
-    consent_in_force, staff_member, staff_id, centre, centre_id; resolve_code (the code
-    typed, or the one it is an alias of: a merged duplicate's code finds the person kept)
+    consent_in_force, staff_member, staff_id, centre, centre_id; kept_code (the code a
+    merged duplicate's code now finds, or None: asked when a look-up by code found nobody),
+    resolve_code (the code typed, or the one it is an alias of)
 Who may see whom (``reentry_core.privacy``)
     visible(conn, participant_id_column[, centre_id_column]) for list queries,
     check_in_scope(conn, participant_id, code[, centre_id]) for one participant,
@@ -124,6 +125,7 @@ _EXPORTS: dict[str, str] = {
     "participant_ids": "reentry_core.lookups",
     "participant_from_row": "reentry_core.lookups",
     "resolve_code": "reentry_core.lookups",
+    "kept_code": "reentry_core.lookups",
     "consent_in_force": "reentry_core.lookups",
     "staff_member": "reentry_core.lookups",
     "staff_id": "reentry_core.lookups",
@@ -236,7 +238,8 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported pla
     from .i18n import _, ngettext, pgettext  # noqa: F401
     from .words import choice_label, date_text, money, number  # noqa: F401
     from .lookups import (centre, centre_id, consent_in_force, participant, participant_from_row,  # noqa: F401
-                          participant_id, participant_ids, resolve_code, staff_id, staff_member)
+                          kept_code, participant_id, participant_ids, resolve_code, staff_id,
+                          staff_member)
     from .privacy import HEALTH_SERVICES, check_centre, check_codes, in_scope, redact, scope_of, shown, visible  # noqa: F401
     from .privacy import check as check_in_scope  # noqa: F401
     from .reporting import Period  # noqa: F401

@@ -20,7 +20,7 @@ import attrs
 import sqlalchemy as sa
 
 from reentry_core.sdk import (
-    _, as_audited, check_codes, check_in_scope, clear_text, core as t, DataRow, NotFound, resolve_code, Role, visible,
+    _, as_audited, check_codes, check_in_scope, clear_text, core as t, DataRow, kept_code, NotFound, Role, visible,
 )
 
 from .domain import (
@@ -50,8 +50,10 @@ def _participant_query():
 
 
 def participant_row(conn: sa.Connection, code: str):
-    code = resolve_code(conn, code)  # a merged duplicate's code finds the person kept
+    code = code.strip().upper()
     row = conn.execute(_participant_query(), {"code": code}).first()
+    if row is None and (kept := kept_code(conn, code)):  # a merged duplicate's code finds the person kept
+        code, row = kept, conn.execute(_participant_query(), {"code": kept}).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=code))
     check_in_scope(conn, row.id, row.code)

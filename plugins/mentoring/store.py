@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from reentry_core.sdk import (
     _, as_audited, check_codes, check_in_scope, clear_text, core, DataRow, NotFound, ParticipantStatus, Role,
-    resolve_code, visible,
+    kept_code, visible,
 )
 
 from . import tables as t
@@ -50,8 +50,10 @@ _PARTICIPANT = _PARTICIPANTS.where(_P.c.code == sa.bindparam("code"))
 def participant(conn: sa.Connection, code: str):
     """The participant's row (``id``, ``code``, ``full_name``, ``sex``, ``status``, ``registered_on``,
     ``centre``)."""
-    code = resolve_code(conn, str(code))  # a merged duplicate's code finds the person kept
+    code = str(code).strip().upper()
     row = conn.execute(_PARTICIPANT, {"code": code}).first()
+    if row is None and (kept := kept_code(conn, code)):  # a merged duplicate's code finds the person kept
+        code, row = kept, conn.execute(_PARTICIPANT, {"code": kept}).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=code))
     check_in_scope(conn, row.id, row.code)

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from reentry_core.sdk import (
     _, as_audited, check_in_scope, clear_text, core, DataRow, ERASED_TEXT, NotFound, participant_from_row, redact,
-    resolve_code, Role, visible,
+    kept_code, Role, visible,
 )
 
 from . import tables as t
@@ -70,8 +70,10 @@ _PARTICIPANT = (sa.select(P, core.centre.c.code.label("centre_code"))
 
 def participant(conn: sa.Connection, code: str):
     """The core ``Participant`` (the payload of ``grant_plan``) and its row id."""
-    code = resolve_code(conn, normal(code))  # a merged duplicate's code finds the person kept
+    code = normal(code)
     row = conn.execute(_PARTICIPANT, {"code": code}).first()
+    if row is None and (kept := kept_code(conn, code)):  # a merged duplicate's code finds the person kept
+        code, row = kept, conn.execute(_PARTICIPANT, {"code": kept}).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=code))
     check_in_scope(conn, row.id, row.code, row.centre_id)

@@ -160,9 +160,15 @@ def load_participant(conn: sa.Connection, code: str, *, lock: bool = False) -> P
     outside the acting staff member's scope is refused (:func:`reentry_core.privacy.check`).
     ``lock``: held until the transaction ends, for a change written back
     (:mod:`reentry_core.storage.locks`)."""
-    code = resolve_code(conn, code)
-    query = select_participants().where(_P.c.code == code)
-    row = conn.execute(for_update(query, _P) if lock else query).first()
+    code = code.strip().upper()
+
+    def find(wanted: str):
+        query = select_participants().where(_P.c.code == wanted)
+        return conn.execute(for_update(query, _P) if lock else query).first()
+
+    row = find(code)
+    if row is None and (kept := kept_code(conn, code)):  # a merged duplicate's code finds the person kept
+        code, row = kept, find(kept)
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=code))
     privacy.check(conn, row.id, row.code, row.centre_id)
@@ -171,8 +177,11 @@ def load_participant(conn: sa.Connection, code: str, *, lock: bool = False) -> P
 
 def participant_id(conn: sa.Connection, code: str) -> int:
     """The database id of participant ``code``; :class:`NotFound` names the code."""
-    code = resolve_code(conn, code)
-    row = conn.execute(sa.select(_P.c.id, _P.c.centre_id).where(_P.c.code == code)).first()
+    code = code.strip().upper()
+    query = sa.select(_P.c.id, _P.c.centre_id)
+    row = conn.execute(query.where(_P.c.code == code)).first()
+    if row is None and (kept := kept_code(conn, code)):  # a merged duplicate's code finds the person kept
+        code, row = kept, conn.execute(query.where(_P.c.code == kept)).first()
     if row is None:
         raise NotFound(_("participant {code!r} does not exist").format(code=code))
     privacy.check(conn, row.id, code, row.centre_id)
