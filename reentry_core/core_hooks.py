@@ -101,8 +101,7 @@ def register_indicators(register):
              .where(period.covers(r.c.opened_on)),
              aggregate="count", unit="referrals", categories=ServiceType.values())
     register("referrals.by_status", _("Referrals opened, by status now"),
-             _("Referrals opened in the period, by where they stand today (open, accepted, done, declined, "
-               "cancelled)."),
+             _("Referrals opened in the period, by where they stand today."),
              lambda period: sa.select(r.c.participant_id, r.c.status.label("category"))
              .where(period.covers(r.c.opened_on)),
              aggregate="count", unit="referrals", categories=ReferralStatus.values())

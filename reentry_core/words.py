@@ -22,6 +22,7 @@ from decimal import Decimal
 from .i18n import SOURCE, language, pgettext_of
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def english() -> bool:
@@ -85,6 +86,24 @@ def date_text(value: date) -> str:
     return value.isoformat() if english() else value.strftime("%d.%m.%Y")
 
 
+def month_text(value: str) -> str:
+    """A month ``2026-04`` as ``04.2026`` in Russian and Tajik; as it is in English."""
+    found = _ISO_MONTH.match(value)
+    return value if english() or not found else f"{found[2]}.{found[1]}"
+
+
+def percent(share: Decimal | int, places: int = 1) -> str:
+    """A share (``0.926``) as a percentage: ``92.6%``; ``92,6 %`` in Russian and Tajik."""
+    value = (Decimal(share) * 100).quantize(Decimal(1).scaleb(-places))
+    return f"{value}%" if english() else f"{number(value)} %"
+
+
+def unit_label(unit: str) -> str:
+    """The words for an indicator's unit (``people``, ``TJS per month``): units are codes,
+    said in the reader's language (context ``unit``) where a person reads them."""
+    return unit if english() or not unit else pgettext_of(None, "unit", unit)
+
+
 def currency(code: str) -> str:
     """The reader's word for a currency (``TJS`` → "сомонӣ"); other codes as they are."""
     return code if english() or not code else pgettext_of(None, "currency", code)
@@ -119,6 +138,8 @@ def cell(value, choices: frozenset[str] = frozenset(), package: str | None = Non
             return choice_label(text, package)
         if _ISO_DAY.match(text):
             return date_text(date.fromisoformat(text))
+        if _ISO_MONTH.match(text):
+            return month_text(text)
     return text
 
 

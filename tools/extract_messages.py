@@ -99,9 +99,26 @@ def words_of(package: str) -> dict[str, set[str]]:
             elif "COLUMNS" in name and isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
                 columns.update(value)
     columns |= printed_columns(PACKAGES[package])
-    found = {"choice": choices, "column": {c.replace("_", " ") for c in columns if not c.startswith("_")}}
+    found = {"choice": choices, "column": {c.replace("_", " ") for c in columns if not c.startswith("_")},
+             "unit": indicator_units(PACKAGES[package])}
     if package == "reentry_core":
         found["currency"] = {"TJS"}
+    else:  # the heading of the plugin's part of the programme report (services.reports.section_title)
+        found["section"] = {package.removeprefix("reentry_").replace("_", " ").capitalize()}
+    return found
+
+
+def indicator_units(folder: Path) -> set[str]:
+    """The units a package's indicators are counted in (``unit="people"`` where it
+    registers them): codes, said in words where a person reads them (``words.unit_label``)."""
+    import ast
+
+    found: set[str] = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "unit" and isinstance(node.value, ast.Constant) \
+                    and isinstance(node.value.value, str) and node.value.value:
+                found.add(node.value.value)
     return found
 
 

@@ -135,24 +135,24 @@ def declare_indicators(register) -> None:
     """Mentoring's indicators, in the order reports show them (see :data:`KEYS`)."""
     register("mentoring.businesses", _("Businesses under mentoring"),
              _("Participants whose follow-up schedule ran at some time in the period."),
-             _businesses, aggregate="people", unit=_("people"))
+             _businesses, aggregate="people", unit="people")
     register("mentoring.visits", _("Mentoring visits"), _("Visits logged with a date in the period."),
-             lambda p: sa.select(_v.c.participant_id).where(p.covers(_v.c.visited_on)), unit=_("visits"))
+             lambda p: sa.select(_v.c.participant_id).where(p.covers(_v.c.visited_on)), unit="visits")
     register("mentoring.due_visits", _("Due visits closed"),
              _("Due visits (due in the period) that were done, or whose window closed by the period's end; "
                "the base of the on-time rate."),
-             lambda p: _due(p, sa.or_(_d.c.visit_id.is_not(None), _missed(p))), unit=_("due visits"),
+             lambda p: _due(p, sa.or_(_d.c.visit_id.is_not(None), _missed(p))), unit="due visits",
              parts=("mentoring.visits_on_time", "mentoring.visits_late", "mentoring.visits_missed"))
     register("mentoring.visits_on_time", _("Due visits done on time"),
              _("Due visits (due in the period) fulfilled by a visit inside their window."),
-             lambda p: _due(p, _d.c.fulfilment == Fulfilment.ON_TIME.value), unit=_("due visits"))
+             lambda p: _due(p, _d.c.fulfilment == Fulfilment.ON_TIME.value), unit="due visits")
     register("mentoring.visits_late", _("Due visits done late"),
              _("Due visits (due in the period) fulfilled after their window, before the next window opened."),
-             lambda p: _due(p, _d.c.fulfilment == Fulfilment.LATE.value), unit=_("due visits"))
+             lambda p: _due(p, _d.c.fulfilment == Fulfilment.LATE.value), unit="due visits")
     register("mentoring.visits_missed", _("Due visits missed"),
              _("Due visits (due in the period) whose window closed by the period's end without a visit; "
                "a late visit later moves one to 'late'."),
-             lambda p: _due(p, _missed(p)), unit=_("due visits"))
+             lambda p: _due(p, _missed(p)), unit="due visits")
     register("mentoring.on_time_rate", _("Share of due visits done on time"),
              _("Due visits done on time / due visits closed."), aggregate="rate",
              numerator="mentoring.visits_on_time", denominator="mentoring.due_visits")
@@ -174,7 +174,7 @@ def declare_indicators(register) -> None:
             register(f"{key}.{part}", label.format(n=months), definition.format(n=months),
                      lambda p, _m=months, _part=part: _due(p, _not_replaced_away(), survival_conditions(p)[_part],
                                                            months=_m),
-                     unit=_("businesses"),
+                     unit="businesses",
                      # the programme funnel ends with businesses still operating at 6, then 12 months
                      funnel_stage=60 + months if part == "operating" else None,
                      # reached = operating + not operating + unknown: protected as one family
@@ -186,16 +186,16 @@ def declare_indicators(register) -> None:
         register(f"mentoring.profit_{months}m", _("Average monthly profit at {n} months").format(n=months),
                  _("Revenue minus costs per month, at the visit that fulfilled the {n}-month due visit, where both "
                    "were recorded.").format(n=months),
-                 lambda p, _m=months: _profit(p, _m), aggregate="mean", unit=_("TJS per month"))
+                 lambda p, _m=months: _profit(p, _m), aggregate="mean", unit="TJS per month")
     register("mentoring.jobs", _("Jobs at mentored businesses"),
              _("People working (owner, family, hired) at each participant's last visit in the period, when the "
                "business was operating; none when it was not."),
-             _jobs, aggregate="sum", unit=_("jobs"))
+             _jobs, aggregate="sum", unit="jobs")
     register("mentoring.risk_flags", _("Risk flags raised"), _("Risk flags raised at visits in the period."),
-             lambda p: _risks(p), unit=_("flags"))
+             lambda p: _risks(p), unit="flags")
     register("mentoring.risk_referrals", _("Referrals opened from risks"),
              _("Referrals opened by risk flags raised at visits in the period."),
-             lambda p: _risks(p, t.visit_risk.c.outcome == RiskOutcome.OPENED.value), unit=_("referrals"),
+             lambda p: _risks(p, t.visit_risk.c.outcome == RiskOutcome.OPENED.value), unit="referrals",
              within="mentoring.risk_flags")
 
 

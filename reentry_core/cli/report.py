@@ -26,7 +26,10 @@ def indicators(state: CliState):
     Example:
       reentry --as ME1 report indicators
     """
-    rows = [{"key": i.key, "label": i.label, "aggregate": i.aggregate, "unit": i.unit, "plugin": i.plugin,
+    from ..words import unit_label
+
+    unit = unit_label if state.format == "table" else str  # people read words; scripts the code
+    rows = [{"key": i.key, "label": i.label, "aggregate": i.aggregate, "unit": unit(i.unit), "plugin": i.plugin,
              "definition": i.definition + (f" ({i.numerator} / {i.denominator})" if i.aggregate == "rate" else "")}
             for i in state.ctx().reports.indicators()]
     emit_rows(rows, ["key", "label", "aggregate", "unit", "plugin", "definition"], state.format)
@@ -97,8 +100,8 @@ def print_tables(report) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ..services.report_output import (analysis_lines, columns, funnel_lines, legend, row_dimensions, shown,
-                                          table_lines)
+    from ..services.report_output import (analysis_lines, columns, dimension_text, funnel_lines, legend,
+                                          row_dimensions, shown, table_lines)
 
     import sys
 
@@ -115,7 +118,7 @@ def print_tables(report) -> None:
         console.print(f"{label}: {note}")
     headers = [h for h, _v in columns(report)]
     dims = row_dimensions(report)
-    first = _("indicator") + (" / " + " · ".join(dims) if dims else "")
+    first = _("indicator") + (" / " + " · ".join(map(dimension_text, dims)) if dims else "")
     for section in report.sections:
         table = Table(title=section.title, title_justify="left", header_style="bold")
         table.add_column(first)
@@ -130,7 +133,8 @@ def print_tables(report) -> None:
         header, lines = funnel_lines(report, name)
         if not lines:
             continue
-        table = Table(title=_("Funnel by {name} (people registered in the period)").format(name=name),
+        table = Table(title=_("Funnel by {name} (people registered in the period)").format(
+            name=dimension_text(name)),
                       title_justify="left", header_style="bold")
         for i, title in enumerate(header):
             table.add_column(title, justify="left" if i == 0 else "right")

@@ -21,6 +21,7 @@ from ..errors import InvalidInput, param
 from ..i18n import _
 from ..logframe import Framework, FrameworkIndicator, previous_period
 from ..reporting import Period
+from ..words import date_text, percent
 from .reports import ReportCell, ReportRow, share
 
 
@@ -57,10 +58,10 @@ class LogframeReport:
     note: str = ""
 
     def period_text(self) -> str:
-        return f"{self.period.start.isoformat()} – {self.period.end.isoformat()}"
+        return f"{date_text(self.period.start)} – {date_text(self.period.end)}"
 
     def previous_text(self) -> str:
-        return f"{self.previous.start.isoformat()} – {self.previous.end.isoformat()}"
+        return f"{date_text(self.previous.start)} – {date_text(self.previous.end)}"
 
 
 def _kind(row: ReportRow, item: FrameworkIndicator) -> str:
@@ -171,8 +172,8 @@ def headers() -> list[str]:
 def _plain(value: Decimal | None, kind: str) -> str:
     if value is None:
         return "—"
-    if kind == "rate":
-        return f"{value:.0f}%" if value == value.to_integral_value() else f"{value:.1f}%"
+    if kind == "rate":  # a target in percent (30 = 30%)
+        return percent(value / 100, 0 if value == value.to_integral_value() else 1)
     from .report_output import format_value
 
     return format_value(value, "money" if kind == "money" else "count")
@@ -244,7 +245,7 @@ def write_workbook(report: LogframeReport, target) -> None:
     for label, value in [(_("Logframe"), report.framework.title), (_("Donor"), report.framework.donor),
                          (_("Period"), report.period_text()), (_("Previous period"), report.previous_text()),
                          (_("Small counts"), _("counts below {n} are hidden").format(n=report.threshold)),
-                         (_("Made on"), report.made_on.isoformat()), (_("Made by"), report.made_by)]:
+                         (_("Made on"), date_text(report.made_on)), (_("Made by"), report.made_by)]:
         about.append([label, value], bold=(True, False))
     sheet = book.sheet(_("Logframe"), headers(), freeze="C2", widths={"A": 8, "B": 60, "I": 50})
 

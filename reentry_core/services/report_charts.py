@@ -21,7 +21,9 @@ from typing import Any, Callable
 
 import attrs
 
+from .. import words
 from ..i18n import _
+from .report_output import format_value, group_text
 from .reports import ProgrammeReport, ReportCell, hidden_mark
 
 #: A4 less its margins (about 180 mm): charts are drawn at this width, in inches
@@ -59,10 +61,10 @@ def _number(cell: ReportCell | None) -> float | None:
 
 def _label(value: Any, kind: str) -> str:
     if kind == "rate":
-        return f"{Decimal(value) * 100:.0f}%"
+        return words.percent(value, 0)
     if kind == "money":
-        return f"{Decimal(value):,.0f}".replace(",", " ")
-    return f"{int(value):,}".replace(",", " ")
+        return format_value(Decimal(value).quantize(Decimal(1)), "count")
+    return format_value(int(value), "count")
 
 
 def grouped_bars(key: str, title: str, categories: list[str], series: list[Series], *, threshold: int | None,
@@ -166,7 +168,7 @@ def funnel_by_sex(report: ProgrammeReport) -> Chart | None:
     if not rows:
         return None
     sexes = [key for key in rows[0].cells if key[0] is not None]
-    series = [Series(str(key[0]), [row.cells.get(key) for row in rows]) for key in sexes]
+    series = [Series(group_text(key[0]), [row.cells.get(key) for row in rows]) for key in sexes]
     return grouped_bars("funnel", _("From registration to a business operating at 12 months, by sex"),
                         [row.label for row in rows], series, threshold=report.threshold, axis_label=_("people"),
                         note=_("People registered in the period, followed stage by stage."))
@@ -178,7 +180,7 @@ def survival_by_centre(report: ProgrammeReport) -> Chart | None:
     if not rates:
         return None
     groups = list(rows[rates[0]].cells)
-    categories = [_("all centres") if g[0] is None else str(g[0]) for g in groups]
+    categories = [_("all centres") if g[0] is None else group_text(g[0]) for g in groups]
     series = []
     for key in rates:
         reached = rows.get(f"{key}.reached")
@@ -201,7 +203,7 @@ def rate_bars(analysis, threshold: int | None) -> Chart:
     notes = [None if counts is None or line[counts].hidden or line[counts].value is None
              else f"n = {line[counts].value}" for line in lines]
     series = [Series(analysis.columns[-1], [line[-1] for line in lines], "rate", notes)]
-    return grouped_bars(hint.key, hint.title, [str(line[0]) for line in lines], series,
+    return grouped_bars(hint.key, hint.title, [group_text(line[0]) for line in lines], series,
                         threshold=threshold, axis_label=hint.axis or analysis.columns[-1], note=analysis.note)
 
 
@@ -212,7 +214,7 @@ def column_bars(analysis, threshold: int | None) -> Chart:
     formats = list(analysis.formats) + ["text"] * len(analysis.columns)
     series = [Series(analysis.columns[i], [line[i] for line in lines], f)
               for i, f in enumerate(formats[:len(analysis.columns)]) if f in ("count", "rate", "money")]
-    return grouped_bars(hint.key, hint.title, [str(line[0]) for line in lines], series, threshold=threshold,
+    return grouped_bars(hint.key, hint.title, [group_text(line[0]) for line in lines], series, threshold=threshold,
                         axis_label=hint.axis, horizontal=False)
 
 
@@ -250,7 +252,7 @@ def running_totals(analyses: list, threshold: int | None) -> Chart:
                 for month, cell in zip(own_months, cells.get(round_code, [])):
                     if cell is None or cell.hidden or cell.value is None:
                         if cell is not None and cell.hidden:
-                            stopped.append(f"{round_code} {titles[name]} {month}")
+                            stopped.append(f"{round_code} {titles[name]} {words.month_text(month)}")
                         break
                     if not xs and not cell.value:
                         continue  # nothing yet (a later round): the line starts with its first money
@@ -273,7 +275,8 @@ def running_totals(analyses: list, threshold: int | None) -> Chart:
             axes[index // columns][index % columns].set_visible(False)
         step = max(1, len(months) // 6)
         for ax in axes[-1]:
-            ax.set_xticks(range(0, len(months), step), months[::step], rotation=45, ha="right", fontsize=6)
+            ax.set_xticks(range(0, len(months), step), [words.month_text(m) for m in months[::step]], rotation=45,
+                          ha="right", fontsize=6)
 
     height = max(2.4, 1.5 * ((len(rounds) + 1) // 2) + 0.6)
     svg = draw(hint.key, paint, height)

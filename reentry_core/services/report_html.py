@@ -14,7 +14,9 @@ from html import escape
 from typing import Iterable
 
 from ..i18n import _, language
-from .report_output import (analysis_lines, columns, funnel_lines, legend, row_dimensions, shown, table_lines)
+from ..words import date_text
+from .report_output import (analysis_lines, columns, dimension_text, funnel_lines, legend, row_dimensions, shown,
+                            table_lines)
 from .reports import ProgrammeReport
 
 STYLE = """
@@ -71,13 +73,18 @@ def _table(header: Iterable[str], body: Iterable[tuple[str, list[str]]], thresho
     return "".join(out)
 
 
+def heading(text: str) -> str:
+    """A section's heading (a message said outside an f-string, where the extractor finds it)."""
+    return f"<h2>{escape(text)}</h2>"
+
+
 def facts(report: ProgrammeReport) -> list[tuple[str, str]]:
     return [
         (_("Period"), report.period_text()),
         (_("Centre"), report.centre or _("all centres")),
-        (_("Broken down by"), ", ".join(report.by) or _("nothing (totals)")),
+        (_("Broken down by"), ", ".join(map(dimension_text, report.by)) or _("nothing (totals)")),
         *[(label, value) for label, value in report_notes(report)],
-        (_("Made on"), report.made_on.isoformat()),
+        (_("Made on"), date_text(report.made_on)),
         (_("Made by"), report.made_by),
     ]
 
@@ -107,21 +114,22 @@ def render(report: ProgrammeReport, *, title: str | None = None, extra: str = ""
                  "end). Charts draw nothing for a hidden cell.").format(n=report.threshold)
         parts.append(f'<p class="note">{escape(note)}</p>')
     else:
-        parts.append(f'<p class="warning">{escape(_("Small counts are NOT hidden: do not share this report."))}</p>')
+        warning = _("Small counts are NOT hidden: do not share this report.")
+        parts.append(f'<p class="warning">{escape(warning)}</p>')
     parts.append(extra)
 
     drawn = charts(report)
     if drawn:
-        parts.append(f"<h2>{escape(_('At a glance'))}</h2>")
+        parts.append(heading(_("At a glance")))
         for chart in drawn:
             parts.append(f'<figure data-chart="{escape(chart.key)}"><h3>{escape(chart.title)}</h3>{chart.svg}'
                          f"<figcaption>{escape(chart.caption)}</figcaption></figure>")
 
     headers = [h for h, _v in columns(report)]
     dims = row_dimensions(report)
-    first = _("indicator") + (" / " + " · ".join(dims) if dims else "")
+    first = _("indicator") + (" / " + " · ".join(map(dimension_text, dims)) if dims else "")
     for section in report.sections:
-        parts.append(f"<section><h2>{escape(section.title)}</h2>")
+        parts.append("<section>" + heading(section.title))
         body = [("group" if line.depth else "indicator",
                  [line.label, *[shown(cell, line.row, report.threshold) for cell in line.cells]])
                 for line in table_lines(report, section.rows)]
@@ -131,12 +139,12 @@ def render(report: ProgrammeReport, *, title: str | None = None, extra: str = ""
         header, lines = funnel_lines(report, name)
         if not lines:
             continue
-        parts.append(f"<section><h2>{escape(_('Funnel by {name} (people registered in the period)').format(name=name))}"
-                     "</h2>")
+        parts.append("<section>" + heading(_("Funnel by {name} (people registered in the period)").format(
+            name=dimension_text(name))))
         parts.append(_table(header, [("", line) for line in lines], report.threshold))
         parts.append("</section>")
     for analysis in report.analyses:
-        parts.append(f"<section><h2>{escape(analysis.title)}</h2>")
+        parts.append("<section>" + heading(analysis.title))
         parts.append(_table(analysis.columns, [("", line) for line in analysis_lines(report, analysis)],
                             report.threshold))
         if analysis.note:
@@ -144,11 +152,11 @@ def render(report: ProgrammeReport, *, title: str | None = None, extra: str = ""
         parts.append("</section>")
 
     if report.threshold is not None:
-        parts.append(f"<h2>{escape(_('Marks'))}</h2>")
+        parts.append(heading(_("Marks")))
         parts.append(_table([_("mark"), _("meaning")], [("", [mark, meaning]) for mark, meaning in legend(
             report.threshold)], None).replace("<table>", '<table class="legend">', 1))
     if report.definitions:
-        parts.append(f"<h2>{escape(_('Definitions'))}</h2>")
+        parts.append(heading(_("Definitions")))
         parts.append(_table([_("indicator"), _("definition")],
                             [("", [label, definition]) for label, definition in report.definitions.values()],
                             None).replace("<table>", '<table class="definitions">', 1))
@@ -178,7 +186,7 @@ def render_logframe(report) -> str:
 
     facts_list = [(_("Donor"), report.framework.donor), (_("Period"), report.period_text()),
                   (_("Previous period"), report.previous_text()),
-                  *([(_("Grants"), report.note)] if report.note else []), (_("Made on"), report.made_on.isoformat()),
+                  *([(_("Grants"), report.note)] if report.note else []), (_("Made on"), date_text(report.made_on)),
                   (_("Made by"), report.made_by)]
     note = _("Actual figures are the programme report's, with its small-count protection: counts below {n} are "
              "shown as <{n}, and a % of target worked out from a hidden figure is hidden too. Rates and shares, "
@@ -191,7 +199,7 @@ def render_logframe(report) -> str:
                              threshold=report.threshold, axis_label=_("% of target"))
         body.append(f'<figure data-chart="{escape(chart.key)}"><h3>{escape(chart.title)}</h3>{chart.svg}'
                     f"<figcaption>{escape(chart.caption)}</figcaption></figure>")
-    body.append(f"<h2>{escape(_('Results framework'))}</h2>")
+    body.append(heading(_("Results framework")))
     body.append(_table(headers(), [("indicator" if level != "indicator" else "", cells)
                                    for level, cells in text_lines(report)], report.threshold)
                 .replace("<table>", '<table class="logframe">', 1))

@@ -15,6 +15,8 @@ from typing import Any
 
 import attrs
 
+from .. import words
+from ..domain import choice_values
 from ..errors import InvalidInput, param
 from ..i18n import _
 from ..sheets import Workbook
@@ -52,14 +54,31 @@ def value_format(row: ReportRow | str) -> str:
 
 
 def format_value(value, row: ReportRow | str) -> str:
+    """A figure as the report prints it: ``1 000.50`` (``1 000,50`` in Russian and Tajik),
+    ``92.6%``, a mean with one decimal."""
     kind = value_format(row)
     if kind == "rate":
-        return f"{Decimal(value) * 100:.1f}%"
+        return words.percent(value)
+    if not words.english():
+        places = "0.01" if kind == "money" else "0.1" if isinstance(value, Decimal) and \
+            value != value.to_integral_value() else "1"
+        return words.number(Decimal(value).quantize(Decimal(places)))
     if kind == "money":
         return f"{Decimal(value):,.2f}".replace(",", " ")
     if isinstance(value, Decimal) and value != value.to_integral_value():
         return f"{value:.1f}"
     return f"{int(value):,}".replace(",", " ")
+
+
+def group_text(value: Any) -> str:
+    """A group's value as people read it: a centre's code, an age band, a choice's words
+    (``female`` → "женщины"), ``all`` for a margin."""
+    return _("all") if value is None else words.cell(value, choice_values())
+
+
+def dimension_text(name: str) -> str:
+    """A dimension's name as people read it (``age_band`` → "age band", "возрастная группа")."""
+    return words.column_label(name, "reentry_core")
 
 
 def _is_money(row: ReportRow) -> bool:
@@ -117,7 +136,7 @@ def columns(report: ProgrammeReport) -> list[tuple[str, Any]]:
     at = column_dimension(report)
     if at is None:
         return [(_("value"), None)]
-    return [(str(v), v) for v in report.levels[at]] + [(_("total"), None)]
+    return [(group_text(v), v) for v in report.levels[at]] + [(_("total"), None)]
 
 
 def row_dimensions(report: ProgrammeReport) -> tuple[str, ...]:
@@ -144,7 +163,7 @@ def _key(report: ProgrammeReport, lead: tuple, column: Any) -> tuple:
 
 
 def row_title(row: ReportRow) -> str:
-    return row.label + (f": {row.category or _('all')}" if row.categorised else "")
+    return row.label + (f": {group_text(row.category)}" if row.categorised else "")
 
 
 def row_label(row: ReportRow, lead: tuple) -> str:
@@ -152,7 +171,7 @@ def row_label(row: ReportRow, lead: tuple) -> str:
     for the lines under it."""
     if not any(v is not None for v in lead):
         return row_title(row)
-    return " · ".join(_("all") if v is None else str(v) for v in lead)
+    return " · ".join(group_text(v) for v in lead)
 
 
 @attrs.frozen
@@ -202,7 +221,7 @@ def funnel_stages(report: ProgrammeReport, name: str) -> tuple[list[str], list[F
     the counts and shares of the first stage, kept apart (a workbook sums and charts them)."""
     rows = report.funnel.get(name, [])
     groups = list(rows[0].cells) if rows else []  # each value, then the total (None)
-    headers = [str(g[0]) if g[0] is not None else _("total") for g in groups]
+    headers = [group_text(g[0]) if g[0] is not None else _("total") for g in groups]
     shares = {g: share_of_first(rows, g) for g in groups}
     stages = [FunnelStage(row, [row.cells.get(g) for g in groups],
                           [None if i == 0 else shares[g][i] for g in groups]) for i, row in enumerate(rows)]
@@ -217,7 +236,7 @@ def funnel_lines(report: ProgrammeReport, name: str) -> tuple[list[str], list[li
         line = [stage.row.label]
         for cell, share in zip(stage.cells, stage.shares):
             text = shown(cell, stage.row, report.threshold)
-            line.append(text if share is None else f"{text} ({share * 100:.0f}%)")
+            line.append(text if share is None else f"{text} ({words.percent(share, 0)})")
         lines.append(line)
     return [_("stage"), *headers], lines
 
@@ -269,7 +288,9 @@ def analysis_formats(analysis: Analysis) -> list[str]:
 
 def analysis_lines(report: ProgrammeReport, analysis: Analysis) -> list[list[str]]:
     """An analysis as printed: every cell as text, hidden ones by their mark."""
-    return [[shown(v, fmt, report.threshold) if isinstance(v, ReportCell) else ("—" if v is None else str(v))
+    choices = choice_values()
+    return [[shown(v, fmt, report.threshold) if isinstance(v, ReportCell) else ("—" if v is None else
+                                                                                  words.cell(v, choices))
              for v, fmt in zip(line, analysis_formats(analysis))] for line in analysis.rows]
 
 
@@ -328,28 +349,29 @@ def write_workbook(report: ProgrammeReport, target: str) -> None:
         (_("Programme report"), ""),
         (_("Period"), report.period_text()),
         (_("Centre"), report.centre or _("all centres")),
-        (_("Broken down by"), ", ".join(report.by) or _("nothing (totals)")),
+        (_("Broken down by"), ", ".join(map(dimension_text, report.by)) or _("nothing (totals)")),
         *report.notes,
         (_("Small counts"), _("counts below {n} are hidden, with other cells hidden so that none can be worked "
                               "out from the figures; the marks:").format(n=report.threshold)
          if report.threshold else _("NOT hidden (made by an admin)")),
         *legend(report.threshold),
-        (_("Made on"), report.made_on.isoformat()),
+        (_("Made on"), words.date_text(report.made_on)),
         (_("Made by"), report.made_by),
     ]
     for label, value in facts:
         about.append([label, value], bold=(True, False))
 
     dims = row_dimensions(report)
-    headers = [_("indicator"), *dims] + [h for h, _v in columns(report)] + [_("unit")]
+    headers = [_("indicator"), *map(dimension_text, dims)] + [h for h, _v in columns(report)] + [_("unit")]
     lead = len(dims) + 1
     freeze = f"{chr(ord('A') + lead)}2"
     for section in report.sections:
         sheet = book.sheet(section.title, headers, freeze=freeze, widths={"A": 48})
         for line in table_lines(report, section.rows):
-            groups = [_("all") if v is None else str(v) for v in line.lead]
+            groups = [group_text(v) for v in line.lead]
             values = [row_title(line.row), *groups,
-                      *[book_value(cell, line.row, report.threshold) for cell in line.cells], line.row.unit]
+                      *[book_value(cell, line.row, report.threshold) for cell in line.cells],
+                      words.unit_label(line.row.unit)]
             middle = len(line.cells)
             sheet.append(values, formats=[None] * lead + [NUMBER_FORMATS[value_format(line.row)]] * middle + [None],
                          right=[False] * lead + [not isinstance(v, (int, float)) for v in values[lead:-1]] + [False])
@@ -361,7 +383,8 @@ def write_workbook(report: ProgrammeReport, target: str) -> None:
         header = [_("stage")]
         for group in groups:  # counts and shares in columns of their own: numbers to sum and chart
             header += [group, _("{group} (% of registered)").format(group=group)]
-        sheet = book.sheet(_("Funnel by {name}").format(name=name), header, freeze="B2", widths={"A": 40})
+        sheet = book.sheet(_("Funnel by {name}").format(name=dimension_text(name)), header, freeze="B2",
+                           widths={"A": 40})
         for stage in stages:
             values: list[Any] = [stage.row.label]
             formats: list[str | None] = [None]
@@ -369,12 +392,13 @@ def write_workbook(report: ProgrammeReport, target: str) -> None:
                 values += [book_value(cell, "count", report.threshold), None if part is None else float(part)]
                 formats += [NUMBER_FORMATS["count"], NUMBER_FORMATS["rate"]]
             sheet.append(values, formats=formats)
+    choices = choice_values()
     for analysis in report.analyses:
         formats = analysis_formats(analysis)
         sheet = book.sheet(analysis.short_title or analysis.title, analysis.columns, freeze=None, widths={"A": 30})
         for line in analysis.rows:
-            sheet.append([book_value(v, fmt, report.threshold) if isinstance(v, ReportCell) else v
-                          for v, fmt in zip(line, formats)],
+            sheet.append([book_value(v, fmt, report.threshold) if isinstance(v, ReportCell)
+                          else words.cell(v, choices) if isinstance(v, str) else v for v, fmt in zip(line, formats)],
                          formats=[NUMBER_FORMATS.get(fmt) for fmt in formats])
         if analysis.note:
             sheet.append([])

@@ -25,18 +25,26 @@ import attrs
 
 from ..domain import AGE_BANDS, Sex
 from ..errors import InvalidInput, PluginError, param
-from ..i18n import _
+from ..i18n import _, pgettext
 from ..protection import AMOUNT, COUNT, FEW_PEOPLE, SECONDARY, SMALL, Attack, Grid, Relation, all_keys, protect
 from ..protection.attacker import too_narrow
 from ..protection.grids import with_margins
 from ..reporting import DIMENSIONS, Indicator, Parts, Period, compute_parts, rate_of, value_of
+from ..words import date_text
 
 DEFAULT_THRESHOLD = 5
 #: below 3, "<2" would say "exactly 1"
 LOWEST_THRESHOLD = 3
 THRESHOLD_SETTING = "reports.threshold"
-#: Where in the report each plugin's indicators go.
-SECTION_TITLES = {"core": "Participants and referrals"}
+
+
+def section_title(plugin: str) -> str:
+    """The heading of a plugin's part of the report: the core's "Participants and
+    referrals", a plugin's its name in words (``business_plans`` → "Business plans"), said
+    in the reader's language when a catalogue has it in the context ``section``."""
+    if plugin == "core":
+        return _("Participants and referrals")
+    return pgettext("section", plugin.replace("_", " ").capitalize())
 
 
 @attrs.frozen
@@ -217,15 +225,12 @@ class ProgrammeReport:
     def period_text(self) -> str:
         """The period in words, always with both ends: an open start is the first day of
         data ("from the start, 2025-01-15"), an open end the day the report was made."""
-        end = (self.period.end or self.made_on).isoformat()
+        end = date_text(self.period.end or self.made_on)
         if self.period.start is not None:
-            return f"{self.period.start.isoformat()} – {end}"
+            return f"{date_text(self.period.start)} – {end}"
         if self.first_day is not None:
-            return _("{start} (the first registration) – {end}").format(start=self.first_day.isoformat(), end=end)
+            return _("{start} (the first registration) – {end}").format(start=date_text(self.first_day), end=end)
         return _("from the start – {end}").format(end=end)
-
-    def group_label(self, key: tuple) -> str:
-        return " · ".join(_("all") if v is None else str(v) for v in key) if key else _("all")
 
     def rows(self) -> list[ReportRow]:
         return [row for section in self.sections for row in section.rows]
@@ -442,7 +447,7 @@ def build_report(conn, programme, period: Period, centre: str | None, dims: tupl
         sections.setdefault(indicator.plugin, []).extend(build.rows(indicator, dims, levels, centre))
     report = ProgrammeReport(
         period=period, centre=centre, by=dims, levels=levels, threshold=threshold, made_on=today, made_by=made_by,
-        sections=[Section(SECTION_TITLES.get(plugin, plugin.replace("_", " ").capitalize()), plugin, rows)
+        sections=[Section(section_title(plugin), plugin, rows)
                   for plugin, rows in sorted(sections.items(), key=lambda item: _journey_order(registry, item[0]))],
         funnel=build.funnel(centre), analyses=build.analyses(centre), first_day=_first_day(conn),
         charts=build.chart_rows(centre),
@@ -768,7 +773,7 @@ class _Builder:
         if first == "indicator":
             return self.registry.get(key[0]).label if key[0] is not None else label
         if first == "category":
-            return f"{label}: {key[0] if key[0] is not None else _('all')}"
+            return "{}: {}".format(label, key[0] if key[0] is not None else _("all"))
         return label
 
     def group_of(self, cell: tuple) -> dict[str, str | None]:

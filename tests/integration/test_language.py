@@ -202,3 +202,82 @@ def test_a_sheet_written_in_tajik_has_tajik_headings_and_is_read_back_in_english
     imported = reentry("en", "mentoring", "import-visits", str(sheet))
     assert imported.exit_code == 0, imported.output
     assert "1 visit logged" in imported.output
+
+
+def test_every_message_is_said_where_the_extractor_finds_it():
+    """Babel does not look inside f-strings: a ``_()`` there never reaches a catalogue and
+    stays English for everybody (the HTML report's "At a glance" did)."""
+    import ast
+
+    hidden = []
+    for folder in [ROOT / "reentry_core", *(ROOT / "plugins").iterdir()]:
+        for path in folder.rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.JoinedStr):
+                    hidden += [f"{path.relative_to(ROOT)}:{inner.lineno}" for inner in ast.walk(node)
+                               if isinstance(inner, ast.Call)
+                               and getattr(inner.func, "id", None) in ("_", "ngettext", "pgettext")]
+    assert hidden == []
+
+
+def _visible_text(html: str) -> str:
+    """What a reader of an HTML file sees: the text of every element, the charts' included
+    (their labels are SVG text), not the styles."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts, self.styling = [], False
+
+        def handle_starttag(self, tag, attrs):
+            self.styling = tag == "style"
+
+        def handle_endtag(self, tag):
+            self.styling = False
+
+        def handle_data(self, data):
+            if not self.styling:
+                self.parts.append(data)
+
+    reader = Text()
+    reader.feed(html)
+    return "\n".join(reader.parts)
+
+
+@pytest.mark.parametrize("lang", ["ru", "tg"])
+def test_the_programme_report_in_russian_and_tajik_has_every_label_translated(demo, speaking, tmp_path,  # noqa: F811
+                                                                                lang):
+    """The table, the workbook (every sheet's name and every text cell) and the HTML file
+    (its charts' labels included) hold no English word but names: no indicator, section,
+    dimension, choice (``legal``, ``female``) or unit left in English; numbers, months and
+    the period written as the reader writes them."""
+    from openpyxl import load_workbook
+
+    from reentry_core.plugins import load_plugins
+
+    speaking(lang)
+    cli = build_cli(load_plugins(disabled={"savings_groups"}))  # a third party's words are its own
+    runner = CliRunner(env={"COLUMNS": "250", "REENTRY_LANG": lang})
+
+    def report(*args: str) -> str:
+        result = runner.invoke(cli, ["--db", demo["url"], "--lang", lang, "--as", "ME1", "report", "programme", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    allowed = NAMES | {"Spearman"}
+    table = report("--by", "sex,age_band")
+    assert english_words(table, allowed, set()) == set()
+    assert re.search(r"\d\d\.\d\d\.\d{4} \(.+\) – \d\d\.\d\d\.\d{4}", table)  # the period
+    assert re.search(r"\d,\d %", table) and not re.search(r"\d\.\d{1,2}(?![\d.])", table)  # 92,6 %, not 92.6
+
+    report("--by", "sex,centre", "--out", str(tmp_path / "report.xlsx"))
+    book = load_workbook(tmp_path / "report.xlsx", read_only=True)
+    texts = [sheet.title for sheet in book.worksheets]
+    for sheet in book.worksheets:
+        texts += [value for row in sheet.iter_rows(values_only=True) for value in row if isinstance(value, str)]
+    assert english_words("\n".join(texts), allowed, set()) == set()
+
+    report("--out", str(tmp_path / "report.html"))
+    html = _visible_text((tmp_path / "report.html").read_text(encoding="utf-8"))
+    assert "<svg" not in html and english_words(html, allowed, set()) == set()
