@@ -141,6 +141,7 @@ class Web:
                                      autoescape=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
                                      finalize=lambda value: "" if value is None else value)
             env.globals.update(_=_, languages=available_languages)
+            env.filters["words"] = said  # {{ visit.mode|words }}: a choice's value as the reader's words
             self._env = env
         return self._env
 
@@ -324,6 +325,16 @@ class Page:
 
     def refused(self, exc: ReentryError) -> HTMLResponse:
         return self.render("error.html", status=status_of(exc), message=self.errors(exc).get(""), refused=True)
+
+
+def said(value: Any) -> str:
+    """A value as a person reads it on a page: a choice's words (``on_site`` → "дар ҷой"), a
+    date or a number in their convention (:func:`reentry_core.words.cell`); form fields keep
+    the code, which is what the services read."""
+    from ..domain import Choice, choice_values
+    from ..words import cell
+
+    return value.label if isinstance(value, Choice) else cell(value, choice_values())
 
 
 def status_of(exc: ReentryError) -> int:

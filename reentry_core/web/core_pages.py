@@ -146,15 +146,16 @@ def _report(page):
 
 
 def report(page) -> Response:
-    from ..services.report_output import columns, funnel_lines, legend, shown, table_lines
+    from ..services.report_output import columns, dimension_text, funnel_lines, legend, shown, table_lines
 
     found, by = _report(page)
     sections = [(section.title, [(("\u00a0\u00a0" * line.depth) + line.label,
                                   [shown(cell, line.row, found.threshold) for cell in line.cells])
                                  for line in table_lines(found, section.rows)])
                 for section in found.sections]
-    funnels = [(name, *funnel_lines(found, name)) for name in found.funnel]
-    return page.render("report.html", report=found, by=by, breakdowns=BREAKDOWNS, sections=sections, funnels=funnels,
+    funnels = [(dimension_text(name), *funnel_lines(found, name)) for name in found.funnel]
+    breakdowns = [(name, dimension_text(name)) for name in BREAKDOWNS]
+    return page.render("report.html", report=found, by=by, breakdowns=breakdowns, sections=sections, funnels=funnels,
                        headers=[h for h, _v in columns(found)], legend=legend(found.threshold))
 
 
