@@ -129,7 +129,7 @@ def new_cohort(page):
     plans = page.ctx.plans
     today = page.ctx.today
     centre = page.ctx.member.centre or ""
-    taken = {c.code for c in plans.cohorts()}
+    taken = {c.code for c in plans.cohorts(centre=centre or None)}
     prefix = f"{centre}-{today:%y%m}-" if centre else f"{today:%y%m}-"
     code = next(f"{prefix}{n:02d}" for n in range(1, 100) if f"{prefix}{n:02d}" not in taken)
     defaults = {"code": code, "centre": centre, "start_date": today.isoformat(),
