@@ -225,15 +225,20 @@ def new_plan(page):
                    sectors=[(s.value, words(s)) for s in PlanSector])
     if page.request.method == "GET":
         return page.render("plans/plan_new.html", **context)
+    filled = [i for i in range(COST_ROWS)  # the rows with anything typed in them
+              if any(page.value(f"cost-{part}-{i}") for part in ("item", "quantity", "unit"))]
     costs = [{"item": page.value(f"cost-item-{i}"), "quantity": page.value(f"cost-quantity-{i}"),
-              "unit_cost": page.value(f"cost-unit-{i}")} for i in range(COST_ROWS)
-             if page.value(f"cost-item-{i}") or page.value(f"cost-quantity-{i}") or page.value(f"cost-unit-{i}")]
+              "unit_cost": page.value(f"cost-unit-{i}")} for i in filled]
     fields = {name: page.value(name) or None for name in PLAN_TEXTS}
     try:
         plan = plans.add_plan(page.value("participant"), code, submit=page.value("submit_now") == "yes", costs=costs,
                               **fields)
     except ReentryError as exc:
-        return page.invalid("plans/plan_new.html", exc, context["labels"], **context)
+        # the service counts the lines sent (costs.0 …); the form's rows may have gaps between them
+        labels = {**context["labels"], **{f"costs.{n}": context["labels"][f"costs.{i}"] for n, i in enumerate(filled)}}
+        errors = {(f"costs.{filled[int(key[6:])]}" if key.startswith("costs.") else key): text
+                  for key, text in page.errors(exc, labels).items()}
+        return page.render("plans/plan_new.html", status=page.status(exc), errors=errors, **context)
     return page.redirect(f"/plans/plan/{plan.code}", _("Plan {code} of {participant}: {status}, total cost {total}, "
                                                        "requested {request}.").format(
         code=plan.code, participant=plan.participant, status=words(plan.status),

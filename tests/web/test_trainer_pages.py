@@ -126,10 +126,12 @@ def test_a_negative_amount_writes_no_plan(signed_in, web_programme):
     assert len(messages(r)) == 1 and messages(r)[0].startswith("Own contribution: ")
     assert re.search(r'id="e-own_contribution"[^>]*>Own contribution: -500', r.text)
     assert 'value="Sewing machine"' in r.text  # what was typed stays
-    r = c.post(f"/plans/cohort/{COHORT}/plan", data={"csrf": c.csrf, "participant": free,
-                                                     **PLAN, "cost-unit-1": "-2500"})
+    gap = {"cost-item-1": "", "cost-quantity-1": "", "cost-unit-1": "", "cost-item-3": "Overlock",
+           "cost-quantity-3": "1", "cost-unit-3": "-2500"}  # the second line sent is the form's fourth row
+    r = c.post(f"/plans/cohort/{COHORT}/plan", data={"csrf": c.csrf, "participant": free, **PLAN, **gap})
     assert r.status_code == 400
-    assert re.search(r'id="e-costs.1"[^>]*>Cost line 2: ', r.text)
+    assert re.search(r'id="e-costs.3"[^>]*>Cost line 4: unit_cost: -2500', r.text)
+    assert 'id="e-costs.1"' not in r.text
     assert web_programme.act_as("DSH-TR1").plans.list(cohort=COHORT) == []
 
 
