@@ -303,13 +303,18 @@ class Page:
         if named:
             return {named[0]: message}
         found: dict[str, str] = {}
+        last = ""
         for part in message.split("; "):
             field, sep, reason = part.partition(": ")
             key = field.strip()
             if sep and key in labels:
                 found[key] = f"{labels[key]}: {reason}"
+                last = key
+            elif not sep and last:  # goes on about the field before ("'x' is not a date; write YYYY-MM-DD …")
+                found[last] = f"{found[last]}; {part}"
             else:
                 found[""] = f"{found[''] }; {part}" if "" in found else part
+                last = ""
         return found
 
     def invalid(self, template: str, exc: ReentryError, fields: dict[str, str] | None = None,
