@@ -5,8 +5,9 @@ Committed: the amount a grant commits now (approved less reductions), in the mon
 committee approved it, for rounds in TJS. Paid out: confirmed tranches, in the month they
 were released, in TJS (a round in another currency at the somoni rate recorded on each
 tranche), as the indicators count them; such a round's budget, not in TJS, is left out of
-the budget line. Both within the report's period, programme-wide (by round and month, not by centre). The core
-protects each table as amounts (the people behind every cell, margins included); the chart draws only what the tables publish.
+the budget line. Both within the report's period, programme-wide (by round and month, not
+by centre). The core protects each table as amounts (the people behind every cell, margins
+included); the chart draws only what the tables publish.
 """
 
 from __future__ import annotations

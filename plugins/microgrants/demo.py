@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from reentry_core.sdk import core, Period, ReentryError, write_sheet
 
 from . import tables as t
+from .domain import GrantRound
 
 #: Equipment and stock people ask for, with a typical unit cost in TJS.
 ITEMS = [("sewing machine", 3500), ("overlock machine", 4200), ("fabric and thread", 900), ("oven", 4800),
@@ -65,7 +66,7 @@ def _quarter(month: date) -> tuple[int, int]:
 
 def _round_code(month: date) -> str:
     year, quarter = _quarter(month)
-    return f"{'EU' if (year, quarter) == EU_QUARTER else 'R'}{year}Q{quarter}"
+    return f"{'EU' if _quarter(month) == EU_QUARTER else 'R'}{year}Q{quarter}"
 
 
 def _tjs_rate(demo, month: date) -> Decimal:
@@ -136,7 +137,7 @@ def _open_round(demo, month: date, rng: random.Random) -> str:
     year, quarter = _quarter(month)
     # the EU's round is its own, in euros; the others are the programme's, in somoni
     currency, donors, title = (("EUR", ["EU"], f"EU start-up grants {year}, quarter {quarter}")
-                               if (year, quarter) == EU_QUARTER else
+                               if _quarter(month) == EU_QUARTER else
                                ("TJS", ["EU", "BMZ"], f"Start-up grants {year}, quarter {quarter}"))
     # the scale's grants over the rounds after the first (its quarter goes to training: nobody
     # is shortlisted yet), at about what a grant comes to
@@ -189,7 +190,7 @@ def month(demo, month: date) -> None:
             admin.grants.close_round(rnd.code)
 
 
-def _decide(demo, rng: random.Random, rounds: list) -> None:
+def _decide(demo, rng: random.Random, rounds: list[GrantRound]) -> None:
     """The committee meets once a month on every application under review: the secretary
     prints the agenda's tally sheet, the members fill it in (a conflict of interest now
     and then, some reduced amounts, some rejections and abstentions), and the secretary
