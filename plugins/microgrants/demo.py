@@ -38,26 +38,31 @@ MIN_GRANT, MAX_GRANT = Decimal("2000"), Decimal("10000")
 AVERAGE_GRANT = 6500
 #: The quarter whose round the EU funds itself, in euros (in both scales' timelines).
 EU_QUARTER = (2026, 2)
-#: Somoni per euro the EU's round was planned at: its budget, limits and prices are the
-#: TJS ones over this; what a tranche is worth in somoni is the month's rate (``_tjs_rate``).
-PLANNING_RATE = 12
-EUR_MIN_GRANT, EUR_MAX_GRANT = Decimal("170"), Decimal("850")
+#: Somoni per euro the EU's round was planned at: its budget and the prices in its
+#: applications are the TJS ones over this (so the same people apply, are decided and paid
+#: as in a TJS round, and the rest of the demo is the same); what a tranche is worth in
+#: somoni is the month's rate (``_tjs_rate``).
+PLANNING_RATE = Decimal(12)
+EUR_MIN_GRANT, EUR_MAX_GRANT = Decimal("165"), Decimal("835")  # 2,000 and 10,000 TJS, with room to round
+CENT = Decimal("0.01")
 
 
-def _money(value: float, currency: str = "TJS") -> Decimal:
-    """An amount in ``currency`` as people write it: somoni to the ten, euros to the euro."""
-    if currency == "EUR":
-        return Decimal(round(value))
+def _money(value: float) -> Decimal:
     return Decimal(str(round(value / 10) * 10))
 
 
-def _priced(somoni: float, currency: str) -> Decimal:
-    """What costs about ``somoni`` TJS, in the round's currency (at the planning rate)."""
-    return _money(somoni / PLANNING_RATE if currency == "EUR" else somoni, currency)
+def _in(currency: str, somoni: Decimal, places: Decimal = CENT) -> Decimal:
+    """An amount worked out in somoni, in the round's currency (at the planning rate)."""
+    return somoni if currency == "TJS" else (somoni / PLANNING_RATE).quantize(places)
 
 
-def _limits(currency: str) -> tuple[Decimal, Decimal]:
-    return (EUR_MIN_GRANT, EUR_MAX_GRANT) if currency == "EUR" else (MIN_GRANT, MAX_GRANT)
+def _lines_in(currency: str, lines: list[str]) -> list[str]:
+    """Budget lines priced in somoni, with their unit costs in the round's currency."""
+    if currency == "TJS":
+        return lines
+    parts = [line.split(";") for line in lines]
+    return [";".join([item, quantity, str(_in(currency, Decimal(cost))), *rest])
+            for item, quantity, cost, *rest in parts]
 
 
 def _quarter(month: date) -> tuple[int, int]:
@@ -74,7 +79,8 @@ def _tjs_rate(demo, month: date) -> Decimal:
     the EU's round): about 11.95, drifting up and down by a few tenths over the months."""
     drift = 0.3 * math.sin(((month.year - 2025) * 12 + month.month) / 2.5)
     noise = demo.rng("microgrants-rate", month).uniform(-0.04, 0.04)
-    return Decimal(str(round(11.95 + drift + noise, 4)))
+    # four places always: "12.091" would read as ambiguous (twelve thousand and ninety-one?)
+    return Decimal(str(11.95 + drift + noise)).quantize(Decimal("0.0001"))
 
 
 def _month_end(month: date) -> date:
@@ -104,23 +110,21 @@ def _candidates(demo, month: date) -> list[tuple[str, str]]:
     return [tuple(r) for r in rows]
 
 
-def _lines(rng: random.Random, currency: str = "TJS") -> list[str]:
-    """One to three things to buy, one or two of each, priced in the round's currency. A
-    request above the round's maximum is cut down with the case worker before it is filed:
-    one of each instead of two, the dearest first, then the dearest thing left out, until it fits."""
+def _lines(rng: random.Random) -> list[str]:
+    """One to three things to buy, one or two of each, priced in somoni. A request above the
+    round's maximum is cut down with the case worker before it is filed: one of each instead
+    of two, the dearest first, then the dearest thing left out, until it fits."""
     chosen = rng.sample(ITEMS, rng.randint(1, 3))
-    highest = _limits(currency)[1]
     lines = []
     for item, cost in chosen:
         kind = "in_kind" if rng.random() < 0.5 else "cash"
-        lines.append([item, rng.randint(1, 2), _priced(cost * rng.uniform(0.85, 1.15), currency), kind,
-                      rng.choice(SUPPLIERS)])
+        lines.append([item, rng.randint(1, 2), _money(cost * rng.uniform(0.85, 1.15)), kind, rng.choice(SUPPLIERS)])
     by_cost = sorted(lines, key=lambda line: line[2], reverse=True)
     for line in by_cost:
-        if _requested(lines) > highest and line[1] > 1:
+        if _requested(lines) > MAX_GRANT and line[1] > 1:
             line[1] = 1
     for line in by_cost:
-        if _requested(lines) > highest and len(lines) > 1:
+        if _requested(lines) > MAX_GRANT and len(lines) > 1:
             lines.remove(line)
     return [";".join(str(part) for part in line) for line in lines]
 
@@ -142,8 +146,8 @@ def _open_round(demo, month: date, rng: random.Random) -> str:
     # the scale's grants over the rounds after the first (its quarter goes to training: nobody
     # is shortlisted yet), at about what a grant comes to
     per_round = max(2, round(demo.scale.grants / max(1, len(demo.scale.months) / 3 - 1)))
-    budget = _priced(per_round * AVERAGE_GRANT * rng.uniform(0.9, 1.0), currency)
-    lowest, highest = _limits(currency)
+    budget = _in(currency, _money(per_round * AVERAGE_GRANT * rng.uniform(0.9, 1.0)), Decimal(1))
+    lowest, highest = (MIN_GRANT, MAX_GRANT) if currency == "TJS" else (EUR_MIN_GRANT, EUR_MAX_GRANT)
     closes = _month_end(date(month.year + (month.month + 1 > 12), (month.month + 1 - 1) % 12 + 1, 1))
     requirements = {"require_shortlisted_plan": True, "require_training": True} if _rules_known(demo) else {}
     admin.grants.add_round(code, title, budget=budget, currency=currency, min_grant=lowest, max_grant=highest,
@@ -174,13 +178,13 @@ def month(demo, month: date) -> None:
     rng.shuffle(candidates)
     for person, centre in candidates if open_rounds else []:
         worker = demo.as_role("case_worker", centre, rng)
-        currency = open_rounds[-1].currency
-        lines, contribution = _lines(rng, currency), _priced(rng.uniform(200, 1500), currency)
-        lowest, highest = _limits(currency)
-        if not lowest <= _requested(lines) <= highest:
+        lines, contribution = _lines(rng), _money(rng.uniform(200, 1500))
+        if not MIN_GRANT <= _requested(lines) <= MAX_GRANT:
             continue  # too small a request for the round: the case worker does not file it
+        currency = open_rounds[-1].currency  # the EU's round: the same request, in euros
         try:
-            worker.grants.apply(open_rounds[-1].code, person, lines, own_contribution=contribution, submit=True)
+            worker.grants.apply(open_rounds[-1].code, person, _lines_in(currency, lines),
+                                own_contribution=_in(currency, contribution), submit=True)
         except ReentryError:
             continue
     _decide(demo, rng, open_rounds)
@@ -210,8 +214,8 @@ def _decide(demo, rng: random.Random, rounds: list[GrantRound]) -> None:
                     continue
                 roll = rng.random()
                 if roll < 0.78:
-                    amount = item.requested if rng.random() < 0.8 else max(rnd.min_grant, _money(
-                        float(item.requested) * rng.uniform(0.7, 0.95), rnd.currency))
+                    amount = item.requested if rng.random() < 0.8 else max(rnd.min_grant, _in(
+                        rnd.currency, _money(float(item.requested * _in_somoni(rnd)) * rng.uniform(0.7, 0.95))))
                     rows.append((item.application, member, "approve", min(amount, item.requested), "", ""))
                 elif roll < 0.95:
                     rows.append((item.application, member, "reject", "", rng.choice(REJECT_REASONS),
@@ -225,6 +229,11 @@ def _decide(demo, rng: random.Random, rounds: list[GrantRound]) -> None:
                 admin.grants.record_meeting(round_code, sheet, decide=True)
             else:
                 admin.grants.decide_round(round_code)  # held over: decided again on the money left
+
+
+def _in_somoni(rnd: GrantRound) -> Decimal:
+    """What one unit of the round's currency was planned at in somoni."""
+    return Decimal(1) if rnd.currency == "TJS" else PLANNING_RATE
 
 
 def _disburse(demo, rng: random.Random, days: list[date], tjs_rate: Decimal) -> None:
@@ -243,7 +252,10 @@ def _disburse(demo, rng: random.Random, days: list[date], tjs_rate: Decimal) -> 
             demo.act_as(checker).grants.confirm_tranche(tranche.application, tranche.number)
     officer = demo.act_as(rng.choice(officers))
     rows = []
-    for due in admin.grants.due_tranches():
+    # by the round's opening, then the grant: the order the payment run was always made in
+    # (the worklist's is by round code, which would put the EU's round first)
+    opened = {rnd.code: rnd.opens_on for rnd in admin.grants.rounds()}
+    for due in sorted(admin.grants.due_tranches(), key=lambda d: (opened[d.round], d.application, d.number)):
         if not due.ready:
             if due.number > 1 and (days[-1] - due.approved_on).days > 200 and rng.random() < 0.3:
                 admin.grants.override_verification(due.application, "the mentor could not reach the village; "
