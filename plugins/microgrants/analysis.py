@@ -2,10 +2,12 @@
 out, by month (the chart "each round's budget committed and paid out" draws them).
 
 Committed: the amount a grant commits now (approved less reductions), in the month the
-committee approved it. Paid out: confirmed tranches, in the month they were released (as
-the indicators count them). Both for rounds in TJS, like the indicators' money figures,
-within the report's period, programme-wide (by round and month, not by centre). The core
-protects each table as amounts (the people behind every cell, margins included); the chart draws only what the tables publish.
+committee approved it, for rounds in TJS. Paid out: confirmed tranches, in the month they
+were released, in TJS (a round in another currency at the somoni rate recorded on each
+tranche), as the indicators count them; such a round's budget, not in TJS, is left out of
+the budget line. Both within the report's period, programme-wide (by round and month, not
+by centre). The core protects each table as amounts (the people behind every cell, margins
+included); the chart draws only what the tables publish.
 """
 
 from __future__ import annotations
@@ -37,8 +39,8 @@ def _months(days: list[date]) -> list[str]:
     return months
 
 
-def _table(key: str, title: str, short: str, note: str, found, rounds: list[str], budgets: dict[str, Decimal],
-           series: str) -> AnalysisTable:
+def _table(key: str, title: str, short: str, note: str, found, rounds: list[str],
+           budgets: dict[str, Decimal | None], series: str) -> AnalysisTable:
     """Money by round × month, programme-wide: a round's money is the programme's, and a
     table by centre as well would cost the protection ten times the cells for nothing a
     donor reads (a report for one centre shows it too, saying so)."""
@@ -52,9 +54,11 @@ def _table(key: str, title: str, short: str, note: str, found, rounds: list[str]
     grid = count_grid(key, (rounds, months), sums, ("round", "month"), units=units, amounts=True)
 
     def render(cell, centre: str | None) -> Analysis:
-        # a round's budget is the programme's own decision, about nobody: shown as it is
+        # a round's budget is the programme's own decision, about nobody: shown as it is, in
+        # TJS (a round in another currency has none here: it is not somoni, and no rate converts it)
+        in_tjs = [budgets[r] for r in rounds if budgets[r] is not None]
         rows: list[list] = [[_("budget"), *[ReportCell(budgets[r]) for r in rounds],
-                             ReportCell(sum(budgets.values(), Decimal(0)))]]
+                             ReportCell(sum(in_tjs, Decimal(0)) if in_tjs else None)]]
         rows += [[month if month is not None else _("all"), *[cell((r, month)) for r in [*rounds, None]]]
                  for month in [*months, None]]
         told = note if centre is None else note + " " + _("All centres: a round's money is the programme's.")
@@ -80,17 +84,21 @@ def round_money(conn: sa.Connection, period) -> list[AnalysisTable]:
     if not committed and not paid:
         return []
     used = sorted({row[3] for row in [*committed, *paid]})
-    budgets = dict(conn.execute(sa.select(r.c.code, r.c.budget).where(r.c.code.in_(used))).all())
+    currencies = dict(conn.execute(sa.select(r.c.code, r.c.currency).where(r.c.code.in_(used))).all())
+    budgets = {code: budget if currencies[code] == TJS else None
+               for code, budget in conn.execute(sa.select(r.c.code, r.c.budget).where(r.c.code.in_(used))).all()}
     tables = []
     if committed:
+        # commitments are counted for rounds in TJS only: a round in another currency is not a column here
         tables.append(_table(COMMITTED, _("Grant money committed by month (TJS)"), _("Committed by month"),
                              _("What each round's grants commit now (approved less reductions), in the month the "
                                "committee approved them; rounds in TJS. The first line is each round's budget."),
-                             committed, used, budgets, _("committed")))
+                             committed, [code for code in used if currencies[code] == TJS], budgets, _("committed")))
     if paid:
         tables.append(_table(PAID, _("Grant money paid out by month (TJS)"), _("Paid out by month"),
                              _("Confirmed tranches (money and equipment) by the month they were released; a round "
                                "in another currency at the somoni rate recorded on each tranche. The first line is "
-                               "each round's budget (in its own currency)."), paid, used, budgets,
+                               "each round's budget; a round in another currency has none here (its budget is not in "
+                               "TJS), and the total is of the TJS rounds' budgets."), paid, used, budgets,
                              _("paid out")))
     return tables
