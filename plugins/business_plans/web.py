@@ -48,7 +48,7 @@ def cohort(page):
     plans = page.ctx.plans
     found = plans.cohort(code)
     return page.render("plans/cohort.html", cohort=found, people=plans.completion(code),
-                       plans=plans.list(cohort=code), words=words, can_enrol=page.ctx.can("plans.cohorts"),
+                       plans=plans.list(cohort=code), can_enrol=page.ctx.can("plans.cohorts"),
                        can_write=page.ctx.can("plans.write"))
 
 
@@ -249,7 +249,7 @@ def plan(page):
     """``plans show``: a plan's text and figures, and the button that submits a draft."""
     found = page.ctx.plans.get(page.params["code"].upper())
     submittable = found.can_move_to(PlanStatus.SUBMITTED) and page.ctx.can("plans.write")
-    return page.render("plans/plan.html", plan=found, words=words, submittable=submittable)
+    return page.render("plans/plan.html", plan=found, submittable=submittable)
 
 
 def submit(page):
@@ -259,6 +259,6 @@ def submit(page):
         done = page.ctx.plans.submit(code)
     except ReentryError as exc:
         found = page.ctx.plans.get(code)
-        return page.invalid("plans/plan.html", exc, {}, plan=found, words=words, submittable=False)
+        return page.invalid("plans/plan.html", exc, {}, plan=found, submittable=False)
     return page.redirect(f"/plans/plan/{done.code}", _("Plan {code} submitted (version {version}).").format(
         code=done.code, version=done.version))

@@ -337,9 +337,13 @@ def said(value: Any) -> str:
     date or a number in their convention (:func:`reentry_core.words.cell`); form fields keep
     the code, which is what the services read."""
     from ..domain import Choice, choice_values
-    from ..words import cell
+    from ..words import cell, choice_label
 
-    return value.label if isinstance(value, Choice) else cell(value, choice_values())
+    if isinstance(value, Choice):
+        value = value.value
+    if isinstance(value, str) and value in choice_values():
+        return choice_label(value).replace("_", " ")  # English too: "car repair", not the code
+    return cell(value, choice_values())
 
 
 def status_of(exc: ReentryError) -> int:
