@@ -164,7 +164,8 @@ class StaffService:
         """Move a staff member to another centre (or to head office, no centre). Returns
         them with the work they still hold, most of it at the centre they leave."""
         if bool(centre) == bool(head_office):
-            raise InvalidInput(_("say where {code} moves: a centre, or head office").format(code=code.strip().upper()))
+            raise InvalidInput(_("say where {code} moves: a centre, or head office").format(code=code.strip().upper()),
+                               params=("centre",))
         with self.ctx.transaction() as tx:
             tx.require("staff.manage")
             before = existing_staff(tx.conn, code)
