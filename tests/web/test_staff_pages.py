@@ -143,3 +143,15 @@ def test_only_admins_move_or_reactivate_staff(signed_in, web_programme):
         assert "ME1 (" in messages(r)[0] and "may not" in messages(r)[0]
     admin = web_programme.act_as("ADM")
     assert admin.staff.get("DSH-CW1").centre == "DSH" and not admin.staff.get("DSH-MN1").active
+
+
+def test_the_cli_changes_ones_own_password_given_the_current_one(run_cli, staff_as, programme):
+    from reentry_core.services.signin import password_is
+
+    staff_as("case_worker", code="CW1")
+    programme.act_as("ADM").staff.set_password("CW1", PASSWORD)
+    r = run_cli("--as", "CW1", "staff", "set-password", "--password-stdin", input=f"not-my-password\n{NEW}\n")
+    assert r.exit_code == 3 and "Error: current_password: that is not your password" in r.stderr
+    r = run_cli("--as", "CW1", "staff", "set-password", input=f"{PASSWORD}\n{NEW}\n{NEW}\n")
+    assert r.exit_code == 0 and "Your password is changed." in r.stdout
+    assert password_is(programme, "CW1", NEW)
