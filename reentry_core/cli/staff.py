@@ -173,25 +173,35 @@ def move(state: CliState, code, centre, head_office):
 
 
 @group.command("set-password")
-@click.argument("code")
+@click.argument("code", required=False)
 @click.option("--password-stdin", is_flag=True, help=_("Read the password from the first line of standard input."))
 @pass_state
 def set_password(state: CliState, code, password_stdin):
     """Set or reset CODE's password for the web workspace (reentry serve). Asked twice,
-    never shown, never stored or audited as typed (only its argon2 hash is kept).
+    never shown, never stored or audited as typed (only its argon2 hash is kept). Without
+    CODE: change your own, giving the current one first (with --password-stdin: the
+    current one on the first line, the new one on the second).
 
     \b
     Examples:
       reentry --as ADM staff set-password DSH-MN1
       printf '%s\\n' "$PASSWORD" | reentry --as ADM staff set-password DSH-MN1 --password-stdin
+      reentry --as DSH-MN1 staff set-password
     """
     import sys
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
-    state.ctx().staff.set_password(code, password)
+    def read(prompt: str, confirm: bool) -> str:
+        if password_stdin:
+            return sys.stdin.readline().rstrip("\r\n")
+        return click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+
+    ctx = state.ctx()
+    if code is None:
+        current = read(_("Current password"), False)
+        ctx.staff.change_own_password(current, read(_("New password"), True))
+        done(_("Your password is changed."), state.format, {"code": ctx.code, "password": "changed"})
+        return
+    ctx.staff.set_password(code, read(_("Password"), True))
     done(_("The password of {code} is set.").format(code=code.strip().upper()), state.format,
          {"code": code.strip().upper(), "password": "set"})
 

@@ -142,7 +142,8 @@ class Programme:
             return self._centre_ids[code]
         except KeyError:
             known = ", ".join(sorted(self._centre_ids)) or _("none yet")
-            raise NotFound(_("centre {code!r} does not exist (known: {known})").format(code=code, known=known)) from None
+            raise NotFound(_("centre {code!r} does not exist (known: {known})").format(code=code, known=known),
+                           params=("centre",)) from None
 
     def __enter__(self) -> "Programme":
         return self

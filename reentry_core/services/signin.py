@@ -1,9 +1,10 @@
 """Passwords and signing in, for the web workspace (``reentry serve``).
 
 An admin sets or resets a staff member's password (``staff.manage``; the audit event says
-that it was set, never the hash). Signing in checks the code and password and then acts as
-that member exactly as ``--as`` does (:meth:`Programme.act_as`: a deactivated member is
-refused). Hashes are argon2id (argon2-cffi), imported only when a password is handled.
+that it was set, never the hash); each member changes their own, giving the current one.
+Signing in checks the code and password and then acts as that member exactly as ``--as``
+does (:meth:`Programme.act_as`: a deactivated member is refused). Hashes are argon2id
+(argon2-cffi), imported only when a password is handled.
 """
 
 from __future__ import annotations
@@ -69,12 +70,11 @@ def language_of(programme, code: str) -> str | None:
 _DUMMY: list[str] = []
 
 
-def sign_in(programme, code: str, password: str):
-    """The staff context of ``code`` when ``password`` is theirs; one refusal for every
-    wrong code or password (it does not say which was wrong)."""
+def password_is(programme, code: str, password: str) -> bool:
+    """Whether ``password`` is ``code``'s (argon2id). An unknown code or one without a
+    password costs the same work as a real check, so timing does not tell which codes exist."""
     from argon2.exceptions import InvalidHashError, VerificationError
 
-    refused = PermissionDenied(_("the staff code or the password is wrong"))
     code = (code or "").strip().upper()
     with programme.reading() as conn:
         row = conn.execute(
@@ -84,17 +84,25 @@ def sign_in(programme, code: str, password: str):
     if row is None or not row.password_hash:
         if not _DUMMY:
             _DUMMY.append(hasher.hash("not a password of anyone"))
-        try:  # the same work as a real check: timing does not tell which codes exist
+        try:
             hasher.verify(_DUMMY[0], password or "")
         except VerificationError:
             pass
-        raise refused
+        return False
     try:
-        hasher.verify(row.password_hash, password or "")
+        return hasher.verify(row.password_hash, password or "")
     except (VerificationError, InvalidHashError):
-        raise refused from None
+        return False
+
+
+def sign_in(programme, code: str, password: str):
+    """The staff context of ``code`` when ``password`` is theirs; one refusal for every
+    wrong code or password (it does not say which was wrong)."""
+    code = (code or "").strip().upper()
+    if not password_is(programme, code, password):
+        raise PermissionDenied(_("the staff code or the password is wrong"))
     return programme.act_as(code)
 
 
 __all__ = ["set_language", "upsert_login", "staff_id_of", "check_password_rule", "language_of", "sign_in",
-           "hash_password", "MIN_LENGTH"]
+           "password_is", "hash_password", "MIN_LENGTH"]

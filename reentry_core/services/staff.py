@@ -164,7 +164,8 @@ class StaffService:
         """Move a staff member to another centre (or to head office, no centre). Returns
         them with the work they still hold, most of it at the centre they leave."""
         if bool(centre) == bool(head_office):
-            raise InvalidInput(_("say where {code} moves: a centre, or head office").format(code=code.strip().upper()))
+            raise InvalidInput(_("say where {code} moves: a centre, or head office").format(code=code.strip().upper()),
+                               params=("centre",))
         with self.ctx.transaction() as tx:
             tx.require("staff.manage")
             before = existing_staff(tx.conn, code)
@@ -224,6 +225,21 @@ class StaffService:
             member = existing_staff(tx.conn, code)
             upsert_login(tx.conn, staff_id_of(tx.conn, member.code), password_hash=hashed, password_set_at=tx.now)
             tx.audit("staff.password", "staff", member.code, after={"password": "set"})
+
+    def change_own_password(self, current_password: str, password: str) -> None:
+        """The acting member changes their own password, giving the current one (checked as
+        signing in checks it; a wrong one is refused and nothing changes); audited, with
+        them as the actor, without the hash."""
+        from .signin import check_password_rule, hash_password, password_is, staff_id_of, upsert_login
+
+        if not password_is(self.ctx.programme, self.ctx.code, current_password):
+            raise PermissionDenied(_("{current_password}: that is not your password; nothing is changed").format(
+                current_password=param("current_password")))
+        check_password_rule(password)
+        hashed = hash_password(password)
+        with self.ctx.transaction() as tx:
+            upsert_login(tx.conn, staff_id_of(tx.conn, self.ctx.code), password_hash=hashed, password_set_at=tx.now)
+            tx.audit("staff.password", "staff", self.ctx.code, after={"password": "changed"})
 
     def set_language(self, language: str) -> str:
         """The language the acting member reads the web workspace in, remembered for them."""

@@ -45,6 +45,8 @@ def register(web) -> None:
     web.page("/admin/staff/password", password, methods=("POST",))
     web.page("/admin/staff/add", add_staff, methods=("POST",))
     web.page("/admin/staff/deactivate", deactivate_staff, methods=("POST",))
+    web.page("/admin/staff/reactivate", reactivate_staff, methods=("POST",))
+    web.page("/admin/staff/move", move_staff, methods=("POST",))
     web.page("/admin/staff/{code}/password", password, methods=("POST",))
     web.page("/admin/centres", centres, methods=("GET", "POST"))
     web.page("/admin/settings", settings, methods=("GET", "POST"))
@@ -186,6 +188,16 @@ ROLES = (("admin", lambda: _("Admin")), ("case_worker", lambda: _("Case worker")
          ("mentor", lambda: _("Mentor")), ("me_officer", lambda: _("M&E officer")))
 
 
+#: The choice of the move form that stands for head office (no centre).
+HEAD_OFFICE = "head-office"
+
+
+def role_words(roles) -> str:
+    """A member's roles in words ("Case worker, Mentor"), in the reader's language."""
+    words = dict(options(ROLES))
+    return ", ".join(sorted(words[role.value] for role in roles))
+
+
 def staff_labels() -> dict[str, str]:
     return {"password": _("New password"), "code": _("Staff code"), "staff_code": _("Staff code"),
             "full_name": _("Full name"), "roles": _("Roles"), "centre": _("Centre"), "reason": _("Why")}
@@ -194,15 +206,19 @@ def staff_labels() -> dict[str, str]:
 def staff(page, status: int = 200, **context) -> Response:
     page.ctx.require("staff.manage")
     members, pager = page.window(page.ctx.staff.list(active=None), size=100)
+    places = [(centre.code, f"{centre.code} · {centre.name}") for centre in page.ctx.centres.list()]
     return page.render("staff.html", status=status, members=members, pager=pager, roles=options(ROLES),
-                       labels=staff_labels(), **context)
+                       labels=staff_labels(), role_words=role_words,
+                       places=[*places, (HEAD_OFFICE, _("Head office"))], **context)
 
 
 def _staff_refused(page, exc, section: str) -> Response:
+    """The staff page again with the refusal beside its field; one about the member
+    themselves (no such code, already deactivated, already there) beside their code."""
     if page.status(exc) == 403:
         return page.refused(exc)
     errors = page.errors(exc, staff_labels())
-    if page.status(exc) == 404 and "" in errors:
+    if page.status(exc) in (404, 409) and "" in errors:
         errors = {"code": errors[""]}
     return staff(page, status=page.status(exc), errors=errors, section=section)
 
@@ -223,6 +239,30 @@ def deactivate_staff(page) -> Response:
     except ReentryError as exc:
         return _staff_refused(page, exc, "deactivate")
     text = _("{code} is deactivated.").format(code=change.member.code)
+    if change.open_work:
+        text += " " + _("Still to hand over: {work}.").format(
+            work="; ".join(item.description for item in change.open_work[:5]))
+    return page.redirect("/admin/staff", text)
+
+
+def reactivate_staff(page) -> Response:
+    try:
+        member = page.ctx.staff.reactivate(page.value("code"))
+    except ReentryError as exc:
+        return _staff_refused(page, exc, "reactivate")
+    return page.redirect("/admin/staff", _("{code} is active again.").format(code=member.code))
+
+
+def move_staff(page) -> Response:
+    where = page.value("centre")
+    head_office = where == HEAD_OFFICE
+    try:
+        change = page.ctx.staff.move(page.value("code"), centre=None if head_office else where or None,
+                                     head_office=head_office)
+    except ReentryError as exc:
+        return _staff_refused(page, exc, "move")
+    member = change.member
+    text = _("{code} now works at {where}.").format(code=member.code, where=member.centre or _("head office"))
     if change.open_work:
         text += " " + _("Still to hand over: {work}.").format(
             work="; ".join(item.description for item in change.open_work[:5]))
