@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from .conftest import messages
+from .test_browser import browser, phone, server  # noqa: F401  (the phone test's fixtures)
 
 ROUND = "RWEB1"
 
@@ -168,3 +169,34 @@ def test_a_mentor_may_not_make_an_application(signed_in, web_programme, open_rou
     assert r.status_code == 403 and "may not make, change, submit and withdraw grant applications" in messages(r)[0]
     assert applications_of(web_programme, person) == []
     assert "/grants/apply" not in c.get("/grants/rounds").text
+
+
+def test_a_case_worker_makes_an_application_on_a_phone(request, web_programme, open_round, tmp_path):
+    """On a 360-px screen, by tapping: the form fits, every field is found by its label."""
+    from .test_browser import CHROMIUM, fits, shot
+
+    if CHROMIUM is None:
+        pytest.skip("no chromium on this machine (apt-get install chromium)")
+    person = dushanbe_people(web_programme, consent=True)[0]
+    page = request.getfixturevalue("phone")("DSH-CW1")
+    page.get_by_role("link", name="Make a grant application").first.click()
+    fits(page)
+    page.get_by_label("Grant round").select_option(open_round)
+    page.get_by_label("Participant code").fill(person)
+    page.get_by_label("Own contribution").fill("500")
+    page.locator("#f-item_1").fill("Sewing machine")
+    page.locator("#f-quantity_1").fill("1")
+    page.locator("#f-unit_cost_1").fill("12,3.4")
+    page.get_by_role("button", name="Save as a draft").click()
+    page.wait_for_load_state()
+    assert "is not a number" in page.locator("#e-unit_cost_1").inner_text()
+    fits(page)
+    page.locator("#f-unit_cost_1").fill("3500")
+    shot(page, tmp_path, "case-worker-application-form")
+    page.get_by_role("button", name="Save as a draft").click()
+    page.wait_for_load_state()
+    assert f"of {person}" in page.locator(".flash").inner_text()
+    fits(page)
+    shot(page, tmp_path, "case-worker-application-draft")
+    [app] = applications_of(web_programme, person)
+    assert app.status.value == "draft" and app.requested == Decimal("3500.00")
