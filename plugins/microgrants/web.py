@@ -1,13 +1,17 @@
 """Microgrants' pages in the web workspace (``reentry serve``): the committee's agenda,
 one application's whole story, declaring a conflict and voting; a round's budget;
-finance's worklist, recording and confirming a tranche. Each page calls the same method
-of ``ctx.grants`` as the command of the same name; only the SDK is imported."""
+finance's worklist, recording and confirming a tranche; making an application, changing
+its budget lines, submitting and withdrawing it. Each page calls the same method of
+``ctx.grants`` as the command of the same name; only the SDK is imported from the core."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from reentry_core.sdk import ReentryError, _
+from reentry_core.sdk import InvalidInput, ReentryError, _
+
+from .domain import ApplicationStatus, money_text
 
 VOTES = (("approve", lambda: _("Approve")), ("reject", lambda: _("Reject")), ("abstain", lambda: _("Abstain")))
 REASONS = (("weak_plan", lambda: _("Weak plan")), ("not_viable", lambda: _("Not viable")),
@@ -18,6 +22,9 @@ KINDS = (("relative", lambda: _("Relative")), ("neighbour", lambda: _("Neighbour
          ("business_partner", lambda: _("Business partner")), ("other", lambda: _("Other")))
 METHODS = (("cash", lambda: _("Cash")), ("bank_transfer", lambda: _("Bank transfer")),
            ("in_kind", lambda: _("In kind")))
+LINE_KINDS = (("cash", lambda: _("Cash")), ("in_kind", lambda: _("In kind")))
+#: a budget line's fields, as ``grants apply --line`` takes them; in the form ``item_1``, ``unit_cost_2``...
+LINE_FIELDS = ("item", "quantity", "unit_cost", "kind", "supplier")
 
 
 def options(pairs):
@@ -30,6 +37,7 @@ def register(web) -> None:
     web.menu(lambda: _("Committee meetings"), "/grants/agenda", permission="grants.record_meeting", order=31)
     web.menu(lambda: _("Grant rounds and budgets"), "/grants/rounds", permission="grants.view", order=32)
     web.menu(lambda: _("Tranches to release"), "/grants/tranches", permission="grants.disburse", order=35)
+    web.menu(lambda: _("Make a grant application"), "/grants/apply", permission="grants.apply", order=33)
     web.page("/grants/rounds", rounds, methods=("GET", "POST"))
     web.page("/grants/rounds/{round}/{move:str}", move_round, methods=("POST",))
     web.page("/grants/agenda", agenda)
@@ -40,6 +48,10 @@ def register(web) -> None:
     web.page("/grants/application/{code}", application)
     web.page("/grants/application/{code}/vote", vote, methods=("POST",))
     web.page("/grants/application/{code}/conflict", conflict, methods=("POST",))
+    web.page("/grants/apply", new_application, methods=("GET", "POST"))
+    web.page("/grants/application/{code}/change", change_application, methods=("GET", "POST"))
+    web.page("/grants/application/{code}/submit", submit_application, methods=("POST",))
+    web.page("/grants/application/{code}/withdraw", withdraw_application, methods=("POST",))
     web.page("/grants/tranches", tranches)
     web.page("/grants/tranche/{code}", record_tranche, methods=("GET", "POST"))
     web.page("/grants/tranche/{code}/{number:int}/confirm", confirm, methods=("POST",))
@@ -63,11 +75,13 @@ def rounds(page, status: int = 200, **context):
             if page.status(exc) == 403:
                 return page.refused(exc)
             return page.render("grants/rounds.html", status=page.status(exc), rounds=grants.rounds(),
-                               labels=round_labels(), can_manage=True, errors=page.errors(exc, round_labels()))
+                               labels=round_labels(), can_manage=True, can_apply=page.ctx.can("grants.apply"),
+                               errors=page.errors(exc, round_labels()))
         return page.redirect("/grants/rounds", _("Round {code} set up as a draft; open it when its committee "
                                                  "is appointed.").format(code=made.code))
     return page.render("grants/rounds.html", status=status, rounds=grants.rounds(), labels=round_labels(),
-                       can_manage=page.ctx.can("grants.manage_rounds"), **context)
+                       can_manage=page.ctx.can("grants.manage_rounds"), can_apply=page.ctx.can("grants.apply"),
+                       **context)
 
 
 def move_round(page):
@@ -172,7 +186,8 @@ def _story_page(page, code, status=200, **context):
                        votes=options(VOTES), reasons=options(REASONS), kinds=options(KINDS),
                        labels=vote_labels(), can_vote=page.ctx.can("grants.vote"),
                        can_declare=page.ctx.can("grants.declare_conflict"), can_decide=page.ctx.can("grants.decide"),
-                       **context)
+                       can_apply=page.ctx.can("grants.apply"),
+                       can_withdraw=story.application.can_move_to(ApplicationStatus.WITHDRAWN), **context)
 
 
 def application(page):
@@ -207,6 +222,146 @@ def conflict(page):
         return _story_page(page, code, status=page.status(exc), errors=errors, section="conflict")
     return page.redirect(f"/grants/application/{code}", _("Your conflict of interest on {code} is recorded; "
                                                           "you do not vote on it.").format(code=code))
+
+
+# --- making an application: grants apply, update, submit, withdraw ------------------------------
+
+def apply_labels() -> dict[str, str]:
+    return {"round": _("Grant round"), "participant": _("Participant code"),
+            "own_contribution": _("Own contribution"), "lines": _("Budget lines")}
+
+
+def line_labels() -> dict[str, str]:
+    return {"item": _("Item"), "quantity": _("Quantity"), "unit_cost": _("Unit cost"),
+            "kind": _("Cash or in kind"), "supplier": _("Supplier")}
+
+
+def _told(app) -> str:
+    """What became of an application, in the words ``grants apply`` and ``grants submit`` print."""
+    if app.status is ApplicationStatus.INELIGIBLE:
+        return _("{code} of {participant} is ineligible and kept with its reasons: {reasons}").format(
+            code=app.code, participant=app.participant, reasons="; ".join(app.eligibility_problems))
+    return _("{code} of {participant}: {requested} requested, {status}.").format(
+        code=app.code, participant=app.participant, requested=money_text(app.requested, app.currency),
+        status=app.status.label.replace("_", " "))
+
+
+def _form_rows(page) -> list[int]:
+    """The budget-line rows the form sent (``item_1``, ``item_2``...), at most 50."""
+    rows = sorted(int(key[5:]) for key in page.form.keys() if key.startswith("item_") and key[5:].isdigit())
+    return rows[:50]
+
+
+def _form_lines(page) -> tuple[list[dict], list[int]]:
+    """The budget lines typed in the form, as the dicts the service takes (it checks them),
+    and the form row of each. A row with no item, unit cost or supplier is left out."""
+    lines, rows = [], []
+    for row in _form_rows(page):
+        line = {name: page.value(f"{name}_{row}") for name in LINE_FIELDS}
+        if line["item"] or line["unit_cost"] or line["supplier"]:
+            lines.append(line)
+            rows.append(row)
+    return lines, rows
+
+
+def _shown_rows(filled: int) -> list[int]:
+    """The rows of the lines form: those filled and two empty ones, at least three."""
+    return list(range(1, max(filled + 2, 3) + 1))
+
+
+def _apply_errors(page, exc: ReentryError, rows: list[int], codes: dict[str, str]) -> dict[str, str]:
+    """The service's refusal beside the field it is about. A budget line's problem
+    (``line 2: unit_cost: ...``, the service numbering the lines it was given) goes beside
+    that field of the line's row; another beside the field it names, or else beside the
+    field whose code it quotes (``codes``: field → the code typed: the round, the participant)."""
+    message = exc.render()
+    for number, row in enumerate(rows, start=1):
+        prefix = _("line {n}").format(n=number) + ": "
+        if message.startswith(prefix):
+            found = page.errors(InvalidInput(message[len(prefix):]), line_labels())
+            return {f"{key or 'line'}_{row}": text for key, text in found.items()}
+    found = page.errors(exc, apply_labels())
+    if set(found) == {""}:
+        for field, code in codes.items():
+            if code and re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", message, re.IGNORECASE):
+                return {field: found[""]}
+    return found
+
+
+def _lines_form(app) -> dict[str, str]:
+    """A draft's budget lines and own contribution as the form's fields."""
+    form = {"own_contribution": str(app.own_contribution)}
+    for row, line in enumerate(app.lines, start=1):
+        form.update({f"item_{row}": line.item, f"quantity_{row}": str(line.quantity),
+                     f"unit_cost_{row}": str(line.unit_cost), f"kind_{row}": line.kind.value,
+                     f"supplier_{row}": line.supplier or ""})
+    return form
+
+
+def new_application(page):
+    """A participant's application in an open round with its budget lines, saved as a
+    draft, as ``grants apply`` (``?round=`` and ``?participant=`` fill the form in)."""
+    page.ctx.require("grants.apply")  # the service's own permission, asked before the form is read
+    grants = page.ctx.grants
+    context = dict(rounds=grants.rounds(status="open"), labels=apply_labels(), line_labels=line_labels(),
+                   kinds=options(LINE_KINDS), code=None)
+    if page.request.method == "GET":
+        form = {"round": page.query.get("round", "").upper(), "participant": page.query.get("participant", "").upper()}
+        return page.render("grants/apply.html", form=form, rows=_shown_rows(0), **context)
+    lines, rows = _form_lines(page)
+    try:
+        app = grants.apply(page.value("round"), page.value("participant"), lines,
+                           own_contribution=page.value("own_contribution") or "0")
+    except ReentryError as exc:
+        codes = {"participant": page.value("participant"), "round": page.value("round")}
+        return page.render("grants/apply.html", status=page.status(exc), rows=_form_rows(page) or _shown_rows(0),
+                           errors=_apply_errors(page, exc, rows, codes), **context)
+    return page.redirect(f"/grants/application/{app.code}", _told(app))
+
+
+def change_application(page):
+    """A draft's new budget lines (they replace the old ones) and own contribution, as
+    ``grants update``."""
+    page.ctx.require("grants.apply")
+    code = page.params["code"].upper()
+    context = dict(labels=apply_labels(), line_labels=line_labels(), kinds=options(LINE_KINDS), code=code)
+    if page.request.method == "GET":
+        app = page.ctx.grants.get(code)
+        return page.render("grants/apply.html", form=_lines_form(app), rows=_shown_rows(len(app.lines)),
+                           **context)
+    lines, rows = _form_lines(page)
+    try:
+        app = page.ctx.grants.update(code, lines=lines, own_contribution=page.value("own_contribution") or None)
+    except ReentryError as exc:
+        return page.render("grants/apply.html", status=page.status(exc), rows=_form_rows(page) or _shown_rows(0),
+                           errors=_apply_errors(page, exc, rows, {}), **context)
+    return page.redirect(f"/grants/application/{code}", _told(app))
+
+
+def submit_application(page):
+    """Submit a draft, as ``grants submit``: the service checks eligibility now."""
+    code = page.params["code"].upper()
+    try:
+        app = page.ctx.grants.submit(code)
+    except ReentryError as exc:
+        if page.status(exc) == 403:
+            return page.refused(exc)
+        return _story_page(page, code, status=page.status(exc), errors={"submit": page.errors(exc).get(
+            "", str(exc))}, section="submit")
+    return page.redirect(f"/grants/application/{code}", _told(app))
+
+
+def withdraw_application(page):
+    """Withdraw an application before a decision, with the applicant's reason, as ``grants withdraw``."""
+    code = page.params["code"].upper()
+    try:
+        app = page.ctx.grants.withdraw(code, page.value("withdraw_reason") or None)
+    except ReentryError as exc:
+        if page.status(exc) == 403:
+            return page.refused(exc)
+        return _story_page(page, code, status=page.status(exc), errors={"withdraw": page.errors(exc).get(
+            "", str(exc))}, section="withdraw")
+    return page.redirect(f"/grants/application/{code}", _("{code} is withdrawn.").format(code=app.code))
 
 
 def tranches(page):

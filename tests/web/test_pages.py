@@ -22,6 +22,8 @@ PAGES = {
     "/grants/budget/R2026Q1": "grants.view",
     "/grants/application/R2026Q1-004": "grants.view",
     "/grants/tranches": "grants.view",
+    "/grants/apply": "grants.apply",
+    "/grants/application/R2026Q1-004/change": "grants.apply",
     "/plans/cohorts": "plans.view",
     "/plans/cohort/DSH-2607-01": "plans.view",
     "/plans/cohort/DSH-2607-01/session/1": "plans.attendance",
