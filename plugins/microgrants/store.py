@@ -596,7 +596,10 @@ def _payable_select():
     used = sa.select(tr.c.override_id).where(tr.c.override_id.is_not(None))
     unused = (sa.select(o.c.application_id, sa.func.min(o.c.id).label("override_id"))
               .where(o.c.id.not_in(used)).group_by(o.c.application_id).subquery("unused"))
+    d = t.decision
+    decided_on = sa.select(sa.func.max(d.c.decided_on)).where(d.c.application_id == A.c.id).scalar_subquery()
     return (sa.select(A.c.id, A.c.code, A.c.number, A.c.status, A.c.amount_granted, A.c.approved_on,
+                      A.c.amount_approved, A.c.plan_code, A.c.plan_sector, decided_on.label("decided_on"),
                       R.c.code.label("round_code"), R.c.currency, R.c.tranche_plan, R.c.four_eyes,
                       R.c.visit_wait_days,
                       P.c.code.label("participant"), P.c.full_name, P.c.status.label("participant_status"),
