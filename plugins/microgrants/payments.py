@@ -181,19 +181,18 @@ def _due(tx, rows, on: date) -> list[DueTranche]:
             continue
         since = row.last_released or row.approved_on
         gated = gated_steps(steps, granted, disbursed, amount)
-        item = DueTranche(row.code, row.participant, None if hidden else row.full_name, row.round_code,
-                          row.count + 1, amount, row.currency, row.approved_on, since, bool(gated), not gated)
+        ready, verification, waiting = not gated, None, None  # made once, with what is known now
         if row.participant_status == "exited":
-            found.append(attrs.evolve(item, ready=False, waiting=held_because(row)))
-            continue
-        if row.pending is not None:
-            found.append(attrs.evolve(item, ready=False, waiting=awaits_confirmation(row.code, row.pending)))
-            continue
-        if gated and row.override_id is not None:
-            item = attrs.evolve(item, ready=True, verification=overrides[row.override_id])
+            ready, waiting = False, held_because(row)
+        elif row.pending is not None:
+            ready, waiting = False, awaits_confirmation(row.code, row.pending)
+        elif gated and row.override_id is not None:
+            ready, verification = True, overrides[row.override_id]
         elif gated:
             ask.append((len(found), row, steps))
-        found.append(item)
+        found.append(DueTranche(row.code, row.participant, None if hidden else row.full_name, row.round_code,
+                                row.count + 1, amount, row.currency, row.approved_on, since, bool(gated), ready,
+                                verification, waiting))
     if ask and tx.heard("tranche_verification"):
         asked = [(AskedGrant.of(row), Tranche(found[i].application, found[i].number, found[i].amount, on,
                                           TrancheMethod.CASH, found[i].currency), found[i].since)

@@ -804,14 +804,23 @@ _PENDING = (sa.select(t.tranche, A.c.code, R.c.currency, ST.c.code.label("record
             .order_by(R.c.code, A.c.number))
 
 
-def pending_tranches(conn: sa.Connection, round_code: str | None = None) -> list[Tranche]:
-    """The tranches waiting for a second person's confirmation, by round and application."""
+def pending_tranches(conn: sa.Connection, round_code: str | None = None, limit: int | None = None) -> list[Tranche]:
+    """The tranches waiting for a second person's confirmation, by round and application
+    (the first ``limit`` of them, when given)."""
     query = _PENDING.where(visible(conn, A.c.participant_id))
     if round_code:
         query = query.where(R.c.code == round_code)
+    if limit is not None:
+        query = query.limit(limit)
     return [Tranche(r.code, r.number, r.amount, r.released_on, r.method, r.currency, r.items, r.supplier, r.receipt,
                     r.reference, r.eur_rate, r.recorder, status=r.status, tjs_rate=r.tjs_rate)
             for r in conn.execute(query)]
+
+
+def pending_count(conn: sa.Connection) -> int:
+    """How many tranches the actor may see wait for a second person's confirmation."""
+    return conn.execute(sa.select(sa.func.count()).select_from(
+        _PENDING.where(visible(conn, A.c.participant_id)).order_by(None).subquery())).scalar_one()
 
 
 def took_part(conn: sa.Connection, app_id: int, app_code: str) -> set[str]:

@@ -62,3 +62,12 @@ def test_a_grant_asked_about_is_the_application_a_verifier_reads(programme, demo
     assert rows
     for row in rows:
         assert attrs.astuple(AskedGrant.of(row)) == tuple(getattr(apps[row.code], name) for name in PROTOCOL)
+
+
+def test_the_page_reads_the_first_pending_tranches_and_how_many_wait(programme, demo):
+    for who in ("FIN1", "BGF-CW1"):
+        grants = demo.act_as(who).grants
+        every = grants.pending_tranches()
+        assert grants.pending_tranches(limit=2) == every[:2]
+        assert grants.pending_count() == len(every)
+    assert len(demo.act_as("FIN1").grants.pending_tranches()) > 2
