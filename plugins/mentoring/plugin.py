@@ -109,6 +109,13 @@ def tranche_verification(tx, application, tranche, since):
     return verifying_visit(tx.conn, tx.today, application.participant, since)
 
 
+@hookimpl(optionalhook=True)
+def tranche_verifications(tx, asked):
+    from .visits import verifying_visits
+
+    return verifying_visits(tx.conn, tx.today, [(application.participant, since) for application, _t, since in asked])
+
+
 @hookimpl
 def report_analyses(conn, period, participants):
     from .analysis import due_by_month

@@ -590,6 +590,30 @@ def verifying_visit(conn: sa.Connection, code: str, today: date, since: date):
     return conn.execute(_VERIFYING, {"code": code, "today": today, "since": since}).first()
 
 
+_VERIFYING_MANY = (sa.select(_P.c.code.label("participant"), _V.c.id, _V.c.visited_on, _V.c.mode,
+                             _S.c.code.label("mentor"))
+                   .select_from(_V.join(_P, _P.c.id == _V.c.participant_id).join(_S, _S.c.id == _V.c.mentor_id))
+                   .where(_P.c.code.in_(sa.bindparam("codes", expanding=True)),
+                          _V.c.visited_on <= sa.bindparam("today"), _V.c.visited_on >= sa.bindparam("since"),
+                          _V.c.business_status == BusinessStatus.OPERATING.value, _V.c.equipment_seen.is_(True))
+                   .order_by(_P.c.code, _V.c.visited_on.desc(), _V.c.id.desc()))
+
+
+def verifying_visits(conn: sa.Connection, today: date, asked: list[tuple[str, date]]) -> list:
+    """:func:`verifying_visit` for each ``(code, since)`` of ``asked``, in order: the
+    verifying visits of those people since the earliest ``since``, read once (500 people a
+    query), each answer the latest one on or after its own ``since`` (ties: the last recorded)."""
+    if not asked:
+        return []
+    codes, since = sorted({code for code, _since in asked}), min(s for _code, s in asked)
+    visits: dict[str, list] = {}
+    for start in range(0, len(codes), 500):
+        for row in conn.execute(_VERIFYING_MANY, {"codes": codes[start:start + 500], "today": today,
+                                                  "since": since}):
+            visits.setdefault(row.participant, []).append(row)  # latest first
+    return [next((v for v in visits.get(code, ()) if v.visited_on >= s), None) for code, s in asked]
+
+
 def last_visits(conn: sa.Connection, participants) -> tuple[dict[int, object], list]:
     """The last visit of each participant ``participants`` (a subquery) selects, by visit id
     (``id``, ``participant_id``, ``visited_on``, ``business_status``), and the risk flags

@@ -6,8 +6,9 @@ Events are fired with ``tx.emit`` and answer nothing; questions are asked with `
 listens marks its implementation ``@hookimpl(optionalhook=True)``, so it still loads when
 microgrants is disabled, and never imports microgrants: it reads exactly the attributes of
 the ``Protocol`` declared here (no mapping, no ``getattr`` with a default). microgrants
-sends its own attrs objects (``domain.Application``, ``domain.Tranche``), which have every
-one of them, and reads an answer the same way.
+sends its own attrs objects (``domain.Application``, ``domain.Tranche``; on finance's
+worklist ``payments.AskedGrant``, made from the worklist's row), which have every one of
+them, and reads an answer the same way.
 """
 
 from __future__ import annotations
@@ -83,3 +84,12 @@ def tranche_verification(tx, application: ApprovedGrant, tranche: ReleasedTranch
                          since: date) -> VisitEvidence | None:
     """A question: evidence of a visit on or after ``since`` (a ``date``) that verified the
     business, or ``None``. Also asked inside a transaction that only reads: an answer must not write."""
+
+
+@hookspec(firstresult=True)
+def tranche_verifications(tx, asked: list[tuple[ApprovedGrant, ReleasedTranche, date]]) -> list | None:
+    """A question, ``tranche_verification`` for many tranches at once (finance's worklist, in
+    a few queries instead of one per grant): for each ``(application, tranche, since)`` of
+    ``asked``, in order, the ``VisitEvidence`` that ``tranche_verification`` would answer, or
+    ``None``. Asked only when every plugin that answers ``tranche_verification`` answers this
+    too; otherwise the worklist asks ``tranche_verification`` grant by grant. Must not write."""

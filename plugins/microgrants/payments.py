@@ -67,6 +67,27 @@ class DueTranche:
 
 
 @attrs.frozen
+class AskedGrant:
+    """A grant on the worklist as a verifier reads it (the ``ApprovedGrant`` of
+    ``tranche_verification``), made from the worklist's own row: no second load of every
+    waiting grant with its budget lines."""
+
+    code: str
+    participant: str
+    round: str
+    amount_approved: Decimal | None
+    currency: str
+    decided_on: date | None
+    plan: str | None
+    sector: str | None
+
+    @classmethod
+    def of(cls, row) -> "AskedGrant":
+        return cls(row.code, row.participant, row.round_code, row.amount_approved, row.currency, row.decided_on,
+                   row.plan_code, row.plan_sector)
+
+
+@attrs.frozen
 class PaymentReport:
     """What a payment run recorded."""
 
@@ -107,9 +128,27 @@ def _evidence(tx, app, tranche: Tranche, since: date, wait: int = 0) -> Verifica
     """The verifier's evidence of a visit between ``since`` and the tranche's release, at
     least ``wait`` days (the round's rule) before the release; or ``None``."""
     evidence: VisitEvidence | None = tx.ask("tranche_verification", application=app, tranche=tranche, since=since)
+    return _accepted(evidence, tranche, since, wait)
+
+
+def _accepted(evidence: VisitEvidence | None, tranche: Tranche, since: date, wait: int) -> Verification | None:
     if evidence is None or not since <= evidence.visited_on <= tranche.released_on - timedelta(days=wait):
         return None
     return Verification(evidence.reference, evidence.visited_on, evidence.mentor, evidence.note)
+
+
+def _answers(tx, asked: list[tuple]) -> list[VisitEvidence | None]:
+    """What the verifier says of each ``(application, tranche, since)``: in one batch question
+    (``tranche_verifications``) when the one plugin that answers ``tranche_verification``
+    answers it too, else one ``tranche_verification`` per tranche (several answerers: the
+    first answer of each question counts, as ever)."""
+    single = tx.answering("tranche_verification")
+    if len(single) == 1 and tx.answering("tranche_verifications") == single:
+        answers = tx.ask("tranche_verifications", asked=asked)
+        if answers is not None and len(answers) == len(asked):
+            return list(answers)
+    return [tx.ask("tranche_verification", application=app, tranche=tranche, since=since)
+            for app, tranche, since in asked]
 
 
 def needs_visit(since: date, wait: int) -> str:
@@ -131,6 +170,8 @@ def _due(tx, rows, on: date) -> list[DueTranche]:
     the plan needs one and no override waits."""
     plans: dict = {}
     overrides = _overrides(tx.conn, rows)
+    # the name is hidden from the actor for every row or for none: asked once, not per row
+    hidden = redact(tx.conn, {"name": ""}, name="full_name")["name"] is None
     found, ask = [], []
     for row in rows:
         steps = _plan(row.tranche_plan, plans)
@@ -140,28 +181,26 @@ def _due(tx, rows, on: date) -> list[DueTranche]:
             continue
         since = row.last_released or row.approved_on
         gated = gated_steps(steps, granted, disbursed, amount)
-        item = redact(tx.conn, DueTranche(row.code, row.participant, row.full_name, row.round_code, row.count + 1,
-                                          amount, row.currency, row.approved_on, since, bool(gated), not gated),
-                      name="full_name")
+        ready, verification, waiting = not gated, None, None  # made once, with what is known now
         if row.participant_status == "exited":
-            found.append(attrs.evolve(item, ready=False, waiting=held_because(row)))
-            continue
-        if row.pending is not None:
-            found.append(attrs.evolve(item, ready=False, waiting=awaits_confirmation(row.code, row.pending)))
-            continue
-        if gated and row.override_id is not None:
-            item = attrs.evolve(item, ready=True, verification=overrides[row.override_id])
+            ready, waiting = False, held_because(row)
+        elif row.pending is not None:
+            ready, waiting = False, awaits_confirmation(row.code, row.pending)
+        elif gated and row.override_id is not None:
+            ready, verification = True, overrides[row.override_id]
         elif gated:
             ask.append((len(found), row, steps))
-        found.append(item)
+        found.append(DueTranche(row.code, row.participant, None if hidden else row.full_name, row.round_code,
+                                row.count + 1, amount, row.currency, row.approved_on, since, bool(gated), ready,
+                                verification, waiting))
     if ask and tx.heard("tranche_verification"):
-        apps = store.applications_by_ids(tx.conn, [row.id for _i, row, _s in ask])
-        for i, row, _steps in ask:
-            item = found[i]
-            tranche = Tranche(item.application, item.number, item.amount, on, TrancheMethod.CASH, item.currency)
-            verification = _evidence(tx, apps[row.code], tranche, item.since, row.visit_wait_days)
+        asked = [(AskedGrant.of(row), Tranche(found[i].application, found[i].number, found[i].amount, on,
+                                          TrancheMethod.CASH, found[i].currency), found[i].since)
+                 for i, row, _steps in ask]
+        for (i, row, _steps), (_app, tranche, since), evidence in zip(ask, asked, _answers(tx, asked)):
+            verification = _accepted(evidence, tranche, since, row.visit_wait_days)
             if verification is not None:
-                found[i] = attrs.evolve(item, ready=True, verification=verification)
+                found[i] = attrs.evolve(found[i], ready=True, verification=verification)
     for i, row, steps in ask:
         if not found[i].ready:
             found[i] = attrs.evolve(found[i], waiting=_("{needs} ({plan})").format(

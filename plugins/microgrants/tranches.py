@@ -191,13 +191,20 @@ class TranchesMixin:
             tx.audit("grants.tranche.reverse", "grant_application", app.code, before=before, after=tranche)
         return tranche
 
-    def pending_tranches(self, round: str | None = None) -> list[Tranche]:
-        """The tranches waiting for a second person's confirmation (of one round, or all)."""
+    def pending_tranches(self, round: str | None = None, *, limit: int | None = None) -> list[Tranche]:
+        """The tranches waiting for a second person's confirmation (of one round, or all; the
+        first ``limit``, when given)."""
         self.ctx.require("grants.view")
         with self.ctx.reading() as conn:
             if round:
                 store.round_row(conn, round)  # NotFound for an unknown round
-            return store.pending_tranches(conn, store.normal(round) if round else None)
+            return store.pending_tranches(conn, store.normal(round) if round else None, limit)
+
+    def pending_count(self) -> int:
+        """How many tranches wait for a second person's confirmation (all rounds)."""
+        self.ctx.require("grants.view")
+        with self.ctx.reading() as conn:
+            return store.pending_count(conn)
 
     # --- giving money back to the budget ------------------------------------------------------
 

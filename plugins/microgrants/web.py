@@ -367,9 +367,11 @@ def withdraw_application(page):
 def tranches(page):
     grants = page.ctx.grants
     ready, pager = page.window(grants.due_tranches(None, ready=True))
-    pending = grants.pending_tranches(None) if page.ctx.can("grants.confirm") else []
-    return page.render("grants/tranches.html", ready=ready, pending=pending[:50], pending_total=len(pending),
-                       pager=pager)
+    confirms = page.ctx.can("grants.confirm")
+    # the first 50 waiting (and how many), not every one of the hundreds a national programme has
+    pending = grants.pending_tranches(None, limit=50) if confirms else []
+    return page.render("grants/tranches.html", ready=ready, pending=pending,
+                       pending_total=grants.pending_count() if pending else 0, pager=pager)
 
 
 def tranche_labels() -> dict[str, str]:

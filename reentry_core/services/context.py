@@ -387,6 +387,11 @@ class Transaction:
         """Whether any loaded plugin listens to an event or answers a question."""
         return bool(getattr(self.programme.pm.hook, hook).get_hookimpls())
 
+    def answering(self, hook: str) -> frozenset[str]:
+        """The loaded plugins that listen to an event or answer a question, by name (e.g. to
+        ask a question's batch form only when everyone who answers the single one answers it)."""
+        return frozenset(impl.plugin_name for impl in getattr(self.programme.pm.hook, hook).get_hookimpls())
+
     def flush_audit(self) -> None:
         audit.write_events(self.conn, self._events, self.programme.audit_key)
         self._events.clear()
