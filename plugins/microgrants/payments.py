@@ -213,16 +213,18 @@ class PaymentsMixin:
 
     ctx: object
 
-    def due_tranches(self, round: str | None = None, *, ready: bool = False) -> list[DueTranche]:
-        """The next tranche of every approved grant not yet fully paid (of one round, or all),
-        by round and number, each ``ready`` or waiting (with why); ``ready=True``: only
-        those finance can release today."""
+    def due_tranches(self, round: str | None = None, *, ready: bool = False,
+                     application: str | None = None) -> list[DueTranche]:
+        """The next tranche of every approved grant not yet fully paid (of one round, or all,
+        or of one ``application``), by round and number, each ``ready`` or waiting (with
+        why); ``ready=True``: only those finance can release today."""
         self.ctx.require("grants.view")
         # a question to other plugins needs a transaction; this one only reads
         with self.ctx.reading_transaction() as tx:
             if round:
                 store.round_row(tx.conn, round)  # NotFound for an unknown round
-            rows = store.payable(tx.conn, store.normal(round) if round else None)
+            rows = store.payable(tx.conn, store.normal(round) if round else None,
+                                 application=store.normal(application) if application else None)
             found = _due(tx, rows, tx.today)
         found = [d for d in found if d.ready] if ready else found
         record_access(self.ctx, "grants.tranches", [d.participant for d in found if d.name])

@@ -633,13 +633,17 @@ SET_PAID_STATUS = (A.update().where(A.c.id == sa.bindparam("b_id"))
                .values(status=sa.bindparam("b_status"), closed_on=sa.bindparam("b_closed_on")))
 
 
-def payable(conn: sa.Connection, round_code: str | None = None, codes: Iterable[str] | None = None) -> list:
+def payable(conn: sa.Connection, round_code: str | None = None, codes: Iterable[str] | None = None, *,
+            application: str | None = None) -> list:
     """Every approved grant not yet fully paid, with what was paid and what waits (the
-    worklist's rows): those the actor may see (of one round, or all), or those with
-    ``codes`` (a payment run, which checks each)."""
+    worklist's rows): those the actor may see (of one round, or all, or the one
+    ``application``), or those with ``codes`` (a payment run, which checks each)."""
     if codes is not None:
         codes = sorted(codes)
         return conn.execute(PAYABLE_BY_CODES, {"codes": codes}).all() if codes else []
+    if application:
+        return conn.execute(PAYABLE_BY_CODES.where(visible(conn, A.c.participant_id)),
+                            {"codes": [application]}).all()
     if round_code:
         return conn.execute(_PAYABLE_IN_ROUND.where(visible(conn, A.c.participant_id)), {"round": round_code}).all()
     return conn.execute(_PAYABLE_ALL.where(visible(conn, A.c.participant_id))).all()

@@ -382,7 +382,7 @@ def tranche_labels() -> dict[str, str]:
 
 def record_tranche(page):
     code = page.params["code"].upper()
-    due = [d for d in page.ctx.grants.due_tranches(None) if d.application == code]
+    due = page.ctx.grants.due_tranches(application=code)
     context = dict(code=code, due=due[0] if due else None, methods=options(METHODS), labels=tranche_labels())
     if page.request.method == "GET":
         page.ctx.require("grants.disburse")  # the form only for whoever may send it

@@ -52,6 +52,10 @@ def test_the_worklist_is_the_same_asked_in_one_question_or_grant_by_grant(progra
             m.setattr(Transaction, "answering", lambda self, hook: frozenset())
             assert finance.due_tranches() == batch
         assert finance.due_tranches(ready=True) == [d for d in batch if d.ready]
+        for due in batch[:5]:  # the tranche form asks about its one grant (lower case as typed)
+            assert finance.due_tranches(application=due.application.lower()) == [due]
+    hidden = next(d for d in demo.act_as("FIN1").grants.due_tranches() if not d.participant.startswith("BGF"))
+    assert demo.act_as("BGF-CW1").grants.due_tranches(application=hidden.application) == []  # out of reach
 
 
 def test_a_grant_asked_about_is_the_application_a_verifier_reads(programme, demo):
