@@ -142,39 +142,62 @@ def follow_referral(page) -> Response:
 BREAKDOWNS = ("sex", "age_band", "centre")
 
 
-def _report(page):
-    by = [b for b in page.query.getlist("by") if b in BREAKDOWNS]
-    return page.ctx.reports.programme(by=",".join(by) or None), by
+def _breakdown(page) -> list[str]:
+    return [b for b in page.query.getlist("by") if b in BREAKDOWNS]
 
 
 def report(page) -> Response:
+    from ..services.report_output import dimension_text
+    from .offload import run
+
+    page.ctx.require("reports.view")
+    by = _breakdown(page)
+    shown = run(page.programme, report_text, page.ctx.code, page.lang, by)
+    breakdowns = [(name, dimension_text(name)) for name in BREAKDOWNS]
+    return page.render("report.html", by=by, breakdowns=breakdowns, **shown)
+
+
+def report_text(programme, code: str, lang: str, by: list[str]) -> dict:
+    """What the report page shows, every cell as text (made in the worker process:
+    :mod:`reentry_core.web.offload`)."""
+    from ..i18n import speaking
     from ..services.report_output import columns, dimension_text, funnel_lines, legend, shown, table_lines
 
-    found, by = _report(page)
-    sections = [(section.title, [(("\u00a0\u00a0" * line.depth) + line.label,
-                                  [shown(cell, line.row, found.threshold) for cell in line.cells])
-                                 for line in table_lines(found, section.rows)])
-                for section in found.sections]
-    funnels = [(dimension_text(name), *funnel_lines(found, name)) for name in found.funnel]
-    breakdowns = [(name, dimension_text(name)) for name in BREAKDOWNS]
-    return page.render("report.html", report=found, by=by, breakdowns=breakdowns, sections=sections, funnels=funnels,
-                       headers=[h for h, _v in columns(found)], legend=legend(found.threshold))
+    with speaking(lang):
+        found = programme.act_as(code).reports.programme(by=",".join(by) or None)
+        sections = [(section.title, [(("\u00a0\u00a0" * line.depth) + line.label,
+                                      [shown(cell, line.row, found.threshold) for cell in line.cells])
+                                     for line in table_lines(found, section.rows)])
+                    for section in found.sections]
+        funnels = [(dimension_text(name), *funnel_lines(found, name)) for name in found.funnel]
+        return dict(threshold=found.threshold, sections=sections, funnels=funnels,
+                    headers=[h for h, _v in columns(found)], legend=legend(found.threshold))
 
 
 def workbook(page) -> Response:
+    from .offload import run
+
+    page.ctx.require("reports.view")
+    content, made_on = run(page.programme, workbook_bytes, page.ctx.code, page.lang, _breakdown(page))
+    name = f"programme-report-{made_on}.xlsx"
+    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
+def workbook_bytes(programme, code: str, lang: str, by: list[str]) -> tuple[bytes, str]:
+    """The report's workbook and the day it was made (made in the worker process)."""
     import tempfile
     from pathlib import Path
 
+    from ..i18n import speaking
     from ..services.report_files import write_report
 
-    found, _by = _report(page)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "report.xlsx"
-        write_report(found, path, "xlsx")
-        content = path.read_bytes()
-    name = f"programme-report-{found.made_on.isoformat()}.xlsx"
-    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"content-disposition": f'attachment; filename="{name}"'})
+    with speaking(lang):
+        found = programme.act_as(code).reports.programme(by=",".join(by) or None)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "report.xlsx"
+            write_report(found, path, "xlsx")
+            return path.read_bytes(), found.made_on.isoformat()
 
 
 def indicators(page) -> Response:
