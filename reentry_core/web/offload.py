@@ -15,7 +15,9 @@ notebooks) makes its report in the server's process, as before.
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from typing import Any, Callable
 
 import attrs
@@ -66,8 +68,20 @@ def _worker():
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_follow, initargs=(os.getpid(),))
         return _pool
+
+
+def _follow(server: int) -> None:
+    """In the worker: end when the server does, however it ends (a worker keeps its own
+    end of the pipe it reads, so it would not notice on its own)."""
+    def watch() -> None:
+        while os.getppid() == server:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="follow-the-server").start()
 
 
 def _in_worker(how: Opening, work: Callable, args: tuple) -> Any:
