@@ -153,15 +153,21 @@ def meeting(page):
     return page.redirect(f"/grants/agenda?round={code}", text)
 
 
+def _story_refused(page, code: str, exc: ReentryError, section: str):
+    """The application's page again, the service's refusal beside the form of ``section``
+    (a refusal of the role: the refusal page)."""
+    if page.status(exc) == 403:
+        return page.refused(exc)
+    return _story_page(page, code, status=page.status(exc), errors={section: page.errors(exc).get("", str(exc))},
+                       section=section)
+
+
 def decide(page):
     code = page.params["code"].upper()
     try:
         decision = page.ctx.grants.decide(code)
     except ReentryError as exc:
-        if page.status(exc) == 403:
-            return page.refused(exc)
-        return _story_page(page, code, status=page.status(exc), errors={"decide": page.errors(exc, {}).get(
-            "", str(exc))}, section="decide")
+        return _story_refused(page, code, exc, "decide")
     amount = f" {decision.amount}" if decision.amount is not None else ""
     return page.redirect(f"/grants/application/{code}", _("{code}: {outcome}{amount} ({approve} approve, "
                                                           "{reject} reject, {abstain} abstain).").format(
@@ -344,10 +350,7 @@ def submit_application(page):
     try:
         app = page.ctx.grants.submit(code)
     except ReentryError as exc:
-        if page.status(exc) == 403:
-            return page.refused(exc)
-        return _story_page(page, code, status=page.status(exc), errors={"submit": page.errors(exc).get(
-            "", str(exc))}, section="submit")
+        return _story_refused(page, code, exc, "submit")
     return page.redirect(f"/grants/application/{code}", _told(app))
 
 
@@ -357,10 +360,7 @@ def withdraw_application(page):
     try:
         app = page.ctx.grants.withdraw(code, page.value("withdraw_reason") or None)
     except ReentryError as exc:
-        if page.status(exc) == 403:
-            return page.refused(exc)
-        return _story_page(page, code, status=page.status(exc), errors={"withdraw": page.errors(exc).get(
-            "", str(exc))}, section="withdraw")
+        return _story_refused(page, code, exc, "withdraw")
     return page.redirect(f"/grants/application/{code}", _("{code} is withdrawn.").format(code=app.code))
 
 
