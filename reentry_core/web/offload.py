@@ -18,9 +18,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Any, Callable
-
-import attrs
+from typing import Any, Callable, NamedTuple
 
 _pool = None
 _pool_lock = threading.Lock()
@@ -28,9 +26,9 @@ _pool_lock = threading.Lock()
 _opened: dict[tuple, Any] = {}
 
 
-@attrs.frozen
-class Opening:
-    """What the worker needs to open the server's programme: picklable, no secrets logged."""
+class Opening(NamedTuple):
+    """What the worker needs to open the server's programme (picklable; not a record anybody
+    reads, so no columns for the catalogues)."""
 
     url: str
     disabled: frozenset[str]
