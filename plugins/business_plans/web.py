@@ -108,11 +108,6 @@ COST_ROWS = 5
 WEEKS = 10
 
 
-def words(choice) -> str:
-    """A choice's value as words in the reader's language (English: ``car_repair`` → "car repair")."""
-    return choice.label.replace("_", " ")
-
-
 def cohort_labels() -> dict[str, str]:
     labels = {"code": _("Cohort code"), "centre": _("Centre"), "title": _("Title"), "start_date": _("First day"),
               "end_date": _("Last day"), "trainers": _("Trainers"), "lead_trainer": _("Lead trainer"),
@@ -136,7 +131,7 @@ def new_cohort(page):
                 "end_date": (today + timedelta(weeks=WEEKS)).isoformat(), "trainers": page.ctx.code,
                 "completion_threshold": "80", "min_sheets": "2", "spread_limit": "20"}
     context = dict(defaults=defaults, labels=cohort_labels(), rubrics=[f"{r.key}@{r.version}" for r in plans.rubrics()],
-                   topics=[(t.value, words(t)) for t in SessionTopic], rows=range(SESSION_ROWS))
+                   topics=[(t.value, page.words(t)) for t in SessionTopic], rows=range(SESSION_ROWS))
     if page.request.method == "GET":
         return page.render("plans/cohort_new.html", **context)
     sessions = [f"{page.value(f'session-on-{i}')}:{page.value(f'session-topic-{i}')}" for i in range(SESSION_ROWS)
@@ -222,7 +217,7 @@ def new_plan(page):
     people = [p for p in plans.completion(code) if p.participant not in with_plan]
     chosen = page.value("participant") or page.query.get("participant", "")
     context = dict(cohort=found, people=people, chosen=chosen.upper(), labels=plan_labels(), rows=range(COST_ROWS),
-                   sectors=[(s.value, words(s)) for s in PlanSector])
+                   sectors=[(s.value, page.words(s)) for s in PlanSector])
     if page.request.method == "GET":
         return page.render("plans/plan_new.html", **context)
     filled = [i for i in range(COST_ROWS)  # the rows with anything typed in them
@@ -241,7 +236,7 @@ def new_plan(page):
         return page.render("plans/plan_new.html", status=page.status(exc), errors=errors, **context)
     return page.redirect(f"/plans/plan/{plan.code}", _("Plan {code} of {participant}: {status}, total cost {total}, "
                                                        "requested {request}.").format(
-        code=plan.code, participant=plan.participant, status=words(plan.status),
+        code=plan.code, participant=plan.participant, status=page.words(plan.status),
         total=money(plan.total_cost, plan.currency), request=money(plan.requested_funding, plan.currency)))
 
 

@@ -84,9 +84,9 @@ def round_money(conn: sa.Connection, period) -> list[AnalysisTable]:
     if not committed and not paid:
         return []
     used = sorted({row[3] for row in [*committed, *paid]})
-    currencies = dict(conn.execute(sa.select(r.c.code, r.c.currency).where(r.c.code.in_(used))).all())
-    budgets = {code: budget if currencies[code] == TJS else None
-               for code, budget in conn.execute(sa.select(r.c.code, r.c.budget).where(r.c.code.in_(used))).all()}
+    rounds = conn.execute(sa.select(r.c.code, r.c.currency, r.c.budget).where(r.c.code.in_(used))).all()
+    currencies = {code: currency for code, currency, _budget in rounds}
+    budgets = {code: budget if currency == TJS else None for code, currency, budget in rounds}
     tables = []
     if committed:
         # commitments are counted for rounds in TJS only: a round in another currency is not a column here

@@ -71,7 +71,7 @@ def _quarter(month: date) -> tuple[int, int]:
 
 def _round_code(month: date) -> str:
     year, quarter = _quarter(month)
-    return f"{'EU' if _quarter(month) == EU_QUARTER else 'R'}{year}Q{quarter}"
+    return f"{'EU' if (year, quarter) == EU_QUARTER else 'R'}{year}Q{quarter}"
 
 
 def _tjs_rate(demo, month: date) -> Decimal:
@@ -141,7 +141,7 @@ def _open_round(demo, month: date, rng: random.Random) -> str:
     year, quarter = _quarter(month)
     # the EU's round is its own, in euros; the others are the programme's, in somoni
     currency, donors, title = (("EUR", ["EU"], f"EU start-up grants {year}, quarter {quarter}")
-                               if _quarter(month) == EU_QUARTER else
+                               if (year, quarter) == EU_QUARTER else
                                ("TJS", ["EU", "BMZ"], f"Start-up grants {year}, quarter {quarter}"))
     # the scale's grants over the rounds after the first (its quarter goes to training: nobody
     # is shortlisted yet), at about what a grant comes to

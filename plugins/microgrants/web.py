@@ -242,14 +242,14 @@ def line_labels() -> dict[str, str]:
             "kind": _("Cash or in kind"), "supplier": _("Supplier")}
 
 
-def _told(app) -> str:
+def _told(page, app) -> str:
     """What became of an application, in the words ``grants apply`` and ``grants submit`` print."""
     if app.status is ApplicationStatus.INELIGIBLE:
         return _("{code} of {participant} is ineligible and kept with its reasons: {reasons}").format(
             code=app.code, participant=app.participant, reasons="; ".join(app.eligibility_problems))
     return _("{code} of {participant}: {requested} requested, {status}.").format(
         code=app.code, participant=app.participant, requested=money_text(app.requested, app.currency),
-        status=app.status.label.replace("_", " "))
+        status=page.words(app.status))
 
 
 def _form_rows(page) -> list[int]:
@@ -322,7 +322,7 @@ def new_application(page):
         codes = {"participant": page.value("participant"), "round": page.value("round")}
         return page.render("grants/apply.html", status=page.status(exc), rows=_form_rows(page) or _shown_rows(0),
                            errors=_apply_errors(page, exc, rows, codes), **context)
-    return page.redirect(f"/grants/application/{app.code}", _told(app))
+    return page.redirect(f"/grants/application/{app.code}", _told(page, app))
 
 
 def change_application(page):
@@ -341,7 +341,7 @@ def change_application(page):
     except ReentryError as exc:
         return page.render("grants/apply.html", status=page.status(exc), rows=_form_rows(page) or _shown_rows(0),
                            errors=_apply_errors(page, exc, rows, {}), **context)
-    return page.redirect(f"/grants/application/{code}", _told(app))
+    return page.redirect(f"/grants/application/{code}", _told(page, app))
 
 
 def submit_application(page):
@@ -351,7 +351,7 @@ def submit_application(page):
         app = page.ctx.grants.submit(code)
     except ReentryError as exc:
         return _story_refused(page, code, exc, "submit")
-    return page.redirect(f"/grants/application/{code}", _told(app))
+    return page.redirect(f"/grants/application/{code}", _told(page, app))
 
 
 def withdraw_application(page):

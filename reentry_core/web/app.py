@@ -276,6 +276,12 @@ class Page:
                     out.write(upload.file.read())
             yield path
 
+    @staticmethod
+    def words(value: Any) -> str:
+        """A value in the reader's words, as the templates' ``words`` filter says it (a
+        page's own lists of choices, its messages)."""
+        return said(value)
+
     def render(self, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
         values = {"me": self.ctx.member if self.ctx else None, "menu": self.web.menu_for(self.ctx) if self.ctx else [],
                   "csrf": self.session.get("csrf", ""), "flash": self.session.pop("flash", None), "form": self.form,
@@ -341,9 +347,10 @@ def said(value: Any) -> str:
 
     if isinstance(value, Choice):
         value = value.value
-    if isinstance(value, str) and value in choice_values():
+    choices = choice_values()
+    if isinstance(value, str) and value in choices:
         return choice_label(value).replace("_", " ")  # English too: "car repair", not the code
-    return cell(value, choice_values())
+    return cell(value, choices)
 
 
 def status_of(exc: ReentryError) -> int:

@@ -157,6 +157,11 @@ def report(page) -> Response:
     return page.render("report.html", by=by, breakdowns=breakdowns, **shown)
 
 
+def _report_of(programme, code: str, by: list[str]):
+    """The programme report as ``code`` gets it, broken down by ``by``."""
+    return programme.act_as(code).reports.programme(by=",".join(by) or None)
+
+
 def report_text(programme, code: str, lang: str, by: list[str]) -> dict:
     """What the report page shows, every cell as text (made in the worker process:
     :mod:`reentry_core.web.offload`)."""
@@ -164,7 +169,7 @@ def report_text(programme, code: str, lang: str, by: list[str]) -> dict:
     from ..services.report_output import columns, dimension_text, funnel_lines, legend, shown, table_lines
 
     with speaking(lang):
-        found = programme.act_as(code).reports.programme(by=",".join(by) or None)
+        found = _report_of(programme, code, by)
         sections = [(section.title, [(("\u00a0\u00a0" * line.depth) + line.label,
                                       [shown(cell, line.row, found.threshold) for cell in line.cells])
                                      for line in table_lines(found, section.rows)])
@@ -193,7 +198,7 @@ def workbook_bytes(programme, code: str, lang: str, by: list[str]) -> tuple[byte
     from ..services.report_files import write_report
 
     with speaking(lang):
-        found = programme.act_as(code).reports.programme(by=",".join(by) or None)
+        found = _report_of(programme, code, by)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "report.xlsx"
             write_report(found, path, "xlsx")
@@ -262,10 +267,14 @@ def deactivate_staff(page) -> Response:
     except ReentryError as exc:
         return _staff_refused(page, exc, "deactivate")
     text = _("{code} is deactivated.").format(code=change.member.code)
-    if change.open_work:
-        text += " " + _("Still to hand over: {work}.").format(
-            work="; ".join(item.description for item in change.open_work[:5]))
-    return page.redirect("/admin/staff", text)
+    return page.redirect("/admin/staff", text + _still_held(change.open_work))
+
+
+def _still_held(open_work) -> str:
+    """What a member deactivated or moved still holds, to hand over (the first five)."""
+    if not open_work:
+        return ""
+    return " " + _("Still to hand over: {work}.").format(work="; ".join(item.description for item in open_work[:5]))
 
 
 def reactivate_staff(page) -> Response:
@@ -286,10 +295,7 @@ def move_staff(page) -> Response:
         return _staff_refused(page, exc, "move")
     member = change.member
     text = _("{code} now works at {where}.").format(code=member.code, where=member.centre or _("head office"))
-    if change.open_work:
-        text += " " + _("Still to hand over: {work}.").format(
-            work="; ".join(item.description for item in change.open_work[:5]))
-    return page.redirect("/admin/staff", text)
+    return page.redirect("/admin/staff", text + _still_held(change.open_work))
 
 
 def password(page) -> Response:
